@@ -1,0 +1,93 @@
+//! Ideas: add, edit, support.
+
+use std::collections::BTreeMap;
+
+use super::{actor_id, check_category, require_author_or, Ctx, Effects, Item, Workspace};
+use crate::command::Command;
+use crate::error::DomainError;
+use crate::limits::{optional, required, MAX_TEXT, MAX_TITLE};
+use crate::model::{DocKind, Idea, IdeaStatus};
+
+pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) -> Result<Effects, DomainError> {
+    use Command as C;
+    match command {
+        C::AddIdea {
+            community,
+            title,
+            text,
+            category,
+        } => {
+            let author = actor_id(ws, ctx)?;
+            let title = required("title", title, MAX_TITLE)?;
+            let text = optional("text", text, MAX_TEXT)?;
+            let category = check_category(ws, category)?;
+            let id = ctx.ids.doc_id().to_string();
+            let idea = Idea {
+                header: super::header(ctx, DocKind::Idea, &id, community, &author),
+                title,
+                text,
+                category,
+                author,
+                status: IdeaStatus::New,
+                supporters: BTreeMap::new(),
+                comments: BTreeMap::new(),
+                reports: BTreeMap::new(),
+                project: String::new(),
+                updated_at: ctx.now,
+            };
+            let mut fx = Effects::default();
+            super::create(ws, &mut fx, ctx, Item::Idea(idea));
+            Ok(fx)
+        }
+        C::EditIdea {
+            idea,
+            title,
+            text,
+            category,
+            status,
+        } => {
+            let author = super::item_mut(ws, idea)?.idea()?.author.clone();
+            require_author_or(ws, ctx, &author)?;
+            let category = category
+                .as_ref()
+                .map(|c| check_category(ws, c))
+                .transpose()?;
+            let x = super::item_mut(ws, idea)?.idea_mut()?;
+            if let Some(v) = title {
+                x.title = required("title", v, MAX_TITLE)?;
+            }
+            if let Some(v) = text {
+                x.text = optional("text", v, MAX_TEXT)?;
+            }
+            if let Some(v) = category {
+                x.category = v;
+            }
+            if let Some(v) = status {
+                x.status = *v;
+            }
+            x.updated_at = ctx.now;
+            Ok(super::changed(idea))
+        }
+        C::SupportIdea { idea } => {
+            let me = actor_id(ws, ctx)?;
+            let x = super::item_mut(ws, idea)?.idea_mut()?;
+            if x.supporters.contains_key(&me) {
+                return Err(DomainError::Invalid("a member supports an idea only once"));
+            }
+            x.supporters.insert(me, ctx.now);
+            if x.status == IdeaStatus::New {
+                x.status = IdeaStatus::Discussed;
+            }
+            Ok(super::changed(idea))
+        }
+        C::WithdrawSupport { idea } => {
+            let me = actor_id(ws, ctx)?;
+            let x = super::item_mut(ws, idea)?.idea_mut()?;
+            if x.supporters.remove(&me).is_none() {
+                return Err(DomainError::Invalid("nothing to change"));
+            }
+            Ok(super::changed(idea))
+        }
+        _ => Err(DomainError::Invalid("nothing to change")),
+    }
+}

@@ -1,0 +1,68 @@
+//! News, everyday tips and support offers.
+
+use std::collections::BTreeMap;
+
+use super::{actor_id, check_category, require_author_or, Ctx, Effects, Item, Workspace};
+use crate::command::Command;
+use crate::error::DomainError;
+use crate::limits::{optional, required, MAX_NAME, MAX_TEXT, MAX_TITLE};
+use crate::model::{DocKind, Post};
+
+pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) -> Result<Effects, DomainError> {
+    use Command as C;
+    match command {
+        C::AddPost {
+            community,
+            kind,
+            title,
+            text,
+            category,
+            offered_by,
+        } => {
+            let me = actor_id(ws, ctx)?;
+            let id = ctx.ids.doc_id().to_string();
+            let post = Post {
+                header: super::header(ctx, DocKind::Post, &id, community, &me),
+                kind: *kind,
+                title: required("title", title, MAX_TITLE)?,
+                text: optional("text", text, MAX_TEXT)?,
+                category: check_category(ws, category)?,
+                author: me,
+                offered_by: optional("name", offered_by, MAX_NAME)?,
+                comments: BTreeMap::new(),
+                reports: BTreeMap::new(),
+                updated_at: ctx.now,
+            };
+            let mut fx = Effects::default();
+            super::create(ws, &mut fx, ctx, Item::Post(post));
+            Ok(fx)
+        }
+        C::EditPost {
+            post,
+            title,
+            text,
+            category,
+            offered_by,
+        } => {
+            let author = super::item_mut(ws, post)?.post()?.author.clone();
+            require_author_or(ws, ctx, &author)?;
+            let category = category.as_ref().map(|c| check_category(ws, c)).transpose()?;
+            let p = super::item_mut(ws, post)?.post_mut()?;
+            if let Some(v) = title {
+                p.title = required("title", v, MAX_TITLE)?;
+            }
+            if let Some(v) = text {
+                p.text = optional("text", v, MAX_TEXT)?;
+            }
+            if let Some(v) = category {
+                p.category = v;
+            }
+            if let Some(v) = offered_by {
+                p.offered_by = optional("name", v, MAX_NAME)?;
+            }
+            p.updated_at = ctx.now;
+            Ok(super::changed(post))
+        }
+        _ => Err(DomainError::Invalid("nothing to change")),
+    }
+}

@@ -1,0 +1,105 @@
+//! The community document: settings, categories, the member roster and the item catalogue.
+
+use std::collections::BTreeMap;
+
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+
+use super::{DocKind, Header};
+use crate::category::CategoryDef;
+use crate::time::Millis;
+
+string_enum! {
+    /// A town, a village or a school class.
+    pub enum CommunityKind {
+        Town => "town",
+        Village => "village",
+        School => "school",
+    }
+}
+
+string_enum! {
+    /// What a member may do in a community; see [`crate::permission`].
+    pub enum Role {
+        Member => "member",
+        Moderator => "moderator",
+        MunicipalStaff => "municipal_staff",
+        Admin => "admin",
+    }
+}
+
+/// One community: a town, a village or a school class.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Community {
+    pub header: Header,
+    pub name: String,
+    pub kind: CommunityKind,
+    pub description: String,
+    pub categories: Vec<CategoryDef>,
+    pub settings: Settings,
+    /// Member id -> roster entry (roles are protected changes).
+    pub members: BTreeMap<String, Member>,
+    /// Item id (or `item/comment`) -> the latest moderation decision.
+    pub moderation: BTreeMap<String, Moderation>,
+}
+
+/// Community settings, editable by admins.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Settings {
+    pub code_of_conduct: String,
+    /// Hold a new member's first posts for review.
+    pub hold_first_posts: bool,
+}
+
+/// A member in the roster.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Member {
+    pub id: String,
+    pub role: Role,
+    pub joined_at: Millis,
+    /// The member's profile document.
+    pub profile: String,
+    /// Device public keys (hex) -> when added. A member is a set of device keys.
+    pub devices: BTreeMap<String, Millis>,
+    pub removed: bool,
+}
+
+/// The catalogue of item documents, kept under the key `items` of the community document.
+///
+/// It is written entry by entry (never hydrated whole on the write path), so adding an item
+/// costs the same in a community of ten items as in one of ten thousand.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Catalog {
+    /// Document id -> what it is.
+    pub items: BTreeMap<String, ItemRef>,
+}
+
+/// A catalogue entry: an item document of the community.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct ItemRef {
+    pub kind: DocKind,
+    pub created_at: Millis,
+}
+
+/// A moderation decision on an item or a comment.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Moderation {
+    pub hidden: bool,
+    pub reason: String,
+    pub by: String,
+    pub at: Millis,
+}
+
+impl Community {
+    /// Active (not removed) member with this id.
+    #[must_use]
+    pub fn member(&self, id: &str) -> Option<&Member> {
+        self.members.get(id).filter(|m| !m.removed)
+    }
+
+    /// Whether an item (or `item/comment`) is hidden by moderation.
+    #[must_use]
+    pub fn is_hidden(&self, key: &str) -> bool {
+        self.moderation.get(key).is_some_and(|m| m.hidden)
+    }
+}

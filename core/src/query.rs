@@ -1,0 +1,171 @@
+//! Queries and the views they return: one call gives a screen what it needs.
+//!
+//! Shared by every front door: the CLI prints them, the HTTP API sends them as JSON, the Yew
+//! interface deserialises them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::category::CategoryDef;
+use crate::model::{DocKind, Request, Settings};
+use crate::time::{date_start_millis, days_between, parse_date, Millis, DAY_MS};
+
+/// Filters for item lists. Every field is optional; unset means "any".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListFilter {
+    pub community: Option<String>,
+    pub kind: Option<DocKind>,
+    pub category: Option<String>,
+    pub status: Option<String>,
+    /// Projects: running or finished; opportunities: open; organisations: with running projects.
+    pub running: Option<bool>,
+    /// `YYYY-MM-DD`: items whose date range (events, opportunities, promised dates) or, without
+    /// one, creation date falls on or after this day.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    pub to: Option<String>,
+    /// Only items about this parent (requests of an idea, projects from an idea).
+    pub parent: Option<String>,
+    /// Full-text filter.
+    pub text: Option<String>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+/// Every read a front door can make.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Query {
+    Communities,
+    Overview { community: String },
+    List(ListFilter),
+    Show { id: String },
+    Search { community: Option<String>, text: String, limit: Option<u32> },
+    Members { community: String },
+}
+
+/// A community in the switcher and at the top of every screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommunitySummary {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub description: String,
+    pub members: u64,
+    /// The local device's member id and role in this community.
+    pub me: Option<String>,
+    pub my_role: Option<String>,
+    /// Item counts by kind.
+    pub counts: BTreeMap<String, u64>,
+}
+
+/// The home screen of a community.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    pub community: CommunitySummary,
+    pub categories: Vec<CategoryDef>,
+    pub settings: Settings,
+    pub latest: Vec<ItemSummary>,
+    pub upcoming_events: Vec<ItemSummary>,
+    pub overdue_requests: Vec<ItemSummary>,
+    pub my_open_tasks: Vec<TaskSummary>,
+}
+
+/// One row of any list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemSummary {
+    pub id: String,
+    pub community: String,
+    pub kind: DocKind,
+    pub title: String,
+    pub excerpt: String,
+    pub category: String,
+    pub categories: Vec<String>,
+    pub status: String,
+    pub author: String,
+    pub author_name: String,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+    pub start_at: Option<Millis>,
+    pub end_at: Option<Millis>,
+    pub running: Option<bool>,
+    pub team_only: bool,
+    pub parent: String,
+    pub supporters: u64,
+    pub comments: u64,
+    pub reports: u64,
+    pub progress: Option<u64>,
+    pub hidden: bool,
+    pub extra: serde_json::Value,
+}
+
+/// A page of a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListPage {
+    pub items: Vec<ItemSummary>,
+    pub total: u64,
+}
+
+/// Everything the detail screen of one item shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemDetail {
+    pub summary: ItemSummary,
+    /// The full typed document.
+    pub item: crate::apply::Item,
+    /// Display names of every member the item mentions.
+    pub names: BTreeMap<String, String>,
+    /// Municipal requests about this idea or project.
+    pub requests: Vec<ItemSummary>,
+    /// Comment ids hidden by moderation.
+    pub hidden_comments: Vec<String>,
+    /// For requests past their promised date: days waited since.
+    pub waiting_days: Option<i64>,
+}
+
+/// An open task assigned to someone, for "what needs me".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskSummary {
+    pub project: String,
+    pub project_title: String,
+    pub task: String,
+    pub title: String,
+    pub due: String,
+}
+
+/// A member as the member list shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberSummary {
+    pub id: String,
+    pub display_name: String,
+    pub role: String,
+    pub profile: String,
+    pub interests: Vec<String>,
+    pub organisation: String,
+}
+
+/// What a command returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The id created or acted on.
+    pub id: String,
+    /// The community the command touched.
+    pub community: String,
+}
+
+/// Days a request has waited since its promised answer date passed without an answer, or
+/// `None` when it is not overdue.
+#[must_use]
+pub fn waiting_days(request: &Request, now: Millis) -> Option<i64> {
+    let status = request.status();
+    if status.is_closed() || !status.awaits_town_hall() {
+        return None;
+    }
+    let promised = parse_date(request.promised_by()).ok()?;
+    let deadline = date_start_millis(promised) + DAY_MS;
+    if now < deadline {
+        return None;
+    }
+    Some(days_between(deadline, now).max(0) + 1)
+}
