@@ -68,7 +68,11 @@ pub struct Effects {
 /// # Errors
 /// A [`DomainError`] explaining the refusal; the workspace may then be partly modified and
 /// must be discarded by the caller.
-pub fn execute(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) -> Result<Effects, DomainError> {
+pub fn execute(
+    command: &Command,
+    ws: &mut Workspace,
+    ctx: &mut Ctx<'_>,
+) -> Result<Effects, DomainError> {
     use Command as C;
     match command {
         C::CreateCommunity { .. }
@@ -79,9 +83,10 @@ pub fn execute(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) -> Resu
         | C::SetRole { .. }
         | C::RemoveMember { .. }
         | C::EditProfile { .. } => community::apply(command, ws, ctx),
-        C::AddIdea { .. } | C::EditIdea { .. } | C::SupportIdea { .. } | C::WithdrawSupport { .. } => {
-            idea::apply(command, ws, ctx)
-        }
+        C::AddIdea { .. }
+        | C::EditIdea { .. }
+        | C::SupportIdea { .. }
+        | C::WithdrawSupport { .. } => idea::apply(command, ws, ctx),
         C::AddComment { .. } | C::ReportItem { .. } | C::Hide { .. } | C::Restore { .. } => {
             social::apply(command, ws, ctx)
         }

@@ -92,7 +92,10 @@ pub fn ics(calendar_name: &str, events: &[&Event], now: Millis) -> String {
         }
         line(&mut out, &format!("CATEGORIES:{}", escape(&e.category)));
         if !e.organiser.is_empty() {
-            line(&mut out, &format!("X-ALLMENDE-ORGANISER:{}", escape(&e.organiser)));
+            line(
+                &mut out,
+                &format!("X-ALLMENDE-ORGANISER:{}", escape(&e.organiser)),
+            );
         }
         if e.cancelled {
             line(&mut out, "STATUS:CANCELLED");
@@ -151,11 +154,27 @@ pub fn markdown(community: &Community, items: &[Item], lang: Lang) -> String {
     let sections: [(crate::model::DocKind, &str, &str); 7] = [
         (crate::model::DocKind::Idea, "Ideen", "Ideas"),
         (crate::model::DocKind::Project, "Projekte", "Projects"),
-        (crate::model::DocKind::Request, "Anfragen ans Rathaus", "Requests to the town hall"),
+        (
+            crate::model::DocKind::Request,
+            "Anfragen ans Rathaus",
+            "Requests to the town hall",
+        ),
         (crate::model::DocKind::Event, "Veranstaltungen", "Events"),
-        (crate::model::DocKind::Opportunity, "Mitmachen", "Volunteering"),
-        (crate::model::DocKind::Organisation, "Verzeichnis", "Directory"),
-        (crate::model::DocKind::Post, "Neuigkeiten, Tipps & Angebote", "News, tips & offers"),
+        (
+            crate::model::DocKind::Opportunity,
+            "Mitmachen",
+            "Volunteering",
+        ),
+        (
+            crate::model::DocKind::Organisation,
+            "Verzeichnis",
+            "Directory",
+        ),
+        (
+            crate::model::DocKind::Post,
+            "Neuigkeiten, Tipps & Angebote",
+            "News, tips & offers",
+        ),
     ];
     for (kind, title_de, title_en) in sections {
         let rows: Vec<_> = items

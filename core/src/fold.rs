@@ -65,9 +65,15 @@ mod tests {
 
     #[test]
     fn queries_are_quoted_prefixes() {
-        assert_eq!(fts_query("Bäume pflanzen"), Some("\"baume\"* \"pflanzen\"*".to_string()));
+        assert_eq!(
+            fts_query("Bäume pflanzen"),
+            Some("\"baume\"* \"pflanzen\"*".to_string())
+        );
         assert_eq!(fts_query("  \"*  "), None);
-        assert_eq!(fts_query("AND OR NOT"), Some("\"and\"* \"or\"* \"not\"*".to_string()));
+        assert_eq!(
+            fts_query("AND OR NOT"),
+            Some("\"and\"* \"or\"* \"not\"*".to_string())
+        );
     }
 
     proptest! {

@@ -209,7 +209,12 @@ pub fn project(item: &Item) -> IndexRow {
             row.title.clone_from(&e.title);
             row.excerpt = excerpt(&e.description);
             row.category.clone_from(&e.category);
-            row.status = if e.cancelled { "cancelled" } else { "scheduled" }.to_string();
+            row.status = if e.cancelled {
+                "cancelled"
+            } else {
+                "scheduled"
+            }
+            .to_string();
             row.updated_at = e.updated_at;
             row.start_at = parse_datetime(&e.start).ok();
             row.end_at = parse_datetime(&e.end).ok();

@@ -116,10 +116,78 @@ pub fn sentence_de(text: &str) -> String {
             "Ein Kategorie-Schlüssel besteht nur aus a-z, Ziffern und Unterstrichen"
         }
         "the category exists already" => "Diese Kategorie gibt es schon",
-        "progress is a percentage from 0 to 100" => "Der Fortschritt ist ein Prozentwert von 0 bis 100",
+        "progress is a percentage from 0 to 100" => {
+            "Der Fortschritt ist ein Prozentwert von 0 bis 100"
+        }
         "the team needs a lead" => "Das Team braucht eine Leitung",
         "nothing to change" => "Es gibt nichts zu ändern",
         other => other,
     }
     .to_string()
+}
+
+/// A plain-language label for a stored value (status, stage, kind, role, term).
+#[must_use]
+pub fn label(value: &str, lang: Lang) -> String {
+    let (de, en) = match value {
+        // idea status
+        "new" => ("neu", "new"),
+        "discussed" => ("wird diskutiert", "being discussed"),
+        "team_forming" => ("Team bildet sich", "team forming"),
+        "became_project" => ("wurde zum Projekt", "became a project"),
+        "archived" => ("archiviert", "archived"),
+        // project stage
+        "idea_workshop" => ("Ideenwerkstatt", "idea workshop"),
+        "concept" => ("Konzept", "concept"),
+        "planning" => ("Projektwerkstatt / Planung", "project workshop / planning"),
+        "implementation" => ("Umsetzung", "implementation"),
+        "done" => ("abgeschlossen", "done"),
+        "paused" => ("pausiert", "paused"),
+        // request status
+        "submitted" => ("eingereicht", "submitted"),
+        "received" => ("eingegangen", "received"),
+        "in_review" => ("in Prüfung", "in review"),
+        "needs_information" => ("Rückfrage", "needs information"),
+        "approved" => ("bewilligt", "approved"),
+        "declined" => ("abgelehnt", "declined"),
+        "in_implementation" => ("in Umsetzung", "in implementation"),
+        // kinds
+        "community" => ("Gemeinschaft", "community"),
+        "profile" => ("Profil", "profile"),
+        "idea" => ("Idee", "idea"),
+        "project" => ("Projekt", "project"),
+        "request" => ("Anfrage", "request"),
+        "organisation" => ("Organisation", "organisation"),
+        "opportunity" => ("Mitmach-Angebot", "volunteering"),
+        "event" => ("Termin", "event"),
+        "post" => ("Beitrag", "post"),
+        "town" => ("Stadt", "town"),
+        "village" => ("Dorf", "village"),
+        "school" => ("Schulklasse", "school class"),
+        // roles
+        "member" => ("Mitglied", "member"),
+        "moderator" => ("Moderation", "moderator"),
+        "municipal_staff" => ("Rathaus", "town hall"),
+        "admin" => ("Admin", "admin"),
+        "lead" => ("Leitung", "lead"),
+        // terms, post kinds, event state
+        "short" => ("kurzfristig", "short-term"),
+        "long" => ("langfristig", "long-term"),
+        "news" => ("Neuigkeit", "news"),
+        "tip" => ("Alltagstipp", "everyday tip"),
+        "offer" => ("Unterstützungsangebot", "support offer"),
+        "scheduled" => ("geplant", "scheduled"),
+        "cancelled" => ("abgesagt", "cancelled"),
+        "public" => ("öffentlich", "public"),
+        "team" => ("nur Team", "team only"),
+        "volunteers" => ("Helfende", "volunteers"),
+        "money" => ("Geld", "money"),
+        "municipal" => ("Unterstützung der Gemeinde", "municipal support"),
+        "material" => ("Material", "material"),
+        other => return other.replace('_', " "),
+    };
+    match lang {
+        Lang::De => de.to_string(),
+        Lang::En => en.to_string(),
+    }
 }

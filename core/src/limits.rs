@@ -62,7 +62,10 @@ mod tests {
             required("title", "   ", 5),
             Err(DomainError::Empty { field: "title" })
         );
-        assert_eq!(required("title", "Bäumee", 5).map_err(|e| e.code()), Err("too_long"));
+        assert_eq!(
+            required("title", "Bäumee", 5).map_err(|e| e.code()),
+            Err("too_long")
+        );
         assert!(url("website", "ftp://x").is_err());
     }
 }

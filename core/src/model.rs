@@ -22,7 +22,9 @@ mod project;
 mod request;
 
 pub use common::{Comment, Header, Report};
-pub use community::{Catalog, Community, CommunityKind, ItemRef, Member, Moderation, Role, Settings};
+pub use community::{
+    Catalog, Community, CommunityKind, ItemRef, Member, Moderation, Role, Settings,
+};
 pub use event::{Event, Registration};
 pub use idea::{Idea, IdeaStatus};
 pub use opportunity::{Opportunity, Signup, Term};

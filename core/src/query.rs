@@ -39,11 +39,21 @@ pub struct ListFilter {
 #[non_exhaustive]
 pub enum Query {
     Communities,
-    Overview { community: String },
+    Overview {
+        community: String,
+    },
     List(ListFilter),
-    Show { id: String },
-    Search { community: Option<String>, text: String, limit: Option<u32> },
-    Members { community: String },
+    Show {
+        id: String,
+    },
+    Search {
+        community: Option<String>,
+        text: String,
+        limit: Option<u32>,
+    },
+    Members {
+        community: String,
+    },
 }
 
 /// A community in the switcher and at the top of every screen.

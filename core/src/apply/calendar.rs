@@ -9,7 +9,11 @@ use crate::limits::{optional, required, url, MAX_NAME, MAX_SHORT, MAX_TEXT, MAX_
 use crate::model::{DocKind, Event, Registration};
 use crate::time::{check_time_zone, parse_datetime};
 
-pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) -> Result<Effects, DomainError> {
+pub(super) fn apply(
+    command: &Command,
+    ws: &mut Workspace,
+    ctx: &mut Ctx<'_>,
+) -> Result<Effects, DomainError> {
     use Command as C;
     match command {
         C::AddEvent {
@@ -64,9 +68,16 @@ pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) ->
             capacity,
             cancelled,
         } => {
-            let author = super::item_mut(ws, event)?.event()?.header.created_by.clone();
+            let author = super::item_mut(ws, event)?
+                .event()?
+                .header
+                .created_by
+                .clone();
             require_author_or(ws, ctx, &author)?;
-            let category = category.as_ref().map(|c| check_category(ws, c)).transpose()?;
+            let category = category
+                .as_ref()
+                .map(|c| check_category(ws, c))
+                .transpose()?;
             let e = super::item_mut(ws, event)?.event_mut()?;
             if let Some(v) = title {
                 e.title = required("title", v, MAX_TITLE)?;

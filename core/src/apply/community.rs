@@ -14,7 +14,11 @@ use crate::model::{
 };
 use crate::permission::Action;
 
-pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) -> Result<Effects, DomainError> {
+pub(super) fn apply(
+    command: &Command,
+    ws: &mut Workspace,
+    ctx: &mut Ctx<'_>,
+) -> Result<Effects, DomainError> {
     use Command as C;
     match command {
         C::CreateCommunity {

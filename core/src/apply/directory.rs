@@ -2,13 +2,19 @@
 
 use std::collections::BTreeMap;
 
-use super::{actor_id, check_category, optional_date, require_author_or, Ctx, Effects, Item, Workspace};
+use super::{
+    actor_id, check_category, optional_date, require_author_or, Ctx, Effects, Item, Workspace,
+};
 use crate::command::Command;
 use crate::error::DomainError;
 use crate::limits::{optional, required, url, MAX_NAME, MAX_SHORT, MAX_TEXT, MAX_TITLE};
 use crate::model::{DocKind, Opportunity, OrgProject, Organisation, Signup};
 
-pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) -> Result<Effects, DomainError> {
+pub(super) fn apply(
+    command: &Command,
+    ws: &mut Workspace,
+    ctx: &mut Ctx<'_>,
+) -> Result<Effects, DomainError> {
     use Command as C;
     match command {
         C::AddOrganisation {
@@ -47,9 +53,16 @@ pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) ->
             contact,
             website,
         } => {
-            let author = super::item_mut(ws, organisation)?.organisation()?.header.created_by.clone();
+            let author = super::item_mut(ws, organisation)?
+                .organisation()?
+                .header
+                .created_by
+                .clone();
             require_author_or(ws, ctx, &author)?;
-            let categories = categories.as_ref().map(|c| check_categories(ws, c)).transpose()?;
+            let categories = categories
+                .as_ref()
+                .map(|c| check_categories(ws, c))
+                .transpose()?;
             let o = super::item_mut(ws, organisation)?.organisation_mut()?;
             if let Some(v) = name {
                 o.name = required("name", v, MAX_NAME)?;
@@ -75,7 +88,11 @@ pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) ->
             running,
             project,
         } => {
-            let author = super::item_mut(ws, organisation)?.organisation()?.header.created_by.clone();
+            let author = super::item_mut(ws, organisation)?
+                .organisation()?
+                .header
+                .created_by
+                .clone();
             require_author_or(ws, ctx, &author)?;
             let title = required("title", title, MAX_TITLE)?;
             if let Some(p) = project {
@@ -103,7 +120,11 @@ pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) ->
             title,
             running,
         } => {
-            let author = super::item_mut(ws, organisation)?.organisation()?.header.created_by.clone();
+            let author = super::item_mut(ws, organisation)?
+                .organisation()?
+                .header
+                .created_by
+                .clone();
             require_author_or(ws, ctx, &author)?;
             let o = super::item_mut(ws, organisation)?.organisation_mut()?;
             let e = o.projects.get_mut(entry).ok_or(DomainError::NotFound {
@@ -163,9 +184,16 @@ pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) ->
             date,
             open,
         } => {
-            let author = super::item_mut(ws, opportunity)?.opportunity()?.header.created_by.clone();
+            let author = super::item_mut(ws, opportunity)?
+                .opportunity()?
+                .header
+                .created_by
+                .clone();
             require_author_or(ws, ctx, &author)?;
-            let category = category.as_ref().map(|c| check_category(ws, c)).transpose()?;
+            let category = category
+                .as_ref()
+                .map(|c| check_category(ws, c))
+                .transpose()?;
             let date = optional_date(date.as_ref())?;
             let o = super::item_mut(ws, opportunity)?.opportunity_mut()?;
             if let Some(v) = title {

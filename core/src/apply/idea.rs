@@ -8,7 +8,11 @@ use crate::error::DomainError;
 use crate::limits::{optional, required, MAX_TEXT, MAX_TITLE};
 use crate::model::{DocKind, Idea, IdeaStatus};
 
-pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) -> Result<Effects, DomainError> {
+pub(super) fn apply(
+    command: &Command,
+    ws: &mut Workspace,
+    ctx: &mut Ctx<'_>,
+) -> Result<Effects, DomainError> {
     use Command as C;
     match command {
         C::AddIdea {

@@ -131,8 +131,20 @@ impl Item {
     as_kind!(idea, idea_mut, Idea, Idea, "idea");
     as_kind!(project, project_mut, Project, Project, "project");
     as_kind!(request, request_mut, Request, Request, "request");
-    as_kind!(organisation, organisation_mut, Organisation, Organisation, "organisation");
-    as_kind!(opportunity, opportunity_mut, Opportunity, Opportunity, "opportunity");
+    as_kind!(
+        organisation,
+        organisation_mut,
+        Organisation,
+        Organisation,
+        "organisation"
+    );
+    as_kind!(
+        opportunity,
+        opportunity_mut,
+        Opportunity,
+        Opportunity,
+        "opportunity"
+    );
     as_kind!(event, event_mut, Event, Event, "event");
     as_kind!(post, post_mut, Post, Post, "post");
 }

@@ -8,7 +8,11 @@ use crate::error::DomainError;
 use crate::limits::{optional, required, MAX_NAME, MAX_TEXT, MAX_TITLE};
 use crate::model::{DocKind, Post};
 
-pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) -> Result<Effects, DomainError> {
+pub(super) fn apply(
+    command: &Command,
+    ws: &mut Workspace,
+    ctx: &mut Ctx<'_>,
+) -> Result<Effects, DomainError> {
     use Command as C;
     match command {
         C::AddPost {
@@ -46,7 +50,10 @@ pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) ->
         } => {
             let author = super::item_mut(ws, post)?.post()?.author.clone();
             require_author_or(ws, ctx, &author)?;
-            let category = category.as_ref().map(|c| check_category(ws, c)).transpose()?;
+            let category = category
+                .as_ref()
+                .map(|c| check_category(ws, c))
+                .transpose()?;
             let p = super::item_mut(ws, post)?.post_mut()?;
             if let Some(v) = title {
                 p.title = required("title", v, MAX_TITLE)?;

@@ -17,7 +17,11 @@ use crate::model::{
 };
 use crate::permission::{allows, Action};
 
-pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) -> Result<Effects, DomainError> {
+pub(super) fn apply(
+    command: &Command,
+    ws: &mut Workspace,
+    ctx: &mut Ctx<'_>,
+) -> Result<Effects, DomainError> {
     use Command as C;
     match command {
         C::CreateProject {
@@ -49,7 +53,10 @@ pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) ->
             progress,
         } => {
             require_team(ws, ctx, project, false)?;
-            let category = category.as_ref().map(|c| check_category(ws, c)).transpose()?;
+            let category = category
+                .as_ref()
+                .map(|c| check_category(ws, c))
+                .transpose()?;
             let p = project_mut(ws, project)?;
             if let Some(v) = title {
                 p.title = required("title", v, MAX_TITLE)?;
@@ -71,7 +78,9 @@ pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) ->
                 Some(ProgressInput::Auto) => p.progress = None,
                 Some(ProgressInput::Percent(n)) if *n <= 100 => p.progress = Some(*n),
                 Some(ProgressInput::Percent(_)) => {
-                    return Err(DomainError::Invalid("progress is a percentage from 0 to 100"))
+                    return Err(DomainError::Invalid(
+                        "progress is a percentage from 0 to 100",
+                    ))
                 }
             }
             done(p, ctx, project)
@@ -211,7 +220,10 @@ pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) ->
                 .transpose()?;
             let due = optional_date(due.as_ref())?;
             let p = project_mut(ws, project)?;
-            let step = step.as_deref().map(|s| check_step(p, Some(s))).transpose()?;
+            let step = step
+                .as_deref()
+                .map(|s| check_step(p, Some(s)))
+                .transpose()?;
             let t = p.tasks.get_mut(task).ok_or(DomainError::NotFound {
                 what: "task",
                 id: task.clone(),
@@ -272,10 +284,13 @@ pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) ->
             require_team(ws, ctx, project, false)?;
             let due = optional_date(due.as_ref())?;
             let p = project_mut(ws, project)?;
-            let m = p.milestones.get_mut(milestone).ok_or(DomainError::NotFound {
-                what: "milestone",
-                id: milestone.clone(),
-            })?;
+            let m = p
+                .milestones
+                .get_mut(milestone)
+                .ok_or(DomainError::NotFound {
+                    what: "milestone",
+                    id: milestone.clone(),
+                })?;
             if let Some(v) = title {
                 m.title = required("title", v, MAX_TITLE)?;
             }
@@ -418,7 +433,12 @@ fn project_mut<'w>(ws: &'w mut Workspace, id: &str) -> Result<&'w mut Project, D
 }
 
 /// The actor is on the team (its lead when `lead` is set), or may edit any content.
-fn require_team(ws: &Workspace, ctx: &Ctx<'_>, project: &str, lead: bool) -> Result<(), DomainError> {
+fn require_team(
+    ws: &Workspace,
+    ctx: &Ctx<'_>,
+    project: &str,
+    lead: bool,
+) -> Result<(), DomainError> {
     let me = actor(ws, ctx)?;
     let p = project_ref(ws, project)?;
     let ok = if lead {
@@ -452,7 +472,12 @@ fn done(p: &mut Project, ctx: &Ctx<'_>, project: &str) -> Result<Effects, Domain
     Ok(super::changed(project))
 }
 
-fn done_with(p: &mut Project, ctx: &Ctx<'_>, project: &str, id: String) -> Result<Effects, DomainError> {
+fn done_with(
+    p: &mut Project,
+    ctx: &Ctx<'_>,
+    project: &str,
+    id: String,
+) -> Result<Effects, DomainError> {
     let mut fx = done(p, ctx, project)?;
     fx.id = id;
     Ok(fx)

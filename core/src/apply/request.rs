@@ -9,7 +9,11 @@ use crate::limits::{optional, required, MAX_NAME, MAX_SHORT, MAX_TEXT, MAX_TITLE
 use crate::model::{DocKind, Request, RequestStatus, StatusChange, Visibility};
 use crate::permission::Action;
 
-pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) -> Result<Effects, DomainError> {
+pub(super) fn apply(
+    command: &Command,
+    ws: &mut Workspace,
+    ctx: &mut Ctx<'_>,
+) -> Result<Effects, DomainError> {
     use Command as C;
     match command {
         C::CreateRequest {

@@ -7,7 +7,11 @@ use crate::limits::{required, MAX_COMMENT, MAX_SHORT};
 use crate::model::{Comment, Moderation, Report, Visibility};
 use crate::permission::Action;
 
-pub(super) fn apply(command: &Command, ws: &mut Workspace, ctx: &mut Ctx<'_>) -> Result<Effects, DomainError> {
+pub(super) fn apply(
+    command: &Command,
+    ws: &mut Workspace,
+    ctx: &mut Ctx<'_>,
+) -> Result<Effects, DomainError> {
     use Command as C;
     match command {
         C::AddComment { item, text } => {

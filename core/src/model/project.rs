@@ -104,7 +104,9 @@ impl Project {
     /// Whether `member` leads the team.
     #[must_use]
     pub fn is_lead(&self, member: &str) -> bool {
-        self.team.get(member).is_some_and(|t| t.role == TeamRole::Lead)
+        self.team
+            .get(member)
+            .is_some_and(|t| t.role == TeamRole::Lead)
     }
 }
 

@@ -1,0 +1,123 @@
+//! The one service API every front door uses: commands that change documents, queries that
+//! return what a screen needs in one call, and the transfer of whole communities.
+
+pub mod demo;
+mod ids;
+mod read;
+mod transfer;
+mod write;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use allmende_core::Lang;
+use automerge::AutoCommit;
+
+pub use ids::RandomIds;
+pub use read::QueryResult;
+pub use transfer::ImportReport;
+
+use crate::clock::{Clock, SystemClock};
+use crate::device::DeviceKey;
+use crate::error::Result;
+use crate::store::Store;
+
+/// A loaded document and the store version it was loaded at.
+struct Cached {
+    doc: AutoCommit,
+    version: i64,
+}
+
+/// A local peer's service: the store, this device's key, a clock and a document cache.
+pub struct Service {
+    store: Store,
+    device: DeviceKey,
+    clock: Box<dyn Clock>,
+    ids: RandomIds,
+    cache: HashMap<String, Cached>,
+    lang: Lang,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("store", &self.store)
+            .field("device", &self.device)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Service {
+    /// Opens the peer of a data directory with the system clock.
+    ///
+    /// # Errors
+    /// Storage errors, a damaged or newer database.
+    pub fn open(dir: &Path) -> Result<Service> {
+        Self::open_with_clock(dir, Box::new(SystemClock))
+    }
+
+    /// Opens the peer of a data directory with the given clock.
+    ///
+    /// # Errors
+    /// As [`Service::open`].
+    pub fn open_with_clock(dir: &Path, clock: Box<dyn Clock>) -> Result<Service> {
+        let mut store = Store::open(dir)?;
+        let secret = store.device_secret(|| DeviceKey::generate().secret_bytes())?;
+        let mut service = Service {
+            store,
+            device: DeviceKey::from_secret(&secret),
+            clock,
+            ids: RandomIds,
+            cache: HashMap::new(),
+            lang: Lang::De,
+        };
+        service.ensure_index()?;
+        Ok(service)
+    }
+
+    /// The language of error messages.
+    pub fn set_lang(&mut self, lang: Lang) {
+        self.lang = lang;
+    }
+
+    #[must_use]
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    #[must_use]
+    pub fn device(&self) -> &DeviceKey {
+        &self.device
+    }
+
+    #[must_use]
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Milliseconds since the epoch, from the service's clock.
+    #[must_use]
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// The community commands and lists use when none is named.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn current_community(&self) -> Result<Option<String>> {
+        if let Some(c) = self.store.setting("current_community")? {
+            return Ok(Some(c));
+        }
+        Ok(self.communities()?.first().map(|c| c.id.clone()))
+    }
+
+    /// Chooses the community commands and lists use by default.
+    ///
+    /// # Errors
+    /// Not found, or storage errors.
+    pub fn set_current_community(&mut self, id: &str) -> Result<()> {
+        let id = self.resolve(id)?;
+        self.store.set_setting("current_community", &id)
+    }
+}

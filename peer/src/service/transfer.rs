@@ -1,0 +1,347 @@
+//! Whole communities in and out: JSON (with each document's Automerge bytes, so re-import
+//! merges losslessly and idempotently), iCalendar, Markdown; and merging documents received
+//! from elsewhere.
+
+use std::collections::BTreeMap;
+
+use allmende_core::apply::Item;
+use allmende_core::export::{ics, markdown, ExportFile, EXPORT_FORMAT, EXPORT_VERSION};
+use allmende_core::index::{project, project_community};
+use allmende_core::model::DocKind;
+use allmende_core::DomainError;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+use super::write::{load_cached, save_changes, save_new};
+use super::Service;
+use crate::docs::{self, MAX_DOC_BYTES};
+use crate::error::{PeerError, Result};
+use crate::store::chunks_api as chunks;
+use crate::store::index;
+
+/// What an import or a merge did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub community: String,
+    /// Documents that were new here.
+    pub created: usize,
+    /// Documents that gained changes.
+    pub merged: usize,
+    /// Documents that were already up to date.
+    pub unchanged: usize,
+}
+
+/// The JSON export: the typed, readable content plus each document's Automerge bytes.
+#[derive(Debug, Serialize, Deserialize)]
+struct JsonExport {
+    #[serde(flatten)]
+    file: ExportFile,
+    /// Document id -> base64 of the saved Automerge document.
+    #[serde(default)]
+    automerge: BTreeMap<String, String>,
+}
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+impl Service {
+    /// The saved bytes of a document (for sync, bundles and exports).
+    ///
+    /// # Errors
+    /// Not found, a damaged document.
+    pub fn doc_bytes(&mut self, id: &str) -> Result<Vec<u8>> {
+        let key = self.device.actor();
+        Ok(load_cached(self.store.conn(), &mut self.cache, &key, id)?.save())
+    }
+
+    fn community_and_items(
+        &mut self,
+        community: &str,
+    ) -> Result<(allmende_core::model::Community, Vec<Item>)> {
+        let community = self.resolve(community)?;
+        let key = self.device.actor();
+        let doc = load_cached(self.store.conn(), &mut self.cache, &key, &community)?;
+        let c = docs::community(doc)?;
+        let mut items = Vec::new();
+        for meta in self.store.docs(Some(&community))? {
+            if meta.kind == "community" {
+                continue;
+            }
+            let doc = load_cached(self.store.conn(), &mut self.cache, &key, &meta.id)?;
+            items.push(docs::item(doc)?);
+        }
+        Ok((c, items))
+    }
+
+    /// The whole community as JSON.
+    ///
+    /// # Errors
+    /// Not found, damaged documents.
+    pub fn export_json(&mut self, community: &str) -> Result<String> {
+        let (c, items) = self.community_and_items(community)?;
+        let mut automerge = BTreeMap::new();
+        automerge.insert(
+            c.header.id.clone(),
+            B64.encode(self.doc_bytes(&c.header.id)?),
+        );
+        for i in &items {
+            let id = i.header().id.clone();
+            automerge.insert(id.clone(), B64.encode(self.doc_bytes(&id)?));
+        }
+        let export = JsonExport {
+            file: ExportFile {
+                format: EXPORT_FORMAT.to_string(),
+                version: EXPORT_VERSION,
+                exported_at: self.now(),
+                community: c,
+                items,
+            },
+            automerge,
+        };
+        Ok(serde_json::to_string_pretty(&export)?)
+    }
+
+    /// The community's events as an iCalendar file.
+    ///
+    /// # Errors
+    /// Not found, damaged documents.
+    pub fn export_ics(&mut self, community: &str) -> Result<String> {
+        let (c, items) = self.community_and_items(community)?;
+        let events: Vec<_> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Event(e) if !c.is_hidden(&e.header.id) => Some(e),
+                _ => None,
+            })
+            .collect();
+        Ok(ics(&c.name, &events, self.now()))
+    }
+
+    /// A readable Markdown report of the community.
+    ///
+    /// # Errors
+    /// Not found, damaged documents.
+    pub fn export_markdown(&mut self, community: &str) -> Result<String> {
+        let (c, items) = self.community_and_items(community)?;
+        let visible: Vec<Item> = items
+            .into_iter()
+            .filter(|i| match i {
+                Item::Project(p) => p.visibility == allmende_core::model::Visibility::Public,
+                _ => true,
+            })
+            .collect();
+        Ok(markdown(&c, &visible, self.lang))
+    }
+
+    /// Imports a JSON export: merges each document's Automerge bytes (idempotent), or, for a
+    /// hand-made file without them, creates the documents that do not exist here yet.
+    /// Everything is checked first; on any error nothing is written.
+    ///
+    /// # Errors
+    /// Malformed JSON, a foreign format, a newer version, damaged documents.
+    pub fn import_json(&mut self, text: &str) -> Result<ImportReport> {
+        let export: JsonExport = serde_json::from_str(text)
+            .map_err(|e| PeerError::BadInput(format!("not an Allmende export: {e}")))?;
+        export.file.validate()?;
+        let community = export.file.community.header.id.clone();
+        if export.automerge.is_empty() {
+            return self.import_typed(&export.file);
+        }
+        let mut docs_in = Vec::new();
+        for (id, b64) in &export.automerge {
+            let bytes = B64
+                .decode(b64)
+                .map_err(|e| PeerError::BadInput(format!("document {id}: {e}")))?;
+            docs_in.push((id.clone(), bytes));
+        }
+        let report = self.receive_many(&docs_in)?;
+        if report.community != community {
+            return Err(PeerError::BadInput(
+                "the export's documents do not match its community".into(),
+            ));
+        }
+        Ok(report)
+    }
+
+    fn import_typed(&mut self, file: &ExportFile) -> Result<ImportReport> {
+        let key = self.device.actor();
+        let community = file.community.header.id.clone();
+        let Service { store, cache, .. } = self;
+        let report = store.write(|tx| {
+            let mut report = ImportReport {
+                community: community.clone(),
+                ..ImportReport::default()
+            };
+            let cid = community.as_str();
+            if chunks::doc_meta(tx, cid)?.is_none() {
+                let mut doc = docs::new_doc(&key);
+                docs::put_community(&mut doc, &file.community)?;
+                let catalog: Vec<_> = file
+                    .items
+                    .iter()
+                    .map(|i| {
+                        (
+                            i.header().id.clone(),
+                            allmende_core::model::ItemRef {
+                                kind: i.kind(),
+                                created_at: i.header().created_at,
+                            },
+                        )
+                    })
+                    .collect();
+                docs::add_to_catalog(&mut doc, &catalog)?;
+                doc.commit();
+                save_new(tx, cache, (cid, "community", cid), doc)?;
+                index::put_community(tx, &project_community(&file.community))?;
+                report.created += 1;
+            } else {
+                report.unchanged += 1;
+            }
+            for item in &file.items {
+                let id = item.header().id.as_str();
+                if chunks::doc_meta(tx, id)?.is_some() {
+                    report.unchanged += 1;
+                    continue;
+                }
+                let mut doc = docs::new_doc(&key);
+                docs::put_item(&mut doc, item)?;
+                doc.commit();
+                save_new(tx, cache, (id, item.kind().as_str(), cid), doc)?;
+                index::put_item(tx, &project(item))?;
+                report.created += 1;
+            }
+            Ok(report)
+        });
+        if report.is_err() {
+            self.cache.clear();
+        }
+        report
+    }
+
+    /// Merges documents received from elsewhere (another device, a bundle, an export), all in
+    /// one transaction: each is checked (size, Automerge validity, header, schema, one
+    /// community) before anything is written.
+    ///
+    /// # Errors
+    /// Oversize or damaged documents, unknown schema versions, mixed communities.
+    pub fn receive_many(&mut self, incoming: &[(String, Vec<u8>)]) -> Result<ImportReport> {
+        let mut parsed = Vec::new();
+        let mut community: Option<String> = None;
+        for (id, bytes) in incoming {
+            if bytes.len() > MAX_DOC_BYTES {
+                return Err(PeerError::BadInput(format!(
+                    "document {id} is {} bytes, more than the limit of {MAX_DOC_BYTES}",
+                    bytes.len()
+                )));
+            }
+            allmende_core::DocId::parse(id)?;
+            let doc = docs::load(bytes, &automerge::ActorId::random()).map_err(|e| {
+                PeerError::CorruptDocument {
+                    id: id.clone(),
+                    reason: e.to_string(),
+                }
+            })?;
+            let header = docs::header(&doc)?;
+            if &header.id != id {
+                return Err(PeerError::BadInput(format!(
+                    "document {id} claims to be {}",
+                    header.id
+                )));
+            }
+            match &community {
+                Some(c) if *c != header.community => {
+                    return Err(PeerError::BadInput(
+                        "documents of several communities".into(),
+                    ))
+                }
+                _ => community = Some(header.community.clone()),
+            }
+            if header.kind == DocKind::Community {
+                docs::community(&doc)?;
+            } else {
+                docs::item(&doc)?;
+            }
+            parsed.push((id.clone(), header, doc));
+        }
+        let community = community.unwrap_or_default();
+        let key = self.device.actor();
+        let Service { store, cache, .. } = self;
+        let result = store.write(|tx| {
+            let mut report = ImportReport {
+                community: community.clone(),
+                ..ImportReport::default()
+            };
+            for (id, header, mut incoming_doc) in parsed {
+                let kind = header.kind.as_str();
+                let meta = (id.as_str(), kind, header.community.as_str());
+                let existing = chunks::doc_meta(tx, &id)?;
+                let doc = if let Some(found) = existing {
+                    if found.kind != kind || found.community != header.community {
+                        return Err(PeerError::BadInput(format!(
+                            "document {id} is a {} of {} here",
+                            found.kind, found.community
+                        )));
+                    }
+                    let local = load_cached(tx, cache, &key, &id)?;
+                    let before = local.get_heads();
+                    local.merge(&mut incoming_doc)?;
+                    if local.get_heads() == before {
+                        report.unchanged += 1;
+                        continue;
+                    }
+                    save_changes(tx, cache, meta, &before)?;
+                    report.merged += 1;
+                    load_cached(tx, cache, &key, &id)?
+                } else {
+                    incoming_doc.set_actor(key.clone());
+                    save_new(tx, cache, meta, incoming_doc)?;
+                    report.created += 1;
+                    load_cached(tx, cache, &key, &id)?
+                };
+                if header.kind == DocKind::Community {
+                    index::put_community(tx, &project_community(&docs::community(doc)?))?;
+                } else {
+                    index::put_item(tx, &project(&docs::item(doc)?))?;
+                }
+            }
+            Ok(report)
+        });
+        if result.is_err() {
+            self.cache.clear();
+        }
+        result
+    }
+
+    /// Loads every document and runs SQLite's integrity check; returns what is damaged.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn check(&mut self) -> Result<Vec<(String, String)>> {
+        let mut problems: Vec<(String, String)> = self
+            .store
+            .integrity_check()?
+            .into_iter()
+            .map(|p| ("database".to_string(), p))
+            .collect();
+        let key = self.device.actor();
+        for meta in self.store.docs(None)? {
+            let loaded =
+                load_cached(self.store.conn(), &mut self.cache, &key, &meta.id).and_then(|doc| {
+                    if meta.kind == "community" {
+                        docs::community(doc).map(|_| ())
+                    } else {
+                        docs::item(doc).map(|_| ())
+                    }
+                });
+            if let Err(e) = loaded {
+                problems.push((meta.id, e.to_string()));
+            }
+        }
+        Ok(problems)
+    }
+}
+
+impl From<DomainError> for Box<PeerError> {
+    fn from(e: DomainError) -> Self {
+        Box::new(PeerError::Domain(e))
+    }
+}

@@ -1,0 +1,304 @@
+//! Commands: one immediate SQLite transaction per command, documents refreshed, applied,
+//! reconciled, appended and indexed; committed before the write is acknowledged.
+
+use std::collections::HashMap;
+
+use allmende_core::apply::{self, Ctx, Effects, Workspace};
+use allmende_core::command::Needs;
+use allmende_core::index::{project, project_community};
+use allmende_core::query::Outcome;
+use allmende_core::{Command, DomainError};
+use automerge::{transaction::CommitOptions, ActorId, AutoCommit, ChangeHash};
+use rusqlite::{Connection, Transaction};
+
+use super::{Cached, Service};
+use crate::docs;
+use crate::error::{PeerError, Result};
+use crate::store::{self, chunks_api as chunks, index};
+
+impl Service {
+    /// Applies a command as the local device's member of the community it concerns.
+    ///
+    /// # Errors
+    /// A domain refusal (nothing written), or storage and document errors.
+    pub fn execute(&mut self, command: Command) -> Result<Outcome> {
+        let now = self.now();
+        self.run(None, now, command)
+    }
+
+    /// Applies a command as another member at a given time. For the demo script, imports and
+    /// simulations; front doors use [`Service::execute`].
+    ///
+    /// # Errors
+    /// As [`Service::execute`].
+    pub fn execute_as(&mut self, member: &str, at: i64, command: Command) -> Result<Outcome> {
+        self.run(Some(member), at, command)
+    }
+
+    /// Applies a command as the local device at a given time (for the demo's back-dated
+    /// history).
+    ///
+    /// # Errors
+    /// As [`Service::execute`].
+    pub fn execute_as_device(&mut self, at: i64, command: Command) -> Result<Outcome> {
+        self.run(None, at, command)
+    }
+
+    fn run(&mut self, actor: Option<&str>, at: i64, command: Command) -> Result<Outcome> {
+        let Service {
+            store,
+            cache,
+            device,
+            ids,
+            ..
+        } = self;
+        let key = device.actor();
+        let device_hex = device.public_hex();
+        let result = store.write(|tx| {
+            let (mut ws, community) = load_workspace(tx, cache, &key, &command)?;
+            let member = match actor {
+                Some(m) => Some(m.to_string()),
+                None => match &community {
+                    Some(c) => identity(tx, c)?,
+                    None => None,
+                },
+            };
+            if let Needs::Profile { member: target, .. } = command.needs() {
+                let who = target.or_else(|| member.clone()).unwrap_or_default();
+                let profile = ws
+                    .community
+                    .as_ref()
+                    .and_then(|c| c.member(&who))
+                    .map(|m| m.profile.clone())
+                    .ok_or(DomainError::NotFound {
+                        what: "member",
+                        id: who.clone(),
+                    })?;
+                let doc = load_cached(tx, cache, &key, &profile)?;
+                ws.items.insert(profile, docs::item(doc)?);
+            }
+            let mut ctx = Ctx {
+                now: at,
+                actor: member,
+                device: device_hex.clone(),
+                ids,
+            };
+            let fx = apply::execute(&command, &mut ws, &mut ctx)?;
+            persist(tx, cache, &key, &ws, &fx, at, &command.name())?;
+            let community = ws
+                .community
+                .as_ref()
+                .map(|c| c.header.id.clone())
+                .unwrap_or_default();
+            if let Some(m) = &fx.member {
+                store::set_identity(tx, &community, m)?;
+            }
+            Ok(Outcome {
+                id: fx.id,
+                community,
+            })
+        });
+        if result.is_err() {
+            // Cached documents may hold operations that were rolled back.
+            cache.clear();
+        }
+        let outcome = result?;
+        tracing::debug!(command = %command.name(), id = %outcome.id, "applied");
+        Ok(outcome)
+    }
+}
+
+fn identity(conn: &Connection, community: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT member FROM identities WHERE community = ?1",
+            [community],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Loads the documents a command needs, returns them typed, and the community id.
+fn load_workspace(
+    tx: &Transaction<'_>,
+    cache: &mut HashMap<String, Cached>,
+    key: &ActorId,
+    command: &Command,
+) -> Result<(Workspace, Option<String>)> {
+    let mut ws = Workspace::default();
+    let (items, mut community): (Vec<String>, Option<String>) = match command.needs() {
+        Needs::Nothing => (vec![], None),
+        Needs::Community(c) | Needs::Profile { community: c, .. } => (vec![], Some(c)),
+        Needs::Item(a) => (vec![a], None),
+        Needs::Items(a, b) => (vec![a, b], None),
+    };
+    for id in items {
+        let doc = load_cached(tx, cache, key, &id)?;
+        let item = docs::item(doc)?;
+        let of = item.header().community.clone();
+        match &community {
+            Some(c) if *c != of => {
+                return Err(PeerError::BadInput(format!(
+                    "{id} belongs to another community"
+                )))
+            }
+            _ => community = Some(of),
+        }
+        ws.items.insert(id, item);
+    }
+    if let Some(c) = &community {
+        let doc = load_cached(tx, cache, key, c)?;
+        ws.community = Some(docs::community(doc).map_err(|e| match e {
+            PeerError::BadInput(_) => PeerError::Domain(DomainError::NotFound {
+                what: "community",
+                id: c.clone(),
+            }),
+            other => other,
+        })?);
+    }
+    Ok((ws, community))
+}
+
+/// The cached document, reloaded when another writer changed it since.
+///
+/// # Errors
+/// Not found, a damaged document, or storage errors.
+pub(super) fn load_cached<'c>(
+    conn: &Connection,
+    cache: &'c mut HashMap<String, Cached>,
+    key: &ActorId,
+    id: &str,
+) -> Result<&'c mut AutoCommit> {
+    let meta = chunks::doc_meta(conn, id)?.ok_or_else(|| DomainError::NotFound {
+        what: "item",
+        id: id.to_string(),
+    })?;
+    let fresh = cache.get(id).is_some_and(|c| c.version == meta.version);
+    if !fresh {
+        let bytes = chunks::load_bytes(conn, id)?;
+        let doc = docs::load(&bytes, key).map_err(|e| PeerError::CorruptDocument {
+            id: id.to_string(),
+            reason: e.to_string(),
+        })?;
+        cache.insert(
+            id.to_string(),
+            Cached {
+                doc,
+                version: meta.version,
+            },
+        );
+    }
+    cache
+        .get_mut(id)
+        .map(|c| &mut c.doc)
+        .ok_or_else(|| PeerError::BadInput(format!("document {id} vanished")))
+}
+
+fn commit(doc: &mut AutoCommit, message: &str, at: i64) {
+    doc.commit_with(
+        CommitOptions::default()
+            .with_message(message.to_string())
+            .with_time(at / 1000),
+    );
+}
+
+/// Appends what changed in `doc` since `before` and keeps the cache version in step.
+pub(super) fn save_changes(
+    tx: &Transaction<'_>,
+    cache: &mut HashMap<String, Cached>,
+    meta: (&str, &str, &str),
+    before: &[ChangeHash],
+) -> Result<()> {
+    let id = meta.0;
+    let Some(entry) = cache.get_mut(id) else {
+        return Ok(());
+    };
+    let bytes = entry.doc.save_after(before);
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    let heads = docs::heads(&mut entry.doc);
+    entry.version = chunks::append(tx, meta, &bytes, &heads)?;
+    let stored = chunks::doc_meta(tx, id)?;
+    if stored.is_some_and(|m| m.chunks > chunks::COMPACT_AFTER_CHUNKS) {
+        let snapshot = entry.doc.save();
+        chunks::compact(tx, id, &snapshot)?;
+        entry.version += 1;
+    }
+    Ok(())
+}
+
+/// Saves a brand-new document.
+pub(super) fn save_new(
+    tx: &Transaction<'_>,
+    cache: &mut HashMap<String, Cached>,
+    meta: (&str, &str, &str),
+    mut doc: AutoCommit,
+) -> Result<()> {
+    let bytes = doc.save();
+    let heads = docs::heads(&mut doc);
+    let version = chunks::append(tx, meta, &bytes, &heads)?;
+    cache.insert(meta.0.to_string(), Cached { doc, version });
+    Ok(())
+}
+
+fn persist(
+    tx: &Transaction<'_>,
+    cache: &mut HashMap<String, Cached>,
+    key: &ActorId,
+    ws: &Workspace,
+    fx: &Effects,
+    at: i64,
+    message: &str,
+) -> Result<()> {
+    let community = ws.community.as_ref().ok_or(DomainError::NotFound {
+        what: "community",
+        id: String::new(),
+    })?;
+    let cid = community.header.id.as_str();
+    let cmeta = (cid, "community", cid);
+    if fx.created_community {
+        let mut doc = docs::new_doc(key);
+        docs::put_community(&mut doc, community)?;
+        docs::add_to_catalog(&mut doc, &fx.catalog)?;
+        commit(&mut doc, message, at);
+        save_new(tx, cache, cmeta, doc)?;
+    } else if fx.community_changed || !fx.catalog.is_empty() {
+        let doc = load_cached(tx, cache, key, cid)?;
+        let before = doc.get_heads();
+        if fx.community_changed {
+            docs::put_community(doc, community)?;
+        }
+        docs::add_to_catalog(doc, &fx.catalog)?;
+        commit(doc, message, at);
+        save_changes(tx, cache, cmeta, &before)?;
+    }
+    if fx.created_community || fx.community_changed {
+        index::put_community(tx, &project_community(community))?;
+    }
+    for id in &fx.created {
+        let item = ws
+            .items
+            .get(id)
+            .ok_or_else(|| PeerError::BadInput(id.clone()))?;
+        let mut doc = docs::new_doc(key);
+        docs::put_item(&mut doc, item)?;
+        commit(&mut doc, message, at);
+        save_new(tx, cache, (id, item.kind().as_str(), cid), doc)?;
+        index::put_item(tx, &project(item))?;
+    }
+    for id in &fx.changed {
+        let item = ws
+            .items
+            .get(id)
+            .ok_or_else(|| PeerError::BadInput(id.clone()))?;
+        let doc = load_cached(tx, cache, key, id)?;
+        let before = doc.get_heads();
+        docs::put_item(doc, item)?;
+        commit(doc, message, at);
+        save_changes(tx, cache, (id, item.kind().as_str(), cid), &before)?;
+        index::put_item(tx, &project(item))?;
+    }
+    Ok(())
+}
