@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "allmende",
     version,
+    args_override_self = true,
     about = "Allmende: der lokale Arbeitsraum für Klima-Engagement in Städten, Dörfern und Schulen. / The local-first workspace for local climate action."
 )]
 pub struct Cli {
