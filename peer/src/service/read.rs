@@ -452,3 +452,84 @@ impl Service {
         Ok(problems)
     }
 }
+
+impl Service {
+    /// Compares the stored index with a fresh projection of every document; returns the ids
+    /// whose rows disagree (empty when the index is faithful).
+    ///
+    /// # Errors
+    /// Storage errors; damaged documents are reported as disagreeing.
+    pub fn verify_index(&mut self) -> Result<Vec<String>> {
+        let key = self.device.actor();
+        let mut wrong = Vec::new();
+        let docs_list = self.store.docs(None)?;
+        let mut items = 0_i64;
+        for meta in docs_list {
+            if meta.kind == "community" {
+                continue;
+            }
+            items += 1;
+            let doc = match load_cached(self.store.conn(), &mut self.cache, &key, &meta.id) {
+                Ok(d) => d,
+                Err(_) => {
+                    wrong.push(meta.id);
+                    continue;
+                }
+            };
+            let Ok(item) = docs::item(doc) else {
+                wrong.push(meta.id);
+                continue;
+            };
+            let row = project(&item);
+            let stored = index::summary(self.store.conn(), &meta.id)?;
+            let agrees = stored.is_some_and(|s| {
+                s.kind == row.kind
+                    && s.title == row.title
+                    && s.excerpt == row.excerpt
+                    && s.category == row.category
+                    && s.categories == row.categories
+                    && s.status == row.status
+                    && s.author == row.author
+                    && s.created_at == row.created_at
+                    && s.updated_at == row.updated_at
+                    && s.start_at == row.start_at
+                    && s.end_at == row.end_at
+                    && s.running == row.running
+                    && s.team_only == row.team_only
+                    && s.parent == row.parent
+                    && s.supporters == row.supporters
+                    && s.comments == row.comments
+                    && s.reports == row.reports
+                    && s.progress == row.progress
+                    && s.extra == row.extra
+            });
+            if !agrees {
+                wrong.push(meta.id);
+            }
+        }
+        let (indexed, searchable): (i64, i64) = self.store.conn().query_row(
+            "SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM items_fts)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if indexed != items || searchable != items {
+            wrong.push(format!(
+                "index holds {indexed} rows and {searchable} search entries for {items} documents"
+            ));
+        }
+        Ok(wrong)
+    }
+
+    /// The typed community and all its items, ordered by id (for exports and comparisons).
+    ///
+    /// # Errors
+    /// Not found, damaged documents.
+    pub fn snapshot(
+        &mut self,
+        community: &str,
+    ) -> Result<(allmende_core::model::Community, Vec<Item>)> {
+        let (c, mut items) = self.community_and_items(community)?;
+        items.sort_by(|a, b| a.header().id.cmp(&b.header().id));
+        Ok((c, items))
+    }
+}

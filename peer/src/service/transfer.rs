@@ -53,7 +53,7 @@ impl Service {
         Ok(load_cached(self.store.conn(), &mut self.cache, &key, id)?.save())
     }
 
-    fn community_and_items(
+    pub(super) fn community_and_items(
         &mut self,
         community: &str,
     ) -> Result<(allmende_core::model::Community, Vec<Item>)> {
