@@ -10,6 +10,7 @@ string_enum! {
     }
 }
 
+#[allow(clippy::derivable_impls)]
 impl Default for Lang {
     fn default() -> Self {
         Lang::De

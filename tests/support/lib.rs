@@ -84,7 +84,6 @@ impl Peer {
     ///
     /// # Panics
     /// When the command fails.
-    #[must_use]
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
         assert!(
@@ -112,7 +111,6 @@ impl Peer {
     ///
     /// # Panics
     /// When the command fails.
-    #[must_use]
     pub fn create(&self, args: &[&str]) -> String {
         self.json(args)["id"].as_str().expect("an id").to_string()
     }
@@ -121,7 +119,6 @@ impl Peer {
     ///
     /// # Panics
     /// When the command succeeds.
-    #[must_use]
     pub fn fails(&self, args: &[&str]) -> (i32, String) {
         let out = self.run(args);
         assert!(

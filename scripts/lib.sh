@@ -1,0 +1,34 @@
+# Shared helpers for the project's scripts (sourced, not run).
+
+section() { printf '\n== %s ==\n' "$*"; }
+
+# The Rust toolchain: rustup's stable with rustfmt and clippy.
+ensure_rust() {
+  if ! command -v cargo >/dev/null 2>&1; then
+    if [ -x "$HOME/.cargo/bin/cargo" ]; then
+      export PATH="$HOME/.cargo/bin:$PATH"
+    else
+      echo "cargo is missing: install Rust from https://rustup.rs first" >&2
+      exit 1
+    fi
+  fi
+  for component in rustfmt clippy; do
+    if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+      rustup component add "$component"
+    fi
+  done
+}
+
+# Debian packages, installed only when missing.
+ensure_apt() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}

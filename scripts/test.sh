@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every check and test of the project, fast suites first. Installs what is missing.
+# Usage: bash scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+ensure_rust
+section "format"
+cargo fmt --all -- --check
+section "lint"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+section "build"
+cargo build --workspace --bins --locked
+section "unit, property and system tests"
+cargo test --workspace --locked
+section "done"
+echo "all tests passed"
