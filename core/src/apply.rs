@@ -82,6 +82,8 @@ pub fn execute(
         | C::AddMember { .. }
         | C::SetRole { .. }
         | C::RemoveMember { .. }
+        | C::AddDevice { .. }
+        | C::RemoveDevice { .. }
         | C::EditProfile { .. } => community::apply(command, ws, ctx),
         C::AddIdea { .. }
         | C::EditIdea { .. }

@@ -68,6 +68,18 @@ pub enum Command {
         community: String,
         member: String,
     },
+    /// Adds a device key (hex) to a member: admins for anyone, a member for themselves.
+    AddDevice {
+        community: String,
+        member: String,
+        device: String,
+    },
+    /// Removes a device key from a member (a lost phone, a used invite key).
+    RemoveDevice {
+        community: String,
+        member: String,
+        device: String,
+    },
     EditProfile {
         community: String,
         /// Default: the acting member. Admins may edit others.
@@ -385,6 +397,8 @@ impl Command {
             | C::AddMember { community, .. }
             | C::SetRole { community, .. }
             | C::RemoveMember { community, .. }
+            | C::AddDevice { community, .. }
+            | C::RemoveDevice { community, .. }
             | C::AddIdea { community, .. }
             | C::AddOrganisation { community, .. }
             | C::AddOpportunity { community, .. }

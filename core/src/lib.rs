@@ -39,6 +39,7 @@ pub mod model;
 pub mod permission;
 pub mod query;
 pub mod time;
+pub mod wire;
 
 pub use command::Command;
 pub use error::DomainError;

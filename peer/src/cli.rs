@@ -9,6 +9,7 @@ mod args;
 mod dispatch;
 mod print;
 mod print_detail;
+mod sync_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -25,8 +25,10 @@ pub mod clock;
 pub mod device;
 pub mod docs;
 pub mod error;
+pub mod invite;
 pub mod service;
 pub mod store;
+pub mod sync;
 
 pub use error::{ApiError, PeerError};
 pub use service::Service;

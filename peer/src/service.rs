@@ -95,6 +95,10 @@ impl Service {
         &self.store
     }
 
+    pub(crate) fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
     /// Milliseconds since the epoch, from the service's clock.
     #[must_use]
     pub fn now(&self) -> i64 {

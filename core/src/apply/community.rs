@@ -206,6 +206,31 @@ pub(super) fn apply(
             fx.id = member;
             Ok(fx)
         }
+        C::AddDevice { member, device, .. } | C::RemoveDevice { member, device, .. } => {
+            let me = actor(ws, ctx)?.id.clone();
+            if &me != member {
+                require(ws, ctx, Action::ManageMembers)?;
+            }
+            let member = check_member(ws, member)?;
+            let device = check_device(device)?;
+            let now = ctx.now;
+            let c = community_mut(ws)?;
+            let entry = c.members.get_mut(&member).ok_or(DomainError::NotFound {
+                what: "member",
+                id: member.clone(),
+            })?;
+            if matches!(command, C::AddDevice { .. }) {
+                entry.devices.insert(device, now);
+            } else if entry.devices.remove(&device).is_none() {
+                return Err(DomainError::NotFound {
+                    what: "device",
+                    id: device,
+                });
+            }
+            let mut fx = community_changed(c);
+            fx.id = member;
+            Ok(fx)
+        }
         C::EditProfile {
             member,
             display_name,
@@ -259,6 +284,18 @@ pub(super) fn apply(
             Ok(super::changed(&profile_id))
         }
         _ => Err(DomainError::Invalid("nothing to change")),
+    }
+}
+
+/// A device key is 32 bytes as 64 lowercase hex digits.
+fn check_device(device: &str) -> Result<String, DomainError> {
+    let d = device.trim().to_lowercase();
+    if d.len() == 64 && d.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(d)
+    } else {
+        Err(DomainError::InvalidId {
+            value: device.to_string(),
+        })
     }
 }
 

@@ -118,6 +118,44 @@ pub enum Cmd {
     },
     /// Import a JSON export (merges; importing twice changes nothing).
     Import { file: PathBuf },
+    /// Sync with a relay: every document this device holds or may have, until both sides
+    /// are quiescent. With --watch, stay connected and move changes as they happen.
+    Sync {
+        /// The relay's WebSocket URL, e.g. ws://127.0.0.1:3030 (default: the last one used).
+        #[arg(long, env = "ALLMENDE_RELAY")]
+        relay: Option<String>,
+        #[arg(long)]
+        watch: bool,
+        /// Show the sync state per community and relay instead of syncing.
+        #[arg(long, conflicts_with = "watch")]
+        status: bool,
+        /// Seconds to wait for the connection and for each document.
+        #[arg(long, default_value_t = 20)]
+        timeout: u64,
+        /// Fetch one document (any automerge-repo document) from the relay and print it as JSON.
+        #[arg(long, conflicts_with_all = ["watch", "status"])]
+        fetch: Option<String>,
+    },
+    /// Invite a person: registers them and prints a token to pass on (admins).
+    Invite {
+        /// Their display name (pseudonyms are fine).
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "member")]
+        role: String,
+        /// The relay the new device will join through (default: the last one used).
+        #[arg(long, env = "ALLMENDE_RELAY")]
+        relay: Option<String>,
+    },
+    /// Join a community with an invite token.
+    Join {
+        token: String,
+        /// Use this relay instead of the one in the token.
+        #[arg(long)]
+        relay: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        timeout: u64,
+    },
     /// Check every document and the database for damage.
     Check,
     /// Rebuild the search index from the documents.

@@ -13,7 +13,7 @@ use super::print::Printer;
 use crate::error::{PeerError, Result};
 use crate::service::Service;
 
-struct Ctx {
+pub(super) struct Ctx {
     svc: Service,
     out: Printer,
     community: Option<String>,
@@ -210,6 +210,48 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
                 .map_err(|e| PeerError::BadInput(format!("{}: {e}", file.display())))?;
             let report = ctx.svc.import_json(&text)?;
             ctx.out.import(&report)
+        }
+        Cmd::Sync {
+            relay,
+            watch,
+            status,
+            timeout,
+            fetch,
+        } => super::sync_cmd::run(&mut ctx.svc, &ctx.out, relay, watch, status, timeout, fetch),
+        Cmd::Invite { name, role, relay } => {
+            let community = ctx.community()?;
+            let relay = match relay {
+                Some(r) => Some(r),
+                None => ctx.svc.store().setting("relay")?,
+            };
+            let invite = ctx
+                .svc
+                .create_invite(&community, &name, role.parse()?, relay)?;
+            if ctx.out.is_json() {
+                return ctx.out.value(
+                    &serde_json::json!({ "token": invite.token(), "member": invite.member }),
+                );
+            }
+            println!("{}", invite.token());
+            Ok(())
+        }
+        Cmd::Join {
+            token,
+            relay,
+            timeout,
+        } => {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()?;
+            let community = rt.block_on(crate::invite::join(
+                &mut ctx.svc,
+                &token,
+                relay,
+                std::time::Duration::from_secs(timeout.max(1)),
+            ))?;
+            let overview = ctx.svc.overview(&community)?;
+            ctx.out.overview(&overview)
         }
         Cmd::Check => {
             let problems = ctx.svc.check()?;

@@ -61,6 +61,14 @@ impl Printer {
         Ok(())
     }
 
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
+    pub fn value<T: Serialize>(&self, value: &T) -> Result<()> {
+        self.json(value)
+    }
+
     pub fn note(&self, text: &str) -> Result<()> {
         if self.json {
             return self.json(&serde_json::json!({ "written": text }));

@@ -23,7 +23,25 @@ impl Service {
     /// A domain refusal (nothing written), or storage and document errors.
     pub fn execute(&mut self, command: Command) -> Result<Outcome> {
         let now = self.now();
-        self.run(None, now, command)
+        self.run(None, now, command, None)
+    }
+
+    /// Applies a command as the local member, but writes the Automerge change with another
+    /// key as actor (joining with an invite: the invite key is in the roster, this device's
+    /// key not yet).
+    ///
+    /// # Errors
+    /// As [`Service::execute`].
+    pub fn execute_with_key(
+        &mut self,
+        key: &crate::device::DeviceKey,
+        command: Command,
+    ) -> Result<Outcome> {
+        let now = self.now();
+        self.cache.clear();
+        let out = self.run(None, now, command, Some(key.actor()));
+        self.cache.clear();
+        out
     }
 
     /// Applies a command as another member at a given time. For the demo script, imports and
@@ -32,7 +50,7 @@ impl Service {
     /// # Errors
     /// As [`Service::execute`].
     pub fn execute_as(&mut self, member: &str, at: i64, command: Command) -> Result<Outcome> {
-        self.run(Some(member), at, command)
+        self.run(Some(member), at, command, None)
     }
 
     /// Applies a command as the local device at a given time (for the demo's back-dated
@@ -41,10 +59,16 @@ impl Service {
     /// # Errors
     /// As [`Service::execute`].
     pub fn execute_as_device(&mut self, at: i64, command: Command) -> Result<Outcome> {
-        self.run(None, at, command)
+        self.run(None, at, command, None)
     }
 
-    fn run(&mut self, actor: Option<&str>, at: i64, command: Command) -> Result<Outcome> {
+    fn run(
+        &mut self,
+        actor: Option<&str>,
+        at: i64,
+        command: Command,
+        key_override: Option<ActorId>,
+    ) -> Result<Outcome> {
         let Service {
             store,
             cache,
@@ -52,7 +76,7 @@ impl Service {
             ids,
             ..
         } = self;
-        let key = device.actor();
+        let key = key_override.unwrap_or_else(|| device.actor());
         let device_hex = device.public_hex();
         let result = store.write(|tx| {
             let (mut ws, community) = load_workspace(tx, cache, &key, &command)?;

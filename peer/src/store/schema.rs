@@ -10,7 +10,7 @@ use crate::error::Result;
 /// `PRAGMA application_id`: "ALMD".
 pub const APPLICATION_ID: i64 = 0x414C_4D44;
 /// The storage format this build writes.
-pub const FORMAT_VERSION: i64 = 1;
+pub const FORMAT_VERSION: i64 = 2;
 /// The layout of the projected index; bump to force a rebuild.
 pub const INDEX_VERSION: &str = "1";
 
@@ -35,6 +35,17 @@ CREATE TABLE chunks (
     snapshot INTEGER NOT NULL,
     data BLOB NOT NULL,
     PRIMARY KEY (doc, seq)
+) WITHOUT ROWID;
+";
+
+/// Version 2: what was last synced with which relay.
+const V2: &str = "
+CREATE TABLE sync_state (
+    remote TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    heads TEXT NOT NULL,
+    synced_at INTEGER NOT NULL,
+    PRIMARY KEY (remote, doc)
 ) WITHOUT ROWID;
 ";
 
@@ -111,6 +122,9 @@ pub fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
             "INSERT INTO meta(key, value) VALUES ('index_version', ?1)",
             [INDEX_VERSION],
         )?;
+    }
+    if from < 2 {
+        tx.execute_batch(V2)?;
     }
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", FORMAT_VERSION)?;

@@ -1,0 +1,43 @@
+//! What peers and the relay agree on beyond the automerge-repo protocol: how a device proves
+//! its key when it opens a WebSocket, and how that key becomes a samod peer id.
+//!
+//! The device signs `allmende-relay-auth/1:<unix millis>` with its ed25519 key and passes
+//! `device=<hex public key>&ts=<millis>&sig=<hex signature>` in the WebSocket URL's query.
+//! The relay checks the signature and that the time is within [`MAX_CLOCK_SKEW_MS`], then binds
+//! the connection to the peer id `device:<hex>`; the automerge-repo handshake must claim it.
+
+/// Signed-message context, versioned.
+pub const AUTH_CONTEXT: &str = "allmende-relay-auth/1";
+
+/// How far a device's clock may be off the relay's.
+pub const MAX_CLOCK_SKEW_MS: i64 = 10 * 60 * 1000;
+
+/// The text a device signs to open a connection at time `ts_ms`.
+#[must_use]
+pub fn auth_message(ts_ms: i64) -> String {
+    format!("{AUTH_CONTEXT}:{ts_ms}")
+}
+
+/// The samod peer id of a device (hex public key).
+#[must_use]
+pub fn device_peer_id(device_hex: &str) -> String {
+    format!("device:{device_hex}")
+}
+
+/// The device key (hex) of a peer id, if it is a device's.
+#[must_use]
+pub fn device_of_peer(peer_id: &str) -> Option<&str> {
+    peer_id.strip_prefix("device:")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peer_ids_round_trip() {
+        assert_eq!(device_of_peer(&device_peer_id("ab12")), Some("ab12"));
+        assert_eq!(device_of_peer("relay"), None);
+        assert_eq!(auth_message(5), "allmende-relay-auth/1:5");
+    }
+}

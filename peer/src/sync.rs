@@ -1,0 +1,17 @@
+//! Sync with a relay (or any automerge-repo sync server) over WebSocket, using samod.
+//!
+//! A sync session loads every local document into an in-memory samod repository, dials the
+//! relay (authenticating with the device key), lets samod run the automerge-repo protocol until
+//! both sides have each other's changes, discovers the community's documents this device does
+//! not have yet from the catalogue, and merges everything back into the local store in one
+//! transaction per community. `watch` keeps the connection and moves changes both ways as they
+//! happen. What was last synced with which relay is recorded, so the service can tell how many
+//! documents have changes waiting to be sent.
+
+mod dialer;
+mod session;
+mod status;
+
+pub use dialer::RelayDialer;
+pub use session::{fetch, fetch_community, push_as, sync_once, watch, SyncReport};
+pub use status::SyncStatus;

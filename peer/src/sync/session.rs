@@ -1,0 +1,406 @@
+//! One sync session with a relay, and the watching loop.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use allmende_core::model::{Catalog, DocKind, Header};
+use allmende_core::wire::device_peer_id;
+use automerge::{Automerge, ChangeHash, ROOT};
+use samod::storage::{InMemoryStorage, Storage, StorageKey};
+use samod::{BackoffConfig, DocHandle, DocumentId, PeerId, Repo, Url};
+use serde::Serialize;
+
+use super::dialer::RelayDialer;
+use crate::error::{PeerError, Result};
+use crate::service::Service;
+
+/// What a sync session moved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub relay: String,
+    /// Documents synced in both directions.
+    pub documents: usize,
+    /// Documents that gained changes from the relay.
+    pub received: usize,
+    /// Documents that were new on this device.
+    pub created: usize,
+    /// Documents the relay refused or did not finish syncing in time.
+    pub not_synced: Vec<String>,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+}
+
+struct Session {
+    repo: Repo,
+    conn: samod::ConnectionId,
+    dialer: Arc<RelayDialer>,
+    storage: InMemoryStorage,
+    handles: BTreeMap<String, DocHandle>,
+    timeout: Duration,
+}
+
+fn bad(e: impl std::fmt::Display) -> PeerError {
+    PeerError::BadInput(e.to_string())
+}
+
+fn header_of(doc: &Automerge) -> Option<Header> {
+    autosurgeon::hydrate_prop(doc, &ROOT, "header").ok()
+}
+
+impl Session {
+    async fn open(svc: &mut Service, relay: &str, timeout: Duration) -> Result<Session> {
+        let ids: Vec<String> = svc.store().docs(None)?.into_iter().map(|d| d.id).collect();
+        let key = svc.device().clone();
+        Self::open_with(svc, relay, timeout, &key, &ids).await
+    }
+
+    async fn open_with(
+        svc: &mut Service,
+        relay: &str,
+        timeout: Duration,
+        key: &crate::device::DeviceKey,
+        ids: &[String],
+    ) -> Result<Session> {
+        let url = Url::parse(relay).map_err(|e| bad(format!("relay URL '{relay}': {e}")))?;
+        if !matches!(url.scheme(), "ws" | "wss") {
+            return Err(bad(format!("relay URL '{relay}' must start with ws://")));
+        }
+        let storage = InMemoryStorage::new();
+        let local: std::collections::HashSet<String> =
+            svc.store().docs(None)?.into_iter().map(|d| d.id).collect();
+        for id in ids.iter().filter(|id| local.contains(*id)) {
+            let bytes = svc.doc_bytes(id)?;
+            let key = StorageKey::from_parts([id.as_str(), "snapshot", "local"]).map_err(bad)?;
+            storage.put(key, bytes).await;
+        }
+        let repo = Repo::build_tokio()
+            .with_storage(storage.clone())
+            .with_peer_id(PeerId::from(device_peer_id(&key.public_hex())))
+            .load()
+            .await;
+        let dialer = Arc::new(RelayDialer::new(url, key));
+        let backoff = BackoffConfig {
+            initial_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+            max_retries: Some(2),
+        };
+        let handle = repo.dial(backoff, dialer.clone()).map_err(bad)?;
+        tokio::time::timeout(timeout, handle.established())
+            .await
+            .map_err(|_| bad(format!("no connection to {relay} within {timeout:?}")))?
+            .map_err(|e| bad(format!("cannot connect to {relay}: {e:?}")))?;
+        let conn = handle
+            .connection_id()
+            .ok_or_else(|| bad(format!("the connection to {relay} closed at once")))?;
+        let mut session = Session {
+            repo,
+            conn,
+            dialer,
+            storage,
+            handles: BTreeMap::new(),
+            timeout,
+        };
+        session.find_all(ids).await;
+        Ok(session)
+    }
+
+    /// Finds documents (from local storage or the relay) in parallel.
+    async fn find_all(&mut self, ids: &[String]) -> Vec<String> {
+        let wanted: Vec<(String, DocumentId)> = ids
+            .iter()
+            .filter(|id| !self.handles.contains_key(*id))
+            .filter_map(|id| id.parse::<DocumentId>().ok().map(|d| (id.clone(), d)))
+            .collect();
+        let finds = wanted.into_iter().map(|(id, doc)| {
+            let repo = self.repo.clone();
+            let t = self.timeout;
+            async move {
+                let found = tokio::time::timeout(t, repo.find(doc)).await;
+                (id, found.ok().and_then(Result::ok).flatten())
+            }
+        });
+        let mut missing = Vec::new();
+        for (id, found) in futures::future::join_all(finds).await {
+            match found {
+                Some(h) => {
+                    self.handles.insert(id, h);
+                }
+                None => missing.push(id),
+            }
+        }
+        missing
+    }
+
+    /// Waits until the relay has our changes and we have theirs, for every document.
+    async fn settle(&self) -> Vec<String> {
+        let waits = self.handles.iter().map(|(id, h)| {
+            let both = futures::future::join(
+                h.they_have_our_changes(self.conn),
+                h.we_have_their_changes(self.conn),
+            );
+            let t = self.timeout;
+            async move { (id.clone(), tokio::time::timeout(t, both).await.is_ok()) }
+        });
+        futures::future::join_all(waits)
+            .await
+            .into_iter()
+            .filter(|(_, ok)| !ok)
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// Item ids listed in the catalogues of the communities we hold.
+    fn catalogued(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for h in self.handles.values() {
+            h.with_document(|doc| {
+                if header_of(doc).is_some_and(|hd| hd.kind == DocKind::Community) {
+                    if let Ok(c) = autosurgeon::hydrate::<_, Catalog>(doc) {
+                        out.extend(c.items.into_keys());
+                    }
+                }
+            });
+        }
+        out
+    }
+
+    /// Writes every document back into the store, one transaction per community.
+    fn write_back(&self, svc: &mut Service) -> Result<(usize, usize)> {
+        let mut by_community: HashMap<String, Vec<(String, Vec<u8>)>> = HashMap::new();
+        for (id, h) in &self.handles {
+            let (community, bytes) =
+                h.with_document(|doc| (header_of(doc).map(|hd| hd.community), doc.save()));
+            match community {
+                Some(c) => by_community.entry(c).or_default().push((id.clone(), bytes)),
+                None => tracing::debug!(%id, "not an Allmende document; left in the relay"),
+            }
+        }
+        let (mut received, mut created) = (0, 0);
+        for docs in by_community.values() {
+            let report = svc.receive_many(docs)?;
+            received += report.merged;
+            created += report.created;
+        }
+        Ok((received, created))
+    }
+
+    fn heads(&self) -> HashMap<String, Vec<ChangeHash>> {
+        self.handles
+            .iter()
+            .map(|(id, h)| (id.clone(), h.with_document(|d| d.get_heads())))
+            .collect()
+    }
+}
+
+/// Syncs every document this device holds or is entitled to with the relay, until both sides
+/// are quiescent (or `timeout` passes for a document).
+///
+/// # Errors
+/// A bad URL, no connection, storage errors.
+pub async fn sync_once(svc: &mut Service, relay: &str, timeout: Duration) -> Result<SyncReport> {
+    let mut s = Session::open(svc, relay, timeout).await?;
+    let mut not_synced = s.settle().await;
+    let new_ids = s.catalogued();
+    let missing = s.find_all(&new_ids).await;
+    not_synced.extend(s.settle().await);
+    not_synced.extend(missing);
+    not_synced.sort();
+    not_synced.dedup();
+    let (received, created) = s.write_back(svc)?;
+    let synced: Vec<String> = s
+        .handles
+        .keys()
+        .filter(|id| !not_synced.contains(id))
+        .cloned()
+        .collect();
+    svc.record_synced(relay, &synced)?;
+    let report = SyncReport {
+        relay: relay.to_string(),
+        documents: synced.len(),
+        received,
+        created,
+        not_synced,
+        bytes_sent: s.dialer.traffic.sent.load(Ordering::Relaxed),
+        bytes_received: s.dialer.traffic.received.load(Ordering::Relaxed),
+    };
+    s.repo.stop().await;
+    Ok(report)
+}
+
+/// Stays connected: changes from the relay are written into the store as they arrive, and
+/// changes made on this device (also by other processes) go out. Calls `on_change` with a
+/// line for each document that moved. Runs until `stop` resolves.
+///
+/// # Errors
+/// A bad URL, no connection, storage errors.
+pub async fn watch(
+    svc: &mut Service,
+    relay: &str,
+    timeout: Duration,
+    mut on_change: impl FnMut(&str),
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    let mut s = Session::open(svc, relay, timeout).await?;
+    let _ = s.settle().await;
+    let new_ids = s.catalogued();
+    s.find_all(&new_ids).await;
+    s.write_back(svc)?;
+    let mut seen = s.heads();
+    let mut local_versions: HashMap<String, i64> = svc
+        .store()
+        .docs(None)?
+        .into_iter()
+        .map(|d| (d.id, d.version))
+        .collect();
+    on_change("connected");
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            () = &mut stop => break,
+            () = tokio::time::sleep(Duration::from_millis(300)) => {}
+        }
+        // Local changes (this or another process) go out.
+        for meta in svc.store().docs(None)? {
+            if local_versions.get(&meta.id) == Some(&meta.version) {
+                continue;
+            }
+            local_versions.insert(meta.id.clone(), meta.version);
+            let bytes = svc.doc_bytes(&meta.id)?;
+            if let Some(h) = s.handles.get(&meta.id) {
+                if let Ok(mut local) = Automerge::load(&bytes) {
+                    h.with_document(|d| {
+                        let _ = d.merge(&mut local);
+                    });
+                }
+            } else {
+                let key =
+                    StorageKey::from_parts([meta.id.as_str(), "snapshot", "local"]).map_err(bad)?;
+                s.storage.put(key, bytes).await;
+                s.find_all(std::slice::from_ref(&meta.id)).await;
+            }
+            on_change(&format!("sent {}", meta.id));
+        }
+        // New documents announced in the catalogues.
+        let new_ids = s.catalogued();
+        s.find_all(&new_ids).await;
+        // Remote changes come in.
+        let now = s.heads();
+        let changed: Vec<String> = now
+            .iter()
+            .filter(|(id, h)| seen.get(*id) != Some(h))
+            .map(|(id, _)| id.clone())
+            .collect();
+        if !changed.is_empty() {
+            s.write_back(svc)?;
+            for meta in svc.store().docs(None)? {
+                local_versions.insert(meta.id, meta.version);
+            }
+            for id in &changed {
+                on_change(&format!("received {id}"));
+            }
+            seen = now;
+        }
+        let synced: Vec<String> = s.handles.keys().cloned().collect();
+        svc.record_synced(relay, &synced)?;
+    }
+    s.repo.stop().await;
+    Ok(())
+}
+
+/// Fetches one document (any automerge-repo document, not only Allmende's) from the relay and
+/// returns its content as JSON. Nothing is stored.
+///
+/// # Errors
+/// A bad URL or id, no connection, or the relay does not have the document.
+pub async fn fetch(
+    svc: &mut Service,
+    relay: &str,
+    id: &str,
+    timeout: Duration,
+) -> Result<serde_json::Value> {
+    let id = id.trim().trim_start_matches("automerge:").to_string();
+    let doc_id: DocumentId = id
+        .parse()
+        .map_err(|_| bad(format!("'{id}' is not a document id")))?;
+    let url = Url::parse(relay).map_err(|e| bad(format!("relay URL '{relay}': {e}")))?;
+    let repo = Repo::build_tokio()
+        .with_peer_id(PeerId::from(device_peer_id(&svc.device().public_hex())))
+        .load()
+        .await;
+    let handle = repo
+        .dial(
+            BackoffConfig::default(),
+            Arc::new(RelayDialer::new(url, svc.device())),
+        )
+        .map_err(bad)?;
+    tokio::time::timeout(timeout, handle.established())
+        .await
+        .map_err(|_| bad(format!("no connection to {relay}")))?
+        .map_err(|e| bad(format!("cannot connect to {relay}: {e:?}")))?;
+    let found = tokio::time::timeout(timeout, repo.find(doc_id))
+        .await
+        .map_err(|_| bad(format!("{id}: no answer from {relay}")))?
+        .map_err(bad)?
+        .ok_or_else(|| {
+            PeerError::Domain(allmende_core::DomainError::NotFound {
+                what: "document",
+                id: id.clone(),
+            })
+        })?;
+    let value =
+        found.with_document(|doc| serde_json::to_value(automerge::AutoSerde::from(&*doc)))?;
+    repo.stop().await;
+    Ok(value)
+}
+
+/// Fetches a community (its document and everything in its catalogue the key may read) into
+/// the store, connecting as `key`.
+///
+/// # Errors
+/// No connection, the community is not on the relay, storage errors.
+pub async fn fetch_community(
+    svc: &mut Service,
+    relay: &str,
+    community: &str,
+    key: &crate::device::DeviceKey,
+    timeout: Duration,
+) -> Result<()> {
+    let mut s = Session::open_with(svc, relay, timeout, key, &[community.to_string()]).await?;
+    if !s.handles.contains_key(community) {
+        s.repo.stop().await;
+        return Err(PeerError::Domain(allmende_core::DomainError::NotFound {
+            what: "community",
+            id: community.to_string(),
+        }));
+    }
+    let _ = s.settle().await;
+    let items = s.catalogued();
+    s.find_all(&items).await;
+    let _ = s.settle().await;
+    s.write_back(svc)?;
+    s.repo.stop().await;
+    Ok(())
+}
+
+/// Pushes one document to the relay, connecting as `key`, and waits until the relay has it.
+///
+/// # Errors
+/// No connection, storage errors, or the relay did not take the changes in time.
+pub async fn push_as(
+    svc: &mut Service,
+    relay: &str,
+    doc: &str,
+    key: &crate::device::DeviceKey,
+    timeout: Duration,
+) -> Result<()> {
+    let s = Session::open_with(svc, relay, timeout, key, &[doc.to_string()]).await?;
+    let pending = s.settle().await;
+    s.repo.stop().await;
+    if pending.is_empty() {
+        Ok(())
+    } else {
+        Err(bad(format!("the relay did not take {doc} in time")))
+    }
+}

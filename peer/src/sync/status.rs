@@ -1,0 +1,90 @@
+//! What was last synced with which relay, and what is waiting.
+
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::service::Service;
+
+/// Sync state of one community with one relay, for the UI's indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    pub community: String,
+    pub relay: String,
+    /// When the last sync finished (ms since the epoch).
+    pub last_synced: Option<i64>,
+    /// Documents changed on this device since they were last synced with this relay.
+    pub waiting: u64,
+}
+
+impl Service {
+    /// Records that `docs` are in step with `relay` as of now.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn record_synced(&mut self, relay: &str, docs: &[String]) -> Result<()> {
+        let now = self.now();
+        self.store_mut().write(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO sync_state(remote, doc, heads, synced_at)
+                 SELECT ?1, id, heads, ?3 FROM docs WHERE id = ?2
+                 ON CONFLICT(remote, doc) DO UPDATE SET heads = excluded.heads, synced_at = excluded.synced_at",
+            )?;
+            for d in docs {
+                stmt.execute(params![relay, d, now])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Sync state per community and relay.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn sync_status(&self) -> Result<Vec<SyncStatus>> {
+        let conn = self.store().conn();
+        let mut stmt = conn.prepare(
+            "SELECT d.community, r.remote,
+                (SELECT max(s.synced_at) FROM sync_state s JOIN docs x ON x.id = s.doc
+                  WHERE s.remote = r.remote AND x.community = d.community),
+                sum(CASE WHEN s.heads IS NULL OR s.heads <> d.heads THEN 1 ELSE 0 END)
+             FROM docs d
+             CROSS JOIN (SELECT DISTINCT remote FROM sync_state) r
+             LEFT JOIN sync_state s ON s.doc = d.id AND s.remote = r.remote
+             GROUP BY d.community, r.remote
+             ORDER BY d.community, r.remote",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(SyncStatus {
+                    community: r.get(0)?,
+                    relay: r.get(1)?,
+                    last_synced: r.get(2)?,
+                    waiting: r.get::<_, i64>(3)?.try_into().unwrap_or(0),
+                })
+            })?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+}
+
+impl Service {
+    /// Remembers the relay last synced with, as the default for the next sync.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn remember_relay(&mut self, relay: &str) -> Result<()> {
+        self.store_mut().set_setting("relay", relay)
+    }
+}
+
+impl Service {
+    /// Records that the local device is `member` in `community` (after joining).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn adopt_identity(&mut self, community: &str, member: &str) -> Result<()> {
+        self.store_mut()
+            .write(|tx| crate::store::set_identity(tx, community, member))
+    }
+}

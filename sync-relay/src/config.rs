@@ -1,0 +1,140 @@
+//! Relay configuration: built-in defaults, then a TOML file, then environment variables
+//! (`ALLMENDE_RELAY_<FIELD>` in upper case), then command-line flags.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Everything the relay can be told.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where to listen (default 127.0.0.1:3030).
+    pub listen: SocketAddr,
+    /// Data directory holding `relay.db`.
+    pub data: PathBuf,
+    /// Largest WebSocket message accepted, in bytes.
+    pub max_message_bytes: usize,
+    /// Most simultaneous connections; more are refused with 503.
+    pub max_connections: usize,
+    /// Messages per second one connection may send (burst: twice this).
+    pub max_messages_per_second: u32,
+    /// Accept documents that are not Allmende documents (for example made by other
+    /// automerge-repo apps). Off by default: the relay is for communities.
+    pub allow_foreign_documents: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 3030)),
+            data: PathBuf::from("relay-data"),
+            max_message_bytes: 16 * 1024 * 1024,
+            max_connections: 4096,
+            max_messages_per_second: 500,
+            allow_foreign_documents: false,
+        }
+    }
+}
+
+/// A configuration problem, with the place it comes from.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("environment variable {name}: {message}")]
+    Env { name: String, message: String },
+}
+
+impl Config {
+    /// Defaults, overridden by `file` (if given) and then by the environment.
+    ///
+    /// # Errors
+    /// An unreadable or invalid file, an invalid environment value.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        Ok(config)
+    }
+
+    /// Applies `ALLMENDE_RELAY_*` overrides read through `get`.
+    ///
+    /// # Errors
+    /// An invalid value.
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn parse<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, ConfigError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            value.parse().map_err(|e: T::Err| ConfigError::Env {
+                name: name.to_string(),
+                message: e.to_string(),
+            })
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_LISTEN") {
+            self.listen = parse("ALLMENDE_RELAY_LISTEN", &v)?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_DATA") {
+            self.data = PathBuf::from(v);
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_MAX_MESSAGE_BYTES") {
+            self.max_message_bytes = parse("ALLMENDE_RELAY_MAX_MESSAGE_BYTES", &v)?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_MAX_CONNECTIONS") {
+            self.max_connections = parse("ALLMENDE_RELAY_MAX_CONNECTIONS", &v)?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_MAX_MESSAGES_PER_SECOND") {
+            self.max_messages_per_second = parse("ALLMENDE_RELAY_MAX_MESSAGES_PER_SECOND", &v)?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_ALLOW_FOREIGN_DOCUMENTS") {
+            self.allow_foreign_documents = parse("ALLMENDE_RELAY_ALLOW_FOREIGN_DOCUMENTS", &v)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let file = dir.path().join("relay.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:4000\"\nmax_connections = 10\n")
+            .expect("write");
+        let mut c = Config::load(Some(&file)).expect("load");
+        assert_eq!(c.listen.port(), 4000);
+        assert_eq!(c.max_connections, 10);
+        c.apply_env(|n| (n == "ALLMENDE_RELAY_MAX_CONNECTIONS").then(|| "20".to_string()))
+            .expect("env");
+        assert_eq!(c.max_connections, 20);
+        assert!(c
+            .apply_env(|n| (n == "ALLMENDE_RELAY_LISTEN").then(|| "nowhere".to_string()))
+            .is_err());
+        std::fs::write(&file, "colour = \"blue\"\n").expect("write");
+        assert!(matches!(
+            Config::load(Some(&file)),
+            Err(ConfigError::Parse { .. })
+        ));
+    }
+}

@@ -1,0 +1,30 @@
+//! # allmende-relay: the store-and-forward sync relay
+//!
+//! An always-on peer that stores every document it is given and forwards changes between
+//! devices that are rarely online at the same time. It speaks the automerge-repo sync protocol
+//! over WebSocket through [`samod`] (so the official JavaScript client works against it), and
+//! adds what a community relay needs:
+//!
+//! - [`auth`]: devices prove their ed25519 key when they open the WebSocket; the connection is
+//!   bound to the peer id `device:<key>`.
+//! - [`access`]: a samod share policy deciding per document and device: community members'
+//!   devices read and write their community's documents; team-only projects only their team;
+//!   everyone else nothing. It is rebuilt from the stored documents as they change.
+//! - [`limits`]: maximum frame size, a per-connection message rate, a connection cap; a
+//!   malformed, oversize or too-fast connection is closed with a logged reason, others go on.
+//! - [`storage`]: samod's key-value storage in SQLite (WAL, `synchronous=FULL`).
+//! - [`metrics`]: Prometheus text at `/metrics`; `/healthz` for liveness.
+//! - [`config`]: defaults, a TOML file, environment overrides.
+
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod access;
+pub mod auth;
+pub mod config;
+pub mod limits;
+pub mod metrics;
+pub mod server;
+pub mod storage;
+
+pub use config::Config;
+pub use server::{start, Relay};

@@ -1,0 +1,168 @@
+//! One connection's guard: frames must be binary CBOR maps no larger than the limit, and
+//! arrive no faster than the rate limit. A violation ends that connection only, with a logged
+//! reason; bytes and messages are counted both ways.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::ws::{Message, WebSocket};
+use futures::{SinkExt, StreamExt};
+use samod::Transport;
+
+use crate::metrics::Metrics;
+
+/// Why a connection was closed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GuardError {
+    #[error("websocket: {0}")]
+    Socket(#[from] axum::Error),
+    #[error("text frames are not part of the sync protocol")]
+    TextFrame,
+    #[error("frame of {0} bytes is not a CBOR map")]
+    Malformed(usize),
+    #[error("frame of {size} bytes exceeds the limit of {max}")]
+    Oversize { size: usize, max: usize },
+    #[error("more than {0} messages per second")]
+    TooFast(u32),
+}
+
+/// A token bucket: `rate` per second, bursts up to twice that.
+struct Bucket {
+    rate: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    fn new(rate: u32) -> Self {
+        Bucket {
+            rate: f64::from(rate),
+            tokens: f64::from(rate) * 2.0,
+            last: Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate)
+            .min(self.rate * 2.0);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Counts a connection as closed when dropped.
+struct Live(Arc<Metrics>);
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        Metrics::add(&self.0.connections_closed, 1);
+    }
+}
+
+/// Wraps an accepted WebSocket into a samod transport that enforces the limits.
+pub fn guard(
+    socket: WebSocket,
+    peer: &str,
+    max_bytes: usize,
+    rate: u32,
+    metrics: Arc<Metrics>,
+) -> Transport {
+    let (sink, stream) = socket.split();
+    let peer_in = peer.to_string();
+    let m_in = metrics.clone();
+    let mut bucket = Bucket::new(rate);
+    let inbound = stream
+        .filter_map(|msg| async move {
+            match msg {
+                Ok(Message::Ping(_) | Message::Pong(_)) => None,
+                other => Some(other),
+            }
+        })
+        .map(move |msg| -> Result<Vec<u8>, GuardError> {
+            let result = match msg {
+                Ok(Message::Binary(bytes)) => {
+                    if bytes.len() > max_bytes {
+                        Err(GuardError::Oversize {
+                            size: bytes.len(),
+                            max: max_bytes,
+                        })
+                    } else if !is_cbor_map(&bytes) {
+                        Err(GuardError::Malformed(bytes.len()))
+                    } else if !bucket.take() {
+                        Err(GuardError::TooFast(rate))
+                    } else {
+                        Metrics::add(&m_in.bytes_in, bytes.len() as u64);
+                        Metrics::add(&m_in.messages_in, 1);
+                        Ok(bytes.to_vec())
+                    }
+                }
+                Ok(Message::Close(_)) => Err(GuardError::Socket(axum::Error::new(
+                    std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "closed by peer"),
+                ))),
+                Ok(_) => Err(GuardError::TextFrame),
+                Err(e) => Err(GuardError::Socket(e)),
+            };
+            if let Err(e) = &result {
+                if matches!(e, GuardError::Socket(_)) {
+                    tracing::debug!(peer = %peer_in, reason = %e, "connection ended");
+                } else {
+                    Metrics::add(&m_in.closed_bad_input, 1);
+                    tracing::warn!(peer = %peer_in, reason = %e, "closing connection");
+                }
+            }
+            result
+        });
+    // End the inbound stream after the first error so samod closes the connection; the
+    // `Live` marker counts the connection as closed when samod drops the stream.
+    Metrics::add(&metrics.connections_opened, 1);
+    let live = Live(metrics.clone());
+    let inbound = futures::stream::unfold(
+        (Box::pin(inbound), false, live),
+        |(mut s, done, live)| async move {
+            if done {
+                return None;
+            }
+            match s.next().await {
+                Some(Ok(v)) => Some((Ok(v), (s, false, live))),
+                Some(Err(e)) => Some((Err(e), (s, true, live))),
+                None => None,
+            }
+        },
+    );
+    let m_out = metrics;
+    let outbound = sink.with(move |bytes: Vec<u8>| {
+        Metrics::add(&m_out.bytes_out, bytes.len() as u64);
+        Metrics::add(&m_out.messages_out, 1);
+        futures::future::ready(Ok::<_, axum::Error>(Message::Binary(bytes.into())))
+    });
+    Transport::new(Box::pin(inbound), Box::pin(outbound))
+}
+
+/// Whether a frame starts like a CBOR map (major type 5), as every sync message does.
+#[must_use]
+pub fn is_cbor_map(bytes: &[u8]) -> bool {
+    bytes.first().is_some_and(|b| b >> 5 == 5)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cbor_maps_and_buckets() {
+        assert!(is_cbor_map(&[0xa2, 0x01]));
+        assert!(!is_cbor_map(&[0x82]));
+        assert!(!is_cbor_map(b"hello"));
+        assert!(!is_cbor_map(&[]));
+        let mut b = Bucket::new(2);
+        assert!((0..4).all(|_| b.take()));
+        assert!(!b.take());
+    }
+}

@@ -1,0 +1,54 @@
+//! `allmende-relay`: the store-and-forward sync relay.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use allmende_relay::Config;
+use clap::Parser;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "allmende-relay",
+    version,
+    about = "Allmende's store-and-forward sync relay"
+)]
+struct Args {
+    /// TOML configuration file.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Address to listen on (default 127.0.0.1:3030).
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// Data directory (default ./relay-data).
+    #[arg(long)]
+    data: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ALLMENDE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let mut config = Config::load(args.config.as_deref())?;
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    if let Some(data) = args.data {
+        config.data = data;
+    }
+    let relay = allmende_relay::start(config).await?;
+    // The first line on standard output is the address, for scripts and tests (port 0).
+    println!("listening on {}", relay.addr);
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    relay.shutdown().await;
+    Ok(())
+}

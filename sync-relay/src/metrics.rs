@@ -1,0 +1,110 @@
+//! Counters for `/metrics`, in Prometheus text format.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The relay's counters. Gauges are derived when rendering.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    pub connections_opened: AtomicU64,
+    pub connections_closed: AtomicU64,
+    pub bytes_in: AtomicU64,
+    pub bytes_out: AtomicU64,
+    pub messages_in: AtomicU64,
+    pub messages_out: AtomicU64,
+    /// Document shares the access policy refused (reads or writes of a device not entitled).
+    pub rejected_requests: AtomicU64,
+    /// Connections refused at the door (bad credentials, connection cap).
+    pub rejected_connections: AtomicU64,
+    /// Connections closed for a malformed, oversize or too-fast message.
+    pub closed_bad_input: AtomicU64,
+}
+
+fn get(c: &AtomicU64) -> u64 {
+    c.load(Ordering::Relaxed)
+}
+
+impl Metrics {
+    pub fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Open connections right now.
+    #[must_use]
+    pub fn open_connections(&self) -> u64 {
+        get(&self.connections_opened).saturating_sub(get(&self.connections_closed))
+    }
+
+    /// The Prometheus exposition text.
+    #[must_use]
+    pub fn render(&self, documents_stored: u64) -> String {
+        let mut out = String::new();
+        let mut metric = |name: &str, kind: &str, help: &str, value: u64| {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+            );
+        };
+        metric(
+            "allmende_relay_connections",
+            "gauge",
+            "Open WebSocket connections.",
+            self.open_connections(),
+        );
+        metric(
+            "allmende_relay_connections_total",
+            "counter",
+            "WebSocket connections accepted.",
+            get(&self.connections_opened),
+        );
+        metric(
+            "allmende_relay_documents_stored",
+            "gauge",
+            "Documents in storage.",
+            documents_stored,
+        );
+        metric(
+            "allmende_relay_bytes_in_total",
+            "counter",
+            "Bytes received in sync messages.",
+            get(&self.bytes_in),
+        );
+        metric(
+            "allmende_relay_bytes_out_total",
+            "counter",
+            "Bytes sent in sync messages.",
+            get(&self.bytes_out),
+        );
+        metric(
+            "allmende_relay_messages_in_total",
+            "counter",
+            "Sync protocol messages received.",
+            get(&self.messages_in),
+        );
+        metric(
+            "allmende_relay_messages_out_total",
+            "counter",
+            "Sync protocol messages sent.",
+            get(&self.messages_out),
+        );
+        metric(
+            "allmende_relay_rejected_requests_total",
+            "counter",
+            "Document shares refused by the access policy.",
+            get(&self.rejected_requests),
+        );
+        metric(
+            "allmende_relay_rejected_connections_total",
+            "counter",
+            "Connections refused (credentials, connection cap).",
+            get(&self.rejected_connections),
+        );
+        metric(
+            "allmende_relay_closed_bad_input_total",
+            "counter",
+            "Connections closed for malformed, oversize or too many messages.",
+            get(&self.closed_bad_input),
+        );
+        out
+    }
+}

@@ -1,0 +1,204 @@
+//! The relay's HTTP side: WebSocket sync at `/`, `/healthz`, `/metrics`, graceful shutdown.
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use samod::{AcceptorHandle, PeerId, Repo};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::access::Access;
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::storage::SqliteStorage;
+
+#[derive(Clone)]
+struct App {
+    config: Arc<Config>,
+    acceptor: AcceptorHandle,
+    metrics: Arc<Metrics>,
+    storage: SqliteStorage,
+}
+
+/// A running relay.
+pub struct Relay {
+    /// The address it listens on (useful with port 0).
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl Relay {
+    /// Stops accepting, closes connections and waits until everything is flushed to disk.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = self.task.await;
+    }
+
+    /// Waits until the relay stops by itself (it does not, unless its task fails).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}
+
+/// Why the relay could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the document repository stopped")]
+    Stopped,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Opens the storage, learns the access rules from the stored documents, and serves.
+///
+/// # Errors
+/// A [`StartError`] when the storage cannot be opened or the address cannot be bound.
+pub async fn start(config: Config) -> Result<Relay, StartError> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let storage = SqliteStorage::open(&config.data)?.with_notify(tx);
+    let metrics = Arc::new(Metrics::default());
+    let access = Access::new(config.allow_foreign_documents, metrics.clone());
+    for doc in storage.documents()? {
+        access.refresh(&doc, &storage.document_bytes(&doc)?);
+    }
+    let repo = Repo::build_tokio()
+        .with_storage(storage.clone())
+        .with_share_policy(access.clone())
+        .with_peer_id(PeerId::from("allmende-relay"))
+        .load()
+        .await;
+    let url = samod::Url::parse("ws://allmende-relay/").map_err(|_| StartError::Stopped)?;
+    let acceptor = repo.make_acceptor(url).map_err(|_| StartError::Stopped)?;
+
+    // Keep the access rules in step with what is stored.
+    let learn_storage = storage.clone();
+    let learn_access = access.clone();
+    tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            let mut batch = HashSet::from([first]);
+            while let Ok(more) = rx.try_recv() {
+                batch.insert(more);
+            }
+            for doc in batch {
+                let s = learn_storage.clone();
+                let d = doc.clone();
+                if let Ok(Ok(bytes)) =
+                    tokio::task::spawn_blocking(move || s.document_bytes(&d)).await
+                {
+                    learn_access.refresh(&doc, &bytes);
+                }
+            }
+        }
+    });
+
+    let app = App {
+        config: Arc::new(config.clone()),
+        acceptor,
+        metrics,
+        storage,
+    };
+    let router = Router::new()
+        .route("/", get(sync_socket))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/metrics", get(metrics_text))
+        .with_state(app);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: config.listen,
+        source,
+    })?;
+    let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = shutdown_rx.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "relay server failed");
+        }
+        // Flush every pending storage write before reporting the stop.
+        repo.stop().await;
+        tracing::info!("relay stopped; all changes flushed");
+    });
+    tracing::info!(%addr, "relay listening");
+    Ok(Relay {
+        addr,
+        shutdown: Some(shutdown_tx),
+        task,
+    })
+}
+
+async fn sync_socket(
+    State(app): State<App>,
+    Query(query): Query<HashMap<String, String>>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    if app.metrics.open_connections() >= app.config.max_connections as u64 {
+        Metrics::add(&app.metrics.rejected_connections, 1);
+        tracing::warn!("connection refused: the connection cap is reached");
+        return (StatusCode::SERVICE_UNAVAILABLE, "too many connections\n").into_response();
+    }
+    let peer = match crate::auth::verify(&query, now_ms()) {
+        Ok(peer) => peer,
+        Err(e) => {
+            Metrics::add(&app.metrics.rejected_connections, 1);
+            tracing::warn!(reason = %e, "connection refused");
+            return (StatusCode::UNAUTHORIZED, format!("{e}\n")).into_response();
+        }
+    };
+    let max = app.config.max_message_bytes;
+    let rate = app.config.max_messages_per_second;
+    upgrade
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| async move {
+            let transport = crate::limits::guard(socket, &peer, max, rate, app.metrics.clone())
+                .with_expected_peer_id(PeerId::from(peer.clone()));
+            if app.acceptor.accept(transport).is_err() {
+                tracing::warn!(%peer, "relay is stopping; connection dropped");
+            }
+        })
+}
+
+async fn metrics_text(State(app): State<App>) -> Response {
+    let storage = app.storage.clone();
+    let docs = tokio::task::spawn_blocking(move || storage.document_count())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or(0);
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        app.metrics.render(docs),
+    )
+        .into_response()
+}
