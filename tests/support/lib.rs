@@ -146,3 +146,134 @@ impl Peer {
             .collect()
     }
 }
+
+/// The `allmende-relay` binary under test (next to `allmende`).
+///
+/// # Panics
+/// When it has not been built.
+#[must_use]
+pub fn relay_bin() -> PathBuf {
+    let bin = bin().with_file_name("allmende-relay");
+    assert!(bin.exists(), "{} is missing: run `cargo build --bins` first", bin.display());
+    bin
+}
+
+/// A real relay process on 127.0.0.1 with its own data directory.
+pub struct RelayProc {
+    pub dir: tempfile::TempDir,
+    pub addr: String,
+    child: std::process::Child,
+    config: Option<PathBuf>,
+}
+
+impl RelayProc {
+    /// Starts a relay on a free port, optionally with extra TOML configuration.
+    ///
+    /// # Panics
+    /// When it does not start.
+    #[must_use]
+    pub fn start(extra_config: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = if extra_config.is_empty() {
+            None
+        } else {
+            let path = dir.path().join("relay.toml");
+            std::fs::write(&path, extra_config).expect("config");
+            Some(path)
+        };
+        let (child, addr) = Self::spawn(dir.path(), config.as_deref(), "127.0.0.1:0");
+        RelayProc { dir, addr, child, config }
+    }
+
+    fn spawn(data: &Path, config: Option<&Path>, listen: &str) -> (std::process::Child, String) {
+        use std::io::BufRead;
+        let mut cmd = Command::new(relay_bin());
+        cmd.args(["--listen", listen, "--data"]).arg(data.join("data"));
+        if let Some(c) = config {
+            cmd.arg("--config").arg(c);
+        }
+        let mut child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("relay");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut line).expect("first line");
+        let addr = line.trim().strip_prefix("listening on ").expect("address line").to_string();
+        (child, addr)
+    }
+
+    /// `ws://ADDR`
+    #[must_use]
+    pub fn url(&self) -> String {
+        format!("ws://{}", self.addr)
+    }
+
+    /// SIGKILL, then start again on the same address and data.
+    ///
+    /// # Panics
+    /// When it does not come back.
+    pub fn kill9_and_restart(&mut self) {
+        self.child.kill().expect("kill -9");
+        let _ = self.child.wait();
+        let (child, addr) = Self::spawn(self.dir.path(), self.config.as_deref(), &self.addr.clone());
+        self.child = child;
+        self.addr = addr;
+    }
+
+    /// GETs a path over plain HTTP and returns the body.
+    ///
+    /// # Panics
+    /// When the relay does not answer.
+    #[must_use]
+    pub fn get(&self, path: &str) -> String {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&self.addr).expect("connect");
+        write!(s, "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.addr).expect("write");
+        let mut out = String::new();
+        s.read_to_string(&mut out).expect("read");
+        out.split("\r\n\r\n").nth(1).unwrap_or_default().to_string()
+    }
+
+    /// One metric's value from `/metrics`.
+    ///
+    /// # Panics
+    /// When the metric is missing.
+    #[must_use]
+    pub fn metric(&self, name: &str) -> u64 {
+        let text = self.get("/metrics");
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("metric {name} missing in:\n{text}"))
+    }
+}
+
+impl Drop for RelayProc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A community on peer `admin` with members who joined from their own peers through `relay`.
+///
+/// # Panics
+/// When any step fails.
+#[must_use]
+pub fn community_with_members(relay: &RelayProc, names: &[&str]) -> (Peer, Vec<Peer>, String) {
+    let admin = Peer::new();
+    let id = admin.create(&["init", "--name", "Relaydorf", "--kind", "village", "--admin-name", "Anna"]);
+    admin.ok(&["sync", "--relay", &relay.url()]);
+    let mut members = Vec::new();
+    for name in names {
+        let token = admin.ok(&["invite", "--name", name]).trim().to_string();
+        admin.ok(&["sync"]);
+        let p = Peer::new();
+        p.ok(&["join", &token]);
+        members.push(p);
+    }
+    admin.ok(&["sync"]);
+    (admin, members, id)
+}
