@@ -14,5 +14,9 @@ section "build"
 cargo build --workspace --bins --locked
 section "unit, property and system tests"
 cargo test --workspace --locked
+section "interoperability with the official JavaScript automerge-repo"
+ensure_node
+ensure_npm_deps tests/js
+cargo test -p allmende-tests --test interop --locked -- --ignored
 section "done"
 echo "all tests passed"

@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use allmende_tests::{community_with_members, Peer, RelayProc};
 
 fn idea_titles(p: &Peer) -> BTreeSet<String> {
-    p.titles(&["idea", "list", "--limit", "1000"]).into_iter().collect()
+    p.titles(&["idea", "list", "--limit", "1000"])
+        .into_iter()
+        .collect()
 }
 
 #[test]
@@ -14,12 +16,22 @@ fn two_peers_that_never_run_together_exchange_changes() {
     let (anna, members, _) = community_with_members(&relay, &["Ben"]);
     let ben = &members[0];
     // Ben works offline, syncs and goes away; Anna comes later.
-    ben.create(&["idea", "add", "--title", "Bens Obstwiese", "--category", "nature"]);
+    ben.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Bens Obstwiese",
+        "--category",
+        "nature",
+    ]);
     ben.ok(&["sync"]);
     anna.ok(&["sync"]);
     assert!(idea_titles(&anna).contains("Bens Obstwiese"));
     // And back: Anna answers while Ben is away.
-    let idea = anna.json(&["idea", "list"])["items"][0]["id"].as_str().expect("id").to_string();
+    let idea = anna.json(&["idea", "list"])["items"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     anna.ok(&["idea", "comment", &idea, "--text", "Bin dabei!"]);
     anna.ok(&["sync"]);
     ben.ok(&["sync"]);
@@ -27,9 +39,19 @@ fn two_peers_that_never_run_together_exchange_changes() {
     assert_eq!(shown["summary"]["comments"], 1);
     let status = anna.json(&["sync", "--status"]);
     assert_eq!(status[0]["waiting"], 0, "{status}");
-    anna.ok(&["idea", "add", "--title", "Noch nicht gesendet", "--category", "energy"]);
+    anna.ok(&[
+        "idea",
+        "add",
+        "--title",
+        "Noch nicht gesendet",
+        "--category",
+        "energy",
+    ]);
     let status = anna.json(&["sync", "--status"]);
-    assert!(status[0]["waiting"].as_u64().unwrap_or(0) >= 1, "offline edits wait: {status}");
+    assert!(
+        status[0]["waiting"].as_u64().unwrap_or(0) >= 1,
+        "offline edits wait: {status}"
+    );
     assert!(relay.metric("allmende_relay_documents_stored") >= 4);
 }
 
@@ -37,7 +59,14 @@ fn two_peers_that_never_run_together_exchange_changes() {
 fn three_peers_with_200_offline_edits_each_converge() {
     let relay = RelayProc::start("");
     let (anna, members, _) = community_with_members(&relay, &["Ben", "Cem"]);
-    let shared = anna.create(&["idea", "add", "--title", "Gemeinsame Idee", "--category", "energy"]);
+    let shared = anna.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Gemeinsame Idee",
+        "--category",
+        "energy",
+    ]);
     anna.ok(&["sync"]);
     for m in &members {
         m.ok(&["sync"]);
@@ -47,7 +76,13 @@ fn three_peers_with_200_offline_edits_each_converge() {
     for (n, p) in peers.iter().enumerate() {
         p.ok(&["dev", "write-ideas", "--count", "180"]);
         for k in 0..20 {
-            p.ok(&["idea", "comment", &shared, "--text", &format!("Peer {n}, Kommentar {k}")]);
+            p.ok(&[
+                "idea",
+                "comment",
+                &shared,
+                "--text",
+                &format!("Peer {n}, Kommentar {k}"),
+            ]);
         }
     }
     for _round in 0..2 {
@@ -55,12 +90,27 @@ fn three_peers_with_200_offline_edits_each_converge() {
             p.ok(&["sync"]);
         }
     }
-    let lists: Vec<serde_json::Value> = peers.iter().map(|p| p.json(&["idea", "list", "--limit", "1000"])).collect();
+    let lists: Vec<serde_json::Value> = peers
+        .iter()
+        .map(|p| p.json(&["idea", "list", "--limit", "1000"]))
+        .collect();
     assert_eq!(lists[0]["total"], 3 * 180 + 1);
-    assert!(lists.iter().all(|l| l == &lists[0]), "all peers list the same ideas");
-    let shown: Vec<serde_json::Value> = peers.iter().map(|p| p.json(&["idea", "show", &shared])["item"].clone()).collect();
-    assert_eq!(shown[0]["idea"]["comments"].as_object().map(|c| c.len()), Some(60));
-    assert!(shown.iter().all(|s| s == &shown[0]), "the shared idea is identical everywhere");
+    assert!(
+        lists.iter().all(|l| l == &lists[0]),
+        "all peers list the same ideas"
+    );
+    let shown: Vec<serde_json::Value> = peers
+        .iter()
+        .map(|p| p.json(&["idea", "show", &shared])["item"].clone())
+        .collect();
+    assert_eq!(
+        shown[0]["idea"]["comments"].as_object().map(|c| c.len()),
+        Some(60)
+    );
+    assert!(
+        shown.iter().all(|s| s == &shown[0]),
+        "the shared idea is identical everywhere"
+    );
 }
 
 #[test]
@@ -68,20 +118,41 @@ fn a_non_team_member_cannot_read_a_team_only_project() {
     let relay = RelayProc::start("");
     let (anna, members, _) = community_with_members(&relay, &["Ben", "Cem"]);
     let (ben, cem) = (&members[0], &members[1]);
-    let project = anna.create(&["project", "add", "--title", "Geheimplan", "--category", "energy", "--team-only"]);
+    let project = anna.create(&[
+        "project",
+        "add",
+        "--title",
+        "Geheimplan",
+        "--category",
+        "energy",
+        "--team-only",
+    ]);
     anna.ok(&["project", "team-add", &project, "Ben"]);
-    let public = anna.create(&["project", "add", "--title", "Offenes Projekt", "--category", "energy"]);
+    let public = anna.create(&[
+        "project",
+        "add",
+        "--title",
+        "Offenes Projekt",
+        "--category",
+        "energy",
+    ]);
     anna.ok(&["sync"]);
     let before = relay.metric("allmende_relay_rejected_requests_total");
     ben.ok(&["sync"]);
     cem.ok(&["sync"]);
-    assert!(ben.ok(&["project", "show", &project]).contains("Geheimplan"));
-    assert!(cem.ok(&["project", "show", &public]).contains("Offenes Projekt"));
+    assert!(ben
+        .ok(&["project", "show", &project])
+        .contains("Geheimplan"));
+    assert!(cem
+        .ok(&["project", "show", &public])
+        .contains("Offenes Projekt"));
     let (code, _) = cem.fails(&["project", "show", &project]);
     assert_eq!(code, 2, "Cem has no copy of the team-only project");
     let report = cem.json(&["sync"]);
     assert!(
-        report["not_synced"].as_array().is_some_and(|a| a.iter().any(|v| v == project.as_str())),
+        report["not_synced"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|v| v == project.as_str())),
         "{report}"
     );
     assert!(relay.metric("allmende_relay_rejected_requests_total") > before);
@@ -93,10 +164,17 @@ fn kill_9_of_the_relay_loses_no_acknowledged_change() {
     let (anna, members, _) = community_with_members(&relay, &["Ben"]);
     anna.ok(&["dev", "write-ideas", "--count", "60"]);
     let report = anna.json(&["sync"]);
-    assert!(report["not_synced"].as_array().is_some_and(Vec::is_empty), "{report}");
+    assert!(
+        report["not_synced"].as_array().is_some_and(Vec::is_empty),
+        "{report}"
+    );
     let stored = relay.metric("allmende_relay_documents_stored");
     relay.kill9_and_restart();
-    assert_eq!(relay.metric("allmende_relay_documents_stored"), stored, "counted from disk after a restart");
+    assert_eq!(
+        relay.metric("allmende_relay_documents_stored"),
+        stored,
+        "counted from disk after a restart"
+    );
     members[0].ok(&["sync"]);
     assert_eq!(idea_titles(&members[0]).len(), 60);
 }
@@ -114,9 +192,9 @@ mod frames {
             .duration_since(std::time::UNIX_EPOCH)
             .expect("clock")
             .as_millis();
-        let sig = key.sign(auth_message(i64::try_from(ts).expect("ms")).as_bytes());
+        let sig = key.sign(auth_message(i64::try_from(ts).expect("ms"), "t1").as_bytes());
         format!(
-            "{}/?device={}&ts={ts}&sig={}",
+            "{}/?device={}&session=t1&ts={ts}&sig={}",
             relay.url(),
             hex::encode(key.verifying_key().to_bytes()),
             hex::encode(sig.to_bytes())
@@ -125,7 +203,9 @@ mod frames {
 
     /// Sends one frame and reports whether the relay closed the connection.
     async fn closed_after(url: &str, frame: Message) -> bool {
-        let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("connect");
+        let (mut ws, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("connect");
         ws.send(frame).await.expect("send");
         let next = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next()).await;
         matches!(next, Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))))
@@ -135,22 +215,59 @@ mod frames {
     fn malformed_oversize_and_unauthenticated_connections_are_refused_while_others_sync() {
         let relay = RelayProc::start("max_message_bytes = 65536\n");
         let (anna, members, _) = community_with_members(&relay, &["Ben"]);
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("rt");
         let key = SigningKey::from_bytes(&[9; 32]);
         let bad_before = relay.metric("allmende_relay_closed_bad_input_total");
         rt.block_on(async {
-            assert!(closed_after(&signed_url(&relay, &key), Message::Binary(vec![0x82, 0x01, 0x02].into())).await, "not a CBOR map");
-            assert!(closed_after(&signed_url(&relay, &key), Message::Text("hello".into())).await, "text frame");
-            assert!(closed_after(&signed_url(&relay, &key), Message::Binary(vec![0xa1; 200_000].into())).await, "oversize");
+            assert!(
+                closed_after(
+                    &signed_url(&relay, &key),
+                    Message::Binary(vec![0x82, 0x01, 0x02].into())
+                )
+                .await,
+                "not a CBOR map"
+            );
+            assert!(
+                closed_after(&signed_url(&relay, &key), Message::Text("hello".into())).await,
+                "text frame"
+            );
+            assert!(
+                closed_after(
+                    &signed_url(&relay, &key),
+                    Message::Binary(vec![0xa1; 200_000].into())
+                )
+                .await,
+                "oversize"
+            );
             let unsigned = format!("{}/", relay.url());
-            assert!(tokio_tungstenite::connect_async(unsigned.as_str()).await.is_err(), "no credentials");
+            assert!(
+                tokio_tungstenite::connect_async(unsigned.as_str())
+                    .await
+                    .is_err(),
+                "no credentials"
+            );
             let forged = signed_url(&relay, &key).replace("sig=", "sig=00");
-            assert!(tokio_tungstenite::connect_async(forged.as_str()).await.is_err(), "bad signature");
+            assert!(
+                tokio_tungstenite::connect_async(forged.as_str())
+                    .await
+                    .is_err(),
+                "bad signature"
+            );
         });
         assert!(relay.metric("allmende_relay_closed_bad_input_total") >= bad_before + 2);
         assert!(relay.metric("allmende_relay_rejected_connections_total") >= 2);
         // Honest peers keep syncing.
-        members[0].create(&["idea", "add", "--title", "Trotzdem da", "--category", "health"]);
+        members[0].create(&[
+            "idea",
+            "add",
+            "--title",
+            "Trotzdem da",
+            "--category",
+            "health",
+        ]);
         members[0].ok(&["sync"]);
         anna.ok(&["sync"]);
         assert!(idea_titles(&anna).contains("Trotzdem da"));

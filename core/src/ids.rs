@@ -15,9 +15,12 @@ use crate::error::DomainError;
 pub struct DocId(String);
 
 impl DocId {
-    /// Encodes 16 bytes (from the caller's random source) as a document id.
+    /// Encodes 16 bytes (from the caller's random source) as a document id. The version and
+    /// variant bits are set as in a random UUID (v4), which automerge-repo 1.x requires.
     #[must_use]
-    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+    pub fn from_bytes(mut bytes: [u8; 16]) -> Self {
+        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
         DocId(bs58::encode(bytes).with_check().into_string())
     }
 

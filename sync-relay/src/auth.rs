@@ -2,14 +2,14 @@
 
 use std::collections::HashMap;
 
-use allmende_core::wire::{auth_message, device_peer_id, MAX_CLOCK_SKEW_MS};
+use allmende_core::wire::{auth_message, device_peer_id, valid_session, MAX_CLOCK_SKEW_MS};
 use ed25519_dalek::{Signature, VerifyingKey};
 
 /// Why a connection was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
-    #[error("missing device credentials (device, ts, sig)")]
+    #[error("missing device credentials (device, session, ts, sig)")]
     Missing,
     #[error("malformed device credentials: {0}")]
     Malformed(&'static str),
@@ -24,11 +24,17 @@ pub enum AuthError {
 /// # Errors
 /// An [`AuthError`] naming what is wrong.
 pub fn verify(query: &HashMap<String, String>, now_ms: i64) -> Result<String, AuthError> {
-    let (Some(device), Some(ts), Some(sig)) =
-        (query.get("device"), query.get("ts"), query.get("sig"))
-    else {
+    let (Some(device), Some(session), Some(ts), Some(sig)) = (
+        query.get("device"),
+        query.get("session"),
+        query.get("ts"),
+        query.get("sig"),
+    ) else {
         return Err(AuthError::Missing);
     };
+    if !valid_session(session) {
+        return Err(AuthError::Malformed("session"));
+    }
     let key_bytes: [u8; 32] = hex::decode(device)
         .map_err(|_| AuthError::Malformed("device is not hex"))?
         .try_into()
@@ -46,11 +52,11 @@ pub fn verify(query: &HashMap<String, String>, now_ms: i64) -> Result<String, Au
     let key = VerifyingKey::from_bytes(&key_bytes)
         .map_err(|_| AuthError::Malformed("not an ed25519 key"))?;
     key.verify_strict(
-        auth_message(ts).as_bytes(),
+        auth_message(ts, session).as_bytes(),
         &Signature::from_bytes(&sig_bytes),
     )
     .map_err(|_| AuthError::BadSignature)?;
-    Ok(device_peer_id(&device.to_lowercase()))
+    Ok(device_peer_id(&device.to_lowercase(), session))
 }
 
 #[cfg(test)]
@@ -59,12 +65,13 @@ mod tests {
     use ed25519_dalek::{Signer, SigningKey};
 
     fn query(key: &SigningKey, ts: i64, msg_ts: i64) -> HashMap<String, String> {
-        let sig = key.sign(auth_message(msg_ts).as_bytes());
+        let sig = key.sign(auth_message(msg_ts, "s1").as_bytes());
         HashMap::from([
             (
                 "device".to_string(),
                 hex::encode(key.verifying_key().to_bytes()),
             ),
+            ("session".to_string(), "s1".to_string()),
             ("ts".to_string(), ts.to_string()),
             ("sig".to_string(), hex::encode(sig.to_bytes())),
         ])

@@ -154,7 +154,11 @@ impl Peer {
 #[must_use]
 pub fn relay_bin() -> PathBuf {
     let bin = bin().with_file_name("allmende-relay");
-    assert!(bin.exists(), "{} is missing: run `cargo build --bins` first", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build --bins` first",
+        bin.display()
+    );
     bin
 }
 
@@ -182,13 +186,19 @@ impl RelayProc {
             Some(path)
         };
         let (child, addr) = Self::spawn(dir.path(), config.as_deref(), "127.0.0.1:0");
-        RelayProc { dir, addr, child, config }
+        RelayProc {
+            dir,
+            addr,
+            child,
+            config,
+        }
     }
 
     fn spawn(data: &Path, config: Option<&Path>, listen: &str) -> (std::process::Child, String) {
         use std::io::BufRead;
         let mut cmd = Command::new(relay_bin());
-        cmd.args(["--listen", listen, "--data"]).arg(data.join("data"));
+        cmd.args(["--listen", listen, "--data"])
+            .arg(data.join("data"));
         if let Some(c) = config {
             cmd.arg("--config").arg(c);
         }
@@ -199,8 +209,14 @@ impl RelayProc {
             .expect("relay");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
-        std::io::BufReader::new(stdout).read_line(&mut line).expect("first line");
-        let addr = line.trim().strip_prefix("listening on ").expect("address line").to_string();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("first line");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect("address line")
+            .to_string();
         (child, addr)
     }
 
@@ -217,7 +233,8 @@ impl RelayProc {
     pub fn kill9_and_restart(&mut self) {
         self.child.kill().expect("kill -9");
         let _ = self.child.wait();
-        let (child, addr) = Self::spawn(self.dir.path(), self.config.as_deref(), &self.addr.clone());
+        let (child, addr) =
+            Self::spawn(self.dir.path(), self.config.as_deref(), &self.addr.clone());
         self.child = child;
         self.addr = addr;
     }
@@ -230,7 +247,12 @@ impl RelayProc {
     pub fn get(&self, path: &str) -> String {
         use std::io::{Read, Write};
         let mut s = std::net::TcpStream::connect(&self.addr).expect("connect");
-        write!(s, "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.addr).expect("write");
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )
+        .expect("write");
         let mut out = String::new();
         s.read_to_string(&mut out).expect("read");
         out.split("\r\n\r\n").nth(1).unwrap_or_default().to_string()
@@ -264,7 +286,15 @@ impl Drop for RelayProc {
 #[must_use]
 pub fn community_with_members(relay: &RelayProc, names: &[&str]) -> (Peer, Vec<Peer>, String) {
     let admin = Peer::new();
-    let id = admin.create(&["init", "--name", "Relaydorf", "--kind", "village", "--admin-name", "Anna"]);
+    let id = admin.create(&[
+        "init",
+        "--name",
+        "Relaydorf",
+        "--kind",
+        "village",
+        "--admin-name",
+        "Anna",
+    ]);
     admin.ok(&["sync", "--relay", &relay.url()]);
     let mut members = Vec::new();
     for name in names {

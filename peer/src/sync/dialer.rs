@@ -26,26 +26,31 @@ pub struct RelayDialer {
     url: Url,
     key: SigningKey,
     device_hex: String,
+    session: String,
     pub traffic: Arc<Traffic>,
 }
 
 impl RelayDialer {
+    /// A dialer for `device`'s session `session` (the samod peer id must be
+    /// `device_peer_id(device, session)`).
     #[must_use]
-    pub fn new(url: Url, device: &DeviceKey) -> Self {
+    pub fn new(url: Url, device: &DeviceKey, session: &str) -> Self {
         RelayDialer {
             url,
             key: SigningKey::from_bytes(&device.secret_bytes()),
             device_hex: device.public_hex(),
+            session: session.to_string(),
             traffic: Arc::default(),
         }
     }
 
     fn signed_url(&self) -> Url {
         let ts = SystemClock.now();
-        let sig = self.key.sign(auth_message(ts).as_bytes());
+        let sig = self.key.sign(auth_message(ts, &self.session).as_bytes());
         let mut url = self.url.clone();
         url.query_pairs_mut()
             .append_pair("device", &self.device_hex)
+            .append_pair("session", &self.session)
             .append_pair("ts", &ts.to_string())
             .append_pair("sig", &hex::encode(sig.to_bytes()));
         url

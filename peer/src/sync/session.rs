@@ -45,6 +45,15 @@ fn bad(e: impl std::fmt::Display) -> PeerError {
     PeerError::BadInput(e.to_string())
 }
 
+/// A fresh session name: servers keep sync state per peer id, so every repository we run
+/// introduces itself anew.
+fn session_name() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 8];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
 fn header_of(doc: &Automerge) -> Option<Header> {
     autosurgeon::hydrate_prop(doc, &ROOT, "header").ok()
 }
@@ -77,10 +86,20 @@ impl Session {
         }
         let repo = Repo::build_tokio()
             .with_storage(storage.clone())
-            .with_peer_id(PeerId::from(device_peer_id(&key.public_hex())))
+            .with_peer_id(PeerId::from(device_peer_id(
+                &key.public_hex(),
+                &session_name(),
+            )))
             .load()
             .await;
-        let dialer = Arc::new(RelayDialer::new(url, key));
+        let session = repo
+            .peer_id()
+            .as_str()
+            .rsplit(':')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let dialer = Arc::new(RelayDialer::new(url, key, &session));
         let backoff = BackoffConfig {
             initial_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(5),
@@ -325,14 +344,18 @@ pub async fn fetch(
         .parse()
         .map_err(|_| bad(format!("'{id}' is not a document id")))?;
     let url = Url::parse(relay).map_err(|e| bad(format!("relay URL '{relay}': {e}")))?;
+    let session = session_name();
     let repo = Repo::build_tokio()
-        .with_peer_id(PeerId::from(device_peer_id(&svc.device().public_hex())))
+        .with_peer_id(PeerId::from(device_peer_id(
+            &svc.device().public_hex(),
+            &session,
+        )))
         .load()
         .await;
     let handle = repo
         .dial(
             BackoffConfig::default(),
-            Arc::new(RelayDialer::new(url, svc.device())),
+            Arc::new(RelayDialer::new(url, svc.device(), &session)),
         )
         .map_err(bad)?;
     tokio::time::timeout(timeout, handle.established())
