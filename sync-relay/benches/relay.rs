@@ -1,0 +1,349 @@
+//! Relay benchmarks against the official JavaScript sync server, measured in the same run.
+//!
+//! Run: `cargo bench -p allmende-relay --bench relay` (add `-- --write` to update
+//! BENCHMARKS.md). Needs node and tests/js/node_modules (`npm ci` in tests/js).
+//!
+//! (a) two clients with 1,000 offline edits each converge through the server: time, and bytes
+//!     sent compared with the size of the changes themselves;
+//! (b) 1,000 WebSocket clients on 100 documents; one client writes, 100 others on the same
+//!     document receive: deliveries per second and p99 latency;
+//! (c) server memory (RSS) per stored document and per connection.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use allmende_core::wire::{auth_message, device_peer_id};
+use automerge::transaction::Transactable;
+use automerge::{Automerge, ReadDoc, ROOT};
+use ed25519_dalek::{Signer, SigningKey};
+use futures::future::BoxFuture;
+use futures::{FutureExt, SinkExt, StreamExt};
+use samod::{BackoffConfig, DialError, Dialer, DocumentId, PeerId, Repo, Transport, Url};
+use tokio_tungstenite::tungstenite::Message;
+
+struct Server {
+    name: &'static str,
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn rss_kib(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn first_line(child: &mut Child) -> String {
+    use std::io::BufRead;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("line");
+    line
+}
+
+fn start_ours() -> Server {
+    let dir = tempfile::tempdir().expect("tmp");
+    let config = dir.path().join("relay.toml");
+    std::fs::write(&config, "allow_foreign_documents = true\nmax_messages_per_second = 100000\n").expect("config");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_allmende-relay"))
+        .args(["--listen", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .env("ALLMENDE_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("relay");
+    let line = first_line(&mut child);
+    let addr = line.trim().strip_prefix("listening on ").expect("addr").to_string();
+    Server { name: "allmende-relay", child, url: format!("ws://{addr}"), _dir: dir }
+}
+
+fn start_js() -> Server {
+    let dir = tempfile::tempdir().expect("tmp");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    let js = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/js");
+    assert!(js.join("node_modules/@automerge/automerge-repo-sync-server").exists(), "run `npm ci` in tests/js first");
+    let mut child = Command::new("node")
+        .current_dir(&js)
+        .args(["interop.mjs", "server", &port.to_string()])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("node");
+    loop {
+        let line = first_line(&mut child);
+        if line.starts_with("listening") || line.is_empty() {
+            break;
+        }
+    }
+    Server { name: "JS sync server 0.2.8", child, url: format!("ws://127.0.0.1:{port}"), _dir: dir }
+}
+
+struct WsDialer {
+    url: Url,
+    key: SigningKey,
+    session: String,
+    sent: Arc<AtomicU64>,
+}
+
+impl Dialer for WsDialer {
+    type Error = Infallible;
+    fn url(&self) -> Url {
+        self.url.clone()
+    }
+    fn connect(&self) -> BoxFuture<'static, Result<Transport, DialError<Infallible>>> {
+        let ts = i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis()).expect("ms");
+        let sig = self.key.sign(auth_message(ts, &self.session).as_bytes());
+        let mut url = self.url.clone();
+        url.query_pairs_mut()
+            .append_pair("device", &hex::encode(self.key.verifying_key().to_bytes()))
+            .append_pair("session", &self.session)
+            .append_pair("ts", &ts.to_string())
+            .append_pair("sig", &hex::encode(sig.to_bytes()));
+        let sent = self.sent.clone();
+        async move {
+            let (ws, _) = tokio_tungstenite::connect_async(url.as_str()).await.map_err(DialError::transient)?;
+            let (sink, stream) = ws.split();
+            let inbound = stream.filter_map(|m| async move {
+                match m {
+                    Ok(Message::Binary(b)) => Some(Ok(b.to_vec())),
+                    Ok(_) => None,
+                    Err(e) => Some(Err(e)),
+                }
+            });
+            let outbound = sink.with(move |b: Vec<u8>| {
+                sent.fetch_add(b.len() as u64, Ordering::Relaxed);
+                futures::future::ready(Ok::<_, tokio_tungstenite::tungstenite::Error>(Message::Binary(b.into())))
+            });
+            Ok(Transport::new(Box::pin(inbound), Box::pin(outbound)))
+        }
+        .boxed()
+    }
+}
+
+/// A client repository connected to `url`; returns it with its sent-bytes counter.
+async fn client(url: &str, n: u64) -> (Repo, Arc<AtomicU64>) {
+    let mut seed = [0u8; 32];
+    seed[..8].copy_from_slice(&n.to_be_bytes());
+    let key = SigningKey::from_bytes(&seed);
+    let session = format!("b{n}");
+    let repo = Repo::build_tokio()
+        .with_peer_id(PeerId::from(device_peer_id(&hex::encode(key.verifying_key().to_bytes()), &session)))
+        .load()
+        .await;
+    let sent = Arc::new(AtomicU64::new(0));
+    let dialer = WsDialer { url: Url::parse(url).expect("url"), key, session, sent: sent.clone() };
+    let handle = repo.dial(BackoffConfig::default(), Arc::new(dialer)).expect("dial");
+    tokio::time::timeout(Duration::from_secs(30), handle.established()).await.expect("connect in time").expect("connect");
+    (repo, sent)
+}
+
+async fn converge(server: &Server) -> (Duration, u64, u64) {
+    let (a, sent_a) = client(&server.url, 1).await;
+    let mut doc = Automerge::new();
+    doc.transact(|tx| tx.put(ROOT, "title", "Konvergenz")).expect("init");
+    let ha = a.create(doc).await.expect("create");
+    let id = ha.document_id().clone();
+    let (b, sent_b) = client(&server.url, 2).await;
+    let hb = tokio::time::timeout(Duration::from_secs(20), b.find(id.clone())).await.expect("find").expect("ok").expect("found");
+    a.stop().await;
+    b.stop().await;
+    // Offline edits: 1,000 changes on each side.
+    let mut change_bytes = 0u64;
+    let mut docs = Vec::new();
+    for (h, who) in [(&ha, "a"), (&hb, "b")] {
+        let mut d = h.with_document(|d| d.clone());
+        let before = d.get_heads();
+        for i in 0..1000 {
+            d.transact(|tx| tx.put(ROOT, format!("{who}{i}"), format!("Änderung {i} von {who}"))).expect("edit");
+        }
+        change_bytes += d.get_changes(&before).iter().map(|c| c.raw_bytes().len() as u64).sum::<u64>();
+        docs.push(d);
+    }
+    let start = Instant::now();
+    let (a, sent_a2) = client(&server.url, 3).await;
+    let (b, sent_b2) = client(&server.url, 4).await;
+    let mut handles = Vec::new();
+    for (repo, d) in [(&a, &docs[0]), (&b, &docs[1])] {
+        let h = repo.find(id.clone()).await.ok().flatten();
+        let h = match h {
+            Some(h) => h,
+            None => panic!("{}: document lost", server.name),
+        };
+        let mut d = d.clone();
+        h.with_document(|doc| doc.merge(&mut d)).expect("merge");
+        handles.push(h);
+    }
+    loop {
+        let ha = handles[0].with_document(|d| d.get_heads());
+        let hb = handles[1].with_document(|d| d.get_heads());
+        let count = handles[0].with_document(|d| d.length(ROOT));
+        if ha == hb && count == 2001 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(120), "{}: no convergence", server.name);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let took = start.elapsed();
+    let sent = sent_a.load(Ordering::Relaxed) + sent_b.load(Ordering::Relaxed) + sent_a2.load(Ordering::Relaxed) + sent_b2.load(Ordering::Relaxed);
+    let setup = sent_a.load(Ordering::Relaxed) + sent_b.load(Ordering::Relaxed);
+    a.stop().await;
+    b.stop().await;
+    (took, sent - setup, change_bytes)
+}
+
+struct FanOut {
+    deliveries_per_s: f64,
+    p99: Duration,
+    rss_idle: u64,
+    rss_docs: u64,
+    rss_clients: u64,
+}
+
+async fn fan_out(server: &Server, clients: usize, docs: usize, readers: usize, changes: u64) -> FanOut {
+    let rss_idle = server.rss_kib();
+    let (creator, _) = client(&server.url, 10).await;
+    let mut ids: Vec<DocumentId> = Vec::new();
+    for k in 0..docs {
+        let mut d = Automerge::new();
+        d.transact(|tx| {
+            tx.put(ROOT, "doc", k as i64)?;
+            tx.put(ROOT, "seq", 0_i64)
+        })
+        .expect("init");
+        ids.push(creator.create(d).await.expect("create").document_id().clone());
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    creator.stop().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss_docs = server.rss_kib();
+    // Readers of document 0, then the rest spread over the other documents.
+    let arrivals: Arc<Mutex<HashMap<i64, Vec<Instant>>>> = Arc::default();
+    let mut repos = Vec::new();
+    let mut tasks = Vec::new();
+    for n in 0..clients {
+        let doc = if n < readers { 0 } else { 1 + n % (docs - 1) };
+        let (repo, _) = client(&server.url, 100 + n as u64).await;
+        let h = tokio::time::timeout(Duration::from_secs(30), repo.find(ids[doc].clone())).await.expect("find").expect("ok").expect("found");
+        if n < readers {
+            let arrivals = arrivals.clone();
+            let mut changes_stream = h.changes();
+            let h2 = h.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut last = 0;
+                while changes_stream.next().await.is_some() {
+                    let seq = h2.with_document(|d| d.get(ROOT, "seq").ok().flatten().and_then(|(v, _)| v.to_i64()).unwrap_or(0));
+                    if seq > last {
+                        let now = Instant::now();
+                        let mut a = arrivals.lock().expect("lock");
+                        for s in (last + 1)..=seq {
+                            a.entry(s).or_default().push(now);
+                        }
+                        last = seq;
+                    }
+                }
+            }));
+        }
+        repos.push((repo, h));
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss_clients = server.rss_kib();
+    let (writer, _) = client(&server.url, 99).await;
+    let wh = writer.find(ids[0].clone()).await.expect("ok").expect("found");
+    let mut sent_at = HashMap::new();
+    let start = Instant::now();
+    for s in 1..=changes as i64 {
+        sent_at.insert(s, Instant::now());
+        wh.with_document(|d| d.transact(|tx| tx.put(ROOT, "seq", s))).expect("write");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let want = readers * changes as usize;
+    loop {
+        let got: usize = arrivals.lock().expect("lock").values().map(Vec::len).sum();
+        if got >= want || start.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let elapsed = start.elapsed();
+    let mut lat: Vec<Duration> = Vec::new();
+    for (s, times) in arrivals.lock().expect("lock").iter() {
+        if let Some(t0) = sent_at.get(s) {
+            lat.extend(times.iter().map(|t| t.saturating_duration_since(*t0)));
+        }
+    }
+    lat.sort();
+    let delivered = lat.len();
+    let p99 = lat.get(delivered * 99 / 100).copied().unwrap_or(Duration::MAX);
+    for t in tasks {
+        t.abort();
+    }
+    writer.stop().await;
+    for (r, _) in repos {
+        r.stop().await;
+    }
+    FanOut { deliveries_per_s: delivered as f64 / elapsed.as_secs_f64(), p99, rss_idle, rss_docs, rss_clients }
+}
+
+fn main() {
+    let write = std::env::args().any(|a| a == "--write");
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("rt");
+    let mut rows = Vec::new();
+    let mut results = Vec::new();
+    for start in [start_ours as fn() -> Server, start_js] {
+        let server = start();
+        let (took, bytes, change_bytes) = rt.block_on(converge(&server));
+        eprintln!("{}: converged in {took:?}, {bytes} B sent for {change_bytes} B of changes", server.name);
+        let f = rt.block_on(fan_out(&server, 1000, 100, 100, 50));
+        eprintln!("{}: {:.0} deliveries/s, p99 {:?}", server.name, f.deliveries_per_s, f.p99);
+        results.push((server.name, took, bytes, change_bytes, f));
+    }
+    for (name, took, bytes, change_bytes, f) in &results {
+        let per_doc = f.rss_docs.saturating_sub(f.rss_idle) as f64 / 100.0;
+        let per_conn = f.rss_clients.saturating_sub(f.rss_docs) as f64 / 1000.0;
+        rows.push(format!(
+            "| {name} | {:.2} s | {:.2}× ({bytes} B for {change_bytes} B) | {:.0} /s | {:.1} ms | {per_doc:.1} KiB | {per_conn:.1} KiB |",
+            took.as_secs_f64(),
+            *bytes as f64 / *change_bytes as f64,
+            f.deliveries_per_s,
+            f.p99.as_secs_f64() * 1000.0
+        ));
+    }
+    let (ours, js) = (&results[0].4, &results[1].4);
+    let conn = |f: &FanOut| f.rss_clients.saturating_sub(f.rss_docs) as f64 / 1000.0;
+    let table = format!(
+        "| server | (a) converge 2×1,000 offline edits | bytes sent / change size | (b) deliveries | (b) p99 latency | (c) RSS per document | (c) RSS per connection |\n|---|---|---|---|---|---|---|\n{}\n\nRatios in this run: throughput {:.2}× the JS server's, memory per connection {:.2}× the JS server's.\n",
+        rows.join("\n"),
+        ours.deliveries_per_s / js.deliveries_per_s,
+        conn(ours) / conn(js).max(0.001)
+    );
+    println!("{table}");
+    if write {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../BENCHMARKS.md");
+        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        let (begin, end) = ("<!-- relay:begin -->", "<!-- relay:end -->");
+        let new = match (old.find(begin), old.find(end)) {
+            (Some(b), Some(e)) => format!("{}{begin}\n{table}{}", &old[..b], &old[e..]),
+            _ => format!("{old}\n{begin}\n{table}{end}\n"),
+        };
+        std::fs::write(&path, new).expect("write");
+    }
+}
