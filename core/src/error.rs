@@ -1,5 +1,7 @@
 //! The domain's error type: every refusal has a stable code and a message in German and English.
 
+use serde::{Deserialize, Serialize};
+
 use crate::lang::Lang;
 
 /// Why the domain refused a command or could not read a document.
@@ -112,4 +114,11 @@ impl DomainError {
             Self::Invalid(text) => crate::lang::sentence_de(text),
         }
     }
+}
+
+/// The error every front door shows: a stable code and a message a person understands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
 }

@@ -42,6 +42,6 @@ pub mod time;
 pub mod wire;
 
 pub use command::Command;
-pub use error::DomainError;
+pub use error::{ApiError, DomainError};
 pub use ids::{DocId, IdSource};
 pub use lang::Lang;

@@ -1,7 +1,6 @@
 //! The peer's error type and the serialisable `{code, message}` every front door shows.
 
 use allmende_core::{DomainError, Lang};
-use serde::{Deserialize, Serialize};
 
 /// Everything that can go wrong in a peer.
 #[derive(Debug, thiserror::Error)]
@@ -102,11 +101,6 @@ impl PeerError {
     }
 }
 
-/// The error every front door shows: a stable code and a message a person understands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApiError {
-    pub code: String,
-    pub message: String,
-}
+pub use allmende_core::ApiError;
 
 pub type Result<T, E = PeerError> = std::result::Result<T, E>;

@@ -26,6 +26,7 @@ pub mod device;
 pub mod docs;
 pub mod error;
 pub mod invite;
+pub mod serve;
 pub mod service;
 pub mod store;
 pub mod sync;

@@ -237,32 +237,42 @@ async fn fan_out(server: &Server, clients: usize, docs: usize, readers: usize, c
     let rss_docs = server.rss_kib();
     // Readers of document 0, then the rest spread over the other documents.
     let arrivals: Arc<Mutex<HashMap<i64, Vec<Instant>>>> = Arc::default();
+    // Connect in parallel batches (as a crowd of phones would), then subscribe.
     let mut repos = Vec::new();
     let mut tasks = Vec::new();
-    for n in 0..clients {
-        let doc = if n < readers { 0 } else { 1 + n % (docs - 1) };
-        let (repo, _) = client(&server.url, 100 + n as u64).await;
-        let h = tokio::time::timeout(Duration::from_secs(30), repo.find(ids[doc].clone())).await.expect("find").expect("ok").expect("found");
-        if n < readers {
-            let arrivals = arrivals.clone();
-            let mut changes_stream = h.changes();
-            let h2 = h.clone();
-            tasks.push(tokio::spawn(async move {
-                let mut last = 0;
-                while changes_stream.next().await.is_some() {
-                    let seq = h2.with_document(|d| d.get(ROOT, "seq").ok().flatten().and_then(|(v, _)| v.to_i64()).unwrap_or(0));
-                    if seq > last {
-                        let now = Instant::now();
-                        let mut a = arrivals.lock().expect("lock");
-                        for s in (last + 1)..=seq {
-                            a.entry(s).or_default().push(now);
+    for batch in (0..clients).collect::<Vec<_>>().chunks(50) {
+        let joined = futures::future::join_all(batch.iter().map(|&n| {
+            let url = server.url.clone();
+            let id = ids[if n < readers { 0 } else { 1 + n % (docs - 1) }].clone();
+            async move {
+                let (repo, _) = client(&url, 100 + n as u64).await;
+                let h = tokio::time::timeout(Duration::from_secs(60), repo.find(id)).await.expect("find").expect("ok").expect("found");
+                (n, repo, h)
+            }
+        }))
+        .await;
+        for (n, repo, h) in joined {
+            if n < readers {
+                let arrivals = arrivals.clone();
+                let mut changes_stream = h.changes();
+                let h2 = h.clone();
+                tasks.push(tokio::spawn(async move {
+                    let mut last = 0;
+                    while changes_stream.next().await.is_some() {
+                        let seq = h2.with_document(|d| d.get(ROOT, "seq").ok().flatten().and_then(|(v, _)| v.as_i64()).unwrap_or(0));
+                        if seq > last {
+                            let now = Instant::now();
+                            let mut a = arrivals.lock().expect("lock");
+                            for s in (last + 1)..=seq {
+                                a.entry(s).or_default().push(now);
+                            }
+                            last = seq;
                         }
-                        last = seq;
                     }
-                }
-            }));
+                }));
+            }
+            repos.push((repo, h));
         }
-        repos.push((repo, h));
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_clients = server.rss_kib();

@@ -156,6 +156,12 @@ pub enum Cmd {
         #[arg(long, default_value_t = 20)]
         timeout: u64,
     },
+    /// Serve the app and the service API to browsers on the local network.
+    Serve {
+        /// Address to listen on; 0.0.0.0:8080 lets phones on the same Wi-Fi connect.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
     /// Check every document and the database for damage.
     Check,
     /// Rebuild the search index from the documents.

@@ -1,0 +1,88 @@
+//! `allmende serve`: the same service API over HTTP for browsers, plus the web UI's files.
+//!
+//! - `POST /api/command` with a [`allmende_core::Command`] as JSON → `Outcome`
+//! - `POST /api/query` with a [`allmende_core::query::Query`] as JSON → the view
+//! - `GET /api/session` → device, current community, communities, sync status
+//! - `GET /api/export.ics?community=ID` → the calendar as iCalendar
+//! - `GET /api/events` (WebSocket) → `{"type":"changed"}` whenever stored documents change,
+//!   whoever changed them (this server, the CLI, a sync), so open screens update without reload
+//! - everything else: the UI's static files (`index.html` for unknown paths)
+//!
+//! Errors are `{code, message}` with HTTP 400 (refused input), 404, 409 (damaged data) or 500;
+//! the message is in the language of `?lang=` or `Accept-Language` (German by default).
+
+mod api;
+mod events;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::sync::broadcast;
+
+use crate::error::{PeerError, Result};
+use crate::service::Service;
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    svc: Arc<Mutex<Service>>,
+    changes: broadcast::Sender<String>,
+    ui: Option<PathBuf>,
+}
+
+/// The UI folder: `ALLMENDE_UI` or `ui/dist` next to the working directory or the binary.
+#[must_use]
+pub fn find_ui() -> Option<PathBuf> {
+    if let Ok(dir) = std::env::var("ALLMENDE_UI") {
+        return Some(PathBuf::from(dir));
+    }
+    let mut candidates = vec![PathBuf::from("ui/dist")];
+    if let Ok(exe) = std::env::current_exe() {
+        for up in exe.ancestors().skip(1).take(4) {
+            candidates.push(up.join("ui/dist"));
+        }
+    }
+    candidates.into_iter().find(|p| p.join("index.html").exists())
+}
+
+/// The router, for a service (also used by tests without a socket).
+pub fn router(svc: Service, ui: Option<PathBuf>) -> (Router, AppState) {
+    let (changes, _) = broadcast::channel(64);
+    let state = AppState {
+        svc: Arc::new(Mutex::new(svc)),
+        changes,
+        ui,
+    };
+    let router = Router::new()
+        .route("/api/command", post(api::command))
+        .route("/api/query", post(api::query))
+        .route("/api/session", get(api::session))
+        .route("/api/export.ics", get(api::export_ics))
+        .route("/api/events", get(events::socket))
+        .fallback(get(api::static_file))
+        .with_state(state.clone());
+    (router, state)
+}
+
+/// Serves until Ctrl-C. Prints `listening on http://ADDR` first (for scripts and tests).
+///
+/// # Errors
+/// The address cannot be bound, storage errors.
+pub async fn serve(svc: Service, listen: SocketAddr, ui: Option<PathBuf>) -> Result<()> {
+    let (router, state) = router(svc, ui);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| PeerError::BadInput(format!("cannot listen on {listen}: {e}")))?;
+    let addr = listener.local_addr()?;
+    println!("listening on http://{addr}");
+    tokio::spawn(events::watch_store(state));
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,151 @@
+//! The one interface to the service, with two implementations: Tauri's IPC in the desktop app
+//! (`window.__TAURI__`), HTTP to `allmende serve` in a browser.
+
+use allmende_core::query::{Outcome, Query};
+use allmende_core::{ApiError, Command};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("a window")
+}
+
+fn fail(message: impl Into<String>) -> ApiError {
+    ApiError {
+        code: "network".into(),
+        message: message.into(),
+    }
+}
+
+fn js_text(v: &JsValue) -> String {
+    v.as_string()
+        .or_else(|| js_sys::JSON::stringify(v).ok().and_then(|s| s.as_string()))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// The Tauri global, when running in the desktop app.
+fn tauri() -> Option<JsValue> {
+    js_sys::Reflect::get(&window(), &"__TAURI__".into())
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+async fn tauri_invoke(name: &str, arg: &str, body: &str) -> Result<String, ApiError> {
+    let t = tauri().ok_or_else(|| fail("no Tauri"))?;
+    let core = js_sys::Reflect::get(&t, &"core".into()).map_err(|e| fail(js_text(&e)))?;
+    let invoke: js_sys::Function = js_sys::Reflect::get(&core, &"invoke".into())
+        .map_err(|e| fail(js_text(&e)))?
+        .dyn_into()
+        .map_err(|_| fail("invoke is not a function"))?;
+    let args = js_sys::Object::new();
+    js_sys::Reflect::set(&args, &arg.into(), &body.into()).map_err(|e| fail(js_text(&e)))?;
+    let promise: js_sys::Promise = invoke
+        .call2(&core, &name.into(), &args)
+        .map_err(|e| fail(js_text(&e)))?
+        .dyn_into()
+        .map_err(|_| fail("invoke returned no promise"))?;
+    match JsFuture::from(promise).await {
+        Ok(v) => Ok(v.as_string().unwrap_or_default()),
+        Err(e) => Err(serde_json::from_str(&js_text(&e)).unwrap_or_else(|_| fail(js_text(&e)))),
+    }
+}
+
+async fn http(method: &str, path: &str, body: Option<&str>, lang: &str) -> Result<String, ApiError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(b) = body {
+        init.set_body(&JsValue::from_str(b));
+    }
+    let url = format!("{path}{}lang={lang}", if path.contains('?') { "&" } else { "?" });
+    let request = web_sys::Request::new_with_str_and_init(&url, &init).map_err(|e| fail(js_text(&e)))?;
+    request
+        .headers()
+        .set("content-type", "application/json")
+        .map_err(|e| fail(js_text(&e)))?;
+    let response: web_sys::Response = JsFuture::from(window().fetch_with_request(&request))
+        .await
+        .map_err(|e| fail(js_text(&e)))?
+        .dyn_into()
+        .map_err(|_| fail("no response"))?;
+    let text = JsFuture::from(response.text().map_err(|e| fail(js_text(&e)))?)
+        .await
+        .map_err(|e| fail(js_text(&e)))?
+        .as_string()
+        .unwrap_or_default();
+    if response.ok() {
+        Ok(text)
+    } else {
+        Err(serde_json::from_str(&text).unwrap_or_else(|_| fail(text)))
+    }
+}
+
+async fn call(kind: &str, body: &str, lang: &str) -> Result<String, ApiError> {
+    if tauri().is_some() {
+        tauri_invoke(kind, "request", body).await
+    } else {
+        http("POST", &format!("/api/{kind}"), Some(body), lang).await
+    }
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<String, ApiError> {
+    serde_json::to_string(v).map_err(|e| fail(e.to_string()))
+}
+
+fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|e| fail(format!("unexpected answer: {e}")))
+}
+
+/// Applies a command.
+pub async fn command(cmd: &Command, lang: &str) -> Result<Outcome, ApiError> {
+    from_json(&call("command", &to_json(cmd)?, lang).await?)
+}
+
+/// Runs a query and reads the answer as `T`.
+pub async fn query<T: DeserializeOwned>(q: &Query, lang: &str) -> Result<T, ApiError> {
+    from_json(&call("query", &to_json(q)?, lang).await?)
+}
+
+/// Device, communities and sync state.
+pub async fn session(lang: &str) -> Result<serde_json::Value, ApiError> {
+    if tauri().is_some() {
+        return from_json(&tauri_invoke("session", "request", "{}").await?);
+    }
+    from_json(&http("GET", "/api/session", None, lang).await?)
+}
+
+/// Calls `on_change` whenever documents change (a WebSocket to `/api/events` in a browser,
+/// the `changed` event in the desktop app). Reconnects when the socket closes.
+pub fn listen_changes(on_change: yew::Callback<()>) {
+    if let Some(t) = tauri() {
+        let listen = js_sys::Reflect::get(&t, &"event".into())
+            .and_then(|e| js_sys::Reflect::get(&e, &"listen".into()))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        if let Some(listen) = listen {
+            let cb = wasm_bindgen::closure::Closure::<dyn Fn(JsValue)>::new(move |_| on_change.emit(()));
+            let _ = listen.call2(&JsValue::NULL, &"changed".into(), cb.as_ref());
+            cb.forget();
+        }
+        return;
+    }
+    let location = window().location();
+    let proto = if location.protocol().unwrap_or_default() == "https:" { "wss" } else { "ws" };
+    let url = format!("{proto}://{}/api/events", location.host().unwrap_or_default());
+    let Ok(ws) = web_sys::WebSocket::new(&url) else {
+        return;
+    };
+    let emit = on_change.clone();
+    let onmessage = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_| emit.emit(()));
+    ws.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    let onclose = wasm_bindgen::closure::Closure::<dyn Fn(JsValue)>::new(move |_| {
+        let again = on_change.clone();
+        let retry = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || listen_changes(again.clone()));
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(retry.as_ref().unchecked_ref(), 2000);
+        retry.forget();
+    });
+    ws.set_onclose(Some(onclose.as_ref().unchecked_ref()));
+    onclose.forget();
+}

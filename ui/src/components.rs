@@ -1,0 +1,17 @@
+//! One component per file.
+
+pub mod app;
+pub mod calendar;
+pub mod directory;
+pub mod home;
+pub mod idea_detail;
+pub mod ideas;
+pub mod item_card;
+pub mod list_screen;
+pub mod load;
+pub mod news;
+pub mod project_detail;
+pub mod projects;
+pub mod sync_badge;
+pub mod townhall;
+pub mod volunteer;

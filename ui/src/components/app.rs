@@ -1,0 +1,103 @@
+//! The frame: header with community, sync state and language; navigation; the current screen.
+
+use allmende_core::query::{Overview, Query};
+use allmende_core::Lang;
+use yew::prelude::*;
+
+use super::load::Ctx;
+use super::sync_badge::SyncBadge;
+use crate::i18n::t;
+use crate::state::{Action, AppState, Route};
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let app = use_reducer(AppState::default);
+    {
+        // Find the current community, its categories, and listen for changes.
+        let app = app.clone();
+        use_effect_with((), move |()| {
+            let lang = app.lang;
+            let a = app.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let Ok(session) = crate::api::session(lang.as_str()).await else { return };
+                let Some(id) = session["current_community"].as_str().map(str::to_string) else { return };
+                if let Ok(o) = crate::api::query::<Overview>(&Query::Overview { community: id.clone() }, lang.as_str()).await {
+                    a.dispatch(Action::SetCommunity(id, o.categories));
+                }
+            });
+            let a = app.clone();
+            crate::api::listen_changes(Callback::from(move |()| a.dispatch(Action::Changed)));
+            || ()
+        });
+    }
+    {
+        let lang = app.lang;
+        use_effect_with(lang, move |lang| {
+            if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+                if let Some(root) = doc.document_element() {
+                    let _ = root.set_attribute("lang", lang.as_str());
+                }
+            }
+            || ()
+        });
+    }
+    let lang = app.lang;
+    let switch = {
+        let app = app.clone();
+        Callback::from(move |_| app.dispatch(Action::SetLang(if app.lang == Lang::De { Lang::En } else { Lang::De })))
+    };
+    let nav = |route: Route, key: &'static str| {
+        let current = std::mem::discriminant(&app.route) == std::mem::discriminant(&route);
+        let go = {
+            let app = app.clone();
+            let route = route.clone();
+            Callback::from(move |_| app.dispatch(Action::Go(route.clone())))
+        };
+        html! {
+            <li><button class={classes!("nav", current.then_some("active"))} onclick={go}
+                aria-current={if current { "page" } else { "false" }}>{ t(lang, key) }</button></li>
+        }
+    };
+    let screen = match (&app.community, &app.route) {
+        (None, _) => html! { <p class="muted">{ t(lang, "loading") }</p> },
+        (Some(c), Route::Home) => html! { <super::home::Home community={c.clone()} /> },
+        (Some(c), Route::Ideas) => html! { <super::ideas::Ideas community={c.clone()} /> },
+        (Some(_), Route::Idea(id)) => html! { <super::idea_detail::IdeaDetail id={id.clone()} /> },
+        (Some(c), Route::Projects) => html! { <super::projects::Projects community={c.clone()} /> },
+        (Some(_), Route::Project(id)) => html! { <super::project_detail::ProjectDetail id={id.clone()} /> },
+        (Some(c), Route::Directory) => html! { <super::directory::Directory community={c.clone()} /> },
+        (Some(c), Route::Volunteer) => html! { <super::volunteer::Volunteer community={c.clone()} /> },
+        (Some(c), Route::Calendar) => html! { <super::calendar::Calendar community={c.clone()} /> },
+        (Some(c), Route::News) => html! { <super::news::News community={c.clone()} /> },
+        (Some(c), Route::TownHall) => html! { <super::townhall::TownHall community={c.clone()} /> },
+        (Some(_), Route::Item(id)) => html! { <super::idea_detail::IdeaDetail id={id.clone()} /> },
+    };
+    let notice = app.notice.clone().map(|(ok, text)| {
+        html! { <p class={if ok { "notice ok" } else { "notice error" }} role={if ok { "status" } else { "alert" }}>{ text }</p> }
+    });
+    html! {
+        <ContextProvider<Ctx> context={app.clone()}>
+            <header class="top">
+                <span class="brand">{ "🌱 " }{ t(lang, "app") }</span>
+                <SyncBadge />
+                <button class="lang" onclick={switch} aria-label={t(lang, "lang.switch.label")}>{ t(lang, "lang.switch") }</button>
+            </header>
+            <nav aria-label="Hauptnavigation">
+                <ul class="navlist">
+                    { nav(Route::Home, "nav.home") }
+                    { nav(Route::Ideas, "nav.ideas") }
+                    { nav(Route::Projects, "nav.projects") }
+                    { nav(Route::Directory, "nav.directory") }
+                    { nav(Route::Volunteer, "nav.volunteer") }
+                    { nav(Route::Calendar, "nav.calendar") }
+                    { nav(Route::News, "nav.news") }
+                    { nav(Route::TownHall, "nav.townhall") }
+                </ul>
+            </nav>
+            <main id="main">
+                { for notice }
+                { screen }
+            </main>
+        </ContextProvider<Ctx>>
+    }
+}

@@ -1,0 +1,55 @@
+//! The directory of organisations, filterable by the categories.
+
+use allmende_core::model::DocKind;
+use allmende_core::query::{ListFilter, ListPage, Query};
+use yew::prelude::*;
+
+use super::item_card::ItemCard;
+use super::load::{status, use_app, use_query, Loaded};
+use crate::i18n::t;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub community: String,
+}
+
+#[function_component(Directory)]
+pub fn directory(props: &Props) -> Html {
+    let app = use_app();
+    let lang = app.lang;
+    let category = use_state(String::new);
+    let loaded = use_query::<ListPage>(Some(Query::List(ListFilter {
+        community: Some(props.community.clone()),
+        kind: Some(DocKind::Organisation),
+        category: (!category.is_empty()).then(|| (*category).clone()),
+        limit: Some(300),
+        ..ListFilter::default()
+    })));
+    let chip = |key: String, text: String| {
+        let category = category.clone();
+        let pressed = *category == key;
+        html! {
+            <button class={classes!("chip", pressed.then_some("active"))} aria-pressed={pressed.to_string()}
+                onclick={Callback::from(move |_| category.set(key.clone()))}>{ text }</button>
+        }
+    };
+    html! {
+        <>
+            <h1>{ t(lang, "nav.directory") }</h1>
+            <div class="chips" role="group" aria-label={t(lang, "filter.category")}>
+                { chip(String::new(), t(lang, "filter.all").to_string()) }
+                { for app.categories.iter().filter(|c| !c.archived).map(|c| chip(c.key.clone(), c.label(lang).to_string())) }
+            </div>
+            {
+                match (status(&app, &loaded), &loaded) {
+                    (Some(s), _) => s,
+                    (None, Loaded::Ready(page)) if page.items.is_empty() => html! { <p class="muted">{ t(lang, "empty") }</p> },
+                    (None, Loaded::Ready(page)) => html! {
+                        <ul class="cards" aria-label={t(lang, "nav.directory")}>{ for page.items.iter().map(|i| html! { <ItemCard item={i.clone()} /> }) }</ul>
+                    },
+                    _ => html! {},
+                }
+            }
+        </>
+    }
+}

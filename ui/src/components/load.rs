@@ -1,0 +1,75 @@
+//! Loading data for a screen: re-runs the query when the language, the community or the
+//! change tick moves, and runs commands with a notice afterwards.
+
+use allmende_core::query::Query;
+use allmende_core::{ApiError, Command};
+use serde::de::DeserializeOwned;
+use yew::prelude::*;
+
+use crate::state::{Action, AppState};
+
+pub type Ctx = UseReducerHandle<AppState>;
+
+/// The shared app state.
+#[hook]
+pub fn use_app() -> Ctx {
+    use_context::<Ctx>().expect("app context")
+}
+
+/// What a screen shows while and after loading.
+#[derive(Clone, PartialEq)]
+pub enum Loaded<T> {
+    Loading,
+    Ready(T),
+    Failed(ApiError),
+}
+
+/// Runs `query` and re-runs it when anything it depends on changes.
+#[hook]
+pub fn use_query<T: DeserializeOwned + Clone + PartialEq + 'static>(query: Option<Query>) -> Loaded<T> {
+    let app = use_app();
+    let state = use_state(|| Loaded::Loading);
+    let key = (serde_json::to_string(&query).unwrap_or_default(), app.tick, app.lang);
+    {
+        let state = state.clone();
+        use_effect_with(key, move |(_, _, lang)| {
+            if let Some(q) = query {
+                let lang = lang.as_str().to_string();
+                wasm_bindgen_futures::spawn_local(async move {
+                    match crate::api::query::<T>(&q, &lang).await {
+                        Ok(v) => state.set(Loaded::Ready(v)),
+                        Err(e) => state.set(Loaded::Failed(e)),
+                    }
+                });
+            }
+            || ()
+        });
+    }
+    (*state).clone()
+}
+
+/// Runs a command; reports "saved" or the error, and makes screens reload. Calls `then` with
+/// the new id on success.
+pub fn run(app: &Ctx, cmd: Command, then: impl FnOnce(String) + 'static) {
+    let app = app.clone();
+    let lang = app.lang;
+    wasm_bindgen_futures::spawn_local(async move {
+        match crate::api::command(&cmd, lang.as_str()).await {
+            Ok(outcome) => {
+                app.dispatch(Action::Notice(true, crate::i18n::t(lang, "saved").to_string()));
+                app.dispatch(Action::Changed);
+                then(outcome.id);
+            }
+            Err(e) => app.dispatch(Action::Notice(false, e.message)),
+        }
+    });
+}
+
+/// Loading and error states, the same everywhere.
+pub fn status<T>(app: &Ctx, loaded: &Loaded<T>) -> Option<Html> {
+    match loaded {
+        Loaded::Loading => Some(html! { <p class="muted" aria-busy="true">{ crate::i18n::t(app.lang, "loading") }</p> }),
+        Loaded::Failed(e) => Some(html! { <p class="error" role="alert">{ &e.message }</p> }),
+        Loaded::Ready(_) => None,
+    }
+}

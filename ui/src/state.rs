@@ -1,0 +1,96 @@
+//! The interface's state as a reducer: which screen, which community, which language, and a
+//! tick that makes every open screen reload when documents change.
+
+use std::rc::Rc;
+
+use allmende_core::category::CategoryDef;
+use allmende_core::Lang;
+use yew::Reducible;
+
+/// The screens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Route {
+    Home,
+    Ideas,
+    Idea(String),
+    Projects,
+    Project(String),
+    Directory,
+    Volunteer,
+    Calendar,
+    News,
+    TownHall,
+    Item(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppState {
+    pub lang: Lang,
+    pub route: Route,
+    pub community: Option<String>,
+    pub categories: Vec<CategoryDef>,
+    /// Bumped when documents change (live updates, own commands).
+    pub tick: u64,
+    /// A short message after a command ("Gespeichert" or an error).
+    pub notice: Option<(bool, String)>,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState {
+            lang: Lang::De,
+            route: Route::Home,
+            community: None,
+            categories: Vec::new(),
+            tick: 0,
+            notice: None,
+        }
+    }
+}
+
+pub enum Action {
+    Go(Route),
+    SetLang(Lang),
+    SetCommunity(String, Vec<CategoryDef>),
+    Changed,
+    Notice(bool, String),
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Go(route) => {
+                next.route = route;
+                next.notice = None;
+            }
+            Action::SetLang(lang) => next.lang = lang,
+            Action::SetCommunity(id, categories) => {
+                next.community = Some(id);
+                next.categories = categories;
+            }
+            Action::Changed => next.tick += 1,
+            Action::Notice(ok, text) => next.notice = Some((ok, text)),
+        }
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn navigation_clears_notices_and_changes_tick() {
+        let s = Rc::new(AppState::default());
+        let s = s.reduce(Action::Notice(true, "ok".into()));
+        assert!(s.notice.is_some());
+        let s = s.reduce(Action::Go(Route::Ideas));
+        assert_eq!(s.route, Route::Ideas);
+        assert!(s.notice.is_none());
+        let s = s.reduce(Action::Changed);
+        assert_eq!(s.tick, 1);
+    }
+}
