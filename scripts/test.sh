@@ -18,5 +18,9 @@ section "interoperability with the official JavaScript automerge-repo"
 ensure_node
 ensure_npm_deps tests/js
 cargo test -p allmende-tests --test interop --locked -- --ignored
+section "browser: the UI in headless Chromium (builds the UI first)"
+ensure_apt chromium
+bash scripts/build-ui.sh
+cargo test -p allmende-tests --test browser --locked -- --ignored --nocapture
 section "done"
 echo "all tests passed"

@@ -45,7 +45,9 @@ pub fn find_ui() -> Option<PathBuf> {
             candidates.push(up.join("ui/dist"));
         }
     }
-    candidates.into_iter().find(|p| p.join("index.html").exists())
+    candidates
+        .into_iter()
+        .find(|p| p.join("index.html").exists())
 }
 
 /// The router, for a service (also used by tests without a socket).

@@ -37,7 +37,11 @@ impl Server {
     fn rss_kib(&self) -> u64 {
         std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .ok()
-            .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            })
             .unwrap_or(0)
     }
 }
@@ -52,14 +56,20 @@ impl Drop for Server {
 fn first_line(child: &mut Child) -> String {
     use std::io::BufRead;
     let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("line");
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("line");
     line
 }
 
 fn start_ours() -> Server {
     let dir = tempfile::tempdir().expect("tmp");
     let config = dir.path().join("relay.toml");
-    std::fs::write(&config, "allow_foreign_documents = true\nmax_messages_per_second = 100000\n").expect("config");
+    std::fs::write(
+        &config,
+        "allow_foreign_documents = true\nmax_messages_per_second = 100000\n",
+    )
+    .expect("config");
     let mut child = Command::new(env!("CARGO_BIN_EXE_allmende-relay"))
         .args(["--listen", "127.0.0.1:0", "--config"])
         .arg(&config)
@@ -71,15 +81,32 @@ fn start_ours() -> Server {
         .spawn()
         .expect("relay");
     let line = first_line(&mut child);
-    let addr = line.trim().strip_prefix("listening on ").expect("addr").to_string();
-    Server { name: "allmende-relay", child, url: format!("ws://{addr}"), _dir: dir }
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("addr")
+        .to_string();
+    Server {
+        name: "allmende-relay",
+        child,
+        url: format!("ws://{addr}"),
+        _dir: dir,
+    }
 }
 
 fn start_js() -> Server {
     let dir = tempfile::tempdir().expect("tmp");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
     let js = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/js");
-    assert!(js.join("node_modules/@automerge/automerge-repo-sync-server").exists(), "run `npm ci` in tests/js first");
+    assert!(
+        js.join("node_modules/@automerge/automerge-repo-sync-server")
+            .exists(),
+        "run `npm ci` in tests/js first"
+    );
     let mut child = Command::new("node")
         .current_dir(&js)
         .args(["interop.mjs", "server", &port.to_string()])
@@ -94,7 +121,12 @@ fn start_js() -> Server {
             break;
         }
     }
-    Server { name: "JS sync server 0.2.8", child, url: format!("ws://127.0.0.1:{port}"), _dir: dir }
+    Server {
+        name: "JS sync server 0.2.8",
+        child,
+        url: format!("ws://127.0.0.1:{port}"),
+        _dir: dir,
+    }
 }
 
 struct WsDialer {
@@ -110,7 +142,13 @@ impl Dialer for WsDialer {
         self.url.clone()
     }
     fn connect(&self) -> BoxFuture<'static, Result<Transport, DialError<Infallible>>> {
-        let ts = i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis()).expect("ms");
+        let ts = i64::try_from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .as_millis(),
+        )
+        .expect("ms");
         let sig = self.key.sign(auth_message(ts, &self.session).as_bytes());
         let mut url = self.url.clone();
         url.query_pairs_mut()
@@ -120,7 +158,9 @@ impl Dialer for WsDialer {
             .append_pair("sig", &hex::encode(sig.to_bytes()));
         let sent = self.sent.clone();
         async move {
-            let (ws, _) = tokio_tungstenite::connect_async(url.as_str()).await.map_err(DialError::transient)?;
+            let (ws, _) = tokio_tungstenite::connect_async(url.as_str())
+                .await
+                .map_err(DialError::transient)?;
             let (sink, stream) = ws.split();
             let inbound = stream.filter_map(|m| async move {
                 match m {
@@ -131,7 +171,9 @@ impl Dialer for WsDialer {
             });
             let outbound = sink.with(move |b: Vec<u8>| {
                 sent.fetch_add(b.len() as u64, Ordering::Relaxed);
-                futures::future::ready(Ok::<_, tokio_tungstenite::tungstenite::Error>(Message::Binary(b.into())))
+                futures::future::ready(Ok::<_, tokio_tungstenite::tungstenite::Error>(
+                    Message::Binary(b.into()),
+                ))
             });
             Ok(Transport::new(Box::pin(inbound), Box::pin(outbound)))
         }
@@ -146,24 +188,42 @@ async fn client(url: &str, n: u64) -> (Repo, Arc<AtomicU64>) {
     let key = SigningKey::from_bytes(&seed);
     let session = format!("b{n}");
     let repo = Repo::build_tokio()
-        .with_peer_id(PeerId::from(device_peer_id(&hex::encode(key.verifying_key().to_bytes()), &session)))
+        .with_peer_id(PeerId::from(device_peer_id(
+            &hex::encode(key.verifying_key().to_bytes()),
+            &session,
+        )))
         .load()
         .await;
     let sent = Arc::new(AtomicU64::new(0));
-    let dialer = WsDialer { url: Url::parse(url).expect("url"), key, session, sent: sent.clone() };
-    let handle = repo.dial(BackoffConfig::default(), Arc::new(dialer)).expect("dial");
-    tokio::time::timeout(Duration::from_secs(30), handle.established()).await.expect("connect in time").expect("connect");
+    let dialer = WsDialer {
+        url: Url::parse(url).expect("url"),
+        key,
+        session,
+        sent: sent.clone(),
+    };
+    let handle = repo
+        .dial(BackoffConfig::default(), Arc::new(dialer))
+        .expect("dial");
+    tokio::time::timeout(Duration::from_secs(30), handle.established())
+        .await
+        .expect("connect in time")
+        .expect("connect");
     (repo, sent)
 }
 
 async fn converge(server: &Server) -> (Duration, u64, u64) {
     let (a, sent_a) = client(&server.url, 1).await;
     let mut doc = Automerge::new();
-    doc.transact(|tx| tx.put(ROOT, "title", "Konvergenz")).expect("init");
+    doc.transact(|tx| tx.put(ROOT, "title", "Konvergenz"))
+        .expect("init");
     let ha = a.create(doc).await.expect("create");
     let id = ha.document_id().clone();
     let (b, sent_b) = client(&server.url, 2).await;
-    let hb = tokio::time::timeout(Duration::from_secs(20), b.find(id.clone())).await.expect("find").expect("ok").expect("found");
+    let hb = tokio::time::timeout(Duration::from_secs(20), b.find(id.clone()))
+        .await
+        .expect("find")
+        .expect("ok")
+        .expect("found");
     a.stop().await;
     b.stop().await;
     // Offline edits: 1,000 changes on each side.
@@ -173,9 +233,14 @@ async fn converge(server: &Server) -> (Duration, u64, u64) {
         let mut d = h.with_document(|d| d.clone());
         let before = d.get_heads();
         for i in 0..1000 {
-            d.transact(|tx| tx.put(ROOT, format!("{who}{i}"), format!("Änderung {i} von {who}"))).expect("edit");
+            d.transact(|tx| tx.put(ROOT, format!("{who}{i}"), format!("Änderung {i} von {who}")))
+                .expect("edit");
         }
-        change_bytes += d.get_changes(&before).iter().map(|c| c.raw_bytes().len() as u64).sum::<u64>();
+        change_bytes += d
+            .get_changes(&before)
+            .iter()
+            .map(|c| c.raw_bytes().len() as u64)
+            .sum::<u64>();
         docs.push(d);
     }
     let start = Instant::now();
@@ -199,11 +264,18 @@ async fn converge(server: &Server) -> (Duration, u64, u64) {
         if ha == hb && count == 2001 {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(120), "{}: no convergence", server.name);
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "{}: no convergence",
+            server.name
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let took = start.elapsed();
-    let sent = sent_a.load(Ordering::Relaxed) + sent_b.load(Ordering::Relaxed) + sent_a2.load(Ordering::Relaxed) + sent_b2.load(Ordering::Relaxed);
+    let sent = sent_a.load(Ordering::Relaxed)
+        + sent_b.load(Ordering::Relaxed)
+        + sent_a2.load(Ordering::Relaxed)
+        + sent_b2.load(Ordering::Relaxed);
     let setup = sent_a.load(Ordering::Relaxed) + sent_b.load(Ordering::Relaxed);
     a.stop().await;
     b.stop().await;
@@ -218,7 +290,13 @@ struct FanOut {
     rss_clients: u64,
 }
 
-async fn fan_out(server: &Server, clients: usize, docs: usize, readers: usize, changes: u64) -> FanOut {
+async fn fan_out(
+    server: &Server,
+    clients: usize,
+    docs: usize,
+    readers: usize,
+    changes: u64,
+) -> FanOut {
     let rss_idle = server.rss_kib();
     let (creator, _) = client(&server.url, 10).await;
     let mut ids: Vec<DocumentId> = Vec::new();
@@ -229,7 +307,14 @@ async fn fan_out(server: &Server, clients: usize, docs: usize, readers: usize, c
             tx.put(ROOT, "seq", 0_i64)
         })
         .expect("init");
-        ids.push(creator.create(d).await.expect("create").document_id().clone());
+        ids.push(
+            creator
+                .create(d)
+                .await
+                .expect("create")
+                .document_id()
+                .clone(),
+        );
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     creator.stop().await;
@@ -246,7 +331,11 @@ async fn fan_out(server: &Server, clients: usize, docs: usize, readers: usize, c
             let id = ids[if n < readers { 0 } else { 1 + n % (docs - 1) }].clone();
             async move {
                 let (repo, _) = client(&url, 100 + n as u64).await;
-                let h = tokio::time::timeout(Duration::from_secs(60), repo.find(id)).await.expect("find").expect("ok").expect("found");
+                let h = tokio::time::timeout(Duration::from_secs(60), repo.find(id))
+                    .await
+                    .expect("find")
+                    .expect("ok")
+                    .expect("found");
                 (n, repo, h)
             }
         }))
@@ -259,7 +348,13 @@ async fn fan_out(server: &Server, clients: usize, docs: usize, readers: usize, c
                 tasks.push(tokio::spawn(async move {
                     let mut last = 0;
                     while changes_stream.next().await.is_some() {
-                        let seq = h2.with_document(|d| d.get(ROOT, "seq").ok().flatten().and_then(|(v, _)| v.as_i64()).unwrap_or(0));
+                        let seq = h2.with_document(|d| {
+                            d.get(ROOT, "seq")
+                                .ok()
+                                .flatten()
+                                .and_then(|(v, _)| v.as_i64())
+                                .unwrap_or(0)
+                        });
                         if seq > last {
                             let now = Instant::now();
                             let mut a = arrivals.lock().expect("lock");
@@ -277,12 +372,17 @@ async fn fan_out(server: &Server, clients: usize, docs: usize, readers: usize, c
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_clients = server.rss_kib();
     let (writer, _) = client(&server.url, 99).await;
-    let wh = writer.find(ids[0].clone()).await.expect("ok").expect("found");
+    let wh = writer
+        .find(ids[0].clone())
+        .await
+        .expect("ok")
+        .expect("found");
     let mut sent_at = HashMap::new();
     let start = Instant::now();
     for s in 1..=changes as i64 {
         sent_at.insert(s, Instant::now());
-        wh.with_document(|d| d.transact(|tx| tx.put(ROOT, "seq", s))).expect("write");
+        wh.with_document(|d| d.transact(|tx| tx.put(ROOT, "seq", s)))
+            .expect("write");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let want = readers * changes as usize;
@@ -302,7 +402,10 @@ async fn fan_out(server: &Server, clients: usize, docs: usize, readers: usize, c
     }
     lat.sort();
     let delivered = lat.len();
-    let p99 = lat.get(delivered * 99 / 100).copied().unwrap_or(Duration::MAX);
+    let p99 = lat
+        .get(delivered * 99 / 100)
+        .copied()
+        .unwrap_or(Duration::MAX);
     for t in tasks {
         t.abort();
     }
@@ -310,20 +413,35 @@ async fn fan_out(server: &Server, clients: usize, docs: usize, readers: usize, c
     for (r, _) in repos {
         r.stop().await;
     }
-    FanOut { deliveries_per_s: delivered as f64 / elapsed.as_secs_f64(), p99, rss_idle, rss_docs, rss_clients }
+    FanOut {
+        deliveries_per_s: delivered as f64 / elapsed.as_secs_f64(),
+        p99,
+        rss_idle,
+        rss_docs,
+        rss_clients,
+    }
 }
 
 fn main() {
     let write = std::env::args().any(|a| a == "--write");
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("rt");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
     let mut rows = Vec::new();
     let mut results = Vec::new();
     for start in [start_ours as fn() -> Server, start_js] {
         let server = start();
         let (took, bytes, change_bytes) = rt.block_on(converge(&server));
-        eprintln!("{}: converged in {took:?}, {bytes} B sent for {change_bytes} B of changes", server.name);
+        eprintln!(
+            "{}: converged in {took:?}, {bytes} B sent for {change_bytes} B of changes",
+            server.name
+        );
         let f = rt.block_on(fan_out(&server, 1000, 100, 100, 50));
-        eprintln!("{}: {:.0} deliveries/s, p99 {:?}", server.name, f.deliveries_per_s, f.p99);
+        eprintln!(
+            "{}: {:.0} deliveries/s, p99 {:?}",
+            server.name, f.deliveries_per_s, f.p99
+        );
         results.push((server.name, took, bytes, change_bytes, f));
     }
     for (name, took, bytes, change_bytes, f) in &results {

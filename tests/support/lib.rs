@@ -332,8 +332,14 @@ impl ServeProc {
             .expect("serve");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
-        std::io::BufReader::new(stdout).read_line(&mut line).expect("line");
-        let addr = line.trim().strip_prefix("listening on http://").expect("address").to_string();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("line");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .expect("address")
+            .to_string();
         ServeProc { addr, child }
     }
 
@@ -354,8 +360,17 @@ impl ServeProc {
         .expect("write");
         let mut out = String::new();
         s.read_to_string(&mut out).expect("read");
-        let code = out.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-        (code, out.split_once("\r\n\r\n").map(|x| x.1.to_string()).unwrap_or_default())
+        let code = out
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        (
+            code,
+            out.split_once("\r\n\r\n")
+                .map(|x| x.1.to_string())
+                .unwrap_or_default(),
+        )
     }
 
     /// POSTs JSON and parses the JSON answer.
@@ -365,7 +380,10 @@ impl ServeProc {
     #[must_use]
     pub fn post(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
         let (code, text) = self.request("POST", path, &body.to_string());
-        (code, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}")))
+        (
+            code,
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}")),
+        )
     }
 }
 

@@ -37,6 +37,7 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "idea.supported" => ("Unterstützt", "Supported"),
         "idea.start_team" => ("Team gründen", "Start a team"),
         "comments" => ("Kommentare", "Comments"),
+        "supporters" => ("Unterstützende", "supporters"),
         "comment.add" => ("Kommentieren", "Comment"),
         "comment.placeholder" => ("Dein Kommentar", "Your comment"),
         "back" => ("Zurück", "Back"),

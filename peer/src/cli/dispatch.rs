@@ -254,7 +254,10 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
             ctx.out.overview(&overview)
         }
         Cmd::Serve { listen } => {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()?;
             let ui = crate::serve::find_ui();
             rt.block_on(crate::serve::serve(ctx.svc, listen, ui))
         }

@@ -134,7 +134,10 @@ pub(super) async fn export_ics(
         Ok(text) => (
             [
                 (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"allmende.ics\""),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"allmende.ics\"",
+                ),
             ],
             text,
         )
@@ -167,7 +170,11 @@ pub(super) async fn static_file(State(state): State<AppState>, uri: Uri) -> Resp
     };
     let path = uri.path().trim_start_matches('/');
     let safe = !path.split('/').any(|p| p == ".." || p.starts_with('.'));
-    let file = if path.is_empty() || !safe { "index.html" } else { path };
+    let file = if path.is_empty() || !safe {
+        "index.html"
+    } else {
+        path
+    };
     let full = root.join(file);
     let (full, file) = if full.is_file() {
         (full, file.to_string())

@@ -78,7 +78,7 @@ pub fn app() -> Html {
     html! {
         <ContextProvider<Ctx> context={app.clone()}>
             <header class="top">
-                <span class="brand">{ "🌱 " }{ t(lang, "app") }</span>
+                <span class="brand"><img src="icon.svg" alt="" width="28" height="28" />{ t(lang, "app") }</span>
                 <SyncBadge />
                 <button class="lang" onclick={switch} aria-label={t(lang, "lang.switch.label")}>{ t(lang, "lang.switch") }</button>
             </header>

@@ -134,7 +134,7 @@ pub fn idea_detail(props: &Props) -> Html {
                     }
                 }) }</ul>
                 <form class="stack" onsubmit={on_comment}>
-                    <label>{ t(lang, "comment.placeholder") }<textarea ref={comment} rows="2" required=true></textarea></label>
+                    <label>{ t(lang, "comment.placeholder") }<textarea ref={comment} rows="2" required=true /></label>
                     <button type="submit">{ t(lang, "comment.add") }</button>
                 </form>
             </section>

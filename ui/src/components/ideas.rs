@@ -72,14 +72,14 @@ pub fn ideas(props: &Props) -> Html {
             <form class="filters" role="search" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
                 <label>{ t(lang, "filter.category") }
                     <select onchange={on_category} aria-label={t(lang, "filter.category")}>
-                        <option value="">{ t(lang, "filter.all") }</option>
+                        <option value="" selected={category.is_empty()}>{ t(lang, "filter.all") }</option>
                         { for categories.iter().map(|c| html! { <option value={c.key.clone()} selected={*category == c.key}>{ c.label(lang) }</option> }) }
                     </select>
                 </label>
                 <label>{ t(lang, "filter.status") }
                     <select onchange={on_status} aria-label={t(lang, "filter.status")}>
-                        <option value="">{ t(lang, "filter.all") }</option>
-                        { for IdeaStatus::ALL.iter().map(|s| html! { <option value={s.as_str()}>{ label(s.as_str(), lang) }</option> }) }
+                        <option value="" selected={state_filter.is_empty()}>{ t(lang, "filter.all") }</option>
+                        { for IdeaStatus::ALL.iter().map(|s| html! { <option value={s.as_str()} selected={*state_filter == s.as_str()}>{ label(s.as_str(), lang) }</option> }) }
                     </select>
                 </label>
                 <label>{ t(lang, "search") }
@@ -100,7 +100,7 @@ pub fn ideas(props: &Props) -> Html {
                 <h2>{ t(lang, "idea.new") }</h2>
                 <form class="stack" onsubmit={submit}>
                     <label>{ t(lang, "idea.title") }<input ref={title} name="title" required=true maxlength="200" /></label>
-                    <label>{ t(lang, "idea.text") }<textarea ref={text} name="text" rows="4"></textarea></label>
+                    <label>{ t(lang, "idea.text") }<textarea ref={text} name="text" rows="4" /></label>
                     <label>{ t(lang, "filter.category") }
                         <select ref={new_category} name="category">
                             { for categories.iter().map(|c| html! { <option value={c.key.clone()}>{ c.label(lang) }</option> }) }

@@ -110,7 +110,7 @@ pub fn project_detail(props: &Props) -> Html {
                 <h2>{ t(lang, "project.notes") }</h2>
                 <form class="stack" onsubmit={save_notes}>
                     <label class="sr-only" for="notes">{ t(lang, "project.notes") }</label>
-                    <textarea id="notes" ref={notes} rows="8" value={p.notes.as_str().to_string()}></textarea>
+                    <textarea id="notes" ref={notes} rows="8" defaultvalue={p.notes.as_str().to_string()} />
                     <button type="submit">{ t(lang, "project.notes.save") }</button>
                 </form>
             </section>

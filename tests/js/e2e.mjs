@@ -1,0 +1,147 @@
+// End-to-end walk through the Allmende UI in real headless Chromium, against `allmende serve`
+// with the demo community. Driven by tests/browser.rs:
+//   node e2e.mjs BASE_URL ALLMENDE_BIN DATA_DIR SCREENSHOT_DIR
+// Every step asserts on what a person sees. axe-core checks every screen for serious or
+// critical accessibility violations. Screenshots at 360 px and 1280 px go to SCREENSHOT_DIR.
+import { execFileSync } from "node:child_process"
+import fs from "node:fs"
+import path from "node:path"
+import { chromium } from "playwright-core"
+
+const [base, bin, data, shots] = process.argv.slice(2)
+fs.mkdirSync(shots, { recursive: true })
+const axeSource = fs.readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8")
+const failures = []
+const errors = []
+
+function check(ok, what) {
+  if (!ok) failures.push(what)
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}`)
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+})
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+page.on("pageerror", (e) => errors.push(e.message))
+page.setDefaultTimeout(15000)
+
+async function axe(screen) {
+  await page.addScriptTag({ content: axeSource })
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }))
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+  for (const v of bad) console.log(`  axe ${v.impact}: ${v.id} (${v.nodes.length}) ${v.nodes[0]?.target}`)
+  check(bad.length === 0, `axe: no serious or critical violations on ${screen}`)
+}
+
+async function shoot(name) {
+  for (const width of [360, 1280]) {
+    await page.setViewportSize({ width, height: width === 360 ? 780 : 900 })
+    await page.waitForTimeout(150)
+    await page.screenshot({ path: path.join(shots, `${name}-${width}.png`), fullPage: false })
+  }
+  await page.setViewportSize({ width: 1280, height: 900 })
+}
+
+async function nav(name) {
+  await page.getByRole("navigation").getByRole("button", { name, exact: true }).click()
+  await page.waitForSelector("main h1")
+}
+
+const visible = async (text) => page.getByText(text, { exact: false }).first().isVisible().catch(() => false)
+const waitText = async (text, timeout = 8000) => page.getByText(text, { exact: false }).first().waitFor({ timeout }).then(() => true, () => false)
+
+// Home with the demo community.
+await page.goto(base)
+check(await waitText("Grünhausen"), "home shows the demo community")
+check(await waitText("Warten auf das Rathaus"), "home shows requests waiting for the town hall")
+await axe("home")
+await shoot("home")
+
+// Ideas: submit, support, comment, start a team.
+await nav("Ideen")
+await axe("ideas")
+await shoot("ideas")
+await page.getByLabel("Titel").fill("Blühwiese am Sportplatz")
+await page.getByLabel("Beschreibung").fill("Wildblumen statt Rasen an der Laufbahn.")
+await page.locator("select[name=category]").selectOption("nature")
+await page.getByRole("button", { name: "Idee einreichen" }).click()
+check(await waitText("Blühwiese am Sportplatz"), "a submitted idea appears on the board")
+await page.getByRole("button", { name: "Blühwiese am Sportplatz" }).click()
+await page.getByRole("button", { name: "Unterstützen" }).click()
+check(await waitText("♥ 1"), "supporting shows one supporter")
+await page.getByLabel("Dein Kommentar").fill("Ich bringe Saatgut mit!")
+await page.getByRole("button", { name: "Kommentieren" }).click()
+check(await waitText("Ich bringe Saatgut mit!"), "a comment appears under the idea")
+await axe("idea detail")
+await page.getByRole("button", { name: "Team gründen" }).click()
+check(await waitText("Schritte und Aufgaben"), "starting a team opens the project workspace")
+check((await page.locator("main h1").textContent()) === "Blühwiese am Sportplatz", "the project carries the idea's title")
+
+// Project: add and complete a task, edit notes.
+await page.getByLabel("Neue Aufgabe").fill("Saatgut kaufen")
+await page.getByRole("button", { name: "Aufgabe hinzufügen" }).click()
+check(await waitText("Saatgut kaufen"), "a new task appears")
+await page.getByLabel("Saatgut kaufen").check()
+await page.waitForTimeout(800)
+check(await page.getByLabel("Saatgut kaufen").isChecked(), "a completed task stays ticked")
+check(await waitText("100 %"), "progress follows the completed task")
+await page.locator("#notes").fill("Mähen erst im September.\nSaatgut: Wiesenmischung regional.")
+await page.getByRole("button", { name: "Notizen speichern" }).click()
+check(await waitText("Gespeichert"), "saving notes confirms")
+await axe("project")
+await shoot("project")
+await nav("Projekte")
+await page.getByRole("button", { name: "Blühwiese am Sportplatz" }).click()
+await page.waitForSelector("#notes")
+check((await page.locator("#notes").inputValue()).includes("Wiesenmischung regional"), "notes are kept")
+
+// Calendar: create an event and export it as iCal.
+await nav("Kalender")
+await page.locator("input[name=event-title]").fill("Sensenkurs für Anfänger")
+await page.locator("input[name=start]").fill("2030-06-06T17:00")
+await page.locator("input[name=end]").fill("2030-06-06T19:00")
+await page.locator("input[name=place]").fill("Sportplatz")
+await page.locator("select[name=event-category]").selectOption("nature")
+await page.getByRole("button", { name: "Termin anlegen" }).click()
+check(await waitText("Sensenkurs für Anfänger"), "a new event appears in the calendar")
+const href = await page.getByRole("link", { name: "Als iCal-Datei exportieren" }).getAttribute("href")
+const ics = await (await page.request.get(new URL(href, base).toString())).text()
+check(ics.includes("SUMMARY:Sensenkurs für Anfänger") && ics.includes("DTSTART:20300606T150000Z"), "the iCal export holds the event")
+await axe("calendar")
+await shoot("calendar")
+
+// Directory filtered by a category.
+await nav("Verzeichnis")
+await page.getByRole("button", { name: "Energie", exact: true }).click()
+await page.waitForTimeout(600)
+check(await visible("Energiegenossenschaft Grünhausen eG"), "the energy filter shows the energy cooperative")
+check(!(await visible("BUND Ortsgruppe")), "the energy filter hides nature groups")
+await axe("directory")
+await shoot("directory")
+for (const [name, screen] of [["Mitmachen", "volunteering"], ["Neuigkeiten", "news"], ["Rathaus", "town hall"]]) {
+  await nav(name)
+  await page.waitForTimeout(400)
+  await axe(screen)
+}
+
+// Switch language.
+await page.getByRole("button", { name: "Sprache wechseln" }).click()
+check(await waitText("Ideas"), "switching to English relabels the navigation")
+check((await page.locator("html").getAttribute("lang")) === "en", "the page language follows")
+await page.getByRole("button", { name: "Switch language" }).click()
+check(await waitText("Ideen"), "and back to German")
+
+// A change made through the CLI appears live, without a reload.
+await nav("Ideen")
+execFileSync(bin, ["--data", data, "idea", "add", "--title", "Live aus dem Terminal", "--category", "energy"])
+check(await waitText("Live aus dem Terminal", 10000), "a CLI change appears without reload")
+
+check(errors.length === 0, `no page errors ${errors.join("; ")}`)
+await browser.close()
+if (failures.length) {
+  console.error(`${failures.length} checks failed:\n - ${failures.join("\n - ")}`)
+  process.exit(1)
+}
+console.log("all browser checks passed")
