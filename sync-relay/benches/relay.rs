@@ -381,7 +381,7 @@ async fn fan_out(
     let start = Instant::now();
     for s in 1..=changes as i64 {
         sent_at.insert(s, Instant::now());
-        wh.with_document(|d| d.transact(|tx| tx.put(ROOT, "seq", s)))
+        wh.with_document(|d| d.transact(|tx| tx.put(ROOT, "seq", s)).map_err(|f| f.error))
             .expect("write");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
