@@ -211,6 +211,17 @@ async fn client(url: &str, n: u64) -> (Repo, Arc<AtomicU64>) {
     (repo, sent)
 }
 
+/// Finds a document another client just created: the server may not have it yet.
+async fn find_retrying(repo: &Repo, id: &DocumentId) -> samod::DocHandle {
+    for _ in 0..100 {
+        if let Ok(Ok(Some(h))) = tokio::time::timeout(Duration::from_secs(10), repo.find(id.clone())).await {
+            return h;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("document {id} never became available");
+}
+
 async fn converge(server: &Server) -> (Duration, u64, u64) {
     let (a, sent_a) = client(&server.url, 1).await;
     let mut doc = Automerge::new();
@@ -219,11 +230,7 @@ async fn converge(server: &Server) -> (Duration, u64, u64) {
     let ha = a.create(doc).await.expect("create");
     let id = ha.document_id().clone();
     let (b, sent_b) = client(&server.url, 2).await;
-    let hb = tokio::time::timeout(Duration::from_secs(20), b.find(id.clone()))
-        .await
-        .expect("find")
-        .expect("ok")
-        .expect("found");
+    let hb = find_retrying(&b, &id).await;
     a.stop().await;
     b.stop().await;
     // Offline edits: 1,000 changes on each side.
@@ -331,11 +338,7 @@ async fn fan_out(
             let id = ids[if n < readers { 0 } else { 1 + n % (docs - 1) }].clone();
             async move {
                 let (repo, _) = client(&url, 100 + n as u64).await;
-                let h = tokio::time::timeout(Duration::from_secs(60), repo.find(id))
-                    .await
-                    .expect("find")
-                    .expect("ok")
-                    .expect("found");
+                let h = find_retrying(&repo, &id).await;
                 (n, repo, h)
             }
         }))

@@ -79,7 +79,8 @@ impl Access {
         let Ok(mut state) = self.state.write() else {
             return;
         };
-        match learned {
+        // Only a real change of the rules wakes the open policy streams.
+        let changed = match learned {
             Learned::Community(c) => {
                 let mut roster = Roster::default();
                 for m in c.members.values().filter(|m| !m.removed) {
@@ -87,24 +88,37 @@ impl Access {
                         roster.devices.insert(device.to_lowercase(), m.id.clone());
                     }
                 }
-                state.docs.insert(doc_id.to_string(), DocAccess::Community);
+                let doc_changed = state.docs.insert(doc_id.to_string(), DocAccess::Community)
+                    != Some(DocAccess::Community);
+                let roster_changed = state.rosters.get(doc_id) != Some(&roster);
                 state.rosters.insert(doc_id.to_string(), roster);
+                doc_changed || roster_changed
             }
             Learned::Item(access) => {
-                state.docs.insert(doc_id.to_string(), access);
+                state.docs.insert(doc_id.to_string(), access.clone()) != Some(access)
             }
             Learned::Foreign => {
-                state.docs.insert(doc_id.to_string(), DocAccess::Foreign);
+                state.docs.insert(doc_id.to_string(), DocAccess::Foreign) != Some(DocAccess::Foreign)
             }
-            Learned::Nothing => return,
+            Learned::Nothing => false,
+        };
+        if !changed {
+            return;
         }
         drop(state);
         self.version.send_modify(|v| *v += 1);
     }
 
-    /// The decision for one device and document right now.
+    /// The decision for one device and document right now. The relay never announces
+    /// documents on its own (peers ask for what they need, by id): announcing every document
+    /// to every new connection costs the relay work for each document and connection.
     #[must_use]
     pub fn decide(&self, doc_id: &str, peer: &str) -> ShareConfig {
+        let decision = self.decide_access(doc_id, peer);
+        decision.with_announce(false)
+    }
+
+    fn decide_access(&self, doc_id: &str, peer: &str) -> ShareConfig {
         let Some(device) = device_of_peer(peer) else {
             return ShareConfig::none();
         };

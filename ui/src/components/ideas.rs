@@ -29,7 +29,7 @@ pub fn ideas(props: &Props) -> Html {
         category: (!category.is_empty()).then(|| (*category).clone()),
         status: (!state_filter.is_empty()).then(|| (*state_filter).clone()),
         text: (!search.trim().is_empty()).then(|| (*search).clone()),
-        limit: Some(100),
+        limit: Some(1000),
         ..ListFilter::default()
     };
     let loaded = use_query::<ListPage>(Some(Query::List(filter)));

@@ -1,0 +1,79 @@
+//! The Tauri commands: a few lines each over the service.
+
+use allmende_core::query::Query;
+use allmende_core::{ApiError, Command, Lang};
+use allmende_peer::PeerError;
+use tauri::{Emitter, Manager, State};
+
+use crate::AppState;
+
+fn api(e: &PeerError) -> ApiError {
+    e.to_api(Lang::De)
+}
+
+fn with<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut allmende_peer::Service) -> Result<T, PeerError>) -> Result<T, ApiError> {
+    let mut svc = state.0.lock().map_err(|_| ApiError {
+        code: "busy".into(),
+        message: "Der Dienst ist nicht verfügbar.".into(),
+    })?;
+    f(&mut svc).map_err(|e| api(&e))
+}
+
+fn bad_json(e: &serde_json::Error) -> ApiError {
+    api(&PeerError::BadInput(e.to_string()))
+}
+
+/// Applies a command (JSON as for `POST /api/command`).
+#[tauri::command]
+pub fn command(app: tauri::AppHandle, state: State<'_, AppState>, request: String) -> Result<String, ApiError> {
+    let cmd: Command = serde_json::from_str(&request).map_err(|e| bad_json(&e))?;
+    let outcome = with(&state, |svc| svc.execute(cmd))?;
+    let _ = app.emit("changed", &outcome.id);
+    serde_json::to_string(&outcome).map_err(|e| bad_json(&e))
+}
+
+/// Answers a query (JSON as for `POST /api/query`).
+#[tauri::command]
+pub fn query(state: State<'_, AppState>, request: String) -> Result<String, ApiError> {
+    let q: Query = serde_json::from_str(&request).map_err(|e| bad_json(&e))?;
+    let result = with(&state, |svc| svc.query(q))?;
+    serde_json::to_string(&result).map_err(|e| bad_json(&e))
+}
+
+/// Device, communities, sync state (as `GET /api/session`).
+#[tauri::command]
+pub fn session(state: State<'_, AppState>, request: String) -> Result<String, ApiError> {
+    let _ = request;
+    let value = with(&state, |svc| {
+        Ok(serde_json::json!({
+            "device": svc.device().public_hex(),
+            "current_community": svc.current_community()?,
+            "communities": svc.communities()?,
+            "sync": svc.sync_status()?,
+        }))
+    })?;
+    Ok(value.to_string())
+}
+
+/// Smoke mode: the page reports what it shows; the app prints it and exits.
+#[tauri::command]
+pub fn smoke_report(app: tauri::AppHandle, text: String) {
+    println!("SMOKE {text}");
+    app.exit(0);
+}
+
+/// In smoke mode, asks the window for its heading once the UI had time to render.
+pub fn arm_smoke(app: tauri::AppHandle) {
+    std::thread::spawn(move || {
+        for _ in 0..60 {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.eval(
+                    "(() => { const h = document.querySelector('main h1'); if (h && h.textContent) { window.__TAURI__.core.invoke('smoke_report', { text: h.textContent }); } })()",
+                );
+            }
+        }
+        println!("SMOKE timeout");
+        app.exit(2);
+    });
+}

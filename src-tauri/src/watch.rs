@@ -1,0 +1,26 @@
+//! Emits `changed` whenever stored documents change, whoever changed them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use allmende_peer::Service;
+use tauri::Emitter;
+
+/// Watches document versions a few times a second on a background thread.
+pub fn spawn(app: tauri::AppHandle, svc: Arc<Mutex<Service>>) {
+    std::thread::spawn(move || {
+        let mut known: HashMap<String, i64> = HashMap::new();
+        let mut first = true;
+        loop {
+            let docs = svc.lock().ok().and_then(|s| s.store().docs(None).ok()).unwrap_or_default();
+            for d in docs {
+                if known.insert(d.id.clone(), d.version) != Some(d.version) && !first {
+                    let _ = app.emit("changed", &d.id);
+                }
+            }
+            first = false;
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    });
+}
