@@ -12,8 +12,14 @@ DATA="${1:-${ALLMENDE_DATA:-$HOME/.local/share/allmende}}"
 cargo build --release --locked --bin allmende
 BIN=target/release/allmende
 "$BIN" --data "$DATA" demo
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${ALLMENDE_NO_APP:-}" = "" ]; then
+  # A desktop is there: open the app on the same data.
+  bash scripts/build-app.sh
+  ALLMENDE_DATA="$DATA" exec src-tauri/target/debug/allmende-app
+fi
 echo
 echo "Try:  $BIN --data $DATA idea list"
 echo "      $BIN --data $DATA project list --running"
 echo "      $BIN --data $DATA search baeume"
 echo "      $BIN --data $DATA export --format ics"
+echo "Browsers: bash scripts/build-ui.sh && $BIN --data $DATA serve --listen 0.0.0.0:8080"

@@ -22,5 +22,8 @@ section "browser: the UI in headless Chromium (builds the UI first)"
 ensure_apt chromium
 bash scripts/build-ui.sh
 cargo test -p allmende-tests --test browser --locked -- --ignored --nocapture
+section "desktop: the Tauri window under Xvfb (smoke and WebDriver)"
+bash scripts/build-app.sh
+cargo test -p allmende-tests --test tauri_app --locked -- --ignored --nocapture --test-threads 1
 section "done"
 echo "all tests passed"

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""The real Tauri window under Xvfb, driven through WebDriver (tauri-driver + WebKitWebDriver).
+
+Usage (scripts/test.sh runs it): xvfb-run -a python3 tests/webdriver_smoke.py APP DATA_DIR
+Checks that the window shows the demo community and that a command round trip works:
+submitting an idea through the window's form stores it (the CLI then lists it).
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+APP, DATA = sys.argv[1], sys.argv[2]
+DRIVER = "http://127.0.0.1:4444"
+
+
+def call(method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(DRIVER + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        return json.loads(resp.read() or b"{}")
+
+
+def wait(what, fn, timeout=30):
+    end = time.time() + timeout
+    last = None
+    while time.time() < end:
+        try:
+            value = fn()
+            if value:
+                return value
+        except Exception as e:  # element not there yet
+            last = e
+        time.sleep(0.3)
+    raise SystemExit(f"FAIL {what} ({last})")
+
+
+env = dict(os.environ, ALLMENDE_DATA=DATA)
+driver = subprocess.Popen(["tauri-driver", "--port", "4444"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    wait("tauri-driver starts", lambda: call("GET", "/status"))
+    session = call("POST", "/session", {"capabilities": {"alwaysMatch": {"tauri:options": {"application": APP}}}})
+    sid = session["value"]["sessionId"]
+
+    def find(using, value):
+        return call("POST", f"/session/{sid}/element", {"using": using, "value": value})["value"]["element-6066-11e4-a52e-4f735466cecc"]
+
+    def text(el):
+        return call("GET", f"/session/{sid}/element/{el}/text")["value"]
+
+    heading = wait("the window shows the demo community", lambda: (lambda t: t if t == "Grünhausen" else None)(text(find("css selector", "main h1"))))
+    print(f"ok   window shows {heading}")
+    call("POST", f"/session/{sid}/element/{find('xpath', '//nav//button[normalize-space()=\"Ideen\"]')}/click", {})
+    title = wait("the ideas form appears", lambda: find("css selector", "input[name=title]"))
+    call("POST", f"/session/{sid}/element/{title}/value", {"text": "Idee aus dem Fenster"})
+    call("POST", f"/session/{sid}/element/{find('css selector', 'form.stack button[type=submit]')}/click", {})
+    wait("the new idea shows in the window", lambda: find("xpath", "//*[contains(text(), 'Idee aus dem Fenster')]"))
+    print("ok   command round trip through Tauri IPC")
+    call("DELETE", f"/session/{sid}")
+finally:
+    driver.terminate()
+    driver.wait(timeout=10)
