@@ -115,10 +115,13 @@ fn start_js() -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("node");
-    loop {
-        let line = first_line(&mut child);
-        if line.starts_with("listening") || line.is_empty() {
-            break;
+    {
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+        while let Some(Ok(line)) = lines.next() {
+            if line.starts_with("listening") {
+                break;
+            }
         }
     }
     Server {
@@ -427,6 +430,8 @@ async fn fan_out(
 
 fn main() {
     let write = std::env::args().any(|a| a == "--write");
+    let clients: usize = std::env::var("BENCH_CLIENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let docs: usize = (clients / 10).max(2);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -440,7 +445,7 @@ fn main() {
             "{}: converged in {took:?}, {bytes} B sent for {change_bytes} B of changes",
             server.name
         );
-        let f = rt.block_on(fan_out(&server, 1000, 100, 100, 50));
+        let f = rt.block_on(fan_out(&server, clients, docs, 100.min(clients / 2), 50));
         eprintln!(
             "{}: {:.0} deliveries/s, p99 {:?}",
             server.name, f.deliveries_per_s, f.p99
@@ -448,8 +453,8 @@ fn main() {
         results.push((server.name, took, bytes, change_bytes, f));
     }
     for (name, took, bytes, change_bytes, f) in &results {
-        let per_doc = f.rss_docs.saturating_sub(f.rss_idle) as f64 / 100.0;
-        let per_conn = f.rss_clients.saturating_sub(f.rss_docs) as f64 / 1000.0;
+        let per_doc = f.rss_docs.saturating_sub(f.rss_idle) as f64 / docs as f64;
+        let per_conn = f.rss_clients.saturating_sub(f.rss_docs) as f64 / clients as f64;
         rows.push(format!(
             "| {name} | {:.2} s | {:.2}× ({bytes} B for {change_bytes} B) | {:.0} /s | {:.1} ms | {per_doc:.1} KiB | {per_conn:.1} KiB |",
             took.as_secs_f64(),
@@ -459,9 +464,10 @@ fn main() {
         ));
     }
     let (ours, js) = (&results[0].4, &results[1].4);
-    let conn = |f: &FanOut| f.rss_clients.saturating_sub(f.rss_docs) as f64 / 1000.0;
+    let conn = |f: &FanOut| f.rss_clients.saturating_sub(f.rss_docs) as f64 / clients as f64;
     let table = format!(
-        "| server | (a) converge 2×1,000 offline edits | bytes sent / change size | (b) deliveries | (b) p99 latency | (c) RSS per document | (c) RSS per connection |\n|---|---|---|---|---|---|---|\n{}\n\nRatios in this run: throughput {:.2}× the JS server's, memory per connection {:.2}× the JS server's.\n",
+        "{clients} WebSocket clients on {docs} documents; one writes 50 changes (every 20 ms) to a document {} others follow.\n\n| server | (a) converge 2×1,000 offline edits | bytes sent / change size | (b) deliveries | (b) p99 latency | (c) RSS per document | (c) RSS per connection |\n|---|---|---|---|---|---|---|\n{}\n\nRatios in this run: throughput {:.2}× the JS server's, memory per connection {:.2}× the JS server's.\n",
+        100.min(clients / 2),
         rows.join("\n"),
         ours.deliveries_per_s / js.deliveries_per_s,
         conn(ours) / conn(js).max(0.001)
