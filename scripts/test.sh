@@ -8,6 +8,8 @@ source scripts/lib.sh
 ensure_rust
 section "format"
 cargo fmt --all -- --check
+cargo fmt --manifest-path ui/Cargo.toml -- --check
+cargo fmt --manifest-path src-tauri/Cargo.toml -- --check
 section "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 section "build"

@@ -11,7 +11,10 @@ fn api(e: &PeerError) -> ApiError {
     e.to_api(Lang::De)
 }
 
-fn with<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut allmende_peer::Service) -> Result<T, PeerError>) -> Result<T, ApiError> {
+fn with<T>(
+    state: &State<'_, AppState>,
+    f: impl FnOnce(&mut allmende_peer::Service) -> Result<T, PeerError>,
+) -> Result<T, ApiError> {
     let mut svc = state.0.lock().map_err(|_| ApiError {
         code: "busy".into(),
         message: "Der Dienst ist nicht verfügbar.".into(),
@@ -25,7 +28,11 @@ fn bad_json(e: &serde_json::Error) -> ApiError {
 
 /// Applies a command (JSON as for `POST /api/command`).
 #[tauri::command]
-pub fn command(app: tauri::AppHandle, state: State<'_, AppState>, request: String) -> Result<String, ApiError> {
+pub fn command(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    request: String,
+) -> Result<String, ApiError> {
     let cmd: Command = serde_json::from_str(&request).map_err(|e| bad_json(&e))?;
     let outcome = with(&state, |svc| svc.execute(cmd))?;
     let _ = app.emit("changed", &outcome.id);

@@ -13,7 +13,11 @@ pub fn spawn(app: tauri::AppHandle, svc: Arc<Mutex<Service>>) {
         let mut known: HashMap<String, i64> = HashMap::new();
         let mut first = true;
         loop {
-            let docs = svc.lock().ok().and_then(|s| s.store().docs(None).ok()).unwrap_or_default();
+            let docs = svc
+                .lock()
+                .ok()
+                .and_then(|s| s.store().docs(None).ok())
+                .unwrap_or_default();
             for d in docs {
                 if known.insert(d.id.clone(), d.version) != Some(d.version) && !first {
                     let _ = app.emit("changed", &d.id);

@@ -52,14 +52,23 @@ async fn tauri_invoke(name: &str, arg: &str, body: &str) -> Result<String, ApiEr
     }
 }
 
-async fn http(method: &str, path: &str, body: Option<&str>, lang: &str) -> Result<String, ApiError> {
+async fn http(
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    lang: &str,
+) -> Result<String, ApiError> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     if let Some(b) = body {
         init.set_body(&JsValue::from_str(b));
     }
-    let url = format!("{path}{}lang={lang}", if path.contains('?') { "&" } else { "?" });
-    let request = web_sys::Request::new_with_str_and_init(&url, &init).map_err(|e| fail(js_text(&e)))?;
+    let url = format!(
+        "{path}{}lang={lang}",
+        if path.contains('?') { "&" } else { "?" }
+    );
+    let request =
+        web_sys::Request::new_with_str_and_init(&url, &init).map_err(|e| fail(js_text(&e)))?;
     request
         .headers()
         .set("content-type", "application/json")
@@ -124,26 +133,41 @@ pub fn listen_changes(on_change: yew::Callback<()>) {
             .ok()
             .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
         if let Some(listen) = listen {
-            let cb = wasm_bindgen::closure::Closure::<dyn Fn(JsValue)>::new(move |_| on_change.emit(()));
+            let cb =
+                wasm_bindgen::closure::Closure::<dyn Fn(JsValue)>::new(move |_| on_change.emit(()));
             let _ = listen.call2(&JsValue::NULL, &"changed".into(), cb.as_ref());
             cb.forget();
         }
         return;
     }
     let location = window().location();
-    let proto = if location.protocol().unwrap_or_default() == "https:" { "wss" } else { "ws" };
-    let url = format!("{proto}://{}/api/events", location.host().unwrap_or_default());
+    let proto = if location.protocol().unwrap_or_default() == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
+    let url = format!(
+        "{proto}://{}/api/events",
+        location.host().unwrap_or_default()
+    );
     let Ok(ws) = web_sys::WebSocket::new(&url) else {
         return;
     };
     let emit = on_change.clone();
-    let onmessage = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_| emit.emit(()));
+    let onmessage =
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_| {
+            emit.emit(())
+        });
     ws.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
     let onclose = wasm_bindgen::closure::Closure::<dyn Fn(JsValue)>::new(move |_| {
         let again = on_change.clone();
-        let retry = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || listen_changes(again.clone()));
-        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(retry.as_ref().unchecked_ref(), 2000);
+        let retry =
+            wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || listen_changes(again.clone()));
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(
+            retry.as_ref().unchecked_ref(),
+            2000,
+        );
         retry.forget();
     });
     ws.set_onclose(Some(onclose.as_ref().unchecked_ref()));

@@ -69,7 +69,10 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "directory.running" => ("mit laufenden Projekten", "with running projects"),
         "volunteer.short" => ("Kurzfristig", "Short-term"),
         "volunteer.long" => ("Langfristig", "Long-term"),
-        "sync.local" => ("Alles auf diesem Gerät gespeichert", "All saved on this device"),
+        "sync.local" => (
+            "Alles auf diesem Gerät gespeichert",
+            "All saved on this device",
+        ),
         "sync.waiting" => ("Änderungen warten", "changes waiting"),
         "sync.synced" => ("Synchronisiert", "Synced"),
         "saved" => ("Gespeichert", "Saved"),
@@ -88,7 +91,11 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
 
 /// The label of a category key in the community's list (falls back to the key).
 #[must_use]
-pub fn category(lang: Lang, categories: &[allmende_core::category::CategoryDef], key: &str) -> String {
+pub fn category(
+    lang: Lang,
+    categories: &[allmende_core::category::CategoryDef],
+    key: &str,
+) -> String {
     categories
         .iter()
         .find(|c| c.key == key)

@@ -19,9 +19,20 @@ pub fn app() -> Html {
             let lang = app.lang;
             let a = app.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let Ok(session) = crate::api::session(lang.as_str()).await else { return };
-                let Some(id) = session["current_community"].as_str().map(str::to_string) else { return };
-                if let Ok(o) = crate::api::query::<Overview>(&Query::Overview { community: id.clone() }, lang.as_str()).await {
+                let Ok(session) = crate::api::session(lang.as_str()).await else {
+                    return;
+                };
+                let Some(id) = session["current_community"].as_str().map(str::to_string) else {
+                    return;
+                };
+                if let Ok(o) = crate::api::query::<Overview>(
+                    &Query::Overview {
+                        community: id.clone(),
+                    },
+                    lang.as_str(),
+                )
+                .await
+                {
                     a.dispatch(Action::SetCommunity(id, o.categories));
                 }
             });
@@ -44,7 +55,13 @@ pub fn app() -> Html {
     let lang = app.lang;
     let switch = {
         let app = app.clone();
-        Callback::from(move |_| app.dispatch(Action::SetLang(if app.lang == Lang::De { Lang::En } else { Lang::De })))
+        Callback::from(move |_| {
+            app.dispatch(Action::SetLang(if app.lang == Lang::De {
+                Lang::En
+            } else {
+                Lang::De
+            }))
+        })
     };
     let nav = |route: Route, key: &'static str| {
         let current = std::mem::discriminant(&app.route) == std::mem::discriminant(&route);
@@ -64,9 +81,15 @@ pub fn app() -> Html {
         (Some(c), Route::Ideas) => html! { <super::ideas::Ideas community={c.clone()} /> },
         (Some(_), Route::Idea(id)) => html! { <super::idea_detail::IdeaDetail id={id.clone()} /> },
         (Some(c), Route::Projects) => html! { <super::projects::Projects community={c.clone()} /> },
-        (Some(_), Route::Project(id)) => html! { <super::project_detail::ProjectDetail id={id.clone()} /> },
-        (Some(c), Route::Directory) => html! { <super::directory::Directory community={c.clone()} /> },
-        (Some(c), Route::Volunteer) => html! { <super::volunteer::Volunteer community={c.clone()} /> },
+        (Some(_), Route::Project(id)) => {
+            html! { <super::project_detail::ProjectDetail id={id.clone()} /> }
+        }
+        (Some(c), Route::Directory) => {
+            html! { <super::directory::Directory community={c.clone()} /> }
+        }
+        (Some(c), Route::Volunteer) => {
+            html! { <super::volunteer::Volunteer community={c.clone()} /> }
+        }
         (Some(c), Route::Calendar) => html! { <super::calendar::Calendar community={c.clone()} /> },
         (Some(c), Route::News) => html! { <super::news::News community={c.clone()} /> },
         (Some(c), Route::TownHall) => html! { <super::townhall::TownHall community={c.clone()} /> },

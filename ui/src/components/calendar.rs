@@ -18,7 +18,11 @@ pub struct Props {
 /// `2026-12-03T18:00` from a datetime-local field, as RFC 3339 in German winter/summer time.
 fn with_offset(local: &str) -> String {
     let month: u32 = local.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
-    let offset = if (4..=10).contains(&month) { "+02:00" } else { "+01:00" };
+    let offset = if (4..=10).contains(&month) {
+        "+02:00"
+    } else {
+        "+01:00"
+    };
     format!("{}:00{offset}", local.get(..16).unwrap_or(local))
 }
 
@@ -32,14 +36,34 @@ pub fn calendar(props: &Props) -> Html {
         limit: Some(300),
         ..ListFilter::default()
     })));
-    let (title, start, end, place, category) = (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
+    let (title, start, end, place, category) = (
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+    );
     let submit = {
-        let (app, title, start, end, place, category, community) =
-            (app.clone(), title.clone(), start.clone(), end.clone(), place.clone(), category.clone(), props.community.clone());
+        let (app, title, start, end, place, category, community) = (
+            app.clone(),
+            title.clone(),
+            start.clone(),
+            end.clone(),
+            place.clone(),
+            category.clone(),
+            props.community.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let value = |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-            let cat = category.cast::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
+            let value = |r: &NodeRef| {
+                r.cast::<HtmlInputElement>()
+                    .map(|i| i.value())
+                    .unwrap_or_default()
+            };
+            let cat = category
+                .cast::<HtmlSelectElement>()
+                .map(|s| s.value())
+                .unwrap_or_default();
             let cmd = Command::AddEvent {
                 community: community.clone(),
                 title: value(&title),

@@ -16,11 +16,15 @@ pub struct Props {
 #[function_component(Home)]
 pub fn home(props: &Props) -> Html {
     let app = use_app();
-    let loaded = use_query::<Overview>(Some(Query::Overview { community: props.community.clone() }));
+    let loaded = use_query::<Overview>(Some(Query::Overview {
+        community: props.community.clone(),
+    }));
     if let Some(s) = status(&app, &loaded) {
         return s;
     }
-    let Loaded::Ready(o) = loaded else { return html! {} };
+    let Loaded::Ready(o) = loaded else {
+        return html! {};
+    };
     let lang = app.lang;
     let c = &o.community;
     let section = |key: &'static str, items: &[allmende_core::query::ItemSummary]| {

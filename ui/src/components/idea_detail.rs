@@ -24,12 +24,16 @@ pub struct Props {
 pub fn idea_detail(props: &Props) -> Html {
     let app = use_app();
     let lang = app.lang;
-    let loaded = use_query::<ItemDetail>(Some(Query::Show { id: props.id.clone() }));
+    let loaded = use_query::<ItemDetail>(Some(Query::Show {
+        id: props.id.clone(),
+    }));
     let comment = use_node_ref();
     if let Some(s) = status(&app, &loaded) {
         return s;
     }
-    let Loaded::Ready(d) = loaded else { return html! {} };
+    let Loaded::Ready(d) = loaded else {
+        return html! {};
+    };
     let id = props.id.clone();
     let back = {
         let app = app.clone();
@@ -39,32 +43,56 @@ pub fn idea_detail(props: &Props) -> Html {
         let (app, comment, id) = (app.clone(), comment.clone(), id.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some(area) = comment.cast::<HtmlTextAreaElement>() else { return };
-            run(&app, Command::AddComment { item: id.clone(), text: area.value() }, move |_| area.set_value(""));
+            let Some(area) = comment.cast::<HtmlTextAreaElement>() else {
+                return;
+            };
+            run(
+                &app,
+                Command::AddComment {
+                    item: id.clone(),
+                    text: area.value(),
+                },
+                move |_| area.set_value(""),
+            );
         })
     };
     let body = match &d.item {
         Item::Idea(x) => {
             let support = {
                 let (app, id) = (app.clone(), id.clone());
-                Callback::from(move |_| run(&app, Command::SupportIdea { idea: id.clone() }, |_| {}))
-            };
-            let start_team = {
-                let (app, id, title, community) = (app.clone(), id.clone(), x.title.clone(), x.header.community.clone());
                 Callback::from(move |_| {
-                    let a = app.clone();
-                    run(&app, Command::CreateProject {
-                        community: community.clone(),
-                        title: title.clone(),
-                        summary: String::new(),
-                        category: None,
-                        from_idea: Some(id.clone()),
-                        visibility: None,
-                        stage: None,
-                    }, move |project| a.dispatch(Action::Go(Route::Project(project))));
+                    run(&app, Command::SupportIdea { idea: id.clone() }, |_| {})
                 })
             };
-            let supporters: Vec<String> = x.supporters.keys().map(|m| d.names.get(m).cloned().unwrap_or_else(|| m.clone())).collect();
+            let start_team = {
+                let (app, id, title, community) = (
+                    app.clone(),
+                    id.clone(),
+                    x.title.clone(),
+                    x.header.community.clone(),
+                );
+                Callback::from(move |_| {
+                    let a = app.clone();
+                    run(
+                        &app,
+                        Command::CreateProject {
+                            community: community.clone(),
+                            title: title.clone(),
+                            summary: String::new(),
+                            category: None,
+                            from_idea: Some(id.clone()),
+                            visibility: None,
+                            stage: None,
+                        },
+                        move |project| a.dispatch(Action::Go(Route::Project(project))),
+                    );
+                })
+            };
+            let supporters: Vec<String> = x
+                .supporters
+                .keys()
+                .map(|m| d.names.get(m).cloned().unwrap_or_else(|| m.clone()))
+                .collect();
             html! {
                 <>
                     <p class="text">{ &x.text }</p>
@@ -82,7 +110,9 @@ pub fn idea_detail(props: &Props) -> Html {
                 </>
             }
         }
-        Item::Request(r) => html! { <super::townhall::RequestView request={r.clone()} names={d.names.clone()} waiting={d.waiting_days} /> },
+        Item::Request(r) => {
+            html! { <super::townhall::RequestView request={r.clone()} names={d.names.clone()} waiting={d.waiting_days} /> }
+        }
         Item::Event(e) => html! {
             <>
                 <p class="text">{ &e.description }</p>
@@ -99,11 +129,19 @@ pub fn idea_detail(props: &Props) -> Html {
                 }) }</ul>
             </>
         },
-        Item::Opportunity(o) => html! { <><p class="text">{ &o.description }</p><p>{ format!("{} · {}", label(o.term.as_str(), lang), o.commitment) }</p></> },
-        Item::Post(p) => html! { <><p class="text">{ &p.text }</p><p class="muted">{ &p.offered_by }</p></> },
+        Item::Opportunity(o) => {
+            html! { <><p class="text">{ &o.description }</p><p>{ format!("{} · {}", label(o.term.as_str(), lang), o.commitment) }</p></> }
+        }
+        Item::Post(p) => {
+            html! { <><p class="text">{ &p.text }</p><p class="muted">{ &p.offered_by }</p></> }
+        }
         Item::Project(_) | Item::Profile(_) => html! {},
     };
-    let mut comments: Vec<&Comment> = d.item.comments().map(|c| c.values().collect()).unwrap_or_default();
+    let mut comments: Vec<&Comment> = d
+        .item
+        .comments()
+        .map(|c| c.values().collect())
+        .unwrap_or_default();
     comments.sort_by_key(|c| (c.created_at, c.id.clone()));
     html! {
         <article>

@@ -35,37 +35,61 @@ pub fn ideas(props: &Props) -> Html {
     let loaded = use_query::<ListPage>(Some(Query::List(filter)));
     let on_category = {
         let category = category.clone();
-        Callback::from(move |e: Event| category.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+        Callback::from(move |e: Event| {
+            category.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
     };
     let on_status = {
         let s = state_filter.clone();
-        Callback::from(move |e: Event| s.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+        Callback::from(move |e: Event| {
+            s.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
     };
     let on_search = {
         let search = search.clone();
-        Callback::from(move |e: InputEvent| search.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+        Callback::from(move |e: InputEvent| {
+            search.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
     };
     // The form for a new idea.
     let title = use_node_ref();
     let text = use_node_ref();
     let new_category = use_node_ref();
     let submit = {
-        let (app, title, text, new_category, community) = (app.clone(), title.clone(), text.clone(), new_category.clone(), props.community.clone());
+        let (app, title, text, new_category, community) = (
+            app.clone(),
+            title.clone(),
+            text.clone(),
+            new_category.clone(),
+            props.community.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let (Some(ti), Some(tx), Some(ca)) = (
                 title.cast::<HtmlInputElement>(),
                 text.cast::<HtmlTextAreaElement>(),
                 new_category.cast::<HtmlSelectElement>(),
-            ) else { return };
-            let cmd = Command::AddIdea { community: community.clone(), title: ti.value(), text: tx.value(), category: ca.value() };
+            ) else {
+                return;
+            };
+            let cmd = Command::AddIdea {
+                community: community.clone(),
+                title: ti.value(),
+                text: tx.value(),
+                category: ca.value(),
+            };
             run(&app, cmd, move |_| {
                 ti.set_value("");
                 tx.set_value("");
             });
         })
     };
-    let categories = app.categories.iter().filter(|c| !c.archived).cloned().collect::<Vec<_>>();
+    let categories = app
+        .categories
+        .iter()
+        .filter(|c| !c.archived)
+        .cloned()
+        .collect::<Vec<_>>();
     html! {
         <>
             <h1>{ t(lang, "nav.ideas") }</h1>

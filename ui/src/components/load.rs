@@ -26,10 +26,16 @@ pub enum Loaded<T> {
 
 /// Runs `query` and re-runs it when anything it depends on changes.
 #[hook]
-pub fn use_query<T: DeserializeOwned + Clone + PartialEq + 'static>(query: Option<Query>) -> Loaded<T> {
+pub fn use_query<T: DeserializeOwned + Clone + PartialEq + 'static>(
+    query: Option<Query>,
+) -> Loaded<T> {
     let app = use_app();
     let state = use_state(|| Loaded::Loading);
-    let key = (serde_json::to_string(&query).unwrap_or_default(), app.tick, app.lang);
+    let key = (
+        serde_json::to_string(&query).unwrap_or_default(),
+        app.tick,
+        app.lang,
+    );
     {
         let state = state.clone();
         use_effect_with(key, move |(_, _, lang)| {
@@ -56,7 +62,10 @@ pub fn run(app: &Ctx, cmd: Command, then: impl FnOnce(String) + 'static) {
     wasm_bindgen_futures::spawn_local(async move {
         match crate::api::command(&cmd, lang.as_str()).await {
             Ok(outcome) => {
-                app.dispatch(Action::Notice(true, crate::i18n::t(lang, "saved").to_string()));
+                app.dispatch(Action::Notice(
+                    true,
+                    crate::i18n::t(lang, "saved").to_string(),
+                ));
                 app.dispatch(Action::Changed);
                 then(outcome.id);
             }
@@ -68,7 +77,9 @@ pub fn run(app: &Ctx, cmd: Command, then: impl FnOnce(String) + 'static) {
 /// Loading and error states, the same everywhere.
 pub fn status<T>(app: &Ctx, loaded: &Loaded<T>) -> Option<Html> {
     match loaded {
-        Loaded::Loading => Some(html! { <p class="muted" aria-busy="true">{ crate::i18n::t(app.lang, "loading") }</p> }),
+        Loaded::Loading => Some(
+            html! { <p class="muted" aria-busy="true">{ crate::i18n::t(app.lang, "loading") }</p> },
+        ),
         Loaded::Failed(e) => Some(html! { <p class="error" role="alert">{ &e.message }</p> }),
         Loaded::Ready(_) => None,
     }

@@ -23,14 +23,20 @@ pub struct Props {
 pub fn project_detail(props: &Props) -> Html {
     let app = use_app();
     let lang = app.lang;
-    let loaded = use_query::<ItemDetail>(Some(Query::Show { id: props.id.clone() }));
+    let loaded = use_query::<ItemDetail>(Some(Query::Show {
+        id: props.id.clone(),
+    }));
     let new_task = use_node_ref();
     let notes = use_node_ref();
     if let Some(s) = status(&app, &loaded) {
         return s;
     }
-    let Loaded::Ready(d) = loaded else { return html! {} };
-    let Item::Project(p) = &d.item else { return html! {} };
+    let Loaded::Ready(d) = loaded else {
+        return html! {};
+    };
+    let Item::Project(p) = &d.item else {
+        return html! {};
+    };
     let p: Project = p.clone();
     let id = props.id.clone();
     let name = |m: &str| d.names.get(m).cloned().unwrap_or_else(|| m.to_string());
@@ -38,8 +44,16 @@ pub fn project_detail(props: &Props) -> Html {
         let (app, new_task, id) = (app.clone(), new_task.clone(), id.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some(input) = new_task.cast::<HtmlInputElement>() else { return };
-            let cmd = Command::AddTask { project: id.clone(), title: input.value(), step: None, assignee: None, due: None };
+            let Some(input) = new_task.cast::<HtmlInputElement>() else {
+                return;
+            };
+            let cmd = Command::AddTask {
+                project: id.clone(),
+                title: input.value(),
+                step: None,
+                assignee: None,
+                due: None,
+            };
             run(&app, cmd, move |_| input.set_value(""));
         })
     };
@@ -47,21 +61,48 @@ pub fn project_detail(props: &Props) -> Html {
         let (app, notes, id) = (app.clone(), notes.clone(), id.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some(area) = notes.cast::<HtmlTextAreaElement>() else { return };
-            run(&app, Command::SetNotes { project: id.clone(), text: area.value() }, |_| {});
+            let Some(area) = notes.cast::<HtmlTextAreaElement>() else {
+                return;
+            };
+            run(
+                &app,
+                Command::SetNotes {
+                    project: id.clone(),
+                    text: area.value(),
+                },
+                |_| {},
+            );
         })
     };
     let mut steps: Vec<_> = p.steps.values().cloned().collect();
     steps.sort_by_key(|s| (s.position, s.id.clone()));
-    let mut columns: Vec<(String, String)> = steps.iter().map(|s| (s.id.clone(), s.title.clone())).collect();
-    if p.tasks.values().any(|task| task.step.is_empty() || !p.steps.contains_key(&task.step)) {
+    let mut columns: Vec<(String, String)> = steps
+        .iter()
+        .map(|s| (s.id.clone(), s.title.clone()))
+        .collect();
+    if p.tasks
+        .values()
+        .any(|task| task.step.is_empty() || !p.steps.contains_key(&task.step))
+    {
         columns.push((String::new(), t(lang, "project.task.open").to_string()));
     }
     let task_row = |task: &allmende_core::model::Task| {
         let toggle = {
             let (app, id, tid, done) = (app.clone(), id.clone(), task.id.clone(), task.done);
             Callback::from(move |_| {
-                run(&app, Command::EditTask { project: id.clone(), task: tid.clone(), title: None, step: None, assignee: None, due: None, done: Some(!done) }, |_| {});
+                run(
+                    &app,
+                    Command::EditTask {
+                        project: id.clone(),
+                        task: tid.clone(),
+                        title: None,
+                        step: None,
+                        assignee: None,
+                        due: None,
+                        done: Some(!done),
+                    },
+                    |_| {},
+                );
             })
         };
         let checkbox_id = format!("task-{}", task.id);

@@ -27,7 +27,10 @@ pub fn sync_badge() -> Html {
         .and_then(|s| s["sync"].as_array())
         .map(|rows| rows.iter().filter_map(|r| r["waiting"].as_u64()).sum())
         .unwrap_or(0);
-    let synced = info.as_ref().and_then(|s| s["sync"].as_array()).is_some_and(|r| !r.is_empty());
+    let synced = info
+        .as_ref()
+        .and_then(|s| s["sync"].as_array())
+        .is_some_and(|r| !r.is_empty());
     let text = if waiting > 0 {
         format!("{waiting} {}", t(lang, "sync.waiting"))
     } else if synced {
