@@ -274,3 +274,64 @@ mod frames {
         assert_eq!(relay.get("/healthz").trim(), "ok");
     }
 }
+
+#[test]
+fn a_watching_peer_applies_live_changes() {
+    use std::io::{BufRead, BufReader};
+    let relay = RelayProc::start("");
+    let (anna, members, _) = community_with_members(&relay, &["Ben"]);
+    let ben = &members[0];
+    let mut watch = std::process::Command::new(allmende_tests::bin())
+        .arg("--data")
+        .arg(anna.path())
+        .args(["sync", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("watch");
+    let mut lines = BufReader::new(watch.stdout.take().expect("stdout")).lines();
+    assert_eq!(
+        lines.next().and_then(Result::ok).as_deref(),
+        Some("connected")
+    );
+    ben.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Live über das Relais",
+        "--category",
+        "energy",
+    ]);
+    ben.ok(&["sync"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !idea_titles(&anna).contains("Live über das Relais") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the watching peer never applied the change"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    // And the other way: a change made on Anna's device while she watches goes out by itself.
+    anna.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Von Anna, während sie zuschaut",
+        "--category",
+        "energy",
+    ]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        ben.ok(&["sync"]);
+        if idea_titles(ben).contains("Von Anna, während sie zuschaut") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the watching peer never sent the local change"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+}

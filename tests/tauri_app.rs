@@ -9,8 +9,12 @@ use std::process::Command;
 use allmende_tests::Peer;
 
 fn app() -> PathBuf {
-    let app = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../src-tauri/target/debug/allmende-app");
-    assert!(app.exists(), "build the app first: cargo build --manifest-path src-tauri/Cargo.toml");
+    let app =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../src-tauri/target/debug/allmende-app");
+    assert!(
+        app.exists(),
+        "build the app first: cargo build --manifest-path src-tauri/Cargo.toml"
+    );
     app
 }
 
@@ -27,7 +31,11 @@ fn the_window_shows_the_demo_community() {
         .output()
         .expect("xvfb-run");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("SMOKE Grünhausen"), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout.contains("SMOKE Grünhausen"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -43,6 +51,11 @@ fn webdriver_drives_the_window_and_a_command_round_trip_works() {
         .arg(p.path())
         .status()
         .expect("xvfb-run");
-    assert!(status.success(), "the WebDriver checks failed (see output above)");
-    assert!(p.titles(&["idea", "list", "--limit", "100"]).contains(&"Idee aus dem Fenster".to_string()));
+    assert!(
+        status.success(),
+        "the WebDriver checks failed (see output above)"
+    );
+    assert!(p
+        .titles(&["idea", "list", "--limit", "100"])
+        .contains(&"Idee aus dem Fenster".to_string()));
 }

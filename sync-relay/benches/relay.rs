@@ -217,7 +217,9 @@ async fn client(url: &str, n: u64) -> (Repo, Arc<AtomicU64>) {
 /// Finds a document another client just created: the server may not have it yet.
 async fn find_retrying(repo: &Repo, id: &DocumentId) -> samod::DocHandle {
     for _ in 0..100 {
-        if let Ok(Ok(Some(h))) = tokio::time::timeout(Duration::from_secs(10), repo.find(id.clone())).await {
+        if let Ok(Ok(Some(h))) =
+            tokio::time::timeout(Duration::from_secs(10), repo.find(id.clone())).await
+        {
             return h;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -430,7 +432,10 @@ async fn fan_out(
 
 fn main() {
     let write = std::env::args().any(|a| a == "--write");
-    let clients: usize = std::env::var("BENCH_CLIENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let clients: usize = std::env::var("BENCH_CLIENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
     let docs: usize = (clients / 10).max(2);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -98,7 +98,8 @@ impl Access {
                 state.docs.insert(doc_id.to_string(), access.clone()) != Some(access)
             }
             Learned::Foreign => {
-                state.docs.insert(doc_id.to_string(), DocAccess::Foreign) != Some(DocAccess::Foreign)
+                state.docs.insert(doc_id.to_string(), DocAccess::Foreign)
+                    != Some(DocAccess::Foreign)
             }
             Learned::Nothing => false,
         };
