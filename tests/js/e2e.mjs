@@ -126,6 +126,23 @@ for (const [name, screen] of [["Mitmachen", "volunteering"], ["Neuigkeiten", "ne
   await axe(screen)
 }
 
+// The town hall: an overdue request shows how long it waits; an answer joins its history.
+await nav("Rathaus")
+await page.getByRole("button", { name: "Fläche am Mühlbach zur Pflanzung freigeben" }).click()
+check(await waitText("wartet seit"), "an overdue request says how long it has been waiting")
+await page.locator("select[name=answer-status]").selectOption("in_review")
+await page.locator("textarea[name=answer-message]").fill("Das Grünflächenamt prüft vor Ort.")
+await page.getByRole("button", { name: "Antwort senden" }).click()
+check(await waitText("Das Grünflächenamt prüft vor Ort."), "the answer appears in the request's history")
+check(await waitText("in Prüfung"), "the request's status changes")
+await axe("request")
+await shoot("request")
+for (const [name, screen] of [["Menschen", "people"], ["Gemeinschaften", "communities"]]) {
+  await nav(name)
+  await page.waitForTimeout(400)
+  await axe(screen)
+}
+
 // Switch language.
 await page.getByRole("button", { name: "Sprache wechseln" }).click()
 check(await waitText("Ideas"), "switching to English relabels the navigation")
@@ -137,6 +154,17 @@ check(await waitText("Ideen"), "and back to German")
 await nav("Ideen")
 execFileSync(bin, ["--data", data, "idea", "add", "--title", "Live aus dem Terminal", "--category", "energy"])
 check(await waitText("Live aus dem Terminal", 10000), "a CLI change appears without reload")
+
+// Create a second community and switch to it.
+await nav("Gemeinschaften")
+await page.locator("input[name=community-name]").fill("Schulklasse 7b")
+await page.locator("select[name=community-kind]").selectOption("school")
+await page.locator("input[name=admin-name]").fill("Frau Yildiz")
+await page.getByRole("button", { name: "Gemeinschaft gründen" }).click()
+check(await waitText("Schulklasse 7b"), "a new community opens")
+await nav("Gemeinschaften")
+await page.getByRole("button", { name: "Öffnen" }).first().click()
+check(await waitText("Grünhausen"), "switching back to the demo community")
 
 check(errors.length === 0, `no page errors ${errors.join("; ")}`)
 await browser.close()

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod calendar;
+pub mod communities;
 pub mod directory;
 pub mod home;
 pub mod idea_detail;
@@ -9,6 +10,7 @@ pub mod ideas;
 pub mod item_card;
 pub mod list_screen;
 pub mod load;
+pub mod members;
 pub mod news;
 pub mod project_detail;
 pub mod projects;

@@ -20,6 +20,8 @@ pub enum Route {
     Calendar,
     News,
     TownHall,
+    Members,
+    Communities,
     Item(String),
 }
 

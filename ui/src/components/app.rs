@@ -76,7 +76,9 @@ pub fn app() -> Html {
         }
     };
     let screen = match (&app.community, &app.route) {
+        (_, Route::Communities) => html! { <super::communities::Communities /> },
         (None, _) => html! { <p class="muted">{ t(lang, "loading") }</p> },
+        (Some(c), Route::Members) => html! { <super::members::Members community={c.clone()} /> },
         (Some(c), Route::Home) => html! { <super::home::Home community={c.clone()} /> },
         (Some(c), Route::Ideas) => html! { <super::ideas::Ideas community={c.clone()} /> },
         (Some(_), Route::Idea(id)) => html! { <super::idea_detail::IdeaDetail id={id.clone()} /> },
@@ -115,6 +117,8 @@ pub fn app() -> Html {
                     { nav(Route::Calendar, "nav.calendar") }
                     { nav(Route::News, "nav.news") }
                     { nav(Route::TownHall, "nav.townhall") }
+                    { nav(Route::Members, "nav.members") }
+                    { nav(Route::Communities, "nav.communities") }
                 </ul>
             </nav>
             <main id="main">

@@ -111,7 +111,7 @@ pub fn idea_detail(props: &Props) -> Html {
             }
         }
         Item::Request(r) => {
-            html! { <super::townhall::RequestView request={r.clone()} names={d.names.clone()} waiting={d.waiting_days} /> }
+            html! { <super::townhall::RequestView id={id.clone()} request={r.clone()} names={d.names.clone()} waiting={d.waiting_days} /> }
         }
         Item::Event(e) => html! {
             <>

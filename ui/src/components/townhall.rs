@@ -3,12 +3,14 @@
 use std::collections::BTreeMap;
 
 use allmende_core::lang::label;
-use allmende_core::model::{DocKind, Request};
+use allmende_core::model::{DocKind, Request, RequestStatus};
 use allmende_core::time::millis_to_date;
+use allmende_core::Command;
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::list_screen::ListScreen;
-use super::load::use_app;
+use super::load::{run, use_app};
 use crate::i18n::t;
 
 #[derive(Properties, PartialEq)]
@@ -23,6 +25,7 @@ pub fn town_hall(props: &Props) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct RequestProps {
+    pub id: String,
     pub request: Request,
     pub names: BTreeMap<String, String>,
     pub waiting: Option<i64>,
@@ -35,6 +38,45 @@ pub fn request_view(props: &RequestProps) -> Html {
     let lang = app.lang;
     let r = &props.request;
     let name = |m: &str| props.names.get(m).cloned().unwrap_or_else(|| m.to_string());
+    let (status_ref, message, promised) = (use_node_ref(), use_node_ref(), use_node_ref());
+    let answer = {
+        let (app, id) = (app.clone(), props.id.clone());
+        let (status_ref, message, promised) =
+            (status_ref.clone(), message.clone(), promised.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let status = status_ref
+                .cast::<HtmlSelectElement>()
+                .and_then(|s| s.value().parse().ok())
+                .unwrap_or(RequestStatus::Received);
+            let text = message
+                .cast::<HtmlTextAreaElement>()
+                .map(|m| m.value())
+                .unwrap_or_default();
+            let date = promised
+                .cast::<HtmlInputElement>()
+                .map(|d| d.value())
+                .filter(|d| !d.is_empty());
+            let reason = if status == RequestStatus::Declined {
+                text.clone()
+            } else {
+                String::new()
+            };
+            run(
+                &app,
+                Command::AnswerRequest {
+                    request: id.clone(),
+                    status,
+                    message: text,
+                    reason,
+                    contact: None,
+                    promised_by: date,
+                    department: None,
+                },
+                |_| {},
+            );
+        })
+    };
     html! {
         <>
             <p class="text">{ &r.text }</p>
@@ -54,6 +96,19 @@ pub fn request_view(props: &RequestProps) -> Html {
                     if !c.reason.is_empty() { <p>{ &c.reason }</p> }
                 </li>
             }) }</ol>
+            <section class="panel">
+                <h2>{ t(lang, "request.answer") }</h2>
+                <form class="stack" onsubmit={answer}>
+                    <label>{ t(lang, "filter.status") }
+                        <select ref={status_ref} name="answer-status">
+                            { for RequestStatus::ALL.iter().map(|s| html! { <option value={s.as_str()}>{ label(s.as_str(), lang) }</option> }) }
+                        </select>
+                    </label>
+                    <label>{ t(lang, "request.message") }<textarea ref={message} name="answer-message" rows="3" /></label>
+                    <label>{ t(lang, "request.promised") }<input ref={promised} name="answer-promised" type="date" /></label>
+                    <button type="submit" class="primary">{ t(lang, "request.send") }</button>
+                </form>
+            </section>
         </>
     }
 }
