@@ -27,6 +27,9 @@ pub struct ListFilter {
     pub to: Option<String>,
     /// Only items about this parent (requests of an idea, projects from an idea).
     pub parent: Option<String>,
+    /// Only items with content reports (the moderators' queue).
+    #[serde(default)]
+    pub reported: Option<bool>,
     /// Full-text filter.
     pub text: Option<String>,
     pub limit: Option<u32>,

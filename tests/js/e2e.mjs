@@ -137,6 +137,16 @@ check(await waitText("Das Grünflächenamt prüft vor Ort."), "the answer appear
 check(await waitText("in Prüfung"), "the request's status changes")
 await axe("request")
 await shoot("request")
+// Moderation: a reported post appears in the queue and can be hidden.
+const posts = JSON.parse(execFileSync(bin, ["--data", data, "--json", "post", "list"]).toString())
+const tip = posts.items.find((p) => p.title === "Leitungswasser statt Flaschen")
+execFileSync(bin, ["--data", data, "report", tip.id, "--reason", "Werbung für Wasserfilter?"])
+await nav("Moderation")
+check(await waitText("Leitungswasser statt Flaschen"), "a reported post is in the moderators' queue")
+await page.locator("input[name=moderation-reason]").fill("Geprüft, vorerst ausgeblendet")
+await page.getByRole("button", { name: "Ausblenden" }).click()
+check(await waitText("Wieder einblenden"), "a hidden post can be restored")
+await axe("moderation")
 for (const [name, screen] of [["Menschen", "people"], ["Gemeinschaften", "communities"]]) {
   await nav(name)
   await page.waitForTimeout(400)

@@ -11,6 +11,7 @@ pub mod item_card;
 pub mod list_screen;
 pub mod load;
 pub mod members;
+pub mod moderation;
 pub mod news;
 pub mod project_detail;
 pub mod projects;

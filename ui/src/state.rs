@@ -21,6 +21,7 @@ pub enum Route {
     News,
     TownHall,
     Members,
+    Moderation,
     Communities,
     Item(String),
 }

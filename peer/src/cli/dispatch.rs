@@ -75,6 +75,7 @@ impl Ctx {
             from: args.from.clone(),
             to: args.to.clone(),
             parent: None,
+            reported: None,
             text: args.search.clone(),
             limit: args.limit,
             offset: args.offset,

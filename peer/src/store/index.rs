@@ -229,6 +229,11 @@ fn where_clause(q: &ListQuery<'_>, fts: Option<&str>) -> Result<(String, Vec<Val
             Value::Integer(ms),
         );
     }
+    match f.reported {
+        Some(true) => conds.push("i.reports > 0".to_string()),
+        Some(false) => conds.push("i.reports = 0".to_string()),
+        None => {}
+    }
     if let Some(p) = &f.parent {
         push(
             &mut conds,

@@ -78,6 +78,9 @@ pub fn app() -> Html {
     let screen = match (&app.community, &app.route) {
         (_, Route::Communities) => html! { <super::communities::Communities /> },
         (None, _) => html! { <p class="muted">{ t(lang, "loading") }</p> },
+        (Some(c), Route::Moderation) => {
+            html! { <super::moderation::Moderation community={c.clone()} /> }
+        }
         (Some(c), Route::Members) => html! { <super::members::Members community={c.clone()} /> },
         (Some(c), Route::Home) => html! { <super::home::Home community={c.clone()} /> },
         (Some(c), Route::Ideas) => html! { <super::ideas::Ideas community={c.clone()} /> },
@@ -118,6 +121,7 @@ pub fn app() -> Html {
                     { nav(Route::News, "nav.news") }
                     { nav(Route::TownHall, "nav.townhall") }
                     { nav(Route::Members, "nav.members") }
+                    { nav(Route::Moderation, "nav.moderation") }
                     { nav(Route::Communities, "nav.communities") }
                 </ul>
             </nav>
