@@ -45,17 +45,22 @@ try:
     sid = session["value"]["sessionId"]
 
     def find(using, value):
-        return call("POST", f"/session/{sid}/element", {"using": using, "value": value})["value"]["element-6066-11e4-a52e-4f735466cecc"]
+        found = call("POST", f"/session/{sid}/element", {"using": using, "value": value})["value"]
+        if not isinstance(found, dict) or not found:
+            raise LookupError(f"no element {value}: {found}")
+        return found.get("element-6066-11e4-a52e-4f735466cecc") or found.get("ELEMENT") or next(iter(found.values()))
 
     def text(el):
         return call("GET", f"/session/{sid}/element/{el}/text")["value"]
 
     heading = wait("the window shows the demo community", lambda: (lambda t: t if t == "Grünhausen" else None)(text(find("css selector", "main h1"))))
     print(f"ok   window shows {heading}")
-    call("POST", f"/session/{sid}/element/{find('xpath', '//nav//button[normalize-space()=\"Ideen\"]')}/click", {})
+    ideas = find("xpath", '//nav//button[normalize-space()="Ideen"]')
+    call("POST", f"/session/{sid}/element/{ideas}/click", {})
     title = wait("the ideas form appears", lambda: find("css selector", "input[name=title]"))
     call("POST", f"/session/{sid}/element/{title}/value", {"text": "Idee aus dem Fenster"})
-    call("POST", f"/session/{sid}/element/{find('css selector', 'form.stack button[type=submit]')}/click", {})
+    submit = find("css selector", "form.stack button[type=submit]")
+    call("POST", f"/session/{sid}/element/{submit}/click", {})
     wait("the new idea shows in the window", lambda: find("xpath", "//*[contains(text(), 'Idee aus dem Fenster')]"))
     print("ok   command round trip through Tauri IPC")
     call("DELETE", f"/session/{sid}")
