@@ -40,10 +40,12 @@ ensure_node() {
   fi
 }
 
-# npm packages of a folder, installed from its lock file once (skipped when up to date).
+# npm packages of a folder, installed at the locked versions once (skipped when up to date).
+# `npm install` rather than `npm ci`: npm 11 leaves cbor-extract's optional platform packages
+# out of the lock file and then refuses `npm ci` on it.
 ensure_npm_deps() {
   local dir="$1"
   if [ ! -f "$dir/node_modules/.package-lock.json" ] || ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.allmende-lock"; then
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.allmende-lock)
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.allmende-lock)
   fi
 }
