@@ -83,8 +83,10 @@ check((await page.locator("main h1").textContent()) === "Blühwiese am Sportplat
 await page.getByLabel("Neue Aufgabe").fill("Saatgut kaufen")
 await page.getByRole("button", { name: "Aufgabe hinzufügen" }).click()
 check(await waitText("Saatgut kaufen"), "a new task appears")
-await page.getByLabel("Saatgut kaufen").check()
-await page.waitForTimeout(800)
+// A click, then wait for the stored state (the box follows the saved task, not the click).
+await page.getByLabel("Saatgut kaufen").click()
+await page.waitForFunction(() => [...document.querySelectorAll("li.task")].some((li) => li.textContent.includes("Saatgut kaufen") && li.querySelector("input").checked), null, { timeout: 10000 }).catch(() => {})
+await page.waitForTimeout(500)
 check(await page.getByLabel("Saatgut kaufen").isChecked(), "a completed task stays ticked")
 check(await waitText("100 %"), "progress follows the completed task")
 await page.locator("#notes").fill("Mähen erst im September.\nSaatgut: Wiesenmischung regional.")
