@@ -162,6 +162,9 @@ pub enum Cmd {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
     },
+    /// Sneakernet: a community in one file, and back.
+    #[command(subcommand)]
+    Bundle(BundleCmd),
     /// Check every document and the database for damage.
     Check,
     /// Rebuild the search index from the documents.
@@ -169,6 +172,14 @@ pub enum Cmd {
     /// Developer tools.
     #[command(subcommand, hide = true)]
     Dev(DevCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BundleCmd {
+    /// Write everything the community holds into FILE.
+    Export { file: PathBuf },
+    /// Merge a bundle (importing twice changes nothing).
+    Import { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,8 +6,8 @@ use allmende_core::query::{ListFilter, Outcome};
 use allmende_core::{Command, Lang};
 
 use super::args::{
-    Cli, Cmd, CommunityCmd, DevCmd, EventCmd, IdeaCmd, ListArgs, MemberCmd, OpportunityCmd, OrgCmd,
-    PostCmd, ProjectCmd, RequestCmd,
+    BundleCmd, Cli, Cmd, CommunityCmd, DevCmd, EventCmd, IdeaCmd, ListArgs, MemberCmd,
+    OpportunityCmd, OrgCmd, PostCmd, ProjectCmd, RequestCmd,
 };
 use super::print::Printer;
 use crate::error::{PeerError, Result};
@@ -261,6 +261,18 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
                 .build()?;
             let ui = crate::serve::find_ui();
             rt.block_on(crate::serve::serve(ctx.svc, listen, ui))
+        }
+        Cmd::Bundle(BundleCmd::Export { file }) => {
+            let community = ctx.community()?;
+            let bytes = ctx.svc.export_bundle(&community)?;
+            std::fs::write(&file, bytes)?;
+            ctx.out.note(&file.display().to_string())
+        }
+        Cmd::Bundle(BundleCmd::Import { file }) => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| PeerError::BadInput(format!("{}: {e}", file.display())))?;
+            let report = ctx.svc.import_bundle(&bytes)?;
+            ctx.out.import(&report)
         }
         Cmd::Check => {
             let problems = ctx.svc.check()?;

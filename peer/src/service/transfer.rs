@@ -224,6 +224,19 @@ impl Service {
     /// # Errors
     /// Oversize or damaged documents, unknown schema versions, mixed communities.
     pub fn receive_many(&mut self, incoming: &[(String, Vec<u8>)]) -> Result<ImportReport> {
+        self.receive_many_of(incoming, None)
+    }
+
+    /// [`Service::receive_many`], refusing (before writing) documents of any community but
+    /// `expected`.
+    ///
+    /// # Errors
+    /// As [`Service::receive_many`], and documents of another community.
+    pub fn receive_many_of(
+        &mut self,
+        incoming: &[(String, Vec<u8>)],
+        expected: Option<&str>,
+    ) -> Result<ImportReport> {
         let mut parsed = Vec::new();
         let mut community: Option<String> = None;
         for (id, bytes) in incoming {
@@ -263,6 +276,13 @@ impl Service {
             parsed.push((id.clone(), header, doc));
         }
         let community = community.unwrap_or_default();
+        if let Some(expected) = expected {
+            if !incoming.is_empty() && community != expected {
+                return Err(PeerError::BadInput(format!(
+                    "the documents belong to community {community}, not {expected}"
+                )));
+            }
+        }
         let key = self.device.actor();
         let Service { store, cache, .. } = self;
         let result = store.write(|tx| {

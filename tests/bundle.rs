@@ -1,0 +1,93 @@
+//! Sneakernet bundles through the real binary: round trip, repeated import, damaged and
+//! foreign files refused with no change.
+
+use allmende_tests::Peer;
+
+#[test]
+fn a_bundle_carries_a_community_and_importing_twice_changes_nothing() {
+    let a = Peer::new();
+    a.ok(&["demo"]);
+    a.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Per USB-Stick",
+        "--category",
+        "energy",
+    ]);
+    let file = a.path().join("gruenhausen.allmende");
+    a.ok(&["bundle", "export", file.to_str().expect("path")]);
+    let b = Peer::new();
+    let first = b.json(&["bundle", "import", file.to_str().expect("path")]);
+    assert!(first["created"].as_u64().unwrap_or(0) > 30, "{first}");
+    let community = first["community"].as_str().expect("community").to_string();
+    let again = b.json(&["bundle", "import", file.to_str().expect("path")]);
+    assert_eq!(
+        (again["created"].as_u64(), again["merged"].as_u64()),
+        (Some(0), Some(0)),
+        "{again}"
+    );
+    let mut la = a.titles(&["idea", "list", "--limit", "100"]);
+    let mut lb = b.titles(&["--community", &community, "idea", "list", "--limit", "100"]);
+    la.sort();
+    lb.sort();
+    assert_eq!(la, lb);
+    // Later edits travel in a second bundle and merge into what is there.
+    let idea = a.json(&["idea", "list"])["items"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    a.ok(&["idea", "comment", &idea, "--text", "Nachgereicht per Stick"]);
+    a.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Zweiter Stick",
+        "--category",
+        "energy",
+    ]);
+    let second = a.path().join("zweiter.allmende");
+    a.ok(&["bundle", "export", second.to_str().expect("path")]);
+    let merged = b.json(&["bundle", "import", second.to_str().expect("path")]);
+    assert!(merged["merged"].as_u64().unwrap_or(0) >= 2, "{merged}");
+    assert_eq!(merged["created"], 1, "{merged}");
+    let shown = b.json(&["--community", &community, "idea", "show", &idea]);
+    assert_eq!(shown["summary"]["comments"], 1);
+}
+
+#[test]
+fn damaged_and_foreign_bundles_are_refused_and_change_nothing() {
+    let a = Peer::new();
+    a.ok(&["demo"]);
+    let file = a.path().join("b.allmende");
+    a.ok(&["bundle", "export", file.to_str().expect("path")]);
+    let good = std::fs::read(&file).expect("bundle");
+    let b = Peer::new();
+    b.create(&["init", "--name", "Eigenes Dorf", "--kind", "village"]);
+    let before = b.json(&["community", "list"]);
+    let mut damaged = good.clone();
+    let mid = damaged.len() / 2;
+    damaged[mid] ^= 0xff;
+    let truncated = good[..good.len() - 100].to_vec();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("damaged", damaged),
+        ("truncated", truncated),
+        (
+            "foreign",
+            b"PK\x03\x04 this is a zip file, not a bundle".to_vec(),
+        ),
+        ("empty", Vec::new()),
+    ];
+    for (what, bytes) in cases {
+        let path = a.path().join(format!("{what}.allmende"));
+        std::fs::write(&path, bytes).expect("write");
+        let (code, err) = b.fails(&["bundle", "import", path.to_str().expect("path")]);
+        assert_eq!(code, 2, "{what}: {err}");
+        assert!(err.contains("bundle"), "{what}: {err}");
+    }
+    assert_eq!(
+        b.json(&["community", "list"]),
+        before,
+        "nothing was written"
+    );
+}
