@@ -22,6 +22,8 @@ pub enum Route {
     TownHall,
     Members,
     Moderation,
+    Profile,
+    Sync,
     Communities,
     Item(String),
 }

@@ -77,7 +77,9 @@ pub fn app() -> Html {
     };
     let screen = match (&app.community, &app.route) {
         (_, Route::Communities) => html! { <super::communities::Communities /> },
+        (_, Route::Sync) => html! { <super::sync_page::SyncPage /> },
         (None, _) => html! { <p class="muted">{ t(lang, "loading") }</p> },
+        (Some(c), Route::Profile) => html! { <super::profile::Profile community={c.clone()} /> },
         (Some(c), Route::Moderation) => {
             html! { <super::moderation::Moderation community={c.clone()} /> }
         }
@@ -122,7 +124,9 @@ pub fn app() -> Html {
                     { nav(Route::TownHall, "nav.townhall") }
                     { nav(Route::Members, "nav.members") }
                     { nav(Route::Moderation, "nav.moderation") }
+                    { nav(Route::Profile, "nav.profile") }
                     { nav(Route::Communities, "nav.communities") }
+                    { nav(Route::Sync, "nav.sync") }
                 </ul>
             </nav>
             <main id="main">
