@@ -12,6 +12,7 @@ pub mod list_screen;
 pub mod load;
 pub mod members;
 pub mod moderation;
+pub mod month;
 pub mod news;
 pub mod profile;
 pub mod project_detail;

@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use super::item_card::ItemCard;
 use super::load::{run, status, use_app, use_query, Loaded};
+use super::month::Month;
 use crate::i18n::t;
 
 #[derive(Properties, PartialEq)]
@@ -86,13 +87,22 @@ pub fn calendar(props: &Props) -> Html {
         })
     };
     let ics = format!("/api/export.ics?community={}", props.community);
+    let as_month = use_state(|| true);
+    let view_tab = |month: bool, key: &'static str| {
+        let as_month = as_month.clone();
+        let selected = *as_month == month;
+        html! { <button role="tab" aria-selected={selected.to_string()} class={classes!("tab", selected.then_some("active"))}
+        onclick={Callback::from(move |_| as_month.set(month))}>{ t(lang, key) }</button> }
+    };
     html! {
         <>
             <h1>{ t(lang, "nav.calendar") }</h1>
             <p><a class="button" href={ics} download="allmende.ics">{ t(lang, "event.ics") }</a></p>
+            <div role="tablist" class="tabs">{ view_tab(true, "calendar.month") }{ view_tab(false, "calendar.list") }</div>
             {
                 match (status(&app, &loaded), &loaded) {
                     (Some(s), _) => s,
+                    (None, Loaded::Ready(page)) if *as_month => html! { <Month events={page.items.clone()} /> },
                     (None, Loaded::Ready(page)) if page.items.is_empty() => html! { <p class="muted">{ t(lang, "empty") }</p> },
                     (None, Loaded::Ready(page)) => html! {
                         <ul class="cards" aria-label={t(lang, "nav.calendar")}>{ for page.items.iter().map(|i| html! { <ItemCard item={i.clone()} /> }) }</ul>
