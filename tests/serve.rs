@@ -69,6 +69,16 @@ fn commands_and_queries_over_http() {
     let (code, ics) = s.request("GET", &format!("/api/export.ics?community={community}"), "");
     assert_eq!(code, 200);
     assert!(ics.contains("BEGIN:VCALENDAR") && ics.contains("Pflanzaktion"));
+    let (code, invite) = s.post("/api/invite", &json!({"name": "Ben"}));
+    assert_eq!(code, 200, "{invite}");
+    assert!(invite["token"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("allmende-invite:"));
+    assert!(invite["qr_svg"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("<svg"));
     let (code, session) = s.request("GET", "/api/session", "");
     assert_eq!(code, 200);
     assert!(session.contains("Grünhausen"));

@@ -63,10 +63,19 @@ pub fn router(svc: Service, ui: Option<PathBuf>) -> (Router, AppState) {
         .route("/api/query", post(api::query))
         .route("/api/session", get(api::session))
         .route("/api/export.ics", get(api::export_ics))
+        .route("/api/invite", post(api::invite))
         .route("/api/events", get(events::socket))
         .fallback(get(api::static_file))
         .with_state(state.clone());
     (router, state)
+}
+
+/// This machine's address on the local network (the one a route to the internet would use;
+/// no packet is sent).
+fn lan_ip() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    socket.local_addr().ok().map(|a| a.ip())
 }
 
 /// Serves until Ctrl-C. Prints `listening on http://ADDR` first (for scripts and tests).
@@ -80,6 +89,16 @@ pub async fn serve(svc: Service, listen: SocketAddr, ui: Option<PathBuf>) -> Res
         .map_err(|e| PeerError::BadInput(format!("cannot listen on {listen}: {e}")))?;
     let addr = listener.local_addr()?;
     println!("listening on http://{addr}");
+    if addr.ip().is_unspecified() {
+        // Reachable from phones on the same network: show the address as a QR code.
+        if let Some(ip) = lan_ip() {
+            let url = format!("http://{ip}:{}", addr.port());
+            println!("Im WLAN / on the local network: {url}");
+            if let Ok(code) = crate::qr::terminal(&url) {
+                println!("{code}");
+            }
+        }
+    }
     tokio::spawn(events::watch_store(state));
     axum::serve(listener, router)
         .with_graceful_shutdown(async {

@@ -84,3 +84,23 @@ pub fn arm_smoke(app: tauri::AppHandle) {
         app.exit(2);
     });
 }
+
+/// Creates an invite (admins): the token and its QR code as SVG.
+#[tauri::command]
+pub fn invite(state: State<'_, AppState>, request: String) -> Result<String, ApiError> {
+    let req: serde_json::Value = serde_json::from_str(&request).map_err(|e| bad_json(&e))?;
+    let name = req["name"].as_str().unwrap_or_default().to_string();
+    let role = req["role"].as_str().unwrap_or("member").to_string();
+    let value = with(&state, |svc| {
+        let community = svc
+            .current_community()?
+            .ok_or_else(|| PeerError::BadInput("no community".into()))?;
+        let relay = svc.store().setting("relay")?;
+        let invite = svc.create_invite(&community, &name, role.parse()?, relay)?;
+        let token = invite.token();
+        Ok(
+            serde_json::json!({ "token": token, "member": invite.member, "qr_svg": allmende_peer::qr::svg(&token)? }),
+        )
+    })?;
+    Ok(value.to_string())
+}

@@ -52,6 +52,7 @@ pub fn run() {
             commands::command,
             commands::query,
             commands::session,
+            commands::invite,
             commands::smoke_report
         ])
         .setup(move |app| {

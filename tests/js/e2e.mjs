@@ -186,6 +186,15 @@ await nav("Ideen")
 execFileSync(bin, ["--data", data, "idea", "add", "--title", "Live aus dem Terminal", "--category", "energy"])
 check(await waitText("Live aus dem Terminal", 10000), "a CLI change appears without reload")
 
+// Invite someone: a token to pass on and its QR code.
+await nav("Gemeinschaften")
+await page.locator("input[name=invitee]").fill("Jonas Klein")
+await page.getByRole("button", { name: "Einladung erstellen" }).click()
+await page.locator(".qr svg").waitFor({ timeout: 8000 }).catch(() => {})
+check(await page.locator(".qr svg").isVisible().catch(() => false), "an invite shows its QR code")
+check((await page.locator(".invite textarea").inputValue().catch(() => "")).startsWith("allmende-invite:"), "an invite shows its token")
+await axe("invite")
+
 // Create a second community and switch to it.
 await nav("Gemeinschaften")
 await page.locator("input[name=community-name]").fill("Schulklasse 7b")

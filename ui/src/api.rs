@@ -124,6 +124,17 @@ pub async fn session(lang: &str) -> Result<serde_json::Value, ApiError> {
     from_json(&http("GET", "/api/session", None, lang).await?)
 }
 
+/// Creates an invite for a new member (admins): the token and its QR code as SVG.
+pub async fn invite(name: &str, role: &str, lang: &str) -> Result<serde_json::Value, ApiError> {
+    let body = serde_json::json!({ "name": name, "role": role }).to_string();
+    let text = if tauri().is_some() {
+        tauri_invoke("invite", "request", &body).await?
+    } else {
+        http("POST", "/api/invite", Some(&body), lang).await?
+    };
+    from_json(&text)
+}
+
 /// Calls `on_change` whenever documents change (a WebSocket to `/api/events` in a browser,
 /// the `changed` event in the desktop app). Reconnects when the socket closes.
 pub fn listen_changes(on_change: yew::Callback<()>) {

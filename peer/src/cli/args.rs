@@ -146,6 +146,9 @@ pub enum Cmd {
         /// The relay the new device will join through (default: the last one used).
         #[arg(long, env = "ALLMENDE_RELAY")]
         relay: Option<String>,
+        /// Also print the token as a QR code.
+        #[arg(long)]
+        qr: bool,
     },
     /// Join a community with an invite token.
     Join {

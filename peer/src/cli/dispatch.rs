@@ -219,7 +219,12 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
             timeout,
             fetch,
         } => super::sync_cmd::run(&mut ctx.svc, &ctx.out, relay, watch, status, timeout, fetch),
-        Cmd::Invite { name, role, relay } => {
+        Cmd::Invite {
+            name,
+            role,
+            relay,
+            qr,
+        } => {
             let community = ctx.community()?;
             let relay = match relay {
                 Some(r) => Some(r),
@@ -234,6 +239,9 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
                 );
             }
             println!("{}", invite.token());
+            if qr {
+                println!("{}", crate::qr::terminal(&invite.token())?);
+            }
             Ok(())
         }
         Cmd::Join {

@@ -113,6 +113,36 @@ pub(super) async fn session(
     }
 }
 
+/// Creates an invite (admins) and returns the token with its QR code as SVG.
+pub(super) async fn invite(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let lang = lang(&headers, &params);
+    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let name = request["name"].as_str().unwrap_or_default().to_string();
+    let role = request["role"].as_str().unwrap_or("member").to_string();
+    let result = with_service(&state, move |svc| {
+        let community = svc
+            .current_community()?
+            .ok_or_else(|| PeerError::BadInput("no community".into()))?;
+        let relay = svc.store().setting("relay")?;
+        let invite = svc.create_invite(&community, &name, role.parse()?, relay)?;
+        let token = invite.token();
+        Ok(serde_json::json!({ "token": token, "member": invite.member, "qr_svg": crate::qr::svg(&token)? }))
+    })
+    .await;
+    match result {
+        Ok(v) => {
+            let _ = state.changes.send(String::new());
+            Json(v).into_response()
+        }
+        Err(e) => error(&e, lang),
+    }
+}
+
 pub(super) async fn export_ics(
     State(state): State<AppState>,
     headers: HeaderMap,

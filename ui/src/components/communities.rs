@@ -16,6 +16,28 @@ pub fn communities() -> Html {
     let lang = app.lang;
     let loaded = use_query::<Vec<CommunitySummary>>(Some(Query::Communities));
     let (name, kind, admin) = (use_node_ref(), use_node_ref(), use_node_ref());
+    let invitee = use_node_ref();
+    let invite = use_state(|| None::<serde_json::Value>);
+    let make_invite = {
+        let (app, invitee, invite) = (app.clone(), invitee.clone(), invite.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let who = invitee
+                .cast::<HtmlInputElement>()
+                .map(|i| i.value())
+                .unwrap_or_default();
+            let (app, invite) = (app.clone(), invite.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match crate::api::invite(&who, "member", app.lang.as_str()).await {
+                    Ok(v) => {
+                        invite.set(Some(v));
+                        app.dispatch(Action::Changed);
+                    }
+                    Err(e) => app.dispatch(Action::Notice(false, e.message)),
+                }
+            });
+        })
+    };
     let switch = |id: String| {
         let app = app.clone();
         Callback::from(move |_| {
@@ -97,6 +119,21 @@ pub fn communities() -> Html {
                     _ => html! {},
                 }
             }
+            <section class="panel">
+                <h2>{ t(lang, "invite.title") }</h2>
+                <form class="inline" onsubmit={make_invite}>
+                    <label>{ t(lang, "invite.name") }<input ref={invitee} name="invitee" required=true /></label>
+                    <button type="submit" class="primary">{ t(lang, "invite.create") }</button>
+                </form>
+                if let Some(v) = (*invite).clone() {
+                    <div class="invite">
+                        <div class="qr" role="img" aria-label={t(lang, "invite.qr")}>
+                            { Html::from_html_unchecked(AttrValue::from(v["qr_svg"].as_str().unwrap_or_default().to_string())) }
+                        </div>
+                        <label>{ t(lang, "invite.token") }<textarea readonly=true rows="3" value={v["token"].as_str().unwrap_or_default().to_string()} /></label>
+                    </div>
+                }
+            </section>
             <section class="panel">
                 <h2>{ t(lang, "community.new") }</h2>
                 <form class="stack" onsubmit={create}>
