@@ -23,7 +23,7 @@ def call(method, path, body=None):
         return json.loads(resp.read() or b"{}")
 
 
-def wait(what, fn, timeout=30):
+def wait(what, fn, timeout=90):
     end = time.time() + timeout
     last = None
     while time.time() < end:

@@ -72,7 +72,7 @@ pub fn smoke_report(app: tauri::AppHandle, text: String) {
 /// In smoke mode, asks the window for its heading once the UI had time to render.
 pub fn arm_smoke(app: tauri::AppHandle) {
     std::thread::spawn(move || {
-        for _ in 0..60 {
+        for _ in 0..180 {
             std::thread::sleep(std::time::Duration::from_millis(500));
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.eval(
