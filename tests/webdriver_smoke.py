@@ -63,7 +63,10 @@ try:
     call("POST", f"/session/{sid}/element/{submit}/click", {})
     wait("the new idea shows in the window", lambda: find("xpath", "//*[contains(text(), 'Idee aus dem Fenster')]"))
     print("ok   command round trip through Tauri IPC")
-    call("DELETE", f"/session/{sid}")
+    try:
+        call("DELETE", f"/session/{sid}")
+    except Exception as e:  # the app may close the connection while quitting; checks are done
+        print(f"note: closing the session: {e}")
 finally:
     driver.terminate()
     driver.wait(timeout=10)
