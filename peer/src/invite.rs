@@ -170,3 +170,36 @@ pub async fn join(
     svc.set_current_community(&invite.community)?;
     Ok(invite.community)
 }
+
+impl Service {
+    /// An invite for the current community, as front doors show it: the token, the member it
+    /// registered, and the token as a QR code (SVG).
+    ///
+    /// # Errors
+    /// No community, not allowed, an unknown role, storage errors.
+    pub fn invite_view(&mut self, name: &str, role: &str) -> Result<serde_json::Value> {
+        let community = self
+            .current_community()?
+            .ok_or_else(|| PeerError::BadInput("no community".into()))?;
+        let relay = self.store().setting("relay")?;
+        let invite = self.create_invite(&community, name, role.parse()?, relay)?;
+        let token = invite.token();
+        Ok(
+            serde_json::json!({ "token": token, "member": invite.member, "qr_svg": crate::qr::svg(&token)? }),
+        )
+    }
+
+    /// What the interface needs at start: this device, the current community, all
+    /// communities and the sync state.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn session_view(&self) -> Result<serde_json::Value> {
+        Ok(serde_json::json!({
+            "device": self.device().public_hex(),
+            "current_community": self.current_community()?,
+            "communities": self.communities()?,
+            "sync": self.sync_status()?,
+        }))
+    }
+}

@@ -51,14 +51,7 @@ pub fn query(state: State<'_, AppState>, request: String) -> Result<String, ApiE
 #[tauri::command]
 pub fn session(state: State<'_, AppState>, request: String) -> Result<String, ApiError> {
     let _ = request;
-    let value = with(&state, |svc| {
-        Ok(serde_json::json!({
-            "device": svc.device().public_hex(),
-            "current_community": svc.current_community()?,
-            "communities": svc.communities()?,
-            "sync": svc.sync_status()?,
-        }))
-    })?;
+    let value = with(&state, |svc| svc.session_view())?;
     Ok(value.to_string())
 }
 
@@ -91,16 +84,6 @@ pub fn invite(state: State<'_, AppState>, request: String) -> Result<String, Api
     let req: serde_json::Value = serde_json::from_str(&request).map_err(|e| bad_json(&e))?;
     let name = req["name"].as_str().unwrap_or_default().to_string();
     let role = req["role"].as_str().unwrap_or("member").to_string();
-    let value = with(&state, |svc| {
-        let community = svc
-            .current_community()?
-            .ok_or_else(|| PeerError::BadInput("no community".into()))?;
-        let relay = svc.store().setting("relay")?;
-        let invite = svc.create_invite(&community, &name, role.parse()?, relay)?;
-        let token = invite.token();
-        Ok(
-            serde_json::json!({ "token": token, "member": invite.member, "qr_svg": allmende_peer::qr::svg(&token)? }),
-        )
-    })?;
+    let value = with(&state, |svc| svc.invite_view(&name, &role))?;
     Ok(value.to_string())
 }

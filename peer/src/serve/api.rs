@@ -98,15 +98,7 @@ pub(super) async fn session(
     UrlQuery(params): UrlQuery<HashMap<String, String>>,
 ) -> Response {
     let lang = lang(&headers, &params);
-    let result = with_service(&state, |svc| {
-        Ok(serde_json::json!({
-            "device": svc.device().public_hex(),
-            "current_community": svc.current_community()?,
-            "communities": svc.communities()?,
-            "sync": svc.sync_status()?,
-        }))
-    })
-    .await;
+    let result = with_service(&state, |svc| svc.session_view()).await;
     match result {
         Ok(v) => Json(v).into_response(),
         Err(e) => error(&e, lang),
@@ -124,16 +116,7 @@ pub(super) async fn invite(
     let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     let name = request["name"].as_str().unwrap_or_default().to_string();
     let role = request["role"].as_str().unwrap_or("member").to_string();
-    let result = with_service(&state, move |svc| {
-        let community = svc
-            .current_community()?
-            .ok_or_else(|| PeerError::BadInput("no community".into()))?;
-        let relay = svc.store().setting("relay")?;
-        let invite = svc.create_invite(&community, &name, role.parse()?, relay)?;
-        let token = invite.token();
-        Ok(serde_json::json!({ "token": token, "member": invite.member, "qr_svg": crate::qr::svg(&token)? }))
-    })
-    .await;
+    let result = with_service(&state, move |svc| svc.invite_view(&name, &role)).await;
     match result {
         Ok(v) => {
             let _ = state.changes.send(String::new());
