@@ -21,6 +21,7 @@ pub use item::Item;
 
 use crate::command::Command;
 use crate::error::DomainError;
+use crate::governance::{apply_act, Act, Body};
 use crate::ids::IdSource;
 use crate::model::{Community, DocKind, Header, ItemRef, Member, Role, SCHEMA_VERSION};
 use crate::permission::{self, Action};
@@ -42,6 +43,9 @@ pub struct Workspace {
     pub community: Option<Community>,
     /// Item documents by id.
     pub items: BTreeMap<String, Item>,
+    /// Protected changes made by the command, already applied to `community`: the runtime
+    /// signs them and appends them to the community's log (see [`crate::governance`]).
+    pub pending: Vec<Body>,
 }
 
 /// What a command changed, so the runtime writes exactly those documents.
@@ -192,7 +196,56 @@ fn header(ctx: &Ctx<'_>, kind: DocKind, id: &str, community: &str, by: &str) -> 
         community: community.to_string(),
         created_at: ctx.now,
         created_by: by.to_string(),
+        device: ctx.device.clone(),
+        nonce: String::new(),
     }
+}
+
+/// A fresh id for a document whose creator has authority over it, and its nonce.
+fn derived_id(ctx: &mut Ctx<'_>) -> (String, String) {
+    let nonce = ctx.ids.short_id();
+    (
+        crate::ids::DocId::derive(&ctx.device, &nonce).to_string(),
+        nonce,
+    )
+}
+
+/// Makes a protected change as the acting member (the member `as_member` for the very first
+/// entry): checks it exactly as every reader's replay will, applies it to the community and
+/// queues it for signing.
+fn govern(
+    ws: &mut Workspace,
+    ctx: &Ctx<'_>,
+    as_member: Option<&str>,
+    act: Act,
+) -> Result<(), DomainError> {
+    let member = match as_member {
+        Some(m) => m.to_string(),
+        None => actor_id(ws, ctx)?,
+    };
+    let body = Body {
+        v: crate::governance::entry::ENTRY_VERSION,
+        at: ctx.now,
+        device: ctx.device.clone(),
+        member,
+        seen: Vec::new(),
+        act,
+    };
+    let c = community_mut(ws)?;
+    apply_act(c, &body).map_err(|reason| match reason {
+        "the author's role does not allow this" => DomainError::Forbidden {
+            action: "this",
+            needed: "admin",
+        },
+        "the device does not belong to the author"
+        | "the author is not a member (or was removed)" => DomainError::Forbidden {
+            action: "this",
+            needed: "member of the community (with this device)",
+        },
+        other => DomainError::Invalid(other),
+    })?;
+    ws.pending.push(body);
+    Ok(())
 }
 
 /// Registers a freshly created item in the workspace and the effects.

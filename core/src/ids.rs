@@ -24,6 +24,18 @@ impl DocId {
         DocId(bs58::encode(bytes).with_check().into_string())
     }
 
+    /// The id of a document whose creator has authority over it (a community, a project):
+    /// derived from the creating device's key and a nonce, so a reader can check that a
+    /// claimed creator really made it.
+    #[must_use]
+    pub fn derive(device: &str, nonce: &str) -> Self {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(format!("allmende/doc-id/1\n{device}\n{nonce}"));
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        DocId::from_bytes(bytes)
+    }
+
     /// Parses and checks a document id (or an `automerge:` URL).
     ///
     /// # Errors

@@ -31,6 +31,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod fold;
+pub mod governance;
 pub mod ids;
 pub mod index;
 pub mod lang;

@@ -23,7 +23,7 @@ mod request;
 
 pub use common::{Comment, Header, Report};
 pub use community::{
-    Catalog, Community, CommunityKind, ItemRef, Member, Moderation, Role, Settings,
+    Catalog, Community, CommunityDoc, CommunityKind, ItemRef, Member, Moderation, Role, Settings,
 };
 pub use event::{Event, Registration};
 pub use idea::{Idea, IdeaStatus};

@@ -57,6 +57,14 @@ pub enum Query {
     Members {
         community: String,
     },
+    /// Changes that were not accepted (see [`crate::governance`]).
+    Flags {
+        community: String,
+    },
+    /// The moderators' audit log.
+    ModerationLog {
+        community: String,
+    },
 }
 
 /// A community in the switcher and at the top of every screen.

@@ -9,6 +9,7 @@ mod args;
 mod dispatch;
 mod print;
 mod print_detail;
+mod print_governance;
 mod sync_cmd;
 
 use std::path::PathBuf;

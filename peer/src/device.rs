@@ -61,3 +61,14 @@ impl DeviceKey {
         ActorId::from(self.public_bytes())
     }
 }
+
+impl allmende_core::governance::Signer for DeviceKey {
+    fn public_hex(&self) -> String {
+        DeviceKey::public_hex(self)
+    }
+
+    fn sign(&self, message: &[u8]) -> [u8; 64] {
+        use ed25519_dalek::Signer as _;
+        self.key.sign(message).to_bytes()
+    }
+}

@@ -1,7 +1,12 @@
 //! Automerge documents and the typed model: loading, hydrating, reconciling.
 
+use std::sync::{LazyLock, Mutex};
+
 use allmende_core::apply::Item;
-use allmende_core::model::{check_schema, Catalog, Community, DocKind, Header, ItemRef};
+use allmende_core::governance::{self, Body, Checked, Flag, Signer};
+use allmende_core::model::{
+    check_schema, Catalog, Community, CommunityDoc, DocKind, Header, ItemRef,
+};
 use automerge::{
     transaction::Transactable, ActorId, AutoCommit, ObjType, ReadDoc, TextEncoding, ROOT,
 };
@@ -42,7 +47,14 @@ pub fn header(doc: &AutoCommit) -> Result<Header> {
     Ok(header)
 }
 
-/// Hydrates a community document.
+/// Signatures of log entries already checked in this process.
+static CHECKED: LazyLock<Mutex<Checked>> = LazyLock::new(Mutex::default);
+
+/// The root keys of a community document; anything else was written around the app.
+const COMMUNITY_KEYS: [&str; 3] = ["header", "log", "items"];
+
+/// Reads a community document: replays its signed log (see
+/// [`allmende_core::governance`]) and flags anything written outside it.
 ///
 /// # Errors
 /// Shape errors, or the document is not a community.
@@ -51,7 +63,68 @@ pub fn community(doc: &AutoCommit) -> Result<Community> {
     if h.kind != DocKind::Community {
         return Err(PeerError::BadInput(format!("{} is not a community", h.id)));
     }
-    Ok(hydrate(doc)?)
+    let stored: CommunityDoc = hydrate(doc)?;
+    let mut c = {
+        let mut checked = CHECKED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        governance::resolve(&stored.header, &stored.log, &mut checked)
+    };
+    for key in doc.keys(&ROOT) {
+        if !COMMUNITY_KEYS.contains(&key.as_str()) {
+            c.flags.push(Flag {
+                doc: h.id.clone(),
+                entry: key.clone(),
+                member: String::new(),
+                device: String::new(),
+                at: 0,
+                what: format!("write the field '{key}'"),
+                reason: "written outside the signed log".into(),
+            });
+        }
+    }
+    Ok(c)
+}
+
+/// Starts a community document: its header and empty log and catalogue (only the creator
+/// does this, so no two devices create competing maps).
+///
+/// # Errors
+/// Document errors.
+pub fn new_community(doc: &mut AutoCommit, header: &Header) -> Result<()> {
+    reconcile_prop(doc, ROOT, "header", header)?;
+    doc.put_object(&ROOT, "log", ObjType::Map)?;
+    doc.put_object(&ROOT, "items", ObjType::Map)?;
+    Ok(())
+}
+
+/// Signs protected changes and appends them to the community's log, each having seen the
+/// log's latest entries (and the one before it).
+///
+/// # Errors
+/// Document errors.
+pub fn append_log(
+    doc: &mut AutoCommit,
+    community: &Community,
+    bodies: &[Body],
+    signer: &dyn Signer,
+) -> Result<()> {
+    if bodies.is_empty() {
+        return Ok(());
+    }
+    let log = match doc.get(&ROOT, "log")? {
+        Some((_, id)) => id,
+        None => doc.put_object(&ROOT, "log", ObjType::Map)?,
+    };
+    let mut heads = community.heads.clone();
+    for body in bodies {
+        let mut body = body.clone();
+        body.seen = heads;
+        let (id, entry) = governance::seal(&community.header.id, &body, signer);
+        reconcile_prop(doc, &log, id.as_str(), &entry)?;
+        heads = vec![id];
+    }
+    Ok(())
 }
 
 /// The catalogue of a community document.
@@ -103,19 +176,6 @@ pub fn put_item(doc: &mut AutoCommit, item: &Item) -> Result<()> {
         Item::Opportunity(x) => reconcile(doc, x)?,
         Item::Event(x) => reconcile(doc, x)?,
         Item::Post(x) => reconcile(doc, x)?,
-    }
-    Ok(())
-}
-
-/// Writes the typed community into its document, creating the catalogue map on first write
-/// (only the creator does that, so no two devices create competing maps).
-///
-/// # Errors
-/// Reconcile errors.
-pub fn put_community(doc: &mut AutoCommit, community: &Community) -> Result<()> {
-    reconcile(doc, community)?;
-    if doc.get(&ROOT, "items")?.is_none() {
-        doc.put_object(&ROOT, "items", ObjType::Map)?;
     }
     Ok(())
 }

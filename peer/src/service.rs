@@ -2,6 +2,7 @@
 //! return what a screen needs in one call, and the transfer of whole communities.
 
 pub mod demo;
+mod governance;
 mod ids;
 mod read;
 mod transfer;
@@ -26,6 +27,8 @@ use crate::store::Store;
 struct Cached {
     doc: AutoCommit,
     version: i64,
+    /// For a community document: its replayed log at this version.
+    community: Option<allmende_core::model::Community>,
 }
 
 /// A local peer's service: the store, this device's key, a clock and a document cache.
@@ -36,6 +39,8 @@ pub struct Service {
     ids: RandomIds,
     cache: HashMap<String, Cached>,
     lang: Lang,
+    /// Device keys standing in for other members in simulations ([`Service::execute_as`]).
+    stand_ins: HashMap<String, DeviceKey>,
 }
 
 impl std::fmt::Debug for Service {
@@ -70,6 +75,7 @@ impl Service {
             ids: RandomIds,
             cache: HashMap::new(),
             lang: Lang::De,
+            stand_ins: HashMap::new(),
         };
         service.ensure_index()?;
         Ok(service)

@@ -15,7 +15,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 pub use chunks::StoredDoc;
 /// Document chunk storage, for the service.
 pub mod chunks_api {
-    pub use super::chunks::{append, compact, doc_meta, load_bytes, COMPACT_AFTER_CHUNKS};
+    pub use super::chunks::{append, compact, doc_meta, docs_of, load_bytes, COMPACT_AFTER_CHUNKS};
 }
 pub use index::{ListQuery, NameMap};
 

@@ -249,7 +249,15 @@ fn setup() -> (Side, Side, String, String) {
     })
     .expect("team");
     let dir_b = tempfile::tempdir().expect("tmp");
-    let b = Service::open_with_clock(dir_b.path(), Box::new(FixedClock::at(T0))).expect("b");
+    let mut b = Service::open_with_clock(dir_b.path(), Box::new(FixedClock::at(T0))).expect("b");
+    // B is Ben's device: protected changes must be signed by the member's own device.
+    a.execute(Command::AddDevice {
+        community: community.clone(),
+        member: ben.clone(),
+        device: b.device().public_hex(),
+    })
+    .expect("ben's device");
+    b.adopt_identity(&community, &ben).expect("ben on b");
     let mut side_a = Side {
         svc: a,
         member: anna,

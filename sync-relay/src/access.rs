@@ -17,7 +17,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
-use allmende_core::model::{Community, DocKind, Header, Project, Visibility};
+use allmende_core::governance;
+use allmende_core::model::{Community, CommunityDoc, DocKind, Header, Project, Visibility};
 use allmende_core::wire::device_of_peer;
 use automerge::{Automerge, ReadDoc, ROOT};
 use futures::Stream;
@@ -51,6 +52,8 @@ pub struct Roster {
 struct State {
     docs: HashMap<String, DocAccess>,
     rosters: HashMap<String, Roster>,
+    /// Communities as replayed from their logs (to check project teams).
+    views: HashMap<String, Community>,
 }
 
 /// The relay's access policy (a samod [`SharePolicy`]).
@@ -75,7 +78,10 @@ impl Access {
 
     /// Re-reads the rules of one document from its stored bytes.
     pub fn refresh(&self, doc_id: &str, bytes: &[u8]) {
-        let learned = classify(bytes);
+        let learned = match self.state.read() {
+            Ok(state) => classify(bytes, &state.views),
+            Err(_) => return,
+        };
         let Ok(mut state) = self.state.write() else {
             return;
         };
@@ -92,6 +98,7 @@ impl Access {
                     != Some(DocAccess::Community);
                 let roster_changed = state.rosters.get(doc_id) != Some(&roster);
                 state.rosters.insert(doc_id.to_string(), roster);
+                state.views.insert(doc_id.to_string(), *c);
                 doc_changed || roster_changed
             }
             Learned::Item(access) => {
@@ -164,7 +171,7 @@ enum Learned {
     Nothing,
 }
 
-fn classify(bytes: &[u8]) -> Learned {
+fn classify(bytes: &[u8], communities: &HashMap<String, Community>) -> Learned {
     let Ok(doc) = Automerge::load(bytes) else {
         return Learned::Nothing;
     };
@@ -175,15 +182,32 @@ fn classify(bytes: &[u8]) -> Learned {
         return Learned::Foreign;
     };
     match header.kind {
-        DocKind::Community => match autosurgeon::hydrate::<_, Community>(&doc) {
-            Ok(c) => Learned::Community(Box::new(c)),
+        // The roster is the replay of the signed log: entries nobody was allowed to write
+        // do not give access (see allmende_core::governance).
+        DocKind::Community => match autosurgeon::hydrate::<_, CommunityDoc>(&doc) {
+            Ok(c) => Learned::Community(Box::new(governance::resolve(
+                &c.header,
+                &c.log,
+                &mut governance::Checked::new(),
+            ))),
             Err(_) => Learned::Foreign,
         },
         DocKind::Project => {
+            let community = communities
+                .get(&header.community)
+                .cloned()
+                .unwrap_or_else(|| Community::empty(header.clone()));
             let team = autosurgeon::hydrate::<_, Project>(&doc)
                 .ok()
                 .filter(|p| p.visibility == Visibility::Team)
-                .map(|p| p.team.keys().cloned().collect());
+                .map(|p| {
+                    let (checked, _) =
+                        governance::check_item(&community, &allmende_core::apply::Item::Project(p));
+                    match checked {
+                        allmende_core::apply::Item::Project(p) => p.team.keys().cloned().collect(),
+                        _ => HashSet::new(),
+                    }
+                });
             Learned::Item(DocAccess::Item {
                 community: header.community,
                 team,

@@ -1,17 +1,12 @@
 //! Community, categories, members and profiles.
 
-use std::collections::BTreeMap;
-
-use super::{
-    actor, check_member, community, community_mut, require, Ctx, Effects, Item, Workspace,
-};
-use crate::category::{check_category, check_category_key, default_categories, CategoryDef};
+use super::{actor, check_member, community, require, Ctx, Effects, Item, Workspace};
+use crate::category::{check_category, check_category_key};
 use crate::command::Command;
 use crate::error::DomainError;
+use crate::governance::Act;
 use crate::limits::{optional, required, MAX_NAME, MAX_SHORT, MAX_TEXT, MAX_TITLE};
-use crate::model::{
-    Community, ContactVisibility, DocKind, ItemRef, Member, Profile, Role, Settings,
-};
+use crate::model::{Community, ContactVisibility, DocKind, ItemRef, Profile};
 use crate::permission::Action;
 
 pub(super) fn apply(
@@ -30,24 +25,25 @@ pub(super) fn apply(
             let name = required("name", name, MAX_NAME)?;
             let description = optional("description", description, MAX_TEXT)?;
             let admin_name = required("display_name", admin_name, MAX_NAME)?;
-            let id = ctx.ids.doc_id().to_string();
+            let (id, nonce) = super::derived_id(ctx);
             let member = ctx.ids.short_id();
             let profile_id = ctx.ids.doc_id().to_string();
-            let mut members = BTreeMap::new();
-            members.insert(
-                member.clone(),
-                new_member(ctx, &member, Role::Admin, &profile_id, true),
-            );
-            ws.community = Some(Community {
-                header: super::header(ctx, DocKind::Community, &id, &id, &member),
-                name,
-                kind: *kind,
-                description,
-                categories: default_categories(),
-                settings: Settings::default(),
-                members,
-                moderation: BTreeMap::new(),
-            });
+            let mut head = super::header(ctx, DocKind::Community, &id, &id, &member);
+            head.nonce.clone_from(&nonce);
+            ws.community = Some(Community::empty(head));
+            super::govern(
+                ws,
+                ctx,
+                Some(&member),
+                Act::Genesis {
+                    nonce,
+                    name,
+                    kind: *kind,
+                    description,
+                    member: member.clone(),
+                    profile: profile_id.clone(),
+                },
+            )?;
             let profile = new_profile(ctx, &profile_id, &id, &member, &admin_name);
             ws.items.insert(profile_id.clone(), Item::Profile(profile));
             Ok(Effects {
@@ -74,20 +70,23 @@ pub(super) fn apply(
             ..
         } => {
             require(ws, ctx, Action::EditCommunity)?;
-            let c = community_mut(ws)?;
-            if let Some(v) = name {
-                c.name = required("name", v, MAX_NAME)?;
-            }
-            if let Some(v) = description {
-                c.description = optional("description", v, MAX_TEXT)?;
-            }
-            if let Some(v) = code_of_conduct {
-                c.settings.code_of_conduct = optional("text", v, MAX_TEXT)?;
-            }
-            if let Some(v) = hold_first_posts {
-                c.settings.hold_first_posts = *v;
-            }
-            Ok(community_changed(c))
+            let act = Act::Settings {
+                name: name
+                    .as_ref()
+                    .map(|v| required("name", v, MAX_NAME))
+                    .transpose()?,
+                description: description
+                    .as_ref()
+                    .map(|v| optional("description", v, MAX_TEXT))
+                    .transpose()?,
+                code_of_conduct: code_of_conduct
+                    .as_ref()
+                    .map(|v| optional("text", v, MAX_TEXT))
+                    .transpose()?,
+                hold_first_posts: *hold_first_posts,
+            };
+            super::govern(ws, ctx, None, act)?;
+            Ok(community_changed(community(ws)?))
         }
         C::AddCategory {
             key,
@@ -96,20 +95,13 @@ pub(super) fn apply(
             ..
         } => {
             require(ws, ctx, Action::EditCategories)?;
-            let key = check_category_key(key)?;
-            let label_de = required("label", label_de, MAX_TITLE)?;
-            let label_en = required("label", label_en, MAX_TITLE)?;
-            let c = community_mut(ws)?;
-            if c.categories.iter().any(|cat| cat.key == key) {
-                return Err(DomainError::Invalid("the category exists already"));
-            }
-            c.categories.push(CategoryDef {
-                key,
-                label_de,
-                label_en,
-                archived: false,
-            });
-            Ok(community_changed(c))
+            let act = Act::AddCategory {
+                key: check_category_key(key)?,
+                label_de: required("label", label_de, MAX_TITLE)?,
+                label_en: required("label", label_en, MAX_TITLE)?,
+            };
+            super::govern(ws, ctx, None, act)?;
+            Ok(community_changed(community(ws)?))
         }
         C::EditCategory {
             key,
@@ -119,25 +111,26 @@ pub(super) fn apply(
             ..
         } => {
             require(ws, ctx, Action::EditCategories)?;
-            let c = community_mut(ws)?;
-            let cat = c
-                .categories
-                .iter_mut()
-                .find(|cat| &cat.key == key)
-                .ok_or_else(|| DomainError::UnknownCategory {
+            if !community(ws)?.categories.iter().any(|cat| &cat.key == key) {
+                return Err(DomainError::UnknownCategory {
                     key: key.clone(),
                     allowed: String::new(),
-                })?;
-            if let Some(v) = label_de {
-                cat.label_de = required("label", v, MAX_TITLE)?;
+                });
             }
-            if let Some(v) = label_en {
-                cat.label_en = required("label", v, MAX_TITLE)?;
-            }
-            if let Some(v) = archived {
-                cat.archived = *v;
-            }
-            Ok(community_changed(c))
+            let act = Act::EditCategory {
+                key: key.clone(),
+                label_de: label_de
+                    .as_ref()
+                    .map(|v| required("label", v, MAX_TITLE))
+                    .transpose()?,
+                label_en: label_en
+                    .as_ref()
+                    .map(|v| required("label", v, MAX_TITLE))
+                    .transpose()?,
+                archived: *archived,
+            };
+            super::govern(ws, ctx, None, act)?;
+            Ok(community_changed(community(ws)?))
         }
         C::AddMember {
             display_name, role, ..
@@ -146,12 +139,17 @@ pub(super) fn apply(
             let display_name = required("display_name", display_name, MAX_NAME)?;
             let member = ctx.ids.short_id();
             let profile_id = ctx.ids.doc_id().to_string();
-            let c = community_mut(ws)?;
-            let community_id = c.header.id.clone();
-            c.members.insert(
-                member.clone(),
-                new_member(ctx, &member, *role, &profile_id, false),
-            );
+            let community_id = community(ws)?.header.id.clone();
+            super::govern(
+                ws,
+                ctx,
+                None,
+                Act::AddMember {
+                    member: member.clone(),
+                    role: *role,
+                    profile: profile_id.clone(),
+                },
+            )?;
             let profile = new_profile(ctx, &profile_id, &community_id, &member, &display_name);
             let mut fx = Effects {
                 community_changed: true,
@@ -164,21 +162,12 @@ pub(super) fn apply(
         C::SetRole { member, role, .. } => {
             require(ws, ctx, Action::ManageMembers)?;
             let member = check_member(ws, member)?;
-            let c = community_mut(ws)?;
-            let admins = c
-                .members
-                .values()
-                .filter(|m| !m.removed && m.role == Role::Admin)
-                .count();
-            let entry = c.members.get_mut(&member).ok_or(DomainError::NotFound {
-                what: "member",
-                id: member.clone(),
-            })?;
-            if entry.role == Role::Admin && *role != Role::Admin && admins <= 1 {
-                return Err(DomainError::Invalid("the last admin cannot be demoted"));
-            }
-            entry.role = *role;
-            let mut fx = community_changed(c);
+            let act = Act::SetRole {
+                member: member.clone(),
+                role: *role,
+            };
+            super::govern(ws, ctx, None, act)?;
+            let mut fx = community_changed(community(ws)?);
             fx.id = member;
             Ok(fx)
         }
@@ -188,21 +177,11 @@ pub(super) fn apply(
                 require(ws, ctx, Action::ManageMembers)?;
             }
             let member = check_member(ws, member)?;
-            let c = community_mut(ws)?;
-            let admins = c
-                .members
-                .values()
-                .filter(|m| !m.removed && m.role == Role::Admin)
-                .count();
-            let entry = c.members.get_mut(&member).ok_or(DomainError::NotFound {
-                what: "member",
-                id: member.clone(),
-            })?;
-            if entry.role == Role::Admin && admins <= 1 {
-                return Err(DomainError::Invalid("the last admin cannot be demoted"));
-            }
-            entry.removed = true;
-            let mut fx = community_changed(c);
+            let act = Act::RemoveMember {
+                member: member.clone(),
+            };
+            super::govern(ws, ctx, None, act)?;
+            let mut fx = community_changed(community(ws)?);
             fx.id = member;
             Ok(fx)
         }
@@ -213,21 +192,28 @@ pub(super) fn apply(
             }
             let member = check_member(ws, member)?;
             let device = check_device(device)?;
-            let now = ctx.now;
-            let c = community_mut(ws)?;
-            let entry = c.members.get_mut(&member).ok_or(DomainError::NotFound {
-                what: "member",
-                id: member.clone(),
-            })?;
-            if matches!(command, C::AddDevice { .. }) {
-                entry.devices.insert(device, now);
-            } else if entry.devices.remove(&device).is_none() {
-                return Err(DomainError::NotFound {
-                    what: "device",
-                    id: device,
-                });
-            }
-            let mut fx = community_changed(c);
+            let act = if matches!(command, C::AddDevice { .. }) {
+                Act::AddDevice {
+                    member: member.clone(),
+                    device,
+                }
+            } else {
+                let known = community(ws)?
+                    .member(&member)
+                    .is_some_and(|m| m.devices.contains_key(&device));
+                if !known {
+                    return Err(DomainError::NotFound {
+                        what: "device",
+                        id: device,
+                    });
+                }
+                Act::RemoveDevice {
+                    member: member.clone(),
+                    device,
+                }
+            };
+            super::govern(ws, ctx, None, act)?;
+            let mut fx = community_changed(community(ws)?);
             fx.id = member;
             Ok(fx)
         }
@@ -304,21 +290,6 @@ fn community_changed(c: &Community) -> Effects {
         id: c.header.id.clone(),
         community_changed: true,
         ..Effects::default()
-    }
-}
-
-fn new_member(ctx: &Ctx<'_>, id: &str, role: Role, profile: &str, with_device: bool) -> Member {
-    let mut devices = BTreeMap::new();
-    if with_device && !ctx.device.is_empty() {
-        devices.insert(ctx.device.clone(), ctx.now);
-    }
-    Member {
-        id: id.to_string(),
-        role,
-        joined_at: ctx.now,
-        profile: profile.to_string(),
-        devices,
-        removed: false,
     }
 }
 

@@ -98,13 +98,7 @@ pub(super) fn apply(
                 require_team(ws, ctx, project, true)?;
             }
             let p = project_mut(ws, project)?;
-            p.team.insert(
-                member,
-                TeamMember {
-                    role: *role,
-                    joined_at: ctx.now,
-                },
-            );
+            p.team.insert(member, team_entry(ctx, *role, &me));
             done(p, ctx, project)
         }
         C::RemoveTeamMember { project, member } => {
@@ -378,17 +372,13 @@ fn create_project(
             return Err(DomainError::Empty { field: "category" });
         }
     };
-    let id = ctx.ids.doc_id().to_string();
+    let (id, nonce) = super::derived_id(ctx);
     let mut team = BTreeMap::new();
-    team.insert(
-        me.clone(),
-        TeamMember {
-            role: TeamRole::Lead,
-            joined_at: ctx.now,
-        },
-    );
+    team.insert(me.clone(), team_entry(ctx, TeamRole::Lead, &me));
+    let mut head = super::header(ctx, DocKind::Project, &id, community, &me);
+    head.nonce = nonce;
     let project = Project {
-        header: super::header(ctx, DocKind::Project, &id, community, &me),
+        header: head,
         title,
         summary,
         category,
@@ -416,6 +406,17 @@ fn create_project(
     }
     super::create(ws, &mut fx, ctx, Item::Project(project));
     Ok(fx)
+}
+
+/// A team entry written by `by` with this device (signed by the runtime).
+fn team_entry(ctx: &Ctx<'_>, role: TeamRole, by: &str) -> TeamMember {
+    TeamMember {
+        role,
+        joined_at: ctx.now,
+        by: by.to_string(),
+        device: ctx.device.clone(),
+        sig: String::new(),
+    }
 }
 
 fn project_ref<'w>(ws: &'w Workspace, id: &str) -> Result<&'w Project, DomainError> {

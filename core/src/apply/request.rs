@@ -63,6 +63,8 @@ pub(super) fn apply(
                     reason: String::new(),
                     contact: String::new(),
                     promised_by: String::new(),
+                    device: ctx.device.clone(),
+                    sig: String::new(),
                 },
             );
             let mut followers = BTreeMap::new();
@@ -124,6 +126,8 @@ pub(super) fn apply(
                     reason,
                     contact,
                     promised_by,
+                    device: ctx.device.clone(),
+                    sig: String::new(),
                 },
             );
             if let Some(d) = department {

@@ -1,10 +1,11 @@
 //! Comments, content reports and moderation decisions, for every kind of item.
 
-use super::{actor_id, community_mut, require, Ctx, Effects, Workspace};
+use super::{actor_id, require, Ctx, Effects, Workspace};
 use crate::command::Command;
 use crate::error::DomainError;
+use crate::governance::Act;
 use crate::limits::{required, MAX_COMMENT, MAX_SHORT};
-use crate::model::{Comment, Moderation, Report, Visibility};
+use crate::model::{Comment, Report, Visibility};
 use crate::permission::Action;
 
 pub(super) fn apply(
@@ -78,7 +79,6 @@ pub(super) fn apply(
             reason,
         } => {
             require(ws, ctx, Action::Moderate)?;
-            let me = actor_id(ws, ctx)?;
             let reason = required("reason", reason, MAX_SHORT)?;
             let target = super::item_mut(ws, item)?;
             check_comment(target.comments(), item, comment.as_deref())?;
@@ -86,16 +86,16 @@ pub(super) fn apply(
                 Some(c) => format!("{item}/{c}"),
                 None => item.clone(),
             };
-            let c = community_mut(ws)?;
-            c.moderation.insert(
-                key.clone(),
-                Moderation {
+            super::govern(
+                ws,
+                ctx,
+                None,
+                Act::Moderate {
+                    key: key.clone(),
                     hidden: matches!(command, C::Hide { .. }),
                     reason,
-                    by: me,
-                    at: ctx.now,
                 },
-            );
+            )?;
             Ok(Effects {
                 id: key,
                 community_changed: true,

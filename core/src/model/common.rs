@@ -18,6 +18,14 @@ pub struct Header {
     pub created_at: Millis,
     /// The member who created it.
     pub created_by: String,
+    /// The creating device's public key (hex); with `nonce` it derives the id of documents
+    /// whose creator has authority (communities, projects). Empty in older documents.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub device: String,
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub nonce: String,
 }
 
 /// A comment on any item.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DocKind, Header};
 use crate::category::CategoryDef;
+use crate::governance::{Entry, Flag};
 use crate::time::Millis;
 
 string_enum! {
@@ -28,8 +29,17 @@ string_enum! {
     }
 }
 
-/// One community: a town, a village or a school class.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+/// The community document as stored: its header, the signed log of protected changes
+/// (see [`crate::governance`]) and, under `items`, the [`Catalog`].
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct CommunityDoc {
+    pub header: Header,
+    #[autosurgeon(missing = "Default::default")]
+    pub log: BTreeMap<String, Entry>,
+}
+
+/// One community: a town, a village or a school class, as replayed from its log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Community {
     pub header: Header,
     pub name: String,
@@ -41,6 +51,15 @@ pub struct Community {
     pub members: BTreeMap<String, Member>,
     /// Item id (or `item/comment`) -> the latest moderation decision.
     pub moderation: BTreeMap<String, Moderation>,
+    /// Every accepted moderation decision, oldest first: the moderators' audit log.
+    pub moderation_log: Vec<Moderation>,
+    /// The roster after each accepted roster change, in replay order, with its time:
+    /// how signed fields in item documents are checked against the roster of their time.
+    pub history: Vec<(Millis, Member)>,
+    /// The log's latest entries (what a new entry has `seen`).
+    pub heads: Vec<String>,
+    /// Entries that were not accepted.
+    pub flags: Vec<Flag>,
 }
 
 /// Community settings, editable by admins.
@@ -52,7 +71,7 @@ pub struct Settings {
 }
 
 /// A member in the roster.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
     pub id: String,
     pub role: Role,
@@ -82,8 +101,10 @@ pub struct ItemRef {
 }
 
 /// A moderation decision on an item or a comment.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Moderation {
+    /// The item id, or `item/comment`.
+    pub key: String,
     pub hidden: bool,
     pub reason: String,
     pub by: String,
@@ -91,6 +112,25 @@ pub struct Moderation {
 }
 
 impl Community {
+    /// A community with nothing replayed yet.
+    #[must_use]
+    pub fn empty(header: Header) -> Self {
+        Community {
+            header,
+            name: String::new(),
+            kind: CommunityKind::Town,
+            description: String::new(),
+            categories: Vec::new(),
+            settings: Settings::default(),
+            members: BTreeMap::new(),
+            moderation: BTreeMap::new(),
+            moderation_log: Vec::new(),
+            history: Vec::new(),
+            heads: Vec::new(),
+            flags: Vec::new(),
+        }
+    }
+
     /// Active (not removed) member with this id.
     #[must_use]
     pub fn member(&self, id: &str) -> Option<&Member> {

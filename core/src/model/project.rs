@@ -114,6 +114,17 @@ impl Project {
 pub struct TeamMember {
     pub role: TeamRole,
     pub joined_at: Millis,
+    /// Who added this member, with the signing device and its signature: a team-only
+    /// project's team is protected (see [`crate::governance`]).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub by: String,
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub device: String,
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub sig: String,
 }
 
 /// A project step (for example a step of the village project workshop).

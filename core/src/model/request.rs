@@ -70,6 +70,13 @@ pub struct StatusChange {
     pub contact: String,
     /// The next promised answer date `YYYY-MM-DD` (empty: unchanged).
     pub promised_by: String,
+    /// The signing device (hex) and its signature: see [`crate::governance`].
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub device: String,
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub sig: String,
 }
 
 impl Request {

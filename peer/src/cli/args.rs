@@ -102,6 +102,11 @@ pub enum Cmd {
         #[arg(long)]
         comment: Option<String>,
     },
+    /// Changes that were not accepted: written by someone whose role did not allow them,
+    /// forged, or written around the app (for admins).
+    Flags,
+    /// The moderators' audit log: every hide and restore with its reason.
+    Audit,
     /// Full-text search (finds Bäume, baeume and BAUME alike).
     Search {
         text: Vec<String>,

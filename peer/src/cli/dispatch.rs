@@ -178,6 +178,16 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
                 reason,
             })
         }
+        Cmd::Flags => {
+            let community = ctx.community()?;
+            let flags = ctx.svc.flags(&community)?;
+            ctx.out.flags(&flags)
+        }
+        Cmd::Audit => {
+            let community = ctx.community()?;
+            let log = ctx.svc.moderation_log(&community)?;
+            ctx.out.audit(&log)
+        }
         Cmd::Search { text, limit } => {
             let community = ctx.community()?;
             let hits = ctx.svc.search(Some(&community), &text.join(" "), limit)?;

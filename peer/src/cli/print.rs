@@ -39,6 +39,10 @@ impl Printer {
         }
     }
 
+    pub(super) fn json_out<T: Serialize>(&self, value: &T) -> Result<()> {
+        self.json(value)
+    }
+
     fn json<T: Serialize>(&self, value: &T) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(value)?);
         Ok(())

@@ -12,7 +12,7 @@ use allmende_core::DomainError;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
-use super::write::load_cached;
+use super::write::{checked_item, load_cached, load_community};
 use super::Service;
 use crate::docs;
 use crate::error::{PeerError, Result};
@@ -28,6 +28,8 @@ pub enum QueryResult {
     Detail(Box<ItemDetail>),
     Search(Vec<allmende_core::query::ItemSummary>),
     Members(Vec<MemberSummary>),
+    Flags(Vec<allmende_core::governance::Flag>),
+    ModerationLog(Vec<allmende_core::model::Moderation>),
 }
 
 impl Service {
@@ -49,6 +51,10 @@ impl Service {
                 limit,
             } => QueryResult::Search(self.search(community.as_deref(), &text, limit)?),
             Query::Members { community } => QueryResult::Members(self.members(&community)?),
+            Query::Flags { community } => QueryResult::Flags(self.flags(&community)?),
+            Query::ModerationLog { community } => {
+                QueryResult::ModerationLog(self.moderation_log(&community)?)
+            }
             _ => return Err(PeerError::BadInput("unknown query".to_string())),
         })
     }
@@ -199,7 +205,8 @@ impl Service {
     fn load_item(&mut self, id: &str) -> Result<Item> {
         let key = self.device.actor();
         let doc = load_cached(self.store.conn(), &mut self.cache, &key, id)?;
-        docs::item(doc)
+        let raw = docs::item(doc)?;
+        Ok(checked_item(self.store.conn(), &mut self.cache, &key, &raw)?.0)
     }
 
     /// Everything the detail screen of an item shows.
@@ -307,8 +314,7 @@ impl Service {
     pub fn overview(&mut self, community: &str) -> Result<Overview> {
         let community = self.resolve(community)?;
         let key = self.device.actor();
-        let doc = load_cached(self.store.conn(), &mut self.cache, &key, &community)?;
-        let c = docs::community(doc)?;
+        let c = load_community(self.store.conn(), &mut self.cache, &key, &community)?;
         let summary = self
             .communities()?
             .into_iter()
@@ -424,8 +430,10 @@ impl Service {
                     Err(e) => problems.push((meta.id.clone(), e.to_string())),
                 }
             } else {
-                match docs::item(doc) {
-                    Ok(i) => items.push(project(&i)),
+                let checked = docs::item(doc)
+                    .and_then(|i| checked_item(self.store.conn(), &mut self.cache, &key, &i));
+                match checked {
+                    Ok((i, _)) => items.push(project(&i)),
                     Err(e) => problems.push((meta.id.clone(), e.to_string())),
                 }
             }
@@ -476,7 +484,9 @@ impl Service {
                     continue;
                 }
             };
-            let Ok(item) = docs::item(doc) else {
+            let checked = docs::item(doc)
+                .and_then(|i| checked_item(self.store.conn(), &mut self.cache, &key, &i));
+            let Ok((item, _)) = checked else {
                 wrong.push(meta.id);
                 continue;
             };

@@ -12,7 +12,7 @@ use allmende_core::DomainError;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
-use super::write::{load_cached, save_changes, save_new};
+use super::write::{checked_item, load_cached, load_community, save_changes, save_new};
 use super::Service;
 use crate::docs::{self, MAX_DOC_BYTES};
 use crate::error::{PeerError, Result};
@@ -59,15 +59,15 @@ impl Service {
     ) -> Result<(allmende_core::model::Community, Vec<Item>)> {
         let community = self.resolve(community)?;
         let key = self.device.actor();
-        let doc = load_cached(self.store.conn(), &mut self.cache, &key, &community)?;
-        let c = docs::community(doc)?;
+        let c = load_community(self.store.conn(), &mut self.cache, &key, &community)?;
         let mut items = Vec::new();
         for meta in self.store.docs(Some(&community))? {
             if meta.kind == "community" {
                 continue;
             }
             let doc = load_cached(self.store.conn(), &mut self.cache, &key, &meta.id)?;
-            items.push(docs::item(doc)?);
+            let raw = docs::item(doc)?;
+            items.push(allmende_core::governance::check_item(&c, &raw).0);
         }
         Ok((c, items))
     }
@@ -163,58 +163,14 @@ impl Service {
     }
 
     fn import_typed(&mut self, file: &ExportFile) -> Result<ImportReport> {
-        let key = self.device.actor();
-        let community = file.community.header.id.clone();
-        let Service { store, cache, .. } = self;
-        let report = store.write(|tx| {
-            let mut report = ImportReport {
-                community: community.clone(),
-                ..ImportReport::default()
-            };
-            let cid = community.as_str();
-            if chunks::doc_meta(tx, cid)?.is_none() {
-                let mut doc = docs::new_doc(&key);
-                docs::put_community(&mut doc, &file.community)?;
-                let catalog: Vec<_> = file
-                    .items
-                    .iter()
-                    .map(|i| {
-                        (
-                            i.header().id.clone(),
-                            allmende_core::model::ItemRef {
-                                kind: i.kind(),
-                                created_at: i.header().created_at,
-                            },
-                        )
-                    })
-                    .collect();
-                docs::add_to_catalog(&mut doc, &catalog)?;
-                doc.commit();
-                save_new(tx, cache, (cid, "community", cid), doc)?;
-                index::put_community(tx, &project_community(&file.community))?;
-                report.created += 1;
-            } else {
-                report.unchanged += 1;
-            }
-            for item in &file.items {
-                let id = item.header().id.as_str();
-                if chunks::doc_meta(tx, id)?.is_some() {
-                    report.unchanged += 1;
-                    continue;
-                }
-                let mut doc = docs::new_doc(&key);
-                docs::put_item(&mut doc, item)?;
-                doc.commit();
-                save_new(tx, cache, (id, item.kind().as_str(), cid), doc)?;
-                index::put_item(tx, &project(item))?;
-                report.created += 1;
-            }
-            Ok(report)
-        });
-        if report.is_err() {
-            self.cache.clear();
-        }
-        report
+        // Who may do what is proven by the community's signed log, which only the Automerge
+        // documents carry; typed JSON alone would let anyone write a roster.
+        let _ = file;
+        Err(PeerError::BadInput(
+            "this export holds no Automerge documents, so its roster cannot be checked; \
+             export it again with `allmende export json`"
+                .into(),
+        ))
     }
 
     /// Merges documents received from elsewhere (another device, a bundle, an export), all in
@@ -290,6 +246,7 @@ impl Service {
                 community: community.clone(),
                 ..ImportReport::default()
             };
+            let mut roster_changed = Vec::new();
             for (id, header, mut incoming_doc) in parsed {
                 let kind = header.kind.as_str();
                 let meta = (id.as_str(), kind, header.community.as_str());
@@ -319,8 +276,21 @@ impl Service {
                 };
                 if header.kind == DocKind::Community {
                     index::put_community(tx, &project_community(&docs::community(doc)?))?;
+                    roster_changed.push(id.clone());
                 } else {
-                    index::put_item(tx, &project(&docs::item(doc)?))?;
+                    let raw = docs::item(doc)?;
+                    let (item, _) = checked_item(tx, cache, &key, &raw)?;
+                    index::put_item(tx, &project(&item))?;
+                }
+            }
+            // Signed fields of requests and teams are judged by the roster: look again.
+            for cid in roster_changed {
+                for meta in chunks::docs_of(tx, Some(&cid))? {
+                    if meta.kind == "request" || meta.kind == "project" {
+                        let raw = docs::item(load_cached(tx, cache, &key, &meta.id)?)?;
+                        let (item, _) = checked_item(tx, cache, &key, &raw)?;
+                        index::put_item(tx, &project(&item))?;
+                    }
                 }
             }
             Ok(report)

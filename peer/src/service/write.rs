@@ -3,12 +3,17 @@
 
 use std::collections::HashMap;
 
+use allmende_core::apply::Item;
 use allmende_core::apply::{self, Ctx, Effects, Workspace};
 use allmende_core::command::Needs;
+use allmende_core::governance::{self, Flag};
 use allmende_core::index::{project, project_community};
+use allmende_core::model::Community;
 use allmende_core::query::Outcome;
 use allmende_core::{Command, DomainError};
 use automerge::{transaction::CommitOptions, ActorId, AutoCommit, ChangeHash};
+
+use crate::device::DeviceKey;
 use rusqlite::{Connection, Transaction};
 
 use super::{Cached, Service};
@@ -39,18 +44,66 @@ impl Service {
     ) -> Result<Outcome> {
         let now = self.now();
         self.cache.clear();
-        let out = self.run(None, now, command, Some(key.actor()));
+        let out = self.run(None, now, command, Some(key.clone()));
         self.cache.clear();
         out
     }
 
-    /// Applies a command as another member at a given time. For the demo script, imports and
+    /// Applies a command as another member at a given time. For the demo script and
     /// simulations; front doors use [`Service::execute`].
+    ///
+    /// Protected changes must be signed by one of the member's own devices, so the member
+    /// gets a stand-in device key (added by the local device, which must be allowed to manage
+    /// members) that lives only as long as this service.
     ///
     /// # Errors
     /// As [`Service::execute`].
     pub fn execute_as(&mut self, member: &str, at: i64, command: Command) -> Result<Outcome> {
-        self.run(Some(member), at, command, None)
+        let local = self.local_member_of(&command)?;
+        if local.as_deref() == Some(member) {
+            return self.run(Some(member), at, command, None);
+        }
+        let key = match self.stand_ins.get(member) {
+            Some(k) => k.clone(),
+            None => {
+                let key = DeviceKey::generate();
+                let community = self.community_of(&command)?;
+                self.run(
+                    None,
+                    at,
+                    Command::AddDevice {
+                        community,
+                        member: member.to_string(),
+                        device: key.public_hex(),
+                    },
+                    None,
+                )?;
+                self.stand_ins.insert(member.to_string(), key.clone());
+                key
+            }
+        };
+        self.run(Some(member), at, command, Some(key))
+    }
+
+    /// The community a command concerns (loading its item when needed).
+    fn community_of(&mut self, command: &Command) -> Result<String> {
+        match command.needs() {
+            Needs::Community(c) | Needs::Profile { community: c, .. } => Ok(c),
+            Needs::Item(a) | Needs::Items(a, _) => {
+                let key = self.device.actor();
+                let doc = load_cached(self.store.conn(), &mut self.cache, &key, &a)?;
+                Ok(docs::header(doc)?.community)
+            }
+            Needs::Nothing => Err(PeerError::BadInput("the command names no community".into())),
+        }
+    }
+
+    fn local_member_of(&mut self, command: &Command) -> Result<Option<String>> {
+        if matches!(command.needs(), Needs::Nothing) {
+            return Ok(None);
+        }
+        let community = self.community_of(command)?;
+        self.store.identity(&community)
     }
 
     /// Applies a command as the local device at a given time (for the demo's back-dated
@@ -67,7 +120,7 @@ impl Service {
         actor: Option<&str>,
         at: i64,
         command: Command,
-        key_override: Option<ActorId>,
+        signer: Option<DeviceKey>,
     ) -> Result<Outcome> {
         let Service {
             store,
@@ -76,8 +129,9 @@ impl Service {
             ids,
             ..
         } = self;
-        let key = key_override.unwrap_or_else(|| device.actor());
-        let device_hex = device.public_hex();
+        let signer = signer.unwrap_or_else(|| device.clone());
+        let key = signer.actor();
+        let device_hex = signer.public_hex();
         let result = store.write(|tx| {
             let (mut ws, community) = load_workspace(tx, cache, &key, &command)?;
             let member = match actor {
@@ -108,7 +162,7 @@ impl Service {
                 ids,
             };
             let fx = apply::execute(&command, &mut ws, &mut ctx)?;
-            persist(tx, cache, &key, &ws, &fx, at, &command.name())?;
+            persist(tx, cache, &signer, &mut ws, &fx, at, &command.name())?;
             let community = ws
                 .community
                 .as_ref()
@@ -172,8 +226,7 @@ fn load_workspace(
         ws.items.insert(id, item);
     }
     if let Some(c) = &community {
-        let doc = load_cached(tx, cache, key, c)?;
-        ws.community = Some(docs::community(doc).map_err(|e| match e {
+        ws.community = Some(load_community(tx, cache, key, c).map_err(|e| match e {
             PeerError::BadInput(_) => PeerError::Domain(DomainError::NotFound {
                 what: "community",
                 id: c.clone(),
@@ -210,6 +263,7 @@ pub(super) fn load_cached<'c>(
             Cached {
                 doc,
                 version: meta.version,
+                community: None,
             },
         );
     }
@@ -217,6 +271,48 @@ pub(super) fn load_cached<'c>(
         .get_mut(id)
         .map(|c| &mut c.doc)
         .ok_or_else(|| PeerError::BadInput(format!("document {id} vanished")))
+}
+
+/// The community as replayed from its log, cached with its document.
+///
+/// # Errors
+/// Not found, a damaged document, or not a community.
+pub(super) fn load_community(
+    conn: &Connection,
+    cache: &mut HashMap<String, Cached>,
+    key: &ActorId,
+    id: &str,
+) -> Result<Community> {
+    load_cached(conn, cache, key, id)?;
+    let entry = cache
+        .get_mut(id)
+        .ok_or_else(|| PeerError::BadInput(format!("document {id} vanished")))?;
+    if let Some(c) = &entry.community {
+        return Ok(c.clone());
+    }
+    let c = docs::community(&entry.doc)?;
+    entry.community = Some(c.clone());
+    Ok(c)
+}
+
+/// An item as people may see it: its signed fields checked against its community's roster
+/// (against nobody's, while the community document has not arrived yet).
+///
+/// # Errors
+/// A damaged community document.
+pub(super) fn checked_item(
+    conn: &Connection,
+    cache: &mut HashMap<String, Cached>,
+    key: &ActorId,
+    item: &Item,
+) -> Result<(Item, Vec<Flag>)> {
+    let cid = item.header().community.clone();
+    let community = if chunks::doc_meta(conn, &cid)?.is_some() {
+        load_community(conn, cache, key, &cid)?
+    } else {
+        Community::empty(item.header().clone())
+    };
+    Ok(governance::check_item(&community, item))
 }
 
 fn commit(doc: &mut AutoCommit, message: &str, at: i64) {
@@ -244,6 +340,7 @@ pub(super) fn save_changes(
     }
     let heads = docs::heads(&mut entry.doc);
     entry.version = chunks::append(tx, meta, &bytes, &heads)?;
+    entry.community = None;
     let stored = chunks::doc_meta(tx, id)?;
     if stored.is_some_and(|m| m.chunks > chunks::COMPACT_AFTER_CHUNKS) {
         let snapshot = entry.doc.save();
@@ -263,66 +360,78 @@ pub(super) fn save_new(
     let bytes = doc.save();
     let heads = docs::heads(&mut doc);
     let version = chunks::append(tx, meta, &bytes, &heads)?;
-    cache.insert(meta.0.to_string(), Cached { doc, version });
+    cache.insert(
+        meta.0.to_string(),
+        Cached {
+            doc,
+            version,
+            community: None,
+        },
+    );
     Ok(())
 }
 
 fn persist(
     tx: &Transaction<'_>,
     cache: &mut HashMap<String, Cached>,
-    key: &ActorId,
-    ws: &Workspace,
+    signer: &DeviceKey,
+    ws: &mut Workspace,
     fx: &Effects,
     at: i64,
     message: &str,
 ) -> Result<()> {
+    let key = &signer.actor();
     let community = ws.community.as_ref().ok_or(DomainError::NotFound {
         what: "community",
         id: String::new(),
     })?;
-    let cid = community.header.id.as_str();
-    let cmeta = (cid, "community", cid);
+    let cid = community.header.id.clone();
+    let cmeta = (cid.as_str(), "community", cid.as_str());
     if fx.created_community {
         let mut doc = docs::new_doc(key);
-        docs::put_community(&mut doc, community)?;
+        docs::new_community(&mut doc, &community.header)?;
+        docs::append_log(&mut doc, community, &ws.pending, signer)?;
         docs::add_to_catalog(&mut doc, &fx.catalog)?;
         commit(&mut doc, message, at);
         save_new(tx, cache, cmeta, doc)?;
-    } else if fx.community_changed || !fx.catalog.is_empty() {
-        let doc = load_cached(tx, cache, key, cid)?;
+    } else if !ws.pending.is_empty() || !fx.catalog.is_empty() {
+        let doc = load_cached(tx, cache, key, &cid)?;
         let before = doc.get_heads();
-        if fx.community_changed {
-            docs::put_community(doc, community)?;
-        }
+        docs::append_log(doc, community, &ws.pending, signer)?;
         docs::add_to_catalog(doc, &fx.catalog)?;
         commit(doc, message, at);
         save_changes(tx, cache, cmeta, &before)?;
     }
-    if fx.created_community || fx.community_changed {
-        index::put_community(tx, &project_community(community))?;
+    // What readers see is the replayed log, so index that (it also checks the new entries).
+    let community = if ws.pending.is_empty() {
+        community.clone()
+    } else {
+        load_community(tx, cache, key, &cid)?
+    };
+    if fx.created_community || !ws.pending.is_empty() {
+        index::put_community(tx, &project_community(&community))?;
     }
-    for id in &fx.created {
+    for id in fx.created.iter().chain(fx.changed.iter()) {
         let item = ws
             .items
-            .get(id)
+            .get_mut(id)
             .ok_or_else(|| PeerError::BadInput(id.clone()))?;
-        let mut doc = docs::new_doc(key);
-        docs::put_item(&mut doc, item)?;
-        commit(&mut doc, message, at);
-        save_new(tx, cache, (id, item.kind().as_str(), cid), doc)?;
-        index::put_item(tx, &project(item))?;
-    }
-    for id in &fx.changed {
-        let item = ws
-            .items
-            .get(id)
-            .ok_or_else(|| PeerError::BadInput(id.clone()))?;
-        let doc = load_cached(tx, cache, key, id)?;
-        let before = doc.get_heads();
-        docs::put_item(doc, item)?;
-        commit(doc, message, at);
-        save_changes(tx, cache, (id, item.kind().as_str(), cid), &before)?;
-        index::put_item(tx, &project(item))?;
+        governance::sign_item(item, signer);
+        let meta = (id.as_str(), item.kind().as_str(), cid.as_str());
+        if fx.created.contains(id) {
+            let mut doc = docs::new_doc(key);
+            docs::put_item(&mut doc, item)?;
+            commit(&mut doc, message, at);
+            save_new(tx, cache, meta, doc)?;
+        } else {
+            let doc = load_cached(tx, cache, key, id)?;
+            let before = doc.get_heads();
+            docs::put_item(doc, item)?;
+            commit(doc, message, at);
+            save_changes(tx, cache, meta, &before)?;
+        }
+        let (seen, _) = governance::check_item(&community, item);
+        index::put_item(tx, &project(&seen))?;
     }
     Ok(())
 }

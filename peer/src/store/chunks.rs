@@ -120,7 +120,16 @@ impl Store {
     /// # Errors
     /// Storage errors.
     pub fn docs(&self, community: Option<&str>) -> Result<Vec<StoredDoc>> {
-        let conn = self.conn();
+        docs_of(self.conn(), community)
+    }
+}
+
+/// Every stored document, optionally of one community (inside a transaction too).
+///
+/// # Errors
+/// Storage errors.
+pub fn docs_of(conn: &Connection, community: Option<&str>) -> Result<Vec<StoredDoc>> {
+    {
         let mut stmt = conn.prepare(&format!(
             "SELECT {DOC_COLUMNS} FROM docs WHERE ?1 IS NULL OR community = ?1 ORDER BY kind <> 'community', id"
         ))?;

@@ -1,0 +1,201 @@
+//! Governance: protected changes take effect only when made by a member whose role allows it.
+//!
+//! An Automerge document cannot refuse a change, so every reader checks on read. The
+//! protected parts of a community (settings, categories, the roster with roles and devices,
+//! moderation decisions) are never stored as plain fields: the community document holds a
+//! `log` of signed entries ([`entry`]), and the state people see is the replay of that log
+//! ([`resolve`]). Protected fields inside item documents (a request's status history, a
+//! project's team) carry their author's device signature and are checked against the
+//! roster as it was at that time ([`items`]).
+//!
+//! The chain of authority is rooted in the community creator's device key: the community's
+//! document id is derived from that key ([`crate::DocId::derive`]), so the first entry can be
+//! checked by anyone who knows the id. Entries are replayed in causal order (an entry comes
+//! after everything its author had `seen`), concurrent entries by time and then by id. Each
+//! entry is checked against the state replayed so far, so a removal made before a concurrent
+//! action of the removed member voids that action on every peer alike. What is not accepted
+//! is ignored in everything shown and reported as a [`Flag`] to admins.
+
+mod act;
+pub mod entry;
+mod items;
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+pub use act::{apply_act, Act, Refusal};
+pub use entry::{seal, Body, Entry, Signer};
+pub use items::{check_item, sign_item};
+
+use crate::ids::DocId;
+use crate::model::{Community, Header, Member};
+use crate::time::Millis;
+
+/// A change that was not accepted, shown to admins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flag {
+    /// The document it was found in.
+    pub doc: String,
+    /// The entry id (log entries) or the key of the signed field.
+    pub entry: String,
+    /// Who it claims to come from (may be forged).
+    pub member: String,
+    pub device: String,
+    pub at: Millis,
+    /// What it tried to do.
+    pub what: String,
+    /// Why it was not accepted.
+    pub reason: String,
+}
+
+/// Signatures already checked, keyed by entry id and signature, so replaying a long log
+/// again after a small change only checks the new entries.
+pub type Checked = HashSet<String>;
+
+/// Replays a community's log into the state people see. `header` is the document's raw
+/// header (its id is checked against the first entry).
+#[must_use]
+pub fn resolve(header: &Header, log: &BTreeMap<String, Entry>, checked: &mut Checked) -> Community {
+    let doc = header.id.as_str();
+    let mut c = Community::empty(header.clone());
+    let mut bodies: HashMap<&str, Body> = HashMap::new();
+    for (id, e) in log {
+        let memo = format!("{id}:{}", e.sig);
+        let opened = if checked.contains(&memo) {
+            serde_json::from_str::<Body>(&e.body)
+                .map_err(|err| entry::Flaw::Unreadable(err.to_string()))
+        } else {
+            entry::open(doc, id, e)
+        };
+        match opened {
+            Ok(body) => {
+                checked.insert(memo);
+                bodies.insert(id.as_str(), body);
+            }
+            Err(flaw) => c.flags.push(Flag {
+                doc: doc.to_string(),
+                entry: id.clone(),
+                member: String::new(),
+                device: String::new(),
+                at: 0,
+                what: "unreadable entry".into(),
+                reason: flaw.to_string(),
+            }),
+        }
+    }
+    for id in causal_order(&bodies) {
+        let Some(body) = bodies.get(id) else { continue };
+        let outcome = match &body.act {
+            Act::Genesis { nonce, .. } if DocId::derive(&body.device, nonce).as_str() != doc => {
+                Err("not this community's beginning")
+            }
+            _ => apply_act(&mut c, body),
+        };
+        match outcome {
+            Ok(()) => {
+                if body.act.touches_roster() {
+                    record_roster(&mut c, body);
+                }
+            }
+            Err(reason) => c.flags.push(Flag {
+                doc: doc.to_string(),
+                entry: id.to_string(),
+                member: body.member.clone(),
+                device: body.device.clone(),
+                at: body.at,
+                what: body.act.describe(),
+                reason: reason.to_string(),
+            }),
+        }
+    }
+    let seen: HashSet<&str> = bodies
+        .values()
+        .flat_map(|b| b.seen.iter().map(String::as_str))
+        .collect();
+    c.heads = bodies
+        .keys()
+        .filter(|id| !seen.contains(*id))
+        .map(|id| (*id).to_string())
+        .collect();
+    c.heads.sort();
+    c
+}
+
+/// Entries after everything they had seen; among entries ready at the same time, the
+/// earliest first, ties by id. Every peer computes the same order from the same log.
+fn causal_order<'a>(bodies: &HashMap<&'a str, Body>) -> Vec<&'a str> {
+    let mut waiting: HashMap<&str, usize> = HashMap::new();
+    let mut followers: HashMap<&str, Vec<&'a str>> = HashMap::new();
+    for (id, body) in bodies {
+        let deps: BTreeSet<&str> = body
+            .seen
+            .iter()
+            .map(String::as_str)
+            .filter(|s| bodies.contains_key(s) && s != id)
+            .collect();
+        waiting.insert(id, deps.len());
+        for dep in deps {
+            followers.entry(dep).or_default().push(id);
+        }
+    }
+    let mut ready: BinaryHeap<Reverse<(Millis, &str)>> = waiting
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(id, _)| Reverse((bodies[id].at, *id)))
+        .collect();
+    let mut order = Vec::with_capacity(bodies.len());
+    while let Some(Reverse((_, id))) = ready.pop() {
+        order.push(id);
+        for next in followers.get(id).into_iter().flatten() {
+            if let Some(n) = waiting.get_mut(next) {
+                *n -= 1;
+                if *n == 0 {
+                    ready.push(Reverse((bodies[next].at, *next)));
+                }
+            }
+        }
+    }
+    order
+}
+
+fn record_roster(c: &mut Community, body: &Body) {
+    let touched: Vec<String> = match &body.act {
+        Act::Genesis { member, .. }
+        | Act::AddMember { member, .. }
+        | Act::SetRole { member, .. }
+        | Act::RemoveMember { member }
+        | Act::AddDevice { member, .. }
+        | Act::RemoveDevice { member, .. } => vec![member.clone()],
+        _ => Vec::new(),
+    };
+    for m in touched {
+        if let Some(state) = c.members.get(&m).cloned() {
+            c.history.push((body.at, state));
+        }
+    }
+}
+
+impl Community {
+    /// The member as the roster stood at time `at` (removed members included, so callers
+    /// can tell), or `None` before they joined.
+    #[must_use]
+    pub fn member_at(&self, member: &str, at: Millis) -> Option<&Member> {
+        self.history
+            .iter()
+            .rev()
+            .find(|(t, m)| m.id == member && *t <= at)
+            .map(|(_, m)| m)
+    }
+
+    /// Whether `device` belonged to the active member `member` at time `at`.
+    #[must_use]
+    pub fn device_of_at(&self, member: &str, device: &str, at: Millis) -> Option<&Member> {
+        self.member_at(member, at)
+            .filter(|m| !m.removed && m.devices.contains_key(device))
+    }
+}
+
+#[cfg(test)]
+mod tests;

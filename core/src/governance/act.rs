@@ -1,0 +1,327 @@
+//! Protected changes of a community and the one function that applies them.
+//!
+//! [`apply_act`] is used twice: by the command path (to check and apply a change before it is
+//! signed and written) and by every reader replaying the log ([`super::resolve`]). So a change
+//! a device may make locally is exactly a change every other peer accepts.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::entry::Body;
+use crate::category::{default_categories, CategoryDef};
+use crate::model::{Community, CommunityKind, Member, Moderation, Role};
+
+/// A protected change of the community document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Act {
+    /// The first entry: its device is the root of authority. The community's document id is
+    /// derived from that device key and the nonce, so nobody can write a second genesis.
+    Genesis {
+        nonce: String,
+        name: String,
+        kind: CommunityKind,
+        description: String,
+        member: String,
+        profile: String,
+    },
+    Settings {
+        name: Option<String>,
+        description: Option<String>,
+        code_of_conduct: Option<String>,
+        hold_first_posts: Option<bool>,
+    },
+    AddCategory {
+        key: String,
+        label_de: String,
+        label_en: String,
+    },
+    EditCategory {
+        key: String,
+        label_de: Option<String>,
+        label_en: Option<String>,
+        archived: Option<bool>,
+    },
+    AddMember {
+        member: String,
+        role: Role,
+        profile: String,
+    },
+    SetRole {
+        member: String,
+        role: Role,
+    },
+    RemoveMember {
+        member: String,
+    },
+    AddDevice {
+        member: String,
+        device: String,
+    },
+    RemoveDevice {
+        member: String,
+        device: String,
+    },
+    /// Hide or restore an item (or `item/comment`).
+    Moderate {
+        key: String,
+        hidden: bool,
+        reason: String,
+    },
+}
+
+impl Act {
+    /// A short description for flags and the audit log.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Act::Genesis { name, .. } => format!("create community {name}"),
+            Act::Settings { .. } => "change settings".into(),
+            Act::AddCategory { key, .. } => format!("add category {key}"),
+            Act::EditCategory { key, .. } => format!("edit category {key}"),
+            Act::AddMember { member, role, .. } => format!("add member {member} as {role}"),
+            Act::SetRole { member, role } => format!("make {member} {role}"),
+            Act::RemoveMember { member } => format!("remove member {member}"),
+            Act::AddDevice { member, device } => {
+                format!("add device {} to {member}", short(device))
+            }
+            Act::RemoveDevice { member, device } => {
+                format!("remove device {} from {member}", short(device))
+            }
+            Act::Moderate { key, hidden, .. } => {
+                format!("{} {key}", if *hidden { "hide" } else { "restore" })
+            }
+        }
+    }
+
+    /// Whether the change concerns the roster (members, roles, devices).
+    #[must_use]
+    pub fn touches_roster(&self) -> bool {
+        matches!(
+            self,
+            Act::Genesis { .. }
+                | Act::AddMember { .. }
+                | Act::SetRole { .. }
+                | Act::RemoveMember { .. }
+                | Act::AddDevice { .. }
+                | Act::RemoveDevice { .. }
+        )
+    }
+}
+
+fn short(device: &str) -> &str {
+    device.get(..8).unwrap_or(device)
+}
+
+/// Why a protected change is refused.
+pub type Refusal = &'static str;
+
+/// Checks that the body's device and member may make this change in state `c`, then applies
+/// it. Genesis is checked by the caller (it needs the document id).
+///
+/// # Errors
+/// A short reason; `c` is unchanged then.
+pub fn apply_act(c: &mut Community, body: &Body) -> Result<(), Refusal> {
+    if let Act::Genesis {
+        name,
+        kind,
+        description,
+        member,
+        profile,
+        ..
+    } = &body.act
+    {
+        if !c.members.is_empty() {
+            return Err("a community has one beginning");
+        }
+        c.name.clone_from(name);
+        c.kind = *kind;
+        c.description.clone_from(description);
+        c.categories = default_categories();
+        let mut devices = BTreeMap::new();
+        devices.insert(body.device.clone(), body.at);
+        c.members.insert(
+            member.clone(),
+            Member {
+                id: member.clone(),
+                role: Role::Admin,
+                joined_at: body.at,
+                profile: profile.clone(),
+                devices,
+                removed: false,
+            },
+        );
+        return Ok(());
+    }
+    let me = c
+        .member(&body.member)
+        .ok_or("the author is not a member (or was removed)")?;
+    if !me.devices.contains_key(&body.device) {
+        return Err("the device does not belong to the author");
+    }
+    let role = me.role;
+    let admin = role == Role::Admin;
+    let self_only = |m: &str| m == body.member;
+    match &body.act {
+        Act::Genesis { .. } => Err("a community has one beginning"),
+        Act::Settings {
+            name,
+            description,
+            code_of_conduct,
+            hold_first_posts,
+        } => {
+            need(admin)?;
+            if let Some(v) = name {
+                c.name.clone_from(v);
+            }
+            if let Some(v) = description {
+                c.description.clone_from(v);
+            }
+            if let Some(v) = code_of_conduct {
+                c.settings.code_of_conduct.clone_from(v);
+            }
+            if let Some(v) = hold_first_posts {
+                c.settings.hold_first_posts = *v;
+            }
+            Ok(())
+        }
+        Act::AddCategory {
+            key,
+            label_de,
+            label_en,
+        } => {
+            need(admin)?;
+            if c.categories.iter().any(|cat| &cat.key == key) {
+                return Err("the category exists already");
+            }
+            c.categories.push(CategoryDef {
+                key: key.clone(),
+                label_de: label_de.clone(),
+                label_en: label_en.clone(),
+                archived: false,
+            });
+            Ok(())
+        }
+        Act::EditCategory {
+            key,
+            label_de,
+            label_en,
+            archived,
+        } => {
+            need(admin)?;
+            let cat = c
+                .categories
+                .iter_mut()
+                .find(|cat| &cat.key == key)
+                .ok_or("no such category")?;
+            if let Some(v) = label_de {
+                cat.label_de.clone_from(v);
+            }
+            if let Some(v) = label_en {
+                cat.label_en.clone_from(v);
+            }
+            if let Some(v) = archived {
+                cat.archived = *v;
+            }
+            Ok(())
+        }
+        Act::AddMember {
+            member,
+            role,
+            profile,
+        } => {
+            need(admin)?;
+            if c.members.contains_key(member) {
+                return Err("the member exists already");
+            }
+            c.members.insert(
+                member.clone(),
+                Member {
+                    id: member.clone(),
+                    role: *role,
+                    joined_at: body.at,
+                    profile: profile.clone(),
+                    devices: BTreeMap::new(),
+                    removed: false,
+                },
+            );
+            Ok(())
+        }
+        Act::SetRole { member, role } => {
+            need(admin)?;
+            let last_admin = is_last_admin(c, member);
+            let m = active_mut(c, member)?;
+            if last_admin && *role != Role::Admin {
+                return Err("the last admin cannot be demoted");
+            }
+            m.role = *role;
+            Ok(())
+        }
+        Act::RemoveMember { member } => {
+            need(admin || self_only(member))?;
+            if is_last_admin(c, member) {
+                return Err("the last admin cannot be removed");
+            }
+            active_mut(c, member)?.removed = true;
+            Ok(())
+        }
+        Act::AddDevice { member, device } => {
+            need(admin || self_only(member))?;
+            active_mut(c, member)?
+                .devices
+                .insert(device.clone(), body.at);
+            Ok(())
+        }
+        Act::RemoveDevice { member, device } => {
+            need(admin || self_only(member))?;
+            active_mut(c, member)?
+                .devices
+                .remove(device)
+                .map(|_| ())
+                .ok_or("no such device")
+        }
+        Act::Moderate {
+            key,
+            hidden,
+            reason,
+        } => {
+            need(matches!(role, Role::Admin | Role::Moderator))?;
+            let decision = Moderation {
+                key: key.clone(),
+                hidden: *hidden,
+                reason: reason.clone(),
+                by: body.member.clone(),
+                at: body.at,
+            };
+            c.moderation.insert(key.clone(), decision.clone());
+            c.moderation_log.push(decision);
+            Ok(())
+        }
+    }
+}
+
+fn need(allowed: bool) -> Result<(), Refusal> {
+    if allowed {
+        Ok(())
+    } else {
+        Err("the author's role does not allow this")
+    }
+}
+
+fn is_last_admin(c: &Community, member: &str) -> bool {
+    let admins: Vec<&String> = c
+        .members
+        .values()
+        .filter(|m| !m.removed && m.role == Role::Admin)
+        .map(|m| &m.id)
+        .collect();
+    admins.len() == 1 && admins[0] == member
+}
+
+fn active_mut<'c>(c: &'c mut Community, member: &str) -> Result<&'c mut Member, Refusal> {
+    c.members
+        .get_mut(member)
+        .filter(|m| !m.removed)
+        .ok_or("no such member")
+}

@@ -1,0 +1,211 @@
+//! Signed fields inside item documents: a request's status history and a project's team.
+//!
+//! Each entry names its author (`by`), the device that signed it and when. It counts only
+//! when that device belonged to the author at that time and the author's role then allowed
+//! it (see [`crate::permission`]); otherwise it is left out of what people see and flagged.
+
+use serde_json::json;
+
+use super::entry::{check_signature, signing_bytes, Signer};
+use super::Flag;
+use crate::apply::Item;
+use crate::ids::DocId;
+use crate::model::{
+    Community, Project, Request, RequestStatus, Role, StatusChange, TeamMember, TeamRole,
+    Visibility,
+};
+use crate::permission::{allows, Action};
+
+fn status_payload(c: &StatusChange) -> String {
+    json!([
+        c.id,
+        c.at,
+        c.by,
+        c.status,
+        c.message,
+        c.reason,
+        c.contact,
+        c.promised_by,
+        c.device
+    ])
+    .to_string()
+}
+
+fn team_payload(member: &str, t: &TeamMember) -> String {
+    json!([member, t.role, t.joined_at, t.by, t.device]).to_string()
+}
+
+/// Signs the entries this device wrote and has not signed yet.
+pub fn sign_item(item: &mut Item, signer: &dyn Signer) {
+    let me = signer.public_hex();
+    match item {
+        Item::Request(r) => {
+            let doc = r.header.id.clone();
+            for c in r.history.values_mut() {
+                if c.sig.is_empty() && c.device == me {
+                    let bytes = signing_bytes("status", &doc, &status_payload(c));
+                    c.sig = hex::encode(signer.sign(&bytes));
+                }
+            }
+        }
+        Item::Project(p) => {
+            let doc = p.header.id.clone();
+            for (member, t) in &mut p.team {
+                if t.sig.is_empty() && t.device == me {
+                    let bytes = signing_bytes("team", &doc, &team_payload(member, t));
+                    t.sig = hex::encode(signer.sign(&bytes));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The item as people may see it: signed fields that do not hold are left out, and reported.
+#[must_use]
+pub fn check_item(community: &Community, item: &Item) -> (Item, Vec<Flag>) {
+    let mut item = item.clone();
+    let flags = match &mut item {
+        Item::Request(r) => check_request(community, r),
+        Item::Project(p) => check_team(community, p),
+        _ => Vec::new(),
+    };
+    (item, flags)
+}
+
+fn role_at(c: &Community, member: &str, device: &str, at: i64) -> Option<Role> {
+    c.device_of_at(member, device, at).map(|m| m.role)
+}
+
+fn check_request(c: &Community, r: &mut Request) -> Vec<Flag> {
+    let doc = r.header.id.clone();
+    let mut flags = Vec::new();
+    r.history.retain(|key, s| {
+        let signed = check_signature(
+            &s.device,
+            &signing_bytes("status", &doc, &status_payload(s)),
+            &s.sig,
+        )
+        .is_ok();
+        let reason = if !signed {
+            Some("the signature is missing or wrong")
+        } else {
+            match role_at(c, &s.by, &s.device, s.at) {
+                None => Some("the device did not belong to this member then"),
+                Some(role)
+                    if s.status != RequestStatus::Submitted
+                        && !allows(role, Action::AnswerRequests) =>
+                {
+                    Some("the author's role did not allow answering")
+                }
+                Some(_) => None,
+            }
+        };
+        if let Some(reason) = reason {
+            flags.push(flag(
+                &doc,
+                key,
+                &s.by,
+                &s.device,
+                s.at,
+                format!("set status {}", s.status),
+                reason,
+            ));
+        }
+        reason.is_none()
+    });
+    flags
+}
+
+/// Whether the project's header was written by its creator's device (the id is derived
+/// from that key), so the creator may lead the team.
+fn creator_verified(c: &Community, p: &Project) -> bool {
+    let h = &p.header;
+    !h.device.is_empty()
+        && DocId::derive(&h.device, &h.nonce).as_str() == h.id
+        && c.device_of_at(&h.created_by, &h.device, h.created_at)
+            .is_some()
+}
+
+fn check_team(c: &Community, p: &mut Project) -> Vec<Flag> {
+    let doc = p.header.id.clone();
+    let creator = creator_verified(c, p).then(|| p.header.created_by.clone());
+    let public = p.visibility == Visibility::Public;
+    let signed: Vec<(String, TeamMember)> = p
+        .team
+        .iter()
+        .filter(|(m, t)| {
+            check_signature(
+                &t.device,
+                &signing_bytes("team", &doc, &team_payload(m, t)),
+                &t.sig,
+            )
+            .is_ok()
+        })
+        .map(|(m, t)| (m.clone(), t.clone()))
+        .collect();
+    // Accept entries whose author had the authority, until nothing changes: leads accepted
+    // so far may accept further entries.
+    let mut accepted: Vec<String> = Vec::new();
+    loop {
+        let before = accepted.len();
+        for (member, t) in &signed {
+            if accepted.contains(member) {
+                continue;
+            }
+            let Some(role) = role_at(c, &t.by, &t.device, t.joined_at) else {
+                continue;
+            };
+            let lead_ok = accepted
+                .iter()
+                .any(|a| a == &t.by && p.team.get(a).is_some_and(|x| x.role == TeamRole::Lead));
+            let ok = allows(role, Action::EditAnyContent)
+                || creator.as_deref() == Some(t.by.as_str())
+                || lead_ok
+                || (public && t.by == *member && t.role == TeamRole::Member);
+            if ok {
+                accepted.push(member.clone());
+            }
+        }
+        if accepted.len() == before {
+            break;
+        }
+    }
+    let mut flags = Vec::new();
+    p.team.retain(|member, t| {
+        let ok = accepted.contains(member);
+        if !ok {
+            flags.push(flag(
+                &doc,
+                member,
+                &t.by,
+                &t.device,
+                t.joined_at,
+                format!("add {member} to the team"),
+                "not signed by someone who may change the team",
+            ));
+        }
+        ok
+    });
+    flags
+}
+
+fn flag(
+    doc: &str,
+    entry: &str,
+    member: &str,
+    device: &str,
+    at: i64,
+    what: String,
+    reason: &str,
+) -> Flag {
+    Flag {
+        doc: doc.to_string(),
+        entry: entry.to_string(),
+        member: member.to_string(),
+        device: device.to_string(),
+        at,
+        what,
+        reason: reason.to_string(),
+    }
+}

@@ -1,0 +1,49 @@
+//! What governance shows: changes that were not accepted (for admins) and the moderators'
+//! audit log. Both are computed from the documents on every call, so they always match
+//! what the replay accepted.
+
+use allmende_core::governance::{check_item, Flag};
+use allmende_core::model::Moderation;
+
+use super::write::{load_cached, load_community};
+use super::Service;
+use crate::docs;
+use crate::error::Result;
+
+impl Service {
+    /// Every change in the community's documents that was not accepted, oldest first: log
+    /// entries nobody was allowed to write, fields written around the log, forged or
+    /// unauthorised request answers and team entries.
+    ///
+    /// # Errors
+    /// Not found, damaged documents, storage errors.
+    pub fn flags(&mut self, community: &str) -> Result<Vec<Flag>> {
+        let community = self.resolve(community)?;
+        let key = self.device.actor();
+        let c = load_community(self.store.conn(), &mut self.cache, &key, &community)?;
+        let mut flags = c.flags.clone();
+        for meta in self.store.docs(Some(&community))? {
+            if meta.kind != "request" && meta.kind != "project" {
+                continue;
+            }
+            let doc = load_cached(self.store.conn(), &mut self.cache, &key, &meta.id)?;
+            let item = docs::item(doc)?;
+            flags.extend(check_item(&c, &item).1);
+        }
+        flags.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.entry.cmp(&b.entry)));
+        Ok(flags)
+    }
+
+    /// Every accepted moderation decision, newest first.
+    ///
+    /// # Errors
+    /// Not found, a damaged community document, storage errors.
+    pub fn moderation_log(&mut self, community: &str) -> Result<Vec<Moderation>> {
+        let community = self.resolve(community)?;
+        let key = self.device.actor();
+        let c = load_community(self.store.conn(), &mut self.cache, &key, &community)?;
+        let mut log = c.moderation_log;
+        log.reverse();
+        Ok(log)
+    }
+}

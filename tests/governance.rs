@@ -1,0 +1,222 @@
+//! Roles are enforced on every peer: a member who writes straight into the Automerge
+//! documents (bypassing the service API) changes nothing that honest peers show, and they
+//! flag it. Three real peers and a real relay process.
+
+use allmende_core::governance::{seal, Act, Body};
+use allmende_core::model::{Role, StatusChange};
+use allmende_peer::{docs, Service};
+use allmende_tests::{community_with_members, Peer, RelayProc};
+use automerge::{transaction::Transactable, AutoCommit, ObjType, ReadDoc, ROOT};
+use serde_json::Value;
+
+/// Changes one document of `peer`'s store with raw Automerge operations (as a modified
+/// client would), then lets the peer take it in like any document received from sync.
+fn tamper(peer: &Peer, doc: &str, change: impl FnOnce(&mut AutoCommit, &Service)) {
+    let mut svc = Service::open(peer.path()).expect("open mallory's store");
+    let bytes = svc.doc_bytes(doc).expect("document");
+    let mut d = docs::load(&bytes, &svc.device().actor()).expect("load");
+    change(&mut d, &svc);
+    d.commit();
+    svc.receive_many(&[(doc.to_string(), d.save())])
+        .expect("the store takes raw changes in");
+}
+
+fn role_of(p: &Peer, member: &str) -> String {
+    let members = p.json(&["member", "list"]);
+    members
+        .as_array()
+        .and_then(|all| all.iter().find(|m| m["id"] == member))
+        .map(|m| m["role"].as_str().unwrap_or_default().to_string())
+        .unwrap_or_default()
+}
+
+fn member_id(p: &Peer, community: &str) -> String {
+    p.json(&["community", "list"])
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["id"] == community))
+        .and_then(|c| c["me"].as_str())
+        .expect("my member id")
+        .to_string()
+}
+
+fn flags(p: &Peer) -> Vec<Value> {
+    p.json(&["flags"]).as_array().cloned().unwrap_or_default()
+}
+
+fn forged_entry(svc: &Service, community: &str, member: &str, act: Act, d: &mut AutoCommit) {
+    let body = Body {
+        v: 1,
+        at: svc.now(),
+        device: svc.device().public_hex(),
+        member: member.to_string(),
+        seen: Vec::new(),
+        act,
+    };
+    let (id, entry) = seal(community, &body, svc.device());
+    let (_, log) = d.get(&ROOT, "log").expect("read").expect("a log");
+    autosurgeon::reconcile_prop(d, &log, id.as_str(), &entry).expect("write entry");
+}
+
+#[test]
+fn unauthorised_raw_changes_are_ignored_and_flagged_on_every_honest_peer() {
+    let relay = RelayProc::start("");
+    let (anna, others, community) = community_with_members(&relay, &["Ben", "Mallory"]);
+    let (ben, mallory) = (&others[0], &others[1]);
+    let anna_id = member_id(&anna, &community);
+    let mallory_id = member_id(mallory, &community);
+    let idea = anna.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Blühstreifen",
+        "--category",
+        "nature",
+    ]);
+    let request = anna.create(&[
+        "request",
+        "add",
+        "--target",
+        &idea,
+        "--title",
+        "Fläche am Bach",
+    ]);
+    anna.ok(&["sync"]);
+    mallory.ok(&["sync"]);
+
+    // 1. A roster written as a plain field, the way the app never writes it.
+    let mid = mallory_id.clone();
+    tamper(mallory, &community, |d, _| {
+        let members = d.put_object(&ROOT, "members", ObjType::Map).expect("map");
+        let me = d
+            .put_object(&members, mid.as_str(), ObjType::Map)
+            .expect("me");
+        d.put(&me, "role", "admin").expect("role");
+    });
+    // 2. A signed log entry promoting herself, and one claiming to be the admin.
+    let (mid, aid, cid) = (mallory_id.clone(), anna_id.clone(), community.clone());
+    tamper(mallory, &community, |d, svc| {
+        forged_entry(
+            svc,
+            &cid,
+            &mid,
+            Act::SetRole {
+                member: mid.clone(),
+                role: Role::Admin,
+            },
+            d,
+        );
+        let hide = Act::Moderate {
+            key: idea_key(d),
+            hidden: true,
+            reason: "weg damit".into(),
+        };
+        forged_entry(svc, &cid, &aid, hide, d);
+    });
+    // 3. The town hall's answer, written by her.
+    let mid = mallory_id.clone();
+    tamper(mallory, &request, |d, svc| {
+        let (_, history) = d.get(&ROOT, "history").expect("read").expect("history");
+        let fake = StatusChange {
+            id: "forged".into(),
+            at: svc.now(),
+            by: mid.clone(),
+            status: allmende_core::model::RequestStatus::Approved,
+            message: "Genehmigt!".into(),
+            reason: String::new(),
+            contact: String::new(),
+            promised_by: String::new(),
+            device: svc.device().public_hex(),
+            sig: "00".repeat(64),
+        };
+        autosurgeon::reconcile_prop(d, &history, "forged", &fake).expect("answer");
+    });
+    mallory.ok(&["sync"]);
+    anna.ok(&["sync"]);
+    ben.ok(&["sync"]);
+
+    for honest in [&anna, ben] {
+        assert_eq!(role_of(honest, &mallory_id), "member");
+        let shown = honest.json(&["request", "show", &request]);
+        assert_eq!(shown["summary"]["status"], "submitted", "{shown}");
+        let idea_seen = honest.json(&["idea", "show", &idea]);
+        assert_eq!(idea_seen["summary"]["hidden"], false, "{idea_seen}");
+        let flagged = flags(honest);
+        let reasons: Vec<String> = flagged
+            .iter()
+            .map(|f| format!("{} / {}", f["what"], f["reason"]))
+            .collect();
+        assert_eq!(flagged.len(), 4, "{reasons:#?}");
+        assert!(flagged
+            .iter()
+            .any(|f| f["what"] == "write the field 'members'"));
+        assert!(flagged.iter().any(|f| f["entry"] == "forged"));
+    }
+    assert_eq!(flags(&anna), flags(ben), "both honest peers flag the same");
+    // The idea can still be hidden by a moderator for real.
+    anna.ok(&["hide", &idea, "--reason", "Testlauf"]);
+    let log = anna.json(&["audit"]);
+    assert_eq!(log[0]["reason"], "Testlauf", "{log}");
+}
+
+/// The idea id a forged hide aims at: the first catalogue entry of kind idea.
+fn idea_key(d: &AutoCommit) -> String {
+    let (_, items) = d.get(&ROOT, "items").expect("read").expect("catalogue");
+    for key in d.keys(&items) {
+        if let Ok(Some((_, entry))) = d.get(&items, key.as_str()) {
+            if let Ok(Some((kind, _))) = d.get(&entry, "kind") {
+                if kind.as_str() == Some("idea") {
+                    return key;
+                }
+            }
+        }
+    }
+    String::new()
+}
+
+/// An admin removes a moderator while the moderator, offline, hides a post: the removal came
+/// first, so the hide counts nowhere; a hide from before the removal stays.
+#[test]
+fn removal_wins_over_a_concurrent_later_hide() {
+    let relay = RelayProc::start("");
+    let (anna, others, community) = community_with_members(&relay, &["Ben", "Carla"]);
+    let (ben, carla) = (&others[0], &others[1]);
+    let ben_id = member_id(ben, &community);
+    let early = anna.create(&["idea", "add", "--title", "Früh", "--category", "energy"]);
+    let late = anna.create(&["idea", "add", "--title", "Spät", "--category", "energy"]);
+    anna.ok(&["member", "role", &ben_id, "moderator"]);
+    anna.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    // Ben hides one idea and syncs; then, while Anna removes him without syncing, he hides
+    // the other one offline, unaware.
+    ben.ok(&["hide", &early, "--reason", "Doppelt"]);
+    ben.ok(&["sync"]);
+    anna.ok(&["member", "remove", &ben_id]);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    ben.ok(&["hide", &late, "--reason", "Gefällt mir nicht"]);
+    ben.ok(&["sync"]);
+    anna.ok(&["sync"]);
+    carla.ok(&["sync"]);
+    assert_eq!(
+        anna.json(&["idea", "show", &early])["summary"]["hidden"],
+        true
+    );
+    assert_eq!(
+        anna.json(&["idea", "show", &late])["summary"]["hidden"],
+        false
+    );
+    // Carla is no moderator: hidden ideas are not listed for her.
+    assert_eq!(carla.titles(&["idea", "list"]), ["Spät"]);
+    for honest in [&anna, carla] {
+        let flagged = flags(honest);
+        assert_eq!(flagged.len(), 1, "{flagged:?}");
+        assert_eq!(flagged[0]["what"], format!("hide {late}"));
+    }
+    // Ben's device is no longer let in by the relay.
+    let refused = ben.run(&["sync", "--timeout", "3"]);
+    let text = String::from_utf8_lossy(&refused.stdout).to_string()
+        + &String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        text.contains("0 with new changes") && text.contains("refused"),
+        "a removed device syncs nothing: {text}"
+    );
+}
