@@ -30,6 +30,7 @@ pub mod command;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod figures;
 pub mod fold;
 pub mod governance;
 pub mod ids;

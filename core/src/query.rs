@@ -30,6 +30,12 @@ pub struct ListFilter {
     /// Only items with content reports (the moderators' queue).
     #[serde(default)]
     pub reported: Option<bool>,
+    /// Requests: only those of this town-hall department.
+    #[serde(default)]
+    pub department: Option<String>,
+    /// Requests: only those waiting past their promised date (`true`).
+    #[serde(default)]
+    pub overdue: Option<bool>,
     /// Full-text filter.
     pub text: Option<String>,
     pub limit: Option<u32>,
@@ -65,6 +71,39 @@ pub enum Query {
     ModerationLog {
         community: String,
     },
+    /// Town-hall figures per department.
+    TownHall {
+        community: String,
+    },
+    /// Members and items over time.
+    Dashboard {
+        community: String,
+    },
+    /// The weekly digest, rendered (`md` or `html`).
+    Digest {
+        community: String,
+        #[serde(default)]
+        days: Option<u32>,
+        #[serde(default)]
+        format: Option<String>,
+    },
+    /// Answers on requests I wrote or follow.
+    Notifications {
+        community: String,
+    },
+}
+
+/// A town-hall answer on a request the member wrote or follows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notification {
+    pub at: Millis,
+    pub request: String,
+    pub title: String,
+    pub status: String,
+    pub message: String,
+    /// The answering person's display name.
+    pub by: String,
+    pub promised_by: String,
 }
 
 /// A community in the switcher and at the top of every screen.

@@ -2,6 +2,7 @@
 //! return what a screen needs in one call, and the transfer of whole communities.
 
 pub mod demo;
+mod figures;
 mod governance;
 mod ids;
 mod read;

@@ -107,6 +107,20 @@ pub enum Cmd {
     Flags,
     /// The moderators' audit log: every hide and restore with its reason.
     Audit,
+    /// Members, ideas, projects, organisations, events and opportunities over time.
+    Dashboard {
+        /// CSV (one row per month) instead of a table.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// The "Mach mit" digest: what is new and where help is needed.
+    Digest {
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        /// md or html
+        #[arg(long, default_value = "md")]
+        format: String,
+    },
     /// Full-text search (finds Bäume, baeume and BAUME alike).
     Search {
         text: Vec<String>,
@@ -506,7 +520,14 @@ pub enum RequestCmd {
         /// Only requests past their promised answer date.
         #[arg(long)]
         overdue: bool,
+        /// Only requests of this town-hall department.
+        #[arg(long)]
+        department: Option<String>,
     },
+    /// How each department answers: median days to a first answer, promises kept.
+    Figures,
+    /// Answers on requests you wrote or follow, newest first.
+    Notifications,
     Show {
         id: String,
     },

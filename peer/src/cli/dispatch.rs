@@ -66,7 +66,13 @@ impl Ctx {
     }
 
     fn list(&mut self, kind: DocKind, args: &ListArgs, running: Option<bool>) -> Result<()> {
-        let filter = ListFilter {
+        let filter = self.filter(kind, args, running)?;
+        let page = self.svc.list(&filter)?;
+        self.out.page(&page)
+    }
+
+    fn filter(&self, kind: DocKind, args: &ListArgs, running: Option<bool>) -> Result<ListFilter> {
+        Ok(ListFilter {
             community: Some(self.community()?),
             kind: Some(kind),
             category: args.category.clone(),
@@ -74,14 +80,11 @@ impl Ctx {
             running,
             from: args.from.clone(),
             to: args.to.clone(),
-            parent: None,
-            reported: None,
             text: args.search.clone(),
             limit: args.limit,
             offset: args.offset,
-        };
-        let page = self.svc.list(&filter)?;
-        self.out.page(&page)
+            ..ListFilter::default()
+        })
     }
 
     fn show(&mut self, id: &str) -> Result<()> {
@@ -182,6 +185,17 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
             let community = ctx.community()?;
             let flags = ctx.svc.flags(&community)?;
             ctx.out.flags(&flags)
+        }
+        Cmd::Dashboard { csv } => {
+            let community = ctx.community()?;
+            let d = ctx.svc.dashboard(&community)?;
+            ctx.out.dashboard(&d, csv)
+        }
+        Cmd::Digest { days, format } => {
+            let community = ctx.community()?;
+            let text = ctx.svc.digest(&community, days, format.parse()?)?;
+            print!("{text}");
+            Ok(())
         }
         Cmd::Audit => {
             let community = ctx.community()?;
@@ -746,13 +760,26 @@ fn request(ctx: &mut Ctx, cmd: RequestCmd) -> Result<()> {
                 department,
             })
         }
-        RequestCmd::List { list, overdue } => {
-            if overdue {
-                let community = ctx.community()?;
-                let overview = ctx.svc.overview(&community)?;
-                return ctx.out.items(&overview.overdue_requests);
-            }
-            ctx.list(DocKind::Request, &list, None)
+        RequestCmd::List {
+            list,
+            overdue,
+            department,
+        } => {
+            let mut filter = ctx.filter(DocKind::Request, &list, None)?;
+            filter.overdue = overdue.then_some(true);
+            filter.department = department;
+            let page = ctx.svc.list(&filter)?;
+            ctx.out.page(&page)
+        }
+        RequestCmd::Figures => {
+            let community = ctx.community()?;
+            let figures = ctx.svc.town_hall_figures(&community)?;
+            ctx.out.town_hall(&figures)
+        }
+        RequestCmd::Notifications => {
+            let community = ctx.community()?;
+            let list = ctx.svc.notifications(&community)?;
+            ctx.out.notifications(&list)
         }
         RequestCmd::Show { id } => ctx.show(&id),
         RequestCmd::Answer {

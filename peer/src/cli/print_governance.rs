@@ -1,7 +1,10 @@
-//! Readable output of governance: flags for admins and the moderators' audit log.
+//! Readable output of governance and figures: flags for admins, the moderators' audit log,
+//! town-hall figures, notifications and the dashboard.
 
+use allmende_core::figures::{dashboard_csv, Dashboard, DepartmentFigures};
 use allmende_core::governance::Flag;
 use allmende_core::model::Moderation;
+use allmende_core::query::Notification;
 use allmende_core::time::millis_to_date;
 use allmende_core::Lang;
 
@@ -61,6 +64,84 @@ impl Printer {
                 m.by,
                 m.key,
                 m.reason
+            );
+        }
+        Ok(())
+    }
+}
+
+impl Printer {
+    pub fn town_hall(&self, figures: &[DepartmentFigures]) -> Result<()> {
+        if self.is_json() {
+            return self.json_out(&figures);
+        }
+        let de = self.lang() == Lang::De;
+        for f in figures {
+            let dept = if f.department.is_empty() {
+                if de {
+                    "(ohne Amt)"
+                } else {
+                    "(no department)"
+                }
+            } else {
+                &f.department
+            };
+            let median = f
+                .median_days_to_first_answer
+                .map_or("-".into(), |d| format!("{d:.1}"));
+            let share = f
+                .on_time_share
+                .map_or("-".into(), |s| format!("{:.0} %", s * 100.0));
+            if de {
+                println!(
+                    "{dept}: {} Anliegen, {} offen, {} überfällig; erste Antwort nach {median} Tagen (Median); Zusagen eingehalten: {share}",
+                    f.requests, f.open, f.overdue
+                );
+            } else {
+                println!(
+                    "{dept}: {} requests, {} open, {} overdue; first answer after {median} days (median); promises kept: {share}",
+                    f.requests, f.open, f.overdue
+                );
+            }
+        }
+        Ok(())
+    }
+
+    pub fn notifications(&self, list: &[Notification]) -> Result<()> {
+        if self.is_json() {
+            return self.json_out(&list);
+        }
+        for n in list {
+            println!(
+                "{}  {}: {} — {} {}",
+                millis_to_date(n.at),
+                n.title,
+                allmende_core::lang::label(&n.status, self.lang()),
+                n.by,
+                n.message
+            );
+        }
+        Ok(())
+    }
+
+    pub fn dashboard(&self, d: &Dashboard, csv: bool) -> Result<()> {
+        if csv {
+            print!("{}", dashboard_csv(d));
+            return Ok(());
+        }
+        if self.is_json() {
+            return self.json_out(d);
+        }
+        for (kind, total) in &d.totals {
+            println!(
+                "{:14} {total}",
+                allmende_core::lang::label(kind, self.lang())
+            );
+        }
+        for (stage, n) in &d.projects_by_stage {
+            println!(
+                "  {:12} {n}",
+                allmende_core::lang::label(stage, self.lang())
             );
         }
         Ok(())

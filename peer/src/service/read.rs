@@ -30,6 +30,10 @@ pub enum QueryResult {
     Members(Vec<MemberSummary>),
     Flags(Vec<allmende_core::governance::Flag>),
     ModerationLog(Vec<allmende_core::model::Moderation>),
+    TownHall(Vec<allmende_core::figures::DepartmentFigures>),
+    Dashboard(Box<allmende_core::figures::Dashboard>),
+    Text(String),
+    Notifications(Vec<allmende_core::query::Notification>),
 }
 
 impl Service {
@@ -54,6 +58,23 @@ impl Service {
             Query::Flags { community } => QueryResult::Flags(self.flags(&community)?),
             Query::ModerationLog { community } => {
                 QueryResult::ModerationLog(self.moderation_log(&community)?)
+            }
+            Query::TownHall { community } => {
+                QueryResult::TownHall(self.town_hall_figures(&community)?)
+            }
+            Query::Dashboard { community } => {
+                QueryResult::Dashboard(Box::new(self.dashboard(&community)?))
+            }
+            Query::Digest {
+                community,
+                days,
+                format,
+            } => {
+                let format = format.as_deref().unwrap_or("md").parse()?;
+                QueryResult::Text(self.digest(&community, days.unwrap_or(7), format)?)
+            }
+            Query::Notifications { community } => {
+                QueryResult::Notifications(self.notifications(&community)?)
             }
             _ => return Err(PeerError::BadInput("unknown query".to_string())),
         })
@@ -155,6 +176,7 @@ impl Service {
             filter,
             viewer: None,
             see_hidden: false,
+            now: self.now(),
         })
     }
 
@@ -198,6 +220,7 @@ impl Service {
             filter: &filter,
             viewer: me.as_deref(),
             see_hidden: matches!(role, Some(Role::Admin | Role::Moderator)),
+            now: self.now(),
         };
         index::search(self.store.conn(), &q, text)
     }

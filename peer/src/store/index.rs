@@ -116,6 +116,8 @@ pub struct ListQuery<'a> {
     pub viewer: Option<&'a str>,
     /// Moderators see hidden items (marked as hidden); others do not see them at all.
     pub see_hidden: bool,
+    /// The time "overdue" is judged at.
+    pub now: i64,
 }
 
 const SUMMARY_COLUMNS: &str =
@@ -227,6 +229,23 @@ fn where_clause(q: &ListQuery<'_>, fts: Option<&str>) -> Result<(String, Vec<Val
             &mut args,
             "coalesce(i.start_at, i.created_at) < ?",
             Value::Integer(ms),
+        );
+    }
+    if let Some(d) = &f.department {
+        push(
+            &mut conds,
+            &mut args,
+            "json_extract(i.extra, '$.department') = ?",
+            Value::Text(d.trim().to_string()),
+        );
+    }
+    if f.overdue == Some(true) {
+        push(
+            &mut conds,
+            &mut args,
+            "i.kind = 'request' AND i.status IN ('submitted', 'received', 'in_review')
+             AND i.start_at IS NOT NULL AND i.start_at + 86400000 <= ?",
+            Value::Integer(q.now),
         );
     }
     match f.reported {

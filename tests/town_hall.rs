@@ -1,0 +1,166 @@
+//! The town-hall path end to end with real peers and a relay: a citizen's request, answers
+//! by staff with promised dates, the inbox filters, overdue counters, notifications for the
+//! author, figures per department and the moderation audit log.
+
+use allmende_tests::{community_with_members, Peer, RelayProc};
+use serde_json::Value;
+
+fn me(p: &Peer) -> String {
+    p.json(&["community", "list"])[0]["me"]
+        .as_str()
+        .expect("member id")
+        .to_string()
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_request_goes_through_the_town_hall_and_its_author_hears_back() {
+    let relay = RelayProc::start("");
+    let (anna, others, _community) = community_with_members(&relay, &["Ben", "Keller"]);
+    let (ben, keller) = (&others[0], &others[1]);
+    anna.ok(&["member", "role", &me(keller), "municipal_staff"]);
+    anna.ok(&["sync"]);
+    let idea = ben.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Trinkbrunnen am Markt",
+        "--category",
+        "health",
+    ]);
+    let request = ben.create(&[
+        "request",
+        "add",
+        "--target",
+        &idea,
+        "--title",
+        "Brunnen genehmigen",
+        "--department",
+        "Tiefbauamt",
+    ]);
+    let other = ben.create(&[
+        "request",
+        "add",
+        "--target",
+        &idea,
+        "--title",
+        "Wasseranschluss",
+        "--department",
+        "Stadtwerke",
+    ]);
+    ben.ok(&["sync"]);
+    keller.ok(&["sync"]);
+
+    // A citizen cannot answer; staff can, with a promise that is already past.
+    let (code, _) = ben.fails(&["request", "answer", &request, "--status", "approved"]);
+    assert_eq!(code, 2);
+    keller.ok(&[
+        "request",
+        "answer",
+        &request,
+        "--status",
+        "received",
+        "--message",
+        "Wir prüfen das.",
+        "--contact",
+        "Frau Keller",
+        "--promised-by",
+        "2020-01-15",
+    ]);
+    let inbox = keller.json(&["request", "list", "--overdue"]);
+    assert_eq!(ids(&inbox), [request.clone()], "{inbox}");
+    let tiefbau = keller.json(&["request", "list", "--department", "Tiefbauamt"]);
+    assert_eq!(ids(&tiefbau), [request.clone()]);
+    let stadtwerke = keller.json(&[
+        "request",
+        "list",
+        "--department",
+        "Stadtwerke",
+        "--status",
+        "submitted",
+    ]);
+    assert_eq!(ids(&stadtwerke), [other.clone()]);
+    keller.ok(&["sync"]);
+    ben.ok(&["sync"]);
+
+    let heard = ben.json(&["request", "notifications"]);
+    assert_eq!(heard.as_array().map(Vec::len), Some(1), "{heard}");
+    assert_eq!(heard[0]["status"], "received");
+    assert_eq!(heard[0]["message"], "Wir prüfen das.");
+    let shown = ben.json(&["request", "show", &request]);
+    assert!(shown["waiting_days"].as_i64().unwrap_or(0) > 300, "{shown}");
+
+    let figures = ben.json(&["request", "figures"]);
+    let tief = figures
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["department"] == "Tiefbauamt"))
+        .cloned()
+        .expect("Tiefbauamt");
+    assert_eq!(
+        (
+            tief["requests"].as_u64(),
+            tief["overdue"].as_u64(),
+            tief["answered"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    assert_eq!(tief["promises_missed"], 1);
+
+    // The next answer ends the wait; the author hears of it too.
+    keller.ok(&[
+        "request",
+        "answer",
+        &request,
+        "--status",
+        "approved",
+        "--message",
+        "Genehmigt.",
+    ]);
+    keller.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    assert_eq!(
+        ids(&ben.json(&["request", "list", "--overdue"])),
+        Vec::<String>::new()
+    );
+    let heard = ben.json(&["request", "notifications"]);
+    assert_eq!(heard[0]["status"], "approved", "{heard}");
+    assert_eq!(heard[0]["by"], "Keller");
+    anna.ok(&["sync"]);
+    let figures = anna.json(&["request", "figures"]);
+    assert!(figures.to_string().contains("Tiefbauamt"));
+}
+
+#[test]
+fn moderation_is_audited_and_reports_reach_the_queue() {
+    let relay = RelayProc::start("");
+    let (anna, others, _community) = community_with_members(&relay, &["Ben"]);
+    let ben = &others[0];
+    let idea = ben.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Werbung für Autohaus",
+        "--category",
+        "mobility",
+    ]);
+    ben.ok(&["report", &idea, "--reason", "Werbung"]);
+    ben.ok(&["sync"]);
+    anna.ok(&["sync"]);
+    anna.ok(&["hide", &idea, "--reason", "Werbung ist nicht erlaubt"]);
+    anna.ok(&["restore", &idea, "--reason", "Nach Rücksprache geändert"]);
+    let log = anna.json(&["audit"]);
+    assert_eq!(log.as_array().map(Vec::len), Some(2), "{log}");
+    assert_eq!(log[0]["hidden"], false);
+    assert_eq!(log[1]["reason"], "Werbung ist nicht erlaubt");
+    assert_eq!(log[1]["by"], me(&anna));
+}
