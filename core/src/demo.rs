@@ -446,6 +446,14 @@ pub fn populate<R: DemoRunner>(
             department: s("Grünflächenamt"),
         },
     )?;
+    // The admin follows it, so the town hall's answers reach her too.
+    r.run(
+        admin,
+        t(27),
+        Command::FollowRequest {
+            request: req2.clone(),
+        },
+    )?;
     r.run(
         &keller,
         t(26),

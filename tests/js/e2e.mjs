@@ -56,6 +56,10 @@ const waitText = async (text, timeout = 8000) => page.getByText(text, { exact: f
 await page.goto(base)
 check(await waitText("Grünhausen"), "home shows the demo community")
 check(await waitText("Warten auf das Rathaus"), "home shows requests waiting for the town hall")
+check(await page.locator(".notifications").getByText("Eingegangen. Das Grünflächenamt meldet sich.").isVisible().catch(() => false), "home shows the town hall's answer on a request I follow")
+check(await page.locator(".badge").isVisible().catch(() => false), "an unread answer is marked as new")
+await page.getByRole("button", { name: "Als gelesen markieren" }).click()
+check(await page.locator(".badge").waitFor({ state: "hidden", timeout: 8000 }).then(() => true, () => false), "marking as read removes the mark")
 await axe("home")
 await shoot("home")
 
@@ -132,8 +136,27 @@ for (const [name, screen] of [["Mitmachen", "volunteering"], ["Neuigkeiten", "ne
   await axe(screen)
 }
 
-// The town hall: an overdue request shows how long it waits; an answer joins its history.
+// The town-hall inbox: filters, and how each department answers.
 await nav("Rathaus")
+const figures = page.locator("table.figures")
+check(await figures.getByText("Grünflächenamt").waitFor({ timeout: 8000 }).then(() => true, () => false), "the inbox shows each department's answering record")
+const gone = async (text) => page.locator("main .cards").getByText(text).first().waitFor({ state: "hidden", timeout: 8000 }).then(() => true, () => false)
+const shown = async (text) => page.locator("main .cards").getByText(text).first().waitFor({ timeout: 8000 }).then(() => true, () => false)
+await page.getByLabel("Überfällig").check()
+check(await gone("Dachnutzung der Grundschule genehmigen"), "the overdue filter hides requests still in time")
+check(await shown("Fläche am Mühlbach zur Pflanzung freigeben"), "the overdue filter keeps the overdue request")
+await page.getByLabel("Überfällig").uncheck()
+await page.locator("select[name=inbox-department]").selectOption("Bauamt")
+check(await gone("Fläche am Mühlbach zur Pflanzung freigeben"), "the department filter hides other departments")
+check(await shown("Dachnutzung der Grundschule genehmigen"), "the department filter shows the Bauamt's request")
+await page.locator("select[name=inbox-department]").selectOption("")
+await page.locator("select[name=inbox-status]").selectOption("received")
+check(await shown("Fläche am Mühlbach zur Pflanzung freigeben"), "the status filter shows received requests")
+await page.locator("select[name=inbox-status]").selectOption("")
+await axe("town hall inbox")
+await shoot("townhall")
+
+// The town hall: an overdue request shows how long it waits; an answer joins its history.
 await page.getByRole("button", { name: "Fläche am Mühlbach zur Pflanzung freigeben" }).click()
 check(await waitText("wartet seit"), "an overdue request says how long it has been waiting")
 await page.locator("select[name=answer-status]").selectOption("in_review")
@@ -152,7 +175,23 @@ check(await waitText("Leitungswasser statt Flaschen"), "a reported post is in th
 await page.locator("input[name=moderation-reason]").fill("Geprüft, vorerst ausgeblendet")
 await page.getByRole("button", { name: "Ausblenden" }).click()
 check(await waitText("Wieder einblenden"), "a hidden post can be restored")
+check(await page.locator(".audit").getByText("Geprüft, vorerst ausgeblendet").waitFor({ timeout: 8000 }).then(() => true, () => false), "the moderation log records the decision with its reason")
+check(await waitText("Keine – alles in Ordnung."), "admins see that no change was refused")
 await axe("moderation")
+await shoot("moderation")
+
+// Figures: totals, charts over time, CSV, and the weekly digest.
+await nav("Zahlen")
+check(await waitText("Projekte nach Phase"), "the dashboard shows projects by stage")
+check((await page.locator(".chart svg").count()) === 6, "the dashboard charts six kinds over time")
+const csvHref = (await page.getByRole("link", { name: "Als CSV herunterladen" }).getAttribute("href")) || ""
+check(decodeURIComponent(csvHref).includes("month,member,idea,project"), "the CSV export holds the monthly figures")
+const digestMd = await page.locator("textarea[name=digest]").inputValue().catch(() => "")
+check(digestMd.startsWith("# Mach mit in Grünhausen") && digestMd.includes("Hilfe gesucht"), "the weekly digest is ready as Markdown")
+await page.getByRole("tab", { name: "HTML" }).click()
+check(await page.waitForFunction(() => document.querySelector("textarea[name=digest]")?.value.startsWith("<article>")).then(() => true, () => false), "and as HTML")
+await axe("dashboard")
+await shoot("dashboard")
 // My profile: interests show in the people list.
 await nav("Mein Profil")
 await page.locator("textarea[name=about]").fill("Gärtnerin, mag Wildbienen.")

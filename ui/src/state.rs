@@ -22,6 +22,7 @@ pub enum Route {
     TownHall,
     Members,
     Moderation,
+    Dashboard,
     Profile,
     Sync,
     Communities,

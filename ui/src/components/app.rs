@@ -99,7 +99,10 @@ pub fn app() -> Html {
         }
         (Some(c), Route::Calendar) => html! { <super::calendar::Calendar community={c.clone()} /> },
         (Some(c), Route::News) => html! { <super::news::News community={c.clone()} /> },
-        (Some(c), Route::TownHall) => html! { <super::townhall::TownHall community={c.clone()} /> },
+        (Some(c), Route::TownHall) => html! { <super::inbox::Inbox community={c.clone()} /> },
+        (Some(c), Route::Dashboard) => {
+            html! { <super::dashboard::Dashboard community={c.clone()} /> }
+        }
         (Some(_), Route::Item(id)) => html! { <super::idea_detail::IdeaDetail id={id.clone()} /> },
     };
     let notice = app.notice.clone().map(|(ok, text)| {
@@ -124,6 +127,7 @@ pub fn app() -> Html {
                     { nav(Route::TownHall, "nav.townhall") }
                     { nav(Route::Members, "nav.members") }
                     { nav(Route::Moderation, "nav.moderation") }
+                    { nav(Route::Dashboard, "nav.dashboard") }
                     { nav(Route::Profile, "nav.profile") }
                     { nav(Route::Communities, "nav.communities") }
                     { nav(Route::Sync, "nav.sync") }

@@ -51,6 +51,7 @@ pub fn home(props: &Props) -> Html {
                     }) }</ul>
                 </section>
             }
+            <super::notifications::Notifications community={c.id.clone()} />
             { section("overdue", &o.overdue_requests) }
             { section("upcoming", &o.upcoming_events) }
             { section("latest", &o.latest) }

@@ -74,6 +74,8 @@ pub fn moderation(props: &Props) -> Html {
                     _ => html! {},
                 }
             }
+            <super::oversight::AuditLog community={props.community.clone()} />
+            <super::oversight::FlagList community={props.community.clone()} />
         </>
     }
 }

@@ -1,27 +1,17 @@
-//! The town-hall view: requests with their status, "waiting since N days", and history.
+//! One request as people see it: status, "waiting since N days", the dated history, and
+//! the answer form for town-hall staff. The inbox of all requests is in `inbox.rs`.
 
 use std::collections::BTreeMap;
 
 use allmende_core::lang::label;
-use allmende_core::model::{DocKind, Request, RequestStatus};
+use allmende_core::model::{Request, RequestStatus};
 use allmende_core::time::millis_to_date;
 use allmende_core::Command;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::list_screen::ListScreen;
 use super::load::{run, use_app};
 use crate::i18n::t;
-
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub community: String,
-}
-
-#[function_component(TownHall)]
-pub fn town_hall(props: &Props) -> Html {
-    html! { <ListScreen community={props.community.clone()} kind={DocKind::Request} title="nav.townhall" /> }
-}
 
 #[derive(Properties, PartialEq)]
 pub struct RequestProps {
