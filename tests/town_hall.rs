@@ -164,3 +164,90 @@ fn moderation_is_audited_and_reports_reach_the_queue() {
     assert_eq!(log[1]["reason"], "Werbung ist nicht erlaubt");
     assert_eq!(log[1]["by"], me(&anna));
 }
+
+/// A community that holds new members' first posts: the code of conduct is shown on joining,
+/// a new member's idea and comment wait for a moderator, and approval releases them.
+#[test]
+fn new_members_first_posts_wait_for_approval() {
+    let relay = RelayProc::start("");
+    let (anna, others, _community) = community_with_members(&relay, &["Ben"]);
+    let ben = &others[0];
+    anna.ok(&[
+        "community",
+        "edit",
+        "--code-of-conduct",
+        "Respektvoll bleiben, keine Werbung.",
+        "--hold-first-posts",
+        "true",
+    ]);
+    let idea = anna.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Radweg zur Schule",
+        "--category",
+        "mobility",
+    ]);
+    let token = anna.ok(&["invite", "--name", "Dana"]).trim().to_string();
+    anna.ok(&["sync"]);
+    let dana = Peer::new();
+    let joined = dana.ok(&["join", &token]);
+    assert!(
+        joined.contains("Respektvoll bleiben, keine Werbung."),
+        "{joined}"
+    );
+    let held = dana.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Tauschregal im Rathaus",
+        "--category",
+        "consumption",
+    ]);
+    dana.ok(&["comment", &idea, "--text", "Super Idee, bin dabei"]);
+    dana.ok(&["sync"]);
+    anna.ok(&["sync"]);
+    ben.ok(&["sync"]);
+
+    // Others do not see it yet; the author does; moderators find it in their queue.
+    assert!(!ben
+        .titles(&["idea", "list"])
+        .contains(&"Tauschregal im Rathaus".to_string()));
+    let (code, _) = ben.fails(&["idea", "show", &held]);
+    assert_eq!(code, 2);
+    let comment = ben.json(&["idea", "show", &idea]);
+    assert_eq!(
+        comment["hidden_comments"].as_array().map(Vec::len),
+        Some(1),
+        "{comment}"
+    );
+    assert!(
+        !comment.to_string().contains("Super Idee"),
+        "held text does not leave the service"
+    );
+    assert!(dana
+        .titles(&["idea", "list"])
+        .contains(&"Tauschregal im Rathaus".to_string()));
+    assert_eq!(
+        anna.json(&["idea", "show", &held])["summary"]["hidden"],
+        true
+    );
+
+    let dana_id = dana.json(&["community", "list"])[0]["me"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let (code, _) = ben.fails(&["member", "approve", &dana_id]);
+    assert_eq!(code, 2, "approving needs a moderator");
+    anna.ok(&["member", "approve", &dana_id]);
+    anna.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    assert!(ben
+        .titles(&["idea", "list"])
+        .contains(&"Tauschregal im Rathaus".to_string()));
+    let shown = ben.json(&["idea", "show", &idea]);
+    assert!(
+        shown.to_string().contains("Super Idee, bin dabei"),
+        "{shown}"
+    );
+}

@@ -86,6 +86,7 @@ pub fn execute(
         | C::AddMember { .. }
         | C::SetRole { .. }
         | C::RemoveMember { .. }
+        | C::ApproveMember { .. }
         | C::AddDevice { .. }
         | C::RemoveDevice { .. }
         | C::EditProfile { .. } => community::apply(command, ws, ctx),

@@ -68,6 +68,11 @@ pub enum Command {
         community: String,
         member: String,
     },
+    /// Approves a new member whose first posts are held for review (moderators).
+    ApproveMember {
+        community: String,
+        member: String,
+    },
     /// Adds a device key (hex) to a member: admins for anyone, a member for themselves.
     AddDevice {
         community: String,
@@ -397,6 +402,7 @@ impl Command {
             | C::AddMember { community, .. }
             | C::SetRole { community, .. }
             | C::RemoveMember { community, .. }
+            | C::ApproveMember { community, .. }
             | C::AddDevice { community, .. }
             | C::RemoveDevice { community, .. }
             | C::AddIdea { community, .. }

@@ -167,7 +167,8 @@ fn record_roster(c: &mut Community, body: &Body) {
         | Act::SetRole { member, .. }
         | Act::RemoveMember { member }
         | Act::AddDevice { member, .. }
-        | Act::RemoveDevice { member, .. } => vec![member.clone()],
+        | Act::RemoveDevice { member, .. }
+        | Act::Trust { member } => vec![member.clone()],
         _ => Vec::new(),
     };
     for m in touched {

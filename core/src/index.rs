@@ -265,6 +265,9 @@ pub struct CommunityRow {
     pub members: Vec<(String, String, String, bool)>,
     /// Hidden item ids or `item/comment` keys.
     pub hidden: Vec<String>,
+    /// Members whose posts are held for review (new members, while the community holds
+    /// first posts).
+    pub held: Vec<String>,
 }
 
 /// Projects a community document.
@@ -293,6 +296,12 @@ pub fn project_community(c: &Community) -> CommunityRow {
             .iter()
             .filter(|(_, m)| m.hidden)
             .map(|(k, _)| k.clone())
+            .collect(),
+        held: c
+            .members
+            .values()
+            .filter(|m| c.is_held(&m.id))
+            .map(|m| m.id.clone())
             .collect(),
     }
 }

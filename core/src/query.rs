@@ -158,6 +158,9 @@ pub struct ItemSummary {
     pub reports: u64,
     pub progress: Option<u64>,
     pub hidden: bool,
+    /// A new member's post waiting for a moderator's approval.
+    #[serde(default)]
+    pub held: bool,
     pub extra: serde_json::Value,
 }
 

@@ -129,6 +129,8 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "sync.synced" => ("Synchronisiert", "Synced"),
         "saved" => ("Gespeichert", "Saved"),
         "nav.dashboard" => ("Zahlen", "Figures"),
+        "moderation.approve" => ("Neues Mitglied freigeben", "Approve new member"),
+        "moderation.held" => ("Wartet auf Freigabe", "Waiting for approval"),
         "inbox.filters" => ("Anliegen filtern", "Filter requests"),
         "inbox.department" => ("Amt", "Department"),
         "inbox.overdue" => ("Überfällig", "Overdue"),

@@ -185,6 +185,21 @@ pub(super) fn apply(
             fx.id = member;
             Ok(fx)
         }
+        C::ApproveMember { member, .. } => {
+            require(ws, ctx, Action::Moderate)?;
+            let member = check_member(ws, member)?;
+            super::govern(
+                ws,
+                ctx,
+                None,
+                Act::Trust {
+                    member: member.clone(),
+                },
+            )?;
+            let mut fx = community_changed(community(ws)?);
+            fx.id = member;
+            Ok(fx)
+        }
         C::AddDevice { member, device, .. } | C::RemoveDevice { member, device, .. } => {
             let me = actor(ws, ctx)?.id.clone();
             if &me != member {

@@ -63,6 +63,10 @@ pub enum Act {
         member: String,
         device: String,
     },
+    /// Approve a new member: their posts are no longer held for review.
+    Trust {
+        member: String,
+    },
     /// Hide or restore an item (or `item/comment`).
     Moderate {
         key: String,
@@ -92,6 +96,7 @@ impl Act {
             Act::Moderate { key, hidden, .. } => {
                 format!("{} {key}", if *hidden { "hide" } else { "restore" })
             }
+            Act::Trust { member } => format!("approve {member}"),
         }
     }
 
@@ -106,6 +111,7 @@ impl Act {
                 | Act::RemoveMember { .. }
                 | Act::AddDevice { .. }
                 | Act::RemoveDevice { .. }
+                | Act::Trust { .. }
         )
     }
 }
@@ -150,6 +156,7 @@ pub fn apply_act(c: &mut Community, body: &Body) -> Result<(), Refusal> {
                 profile: profile.clone(),
                 devices,
                 removed: false,
+                trusted: true,
             },
         );
         return Ok(());
@@ -182,6 +189,13 @@ pub fn apply_act(c: &mut Community, body: &Body) -> Result<(), Refusal> {
                 c.settings.code_of_conduct.clone_from(v);
             }
             if let Some(v) = hold_first_posts {
+                // Whoever is a member when holding starts (or stops) is trusted: only
+                // members who join while it is on wait for approval.
+                if *v != c.settings.hold_first_posts {
+                    for m in c.members.values_mut() {
+                        m.trusted = true;
+                    }
+                }
                 c.settings.hold_first_posts = *v;
             }
             Ok(())
@@ -235,6 +249,7 @@ pub fn apply_act(c: &mut Community, body: &Body) -> Result<(), Refusal> {
             if c.members.contains_key(member) {
                 return Err("the member exists already");
             }
+            let trusted = !c.settings.hold_first_posts || *role != Role::Member;
             c.members.insert(
                 member.clone(),
                 Member {
@@ -244,6 +259,7 @@ pub fn apply_act(c: &mut Community, body: &Body) -> Result<(), Refusal> {
                     profile: profile.clone(),
                     devices: BTreeMap::new(),
                     removed: false,
+                    trusted,
                 },
             );
             Ok(())
@@ -280,6 +296,11 @@ pub fn apply_act(c: &mut Community, body: &Body) -> Result<(), Refusal> {
                 .remove(device)
                 .map(|_| ())
                 .ok_or("no such device")
+        }
+        Act::Trust { member } => {
+            need(matches!(role, Role::Admin | Role::Moderator))?;
+            active_mut(c, member)?.trusted = true;
+            Ok(())
         }
         Act::Moderate {
             key,

@@ -81,6 +81,10 @@ pub struct Member {
     /// Device public keys (hex) -> when added. A member is a set of device keys.
     pub devices: BTreeMap<String, Millis>,
     pub removed: bool,
+    /// Whether the member's posts are shown without review. New members of a community that
+    /// holds first posts start untrusted until a moderator approves them.
+    #[serde(default)]
+    pub trusted: bool,
 }
 
 /// The catalogue of item documents, kept under the key `items` of the community document.
@@ -135,6 +139,16 @@ impl Community {
     #[must_use]
     pub fn member(&self, id: &str) -> Option<&Member> {
         self.members.get(id).filter(|m| !m.removed)
+    }
+
+    /// Whether this member's posts are held for review: a plain member not yet approved,
+    /// while the community holds new members' first posts.
+    #[must_use]
+    pub fn is_held(&self, member: &str) -> bool {
+        self.settings.hold_first_posts
+            && self
+                .member(member)
+                .is_some_and(|m| !m.trusted && m.role == Role::Member)
     }
 
     /// Whether an item (or `item/comment`) is hidden by moderation.

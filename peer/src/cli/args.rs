@@ -274,6 +274,10 @@ pub enum MemberCmd {
     Remove {
         member: String,
     },
+    /// Approve a new member whose first posts are held for review (moderators).
+    Approve {
+        member: String,
+    },
     /// Edit a profile (default: your own).
     Profile {
         #[arg(long)]

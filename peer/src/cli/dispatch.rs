@@ -284,7 +284,8 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
                 std::time::Duration::from_secs(timeout.max(1)),
             ))?;
             let overview = ctx.svc.overview(&community)?;
-            ctx.out.overview(&overview)
+            ctx.out.overview(&overview)?;
+            ctx.out.code_of_conduct(&overview.settings.code_of_conduct)
         }
         Cmd::Serve { listen } => {
             let rt = tokio::runtime::Builder::new_multi_thread()
@@ -431,6 +432,10 @@ fn member(ctx: &mut Ctx, cmd: MemberCmd) -> Result<()> {
         MemberCmd::Remove { member } => {
             let member = ctx.member(&member)?;
             ctx.exec(Command::RemoveMember { community, member })
+        }
+        MemberCmd::Approve { member } => {
+            let member = ctx.member(&member)?;
+            ctx.exec(Command::ApproveMember { community, member })
         }
         MemberCmd::Profile {
             member,

@@ -147,3 +147,22 @@ impl Printer {
         Ok(())
     }
 }
+
+impl Printer {
+    /// The community's code of conduct, shown when joining.
+    pub fn code_of_conduct(&self, text: &str) -> Result<()> {
+        if self.is_json() || text.trim().is_empty() {
+            return Ok(());
+        }
+        let de = self.lang() == Lang::De;
+        println!(
+            "\n{}\n{text}",
+            if de {
+                "Unsere Regeln für ein gutes Miteinander:"
+            } else {
+                "Our code of conduct:"
+            }
+        );
+        Ok(())
+    }
+}

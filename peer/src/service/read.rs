@@ -258,7 +258,13 @@ impl Service {
             what: "item",
             id: id.clone(),
         })?;
-        if summary.hidden && !moderator {
+        let held: Vec<String> = conn
+            .prepare_cached("SELECT member FROM held WHERE community = ?1")?
+            .query_map([&community], |r| r.get::<_, String>(0))?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        // A new member's held post is still shown to its author, marked as waiting.
+        let own_held = held.contains(&summary.author) && me.as_deref() == Some(&summary.author);
+        if summary.hidden && !moderator && !own_held {
             return Err(DomainError::NotFound { what: "item", id }.into());
         }
         let row = project(&item);
@@ -278,12 +284,30 @@ impl Service {
         let mut stmt =
             conn.prepare_cached("SELECT key FROM hidden WHERE community = ?1 AND key LIKE ?2")?;
         let prefix = format!("{id}/%");
-        let hidden_comments = stmt
+        let mut hidden_comments: Vec<String> = stmt
             .query_map([&community, &prefix], |r| r.get::<_, String>(0))?
             .collect::<std::result::Result<Vec<_>, _>>()?
             .into_iter()
             .filter_map(|k| k.split('/').nth(1).map(str::to_string))
             .collect();
+        if let Some(comments) = item.comments() {
+            for c in comments.values() {
+                if held.contains(&c.author) && me.as_deref() != Some(c.author.as_str()) {
+                    hidden_comments.push(c.id.clone());
+                }
+            }
+        }
+        let mut item = item;
+        if !moderator {
+            // What moderation hides (or holds) does not leave the service for other members.
+            if let Some(comments) = item.comments_mut() {
+                for id in &hidden_comments {
+                    if let Some(c) = comments.get_mut(id) {
+                        c.text.clear();
+                    }
+                }
+            }
+        }
         let waiting = match &item {
             Item::Request(r) => waiting_days(r, self.now()),
             _ => None,

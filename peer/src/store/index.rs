@@ -105,6 +105,11 @@ pub fn put_community(tx: &Transaction<'_>, row: &CommunityRow) -> Result<()> {
     for key in &row.hidden {
         hide.execute(params![row.id, key])?;
     }
+    tx.execute("DELETE FROM held WHERE community = ?1", [&row.id])?;
+    let mut hold = tx.prepare_cached("INSERT INTO held(community, member) VALUES (?1, ?2)")?;
+    for member in &row.held {
+        hold.execute(params![row.id, member])?;
+    }
     Ok(())
 }
 
@@ -124,11 +129,12 @@ const SUMMARY_COLUMNS: &str =
     "i.id, i.community, i.kind, i.title, i.excerpt, i.category, i.categories,
     i.status, i.author, coalesce(p.title, ''), i.created_at, i.updated_at, i.start_at, i.end_at,
     i.running, i.team_only, i.parent, i.supporters, i.comments, i.reports, i.progress,
-    h.key IS NOT NULL, i.extra";
+    (h.key IS NOT NULL OR x.member IS NOT NULL), i.extra, x.member IS NOT NULL";
 
 const SUMMARY_JOINS: &str = "FROM items i
     LEFT JOIN items p ON p.community = i.community AND p.kind = 'profile' AND p.author = i.author
-    LEFT JOIN hidden h ON h.community = i.community AND h.key = i.id";
+    LEFT JOIN hidden h ON h.community = i.community AND h.key = i.id
+    LEFT JOIN held x ON x.community = i.community AND x.member = i.author AND i.kind <> 'profile'";
 
 fn to_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<ItemSummary> {
     let kind: String = r.get(2)?;
@@ -160,6 +166,7 @@ fn to_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<ItemSummary> {
             .get::<_, Option<i64>>(20)?
             .map(|p| p.try_into().unwrap_or(0)),
         hidden: r.get(21)?,
+        held: r.get(23)?,
         extra: serde_json::from_str(&extra).unwrap_or(serde_json::Value::Null),
     })
 }
@@ -249,7 +256,8 @@ fn where_clause(q: &ListQuery<'_>, fts: Option<&str>) -> Result<(String, Vec<Val
         );
     }
     match f.reported {
-        Some(true) => conds.push("i.reports > 0".to_string()),
+        // Held first posts of new members wait in the moderators' queue too.
+        Some(true) => conds.push("(i.reports > 0 OR x.member IS NOT NULL)".to_string()),
         Some(false) => conds.push("i.reports = 0".to_string()),
         None => {}
     }
@@ -280,6 +288,13 @@ fn where_clause(q: &ListQuery<'_>, fts: Option<&str>) -> Result<(String, Vec<Val
     }
     if !q.see_hidden {
         conds.push("h.key IS NULL".to_string());
+        // Held posts of new members show only to their authors until approved.
+        push(
+            &mut conds,
+            &mut args,
+            "(x.member IS NULL OR i.author = ?)",
+            Value::Text(q.viewer.unwrap_or_default().to_string()),
+        );
     }
     Ok((conds.join(" AND "), args))
 }
@@ -346,6 +361,7 @@ pub fn search(conn: &Connection, q: &ListQuery<'_>, text: &str) -> Result<Vec<It
          JOIN items i ON i.rowid = f.r
          LEFT JOIN items p ON p.community = i.community AND p.kind = 'profile' AND p.author = i.author
          LEFT JOIN hidden h ON h.community = i.community AND h.key = i.id
+         LEFT JOIN held x ON x.community = i.community AND x.member = i.author AND i.kind <> 'profile'
          WHERE {cond} ORDER BY f.rank LIMIT ?{}",
         n + 1
     );

@@ -12,7 +12,7 @@ pub const APPLICATION_ID: i64 = 0x414C_4D44;
 /// The storage format this build writes.
 pub const FORMAT_VERSION: i64 = 2;
 /// The layout of the projected index; bump to force a rebuild.
-pub const INDEX_VERSION: &str = "1";
+pub const INDEX_VERSION: &str = "2";
 
 const V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,6 +63,9 @@ CREATE TABLE IF NOT EXISTS members (
 CREATE TABLE IF NOT EXISTS hidden (
     community TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (community, key)
 );
+CREATE TABLE IF NOT EXISTS held (
+    community TEXT NOT NULL, member TEXT NOT NULL, PRIMARY KEY (community, member)
+);
 CREATE TABLE IF NOT EXISTS items (
     id TEXT PRIMARY KEY,
     community TEXT NOT NULL,
@@ -101,6 +104,7 @@ pub const DROP_INDEX: &str = "
 DROP TABLE IF EXISTS communities;
 DROP TABLE IF EXISTS members;
 DROP TABLE IF EXISTS hidden;
+DROP TABLE IF EXISTS held;
 DROP TABLE IF EXISTS items;
 DROP TABLE IF EXISTS items_fts;
 ";

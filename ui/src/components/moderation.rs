@@ -48,6 +48,20 @@ pub fn moderation(props: &Props) -> Html {
             run(&app, cmd, |_| {});
         })
     };
+    let approve = |member: String| {
+        let app = app.clone();
+        let community = props.community.clone();
+        Callback::from(move |_| {
+            run(
+                &app,
+                Command::ApproveMember {
+                    community: community.clone(),
+                    member: member.clone(),
+                },
+                |_| {},
+            );
+        })
+    };
     html! {
         <>
             <h1>{ t(lang, "nav.moderation") }</h1>
@@ -61,8 +75,14 @@ pub fn moderation(props: &Props) -> Html {
                             <>
                                 <ItemCard item={i.clone()} />
                                 <li class="actions">
-                                    <span class="status">{ format!("{} {}", i.reports, t(lang, "moderation.reports")) }</span>
-                                    if i.hidden {
+                                    if i.held {
+                                        <span class="status">{ t(lang, "moderation.held") }</span>
+                                    } else {
+                                        <span class="status">{ format!("{} {}", i.reports, t(lang, "moderation.reports")) }</span>
+                                    }
+                                    if i.held {
+                                        <button class="primary" onclick={approve(i.author.clone())}>{ t(lang, "moderation.approve") }</button>
+                                    } else if i.hidden {
                                         <button onclick={act(i.id.clone(), false)}>{ t(lang, "moderation.restore") }</button>
                                     } else {
                                         <button onclick={act(i.id.clone(), true)}>{ t(lang, "moderation.hide") }</button>
