@@ -304,7 +304,7 @@ fn municipal_path_with_history_and_overdue() {
         Some(2)
     );
     let overdue = p.json(&["request", "list", "--overdue"]);
-    assert_eq!(overdue.as_array().map(Vec::len), Some(1));
+    assert_eq!(overdue["items"].as_array().map(Vec::len), Some(1));
     let idea_view = p.json(&["idea", "show", &idea]);
     assert_eq!(idea_view["requests"][0]["id"], req.as_str());
     p.ok(&[
@@ -317,7 +317,7 @@ fn municipal_path_with_history_and_overdue() {
         "Genehmigt",
     ]);
     assert_eq!(
-        p.json(&["request", "list", "--overdue"])
+        p.json(&["request", "list", "--overdue"])["items"]
             .as_array()
             .map(Vec::len),
         Some(0)
@@ -673,7 +673,7 @@ fn demo_covers_every_category_and_is_created_once() {
         .collect();
     assert!(stages.len() >= 2, "{stages:?}");
     assert_eq!(
-        p.json(&["request", "list", "--overdue"])
+        p.json(&["request", "list", "--overdue"])["items"]
             .as_array()
             .map(Vec::len),
         Some(1)
