@@ -13,7 +13,9 @@ mod item;
 mod post;
 mod project;
 mod request;
+mod showcase;
 mod social;
+mod template;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -125,6 +127,8 @@ pub fn execute(
             calendar::apply(command, ws, ctx)
         }
         C::AddPost { .. } | C::EditPost { .. } => post::apply(command, ws, ctx),
+        C::AddTemplate { .. } | C::ApplyTemplate { .. } => template::apply(command, ws, ctx),
+        C::PublishProject { .. } => showcase::apply(command, ws, ctx),
     }
 }
 

@@ -171,6 +171,24 @@ pub enum Command {
         project: String,
         title: String,
     },
+    /// Publishes a read-only showcase of a project into another community (a class's project
+    /// in its town, a village's project at a project fair). With `existing`, updates that
+    /// showcase instead.
+    PublishProject {
+        community: String,
+        existing: Option<String>,
+        showcase: Showcase,
+    },
+    /// Adds a process template to the community (from a file or a built-in one).
+    AddTemplate {
+        community: String,
+        template: crate::templates::TemplateSpec,
+    },
+    /// Adds a template's steps (with their tasks) and milestones to a project.
+    ApplyTemplate {
+        project: String,
+        template: String,
+    },
     EditStep {
         project: String,
         step: String,
@@ -389,6 +407,18 @@ pub enum Needs {
     },
 }
 
+/// What a showcase shows of its project: no team, no notes, no tasks, no names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Showcase {
+    pub origin: crate::model::Origin,
+    pub title: String,
+    pub summary: String,
+    pub category: String,
+    pub stage: crate::model::Stage,
+    pub progress: u64,
+    pub milestones: Vec<crate::model::Milestone>,
+}
+
 impl Command {
     /// The documents the runtime must load before applying this command.
     #[must_use]
@@ -409,7 +439,19 @@ impl Command {
             | C::AddOrganisation { community, .. }
             | C::AddOpportunity { community, .. }
             | C::AddEvent { community, .. }
-            | C::AddPost { community, .. } => Needs::Community(community.clone()),
+            | C::AddPost { community, .. }
+            | C::AddTemplate { community, .. } => Needs::Community(community.clone()),
+            C::PublishProject {
+                community,
+                existing,
+                ..
+            } => match existing {
+                Some(id) => Needs::Item(id.clone()),
+                None => Needs::Community(community.clone()),
+            },
+            C::ApplyTemplate { project, template } => {
+                Needs::Items(project.clone(), template.clone())
+            }
             C::CreateProject {
                 community,
                 from_idea,

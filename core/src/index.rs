@@ -146,6 +146,8 @@ pub fn project(item: &Item) -> IndexRow {
                 "milestones_reached": p.milestones.values().filter(|m| m.reached).count(),
                 "open_needs": p.needs.values().filter(|n| !n.met).count(),
                 "team": p.team.len(),
+                "origin": p.origin.as_ref().map(|o| &o.project),
+                "origin_community": p.origin.as_ref().map(|o| &o.community_name),
             });
             let notes = p.notes.as_str().to_string();
             let tasks: Vec<&str> = p.tasks.values().map(|t| t.title.as_str()).collect();
@@ -241,6 +243,13 @@ pub fn project(item: &Item) -> IndexRow {
             row.reports = p.reports.len() as u64;
             row.extra = json!({ "offered_by": p.offered_by });
             row.search_text = searchable(&[&p.title, &p.text, &p.offered_by], item);
+        }
+        Item::Template(t) => {
+            row.title.clone_from(&t.name);
+            row.excerpt = excerpt(&t.description);
+            row.updated_at = t.updated_at;
+            row.extra = json!({ "steps": t.steps.len(), "milestones": t.milestones.len() });
+            row.search_text = searchable(&[&t.name, &t.description], item);
         }
     }
     if row.category.is_empty() {

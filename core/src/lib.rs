@@ -40,6 +40,7 @@ pub mod limits;
 pub mod model;
 pub mod permission;
 pub mod query;
+pub mod templates;
 pub mod time;
 pub mod wire;
 

@@ -20,6 +20,7 @@ mod post;
 mod profile;
 mod project;
 mod request;
+mod template;
 
 pub use common::{Comment, Header, Report};
 pub use community::{
@@ -32,9 +33,10 @@ pub use organisation::{OrgProject, Organisation};
 pub use post::{Post, PostKind};
 pub use profile::{ContactVisibility, Profile};
 pub use project::{
-    Milestone, Need, NeedKind, Project, Stage, Step, Task, TeamMember, TeamRole, Visibility,
+    Milestone, Need, NeedKind, Origin, Project, Stage, Step, Task, TeamMember, TeamRole, Visibility,
 };
 pub use request::{Request, RequestStatus, StatusChange};
+pub use template::{Template, TemplateMilestone, TemplateStep};
 
 use crate::error::DomainError;
 
@@ -53,6 +55,7 @@ string_enum! {
         Opportunity => "opportunity",
         Event => "event",
         Post => "post",
+        Template => "template",
     }
 }
 

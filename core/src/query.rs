@@ -36,6 +36,10 @@ pub struct ListFilter {
     /// Requests: only those waiting past their promised date (`true`).
     #[serde(default)]
     pub overdue: Option<bool>,
+    /// Projects: only showcases published from elsewhere (`true`, the project fair), or
+    /// only the community's own (`false`).
+    #[serde(default)]
+    pub showcase: Option<bool>,
     /// Full-text filter.
     pub text: Option<String>,
     pub limit: Option<u32>,

@@ -11,6 +11,7 @@ mod print;
 mod print_detail;
 mod print_governance;
 mod sync_cmd;
+mod template_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

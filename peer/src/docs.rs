@@ -159,6 +159,7 @@ pub fn item(doc: &AutoCommit) -> Result<Item> {
         DocKind::Opportunity => Item::Opportunity(hydrate(doc)?),
         DocKind::Event => Item::Event(hydrate(doc)?),
         DocKind::Post => Item::Post(hydrate(doc)?),
+        DocKind::Template => Item::Template(hydrate(doc)?),
     })
 }
 
@@ -176,6 +177,7 @@ pub fn put_item(doc: &mut AutoCommit, item: &Item) -> Result<()> {
         Item::Opportunity(x) => reconcile(doc, x)?,
         Item::Event(x) => reconcile(doc, x)?,
         Item::Post(x) => reconcile(doc, x)?,
+        Item::Template(x) => reconcile(doc, x)?,
     }
     Ok(())
 }

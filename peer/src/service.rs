@@ -6,6 +6,7 @@ mod figures;
 mod governance;
 mod ids;
 mod read;
+mod showcase;
 mod transfer;
 mod write;
 

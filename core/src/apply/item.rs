@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::error::DomainError;
 use crate::model::{
     Comment, DocKind, Event, Header, Idea, Opportunity, Organisation, Post, Profile, Project,
-    Report, Request,
+    Report, Request, Template,
 };
 
 /// A hydrated item document of any kind.
@@ -20,6 +20,7 @@ pub enum Item {
     Opportunity(Opportunity),
     Event(Event),
     Post(Post),
+    Template(Template),
 }
 
 macro_rules! each_item {
@@ -33,6 +34,7 @@ macro_rules! each_item {
             Item::Opportunity($bind) => $body,
             Item::Event($bind) => $body,
             Item::Post($bind) => $body,
+            Item::Template($bind) => $body,
         }
     };
 }
@@ -83,7 +85,7 @@ impl Item {
     /// The comments of items that have them (every kind but profiles).
     pub fn comments_mut(&mut self) -> Option<&mut BTreeMap<String, Comment>> {
         match self {
-            Item::Profile(_) => None,
+            Item::Profile(_) | Item::Template(_) => None,
             Item::Idea(x) => Some(&mut x.comments),
             Item::Project(x) => Some(&mut x.comments),
             Item::Request(x) => Some(&mut x.comments),
@@ -98,7 +100,7 @@ impl Item {
     #[must_use]
     pub fn comments(&self) -> Option<&BTreeMap<String, Comment>> {
         match self {
-            Item::Profile(_) => None,
+            Item::Profile(_) | Item::Template(_) => None,
             Item::Idea(x) => Some(&x.comments),
             Item::Project(x) => Some(&x.comments),
             Item::Request(x) => Some(&x.comments),
@@ -111,7 +113,7 @@ impl Item {
 
     pub fn reports_mut(&mut self) -> Option<&mut BTreeMap<String, Report>> {
         match self {
-            Item::Profile(_) => None,
+            Item::Profile(_) | Item::Template(_) => None,
             Item::Idea(x) => Some(&mut x.reports),
             Item::Project(x) => Some(&mut x.reports),
             Item::Request(x) => Some(&mut x.reports),
@@ -147,4 +149,5 @@ impl Item {
     );
     as_kind!(event, event_mut, Event, Event, "event");
     as_kind!(post, post_mut, Post, Post, "post");
+    as_kind!(template, template_mut, Template, Template, "template");
 }

@@ -130,6 +130,7 @@ pub(super) fn apply(
                     title,
                     position,
                     done: false,
+                    stage: String::new(),
                 },
             );
             done_with(p, ctx, project, id)
@@ -395,6 +396,7 @@ fn create_project(
         comments: BTreeMap::new(),
         reports: BTreeMap::new(),
         updated_at: ctx.now,
+        origin: None,
     };
     let mut fx = Effects::default();
     if let Some(idea) = from_idea {
@@ -409,7 +411,7 @@ fn create_project(
 }
 
 /// A team entry written by `by` with this device (signed by the runtime).
-fn team_entry(ctx: &Ctx<'_>, role: TeamRole, by: &str) -> TeamMember {
+pub(super) fn team_entry(ctx: &Ctx<'_>, role: TeamRole, by: &str) -> TeamMember {
     TeamMember {
         role,
         joined_at: ctx.now,
@@ -434,7 +436,7 @@ fn project_mut<'w>(ws: &'w mut Workspace, id: &str) -> Result<&'w mut Project, D
 }
 
 /// The actor is on the team (its lead when `lead` is set), or may edit any content.
-fn require_team(
+pub(super) fn require_team(
     ws: &Workspace,
     ctx: &Ctx<'_>,
     project: &str,

@@ -78,6 +78,21 @@ pub struct Project {
     pub comments: BTreeMap<String, Comment>,
     pub reports: BTreeMap<String, Report>,
     pub updated_at: Millis,
+    /// For a showcase: the project it was published from (a class's project in its town, a
+    /// village's project at a project fair). Showcases are read-only copies.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub origin: Option<Origin>,
+}
+
+/// Where a showcase comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Origin {
+    pub community: String,
+    pub community_name: String,
+    pub project: String,
+    /// When it was last published.
+    pub published_at: Millis,
 }
 
 impl Project {
@@ -135,6 +150,10 @@ pub struct Step {
     /// Sort position; gaps allowed so steps can be inserted between others.
     pub position: i64,
     pub done: bool,
+    /// The stage this step belongs to (steps from a template), or empty.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub stage: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]

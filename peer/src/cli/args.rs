@@ -72,6 +72,9 @@ pub enum Cmd {
     /// News, everyday tips and support offers.
     #[command(subcommand)]
     Post(PostCmd),
+    /// Process templates (the village workshop process, a class project, your own).
+    #[command(subcommand)]
+    Template(super::template_cmd::TemplateCmd),
     /// Comment on any item.
     Comment {
         item: String,
@@ -359,6 +362,16 @@ pub enum IdeaCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum ProjectCmd {
+    /// Publish a read-only showcase of a project into another community on this device (a
+    /// class's project in its town, a village's project at a project fair); again to update.
+    Publish {
+        id: String,
+        /// The community to publish into.
+        #[arg(long)]
+        to: String,
+    },
+    /// The project fair: showcases published into this community, by where they come from.
+    Fair,
     Add {
         #[arg(long)]
         title: String,

@@ -141,6 +141,10 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
         Cmd::Org(o) => org(&mut ctx, o),
         Cmd::Opportunity(o) => opportunity(&mut ctx, o),
         Cmd::Post(p) => post(&mut ctx, p),
+        Cmd::Template(t) => {
+            let community = ctx.community()?;
+            super::template_cmd::run(&mut ctx.svc, &ctx.out, &community, t)
+        }
         Cmd::Comment { item, text } => {
             let item = ctx.id(&item)?;
             ctx.exec(Command::AddComment { item, text })
@@ -577,6 +581,21 @@ fn project(ctx: &mut Ctx, cmd: ProjectCmd) -> Result<()> {
                 visibility: visibility.map(|s| s.parse()).transpose()?,
                 progress,
             })
+        }
+        ProjectCmd::Publish { id, to } => {
+            let outcome = ctx.svc.publish_project(&id, &to)?;
+            ctx.out.outcome(&outcome)
+        }
+        ProjectCmd::Fair => {
+            let filter = ListFilter {
+                community: Some(ctx.community()?),
+                kind: Some(DocKind::Project),
+                showcase: Some(true),
+                limit: Some(1000),
+                ..ListFilter::default()
+            };
+            let page = ctx.svc.list(&filter)?;
+            ctx.out.page(&page)
         }
         ProjectCmd::Join { id } => {
             let project = ctx.id(&id)?;

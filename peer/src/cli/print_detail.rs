@@ -85,7 +85,16 @@ pub(super) fn detail(p: &Printer, d: &ItemDetail) {
                 .map(|s| {
                     (
                         s.id.clone(),
-                        format!("{} {}", if s.done { "☑" } else { "☐" }, s.title),
+                        if s.stage.is_empty() {
+                            format!("{} {}", if s.done { "☑" } else { "☐" }, s.title)
+                        } else {
+                            format!(
+                                "{} {} ({})",
+                                if s.done { "☑" } else { "☐" },
+                                s.title,
+                                label(&s.stage, lang)
+                            )
+                        },
                     )
                 })
                 .collect();
@@ -225,6 +234,18 @@ pub(super) fn detail(p: &Printer, d: &ItemDetail) {
             println!("\n{}\n", x.text);
             if !x.offered_by.is_empty() {
                 println!("{} {}", t("Angeboten von:", "Offered by:"), x.offered_by);
+            }
+        }
+        Item::Template(x) => {
+            println!("\n{}\n", x.description);
+            for s in &x.steps {
+                println!("  {} ({})", s.title, label(s.stage.as_str(), lang));
+                for task in &s.tasks {
+                    println!("    ☐ {task}");
+                }
+            }
+            for m in &x.milestones {
+                println!("  ◆ {} (+{} {})", m.title, m.after_days, t("Tage", "days"));
             }
         }
     }

@@ -255,6 +255,11 @@ fn where_clause(q: &ListQuery<'_>, fts: Option<&str>) -> Result<(String, Vec<Val
             Value::Integer(q.now),
         );
     }
+    match f.showcase {
+        Some(true) => conds.push("json_extract(i.extra, '$.origin') IS NOT NULL".to_string()),
+        Some(false) => conds.push("json_extract(i.extra, '$.origin') IS NULL".to_string()),
+        None => {}
+    }
     match f.reported {
         // Held first posts of new members wait in the moderators' queue too.
         Some(true) => conds.push("(i.reports > 0 OR x.member IS NOT NULL)".to_string()),

@@ -12,7 +12,7 @@ pub const APPLICATION_ID: i64 = 0x414C_4D44;
 /// The storage format this build writes.
 pub const FORMAT_VERSION: i64 = 2;
 /// The layout of the projected index; bump to force a rebuild.
-pub const INDEX_VERSION: &str = "2";
+pub const INDEX_VERSION: &str = "3";
 
 const V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
