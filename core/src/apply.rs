@@ -129,6 +129,9 @@ pub fn execute(
         C::AddPost { .. } | C::EditPost { .. } => post::apply(command, ws, ctx),
         C::AddTemplate { .. } | C::ApplyTemplate { .. } => template::apply(command, ws, ctx),
         C::PublishProject { .. } => showcase::apply(command, ws, ctx),
+        C::Publish { .. } => Err(DomainError::Invalid(
+            "publishing spans two communities and is prepared by the runtime",
+        )),
     }
 }
 

@@ -171,6 +171,12 @@ pub enum Command {
         project: String,
         title: String,
     },
+    /// Publish `project` into community `to` on this device: the runtime reads the project
+    /// and turns this into [`Command::PublishProject`] (it spans two communities).
+    Publish {
+        project: String,
+        to: String,
+    },
     /// Publishes a read-only showcase of a project into another community (a class's project
     /// in its town, a village's project at a project fair). With `existing`, updates that
     /// showcase instead.
@@ -425,7 +431,7 @@ impl Command {
     pub fn needs(&self) -> Needs {
         use Command as C;
         match self {
-            C::CreateCommunity { .. } => Needs::Nothing,
+            C::CreateCommunity { .. } | C::Publish { .. } => Needs::Nothing,
             C::EditCommunity { community, .. }
             | C::AddCategory { community, .. }
             | C::EditCategory { community, .. }

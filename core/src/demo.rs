@@ -804,5 +804,16 @@ pub fn populate<R: DemoRunner>(
         "education",
         "Druckerei Meyer",
     )?;
+    // The coached village process as a template any group can apply.
+    if let Some(template) = crate::templates::builtin("village") {
+        r.run(
+            admin,
+            t(50),
+            Command::AddTemplate {
+                community: c.into(),
+                template,
+            },
+        )?;
+    }
     Ok(())
 }

@@ -27,6 +27,9 @@ impl Service {
     /// # Errors
     /// A domain refusal (nothing written), or storage and document errors.
     pub fn execute(&mut self, command: Command) -> Result<Outcome> {
+        if let Command::Publish { project, to } = &command {
+            return self.publish_project(project, to);
+        }
         let now = self.now();
         self.run(None, now, command, None)
     }

@@ -135,6 +135,16 @@ pub fn idea_detail(props: &Props) -> Html {
         Item::Post(p) => {
             html! { <><p class="text">{ &p.text }</p><p class="muted">{ &p.offered_by }</p></> }
         }
+        Item::Template(x) => html! {
+            <>
+                <p class="text">{ &x.description }</p>
+                <ol class="timeline">{ for x.steps.iter().map(|s| html! {
+                    <li><strong>{ &s.title }</strong>{ format!(" · {}", allmende_core::lang::label(s.stage.as_str(), lang)) }
+                        <ul class="plain">{ for s.tasks.iter().map(|task| html! { <li>{ format!("☐ {task}") }</li> }) }</ul>
+                    </li>
+                }) }</ol>
+            </>
+        },
         Item::Project(_) | Item::Profile(_) => html! {},
     };
     let mut comments: Vec<&Comment> = d

@@ -177,6 +177,9 @@ pub fn project_detail(props: &Props) -> Html {
                     <ul class="cards">{ for d.requests.iter().map(|r| html! { <ItemCard item={r.clone()} /> }) }</ul>
                 </section>
             }
+            if p.origin.is_none() {
+                <super::project_tools::ProjectTools project={id.clone()} community={p.header.community.clone()} />
+            }
         </article>
     }
 }
