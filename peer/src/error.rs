@@ -20,6 +20,9 @@ pub enum PeerError {
     },
     #[error("{0}")]
     BadInput(String),
+    /// A browser without a valid guest session (join with a class code first).
+    #[error("{0}")]
+    Unauthorised(String),
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("document error: {0}")]
@@ -44,6 +47,7 @@ impl PeerError {
             PeerError::CorruptDocument { .. } => "corrupt_document",
             PeerError::NewerDatabase { .. } => "newer_database",
             PeerError::BadInput(_) => "bad_input",
+            PeerError::Unauthorised(_) => "join_first",
             PeerError::Storage(_) => "storage",
             PeerError::Automerge(_) | PeerError::Hydrate(_) | PeerError::Reconcile(_) => "document",
             PeerError::Io(_) => "io",
@@ -85,6 +89,10 @@ impl PeerError {
                 "Die Datendatei {path} stammt von einer neueren Allmende-Version. Bitte Allmende aktualisieren."
             ),
             (PeerError::BadInput(m), Lang::De) => format!("Ungültige Eingabe: {m}"),
+            (PeerError::Unauthorised(_), Lang::De) => {
+                "Bitte zuerst mit dem Klassencode beitreten (oder dieses Gerät wurde entfernt)."
+                    .to_string()
+            }
             (PeerError::Json(e), Lang::De) => format!("Ungültiges JSON: {e}"),
             (PeerError::Io(e), Lang::De) => format!("Dateifehler: {e}"),
             (other, Lang::De) => format!("Interner Fehler: {other}"),

@@ -195,11 +195,13 @@ impl Service {
     /// # Errors
     /// Storage errors.
     pub fn session_view(&self) -> Result<serde_json::Value> {
+        let guest = self.viewer_community().is_some();
         Ok(serde_json::json!({
             "device": self.device().public_hex(),
             "current_community": self.current_community()?,
             "communities": self.communities()?,
-            "sync": self.sync_status()?,
+            "sync": if guest { serde_json::json!([]) } else { serde_json::to_value(self.sync_status()?)? },
+            "guest": guest,
         }))
     }
 }

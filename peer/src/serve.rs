@@ -4,6 +4,9 @@
 //! - `POST /api/query` with a [`allmende_core::query::Query`] as JSON → the view
 //! - `GET /api/session` → device, current community, communities, sync status
 //! - `GET /api/export.ics?community=ID` → the calendar as iCalendar
+//! - `POST /api/enroll` `{code, name}` → a guest session (see `guest.rs`): browsers on other
+//!   machines join a class with a class code and act only as that member
+//! - `POST /api/class-code` (this machine only) → a class code and its join link as QR code
 //! - `GET /api/events` (WebSocket) → `{"type":"changed"}` whenever stored documents change,
 //!   whoever changed them (this server, the CLI, a sync), so open screens update without reload
 //! - everything else: the UI's static files (`index.html` for unknown paths)
@@ -13,6 +16,7 @@
 
 mod api;
 mod events;
+mod guest;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -31,6 +35,8 @@ pub struct AppState {
     svc: Arc<Mutex<Service>>,
     changes: broadcast::Sender<String>,
     ui: Option<PathBuf>,
+    /// Treat browsers on this machine as guests too.
+    guests_only: bool,
 }
 
 /// The UI folder: `ALLMENDE_UI` or `ui/dist` next to the working directory or the binary.
@@ -51,12 +57,13 @@ pub fn find_ui() -> Option<PathBuf> {
 }
 
 /// The router, for a service (also used by tests without a socket).
-pub fn router(svc: Service, ui: Option<PathBuf>) -> (Router, AppState) {
+pub fn router(svc: Service, ui: Option<PathBuf>, guests_only: bool) -> (Router, AppState) {
     let (changes, _) = broadcast::channel(64);
     let state = AppState {
         svc: Arc::new(Mutex::new(svc)),
         changes,
         ui,
+        guests_only,
     };
     let router = Router::new()
         .route("/api/command", post(api::command))
@@ -64,6 +71,8 @@ pub fn router(svc: Service, ui: Option<PathBuf>) -> (Router, AppState) {
         .route("/api/session", get(api::session))
         .route("/api/export.ics", get(api::export_ics))
         .route("/api/invite", post(api::invite))
+        .route("/api/enroll", post(guest::enroll))
+        .route("/api/class-code", post(guest::class_code))
         .route("/api/events", get(events::socket))
         .fallback(get(api::static_file))
         .with_state(state.clone());
@@ -82,8 +91,13 @@ fn lan_ip() -> Option<std::net::IpAddr> {
 ///
 /// # Errors
 /// The address cannot be bound, storage errors.
-pub async fn serve(svc: Service, listen: SocketAddr, ui: Option<PathBuf>) -> Result<()> {
-    let (router, state) = router(svc, ui);
+pub async fn serve(
+    svc: Service,
+    listen: SocketAddr,
+    ui: Option<PathBuf>,
+    guests_only: bool,
+) -> Result<()> {
+    let (router, state) = router(svc, ui, guests_only);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| PeerError::BadInput(format!("cannot listen on {listen}: {e}")))?;
@@ -100,10 +114,13 @@ pub async fn serve(svc: Service, listen: SocketAddr, ui: Option<PathBuf>) -> Res
         }
     }
     tokio::spawn(events::watch_store(state));
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

@@ -1,9 +1,11 @@
 //! The one service API every front door uses: commands that change documents, queries that
 //! return what a screen needs in one call, and the transfer of whole communities.
 
+mod classes;
 pub mod demo;
 mod figures;
 mod governance;
+mod guests;
 mod ids;
 mod read;
 mod showcase;
@@ -16,6 +18,7 @@ use std::path::Path;
 use allmende_core::Lang;
 use automerge::AutoCommit;
 
+pub use guests::{ClassCode, GuestSession};
 pub use ids::RandomIds;
 pub use read::QueryResult;
 pub use transfer::ImportReport;
@@ -43,6 +46,16 @@ pub struct Service {
     lang: Lang,
     /// Device keys standing in for other members in simulations ([`Service::execute_as`]).
     stand_ins: HashMap<String, DeviceKey>,
+    /// While a guest's request runs: who acts (see `guests.rs`).
+    viewer: Option<Viewer>,
+}
+
+/// A guest of `allmende serve` acting as a member of one community with its own key.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub community: String,
+    pub member: String,
+    key: DeviceKey,
 }
 
 impl std::fmt::Debug for Service {
@@ -78,6 +91,7 @@ impl Service {
             cache: HashMap::new(),
             lang: Lang::De,
             stand_ins: HashMap::new(),
+            viewer: None,
         };
         service.ensure_index()?;
         Ok(service)
@@ -113,11 +127,32 @@ impl Service {
         self.clock.now()
     }
 
+    /// The community of the guest being served, if any.
+    #[must_use]
+    pub fn viewer_community(&self) -> Option<&str> {
+        self.viewer.as_ref().map(|v| v.community.as_str())
+    }
+
+    /// The member this device (or the guest being served) is in `community`.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn me(&self, community: &str) -> Result<Option<String>> {
+        match &self.viewer {
+            Some(v) if v.community == community => Ok(Some(v.member.clone())),
+            Some(_) => Ok(None),
+            None => self.store.identity(community),
+        }
+    }
+
     /// The community commands and lists use when none is named.
     ///
     /// # Errors
     /// Storage errors.
     pub fn current_community(&self) -> Result<Option<String>> {
+        if let Some(v) = &self.viewer {
+            return Ok(Some(v.community.clone()));
+        }
         if let Some(c) = self.store.setting("current_community")? {
             return Ok(Some(c));
         }

@@ -321,11 +321,21 @@ impl ServeProc {
     /// When it does not start.
     #[must_use]
     pub fn start(peer: &Peer) -> Self {
+        Self::start_with(peer, &[])
+    }
+
+    /// `allmende serve` with extra arguments (e.g. `--guests-only`).
+    ///
+    /// # Panics
+    /// When the server does not start.
+    #[must_use]
+    pub fn start_with(peer: &Peer, extra: &[&str]) -> Self {
         use std::io::BufRead;
         let mut child = Command::new(bin())
             .arg("--data")
             .arg(peer.path())
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -349,11 +359,29 @@ impl ServeProc {
     /// When the server does not answer.
     #[must_use]
     pub fn request(&self, method: &str, path: &str, body: &str) -> (u16, String) {
+        self.request_as(None, method, path, body)
+    }
+
+    /// Sends a request as a guest with a session token (or as the host without one).
+    ///
+    /// # Panics
+    /// When the server does not answer.
+    #[must_use]
+    pub fn request_as(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        path: &str,
+        body: &str,
+    ) -> (u16, String) {
         use std::io::{Read, Write};
         let mut s = std::net::TcpStream::connect(&self.addr).expect("connect");
+        let auth = token
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
         write!(
             s,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             self.addr,
             body.len()
         )
@@ -379,7 +407,21 @@ impl ServeProc {
     /// When the answer is not JSON.
     #[must_use]
     pub fn post(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
-        let (code, text) = self.request("POST", path, &body.to_string());
+        self.post_as(None, path, body)
+    }
+
+    /// POSTs JSON as a guest (or the host) and parses the JSON answer.
+    ///
+    /// # Panics
+    /// When the answer is not JSON.
+    #[must_use]
+    pub fn post_as(
+        &self,
+        token: Option<&str>,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let (code, text) = self.request_as(token, "POST", path, &body.to_string());
         (
             code,
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}")),

@@ -72,6 +72,13 @@ pub enum Cmd {
     /// News, everyday tips and support offers.
     #[command(subcommand)]
     Post(PostCmd),
+    /// A class code pupils type (or scan) in their browser to join this class through
+    /// `allmende serve`: no e-mail address, a pseudonym is enough.
+    ClassCode {
+        /// How many days the code works.
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+    },
     /// Process templates (the village workshop process, a class project, your own).
     #[command(subcommand)]
     Template(super::template_cmd::TemplateCmd),
@@ -186,6 +193,9 @@ pub enum Cmd {
         /// Address to listen on; 0.0.0.0:8080 lets phones on the same Wi-Fi connect.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
+        /// Browsers on this machine must join with a class code too (kiosk use, tests).
+        #[arg(long)]
+        guests_only: bool,
     },
     /// Sneakernet: a community in one file, and back.
     #[command(subcommand)]
@@ -280,6 +290,16 @@ pub enum MemberCmd {
     /// Approve a new member whose first posts are held for review (moderators).
     Approve {
         member: String,
+    },
+    /// A member's device keys (phones, laptops, browser sessions).
+    Devices {
+        member: String,
+    },
+    /// Remove a device (a lost phone, a pupil's browser): peers and the relay stop syncing
+    /// with it, a browser session on `allmende serve` ends.
+    RemoveDevice {
+        member: String,
+        device: String,
     },
     /// Edit a profile (default: your own).
     Profile {

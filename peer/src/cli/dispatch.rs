@@ -141,6 +141,11 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
         Cmd::Org(o) => org(&mut ctx, o),
         Cmd::Opportunity(o) => opportunity(&mut ctx, o),
         Cmd::Post(p) => post(&mut ctx, p),
+        Cmd::ClassCode { days } => {
+            let community = ctx.community()?;
+            let code = ctx.svc.create_class_code(&community, days)?;
+            ctx.out.class_code(&code)
+        }
         Cmd::Template(t) => {
             let community = ctx.community()?;
             super::template_cmd::run(&mut ctx.svc, &ctx.out, &community, t)
@@ -291,13 +296,16 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
             ctx.out.overview(&overview)?;
             ctx.out.code_of_conduct(&overview.settings.code_of_conduct)
         }
-        Cmd::Serve { listen } => {
+        Cmd::Serve {
+            listen,
+            guests_only,
+        } => {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
                 .build()?;
             let ui = crate::serve::find_ui();
-            rt.block_on(crate::serve::serve(ctx.svc, listen, ui))
+            rt.block_on(crate::serve::serve(ctx.svc, listen, ui, guests_only))
         }
         Cmd::Bundle(BundleCmd::Export { file }) => {
             let community = ctx.community()?;
@@ -436,6 +444,30 @@ fn member(ctx: &mut Ctx, cmd: MemberCmd) -> Result<()> {
         MemberCmd::Remove { member } => {
             let member = ctx.member(&member)?;
             ctx.exec(Command::RemoveMember { community, member })
+        }
+        MemberCmd::Devices { member } => {
+            let member = ctx.member(&member)?;
+            let c = ctx.svc.community_view(&community)?;
+            let devices: Vec<String> = c
+                .member(&member)
+                .map(|m| m.devices.keys().cloned().collect())
+                .unwrap_or_default();
+            if ctx.out.is_json() {
+                println!("{}", serde_json::to_string(&devices)?);
+            } else {
+                for d in devices {
+                    println!("{d}");
+                }
+            }
+            Ok(())
+        }
+        MemberCmd::RemoveDevice { member, device } => {
+            let member = ctx.member(&member)?;
+            ctx.exec(Command::RemoveDevice {
+                community,
+                member,
+                device,
+            })
         }
         MemberCmd::Approve { member } => {
             let member = ctx.member(&member)?;

@@ -166,3 +166,27 @@ impl Printer {
         Ok(())
     }
 }
+
+impl Printer {
+    pub fn class_code(&self, code: &crate::service::ClassCode) -> Result<()> {
+        if self.is_json() {
+            return self.json_out(code);
+        }
+        let de = self.lang() == Lang::De;
+        println!("{}", code.code);
+        println!(
+            "{} {}",
+            if de { "Gültig bis" } else { "Valid until" },
+            millis_to_date(code.expires_at)
+        );
+        println!(
+            "{}",
+            if de {
+                "Mit `allmende serve --listen 0.0.0.0:8080` öffnen die Kinder die angezeigte Adresse im Browser und geben den Code und einen Spitznamen ein."
+            } else {
+                "With `allmende serve --listen 0.0.0.0:8080`, pupils open the shown address in a browser and enter the code and a nickname."
+            }
+        );
+        Ok(())
+    }
+}

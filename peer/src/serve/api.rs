@@ -6,15 +6,17 @@ use allmende_core::query::Query;
 use allmende_core::{Command, Lang};
 use axum::body::Bytes;
 use axum::extract::{Query as UrlQuery, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use super::guest::{as_principal, principal, Principal};
 use super::AppState;
 use crate::error::PeerError;
 use crate::service::Service;
 
-fn lang(headers: &HeaderMap, params: &HashMap<String, String>) -> Lang {
+pub(super) fn lang(headers: &HeaderMap, params: &HashMap<String, String>) -> Lang {
     if let Some(l) = params.get("lang").and_then(|l| l.parse().ok()) {
         return l;
     }
@@ -26,6 +28,7 @@ fn lang(headers: &HeaderMap, params: &HashMap<String, String>) -> Lang {
 
 fn status_of(e: &PeerError) -> StatusCode {
     match e {
+        PeerError::Unauthorised(_) => StatusCode::UNAUTHORIZED,
         PeerError::Domain(d) if d.code() == "not_found" => StatusCode::NOT_FOUND,
         PeerError::Domain(d) if d.code() == "forbidden" => StatusCode::FORBIDDEN,
         e if e.is_input_error() => StatusCode::BAD_REQUEST,
@@ -34,12 +37,12 @@ fn status_of(e: &PeerError) -> StatusCode {
     }
 }
 
-fn error(e: &PeerError, lang: Lang) -> Response {
+pub(super) fn error(e: &PeerError, lang: Lang) -> Response {
     (status_of(e), Json(e.to_api(lang))).into_response()
 }
 
 /// Runs `f` on the service on a blocking thread.
-async fn with_service<T: Send + 'static>(
+pub(super) async fn with_service<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&mut Service) -> Result<T, PeerError> + Send + 'static,
 ) -> Result<T, PeerError> {
@@ -56,16 +59,20 @@ async fn with_service<T: Send + 'static>(
 
 pub(super) async fn command(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: Parts,
     UrlQuery(params): UrlQuery<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let lang = lang(&headers, &params);
+    let lang = lang(&parts.headers, &params);
+    let who = match principal(&state, &parts) {
+        Ok(w) => w,
+        Err(e) => return error(&e, lang),
+    };
     let command: Command = match serde_json::from_slice(&body) {
         Ok(c) => c,
         Err(e) => return error(&PeerError::BadInput(format!("not a command: {e}")), lang),
     };
-    let result = with_service(&state, move |svc| svc.execute(command)).await;
+    let result = as_principal(&state, who, move |svc| svc.execute(command)).await;
     match result {
         Ok(outcome) => {
             let _ = state.changes.send(outcome.id.clone());
@@ -77,16 +84,20 @@ pub(super) async fn command(
 
 pub(super) async fn query(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: Parts,
     UrlQuery(params): UrlQuery<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let lang = lang(&headers, &params);
+    let lang = lang(&parts.headers, &params);
+    let who = match principal(&state, &parts) {
+        Ok(w) => w,
+        Err(e) => return error(&e, lang),
+    };
     let query: Query = match serde_json::from_slice(&body) {
         Ok(q) => q,
         Err(e) => return error(&PeerError::BadInput(format!("not a query: {e}")), lang),
     };
-    match with_service(&state, move |svc| svc.query(query)).await {
+    match as_principal(&state, who, move |svc| svc.query(query)).await {
         Ok(result) => Json(result).into_response(),
         Err(e) => error(&e, lang),
     }
@@ -94,11 +105,15 @@ pub(super) async fn query(
 
 pub(super) async fn session(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: Parts,
     UrlQuery(params): UrlQuery<HashMap<String, String>>,
 ) -> Response {
-    let lang = lang(&headers, &params);
-    let result = with_service(&state, |svc| svc.session_view()).await;
+    let lang = lang(&parts.headers, &params);
+    let who = match principal(&state, &parts) {
+        Ok(w) => w,
+        Err(e) => return error(&e, lang),
+    };
+    let result = as_principal(&state, who, |svc| svc.session_view()).await;
     match result {
         Ok(v) => Json(v).into_response(),
         Err(e) => error(&e, lang),
@@ -108,11 +123,17 @@ pub(super) async fn session(
 /// Creates an invite (admins) and returns the token with its QR code as SVG.
 pub(super) async fn invite(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: Parts,
     UrlQuery(params): UrlQuery<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let lang = lang(&headers, &params);
+    let lang = lang(&parts.headers, &params);
+    if !matches!(principal(&state, &parts), Ok(Principal::Host)) {
+        return error(
+            &PeerError::Unauthorised("only the host creates invites".into()),
+            lang,
+        );
+    }
     let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     let name = request["name"].as_str().unwrap_or_default().to_string();
     let role = request["role"].as_str().unwrap_or("member").to_string();
@@ -128,18 +149,25 @@ pub(super) async fn invite(
 
 pub(super) async fn export_ics(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: Parts,
     UrlQuery(params): UrlQuery<HashMap<String, String>>,
 ) -> Response {
-    let lang = lang(&headers, &params);
+    let lang = lang(&parts.headers, &params);
+    let who = match principal(&state, &parts) {
+        Ok(w) => w,
+        Err(e) => return error(&e, lang),
+    };
     let community = params.get("community").cloned();
-    let result = with_service(&state, move |svc| {
+    let result = as_principal(&state, who, move |svc| {
         let c = match community {
             Some(c) => c,
             None => svc
                 .current_community()?
                 .ok_or_else(|| PeerError::BadInput("no community".into()))?,
         };
+        if svc.viewer_community().is_some_and(|v| v != c) {
+            return Err(PeerError::Unauthorised("another community".into()));
+        }
         svc.export_ics(&c)
     })
     .await;

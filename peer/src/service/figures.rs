@@ -162,7 +162,7 @@ impl Service {
     /// Not found, damaged documents, storage errors.
     pub fn notifications(&mut self, community: &str) -> Result<Vec<Notification>> {
         let community = self.resolve(community)?;
-        let Some(me) = self.store.identity(&community)? else {
+        let Some(me) = self.me(&community)? else {
             return Ok(Vec::new());
         };
         let names = crate::store::index::names(self.store.conn(), &community)?;

@@ -34,6 +34,15 @@ impl Service {
         Ok(flags)
     }
 
+    /// The community as replayed from its signed log.
+    ///
+    /// # Errors
+    /// Not found, a damaged community document.
+    pub fn community_view(&mut self, community: &str) -> Result<allmende_core::model::Community> {
+        let key = self.device.actor();
+        load_community(self.store.conn(), &mut self.cache, &key, community)
+    }
+
     /// Every accepted moderation decision, newest first.
     ///
     /// # Errors

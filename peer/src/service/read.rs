@@ -41,7 +41,8 @@ impl Service {
     ///
     /// # Errors
     /// Not found, storage and document errors.
-    pub fn query(&mut self, query: Query) -> Result<QueryResult> {
+    pub fn query(&mut self, mut query: Query) -> Result<QueryResult> {
+        self.guard_query(&mut query)?;
         Ok(match query {
             Query::Communities => QueryResult::Communities(self.communities()?),
             Query::Overview { community } => {
@@ -107,8 +108,16 @@ impl Service {
         }
     }
 
+    /// This device's (or the served guest's) member id and role in `community`.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn role_in(&self, community: &str) -> Result<(Option<String>, Option<Role>)> {
+        self.my_role(community)
+    }
+
     fn my_role(&self, community: &str) -> Result<(Option<String>, Option<Role>)> {
-        let me = self.store.identity(community)?;
+        let me = self.me(community)?;
         let role: Option<String> = match &me {
             Some(m) => self
                 .store
@@ -148,6 +157,9 @@ impl Service {
             .collect::<std::result::Result<Vec<(String, String, String, String, i64)>, _>>()?;
         let mut out = Vec::new();
         for (id, name, kind, description, members) in rows {
+            if self.viewer.as_ref().is_some_and(|v| v.community != id) {
+                continue;
+            }
             let (me, role) = self.my_role(&id)?;
             let mut counts = std::collections::BTreeMap::new();
             let mut c = conn.prepare_cached(
@@ -240,6 +252,13 @@ impl Service {
         let id = self.resolve(id)?;
         let item = self.load_item(&id)?;
         let community = item.header().community.clone();
+        if self
+            .viewer
+            .as_ref()
+            .is_some_and(|v| v.community != community)
+        {
+            return Err(DomainError::NotFound { what: "item", id }.into());
+        }
         let (me, role) = self.my_role(&community)?;
         if let Item::Project(p) = &item {
             let member = me.clone().unwrap_or_default();

@@ -34,7 +34,7 @@ impl Service {
                 "a project is published into another community".into(),
             ));
         }
-        let me = self.store.identity(&from)?.unwrap_or_default();
+        let me = self.me(&from)?.unwrap_or_default();
         if !p.is_lead(&me) {
             return Err(DomainError::Forbidden {
                 action: "publish",
@@ -42,7 +42,7 @@ impl Service {
             }
             .into());
         }
-        if self.store.identity(&to)?.is_none() {
+        if self.me(&to)?.is_none() {
             return Err(DomainError::Forbidden {
                 action: "publish",
                 needed: "member of the other community",

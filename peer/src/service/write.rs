@@ -27,8 +27,16 @@ impl Service {
     /// # Errors
     /// A domain refusal (nothing written), or storage and document errors.
     pub fn execute(&mut self, command: Command) -> Result<Outcome> {
+        if let Some(v) = self.viewer.clone() {
+            self.guard_command(&command)?;
+            let now = self.now();
+            return self.run(Some(&v.member), now, command, Some(v.key));
+        }
         if let Command::Publish { project, to } = &command {
             return self.publish_project(project, to);
+        }
+        if matches!(command, Command::CreateCommunity { .. }) {
+            return self.create_community(command);
         }
         let now = self.now();
         self.run(None, now, command, None)
@@ -89,7 +97,7 @@ impl Service {
     }
 
     /// The community a command concerns (loading its item when needed).
-    fn community_of(&mut self, command: &Command) -> Result<String> {
+    pub(super) fn community_of(&mut self, command: &Command) -> Result<String> {
         match command.needs() {
             Needs::Community(c) | Needs::Profile { community: c, .. } => Ok(c),
             Needs::Item(a) | Needs::Items(a, _) => {
@@ -118,7 +126,7 @@ impl Service {
         self.run(None, at, command, None)
     }
 
-    fn run(
+    pub(super) fn run(
         &mut self,
         actor: Option<&str>,
         at: i64,

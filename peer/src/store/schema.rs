@@ -10,7 +10,7 @@ use crate::error::Result;
 /// `PRAGMA application_id`: "ALMD".
 pub const APPLICATION_ID: i64 = 0x414C_4D44;
 /// The storage format this build writes.
-pub const FORMAT_VERSION: i64 = 2;
+pub const FORMAT_VERSION: i64 = 3;
 /// The layout of the projected index; bump to force a rebuild.
 pub const INDEX_VERSION: &str = "3";
 
@@ -47,6 +47,22 @@ CREATE TABLE sync_state (
     synced_at INTEGER NOT NULL,
     PRIMARY KEY (remote, doc)
 ) WITHOUT ROWID;
+";
+
+/// Version 3: guests of `allmende serve` (pupils on phone browsers) and class codes.
+const V3: &str = "
+CREATE TABLE guest_sessions (
+    token TEXT PRIMARY KEY,
+    community TEXT NOT NULL,
+    member TEXT NOT NULL,
+    secret BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE class_codes (
+    code TEXT PRIMARY KEY,
+    community TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);
 ";
 
 /// The disposable index: dropped and rebuilt when [`INDEX_VERSION`] changes.
@@ -129,6 +145,9 @@ pub fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
     }
     if from < 2 {
         tx.execute_batch(V2)?;
+    }
+    if from < 3 {
+        tx.execute_batch(V3)?;
     }
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", FORMAT_VERSION)?;

@@ -1,0 +1,244 @@
+//! Guests of `allmende serve`: pupils (or anyone) on phone browsers who join a class with a
+//! short class code and a pseudonym, without an e-mail address and without an app.
+//!
+//! The host device (the teacher's laptop) registers each guest as a member of that one
+//! community and keeps a device key for them; the browser holds only a random session token.
+//! While a guest's request runs, the service acts as that member with that key
+//! ([`Service::as_guest`]): commands are signed with the guest's key, and queries see only
+//! the guest's community. Removing the guest's device from the roster ends the session.
+
+use allmende_core::query::Query;
+use allmende_core::{Command, DomainError};
+use rand::RngCore;
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+use super::{Service, Viewer};
+use crate::device::DeviceKey;
+use crate::error::{PeerError, Result};
+
+/// Letters and digits people do not confuse (no 0/O, 1/I/L).
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// A class code, to show on the board or as a QR code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClassCode {
+    pub code: String,
+    pub community: String,
+    pub expires_at: i64,
+}
+
+/// What a browser keeps after joining.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GuestSession {
+    pub token: String,
+    pub community: String,
+    pub member: String,
+}
+
+fn normalise(code: &str) -> String {
+    code.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+impl Service {
+    /// A new class code for `community`, valid for `days` days (admins and moderators).
+    ///
+    /// # Errors
+    /// Not found, not allowed, storage errors.
+    pub fn create_class_code(&mut self, community: &str, days: u32) -> Result<ClassCode> {
+        let community = self.resolve(community)?;
+        let (_, role) = self.role_in(&community)?;
+        if !matches!(
+            role,
+            Some(allmende_core::model::Role::Admin | allmende_core::model::Role::Moderator)
+        ) {
+            return Err(DomainError::Forbidden {
+                action: "class code",
+                needed: "admin",
+            }
+            .into());
+        }
+        let mut rng = rand::rngs::OsRng;
+        let code: String = (0..8)
+            .map(|_| {
+                let i = (rng.next_u32() as usize) % CODE_ALPHABET.len();
+                char::from(CODE_ALPHABET[i])
+            })
+            .collect();
+        let expires_at = self.now() + i64::from(days.clamp(1, 60)) * allmende_core::time::DAY_MS;
+        let row = (code.clone(), community.clone(), expires_at);
+        self.store_mut().write(|tx| {
+            tx.execute(
+                "INSERT INTO class_codes(code, community, expires_at) VALUES (?1, ?2, ?3)",
+                rusqlite::params![row.0, row.1, row.2],
+            )?;
+            Ok(())
+        })?;
+        Ok(ClassCode {
+            code: format!("{}-{}", &code[..4], &code[4..]),
+            community,
+            expires_at,
+        })
+    }
+
+    /// Joins the community of a class code as a new member named `name` (a pseudonym is
+    /// fine): registers the member and a device key kept by this host, and opens a session.
+    ///
+    /// # Errors
+    /// An unknown or expired code, an empty or oversize name, storage errors.
+    pub fn enroll(&mut self, code: &str, name: &str) -> Result<GuestSession> {
+        let code = normalise(code);
+        let found: Option<(String, i64)> = self
+            .store
+            .conn()
+            .query_row(
+                "SELECT community, expires_at FROM class_codes WHERE code = ?1",
+                [&code],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let community = match found {
+            Some((c, expires)) if expires > self.now() => c,
+            Some(_) => return Err(PeerError::BadInput("this class code has expired".into())),
+            None => return Err(PeerError::BadInput("unknown class code".into())),
+        };
+        let member = self
+            .execute(Command::AddMember {
+                community: community.clone(),
+                display_name: name.to_string(),
+                role: allmende_core::model::Role::Member,
+            })?
+            .id;
+        let key = DeviceKey::generate();
+        self.execute(Command::AddDevice {
+            community: community.clone(),
+            member: member.clone(),
+            device: key.public_hex(),
+        })?;
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        let token = hex::encode(bytes);
+        let now = self.now();
+        let row = (
+            token.clone(),
+            community.clone(),
+            member.clone(),
+            key.secret_bytes(),
+        );
+        self.store_mut().write(|tx| {
+            tx.execute(
+                "INSERT INTO guest_sessions(token, community, member, secret, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![row.0, row.1, row.2, row.3.to_vec(), now],
+            )?;
+            Ok(())
+        })?;
+        Ok(GuestSession {
+            token,
+            community,
+            member,
+        })
+    }
+
+    /// The guest behind a session token, if the session exists and its device is still
+    /// in the roster (a teacher removing the device ends it).
+    ///
+    /// # Errors
+    /// [`PeerError::Unauthorised`] for unknown or ended sessions; storage errors.
+    pub fn guest(&mut self, token: &str) -> Result<Viewer> {
+        let found: Option<(String, String, Vec<u8>)> = self
+            .store
+            .conn()
+            .query_row(
+                "SELECT community, member, secret FROM guest_sessions WHERE token = ?1",
+                [token],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((community, member, secret)) = found else {
+            return Err(PeerError::Unauthorised(
+                "unknown session: join with a class code".into(),
+            ));
+        };
+        let secret: [u8; 32] = secret
+            .try_into()
+            .map_err(|_| PeerError::Unauthorised("damaged session".into()))?;
+        let key = DeviceKey::from_secret(&secret);
+        let c = self.community_view(&community)?;
+        let active = c
+            .member(&member)
+            .is_some_and(|m| m.devices.contains_key(&key.public_hex()));
+        if !active {
+            return Err(PeerError::Unauthorised(
+                "this device was removed from the community".into(),
+            ));
+        }
+        Ok(Viewer {
+            community,
+            member,
+            key,
+        })
+    }
+
+    /// Runs `f` as the guest: commands signed with the guest's key as the guest's member,
+    /// queries limited to the guest's community.
+    ///
+    /// # Errors
+    /// Whatever `f` returns.
+    pub fn as_guest<T>(
+        &mut self,
+        guest: Viewer,
+        f: impl FnOnce(&mut Service) -> Result<T>,
+    ) -> Result<T> {
+        self.viewer = Some(guest);
+        let out = f(self);
+        self.viewer = None;
+        self.cache.clear();
+        out
+    }
+
+    /// For a guest: the query limited to the guest's community (or refused).
+    pub(super) fn guard_query(&self, query: &mut Query) -> Result<()> {
+        let Some(v) = &self.viewer else {
+            return Ok(());
+        };
+        let mut value = serde_json::to_value(&*query)?;
+        match value.get("community") {
+            Some(serde_json::Value::String(c)) if *c != v.community => {
+                return Err(forbidden());
+            }
+            Some(serde_json::Value::Null) => {
+                value["community"] = serde_json::Value::String(v.community.clone());
+                *query = serde_json::from_value(value)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// For a guest: the command must concern the guest's community.
+    pub(super) fn guard_command(&mut self, command: &Command) -> Result<()> {
+        let Some(community) = self.viewer.as_ref().map(|v| v.community.clone()) else {
+            return Ok(());
+        };
+        if matches!(
+            command,
+            Command::CreateCommunity { .. } | Command::Publish { .. }
+        ) || self.community_of(command)? != community
+        {
+            return Err(forbidden());
+        }
+        Ok(())
+    }
+}
+
+fn forbidden() -> PeerError {
+    DomainError::Forbidden {
+        action: "this",
+        needed: "member of that community",
+    }
+    .into()
+}

@@ -1,0 +1,212 @@
+//! School classes: a teacher creates a class from the class template, pupils join from phone
+//! browsers with a class code and a nickname (no e-mail address) through `allmende serve`,
+//! act only inside their class, and lose access when the teacher removes their device.
+//! Pupils' profiles never leave the class: a town member cannot fetch them from the relay.
+
+use allmende_tests::{Peer, RelayProc, ServeProc};
+use serde_json::{json, Value};
+
+fn code_of(teacher: &Peer) -> String {
+    teacher.json(&["class-code"])["code"]
+        .as_str()
+        .expect("code")
+        .to_string()
+}
+
+#[test]
+fn pupils_join_with_a_class_code_and_stay_inside_their_class() {
+    let teacher = Peer::new();
+    let town = teacher.create(&[
+        "init",
+        "--name",
+        "Grünstadt",
+        "--kind",
+        "town",
+        "--admin-name",
+        "Frau Yildiz",
+    ]);
+    let town_idea = teacher.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Stadtidee",
+        "--category",
+        "energy",
+    ]);
+    let class = teacher.create(&[
+        "init",
+        "--name",
+        "Klasse 7b",
+        "--kind",
+        "school",
+        "--admin-name",
+        "Frau Yildiz",
+    ]);
+    teacher.ok(&["community", "use", &class]);
+    // The class template: class rules and the class-project process.
+    let shown = teacher.json(&["community", "show"]);
+    assert!(
+        shown["settings"]["code_of_conduct"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Spitznamen"),
+        "{shown}"
+    );
+    assert_eq!(
+        teacher.json(&["template", "list"])["items"][0]["title"],
+        "Klassenprojekt Klimaschutz"
+    );
+    let code = code_of(&teacher);
+    assert_eq!(code.len(), 9, "{code}");
+
+    let serve = ServeProc::start_with(&teacher, &["--guests-only"]);
+    // Without joining, nothing.
+    let (status, body) = serve.post("/api/query", &json!({"type": "communities"}));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("join_first")),
+        "{body}"
+    );
+    let (status, _) = serve.post(
+        "/api/enroll",
+        &json!({"code": "WRONG-CODE", "name": "Fuchs"}),
+    );
+    assert_eq!(status, 400);
+    // Joining needs only the code and a nickname; typing it in lower case is fine.
+    let (status, session) = serve.post(
+        "/api/enroll",
+        &json!({"code": code.to_lowercase(), "name": "Sonnenblume"}),
+    );
+    assert_eq!(status, 200, "{session}");
+    let token = session["token"].as_str().expect("token").to_string();
+    assert_eq!(session["community"], class.as_str());
+    let t = Some(token.as_str());
+
+    // The pupil sees only the class and acts as their own member.
+    let (_, communities) = serve.post_as(t, "/api/query", &json!({"type": "communities"}));
+    let names: Vec<&str> = communities
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Klasse 7b"]);
+    let (status, out) = serve.post_as(t, "/api/command", &json!({"type": "add_idea", "community": class, "title": "Mülltrennung im Klassenzimmer", "text": "", "category": "consumption"}));
+    assert_eq!(status, 200, "{out}");
+    let idea = out["id"].as_str().expect("id").to_string();
+    let (_, detail) = serve.post_as(t, "/api/query", &json!({"type": "show", "id": idea}));
+    assert_eq!(detail["summary"]["author_name"], "Sonnenblume", "{detail}");
+    // Not the town, not the teacher's rights.
+    let (status, _) = serve.post_as(
+        t,
+        "/api/query",
+        &json!({"type": "overview", "community": town}),
+    );
+    assert_eq!(status, 403);
+    let (status, _) = serve.post_as(t, "/api/query", &json!({"type": "show", "id": town_idea}));
+    assert_eq!(status, 404);
+    let (status, _) = serve.post_as(
+        t,
+        "/api/command",
+        &json!({"type": "add_member", "community": class, "display_name": "Wolf", "role": "admin"}),
+    );
+    assert_eq!(status, 403);
+    let (status, _) = serve.post_as(t, "/api/command", &json!({"type": "create_community", "name": "Meins", "kind": "town", "description": "", "admin_name": "x"}));
+    assert_eq!(status, 403);
+    let (status, _) = serve.post("/api/class-code", &json!({}));
+    assert_eq!(status, 401, "only the host makes class codes");
+
+    // The teacher removes the pupil's browser: the session ends.
+    let pupil = teacher
+        .json(&["member", "list"])
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|m| m["display_name"] == "Sonnenblume")
+                .cloned()
+        })
+        .expect("pupil");
+    let pupil_id = pupil["id"].as_str().expect("id");
+    let devices: Value = teacher.json(&["member", "devices", pupil_id]);
+    let device = devices[0].as_str().expect("device").to_string();
+    teacher.ok(&["member", "remove-device", pupil_id, &device]);
+    let (status, body) = serve.post_as(t, "/api/query", &json!({"type": "communities"}));
+    assert_eq!(status, 401, "{body}");
+}
+
+#[test]
+fn a_removed_pupil_device_stops_syncing_and_class_profiles_stay_in_the_class() {
+    let relay = RelayProc::start("");
+    let teacher = Peer::new();
+    let class = teacher.create(&[
+        "init",
+        "--name",
+        "Klasse 4a",
+        "--kind",
+        "school",
+        "--admin-name",
+        "Herr Berg",
+    ]);
+    teacher.ok(&["sync", "--relay", &relay.url()]);
+    let token = teacher.ok(&["invite", "--name", "Igel"]).trim().to_string();
+    teacher.ok(&["sync"]);
+    let pupil = Peer::new();
+    pupil.ok(&["join", &token]);
+    pupil.ok(&[
+        "idea",
+        "add",
+        "--title",
+        "Igelhaus bauen",
+        "--category",
+        "nature",
+    ]);
+    pupil.ok(&["sync"]);
+    teacher.ok(&["sync"]);
+    assert!(teacher
+        .titles(&["idea", "list"])
+        .contains(&"Igelhaus bauen".to_string()));
+
+    // Someone from the town (another community on the same relay) cannot fetch a profile.
+    let profile = teacher
+        .json(&["member", "list"])
+        .as_array()
+        .and_then(|all| all.iter().find(|m| m["display_name"] == "Igel").cloned())
+        .expect("pupil")["profile"]
+        .as_str()
+        .expect("profile")
+        .to_string();
+    let outsider = Peer::new();
+    outsider.ok(&["init", "--name", "Stadt", "--kind", "town"]);
+    outsider.ok(&["sync", "--relay", &relay.url()]);
+    let fetched = outsider.run(&["sync", "--fetch", &profile, "--timeout", "3"]);
+    assert!(
+        !fetched.status.success(),
+        "a class profile is not served to outsiders"
+    );
+
+    // The teacher removes the pupil's device: the relay stops syncing with it.
+    let pupil_id = pupil.json(&["community", "list"])[0]["me"]
+        .as_str()
+        .expect("me")
+        .to_string();
+    let device = pupil.json(&["member", "devices", &pupil_id])[0]
+        .as_str()
+        .expect("device")
+        .to_string();
+    teacher.ok(&["member", "remove-device", &pupil_id, &device]);
+    teacher.ok(&["sync"]);
+    pupil.ok(&[
+        "idea",
+        "add",
+        "--title",
+        "Nach dem Entfernen",
+        "--category",
+        "nature",
+    ]);
+    let _ = pupil.run(&["sync", "--timeout", "3"]);
+    teacher.ok(&["sync"]);
+    assert!(!teacher
+        .titles(&["idea", "list"])
+        .contains(&"Nach dem Entfernen".to_string()));
+    let _ = class;
+}
