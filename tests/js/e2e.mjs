@@ -240,6 +240,10 @@ await page.locator(".qr svg").waitFor({ timeout: 8000 }).catch(() => {})
 check(await page.locator(".qr svg").isVisible().catch(() => false), "an invite shows its QR code")
 check((await page.locator(".invite textarea").inputValue().catch(() => "")).startsWith("allmende-invite:"), "an invite shows its token")
 await axe("invite")
+await page.getByRole("button", { name: "Klassencode erstellen" }).click()
+const classCode = await page.locator(".classcode").textContent({ timeout: 8000 }).catch(() => "")
+check(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/.test(classCode || ""), "the host can make a class code for pupils' browsers")
+check(await page.locator(".panel .qr").nth(0).isVisible().catch(() => false), "with a QR code of the join link")
 
 // Create a second community and switch to it.
 await nav("Gemeinschaften")

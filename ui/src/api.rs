@@ -73,6 +73,12 @@ async fn http(
         .headers()
         .set("content-type", "application/json")
         .map_err(|e| fail(js_text(&e)))?;
+    if let Some(token) = guest_token() {
+        request
+            .headers()
+            .set("authorization", &format!("Bearer {token}"))
+            .map_err(|e| fail(js_text(&e)))?;
+    }
     let response: web_sys::Response = JsFuture::from(window().fetch_with_request(&request))
         .await
         .map_err(|e| fail(js_text(&e)))?
@@ -133,6 +139,49 @@ pub async fn invite(name: &str, role: &str, lang: &str) -> Result<serde_json::Va
         http("POST", "/api/invite", Some(&body), lang).await?
     };
     from_json(&text)
+}
+
+const GUEST_KEY: &str = "allmende.guest";
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// The guest session token this browser holds after joining a class (browsers only).
+#[must_use]
+pub fn guest_token() -> Option<String> {
+    storage()
+        .and_then(|s| s.get_item(GUEST_KEY).ok().flatten())
+        .filter(|t| !t.is_empty())
+}
+
+/// Forgets the guest session (after the device was removed, or to join another class).
+pub fn forget_guest() {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(GUEST_KEY);
+    }
+}
+
+/// Joins a class with its code and a nickname; keeps the session token in this browser.
+pub async fn enroll(code: &str, name: &str, lang: &str) -> Result<serde_json::Value, ApiError> {
+    let body = serde_json::json!({ "code": code, "name": name }).to_string();
+    let v: serde_json::Value = from_json(&http("POST", "/api/enroll", Some(&body), lang).await?)?;
+    if let (Some(s), Some(token)) = (storage(), v["token"].as_str()) {
+        let _ = s.set_item(GUEST_KEY, token);
+    }
+    Ok(v)
+}
+
+/// Whether class codes can be made here (a browser on the host running `allmende serve`).
+#[must_use]
+pub fn can_make_class_codes() -> bool {
+    tauri().is_none() && guest_token().is_none()
+}
+
+/// A class code for the current community, with its join link as QR code.
+pub async fn class_code(community: &str, lang: &str) -> Result<serde_json::Value, ApiError> {
+    let body = serde_json::json!({ "community": community }).to_string();
+    from_json(&http("POST", "/api/class-code", Some(&body), lang).await?)
 }
 
 /// Calls `on_change` whenever documents change (a WebSocket to `/api/events` in a browser,

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod calendar;
+pub mod class_code;
 pub mod communities;
 pub mod dashboard;
 pub mod directory;
@@ -11,6 +12,7 @@ pub mod idea_detail;
 pub mod ideas;
 pub mod inbox;
 pub mod item_card;
+pub mod join;
 pub mod list_screen;
 pub mod load;
 pub mod members;

@@ -39,6 +39,17 @@ pub struct AppState {
     pub tick: u64,
     /// A short message after a command ("Gespeichert" or an error).
     pub notice: Option<(bool, String)>,
+    /// A guest of `allmende serve` (a pupil's browser), or a browser that must join first.
+    pub guest: Guest,
+}
+
+/// Whether this browser acts as the host's member, a guest, or must join with a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Guest {
+    #[default]
+    Host,
+    Joined,
+    MustJoin,
 }
 
 impl Default for AppState {
@@ -50,6 +61,7 @@ impl Default for AppState {
             categories: Vec::new(),
             tick: 0,
             notice: None,
+            guest: Guest::Host,
         }
     }
 }
@@ -60,6 +72,7 @@ pub enum Action {
     SetCommunity(String, Vec<CategoryDef>),
     Changed,
     Notice(bool, String),
+    SetGuest(Guest),
 }
 
 impl Reducible for AppState {
@@ -79,6 +92,7 @@ impl Reducible for AppState {
             }
             Action::Changed => next.tick += 1,
             Action::Notice(ok, text) => next.notice = Some((ok, text)),
+            Action::SetGuest(g) => next.guest = g,
         }
         Rc::new(next)
     }

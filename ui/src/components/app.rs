@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::load::Ctx;
 use super::sync_badge::SyncBadge;
 use crate::i18n::t;
-use crate::state::{Action, AppState, Route};
+use crate::state::{Action, AppState, Guest, Route};
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -19,9 +19,19 @@ pub fn app() -> Html {
             let lang = app.lang;
             let a = app.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let Ok(session) = crate::api::session(lang.as_str()).await else {
-                    return;
+                let session = match crate::api::session(lang.as_str()).await {
+                    Ok(s) => s,
+                    Err(e) if e.code == "join_first" => {
+                        // A removed device's session is over: join again.
+                        crate::api::forget_guest();
+                        a.dispatch(Action::SetGuest(Guest::MustJoin));
+                        return;
+                    }
+                    Err(_) => return,
                 };
+                if session["guest"].as_bool() == Some(true) {
+                    a.dispatch(Action::SetGuest(Guest::Joined));
+                }
                 let Some(id) = session["current_community"].as_str().map(str::to_string) else {
                     return;
                 };
@@ -75,6 +85,17 @@ pub fn app() -> Html {
                 aria-current={if current { "page" } else { "false" }}>{ t(lang, key) }</button></li>
         }
     };
+    if app.guest == Guest::MustJoin {
+        return html! {
+            <ContextProvider<Ctx> context={app.clone()}>
+                <header class="top">
+                    <span class="brand"><img src="icon.svg" alt="" width="28" height="28" />{ t(lang, "app") }</span>
+                    <button class="lang" onclick={switch} aria-label={t(lang, "lang.switch.label")}>{ t(lang, "lang.switch") }</button>
+                </header>
+                <main id="main"><super::join::Join /></main>
+            </ContextProvider<Ctx>>
+        };
+    }
     let screen = match (&app.community, &app.route) {
         (_, Route::Communities) => html! { <super::communities::Communities /> },
         (_, Route::Sync) => html! { <super::sync_page::SyncPage /> },

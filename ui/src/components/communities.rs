@@ -119,6 +119,9 @@ pub fn communities() -> Html {
                     _ => html! {},
                 }
             }
+            if let Some(c) = app.community.clone() {
+                <super::class_code::ClassCode community={c} />
+            }
             <section class="panel">
                 <h2>{ t(lang, "invite.title") }</h2>
                 <form class="inline" onsubmit={make_invite}>
