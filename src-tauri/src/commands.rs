@@ -1,5 +1,9 @@
 //! The Tauri commands: a few lines each over the service.
 
+// The service's error type is large (it carries storage errors); it is turned into the small
+// `{code, message}` right away.
+#![allow(clippy::result_large_err)]
+
 use allmende_core::query::Query;
 use allmende_core::{ApiError, Command, Lang};
 use allmende_peer::PeerError;

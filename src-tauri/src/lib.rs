@@ -10,6 +10,7 @@
 //! for a cheap real-window test.
 
 mod commands;
+mod notify;
 mod watch;
 
 use std::path::PathBuf;
@@ -47,6 +48,7 @@ pub fn run() {
     let shared = Arc::new(Mutex::new(service));
     let smoke = std::env::var("ALLMENDE_SMOKE").is_ok();
     tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .manage(AppState(shared.clone()))
         .invoke_handler(tauri::generate_handler![
             commands::command,

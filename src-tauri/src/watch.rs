@@ -1,4 +1,5 @@
-//! Emits `changed` whenever stored documents change, whoever changed them.
+//! Emits `changed` whenever stored documents change, whoever changed them, and announces
+//! new town-hall answers as desktop notifications.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -12,7 +13,10 @@ pub fn spawn(app: tauri::AppHandle, svc: Arc<Mutex<Service>>) {
     std::thread::spawn(move || {
         let mut known: HashMap<String, i64> = HashMap::new();
         let mut first = true;
+        // Announce only answers that arrive while the app runs.
+        let mut notified = svc.lock().map(|s| s.now()).unwrap_or(0);
         loop {
+            let mut changed = false;
             let docs = svc
                 .lock()
                 .ok()
@@ -21,9 +25,15 @@ pub fn spawn(app: tauri::AppHandle, svc: Arc<Mutex<Service>>) {
             for d in docs {
                 if known.insert(d.id.clone(), d.version) != Some(d.version) && !first {
                     let _ = app.emit("changed", &d.id);
+                    changed = true;
                 }
             }
             first = false;
+            if changed {
+                if let Ok(mut s) = svc.lock() {
+                    notified = crate::notify::announce(&app, &mut s, notified);
+                }
+            }
             std::thread::sleep(Duration::from_millis(300));
         }
     });
