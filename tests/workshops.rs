@@ -179,3 +179,46 @@ fn a_class_publishes_its_project_into_its_town_without_names() {
         2
     );
 }
+
+/// The dashboard's figures match the data they count.
+#[test]
+fn dashboard_figures_match_the_data() {
+    let p = Peer::new();
+    p.ok(&["demo"]);
+    let d = p.json(&["dashboard"]);
+    let count = |kind: &str| p.json(&[kind, "list", "--limit", "1000"])["total"].clone();
+    assert_eq!(d["totals"]["idea"], count("idea"), "{d}");
+    assert_eq!(d["totals"]["event"], count("event"));
+    assert_eq!(d["totals"]["organisation"], count("org"));
+    let projects = p.json(&["project", "list", "--limit", "1000"])["total"]
+        .as_u64()
+        .unwrap_or(0)
+        + p.json(&["project", "list", "--finished", "--limit", "1000"])["total"]
+            .as_u64()
+            .unwrap_or(0);
+    assert_eq!(d["totals"]["project"].as_u64(), Some(projects));
+    let members = p.json(&["member", "list"]).as_array().map_or(0, Vec::len) as u64;
+    assert_eq!(d["totals"]["member"].as_u64(), Some(members));
+    let by_stage: u64 = d["projects_by_stage"]
+        .as_object()
+        .map_or(0, |m| m.values().filter_map(Value::as_u64).sum());
+    assert_eq!(by_stage, projects);
+    // The last month of every series is the total.
+    for (kind, series) in d["series"].as_object().expect("series") {
+        assert_eq!(
+            series.as_array().and_then(|s| s.last()).cloned(),
+            Some(d["totals"][kind].clone()),
+            "{kind}"
+        );
+    }
+    let csv = p.ok(&["dashboard", "--csv"]);
+    assert!(
+        csv.starts_with("month,member,idea,project,organisation,event,opportunity\n"),
+        "{csv}"
+    );
+    let digest = p.ok(&["digest"]);
+    assert!(digest.starts_with("# Join in at Grünhausen"), "{digest}");
+    assert!(digest.contains("## Help wanted"));
+    let german = p.ok(&["--lang", "de", "digest"]);
+    assert!(german.starts_with("# Mach mit in Grünhausen"), "{german}");
+}

@@ -29,10 +29,12 @@ pub fn request_view(props: &RequestProps) -> Html {
     let r = &props.request;
     let name = |m: &str| props.names.get(m).cloned().unwrap_or_else(|| m.to_string());
     let (status_ref, message, promised) = (use_node_ref(), use_node_ref(), use_node_ref());
+    let contact_ref = use_node_ref();
     let answer = {
         let (app, id) = (app.clone(), props.id.clone());
         let (status_ref, message, promised) =
             (status_ref.clone(), message.clone(), promised.clone());
+        let contact_ref = contact_ref.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let status = status_ref
@@ -47,6 +49,10 @@ pub fn request_view(props: &RequestProps) -> Html {
                 .cast::<HtmlInputElement>()
                 .map(|d| d.value())
                 .filter(|d| !d.is_empty());
+            let contact = contact_ref
+                .cast::<HtmlInputElement>()
+                .map(|c| c.value())
+                .filter(|c| !c.trim().is_empty());
             let reason = if status == RequestStatus::Declined {
                 text.clone()
             } else {
@@ -59,7 +65,7 @@ pub fn request_view(props: &RequestProps) -> Html {
                     status,
                     message: text,
                     reason,
-                    contact: None,
+                    contact,
                     promised_by: date,
                     department: None,
                 },
@@ -95,6 +101,7 @@ pub fn request_view(props: &RequestProps) -> Html {
                         </select>
                     </label>
                     <label>{ t(lang, "request.message") }<textarea ref={message} name="answer-message" rows="3" /></label>
+                    <label>{ t(lang, "request.contact") }<input ref={contact_ref} name="answer-contact" maxlength="500" /></label>
                     <label>{ t(lang, "request.promised") }<input ref={promised} name="answer-promised" type="date" /></label>
                     <button type="submit" class="primary">{ t(lang, "request.send") }</button>
                 </form>
