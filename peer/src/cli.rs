@@ -7,6 +7,7 @@
 
 mod args;
 mod dispatch;
+mod peer_cmd;
 mod print;
 mod print_detail;
 mod print_governance;

@@ -27,6 +27,7 @@ pub mod device;
 pub mod docs;
 pub mod error;
 pub mod invite;
+pub mod p2p;
 pub mod qr;
 pub mod serve;
 pub mod service;

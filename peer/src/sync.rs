@@ -8,10 +8,11 @@
 //! happen. What was last synced with which relay is recorded, so the service can tell how many
 //! documents have changes waiting to be sent.
 
-mod dialer;
+pub(crate) mod dialer;
 mod session;
 mod status;
 
 pub use dialer::RelayDialer;
 pub use session::{fetch, fetch_community, push_as, sync_once, watch, SyncReport};
+pub(crate) use session::{keep_in_step, preload, sync_via, Connector, Session};
 pub use status::SyncStatus;

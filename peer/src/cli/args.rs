@@ -79,6 +79,9 @@ pub enum Cmd {
         #[arg(long, default_value_t = 7)]
         days: u32,
     },
+    /// Direct links between devices without any server (iroh): listen, ticket, connect, list.
+    #[command(subcommand)]
+    Peer(super::peer_cmd::PeerCmd),
     /// Process templates (the village workshop process, a class project, your own).
     #[command(subcommand)]
     Template(super::template_cmd::TemplateCmd),

@@ -146,6 +146,7 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
             let code = ctx.svc.create_class_code(&community, days)?;
             ctx.out.class_code(&code)
         }
+        Cmd::Peer(p) => super::peer_cmd::run(&mut ctx.svc, &ctx.out, p),
         Cmd::Template(t) => {
             let community = ctx.community()?;
             super::template_cmd::run(&mut ctx.svc, &ctx.out, &community, t)

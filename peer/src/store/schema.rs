@@ -10,7 +10,7 @@ use crate::error::Result;
 /// `PRAGMA application_id`: "ALMD".
 pub const APPLICATION_ID: i64 = 0x414C_4D44;
 /// The storage format this build writes.
-pub const FORMAT_VERSION: i64 = 3;
+pub const FORMAT_VERSION: i64 = 4;
 /// The layout of the projected index; bump to force a rebuild.
 pub const INDEX_VERSION: &str = "3";
 
@@ -62,6 +62,16 @@ CREATE TABLE class_codes (
     code TEXT PRIMARY KEY,
     community TEXT NOT NULL,
     expires_at INTEGER NOT NULL
+);
+";
+
+/// Version 4: peers found on the local network or linked by ticket.
+const V4: &str = "
+CREATE TABLE peers (
+    device TEXT PRIMARY KEY,
+    how TEXT NOT NULL,
+    addrs TEXT NOT NULL,
+    last_seen INTEGER NOT NULL
 );
 ";
 
@@ -148,6 +158,9 @@ pub fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
     }
     if from < 3 {
         tx.execute_batch(V3)?;
+    }
+    if from < 4 {
+        tx.execute_batch(V4)?;
     }
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", FORMAT_VERSION)?;

@@ -32,14 +32,43 @@ pub struct SyncReport {
     pub bytes_received: u64,
 }
 
-struct Session {
+/// Where a session connects to.
+pub(crate) enum Connector {
+    /// A relay (or any automerge-repo sync server) by WebSocket URL.
+    Relay(String),
+    /// A peer over iroh, with the access rules for what it may have.
+    Peer {
+        endpoint: iroh::Endpoint,
+        addr: iroh::EndpointAddr,
+        policy: crate::p2p::policy::PeerPolicy,
+    },
+}
+
+impl Connector {
+    /// How the sync state names the other side.
+    pub(crate) fn label(&self) -> String {
+        match self {
+            Connector::Relay(url) => url.clone(),
+            Connector::Peer { addr, .. } => format!("peer:{}", hex::encode(addr.id.as_bytes())),
+        }
+    }
+}
+
+pub(crate) struct Session {
     repo: Repo,
-    conn: samod::ConnectionId,
-    dialer: Arc<RelayDialer>,
+    /// The connection to wait on (none for a listener, which has many).
+    conn: Option<samod::ConnectionId>,
+    traffic: Arc<super::dialer::Traffic>,
     storage: InMemoryStorage,
     handles: BTreeMap<String, DocHandle>,
     timeout: Duration,
+    /// Documents that could not be found, and when we last tried (not asked again for a
+    /// while: a peer that may not share a team-only project never will).
+    missing: HashMap<String, std::time::Instant>,
 }
+
+/// How long a document that could not be found is not asked for again.
+const RETRY_MISSING: Duration = Duration::from_secs(30);
 
 fn bad(e: impl std::fmt::Display) -> PeerError {
     PeerError::BadInput(e.to_string())
@@ -59,10 +88,10 @@ fn header_of(doc: &Automerge) -> Option<Header> {
 }
 
 impl Session {
-    async fn open(svc: &mut Service, relay: &str, timeout: Duration) -> Result<Session> {
+    async fn open(svc: &mut Service, to: Connector, timeout: Duration) -> Result<Session> {
         let ids: Vec<String> = svc.store().docs(None)?.into_iter().map(|d| d.id).collect();
         let key = svc.device().clone();
-        Self::open_with(svc, relay, timeout, &key, &ids).await
+        Self::open_via(svc, to, timeout, &key, &ids).await
     }
 
     async fn open_with(
@@ -72,10 +101,17 @@ impl Session {
         key: &crate::device::DeviceKey,
         ids: &[String],
     ) -> Result<Session> {
-        let url = Url::parse(relay).map_err(|e| bad(format!("relay URL '{relay}': {e}")))?;
-        if !matches!(url.scheme(), "ws" | "wss") {
-            return Err(bad(format!("relay URL '{relay}' must start with ws://")));
-        }
+        Self::open_via(svc, Connector::Relay(relay.to_string()), timeout, key, ids).await
+    }
+
+    async fn open_via(
+        svc: &mut Service,
+        to: Connector,
+        timeout: Duration,
+        key: &crate::device::DeviceKey,
+        ids: &[String],
+    ) -> Result<Session> {
+        let relay = to.label();
         let storage = InMemoryStorage::new();
         let local: std::collections::HashSet<String> =
             svc.store().docs(None)?.into_iter().map(|d| d.id).collect();
@@ -84,28 +120,45 @@ impl Session {
             let key = StorageKey::from_parts([id.as_str(), "snapshot", "local"]).map_err(bad)?;
             storage.put(key, bytes).await;
         }
-        let repo = Repo::build_tokio()
-            .with_storage(storage.clone())
-            .with_peer_id(PeerId::from(device_peer_id(
-                &key.public_hex(),
-                &session_name(),
-            )))
-            .load()
-            .await;
-        let session = repo
-            .peer_id()
-            .as_str()
-            .rsplit(':')
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        let dialer = Arc::new(RelayDialer::new(url, key, &session));
         let backoff = BackoffConfig {
             initial_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(5),
             max_retries: Some(2),
         };
-        let handle = repo.dial(backoff, dialer.clone()).map_err(bad)?;
+        let (repo, handle, traffic) = match to {
+            Connector::Relay(relay) => {
+                let url =
+                    Url::parse(&relay).map_err(|e| bad(format!("relay URL '{relay}': {e}")))?;
+                if !matches!(url.scheme(), "ws" | "wss") {
+                    return Err(bad(format!("relay URL '{relay}' must start with ws://")));
+                }
+                let session = session_name();
+                let repo = Repo::build_tokio()
+                    .with_storage(storage.clone())
+                    .with_peer_id(PeerId::from(device_peer_id(&key.public_hex(), &session)))
+                    .load()
+                    .await;
+                let dialer = Arc::new(RelayDialer::new(url, key, &session));
+                let traffic = dialer.traffic.clone();
+                let handle = repo.dial(backoff, dialer).map_err(bad)?;
+                (repo, handle, traffic)
+            }
+            Connector::Peer {
+                endpoint,
+                addr,
+                policy,
+            } => {
+                let repo = Repo::build_tokio()
+                    .with_storage(storage.clone())
+                    .with_peer_id(crate::p2p::dial::peer_id_of(&key.public_hex()))
+                    .with_share_policy(policy)
+                    .load()
+                    .await;
+                let dialer = Arc::new(crate::p2p::dial::IrohDialer::new(endpoint, addr));
+                let handle = repo.dial(backoff, dialer).map_err(bad)?;
+                (repo, handle, Arc::default())
+            }
+        };
         tokio::time::timeout(timeout, handle.established())
             .await
             .map_err(|_| bad(format!("no connection to {relay} within {timeout:?}")))?
@@ -115,11 +168,12 @@ impl Session {
             .ok_or_else(|| bad(format!("the connection to {relay} closed at once")))?;
         let mut session = Session {
             repo,
-            conn,
-            dialer,
+            conn: Some(conn),
+            traffic,
             storage,
             handles: BTreeMap::new(),
             timeout,
+            missing: HashMap::new(),
         };
         session.find_all(ids).await;
         Ok(session)
@@ -130,6 +184,11 @@ impl Session {
         let wanted: Vec<(String, DocumentId)> = ids
             .iter()
             .filter(|id| !self.handles.contains_key(*id))
+            .filter(|id| {
+                self.missing
+                    .get(*id)
+                    .is_none_or(|at| at.elapsed() > RETRY_MISSING)
+            })
             .filter_map(|id| id.parse::<DocumentId>().ok().map(|d| (id.clone(), d)))
             .collect();
         let finds = wanted.into_iter().map(|(id, doc)| {
@@ -144,9 +203,13 @@ impl Session {
         for (id, found) in futures::future::join_all(finds).await {
             match found {
                 Some(h) => {
+                    self.missing.remove(&id);
                     self.handles.insert(id, h);
                 }
-                None => missing.push(id),
+                None => {
+                    self.missing.insert(id.clone(), std::time::Instant::now());
+                    missing.push(id);
+                }
             }
         }
         missing
@@ -154,11 +217,12 @@ impl Session {
 
     /// Waits until the relay has our changes and we have theirs, for every document.
     async fn settle(&self) -> Vec<String> {
+        let Some(conn) = self.conn else {
+            return Vec::new();
+        };
         let waits = self.handles.iter().map(|(id, h)| {
-            let both = futures::future::join(
-                h.they_have_our_changes(self.conn),
-                h.we_have_their_changes(self.conn),
-            );
+            let both =
+                futures::future::join(h.they_have_our_changes(conn), h.we_have_their_changes(conn));
             let t = self.timeout;
             async move { (id.clone(), tokio::time::timeout(t, both).await.is_ok()) }
         });
@@ -219,7 +283,42 @@ impl Session {
 /// # Errors
 /// A bad URL, no connection, storage errors.
 pub async fn sync_once(svc: &mut Service, relay: &str, timeout: Duration) -> Result<SyncReport> {
-    let mut s = Session::open(svc, relay, timeout).await?;
+    sync_via(svc, Connector::Relay(relay.to_string()), timeout).await
+}
+
+/// [`sync_once`] with a relay or a peer.
+///
+/// # Errors
+/// As [`sync_once`].
+pub(crate) async fn sync_via(
+    svc: &mut Service,
+    to: Connector,
+    timeout: Duration,
+) -> Result<SyncReport> {
+    let relay = to.label();
+    let relay = relay.as_str();
+    // A peer gets only what it may have; the rest is not waiting for it either.
+    let withheld: Vec<String> = match &to {
+        Connector::Peer { addr, policy, .. } => {
+            let device = hex::encode(addr.id.as_bytes());
+            svc.store()
+                .docs(None)?
+                .into_iter()
+                .map(|d| d.id)
+                .filter(|id| !policy.allows(id, &device))
+                .collect()
+        }
+        Connector::Relay(_) => Vec::new(),
+    };
+    let ids: Vec<String> = svc
+        .store()
+        .docs(None)?
+        .into_iter()
+        .map(|d| d.id)
+        .filter(|id| !withheld.contains(id))
+        .collect();
+    let key = svc.device().clone();
+    let mut s = Session::open_via(svc, to, timeout, &key, &ids).await?;
     let mut not_synced = s.settle().await;
     let new_ids = s.catalogued();
     let missing = s.find_all(&new_ids).await;
@@ -233,6 +332,7 @@ pub async fn sync_once(svc: &mut Service, relay: &str, timeout: Duration) -> Res
         .keys()
         .filter(|id| !not_synced.contains(id))
         .cloned()
+        .chain(withheld)
         .collect();
     svc.record_synced(relay, &synced)?;
     let report = SyncReport {
@@ -241,8 +341,8 @@ pub async fn sync_once(svc: &mut Service, relay: &str, timeout: Duration) -> Res
         received,
         created,
         not_synced,
-        bytes_sent: s.dialer.traffic.sent.load(Ordering::Relaxed),
-        bytes_received: s.dialer.traffic.received.load(Ordering::Relaxed),
+        bytes_sent: s.traffic.sent.load(Ordering::Relaxed),
+        bytes_received: s.traffic.received.load(Ordering::Relaxed),
     };
     s.repo.stop().await;
     Ok(report)
@@ -261,8 +361,63 @@ pub async fn watch(
     mut on_change: impl FnMut(&str),
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
-    let mut s = Session::open(svc, relay, timeout).await?;
+    let mut s = Session::open(svc, Connector::Relay(relay.to_string()), timeout).await?;
     let _ = s.settle().await;
+    keep_in_step(svc, &mut s, relay, &mut on_change, |_| Ok(()), stop).await?;
+    s.repo.stop().await;
+    Ok(())
+}
+
+impl Session {
+    /// A session around a repository that accepts many peers (see `p2p::listen`): every
+    /// local document is loaded into `storage` first.
+    pub(crate) async fn hosting(
+        svc: &mut Service,
+        repo: Repo,
+        storage: InMemoryStorage,
+        timeout: Duration,
+    ) -> Result<Session> {
+        let ids: Vec<String> = svc.store().docs(None)?.into_iter().map(|d| d.id).collect();
+        let mut s = Session {
+            repo,
+            conn: None,
+            traffic: Arc::default(),
+            storage,
+            handles: BTreeMap::new(),
+            timeout,
+            missing: HashMap::new(),
+        };
+        s.find_all(&ids).await;
+        Ok(s)
+    }
+
+    /// Stops the repository.
+    pub(crate) async fn stop(self) {
+        self.repo.stop().await;
+    }
+}
+
+/// Loads every local document into `storage` (before the repository is built on it).
+pub(crate) async fn preload(svc: &mut Service, storage: &InMemoryStorage) -> Result<()> {
+    for meta in svc.store().docs(None)? {
+        let bytes = svc.doc_bytes(&meta.id)?;
+        let key = StorageKey::from_parts([meta.id.as_str(), "snapshot", "local"]).map_err(bad)?;
+        storage.put(key, bytes).await;
+    }
+    Ok(())
+}
+
+/// Moves changes both ways until `stop`: local changes (also by other processes) go into the
+/// repository, and what peers bring is written into the store. `on_change` hears of each.
+pub(crate) async fn keep_in_step(
+    svc: &mut Service,
+    s: &mut Session,
+    label: &str,
+    on_change: &mut impl FnMut(&str),
+    mut each: impl FnMut(&mut Service) -> Result<()>,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    let relay = label;
     let new_ids = s.catalogued();
     s.find_all(&new_ids).await;
     s.write_back(svc)?;
@@ -280,6 +435,7 @@ pub async fn watch(
             () = &mut stop => break,
             () = tokio::time::sleep(Duration::from_millis(300)) => {}
         }
+        each(svc)?;
         // Local changes (this or another process) go out.
         for meta in svc.store().docs(None)? {
             if local_versions.get(&meta.id) == Some(&meta.version) {
@@ -322,9 +478,10 @@ pub async fn watch(
             seen = now;
         }
         let synced: Vec<String> = s.handles.keys().cloned().collect();
-        svc.record_synced(relay, &synced)?;
+        if s.conn.is_some() {
+            svc.record_synced(relay, &synced)?;
+        }
     }
-    s.repo.stop().await;
     Ok(())
 }
 

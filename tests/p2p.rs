@@ -1,0 +1,139 @@
+//! Peer to peer over iroh on 127.0.0.1, with iroh's public relays off: tickets, one-shot
+//! syncs in both directions with a listening peer, access rules between peers, known peers.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use allmende_tests::{bin, community_with_members, Peer, RelayProc};
+
+struct Listener {
+    child: Child,
+    ticket: String,
+}
+
+impl Listener {
+    fn start(p: &Peer) -> Listener {
+        let mut child = Command::new(bin())
+            .arg("--data")
+            .arg(p.path())
+            .args(["--lang", "en", "peer", "listen", "--bind", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("listener");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let ticket = loop {
+            let line = lines.next().expect("a line").expect("text");
+            if let Some(t) = line.strip_prefix("ticket ") {
+                break t.to_string();
+            }
+        };
+        // Wait until it accepts.
+        for line in lines.by_ref() {
+            if line.expect("text") == "listening" {
+                break;
+            }
+        }
+        std::thread::spawn(move || for _ in lines {});
+        Listener { child, ticket }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn titles(p: &Peer) -> Vec<String> {
+    p.titles(&["idea", "list", "--limit", "1000"])
+}
+
+fn wait_for(p: &Peer, title: &str) -> bool {
+    for _ in 0..50 {
+        if titles(p).iter().any(|t| t == title) {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    false
+}
+
+#[test]
+fn two_peers_sync_directly_by_ticket_without_any_server() {
+    let (anna, others) = {
+        let relay = RelayProc::start("");
+        let (anna, others, _) = community_with_members(&relay, &["Ben"]);
+        (anna, others)
+        // The relay stops here: from now on there is no server at all.
+    };
+    let ben = &others[0];
+    let listener = Listener::start(ben);
+    assert!(listener.ticket.starts_with("allmende-peer:"));
+    assert_eq!(
+        ben.ok(&["peer", "ticket"]).lines().next(),
+        Some(listener.ticket.as_str())
+    );
+
+    // Anna works offline, then links directly with Ben's device.
+    anna.ok(&[
+        "idea",
+        "add",
+        "--title",
+        "Direkt von Anna",
+        "--category",
+        "energy",
+    ]);
+    let secret = anna.create(&[
+        "project",
+        "add",
+        "--title",
+        "Nur für Annas Team",
+        "--category",
+        "energy",
+        "--team-only",
+    ]);
+    let out = anna.ok(&["peer", "connect", &listener.ticket]);
+    assert!(out.contains("Synced with"), "{out}");
+    assert!(
+        wait_for(ben, "Direkt von Anna"),
+        "Ben's listener took Anna's idea in"
+    );
+    assert_eq!(
+        ben.fails(&["project", "show", &secret]).0,
+        2,
+        "a team-only project stays with its team"
+    );
+
+    // And back: Ben's change (made next to the running listener) reaches Anna on her next link.
+    ben.ok(&[
+        "idea",
+        "add",
+        "--title",
+        "Antwort von Ben",
+        "--category",
+        "mobility",
+    ]);
+    std::thread::sleep(std::time::Duration::from_millis(900));
+    anna.ok(&["peer", "connect", &listener.ticket]);
+    assert!(titles(&anna).contains(&"Antwort von Ben".to_string()));
+
+    // Anna knows Ben as a peer linked by ticket, in step.
+    let peers = anna.json(&["peer", "list"]);
+    assert_eq!(peers[0]["how"], "ticket", "{peers}");
+    assert!(peers[0]["last_synced"].as_i64().is_some(), "{peers}");
+    assert_eq!(peers[0]["waiting"], 0, "{peers}");
+    // Ben saw Anna coming in.
+    let peers = ben.json(&["peer", "list"]);
+    assert_eq!(peers[0]["how"], "incoming", "{peers}");
+
+    // A device from none of Ben's communities gets nothing.
+    let stranger = Peer::new();
+    stranger.ok(&["init", "--name", "Anderswo", "--kind", "village"]);
+    let (code, msg) = stranger.fails(&["peer", "connect", &listener.ticket]);
+    assert_eq!(code, 2, "{msg}");
+    // A damaged ticket is refused clearly.
+    let (code, msg) = anna.fails(&["peer", "connect", "allmende-peer:kaputt"]);
+    assert_eq!(code, 2, "{msg}");
+}
