@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-use allmende_tests::{bin, community_with_members, Peer, RelayProc};
+use allmende_tests::{bin, community_with_members, Peer, RelayProc, ServeProc};
 
 struct Listener {
     child: Child,
@@ -124,6 +124,13 @@ fn two_peers_sync_directly_by_ticket_without_any_server() {
     assert_eq!(peers[0]["how"], "ticket", "{peers}");
     assert!(peers[0]["last_synced"].as_i64().is_some(), "{peers}");
     assert_eq!(peers[0]["waiting"], 0, "{peers}");
+    // The app's session view carries the peers for the sync indicator.
+    let serve = ServeProc::start(&anna);
+    let (status, body) = serve.request("GET", "/api/session", "");
+    assert_eq!(status, 200);
+    let session: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(session["peers"][0]["how"], "ticket", "{session}");
+    drop(serve);
     // Ben saw Anna coming in.
     let peers = ben.json(&["peer", "list"]);
     assert_eq!(peers[0]["how"], "incoming", "{peers}");

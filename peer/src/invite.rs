@@ -202,6 +202,8 @@ impl Service {
             "communities": self.communities()?,
             "sync": if guest { serde_json::json!([]) } else { serde_json::to_value(self.sync_status()?)? },
             "guest": guest,
+            "peers": if guest { serde_json::json!([]) } else { serde_json::to_value(self.peers()?)? },
+            "now": self.now(),
         }))
     }
 }

@@ -31,12 +31,25 @@ pub fn sync_badge() -> Html {
         .as_ref()
         .and_then(|s| s["sync"].as_array())
         .is_some_and(|r| !r.is_empty());
-    let text = if waiting > 0 {
+    // Peers seen in the last ten minutes (linked by ticket or connected to this device).
+    let now = info.as_ref().and_then(|s| s["now"].as_i64()).unwrap_or(0);
+    let nearby = info
+        .as_ref()
+        .and_then(|s| s["peers"].as_array())
+        .map_or(0, |p| {
+            p.iter()
+                .filter(|x| x["last_seen"].as_i64().is_some_and(|t| now - t < 600_000))
+                .count()
+        });
+    let mut text = if waiting > 0 {
         format!("{waiting} {}", t(lang, "sync.waiting"))
     } else if synced {
         t(lang, "sync.synced").to_string()
     } else {
         t(lang, "sync.local").to_string()
     };
+    if nearby > 0 {
+        text.push_str(&format!(" · {nearby} {}", t(lang, "sync.nearby")));
+    }
     html! { <span class="sync" role="status" aria-live="polite">{ "● " }{ text }</span> }
 }

@@ -69,6 +69,23 @@ pub fn sync_page() -> Html {
                     }) }</tbody>
                 </table>
             }
+            if let Some(peers) = s["peers"].as_array().filter(|p| !p.is_empty()) {
+                <h2>{ t(lang, "sync.peers") }</h2>
+                <table class="table">
+                    <thead><tr>
+                        <th scope="col">{ t(lang, "sync.peer_device") }</th>
+                        <th scope="col">{ t(lang, "sync.how_found") }</th>
+                        <th scope="col">{ t(lang, "sync.last") }</th>
+                        <th scope="col">{ t(lang, "sync.waiting") }</th>
+                    </tr></thead>
+                    <tbody>{ for peers.iter().map(|p| html! { <tr>
+                        <td><code>{ p["device"].as_str().unwrap_or_default().get(..12).unwrap_or_default() }</code></td>
+                        <td>{ p["how"].as_str().unwrap_or_default() }</td>
+                        <td>{ p["last_synced"].as_i64().map(millis_to_rfc3339).unwrap_or_default() }</td>
+                        <td>{ p["waiting"].as_u64().unwrap_or(0) }</td>
+                    </tr> }) }</tbody>
+                </table>
+            }
             <p class="muted">{ t(lang, "sync.how") }</p>
         </>
     }
