@@ -20,6 +20,13 @@ section "interoperability with the official JavaScript automerge-repo"
 ensure_node
 ensure_npm_deps tests/js
 cargo test -p allmende-tests --test interop --locked -- --ignored
+section "peer to peer on a local network: two network namespaces (needs root)"
+ensure_apt iproute2
+if ip netns add allmende-probe 2>/dev/null && ip netns del allmende-probe; then
+  cargo test -p allmende-tests --test lan --locked -- --ignored --nocapture
+else
+  echo "skipped: this machine does not allow network namespaces (ip netns)"
+fi
 section "browser: the UI in headless Chromium (builds the UI first)"
 ensure_apt chromium
 bash scripts/build-ui.sh

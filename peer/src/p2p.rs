@@ -12,6 +12,7 @@
 //! - [`peers`]: peers this device knows, how they were found, when they last synced.
 
 pub mod dial;
+pub mod discover;
 pub mod listen;
 pub mod node;
 pub mod peers;

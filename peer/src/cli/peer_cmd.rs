@@ -21,6 +21,9 @@ pub enum PeerCmd {
         /// A self-hosted iroh relay URL (public relays are never used).
         #[arg(long, env = "ALLMENDE_IROH_RELAY")]
         relay: Option<String>,
+        /// Do not look for peers on the local network (mDNS).
+        #[arg(long)]
+        no_discovery: bool,
     },
     /// The ticket of the running `allmende peer listen` (text and QR code).
     Ticket,
@@ -46,15 +49,20 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 pub(super) fn run(svc: &mut Service, out: &Printer, cmd: PeerCmd) -> Result<()> {
     let de = svc.lang() == Lang::De;
     match cmd {
-        PeerCmd::Listen { bind, relay } => runtime()?.block_on(async {
+        PeerCmd::Listen {
+            bind,
+            relay,
+            no_discovery,
+        } => runtime()?.block_on(async {
             let endpoint =
                 crate::p2p::node::start(svc.device(), &NodeOptions { bind, relay }).await?;
             let ticket = crate::p2p::node::ticket(&endpoint);
             svc.store_setting("peer_ticket", &ticket.text())?;
             println!("ticket {}", ticket.text());
-            crate::p2p::listen::listen(
+            crate::p2p::listen::listen_with(
                 svc,
                 endpoint.clone(),
+                !no_discovery,
                 Duration::from_secs(20),
                 |line| println!("{line}"),
                 async {

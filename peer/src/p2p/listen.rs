@@ -28,6 +28,8 @@ fn on_event_moved<'a>(f: &'a mut impl FnMut(&str)) -> impl FnMut(&str) + 'a {
 pub struct Arrival {
     pub device: String,
     pub addr: String,
+    /// `incoming` or `lan`.
+    pub how: String,
 }
 
 /// Accepts peers on `endpoint` and keeps the store in step with them until `stop`. Peers
@@ -39,6 +41,22 @@ pub struct Arrival {
 pub async fn listen(
     svc: &mut Service,
     endpoint: Endpoint,
+    timeout: Duration,
+    on_event: impl FnMut(&str),
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    listen_with(svc, endpoint, false, timeout, on_event, stop).await
+}
+
+/// [`listen`], and with `discover` also finds peers on the local network (mDNS) and links
+/// with those that share a community, reconnecting when the link comes back.
+///
+/// # Errors
+/// Storage errors; mDNS cannot start.
+pub async fn listen_with(
+    svc: &mut Service,
+    endpoint: Endpoint,
+    discover: bool,
     timeout: Duration,
     mut on_event: impl FnMut(&str),
     stop: impl std::future::Future<Output = ()>,
@@ -56,8 +74,9 @@ pub async fn listen(
         .make_acceptor(Url::parse("iroh://listen").map_err(|e| PeerError::BadInput(e.to_string()))?)
         .map_err(|e| PeerError::BadInput(e.to_string()))?;
     let (arrivals, mut arrived) = mpsc::unbounded_channel::<Arrival>();
+    let repo_for_discovery = repo.clone();
     let accept_task = {
-        let (endpoint, policy) = (endpoint.clone(), policy.clone());
+        let (endpoint, policy, arrivals) = (endpoint.clone(), policy.clone(), arrivals.clone());
         tokio::spawn(async move {
             while let Some(incoming) = endpoint.accept().await {
                 let Ok(conn) = incoming.await else { continue };
@@ -76,13 +95,27 @@ pub async fn listen(
                     let transport = Transport::from_tokio_io(tokio::io::join(recv, send))
                         .with_expected_peer_id(peer_id_of(&device));
                     if acceptor.accept(transport).is_ok() {
-                        let _ = arrivals.send(Arrival { device, addr });
+                        let _ = arrivals.send(Arrival {
+                            device,
+                            addr,
+                            how: "incoming".into(),
+                        });
                         // Keep the connection until the peer is done.
                         let _ = conn.closed().await;
                     }
                 });
             }
         })
+    };
+    let discovery_task = if discover {
+        Some(super::discover::spawn(
+            &endpoint,
+            repo_for_discovery,
+            policy.clone(),
+            arrivals.clone(),
+        )?)
+    } else {
+        None
     };
     // Documents peers bring are looked for briefly; the loop must not wait on one a peer
     // will never share.
@@ -96,8 +129,8 @@ pub async fn listen(
         &mut on_event_moved(&mut on_event),
         |svc| {
             while let Ok(a) = arrived.try_recv() {
-                svc.record_peer(&a.device, "incoming", std::slice::from_ref(&a.addr))?;
-                tracing::info!(device = %a.device, "peer connected");
+                svc.record_peer(&a.device, &a.how, std::slice::from_ref(&a.addr))?;
+                tracing::info!(device = %a.device, how = %a.how, "peer");
             }
             policy.update(Rules::learn(svc)?);
             Ok(())
@@ -106,6 +139,9 @@ pub async fn listen(
     )
     .await;
     accept_task.abort();
+    if let Some(t) = discovery_task {
+        t.abort();
+    }
     session.stop().await;
     result
 }
