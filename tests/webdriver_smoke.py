@@ -55,8 +55,13 @@ try:
 
     heading = wait("the window shows the demo community", lambda: (lambda t: t if t == "Grünhausen" else None)(text(find("css selector", "main h1"))))
     print(f"ok   window shows {heading}")
-    ideas = find("xpath", '//nav//button[normalize-space()="Ideen"]')
-    call("POST", f"/session/{sid}/element/{ideas}/click", {})
+    # A busy machine can drop a driver connection: find and click again until it takes.
+    IDEAS_NAV = '//nav//button[normalize-space()="Ideen"]'
+
+    def click_ideas():
+        return call("POST", f"/session/{sid}/element/{find('xpath', IDEAS_NAV)}/click", {})
+
+    wait("clicking Ideen", click_ideas)
     title = wait("the ideas form appears", lambda: find("css selector", "input[name=title]"))
     call("POST", f"/session/{sid}/element/{title}/value", {"text": "Idee aus dem Fenster"})
     submit = find("css selector", "form.stack button[type=submit]")
