@@ -62,6 +62,7 @@ pub async fn listen_with(
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
     let policy = PeerPolicy::new(Rules::learn(svc)?);
+    let mut learned_at: i64 = svc.store().docs(None)?.iter().map(|d| d.version).sum();
     let storage = InMemoryStorage::new();
     preload(svc, &storage).await?;
     let repo = Repo::build_tokio()
@@ -132,7 +133,12 @@ pub async fn listen_with(
                 svc.record_peer(&a.device, &a.how, std::slice::from_ref(&a.addr))?;
                 tracing::info!(device = %a.device, how = %a.how, "peer");
             }
-            policy.update(Rules::learn(svc)?);
+            // Relearn the rules only when a document changed (the loop runs every 300 ms).
+            let versions: i64 = svc.store().docs(None)?.iter().map(|d| d.version).sum();
+            if versions != learned_at {
+                policy.update(Rules::learn(svc)?);
+                learned_at = versions;
+            }
             Ok(())
         },
         stop,

@@ -144,7 +144,13 @@ impl Service {
         export.file.validate()?;
         let community = export.file.community.header.id.clone();
         if export.automerge.is_empty() {
-            return self.import_typed(&export.file);
+            // Who may do what is proven by the community's signed log, which only the
+            // Automerge documents carry; typed JSON alone would let anyone write a roster.
+            return Err(PeerError::BadInput(
+                "this export holds no Automerge documents, so its roster cannot be checked; \
+                 export it again with `allmende export json`"
+                    .into(),
+            ));
         }
         let mut docs_in = Vec::new();
         for (id, b64) in &export.automerge {
@@ -160,17 +166,6 @@ impl Service {
             ));
         }
         Ok(report)
-    }
-
-    fn import_typed(&mut self, file: &ExportFile) -> Result<ImportReport> {
-        // Who may do what is proven by the community's signed log, which only the Automerge
-        // documents carry; typed JSON alone would let anyone write a roster.
-        let _ = file;
-        Err(PeerError::BadInput(
-            "this export holds no Automerge documents, so its roster cannot be checked; \
-             export it again with `allmende export json`"
-                .into(),
-        ))
     }
 
     /// Merges documents received from elsewhere (another device, a bundle, an export), all in

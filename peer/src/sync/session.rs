@@ -298,25 +298,14 @@ pub(crate) async fn sync_via(
     let relay = to.label();
     let relay = relay.as_str();
     // A peer gets only what it may have; the rest is not waiting for it either.
-    let withheld: Vec<String> = match &to {
+    let all: Vec<String> = svc.store().docs(None)?.into_iter().map(|d| d.id).collect();
+    let (ids, withheld): (Vec<String>, Vec<String>) = match &to {
         Connector::Peer { addr, policy, .. } => {
             let device = hex::encode(addr.id.as_bytes());
-            svc.store()
-                .docs(None)?
-                .into_iter()
-                .map(|d| d.id)
-                .filter(|id| !policy.allows(id, &device))
-                .collect()
+            all.into_iter().partition(|id| policy.allows(id, &device))
         }
-        Connector::Relay(_) => Vec::new(),
+        Connector::Relay(_) => (all, Vec::new()),
     };
-    let ids: Vec<String> = svc
-        .store()
-        .docs(None)?
-        .into_iter()
-        .map(|d| d.id)
-        .filter(|id| !withheld.contains(id))
-        .collect();
     let key = svc.device().clone();
     let mut s = Session::open_via(svc, to, timeout, &key, &ids).await?;
     let mut not_synced = s.settle().await;
