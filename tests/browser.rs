@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use allmende_tests::{bin, Peer, ServeProc};
+use allmende_tests::{bin, Peer, RelayProc, ServeProc};
 
 #[test]
 #[ignore = "needs the built UI, node and chromium; run by scripts/test.sh"]
@@ -67,4 +67,48 @@ fn a_pupil_joins_a_class_in_chromium() {
         .status()
         .expect("node");
     assert!(status.success(), "guest checks failed (see output above)");
+}
+
+/// Joining inside the app: the admin's browser makes an invite, a new device's browser reads
+/// its QR code from a photo, joins through a real relay and sees the code of conduct; an idea
+/// posted there reaches the admin by the background sync of both servers (tests/js/invite.mjs).
+#[test]
+#[ignore = "needs the built UI, node and chromium; run by scripts/test.sh"]
+fn a_newcomer_joins_with_an_invite_in_chromium() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let relay = RelayProc::start("");
+    let admin = Peer::new();
+    admin.create(&[
+        "init",
+        "--name",
+        "Hofheim",
+        "--kind",
+        "town",
+        "--admin-name",
+        "Paula",
+    ]);
+    admin.ok(&[
+        "community",
+        "edit",
+        "--code-of-conduct",
+        "Wir gehen freundlich miteinander um.",
+    ]);
+    admin.ok(&["sync", "--relay", &relay.url()]);
+    let newcomer = Peer::new();
+    std::env::set_var("ALLMENDE_UI", root.join("ui/dist"));
+    let admin_server = ServeProc::start(&admin);
+    let newcomer_server = ServeProc::start(&newcomer);
+    let shots = root.join("tests/artifacts/screenshots");
+    let status = Command::new("node")
+        .current_dir(root.join("tests/js"))
+        .arg("invite.mjs")
+        .arg(format!("http://{}/", admin_server.addr))
+        .arg(format!("http://{}/", newcomer_server.addr))
+        .arg(bin())
+        .arg(admin.path())
+        .arg(newcomer.path())
+        .arg(&shots)
+        .status()
+        .expect("node");
+    assert!(status.success(), "invite checks failed (see output above)");
 }

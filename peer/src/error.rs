@@ -20,6 +20,9 @@ pub enum PeerError {
     },
     #[error("{0}")]
     BadInput(String),
+    /// An invite token that cannot be used.
+    #[error("{0}")]
+    Invite(crate::invite::InviteFault),
     /// A browser without a valid guest session (join with a class code first).
     #[error("{0}")]
     Unauthorised(String),
@@ -47,6 +50,7 @@ impl PeerError {
             PeerError::CorruptDocument { .. } => "corrupt_document",
             PeerError::NewerDatabase { .. } => "newer_database",
             PeerError::BadInput(_) => "bad_input",
+            PeerError::Invite(_) => "bad_invite",
             PeerError::Unauthorised(_) => "join_first",
             PeerError::Storage(_) => "storage",
             PeerError::Automerge(_) | PeerError::Hydrate(_) | PeerError::Reconcile(_) => "document",
@@ -60,7 +64,10 @@ impl PeerError {
     pub fn is_input_error(&self) -> bool {
         matches!(
             self,
-            PeerError::Domain(_) | PeerError::BadInput(_) | PeerError::Json(_)
+            PeerError::Domain(_)
+                | PeerError::BadInput(_)
+                | PeerError::Invite(_)
+                | PeerError::Json(_)
         )
     }
 
@@ -78,6 +85,7 @@ impl PeerError {
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
             (PeerError::Domain(e), _) => e.message(lang),
+            (PeerError::Invite(f), _) => f.message(lang),
             (_, Lang::En) => self.to_string(),
             (PeerError::CorruptDatabase { path, reason }, Lang::De) => format!(
                 "Die Datendatei {path} ist beschädigt oder keine Allmende-Datenbank ({reason}). Sie wurde nicht verändert."

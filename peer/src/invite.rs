@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use allmende_core::model::Role;
-use allmende_core::{Command, DomainError};
+use allmende_core::{Command, DomainError, Lang};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +19,69 @@ use crate::error::{PeerError, Result};
 use crate::service::Service;
 
 const PREFIX: &str = "allmende-invite:";
+/// The pause between asks for a community the relay does not (yet) let the invite into.
+const INVITE_RETRY: Duration = Duration::from_secs(2);
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+/// Why an invite token cannot be used, in words a person understands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InviteFault {
+    /// The text is not an invite at all.
+    NotAnInvite,
+    /// The text was cut off or changed on the way.
+    Damaged,
+    /// Made by a newer Allmende.
+    NewerVersion(u8),
+    /// The invite names no relay and none was given.
+    NoRelay,
+    /// The relay does not (or no longer) let the invite in: not there yet, used, or withdrawn.
+    NotOnRelay,
+    /// The invited member was removed from the community.
+    MemberGone,
+}
+
+impl InviteFault {
+    /// The message in `lang`.
+    #[must_use]
+    pub fn message(&self, lang: Lang) -> String {
+        let (de, en) = match self {
+            InviteFault::NotAnInvite => (
+                "Das ist keine Allmende-Einladung. Sie beginnt mit „allmende-invite:“.".to_string(),
+                "This is not an Allmende invite. It starts with \"allmende-invite:\".".to_string(),
+            ),
+            InviteFault::Damaged => (
+                "Die Einladung ist beschädigt (unvollständig kopiert?). Bitte neu kopieren oder den QR-Code fotografieren.".to_string(),
+                "The invite is damaged (copied only in part?). Copy it again or photograph the QR code.".to_string(),
+            ),
+            InviteFault::NewerVersion(v) => (
+                format!("Die Einladung stammt von einer neueren Allmende-Version ({v}). Bitte Allmende aktualisieren."),
+                format!("The invite comes from a newer Allmende (version {v}). Please update Allmende."),
+            ),
+            InviteFault::NoRelay => (
+                "Die Einladung nennt keinen Relay-Server. Bitte eine Einladung mit Relay verwenden.".to_string(),
+                "The invite names no relay server. Use an invite that names one.".to_string(),
+            ),
+            InviteFault::NotOnRelay => (
+                "Der Relay-Server kennt diese Einladung nicht: noch nicht angekommen (gleich noch einmal versuchen), schon benutzt oder zurückgezogen.".to_string(),
+                "The relay does not know this invite: not arrived yet (try again in a moment), already used, or withdrawn.".to_string(),
+            ),
+            InviteFault::MemberGone => (
+                "Die eingeladene Person ist nicht mehr Mitglied der Gemeinschaft.".to_string(),
+                "The invited person is no longer a member of the community.".to_string(),
+            ),
+        };
+        match lang {
+            Lang::De => de,
+            Lang::En => en,
+        }
+    }
+}
+
+impl std::fmt::Display for InviteFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
 
 /// The content of an invite token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,24 +108,22 @@ impl Invite {
     /// Reads a token.
     ///
     /// # Errors
-    /// [`PeerError::BadInput`] for anything that is not a valid invite.
+    /// [`PeerError::Invite`] for anything that is not a valid invite.
     pub fn parse(text: &str) -> Result<Invite> {
         let body = text
             .trim()
             .strip_prefix(PREFIX)
-            .ok_or_else(|| PeerError::BadInput("not an Allmende invite".into()))?;
+            .ok_or(PeerError::Invite(InviteFault::NotAnInvite))?;
         let bytes = B64
             .decode(body)
-            .map_err(|_| PeerError::BadInput("the invite is damaged".into()))?;
-        let invite: Invite = serde_json::from_slice(&bytes)
-            .map_err(|_| PeerError::BadInput("the invite is damaged".into()))?;
+            .map_err(|_| PeerError::Invite(InviteFault::Damaged))?;
+        let invite: Invite =
+            serde_json::from_slice(&bytes).map_err(|_| PeerError::Invite(InviteFault::Damaged))?;
         if invite.v != 1 {
-            return Err(PeerError::BadInput(format!(
-                "invite version {} is not supported",
-                invite.v
-            )));
+            return Err(PeerError::Invite(InviteFault::NewerVersion(invite.v)));
         }
-        allmende_core::DocId::parse(&invite.community)?;
+        allmende_core::DocId::parse(&invite.community)
+            .map_err(|_| PeerError::Invite(InviteFault::Damaged))?;
         invite.device_key()?;
         Ok(invite)
     }
@@ -72,7 +132,7 @@ impl Invite {
         let bytes: [u8; 32] = hex::decode(&self.key)
             .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| PeerError::BadInput("the invite key is damaged".into()))?;
+            .ok_or(PeerError::Invite(InviteFault::Damaged))?;
         Ok(DeviceKey::from_secret(&bytes))
     }
 }
@@ -133,15 +193,30 @@ pub async fn join(
     let invite = Invite::parse(token)?;
     let relay = relay
         .or_else(|| invite.relay.clone())
-        .ok_or_else(|| PeerError::BadInput("the invite names no relay: use --relay".into()))?;
+        .ok_or(PeerError::Invite(InviteFault::NoRelay))?;
     let invite_key = invite.device_key()?;
-    crate::sync::fetch_community(svc, &relay, &invite.community, &invite_key, timeout).await?;
+    // An invite handed on right after it was made may still be on its way to the relay: ask
+    // again for a while before giving up.
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        match crate::sync::fetch_community(svc, &relay, &invite.community, &invite_key, timeout)
+            .await
+        {
+            Err(PeerError::Domain(DomainError::NotFound { .. })) => {
+                if tokio::time::Instant::now() + INVITE_RETRY >= deadline {
+                    return Err(PeerError::Invite(InviteFault::NotOnRelay));
+                }
+                tokio::time::sleep(INVITE_RETRY).await;
+            }
+            other => break other?,
+        }
+    }
     if svc.store().identity(&invite.community)?.is_none() {
         svc.adopt_identity(&invite.community, &invite.member)?;
     }
     let me = svc.device().public_hex();
-    let community_doc = svc.overview(&invite.community)?;
-    let _ = community_doc;
+    // The community must have arrived (a relay without it fails here, before any write).
+    svc.overview(&invite.community)?;
     match svc.execute_with_key(
         &invite_key,
         Command::AddDevice {
@@ -152,9 +227,7 @@ pub async fn join(
     ) {
         Ok(_) => {}
         Err(PeerError::Domain(DomainError::NotFound { .. })) => {
-            return Err(PeerError::BadInput(
-                "the invite's member is not in the community (was it removed?)".into(),
-            ))
+            return Err(PeerError::Invite(InviteFault::MemberGone))
         }
         Err(e) => return Err(e),
     }
@@ -169,6 +242,31 @@ pub async fn join(
     svc.remember_relay(&relay)?;
     svc.set_current_community(&invite.community)?;
     Ok(invite.community)
+}
+
+/// Joins with an invite from a front door (the desktop app, `allmende serve`): opens a second
+/// service on the same data directory (the store is safe to share between connections and
+/// processes), so the front door keeps answering while the relay is reached. Blocks; call it
+/// off the async threads. Returns the community, its name and its code of conduct.
+///
+/// # Errors
+/// As [`join`], and storage errors.
+pub fn join_beside(
+    dir: &std::path::Path,
+    token: &str,
+    timeout: Duration,
+) -> Result<serde_json::Value> {
+    let mut svc = Service::open(dir)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let community = rt.block_on(join(&mut svc, token, None, timeout))?;
+    let overview = svc.overview(&community)?;
+    Ok(serde_json::json!({
+        "community": community,
+        "name": overview.community.name,
+        "code_of_conduct": overview.settings.code_of_conduct,
+    }))
 }
 
 impl Service {
@@ -205,5 +303,57 @@ impl Service {
             "peers": if guest { serde_json::json!([]) } else { serde_json::to_value(self.peers()?)? },
             "now": self.now(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invite() -> Invite {
+        Invite {
+            v: 1,
+            community: allmende_core::DocId::derive("device", "1").to_string(),
+            community_name: "Hofheim".into(),
+            member: "m1".into(),
+            key: hex::encode([9u8; 32]),
+            relay: Some("ws://127.0.0.1:3030".into()),
+        }
+    }
+
+    fn fault(text: &str) -> InviteFault {
+        match Invite::parse(text) {
+            Err(PeerError::Invite(f)) => f,
+            other => panic!("expected an invite fault, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_token_reads_back_with_surrounding_space() {
+        let i = invite();
+        assert_eq!(
+            Invite::parse(&format!("  {}\n", i.token())).expect("token"),
+            i
+        );
+    }
+
+    #[test]
+    fn bad_tokens_say_what_is_wrong_in_both_languages() {
+        assert_eq!(fault("hello"), InviteFault::NotAnInvite);
+        let token = invite().token();
+        assert_eq!(fault(&token[..token.len() - 7]), InviteFault::Damaged);
+        assert_eq!(fault("allmende-invite:kaputt"), InviteFault::Damaged);
+        let newer = Invite { v: 2, ..invite() };
+        assert_eq!(fault(&newer.token()), InviteFault::NewerVersion(2));
+        let bad_key = Invite {
+            key: "zz".into(),
+            ..invite()
+        };
+        assert_eq!(fault(&bad_key.token()), InviteFault::Damaged);
+        let e = PeerError::Invite(InviteFault::Damaged);
+        assert_eq!(e.code(), "bad_invite");
+        assert!(e.is_input_error());
+        assert!(e.message(Lang::De).contains("beschädigt"));
+        assert!(e.message(Lang::En).contains("damaged"));
     }
 }

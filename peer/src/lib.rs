@@ -20,6 +20,7 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod background;
 pub mod bundle;
 pub mod cli;
 pub mod clock;

@@ -4,6 +4,9 @@
 //! - `POST /api/query` with a [`allmende_core::query::Query`] as JSON → the view
 //! - `GET /api/session` → device, current community, communities, sync status
 //! - `GET /api/export.ics?community=ID` → the calendar as iCalendar
+//! - `POST /api/invite` `{name, role}` (this machine only) → a new member's invite and its QR
+//! - `POST /api/join` `{token}` (this machine only) → joins through the invite's relay:
+//!   `{community, name, code_of_conduct}`
 //! - `POST /api/enroll` `{code, name}` → a guest session (see `guest.rs`): browsers on other
 //!   machines join a class with a class code and act only as that member
 //! - `POST /api/class-code` (this machine only) → a class code and its join link as QR code
@@ -71,6 +74,7 @@ pub fn router(svc: Service, ui: Option<PathBuf>, guests_only: bool) -> (Router, 
         .route("/api/session", get(api::session))
         .route("/api/export.ics", get(api::export_ics))
         .route("/api/invite", post(api::invite))
+        .route("/api/join", post(api::join))
         .route("/api/enroll", post(guest::enroll))
         .route("/api/class-code", post(guest::class_code))
         .route("/api/events", get(events::socket))

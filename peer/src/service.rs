@@ -117,6 +117,16 @@ impl Service {
         &self.store
     }
 
+    /// The data directory (where `allmende.db` lives).
+    #[must_use]
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.store
+            .path()
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default()
+    }
+
     pub(crate) fn store_mut(&mut self) -> &mut Store {
         &mut self.store
     }

@@ -91,3 +91,24 @@ pub fn invite(state: State<'_, AppState>, request: String) -> Result<String, Api
     let value = with(&state, |svc| svc.invite_view(&name, &role))?;
     Ok(value.to_string())
 }
+
+/// Joins a community with an invite token (pasted or scanned): reaches the invite's relay on
+/// a blocking thread beside the app's service, so the window stays responsive.
+#[tauri::command]
+pub async fn join(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    request: String,
+) -> Result<String, ApiError> {
+    let req: serde_json::Value = serde_json::from_str(&request).map_err(|e| bad_json(&e))?;
+    let token = req["token"].as_str().unwrap_or_default().to_string();
+    let dir = with(&state, |svc| Ok(svc.data_dir()))?;
+    let value = tauri::async_runtime::spawn_blocking(move || {
+        allmende_peer::invite::join_beside(&dir, &token, std::time::Duration::from_secs(20))
+    })
+    .await
+    .map_err(|e| api(&PeerError::BadInput(e.to_string())))?
+    .map_err(|e| api(&e))?;
+    let _ = app.emit("changed", "");
+    Ok(value.to_string())
+}

@@ -5,6 +5,9 @@
 //! `{code, message}`, and a watcher emits `changed` whenever stored documents change (this
 //! window, the CLI, a sync), so the open screen reloads without a restart.
 //!
+//! In the background the app keeps in step with the remembered relay and with devices of its
+//! communities on the local network (`ALLMENDE_NO_LAN=1` turns the latter off).
+//!
 //! `ALLMENDE_DATA` picks the data directory (default: the platform's, as for the CLI);
 //! `ALLMENDE_SMOKE=1` makes the window report what it rendered on standard output and exit,
 //! for a cheap real-window test.
@@ -20,6 +23,9 @@ use allmende_peer::Service;
 
 /// The service shared by all commands.
 pub struct AppState(pub Arc<Mutex<Service>>);
+
+/// Keeps the background sync (relay, local network) running while the app runs.
+struct BackgroundSync(#[allow(dead_code)] allmende_peer::background::Background);
 
 fn data_dir() -> PathBuf {
     std::env::var_os("ALLMENDE_DATA")
@@ -45,16 +51,25 @@ pub fn run() {
             std::process::exit(3);
         }
     };
+    let background = allmende_peer::background::start(
+        &service.data_dir(),
+        allmende_peer::background::Options {
+            relay: true,
+            lan: std::env::var_os("ALLMENDE_NO_LAN").is_none(),
+        },
+    );
     let shared = Arc::new(Mutex::new(service));
     let smoke = std::env::var("ALLMENDE_SMOKE").is_ok();
     tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .manage(AppState(shared.clone()))
+        .manage(BackgroundSync(background))
         .invoke_handler(tauri::generate_handler![
             commands::command,
             commands::query,
             commands::session,
             commands::invite,
+            commands::join,
             commands::smoke_report
         ])
         .setup(move |app| {

@@ -141,6 +141,18 @@ pub async fn invite(name: &str, role: &str, lang: &str) -> Result<serde_json::Va
     from_json(&text)
 }
 
+/// Joins a community with an invite token (this device): the community, its name and its
+/// code of conduct.
+pub async fn join(token: &str, lang: &str) -> Result<serde_json::Value, ApiError> {
+    let body = serde_json::json!({ "token": token }).to_string();
+    let text = if tauri().is_some() {
+        tauri_invoke("join", "request", &body).await?
+    } else {
+        http("POST", "/api/join", Some(&body), lang).await?
+    };
+    from_json(&text)
+}
+
 const GUEST_KEY: &str = "allmende.guest";
 
 fn storage() -> Option<web_sys::Storage> {

@@ -13,6 +13,7 @@ pub mod ideas;
 pub mod inbox;
 pub mod item_card;
 pub mod join;
+pub mod join_invite;
 pub mod list_screen;
 pub mod load;
 pub mod members;

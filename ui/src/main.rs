@@ -8,6 +8,7 @@
 mod api;
 mod components;
 mod i18n;
+mod scan;
 mod state;
 
 fn main() {

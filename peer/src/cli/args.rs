@@ -199,6 +199,10 @@ pub enum Cmd {
         /// Browsers on this machine must join with a class code too (kiosk use, tests).
         #[arg(long)]
         guests_only: bool,
+        /// Do not keep in step in the background (with the remembered relay and with devices
+        /// of the same communities on the local network).
+        #[arg(long)]
+        offline: bool,
     },
     /// Sneakernet: a community in one file, and back.
     #[command(subcommand)]

@@ -300,7 +300,17 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
         Cmd::Serve {
             listen,
             guests_only,
+            offline,
         } => {
+            let _background = (!offline).then(|| {
+                crate::background::start(
+                    &ctx.svc.data_dir(),
+                    crate::background::Options {
+                        relay: true,
+                        lan: true,
+                    },
+                )
+            });
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()

@@ -147,6 +147,41 @@ pub(super) async fn invite(
     }
 }
 
+/// Joins a community with an invite token (this machine only): reaches the invite's relay
+/// beside the running service and answers with the community and its code of conduct.
+pub(super) async fn join(
+    State(state): State<AppState>,
+    parts: Parts,
+    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let lang = lang(&parts.headers, &params);
+    if !matches!(principal(&state, &parts), Ok(Principal::Host)) {
+        return error(
+            &PeerError::Unauthorised("only this machine joins communities".into()),
+            lang,
+        );
+    }
+    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let token = request["token"].as_str().unwrap_or_default().to_string();
+    let result = async {
+        let dir = with_service(&state, |svc| Ok(svc.data_dir())).await?;
+        tokio::task::spawn_blocking(move || {
+            crate::invite::join_beside(&dir, &token, std::time::Duration::from_secs(20))
+        })
+        .await
+        .map_err(|e| PeerError::BadInput(e.to_string()))?
+    }
+    .await;
+    match result {
+        Ok(v) => {
+            let _ = state.changes.send(String::new());
+            Json(v).into_response()
+        }
+        Err(e) => error(&e, lang),
+    }
+}
+
 pub(super) async fn export_ics(
     State(state): State<AppState>,
     parts: Parts,

@@ -62,13 +62,16 @@ pub(crate) struct Session {
     storage: InMemoryStorage,
     handles: BTreeMap<String, DocHandle>,
     timeout: Duration,
-    /// Documents that could not be found, and when we last tried (not asked again for a
-    /// while: a peer that may not share a team-only project never will).
-    missing: HashMap<String, std::time::Instant>,
+    /// Documents that could not be found: when we last tried and how long to wait before the
+    /// next try (a document announced before its author's upload arrives is found on a quick
+    /// retry; a team-only project a peer may not share is asked for ever more rarely).
+    missing: HashMap<String, (std::time::Instant, Duration)>,
 }
 
-/// How long a document that could not be found is not asked for again.
-const RETRY_MISSING: Duration = Duration::from_secs(30);
+/// The first and the longest pause before a document that could not be found is asked for
+/// again; the pause doubles in between.
+const RETRY_MISSING_FIRST: Duration = Duration::from_secs(1);
+const RETRY_MISSING_MAX: Duration = Duration::from_secs(60);
 
 fn bad(e: impl std::fmt::Display) -> PeerError {
     PeerError::BadInput(e.to_string())
@@ -187,7 +190,7 @@ impl Session {
             .filter(|id| {
                 self.missing
                     .get(*id)
-                    .is_none_or(|at| at.elapsed() > RETRY_MISSING)
+                    .is_none_or(|(at, pause)| at.elapsed() > *pause)
             })
             .filter_map(|id| id.parse::<DocumentId>().ok().map(|d| (id.clone(), d)))
             .collect();
@@ -207,7 +210,11 @@ impl Session {
                     self.handles.insert(id, h);
                 }
                 None => {
-                    self.missing.insert(id.clone(), std::time::Instant::now());
+                    let pause = self.missing.get(&id).map_or(RETRY_MISSING_FIRST, |(_, p)| {
+                        (*p * 2).min(RETRY_MISSING_MAX)
+                    });
+                    self.missing
+                        .insert(id.clone(), (std::time::Instant::now(), pause));
                     missing.push(id);
                 }
             }

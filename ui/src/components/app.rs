@@ -33,6 +33,8 @@ pub fn app() -> Html {
                     a.dispatch(Action::SetGuest(Guest::Joined));
                 }
                 let Some(id) = session["current_community"].as_str().map(str::to_string) else {
+                    // A new device: create a community or join one with an invite.
+                    a.dispatch(Action::Go(Route::Communities));
                     return;
                 };
                 if let Ok(o) = crate::api::query::<Overview>(

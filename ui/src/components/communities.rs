@@ -119,6 +119,7 @@ pub fn communities() -> Html {
                     _ => html! {},
                 }
             }
+            <super::join_invite::JoinInvite />
             if let Some(c) = app.community.clone() {
                 <super::class_code::ClassCode community={c} />
             }
@@ -149,7 +150,6 @@ pub fn communities() -> Html {
                     <label>{ t(lang, "community.your_name") }<input ref={admin} name="admin-name" required=true /></label>
                     <button type="submit" class="primary">{ t(lang, "community.create") }</button>
                 </form>
-                <p class="muted">{ t(lang, "community.join_hint") }</p>
             </section>
         </>
     }

@@ -1,0 +1,158 @@
+//! Keeping in step in the background, for the front doors (the desktop app, `allmende serve`):
+//! with the relay this device last synced with (once there is one, for example after joining
+//! with an invite), and with devices of its communities on the local network (iroh, mDNS).
+//!
+//! Each runs on a service of its own over the same data directory (the store is safe to share),
+//! so the front door's service stays free for the person using it. Failures are logged and
+//! retried with a growing pause; nothing here can stop the front door.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::error::Result;
+use crate::p2p::node::NodeOptions;
+use crate::service::Service;
+use crate::store::Store;
+
+/// What to keep in step with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// The remembered relay (the setting `relay`).
+    pub relay: bool,
+    /// Devices of this device's communities on the local network.
+    pub lan: bool,
+}
+
+/// The running background work; dropping it stops it.
+pub struct Background {
+    stop: watch::Sender<bool>,
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// Starts the background work on a thread of its own.
+#[must_use]
+pub fn start(dir: &Path, opts: Options) -> Background {
+    let (stop, stopped) = watch::channel(false);
+    let dir = dir.to_path_buf();
+    std::thread::spawn(move || {
+        let rt = match tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt,
+            Err(e) => {
+                tracing::warn!("background sync cannot start: {e}");
+                return;
+            }
+        };
+        rt.block_on(async {
+            let relay = async {
+                if opts.relay {
+                    relay_loop(&dir, stopped.clone()).await;
+                }
+            };
+            let lan = async {
+                if opts.lan {
+                    if let Err(e) = lan(&dir, stopped.clone()).await {
+                        tracing::warn!("local network sync stopped: {e}");
+                    }
+                }
+            };
+            tokio::join!(relay, lan);
+        });
+    });
+    Background { stop }
+}
+
+/// Resolves once `stop` is set.
+async fn until_stopped(mut stopped: watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|s| *s).await;
+}
+
+/// Resolves once `stop` is set or the remembered relay is no longer `relay`.
+async fn until_relay_changes(dir: PathBuf, relay: String, stopped: watch::Receiver<bool>) {
+    let changed = async {
+        loop {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            let now = Store::open(&dir)
+                .and_then(|s| s.setting("relay"))
+                .ok()
+                .flatten();
+            if now.as_deref() != Some(relay.as_str()) {
+                break;
+            }
+        }
+    };
+    tokio::select! {
+        () = changed => {}
+        () = until_stopped(stopped) => {}
+    }
+}
+
+/// Watches the remembered relay; waits for one to be remembered; reconnects after failures
+/// with a pause that grows from 2 s to a minute.
+async fn relay_loop(dir: &Path, stopped: watch::Receiver<bool>) {
+    let mut pause = Duration::from_secs(2);
+    loop {
+        if *stopped.borrow() {
+            return;
+        }
+        let relay = Store::open(dir).and_then(|s| s.setting("relay"));
+        match relay {
+            Ok(Some(relay)) => {
+                let outcome = match Service::open(dir) {
+                    Ok(mut svc) => {
+                        crate::sync::watch(
+                            &mut svc,
+                            &relay,
+                            Duration::from_secs(20),
+                            |line| tracing::debug!("relay {relay}: {line}"),
+                            until_relay_changes(dir.to_path_buf(), relay.clone(), stopped.clone()),
+                        )
+                        .await
+                    }
+                    Err(e) => Err(e),
+                };
+                match outcome {
+                    Ok(()) => pause = Duration::from_secs(2),
+                    Err(e) => {
+                        tracing::info!("relay {relay} not reached: {e}; trying again in {pause:?}");
+                        pause = (pause * 2).min(Duration::from_secs(60));
+                    }
+                }
+            }
+            Ok(None) => pause = Duration::from_secs(5),
+            Err(e) => tracing::warn!("background sync cannot read the store: {e}"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            () = until_stopped(stopped.clone()) => return,
+        }
+    }
+}
+
+/// Listens for and discovers peers on the local network until stopped.
+async fn lan(dir: &Path, stopped: watch::Receiver<bool>) -> Result<()> {
+    let mut svc = Service::open(dir)?;
+    let endpoint = crate::p2p::node::start(svc.device(), &NodeOptions::default()).await?;
+    svc.store_setting("peer_ticket", &crate::p2p::node::ticket(&endpoint).text())?;
+    let result = crate::p2p::listen::listen_with(
+        &mut svc,
+        endpoint.clone(),
+        true,
+        Duration::from_secs(20),
+        |line| tracing::debug!("local network: {line}"),
+        until_stopped(stopped),
+    )
+    .await;
+    endpoint.close().await;
+    result
+}
