@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use allmende_tests::Peer;
+use allmende_tests::{community_with_members, Peer, RelayProc};
 
 fn app() -> PathBuf {
     let app =
@@ -58,4 +58,94 @@ fn webdriver_drives_the_window_and_a_command_round_trip_works() {
     assert!(p
         .titles(&["idea", "list", "--limit", "100"])
         .contains(&"Idee aus dem Fenster".to_string()));
+}
+
+/// A town-hall answer made on another device reaches the running app through the relay (the
+/// app's background sync) and pops up as a desktop notification through a real notification
+/// daemon (dunst) on the session bus (tests/notify_check.sh).
+#[test]
+#[ignore = "needs the built Tauri app, Xvfb, dbus and dunst; run by scripts/test.sh"]
+fn a_town_hall_answer_pops_up_on_the_desktop() {
+    let relay = RelayProc::start("");
+    let (anna, others, _community) = community_with_members(&relay, &["Ben", "Keller"]);
+    let (ben, keller) = (&others[0], &others[1]);
+    let keller_id = keller.json(&["community", "list"])[0]["me"]
+        .as_str()
+        .expect("member id")
+        .to_string();
+    anna.ok(&["member", "role", &keller_id, "municipal_staff"]);
+    anna.ok(&["sync"]);
+    let idea = ben.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Trinkbrunnen am Markt",
+        "--category",
+        "health",
+    ]);
+    let request = ben.create(&[
+        "request",
+        "add",
+        "--target",
+        &idea,
+        "--title",
+        "Brunnen genehmigen",
+        "--department",
+        "Tiefbauamt",
+    ]);
+    ben.ok(&["sync"]);
+    keller.ok(&["sync"]);
+    let work = tempfile::tempdir().expect("tempdir");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("notify_check.sh");
+    let mut child = Command::new("xvfb-run")
+        .args([
+            "-a",
+            "--server-args=-screen 0 1280x800x24",
+            "dbus-run-session",
+            "--",
+            "bash",
+        ])
+        .arg(script)
+        .arg(app())
+        .arg(ben.path())
+        .arg(work.path())
+        .spawn()
+        .expect("xvfb-run");
+    let ready = work.path().join("ready");
+    for _ in 0..240 {
+        if ready.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    assert!(
+        ready.exists(),
+        "the app and the notification daemon did not start"
+    );
+    // Answered while the app runs (announced are only answers newer than its start).
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    keller.ok(&[
+        "request",
+        "answer",
+        &request,
+        "--status",
+        "approved",
+        "--message",
+        "Genehmigt, Bau im Mai.",
+        "--contact",
+        "Frau Keller",
+    ]);
+    keller.ok(&["sync"]);
+    std::fs::write(work.path().join("answered"), "").expect("answered");
+    let status = child.wait().expect("notify check");
+    assert!(
+        status.success(),
+        "no desktop notification (see output above)"
+    );
+    let log = std::fs::read_to_string(work.path().join("notify.log")).expect("log");
+    assert!(
+        log.contains("Antwort vom Rathaus: Brunnen genehmigen"),
+        "{log}"
+    );
+    assert!(log.contains("Genehmigt, Bau im Mai."), "{log}");
 }

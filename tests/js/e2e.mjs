@@ -174,6 +174,14 @@ check(await waitText("Das Grünflächenamt prüft vor Ort."), "the answer appear
 check(await waitText("in Prüfung"), "the request's status changes")
 await axe("request")
 await shoot("request")
+// The project the request is about shows its whole history too.
+await nav("Projekte")
+await page.getByRole("button", { name: "Streuobstwiese am Mühlbach" }).first().click()
+const history = page.locator(".request-history").filter({ hasText: "Fläche am Mühlbach zur Pflanzung freigeben" })
+check(await history.getByText("Das Grünflächenamt prüft vor Ort.").waitFor({ timeout: 8000 }).then(() => true, () => false), "the project page shows the request's history with the latest answer")
+check(await history.getByText("wartet seit").isVisible().catch(() => false), "and how long it has been waiting")
+check((await history.locator(".timeline li").count()) >= 2, "with every dated status change")
+await axe("project with request history")
 // Moderation: a reported post appears in the queue and can be hidden.
 const posts = JSON.parse(execFileSync(bin, ["--data", data, "--json", "post", "list"]).toString())
 const tip = posts.items.find((p) => p.title === "Leitungswasser statt Flaschen")

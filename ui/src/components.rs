@@ -26,6 +26,7 @@ pub mod profile;
 pub mod project_detail;
 pub mod project_tools;
 pub mod projects;
+pub mod request_history;
 pub mod sync_badge;
 pub mod sync_page;
 pub mod townhall;

@@ -9,7 +9,6 @@ use allmende_core::Command;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::item_card::ItemCard;
 use super::load::{run, status, use_app, use_query, Loaded};
 use crate::i18n::t;
 use crate::state::{Action, Route};
@@ -174,7 +173,7 @@ pub fn project_detail(props: &Props) -> Html {
             if !d.requests.is_empty() {
                 <section>
                     <h2>{ t(lang, "project.requests") }</h2>
-                    <ul class="cards">{ for d.requests.iter().map(|r| html! { <ItemCard item={r.clone()} /> }) }</ul>
+                    <ul class="cards">{ for d.requests.iter().map(|r| html! { <super::request_history::RequestHistory id={r.id.clone()} /> }) }</ul>
                 </section>
             }
             if p.origin.is_none() {

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use allmende_core::lang::label;
 use allmende_core::model::{Request, RequestStatus};
-use allmende_core::time::millis_to_date;
 use allmende_core::Command;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -27,7 +26,6 @@ pub fn request_view(props: &RequestProps) -> Html {
     let app = use_app();
     let lang = app.lang;
     let r = &props.request;
-    let name = |m: &str| props.names.get(m).cloned().unwrap_or_else(|| m.to_string());
     let (status_ref, message, promised) = (use_node_ref(), use_node_ref(), use_node_ref());
     let contact_ref = use_node_ref();
     let answer = {
@@ -84,14 +82,7 @@ pub fn request_view(props: &RequestProps) -> Html {
                 <p class="warning" role="status">{ format!("⏰ {} {days} {}", t(lang, "request.waiting"), t(lang, "request.days")) }</p>
             }
             <h2>{ t(lang, "request.history") }</h2>
-            <ol class="timeline">{ for r.timeline().into_iter().map(|c| html! {
-                <li>
-                    <strong>{ label(c.status.as_str(), lang) }</strong>
-                    <span class="muted">{ format!(" · {} · {}", millis_to_date(c.at), name(&c.by)) }</span>
-                    if !c.message.is_empty() { <p>{ &c.message }</p> }
-                    if !c.reason.is_empty() { <p>{ &c.reason }</p> }
-                </li>
-            }) }</ol>
+            { super::request_history::timeline(r, &props.names, lang) }
             <section class="panel">
                 <h2>{ t(lang, "request.answer") }</h2>
                 <form class="stack" onsubmit={answer}>
