@@ -41,6 +41,7 @@ pub mod model;
 pub mod permission;
 pub mod query;
 pub mod templates;
+pub mod ticket;
 pub mod time;
 pub mod wire;
 

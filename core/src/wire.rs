@@ -8,6 +8,17 @@
 //! is within [`MAX_CLOCK_SKEW_MS`], then binds the connection to the peer id
 //! `device:<hex>:<session>`; the automerge-repo handshake must claim it.
 
+/// The ALPN of the sync protocol between two devices over iroh.
+pub const P2P_ALPN: &[u8] = b"allmende/sync/1";
+
+/// The ALPN of the sync protocol between a device and the relay over iroh: the device first
+/// sends its session name and a newline (the key is proven by the QUIC handshake), then the
+/// length-delimited automerge-repo messages; the relay is the peer `allmende-relay`.
+pub const RELAY_ALPN: &[u8] = b"allmende/relay/1";
+
+/// The samod peer id of the relay.
+pub const RELAY_PEER_ID: &str = "allmende-relay";
+
 /// Signed-message context, versioned.
 pub const AUTH_CONTEXT: &str = "allmende-relay-auth/1";
 

@@ -19,7 +19,7 @@ pub mod peers;
 pub mod policy;
 
 /// The ALPN of Allmende's sync protocol over iroh.
-pub const ALPN: &[u8] = b"allmende/sync/1";
+pub const ALPN: &[u8] = allmende_core::wire::P2P_ALPN;
 
 /// The samod session name both sides use on P2P connections (the peer id is
 /// `device:<key>:p2p`; the key is proven by the QUIC handshake).

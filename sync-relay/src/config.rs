@@ -12,6 +12,8 @@ use serde::Deserialize;
 pub struct Config {
     /// Where to listen (default 127.0.0.1:3030).
     pub listen: SocketAddr,
+    /// Also accept devices over iroh (QUIC) on this UDP address (default: off).
+    pub iroh: Option<SocketAddr>,
     /// Data directory holding `relay.db`.
     pub data: PathBuf,
     /// Largest WebSocket message accepted, in bytes.
@@ -29,6 +31,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 3030)),
+            iroh: None,
             data: PathBuf::from("relay-data"),
             max_message_bytes: 16 * 1024 * 1024,
             max_connections: 4096,
@@ -92,6 +95,9 @@ impl Config {
         }
         if let Some(v) = get("ALLMENDE_RELAY_LISTEN") {
             self.listen = parse("ALLMENDE_RELAY_LISTEN", &v)?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_IROH") {
+            self.iroh = Some(parse("ALLMENDE_RELAY_IROH", &v)?);
         }
         if let Some(v) = get("ALLMENDE_RELAY_DATA") {
             self.data = PathBuf::from(v);

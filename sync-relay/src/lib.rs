@@ -12,6 +12,7 @@
 //!   everyone else nothing. It is rebuilt from the stored documents as they change.
 //! - [`limits`]: maximum frame size, a per-connection message rate, a connection cap; a
 //!   malformed, oversize or too-fast connection is closed with a logged reason, others go on.
+//! - [`quic`]: the same sync over iroh (QUIC) for devices that reach the relay by its ticket.
 //! - [`storage`]: samod's key-value storage in SQLite (WAL, `synchronous=FULL`).
 //! - [`metrics`]: Prometheus text at `/metrics`; `/healthz` for liveness.
 //! - [`config`]: defaults, a TOML file, environment overrides.
@@ -23,6 +24,7 @@ pub mod auth;
 pub mod config;
 pub mod limits;
 pub mod metrics;
+pub mod quic;
 pub mod server;
 pub mod storage;
 

@@ -17,6 +17,10 @@ use crate::metrics::Metrics;
 pub enum GuardError {
     #[error("websocket: {0}")]
     Socket(#[from] axum::Error),
+    #[error("stream: {0}")]
+    Stream(std::io::Error),
+    #[error("frame exceeds the limit of {0} bytes")]
+    OversizeFrame(usize),
     #[error("text frames are not part of the sync protocol")]
     TextFrame,
     #[error("frame of {0} bytes is not a CBOR map")]
@@ -75,50 +79,104 @@ pub fn guard(
     metrics: Arc<Metrics>,
 ) -> Transport {
     let (sink, stream) = socket.split();
-    let peer_in = peer.to_string();
-    let m_in = metrics.clone();
-    let mut bucket = Bucket::new(rate);
-    let inbound = stream
+    let frames = stream
         .filter_map(|msg| async move {
             match msg {
                 Ok(Message::Ping(_) | Message::Pong(_)) => None,
                 other => Some(other),
             }
         })
-        .map(move |msg| -> Result<Vec<u8>, GuardError> {
-            let result = match msg {
-                Ok(Message::Binary(bytes)) => {
-                    if bytes.len() > max_bytes {
-                        Err(GuardError::Oversize {
-                            size: bytes.len(),
-                            max: max_bytes,
-                        })
-                    } else if !is_cbor_map(&bytes) {
-                        Err(GuardError::Malformed(bytes.len()))
-                    } else if !bucket.take() {
-                        Err(GuardError::TooFast(rate))
-                    } else {
-                        Metrics::add(&m_in.bytes_in, bytes.len() as u64);
-                        Metrics::add(&m_in.messages_in, 1);
-                        Ok(bytes.to_vec())
-                    }
-                }
-                Ok(Message::Close(_)) => Err(GuardError::Socket(axum::Error::new(
-                    std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "closed by peer"),
-                ))),
-                Ok(_) => Err(GuardError::TextFrame),
-                Err(e) => Err(GuardError::Socket(e)),
-            };
-            if let Err(e) = &result {
-                if matches!(e, GuardError::Socket(_)) {
-                    tracing::debug!(peer = %peer_in, reason = %e, "connection ended");
-                } else {
-                    Metrics::add(&m_in.closed_bad_input, 1);
-                    tracing::warn!(peer = %peer_in, reason = %e, "closing connection");
-                }
-            }
-            result
+        .map(|msg| match msg {
+            Ok(Message::Binary(bytes)) => Ok(bytes.to_vec()),
+            Ok(Message::Close(_)) => Err(GuardError::Socket(axum::Error::new(
+                std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "closed by peer"),
+            ))),
+            Ok(_) => Err(GuardError::TextFrame),
+            Err(e) => Err(GuardError::Socket(e)),
         });
+    let outbound = sink.with(|bytes: Vec<u8>| {
+        futures::future::ready(Ok::<_, axum::Error>(Message::Binary(bytes.into())))
+    });
+    guard_frames(frames, outbound, peer, max_bytes, rate, metrics)
+}
+
+/// Wraps an accepted byte stream (a QUIC stream from iroh) into a samod transport with the
+/// same limits: length-delimited frames as samod's own stream framing, none larger than
+/// `max_bytes` (a larger length prefix ends the connection before the frame is read).
+pub fn guard_stream<S>(
+    io: S,
+    peer: &str,
+    max_bytes: usize,
+    rate: u32,
+    metrics: Arc<Metrics>,
+) -> Transport
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
+{
+    use tokio_util::codec::{Framed, LengthDelimitedCodec};
+    let codec = LengthDelimitedCodec::builder()
+        .max_frame_length(max_bytes)
+        .new_codec();
+    let (sink, stream) = StreamExt::split::<tokio_util::bytes::Bytes>(Framed::new(io, codec));
+    let frames = stream.map(move |r| match r {
+        Ok(bytes) => Ok(bytes.to_vec()),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            Err(GuardError::OversizeFrame(max_bytes))
+        }
+        Err(e) => Err(GuardError::Stream(e)),
+    });
+    let outbound = sink.with(|bytes: Vec<u8>| {
+        futures::future::ready(Ok::<_, std::io::Error>(tokio_util::bytes::Bytes::from(
+            bytes,
+        )))
+    });
+    guard_frames(frames, outbound, peer, max_bytes, rate, metrics)
+}
+
+/// The limits on a stream of frames: size, CBOR map, rate; counting both ways.
+fn guard_frames<In, Out, E>(
+    frames: In,
+    outbound: Out,
+    peer: &str,
+    max_bytes: usize,
+    rate: u32,
+    metrics: Arc<Metrics>,
+) -> Transport
+where
+    In: futures::Stream<Item = Result<Vec<u8>, GuardError>> + Send + 'static,
+    Out: futures::Sink<Vec<u8>, Error = E> + Send + 'static,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let peer_in = peer.to_string();
+    let m_in = metrics.clone();
+    let mut bucket = Bucket::new(rate);
+    let inbound = frames.map(move |frame| -> Result<Vec<u8>, GuardError> {
+        let result = frame.and_then(|bytes| {
+            if bytes.len() > max_bytes {
+                Err(GuardError::Oversize {
+                    size: bytes.len(),
+                    max: max_bytes,
+                })
+            } else if !is_cbor_map(&bytes) {
+                Err(GuardError::Malformed(bytes.len()))
+            } else if !bucket.take() {
+                Err(GuardError::TooFast(rate))
+            } else {
+                Metrics::add(&m_in.bytes_in, bytes.len() as u64);
+                Metrics::add(&m_in.messages_in, 1);
+                Ok(bytes)
+            }
+        });
+        if let Err(e) = &result {
+            if matches!(e, GuardError::Socket(_) | GuardError::Stream(_)) {
+                tracing::debug!(peer = %peer_in, reason = %e, "connection ended");
+            } else {
+                Metrics::add(&m_in.closed_bad_input, 1);
+                tracing::warn!(peer = %peer_in, reason = %e, "closing connection");
+            }
+        }
+        result
+    });
     // End the inbound stream after the first error so samod closes the connection; the
     // `Live` marker counts the connection as closed when samod drops the stream.
     Metrics::add(&metrics.connections_opened, 1);
@@ -137,10 +195,10 @@ pub fn guard(
         },
     );
     let m_out = metrics;
-    let outbound = sink.with(move |bytes: Vec<u8>| {
+    let outbound = outbound.with(move |bytes: Vec<u8>| {
         Metrics::add(&m_out.bytes_out, bytes.len() as u64);
         Metrics::add(&m_out.messages_out, 1);
-        futures::future::ready(Ok::<_, axum::Error>(Message::Binary(bytes.into())))
+        futures::future::ready(Ok::<_, E>(bytes))
     });
     Transport::new(Box::pin(inbound), Box::pin(outbound))
 }

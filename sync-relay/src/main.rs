@@ -22,6 +22,10 @@ struct Args {
     /// Data directory (default ./relay-data).
     #[arg(long)]
     data: Option<PathBuf>,
+    /// Also accept devices over iroh (QUIC) on this UDP address, e.g. 0.0.0.0:3031; the
+    /// relay's ticket is printed and served at /ticket.
+    #[arg(long)]
+    iroh: Option<SocketAddr>,
 }
 
 #[tokio::main]
@@ -41,9 +45,17 @@ async fn main() -> anyhow::Result<()> {
     if let Some(data) = args.data {
         config.data = data;
     }
+    if let Some(iroh) = args.iroh {
+        config.iroh = Some(iroh);
+    }
     let relay = allmende_relay::start(config).await?;
     // The first line on standard output is the address, for scripts and tests (port 0).
     println!("listening on {}", relay.addr);
+    if let Some(ticket) = &relay.ticket {
+        // Whoever started us may have stopped reading after the first line: no panic then.
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), "iroh ticket {}", ticket.text());
+    }
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}

@@ -23,6 +23,7 @@ use crate::storage::SqliteStorage;
 #[derive(Clone)]
 struct App {
     config: Arc<Config>,
+    ticket: Option<String>,
     acceptor: AcceptorHandle,
     metrics: Arc<Metrics>,
     storage: SqliteStorage,
@@ -32,6 +33,8 @@ struct App {
 pub struct Relay {
     /// The address it listens on (useful with port 0).
     pub addr: SocketAddr,
+    /// How devices reach it over iroh, when that is on.
+    pub ticket: Option<allmende_core::ticket::Ticket>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
@@ -64,6 +67,8 @@ pub enum StartError {
     },
     #[error("the document repository stopped")]
     Stopped,
+    #[error(transparent)]
+    Quic(#[from] crate::quic::QuicError),
 }
 
 fn now_ms() -> i64 {
@@ -114,8 +119,27 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
         }
     });
 
+    let quic = match config.iroh {
+        Some(bind) => Some(
+            crate::quic::start(
+                bind,
+                &config.data,
+                acceptor.clone(),
+                crate::quic::Limits {
+                    max_bytes: config.max_message_bytes,
+                    rate: config.max_messages_per_second,
+                    max_connections: config.max_connections,
+                },
+                metrics.clone(),
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let ticket = quic.as_ref().map(|q| q.ticket.clone());
     let app = App {
         config: Arc::new(config.clone()),
+        ticket: ticket.as_ref().map(allmende_core::ticket::Ticket::text),
         acceptor,
         metrics,
         storage,
@@ -124,6 +148,7 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
         .route("/", get(sync_socket))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics_text))
+        .route("/ticket", get(ticket_text))
         .with_state(app);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -145,6 +170,9 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
         if let Err(e) = served {
             tracing::error!(error = %e, "relay server failed");
         }
+        if let Some(q) = quic {
+            q.close().await;
+        }
         // Flush every pending storage write before reporting the stop.
         repo.stop().await;
         tracing::info!("relay stopped; all changes flushed");
@@ -152,6 +180,7 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
     tracing::info!(%addr, "relay listening");
     Ok(Relay {
         addr,
+        ticket,
         shutdown: Some(shutdown_tx),
         task,
     })
@@ -205,4 +234,15 @@ async fn metrics_text(State(app): State<App>) -> Response {
         app.metrics.render(docs),
     )
         .into_response()
+}
+
+async fn ticket_text(State(app): State<App>) -> Response {
+    match &app.ticket {
+        Some(t) => format!("{t}\n").into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            "iroh is off (start with --iroh ADDR)\n",
+        )
+            .into_response(),
+    }
 }

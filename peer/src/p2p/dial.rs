@@ -17,16 +17,40 @@ pub fn peer_id_of(device_hex: &str) -> PeerId {
     PeerId::from(device_peer_id(device_hex, P2P_SESSION))
 }
 
-/// A samod dialer for one peer.
+/// A samod dialer for one peer (or a relay reached over iroh).
 pub struct IrohDialer {
     endpoint: Endpoint,
     addr: EndpointAddr,
+    alpn: &'static [u8],
+    /// Sent before the sync messages (the session name, for a relay).
+    preamble: Option<String>,
+    expected: PeerId,
 }
 
 impl IrohDialer {
+    /// Dials another device.
     #[must_use]
     pub fn new(endpoint: Endpoint, addr: EndpointAddr) -> Self {
-        IrohDialer { endpoint, addr }
+        let expected = peer_id_of(&hex::encode(addr.id.as_bytes()));
+        IrohDialer {
+            endpoint,
+            addr,
+            alpn: ALPN,
+            preamble: None,
+            expected,
+        }
+    }
+
+    /// Dials a relay that accepts iroh connections, as this device's `session`.
+    #[must_use]
+    pub fn to_relay(endpoint: Endpoint, addr: EndpointAddr, session: &str) -> Self {
+        IrohDialer {
+            endpoint,
+            addr,
+            alpn: allmende_core::wire::RELAY_ALPN,
+            preamble: Some(format!("{session}\n")),
+            expected: PeerId::from(allmende_core::wire::RELAY_PEER_ID),
+        }
     }
 
     fn device(&self) -> String {
@@ -44,15 +68,21 @@ impl Dialer for IrohDialer {
     }
 
     fn connect(&self) -> BoxFuture<'static, Result<Transport, DialError<Infallible>>> {
-        let (endpoint, addr, device) = (self.endpoint.clone(), self.addr.clone(), self.device());
+        let (endpoint, addr, alpn) = (self.endpoint.clone(), self.addr.clone(), self.alpn);
+        let (preamble, expected) = (self.preamble.clone(), self.expected.clone());
         async move {
             let conn = endpoint
-                .connect(addr, ALPN)
+                .connect(addr, alpn)
                 .await
                 .map_err(DialError::transient)?;
-            let (send, recv) = conn.open_bi().await.map_err(DialError::transient)?;
+            let (mut send, recv) = conn.open_bi().await.map_err(DialError::transient)?;
+            if let Some(p) = preamble {
+                send.write_all(p.as_bytes())
+                    .await
+                    .map_err(DialError::transient)?;
+            }
             let io = tokio::io::join(recv, send);
-            Ok(Transport::from_tokio_io(io).with_expected_peer_id(peer_id_of(&device)))
+            Ok(Transport::from_tokio_io(io).with_expected_peer_id(expected))
         }
         .boxed()
     }
@@ -83,7 +113,7 @@ pub async fn connect(
         svc,
         crate::sync::Connector::Peer {
             endpoint: endpoint.clone(),
-            addr: ticket.addr()?,
+            addr: super::node::endpoint_addr(ticket)?,
             policy: super::policy::PeerPolicy::new(rules),
         },
         timeout,

@@ -2,75 +2,32 @@
 
 use std::net::SocketAddr;
 
-use base64::Engine as _;
 use iroh::endpoint::presets;
 use iroh::{Endpoint, EndpointAddr, RelayMode, SecretKey, TransportAddr};
-use serde::{Deserialize, Serialize};
 
 use super::ALPN;
 use crate::device::DeviceKey;
 use crate::error::{PeerError, Result};
 
-const TICKET_PREFIX: &str = "allmende-peer:";
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+pub use allmende_core::ticket::Ticket;
 
-/// A direct link to a device: its key and the addresses it listens on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Ticket {
-    pub v: u8,
-    /// The device's public key (hex): the iroh endpoint id.
-    pub device: String,
-    pub addrs: Vec<SocketAddr>,
+impl From<allmende_core::ticket::TicketError> for PeerError {
+    fn from(e: allmende_core::ticket::TicketError) -> Self {
+        PeerError::BadInput(e.to_string())
+    }
 }
 
-impl Ticket {
-    /// The ticket as text.
-    #[must_use]
-    pub fn text(&self) -> String {
-        format!(
-            "{TICKET_PREFIX}{}",
-            B64.encode(serde_json::to_vec(self).unwrap_or_default())
-        )
-    }
-
-    /// Reads a ticket.
-    ///
-    /// # Errors
-    /// [`PeerError::BadInput`] for anything that is not a valid ticket.
-    pub fn parse(text: &str) -> Result<Ticket> {
-        let damaged = || PeerError::BadInput("the peer ticket is damaged".into());
-        let body = text
-            .trim()
-            .strip_prefix(TICKET_PREFIX)
-            .ok_or_else(|| PeerError::BadInput("not an Allmende peer ticket".into()))?;
-        let t: Ticket = serde_json::from_slice(&B64.decode(body).map_err(|_| damaged())?)
-            .map_err(|_| damaged())?;
-        if t.v != 1 {
-            return Err(PeerError::BadInput(format!(
-                "peer ticket version {} is not supported",
-                t.v
-            )));
-        }
-        t.addr()?;
-        Ok(t)
-    }
-
-    /// The iroh address of the ticket's device.
-    ///
-    /// # Errors
-    /// A malformed key.
-    pub fn addr(&self) -> Result<EndpointAddr> {
-        let damaged = || PeerError::BadInput("the peer ticket's key is damaged".into());
-        let bytes: [u8; 32] = hex::decode(&self.device)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(damaged)?;
-        let key = iroh::PublicKey::from_bytes(&bytes).map_err(|_| damaged())?;
-        Ok(EndpointAddr::from_parts(
-            key,
-            self.addrs.iter().map(|a| TransportAddr::Ip(*a)),
-        ))
-    }
+/// The iroh address of a ticket's device.
+///
+/// # Errors
+/// A malformed key.
+pub fn endpoint_addr(ticket: &Ticket) -> Result<EndpointAddr> {
+    let key = iroh::PublicKey::from_bytes(&ticket.key()?)
+        .map_err(|_| PeerError::BadInput("the peer ticket's key is damaged".into()))?;
+    Ok(EndpointAddr::from_parts(
+        key,
+        ticket.addrs.iter().map(|a| TransportAddr::Ip(*a)),
+    ))
 }
 
 /// Options for the endpoint.
@@ -112,25 +69,11 @@ pub async fn start(key: &DeviceKey, opts: &NodeOptions) -> Result<Endpoint> {
 /// addresses replaced by this machine's addresses on the local network and loopback).
 #[must_use]
 pub fn ticket(endpoint: &Endpoint) -> Ticket {
-    let mut addrs = Vec::new();
-    for bound in endpoint.bound_sockets() {
-        if bound.ip().is_unspecified() {
-            if bound.is_ipv4() {
-                if let Some(ip) = lan_ip() {
-                    addrs.push(SocketAddr::new(ip, bound.port()));
-                }
-                addrs.push(SocketAddr::new([127, 0, 0, 1].into(), bound.port()));
-            }
-        } else {
-            addrs.push(bound);
-        }
-    }
-    addrs.dedup();
-    Ticket {
-        v: 1,
-        device: hex::encode(endpoint.id().as_bytes()),
-        addrs,
-    }
+    Ticket::for_sockets(
+        &hex::encode(endpoint.id().as_bytes()),
+        &endpoint.bound_sockets(),
+        lan_ip(),
+    )
 }
 
 /// This machine's address on the local network (no packet is sent).

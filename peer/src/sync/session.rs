@@ -77,6 +77,43 @@ fn bad(e: impl std::fmt::Display) -> PeerError {
     PeerError::BadInput(e.to_string())
 }
 
+/// A repository over `storage` (as a fresh session of `key`) dialing a relay: by WebSocket
+/// URL, or over iroh when `relay` is the relay's ticket.
+async fn dial_relay(
+    relay: &str,
+    key: &crate::device::DeviceKey,
+    storage: InMemoryStorage,
+    backoff: BackoffConfig,
+) -> Result<(Repo, samod::DialerHandle, Arc<super::dialer::Traffic>)> {
+    let session = session_name();
+    let repo = Repo::build_tokio()
+        .with_storage(storage)
+        .with_peer_id(PeerId::from(device_peer_id(&key.public_hex(), &session)))
+        .load()
+        .await;
+    if allmende_core::ticket::Ticket::is_ticket(relay) {
+        let ticket = allmende_core::ticket::Ticket::parse(relay)?;
+        let endpoint = crate::p2p::node::start(key, &Default::default()).await?;
+        let dialer = Arc::new(crate::p2p::dial::IrohDialer::to_relay(
+            endpoint,
+            crate::p2p::node::endpoint_addr(&ticket)?,
+            &session,
+        ));
+        let handle = repo.dial(backoff, dialer).map_err(bad)?;
+        return Ok((repo, handle, Arc::default()));
+    }
+    let url = Url::parse(relay).map_err(|e| bad(format!("relay URL '{relay}': {e}")))?;
+    if !matches!(url.scheme(), "ws" | "wss") {
+        return Err(bad(format!(
+            "relay URL '{relay}' must start with ws:// (or be the relay's iroh ticket)"
+        )));
+    }
+    let dialer = Arc::new(RelayDialer::new(url, key, &session));
+    let traffic = dialer.traffic.clone();
+    let handle = repo.dial(backoff, dialer).map_err(bad)?;
+    Ok((repo, handle, traffic))
+}
+
 /// A fresh session name: servers keep sync state per peer id, so every repository we run
 /// introduces itself anew.
 fn session_name() -> String {
@@ -129,23 +166,7 @@ impl Session {
             max_retries: Some(2),
         };
         let (repo, handle, traffic) = match to {
-            Connector::Relay(relay) => {
-                let url =
-                    Url::parse(&relay).map_err(|e| bad(format!("relay URL '{relay}': {e}")))?;
-                if !matches!(url.scheme(), "ws" | "wss") {
-                    return Err(bad(format!("relay URL '{relay}' must start with ws://")));
-                }
-                let session = session_name();
-                let repo = Repo::build_tokio()
-                    .with_storage(storage.clone())
-                    .with_peer_id(PeerId::from(device_peer_id(&key.public_hex(), &session)))
-                    .load()
-                    .await;
-                let dialer = Arc::new(RelayDialer::new(url, key, &session));
-                let traffic = dialer.traffic.clone();
-                let handle = repo.dial(backoff, dialer).map_err(bad)?;
-                (repo, handle, traffic)
-            }
+            Connector::Relay(relay) => dial_relay(&relay, key, storage.clone(), backoff).await?,
             Connector::Peer {
                 endpoint,
                 addr,
@@ -496,21 +517,14 @@ pub async fn fetch(
     let doc_id: DocumentId = id
         .parse()
         .map_err(|_| bad(format!("'{id}' is not a document id")))?;
-    let url = Url::parse(relay).map_err(|e| bad(format!("relay URL '{relay}': {e}")))?;
-    let session = session_name();
-    let repo = Repo::build_tokio()
-        .with_peer_id(PeerId::from(device_peer_id(
-            &svc.device().public_hex(),
-            &session,
-        )))
-        .load()
-        .await;
-    let handle = repo
-        .dial(
-            BackoffConfig::default(),
-            Arc::new(RelayDialer::new(url, svc.device(), &session)),
-        )
-        .map_err(bad)?;
+    let key = svc.device().clone();
+    let (repo, handle, _) = dial_relay(
+        relay,
+        &key,
+        InMemoryStorage::new(),
+        BackoffConfig::default(),
+    )
+    .await?;
     tokio::time::timeout(timeout, handle.established())
         .await
         .map_err(|_| bad(format!("no connection to {relay}")))?
