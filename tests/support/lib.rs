@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+pub mod lan;
+
 /// The `allmende` binary under test.
 ///
 /// # Panics
