@@ -16,6 +16,10 @@ use crate::p2p::node::NodeOptions;
 use crate::service::Service;
 use crate::store::Store;
 
+/// How long the background work waits after start: the first screen comes first (syncing
+/// loads every document, which competes with it on small machines).
+const START_DELAY: Duration = Duration::from_secs(3);
+
 /// What to keep in step with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
@@ -54,6 +58,10 @@ pub fn start(dir: &Path, opts: Options) -> Background {
             }
         };
         rt.block_on(async {
+            tokio::select! {
+                () = tokio::time::sleep(START_DELAY) => {}
+                () = until_stopped(stopped.clone()) => return,
+            }
             let relay = async {
                 if opts.relay {
                     relay_loop(&dir, stopped.clone()).await;
