@@ -1,7 +1,8 @@
 //! Peer to peer over iroh against the relay over WebSocket, in one run on 127.0.0.1: two
 //! devices with N offline edits each (default 1,000; `BENCH_EDITS=N`) converge
 //! (a) directly: one device listens, the other links once by ticket;
-//! (b) through an in-process `allmende-relay`: A syncs, B syncs, A syncs.
+//! (b) through an in-process `allmende-relay` over iroh (its ticket as the relay URL), and
+//! (c) over WebSocket, the baseline: A syncs, B syncs, A syncs.
 //! Both start from copies of the same two data directories.
 //!
 //! Run: `cargo bench -p allmende-peer --bench p2p` (add `-- --write` to update BENCHMARKS.md).
@@ -100,18 +101,34 @@ fn prepare(root: &Path, n: usize) -> Vec<String> {
     ideas
 }
 
-fn via_relay(rt: &tokio::runtime::Runtime, root: &Path, idea: &[String], n: usize) -> Duration {
+/// A, B, A sync through an in-process relay: over WebSocket, or over iroh by its ticket
+/// (`prefix` names the copies of the data directories to use).
+fn via_relay(
+    rt: &tokio::runtime::Runtime,
+    root: &Path,
+    idea: &[String],
+    n: usize,
+    prefix: &str,
+) -> Duration {
     let data = tempfile::tempdir().expect("relay data");
+    let over_iroh = prefix == "iroh-relay";
     let relay = rt
         .block_on(allmende_relay::start(allmende_relay::Config {
             listen: "127.0.0.1:0".parse().expect("addr"),
+            iroh: over_iroh.then(|| "127.0.0.1:0".parse().expect("addr")),
             data: data.path().to_path_buf(),
             max_messages_per_second: 100_000,
             ..allmende_relay::Config::default()
         }))
         .expect("relay");
-    let url = format!("ws://{}", relay.addr);
-    let (a_dir, b_dir) = (root.join("relay-a"), root.join("relay-b"));
+    let url = match &relay.ticket {
+        Some(t) if over_iroh => t.text(),
+        _ => format!("ws://{}", relay.addr),
+    };
+    let (a_dir, b_dir) = (
+        root.join(format!("{prefix}-a")),
+        root.join(format!("{prefix}-b")),
+    );
     let t = Instant::now();
     let timeout = Duration::from_secs(60);
     for dir in [&a_dir, &b_dir, &a_dir] {
@@ -204,14 +221,21 @@ fn main() {
             &root.path().join(side),
             &root.path().join(format!("p2p-{side}")),
         );
+        copy_dir(
+            &root.path().join(side),
+            &root.path().join(format!("iroh-relay-{side}")),
+        );
     }
     let rt = tokio::runtime::Runtime::new().expect("rt");
-    let relay = via_relay(&rt, root.path(), &idea, n);
+    let relay = via_relay(&rt, root.path(), &idea, n, "relay");
+    let iroh_relay = via_relay(&rt, root.path(), &idea, n, "iroh-relay");
     let p2p = direct(root.path(), &idea, n);
     let table = format!(
-        "| path | converge 2×{n} offline edits | ratio to the relay |\n|---|---|---|\n| direct over iroh (QUIC on loopback, public relays off): one link by ticket | {:.2} s | {:.2}× |\n| through `allmende-relay` over WebSocket: A, B, A sync | {:.2} s | 1.00× |\n",
+        "| path | converge 2×{n} offline edits | ratio to the relay |\n|---|---|---|\n| direct over iroh (QUIC on loopback, public relays off): one link by ticket | {:.2} s | {:.2}× |\n| through `allmende-relay` over iroh (its ticket as the relay): A, B, A sync | {:.2} s | {:.2}× |\n| through `allmende-relay` over WebSocket: A, B, A sync | {:.2} s | 1.00× |\n",
         p2p.as_secs_f64(),
         p2p.as_secs_f64() / relay.as_secs_f64(),
+        iroh_relay.as_secs_f64(),
+        iroh_relay.as_secs_f64() / relay.as_secs_f64(),
         relay.as_secs_f64()
     );
     println!("{table}");

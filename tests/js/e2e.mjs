@@ -182,6 +182,14 @@ check(await history.getByText("Das Grünflächenamt prüft vor Ort.").waitFor({ 
 check(await history.getByText("wartet seit").isVisible().catch(() => false), "and how long it has been waiting")
 check((await history.locator(".timeline li").count()) >= 2, "with every dated status change")
 await axe("project with request history")
+// The idea the project came from shows how far its implementation is.
+await nav("Ideen")
+await page.getByRole("button", { name: "Solardächer auf der Grundschule" }).first().click()
+const implementation = page.locator(".project-progress")
+check(await implementation.getByText("Umsetzung").waitFor({ timeout: 8000 }).then(() => true, () => false), "an idea with a project shows its implementation")
+check(/Fortschritt \d+ %/.test(await implementation.locator(".pct").textContent().catch(() => "")), "with the progress in percent")
+check(await implementation.getByText("Finanzierung steht").isVisible().catch(() => false), "and its milestones")
+await axe("idea with implementation progress")
 // Moderation: a reported post appears in the queue and can be hidden.
 const posts = JSON.parse(execFileSync(bin, ["--data", data, "--json", "post", "list"]).toString())
 const tip = posts.items.find((p) => p.title === "Leitungswasser statt Flaschen")

@@ -25,6 +25,7 @@ pub mod oversight;
 pub mod profile;
 pub mod project_detail;
 pub mod project_tools;
+pub mod project_progress;
 pub mod projects;
 pub mod request_history;
 pub mod sync_badge;

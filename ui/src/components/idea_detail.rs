@@ -162,6 +162,11 @@ pub fn idea_detail(props: &Props) -> Html {
                 <span class="muted">{ format!("{} · {}", d.summary.author_name, millis_to_date(d.summary.created_at)) }</span>
             </p>
             { body }
+            if let Item::Idea(x) = &d.item {
+                if !x.project.is_empty() {
+                    <super::project_progress::ProjectProgress id={x.project.clone()} />
+                }
+            }
             if !d.requests.is_empty() {
                 <section>
                     <h2>{ t(lang, "project.requests") }</h2>
