@@ -201,14 +201,27 @@ mod frames {
         )
     }
 
-    /// Sends one frame and reports whether the relay closed the connection.
+    /// Sends one frame and reports whether the relay closed the connection (after at most
+    /// an `error` message naming the reason).
     async fn closed_after(url: &str, frame: Message) -> bool {
         let (mut ws, _) = tokio_tungstenite::connect_async(url)
             .await
             .expect("connect");
         ws.send(frame).await.expect("send");
-        let next = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next()).await;
-        matches!(next, Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))))
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            match tokio::time::timeout_at(deadline, ws.next()).await {
+                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
+                Ok(Some(Ok(Message::Binary(b)))) if is_error_message(&b) => {}
+                _ => return false,
+            }
+        }
+    }
+
+    /// Whether a frame is the protocol's `{type: "error", message}`.
+    fn is_error_message(frame: &[u8]) -> bool {
+        let text = String::from_utf8_lossy(frame);
+        text.contains("type") && text.contains("error") && text.contains("message")
     }
 
     #[test]

@@ -385,23 +385,15 @@ async fn fan_out(
         .await
         .expect("ok")
         .expect("found");
+    // Latency: paced writes, each timed from write to arrival at every follower.
     let mut sent_at = HashMap::new();
-    let start = Instant::now();
     for s in 1..=changes as i64 {
         sent_at.insert(s, Instant::now());
         wh.with_document(|d| d.transact(|tx| tx.put(ROOT, "seq", s)).map_err(|f| f.error))
             .expect("write");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let want = readers * changes as usize;
-    loop {
-        let got: usize = arrivals.lock().expect("lock").values().map(Vec::len).sum();
-        if got >= want || start.elapsed() > Duration::from_secs(60) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let elapsed = start.elapsed();
+    wait_for(&arrivals, readers * changes as usize).await;
     let mut lat: Vec<Duration> = Vec::new();
     for (s, times) in arrivals.lock().expect("lock").iter() {
         if let Some(t0) = sent_at.get(s) {
@@ -409,11 +401,22 @@ async fn fan_out(
         }
     }
     lat.sort();
-    let delivered = lat.len();
     let p99 = lat
-        .get(delivered * 99 / 100)
+        .get(lat.len() * 99 / 100)
         .copied()
         .unwrap_or(Duration::MAX);
+    // Throughput: a burst offered faster than a server can pass it on (one change every
+    // millisecond to 100 followers); deliveries per second until every follower has all.
+    let burst = BURST as i64;
+    let start = Instant::now();
+    for s in (changes as i64 + 1)..=(changes as i64 + burst) {
+        wh.with_document(|d| d.transact(|tx| tx.put(ROOT, "seq", s)).map_err(|f| f.error))
+            .expect("write");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let delivered = wait_for(&arrivals, readers * (changes + BURST) as usize).await
+        - readers * changes as usize;
+    let elapsed = start.elapsed();
     for t in tasks {
         t.abort();
     }
@@ -427,6 +430,21 @@ async fn fan_out(
         rss_idle,
         rss_docs,
         rss_clients,
+    }
+}
+
+/// Changes in the throughput burst.
+const BURST: u64 = 200;
+
+/// Waits until `want` deliveries arrived (or a minute passed); returns how many did.
+async fn wait_for(arrivals: &Mutex<HashMap<i64, Vec<Instant>>>, want: usize) -> usize {
+    let start = Instant::now();
+    loop {
+        let got: usize = arrivals.lock().expect("lock").values().map(Vec::len).sum();
+        if got >= want || start.elapsed() > Duration::from_secs(60) {
+            return got;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
@@ -471,7 +489,7 @@ fn main() {
     let (ours, js) = (&results[0].4, &results[1].4);
     let conn = |f: &FanOut| f.rss_clients.saturating_sub(f.rss_docs) as f64 / clients as f64;
     let table = format!(
-        "{clients} WebSocket clients on {docs} documents; one writes 50 changes (every 20 ms) to a document {} others follow.\n\n| server | (a) converge 2×1,000 offline edits | bytes sent / change size | (b) deliveries | (b) p99 latency | (c) RSS per document | (c) RSS per connection |\n|---|---|---|---|---|---|---|\n{}\n\nRatios in this run: throughput {:.2}× the JS server's, memory per connection {:.2}× the JS server's.\n",
+        "{clients} WebSocket clients on {docs} documents; {} of them follow one document. Latency: one client writes 50 changes to it, 20 ms apart. Throughput: then a burst of {BURST} changes, 1 ms apart.\n\n| server | (a) converge 2×1,000 offline edits | bytes sent / change size | (b) deliveries | (b) p99 latency | (c) RSS per document | (c) RSS per connection |\n|---|---|---|---|---|---|---|\n{}\n\nRatios in this run: throughput {:.2}× the JS server's, memory per connection {:.2}× the JS server's.\n",
         100.min(clients / 2),
         rows.join("\n"),
         ours.deliveries_per_s / js.deliveries_per_s,

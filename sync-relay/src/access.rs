@@ -11,8 +11,9 @@
 //! | not yet known to the relay | read and write (it may be a new document being pushed) | | |
 //! | not an Allmende document | read and write only with `allow_foreign_documents` | | |
 //!
-//! Decisions are streams: when a roster or team changes, every open connection's access to
-//! the affected documents is updated. Refusals are counted in `/metrics`.
+//! The relay asks on every message it receives and before every message it sends, so a
+//! roster or team change takes effect at once for open connections. Refusals are counted in
+//! `/metrics` by the caller.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
@@ -21,11 +22,6 @@ use allmende_core::governance;
 use allmende_core::model::{Community, CommunityDoc, DocKind, Header, Project, Visibility};
 use allmende_core::wire::device_of_peer;
 use automerge::{Automerge, ReadDoc, ROOT};
-use futures::Stream;
-use samod::{DocumentId, PeerId, ShareConfig, SharePolicy};
-use tokio::sync::watch;
-
-use crate::metrics::Metrics;
 
 /// What the relay knows about one document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,37 +52,39 @@ struct State {
     views: HashMap<String, Community>,
 }
 
-/// The relay's access policy (a samod [`SharePolicy`]).
+/// The relay's access policy.
 #[derive(Clone)]
 pub struct Access {
     state: Arc<RwLock<State>>,
-    version: Arc<watch::Sender<u64>>,
     allow_foreign: bool,
-    metrics: Arc<Metrics>,
 }
 
 impl Access {
     #[must_use]
-    pub fn new(allow_foreign: bool, metrics: Arc<Metrics>) -> Self {
+    pub fn new(allow_foreign: bool) -> Self {
         Access {
             state: Arc::default(),
-            version: Arc::new(watch::channel(0).0),
             allow_foreign,
-            metrics,
         }
     }
 
     /// Re-reads the rules of one document from its stored bytes.
     pub fn refresh(&self, doc_id: &str, bytes: &[u8]) {
+        if let Ok(doc) = Automerge::load(bytes) {
+            self.refresh_doc(doc_id, &doc);
+        }
+    }
+
+    /// Re-reads the rules of one document from its current state.
+    pub fn refresh_doc(&self, doc_id: &str, doc: &Automerge) {
         let learned = match self.state.read() {
-            Ok(state) => classify(bytes, &state.views),
+            Ok(state) => classify(doc, &state.views),
             Err(_) => return,
         };
         let Ok(mut state) = self.state.write() else {
             return;
         };
-        // Only a real change of the rules wakes the open policy streams.
-        let changed = match learned {
+        match learned {
             Learned::Community(c) => {
                 let mut roster = Roster::default();
                 for m in c.members.values().filter(|m| !m.removed) {
@@ -94,44 +92,29 @@ impl Access {
                         roster.devices.insert(device.to_lowercase(), m.id.clone());
                     }
                 }
-                let doc_changed = state.docs.insert(doc_id.to_string(), DocAccess::Community)
-                    != Some(DocAccess::Community);
-                let roster_changed = state.rosters.get(doc_id) != Some(&roster);
+                state.docs.insert(doc_id.to_string(), DocAccess::Community);
                 state.rosters.insert(doc_id.to_string(), roster);
                 state.views.insert(doc_id.to_string(), *c);
-                doc_changed || roster_changed
             }
             Learned::Item(access) => {
-                state.docs.insert(doc_id.to_string(), access.clone()) != Some(access)
+                state.docs.insert(doc_id.to_string(), access);
             }
             Learned::Foreign => {
-                state.docs.insert(doc_id.to_string(), DocAccess::Foreign)
-                    != Some(DocAccess::Foreign)
+                state.docs.insert(doc_id.to_string(), DocAccess::Foreign);
             }
-            Learned::Nothing => false,
-        };
-        if !changed {
-            return;
+            Learned::Nothing => {}
         }
-        drop(state);
-        self.version.send_modify(|v| *v += 1);
     }
 
-    /// The decision for one device and document right now. The relay never announces
-    /// documents on its own (peers ask for what they need, by id): announcing every document
-    /// to every new connection costs the relay work for each document and connection.
+    /// Whether `peer` may read and write `doc_id` right now. The relay never announces
+    /// documents on its own: peers ask for what they need, by id.
     #[must_use]
-    pub fn decide(&self, doc_id: &str, peer: &str) -> ShareConfig {
-        let decision = self.decide_access(doc_id, peer);
-        decision.with_announce(false)
-    }
-
-    fn decide_access(&self, doc_id: &str, peer: &str) -> ShareConfig {
+    pub fn allows(&self, doc_id: &str, peer: &str) -> bool {
         let Some(device) = device_of_peer(peer) else {
-            return ShareConfig::none();
+            return false;
         };
         let Ok(state) = self.state.read() else {
-            return ShareConfig::none();
+            return false;
         };
         let member_of = |community: &str| {
             state
@@ -141,24 +124,15 @@ impl Access {
                 .cloned()
         };
         match state.docs.get(doc_id) {
-            // A document the relay has not seen: a device may push it, but it is not announced
-            // to anyone until its header tells who may read it.
-            None => ShareConfig::read_write().with_announce(false),
-            Some(DocAccess::Foreign) => {
-                if self.allow_foreign {
-                    ShareConfig::read_write()
-                } else {
-                    ShareConfig::none()
-                }
-            }
-            Some(DocAccess::Community) => match member_of(doc_id) {
-                Some(_) => ShareConfig::read_write(),
-                None => ShareConfig::none(),
-            },
+            // A document the relay has not seen: a device may push it; until its header tells
+            // who may read it, it holds nothing to read.
+            None => true,
+            Some(DocAccess::Foreign) => self.allow_foreign,
+            Some(DocAccess::Community) => member_of(doc_id).is_some(),
             Some(DocAccess::Item { community, team }) => match (member_of(community), team) {
-                (Some(_), None) => ShareConfig::read_write(),
-                (Some(member), Some(team)) if team.contains(&member) => ShareConfig::read_write(),
-                _ => ShareConfig::none(),
+                (Some(_), None) => true,
+                (Some(member), Some(team)) => team.contains(&member),
+                _ => false,
             },
         }
     }
@@ -171,20 +145,20 @@ enum Learned {
     Nothing,
 }
 
-fn classify(bytes: &[u8], communities: &HashMap<String, Community>) -> Learned {
-    let Ok(doc) = Automerge::load(bytes) else {
+fn classify(doc: &Automerge, communities: &HashMap<String, Community>) -> Learned {
+    if doc.get_heads().is_empty() {
         return Learned::Nothing;
-    };
+    }
     if doc.get(&ROOT, "header").ok().flatten().is_none() {
         return Learned::Foreign;
     }
-    let Ok(header) = autosurgeon::hydrate_prop::<_, Header, _, _>(&doc, &ROOT, "header") else {
+    let Ok(header) = autosurgeon::hydrate_prop::<_, Header, _, _>(doc, &ROOT, "header") else {
         return Learned::Foreign;
     };
     match header.kind {
         // The roster is the replay of the signed log: entries nobody was allowed to write
         // do not give access (see allmende_core::governance).
-        DocKind::Community => match autosurgeon::hydrate::<_, CommunityDoc>(&doc) {
+        DocKind::Community => match autosurgeon::hydrate::<_, CommunityDoc>(doc) {
             Ok(c) => Learned::Community(Box::new(governance::resolve(
                 &c.header,
                 &c.log,
@@ -197,7 +171,7 @@ fn classify(bytes: &[u8], communities: &HashMap<String, Community>) -> Learned {
                 .get(&header.community)
                 .cloned()
                 .unwrap_or_else(|| Community::empty(header.clone()));
-            let team = autosurgeon::hydrate::<_, Project>(&doc)
+            let team = autosurgeon::hydrate::<_, Project>(doc)
                 .ok()
                 .filter(|p| p.visibility == Visibility::Team)
                 .map(|p| {
@@ -217,41 +191,5 @@ fn classify(bytes: &[u8], communities: &HashMap<String, Community>) -> Learned {
             community: header.community,
             team: None,
         }),
-    }
-}
-
-impl SharePolicy for Access {
-    fn share(
-        &self,
-        doc_id: DocumentId,
-        peer_id: PeerId,
-    ) -> impl Stream<Item = ShareConfig> + Send + 'static {
-        let this = self.clone();
-        let doc = doc_id.to_string();
-        let peer = peer_id.as_str().to_string();
-        let rx = self.version.subscribe();
-        futures::stream::unfold((rx, None::<ShareConfig>), move |(mut rx, last)| {
-            let this = this.clone();
-            let doc = doc.clone();
-            let peer = peer.clone();
-            async move {
-                loop {
-                    if last.is_some() && rx.changed().await.is_err() {
-                        return None;
-                    }
-                    let now = this.decide(&doc, &peer);
-                    if Some(now) != last {
-                        if now.access == samod::ShareAccess::None {
-                            Metrics::add(&this.metrics.rejected_requests, 1);
-                            tracing::info!(%doc, %peer, "share refused");
-                        }
-                        return Some((now, (rx, Some(now))));
-                    }
-                    if last.is_none() {
-                        return Some((now, (rx, Some(now))));
-                    }
-                }
-            }
-        })
     }
 }

@@ -18,6 +18,8 @@ pub struct Config {
     pub data: PathBuf,
     /// Largest WebSocket message accepted, in bytes.
     pub max_message_bytes: usize,
+    /// Largest document the relay stores, in bytes; changes beyond it are refused.
+    pub max_document_bytes: usize,
     /// Most simultaneous connections; more are refused with 503.
     pub max_connections: usize,
     /// Messages per second one connection may send (burst: twice this).
@@ -34,6 +36,7 @@ impl Default for Config {
             iroh: None,
             data: PathBuf::from("relay-data"),
             max_message_bytes: 16 * 1024 * 1024,
+            max_document_bytes: 256 * 1024 * 1024,
             max_connections: 4096,
             max_messages_per_second: 500,
             allow_foreign_documents: false,
@@ -104,6 +107,9 @@ impl Config {
         }
         if let Some(v) = get("ALLMENDE_RELAY_MAX_MESSAGE_BYTES") {
             self.max_message_bytes = parse("ALLMENDE_RELAY_MAX_MESSAGE_BYTES", &v)?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_MAX_DOCUMENT_BYTES") {
+            self.max_document_bytes = parse("ALLMENDE_RELAY_MAX_DOCUMENT_BYTES", &v)?;
         }
         if let Some(v) = get("ALLMENDE_RELAY_MAX_CONNECTIONS") {
             self.max_connections = parse("ALLMENDE_RELAY_MAX_CONNECTIONS", &v)?;

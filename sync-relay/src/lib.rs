@@ -2,18 +2,22 @@
 //!
 //! An always-on peer that stores every document it is given and forwards changes between
 //! devices that are rarely online at the same time. It speaks the automerge-repo sync protocol
-//! over WebSocket through [`samod`] (so the official JavaScript client works against it), and
-//! adds what a community relay needs:
+//! over WebSocket (so the official JavaScript client works against it) with its own sync engine
+//! on Automerge's sync protocol, and adds what a community relay needs:
 //!
+//! - [`protocol`]: the automerge-repo messages (CBOR).
+//! - [`hub`] and [`document`]: one task per connection, one actor per document; changes are
+//!   stored durably before anything reveals them.
 //! - [`auth`]: devices prove their ed25519 key when they open the WebSocket; the connection is
 //!   bound to the peer id `device:<key>`.
-//! - [`access`]: a samod share policy deciding per document and device: community members'
+//! - [`access`]: the policy deciding per document and device: community members'
 //!   devices read and write their community's documents; team-only projects only their team;
 //!   everyone else nothing. It is rebuilt from the stored documents as they change.
 //! - [`limits`]: maximum frame size, a per-connection message rate, a connection cap; a
 //!   malformed, oversize or too-fast connection is closed with a logged reason, others go on.
 //! - [`quic`]: the same sync over iroh (QUIC) for devices that reach the relay by its ticket.
-//! - [`storage`]: samod's key-value storage in SQLite (WAL, `synchronous=FULL`).
+//! - [`storage`]: chunks in SQLite (WAL, `synchronous=FULL`), written by one thread with group
+//!   commit.
 //! - [`metrics`]: Prometheus text at `/metrics`; `/healthz` for liveness.
 //! - [`config`]: defaults, a TOML file, environment overrides.
 
@@ -22,8 +26,11 @@
 pub mod access;
 pub mod auth;
 pub mod config;
+pub mod document;
+pub mod hub;
 pub mod limits;
 pub mod metrics;
+pub mod protocol;
 pub mod quic;
 pub mod server;
 pub mod storage;

@@ -7,7 +7,6 @@ use std::time::Instant;
 
 use axum::extract::ws::{Message, WebSocket};
 use futures::{SinkExt, StreamExt};
-use samod::Transport;
 
 use crate::metrics::Metrics;
 
@@ -61,6 +60,23 @@ impl Bucket {
     }
 }
 
+/// Frames in from one connection, checked; the first error ends it.
+pub type Inbound =
+    std::pin::Pin<Box<dyn futures::Stream<Item = Result<Vec<u8>, GuardError>> + Send>>;
+/// Frames out to one connection.
+pub type Outbound = std::pin::Pin<Box<dyn futures::Sink<Vec<u8>, Error = OutboundError> + Send>>;
+
+/// Why a frame could not be sent.
+#[derive(Debug, thiserror::Error)]
+#[error("sending failed: {0}")]
+pub struct OutboundError(String);
+
+/// One accepted connection with its limits in place.
+pub struct Conn {
+    pub inbound: Inbound,
+    pub outbound: Outbound,
+}
+
 /// Counts a connection as closed when dropped.
 struct Live(Arc<Metrics>);
 
@@ -70,14 +86,14 @@ impl Drop for Live {
     }
 }
 
-/// Wraps an accepted WebSocket into a samod transport that enforces the limits.
+/// Wraps an accepted WebSocket into a connection that enforces the limits.
 pub fn guard(
     socket: WebSocket,
     peer: &str,
     max_bytes: usize,
     rate: u32,
     metrics: Arc<Metrics>,
-) -> Transport {
+) -> Conn {
     let (sink, stream) = socket.split();
     let frames = stream
         .filter_map(|msg| async move {
@@ -100,7 +116,7 @@ pub fn guard(
     guard_frames(frames, outbound, peer, max_bytes, rate, metrics)
 }
 
-/// Wraps an accepted byte stream (a QUIC stream from iroh) into a samod transport with the
+/// Wraps an accepted byte stream (a QUIC stream from iroh) into a connection with the
 /// same limits: length-delimited frames as samod's own stream framing, none larger than
 /// `max_bytes` (a larger length prefix ends the connection before the frame is read).
 pub fn guard_stream<S>(
@@ -109,7 +125,7 @@ pub fn guard_stream<S>(
     max_bytes: usize,
     rate: u32,
     metrics: Arc<Metrics>,
-) -> Transport
+) -> Conn
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
 {
@@ -141,7 +157,7 @@ fn guard_frames<In, Out, E>(
     max_bytes: usize,
     rate: u32,
     metrics: Arc<Metrics>,
-) -> Transport
+) -> Conn
 where
     In: futures::Stream<Item = Result<Vec<u8>, GuardError>> + Send + 'static,
     Out: futures::Sink<Vec<u8>, Error = E> + Send + 'static,
@@ -177,30 +193,25 @@ where
         }
         result
     });
-    // End the inbound stream after the first error so samod closes the connection; the
-    // `Live` marker counts the connection as closed when samod drops the stream.
+    // The connection counts as closed when its inbound side is dropped.
     Metrics::add(&metrics.connections_opened, 1);
     let live = Live(metrics.clone());
-    let inbound = futures::stream::unfold(
-        (Box::pin(inbound), false, live),
-        |(mut s, done, live)| async move {
-            if done {
-                return None;
-            }
-            match s.next().await {
-                Some(Ok(v)) => Some((Ok(v), (s, false, live))),
-                Some(Err(e)) => Some((Err(e), (s, true, live))),
-                None => None,
-            }
-        },
-    );
-    let m_out = metrics;
-    let outbound = outbound.with(move |bytes: Vec<u8>| {
-        Metrics::add(&m_out.bytes_out, bytes.len() as u64);
-        Metrics::add(&m_out.messages_out, 1);
-        futures::future::ready(Ok::<_, E>(bytes))
+    let inbound = inbound.map(move |frame| {
+        let _ = &live;
+        frame
     });
-    Transport::new(Box::pin(inbound), Box::pin(outbound))
+    let m_out = metrics;
+    let outbound = outbound
+        .sink_map_err(|e| OutboundError(e.to_string()))
+        .with(move |bytes: Vec<u8>| {
+            Metrics::add(&m_out.bytes_out, bytes.len() as u64);
+            Metrics::add(&m_out.messages_out, 1);
+            futures::future::ready(Ok::<_, OutboundError>(bytes))
+        });
+    Conn {
+        inbound: Box::pin(inbound),
+        outbound: Box::pin(outbound),
+    }
 }
 
 /// Whether a frame starts like a CBOR map (major type 5), as every sync message does.

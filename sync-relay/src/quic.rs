@@ -19,9 +19,9 @@ use allmende_core::ticket::Ticket;
 use allmende_core::wire::{device_peer_id, valid_session, RELAY_ALPN};
 use iroh::endpoint::presets;
 use iroh::{Endpoint, RelayMode, SecretKey};
-use samod::{AcceptorHandle, PeerId};
 use tokio::io::AsyncReadExt as _;
 
+use crate::hub::Hub;
 use crate::metrics::Metrics;
 
 /// The longest preamble: a session name of at most 64 characters and the newline.
@@ -99,14 +99,14 @@ pub fn load_key(path: &Path) -> Result<SecretKey, QuicError> {
     }
 }
 
-/// Starts the iroh endpoint on `bind` and hands every device's stream to `acceptor`.
+/// Starts the iroh endpoint on `bind` and hands every device's stream to `hub`.
 ///
 /// # Errors
 /// The key cannot be loaded, the address cannot be bound.
 pub async fn start(
     bind: SocketAddr,
     data: &Path,
-    acceptor: AcceptorHandle,
+    hub: Hub,
     limits: Limits,
     metrics: Arc<Metrics>,
 ) -> Result<QuicSide, QuicError> {
@@ -132,10 +132,10 @@ pub async fn start(
     let accepting = endpoint.clone();
     let task = tokio::spawn(async move {
         while let Some(incoming) = accepting.accept().await {
-            let (acceptor, metrics) = (acceptor.clone(), metrics.clone());
+            let (hub, metrics) = (hub.clone(), metrics.clone());
             tokio::spawn(async move {
                 if let Ok(conn) = incoming.await {
-                    serve(conn, acceptor, limits, metrics).await;
+                    serve(conn, hub, limits, metrics).await;
                 }
             });
         }
@@ -148,12 +148,7 @@ pub async fn start(
     })
 }
 
-async fn serve(
-    conn: iroh::endpoint::Connection,
-    acceptor: AcceptorHandle,
-    limits: Limits,
-    metrics: Arc<Metrics>,
-) {
+async fn serve(conn: iroh::endpoint::Connection, hub: Hub, limits: Limits, metrics: Arc<Metrics>) {
     let device = hex::encode(conn.remote_id().as_bytes());
     let refuse = |reason: &str| {
         Metrics::add(&metrics.rejected_connections, 1);
@@ -175,18 +170,14 @@ async fn serve(
         return;
     };
     let peer = device_peer_id(&device, &session);
-    let transport = crate::limits::guard_stream(
+    let stream = crate::limits::guard_stream(
         tokio::io::join(recv, send),
         &peer,
         limits.max_bytes,
         limits.rate,
         metrics.clone(),
-    )
-    .with_expected_peer_id(PeerId::from(peer.clone()));
-    if acceptor.accept(transport).is_err() {
-        tracing::warn!(%peer, "relay is stopping; connection dropped");
-        return;
-    }
+    );
+    hub.accept(stream, peer);
     // Keep the connection until the device is done.
     let _ = conn.closed().await;
 }

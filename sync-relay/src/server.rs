@@ -1,6 +1,6 @@
 //! The relay's HTTP side: WebSocket sync at `/`, `/healthz`, `/metrics`, graceful shutdown.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -11,22 +11,22 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use samod::{AcceptorHandle, PeerId, Repo};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::access::Access;
 use crate::config::Config;
+use crate::hub::Hub;
 use crate::metrics::Metrics;
-use crate::storage::SqliteStorage;
+use crate::storage::Store;
 
 #[derive(Clone)]
 struct App {
     config: Arc<Config>,
     ticket: Option<String>,
-    acceptor: AcceptorHandle,
+    hub: Hub,
     metrics: Arc<Metrics>,
-    storage: SqliteStorage,
+    storage: Store,
 }
 
 /// A running relay.
@@ -65,8 +65,6 @@ pub enum StartError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("the document repository stopped")]
-    Stopped,
     #[error(transparent)]
     Quic(#[from] crate::quic::QuicError),
 }
@@ -82,49 +80,25 @@ fn now_ms() -> i64 {
 /// # Errors
 /// A [`StartError`] when the storage cannot be opened or the address cannot be bound.
 pub async fn start(config: Config) -> Result<Relay, StartError> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
-    let storage = SqliteStorage::open(&config.data)?.with_notify(tx);
+    let storage = Store::open(&config.data)?;
     let metrics = Arc::new(Metrics::default());
-    let access = Access::new(config.allow_foreign_documents, metrics.clone());
+    let access = Access::new(config.allow_foreign_documents);
     for doc in storage.documents()? {
         access.refresh(&doc, &storage.document_bytes(&doc)?);
     }
-    let repo = Repo::build_tokio()
-        .with_storage(storage.clone())
-        .with_share_policy(access.clone())
-        .with_peer_id(PeerId::from("allmende-relay"))
-        .load()
-        .await;
-    let url = samod::Url::parse("ws://allmende-relay/").map_err(|_| StartError::Stopped)?;
-    let acceptor = repo.make_acceptor(url).map_err(|_| StartError::Stopped)?;
-
-    // Keep the access rules in step with what is stored.
-    let learn_storage = storage.clone();
-    let learn_access = access.clone();
-    tokio::spawn(async move {
-        while let Some(first) = rx.recv().await {
-            let mut batch = HashSet::from([first]);
-            while let Ok(more) = rx.try_recv() {
-                batch.insert(more);
-            }
-            for doc in batch {
-                let s = learn_storage.clone();
-                let d = doc.clone();
-                if let Ok(Ok(bytes)) =
-                    tokio::task::spawn_blocking(move || s.document_bytes(&d)).await
-                {
-                    learn_access.refresh(&doc, &bytes);
-                }
-            }
-        }
-    });
+    let hub = Hub::new(
+        storage.clone(),
+        access,
+        metrics.clone(),
+        config.max_document_bytes,
+    );
 
     let quic = match config.iroh {
         Some(bind) => Some(
             crate::quic::start(
                 bind,
                 &config.data,
-                acceptor.clone(),
+                hub.clone(),
                 crate::quic::Limits {
                     max_bytes: config.max_message_bytes,
                     rate: config.max_messages_per_second,
@@ -140,7 +114,7 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
     let app = App {
         config: Arc::new(config.clone()),
         ticket: ticket.as_ref().map(allmende_core::ticket::Ticket::text),
-        acceptor,
+        hub: hub.clone(),
         metrics,
         storage,
     };
@@ -174,7 +148,7 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
             q.close().await;
         }
         // Flush every pending storage write before reporting the stop.
-        repo.stop().await;
+        hub.shutdown().await;
         tracing::info!("relay stopped; all changes flushed");
     });
     tracing::info!(%addr, "relay listening");
@@ -214,11 +188,8 @@ async fn sync_socket(
         .max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| async move {
-            let transport = crate::limits::guard(socket, &peer, max, rate, app.metrics.clone())
-                .with_expected_peer_id(PeerId::from(peer.clone()));
-            if app.acceptor.accept(transport).is_err() {
-                tracing::warn!(%peer, "relay is stopping; connection dropped");
-            }
+            let conn = crate::limits::guard(socket, &peer, max, rate, app.metrics.clone());
+            app.hub.accept(conn, peer);
         })
 }
 

@@ -1,0 +1,311 @@
+//! One document on the relay: an actor that owns the document and one sync state per
+//! connection that works on it.
+//!
+//! It takes every message waiting for it at once, applies them, stores the new changes
+//! (durably, before anything reveals them), and then answers every connection in one round.
+//! A change reaching a hundred followers therefore costs one fsync and one sync message per
+//! follower, and the work of one document never waits for another's.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use automerge::sync::{self, SyncDoc};
+use automerge::Automerge;
+use tokio::sync::mpsc;
+
+use crate::hub::{ConnHandle, Shared};
+use crate::metrics::Metrics;
+use crate::protocol;
+
+/// Most messages taken in one round.
+const MAX_ROUND: usize = 512;
+/// Chunks stored before the document is compacted into one snapshot.
+const COMPACT_AFTER: usize = 64;
+/// How long a document nobody works on stays in memory.
+pub const IDLE: Duration = Duration::from_secs(30);
+
+/// What a connection asks of a document.
+pub enum DocMsg {
+    Sync {
+        conn: ConnHandle,
+        data: Vec<u8>,
+        request: bool,
+    },
+    Ephemeral {
+        conn: ConnHandle,
+        session: String,
+        count: u64,
+        data: Vec<u8>,
+    },
+    Leave {
+        conn: u64,
+    },
+}
+
+struct Peer {
+    conn: ConnHandle,
+    state: sync::State,
+}
+
+struct Document {
+    id: String,
+    doc: Automerge,
+    /// Bytes and chunks on disk.
+    stored_bytes: usize,
+    chunks: usize,
+    /// The stored bytes could not be read: the relay serves nothing and writes nothing.
+    damaged: bool,
+    peers: HashMap<u64, Peer>,
+    shared: Arc<Shared>,
+}
+
+/// Runs a document until it is idle (and nobody has sent it anything) or the relay stops.
+pub async fn run(id: String, mut rx: mpsc::UnboundedReceiver<DocMsg>, shared: Arc<Shared>) {
+    let mut d = Document::load(id, shared).await;
+    loop {
+        let first = if d.peers.is_empty() {
+            match tokio::time::timeout(IDLE, rx.recv()).await {
+                Ok(Some(m)) => m,
+                Ok(None) => break,
+                Err(_) => {
+                    if d.shared.retire(&d.id, &rx) {
+                        break;
+                    }
+                    continue;
+                }
+            }
+        } else {
+            match rx.recv().await {
+                Some(m) => m,
+                None => break,
+            }
+        };
+        let mut round = vec![first];
+        while round.len() < MAX_ROUND {
+            match rx.try_recv() {
+                Ok(m) => round.push(m),
+                Err(_) => break,
+            }
+        }
+        if !d.round(round).await {
+            // Storage failed: forget the in-memory state (the store still has everything
+            // acknowledged) and let the next message load the document afresh.
+            d.shared.retire_now(&d.id);
+            break;
+        }
+    }
+}
+
+impl Document {
+    async fn load(id: String, shared: Arc<Shared>) -> Document {
+        let store = shared.store.clone();
+        let key = id.clone();
+        let loaded = tokio::task::spawn_blocking(move || store.document(&key)).await;
+        let (doc, stored_bytes, chunks, damaged) = match loaded {
+            Ok(Ok((bytes, _))) if bytes.is_empty() => (Automerge::new(), 0, 0, false),
+            Ok(Ok((bytes, chunks))) => match Automerge::load(&bytes) {
+                Ok(doc) => (doc, bytes.len(), chunks, false),
+                Err(e) => {
+                    tracing::error!(doc = %id, error = %e, "stored document is damaged; not serving it");
+                    (Automerge::new(), bytes.len(), chunks, true)
+                }
+            },
+            Ok(Err(e)) => {
+                tracing::error!(doc = %id, error = %e, "cannot read the document");
+                (Automerge::new(), 0, 0, true)
+            }
+            Err(e) => {
+                tracing::error!(doc = %id, error = %e, "document load task failed");
+                (Automerge::new(), 0, 0, true)
+            }
+        };
+        Document {
+            id,
+            doc,
+            stored_bytes,
+            chunks,
+            damaged,
+            peers: HashMap::new(),
+            shared,
+        }
+    }
+
+    fn refuse(&mut self, conn: &ConnHandle) {
+        Metrics::add(&self.shared.metrics.rejected_requests, 1);
+        tracing::info!(doc = %self.id, peer = %conn.peer, "refused: not entitled to this document");
+        self.peers.remove(&conn.id);
+        conn.send(protocol::doc_unavailable(
+            &self.shared.relay_id,
+            &conn.peer,
+            &self.id,
+        ));
+    }
+
+    /// Applies one round of messages; false when storing failed.
+    async fn round(&mut self, round: Vec<DocMsg>) -> bool {
+        let before = self.doc.get_heads();
+        let mut asked: Vec<u64> = Vec::new();
+        let mut told_unavailable: Vec<u64> = Vec::new();
+        for msg in round {
+            match msg {
+                DocMsg::Sync {
+                    conn,
+                    data,
+                    request,
+                } => {
+                    let id = conn.id;
+                    if self.receive(conn, &data, &mut asked) && request {
+                        told_unavailable.push(id);
+                    }
+                }
+                DocMsg::Ephemeral {
+                    conn,
+                    session,
+                    count,
+                    data,
+                } => self.forward(&conn, &session, count, &data),
+                DocMsg::Leave { conn } => {
+                    self.peers.remove(&conn);
+                }
+            }
+        }
+        let changed = self.doc.get_heads() != before;
+        if changed && !self.store(&before).await {
+            for peer in self.peers.values() {
+                peer.conn
+                    .close("the relay could not store the change; try again".into());
+            }
+            return false;
+        }
+        if self.doc.get_heads().is_empty() {
+            // A request for a document the relay does not have: say so, and remember that
+            // it asked, so the document is sent on when it arrives.
+            for id in &told_unavailable {
+                if let Some(p) = self.peers.get(id) {
+                    p.conn.send(protocol::doc_unavailable(
+                        &self.shared.relay_id,
+                        &p.conn.peer,
+                        &self.id,
+                    ));
+                }
+            }
+            asked.retain(|id| !told_unavailable.contains(id));
+        }
+        self.answer(changed, &asked);
+        true
+    }
+
+    /// Applies one sync message; true when it was accepted.
+    fn receive(&mut self, conn: ConnHandle, data: &[u8], asked: &mut Vec<u64>) -> bool {
+        if self.damaged || !self.shared.access.allows(&self.id, &conn.peer) {
+            self.refuse(&conn);
+            return false;
+        }
+        if self.stored_bytes + data.len() > self.shared.max_document_bytes {
+            tracing::warn!(doc = %self.id, peer = %conn.peer, "refused: the document would exceed its size limit");
+            Metrics::add(&self.shared.metrics.closed_bad_input, 1);
+            conn.close(format!(
+                "document {} would exceed the limit of {} bytes",
+                self.id, self.shared.max_document_bytes
+            ));
+            self.peers.remove(&conn.id);
+            return false;
+        }
+        let message = match sync::Message::decode(data) {
+            Ok(m) => m,
+            Err(e) => {
+                Metrics::add(&self.shared.metrics.closed_bad_input, 1);
+                conn.close(format!("malformed sync message: {e}"));
+                self.peers.remove(&conn.id);
+                return false;
+            }
+        };
+        let id = conn.id;
+        let peer = self.peers.entry(id).or_insert_with(|| Peer {
+            conn,
+            state: sync::State::new(),
+        });
+        if let Err(e) = self.doc.receive_sync_message(&mut peer.state, message) {
+            Metrics::add(&self.shared.metrics.closed_bad_input, 1);
+            peer.conn.close(format!("sync message does not apply: {e}"));
+            self.peers.remove(&id);
+            return false;
+        }
+        if !asked.contains(&id) {
+            asked.push(id);
+        }
+        true
+    }
+
+    fn forward(&mut self, from: &ConnHandle, session: &str, count: u64, data: &[u8]) {
+        if !self.shared.access.allows(&self.id, &from.peer) {
+            self.refuse(from);
+            return;
+        }
+        for peer in self.peers.values().filter(|p| p.conn.id != from.id) {
+            if self.shared.access.allows(&self.id, &peer.conn.peer) {
+                peer.conn.send(protocol::ephemeral(
+                    &from.peer,
+                    &peer.conn.peer,
+                    &self.id,
+                    session,
+                    count,
+                    data,
+                ));
+            }
+        }
+    }
+
+    /// Stores the changes since `before`, compacting now and then; true once durable.
+    async fn store(&mut self, before: &[automerge::ChangeHash]) -> bool {
+        let heads = self.doc.get_heads();
+        let name = heads.first().map(ToString::to_string).unwrap_or_default();
+        let ok = if self.chunks + 1 >= COMPACT_AFTER {
+            let snapshot = self.doc.save();
+            let size = snapshot.len();
+            let ok = self.shared.store.compact(&self.id, name, snapshot).await;
+            self.stored_bytes = size;
+            self.chunks = 1;
+            ok
+        } else {
+            let chunk = self.doc.save_after(before);
+            self.stored_bytes += chunk.len();
+            self.chunks += 1;
+            self.shared.store.append(&self.id, name, chunk).await
+        };
+        if ok {
+            self.shared.access.refresh_doc(&self.id, &self.doc);
+        }
+        ok
+    }
+
+    /// Sends what each connection is missing: everyone after a change, otherwise only those
+    /// that spoke in this round.
+    fn answer(&mut self, changed: bool, asked: &[u64]) {
+        let mut refused = Vec::new();
+        for (id, peer) in &mut self.peers {
+            if !changed && !asked.contains(id) {
+                continue;
+            }
+            // A connection that spoke in this round was entitled when it did, and gets its
+            // answer even if its own change just took its access away (an invite key that
+            // retires itself must see its change acknowledged).
+            if !asked.contains(id) && !self.shared.access.allows(&self.id, &peer.conn.peer) {
+                refused.push(peer.conn.clone());
+                continue;
+            }
+            if let Some(message) = self.doc.generate_sync_message(&mut peer.state) {
+                peer.conn.send(protocol::sync(
+                    &self.shared.relay_id,
+                    &peer.conn.peer,
+                    &self.id,
+                    &message.encode(),
+                ));
+            }
+        }
+        for conn in refused {
+            self.refuse(&conn);
+        }
+    }
+}
