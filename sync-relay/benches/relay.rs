@@ -26,6 +26,9 @@ use futures::{FutureExt, SinkExt, StreamExt};
 use samod::{BackoffConfig, DialError, Dialer, DocumentId, PeerId, Repo, Transport, Url};
 use tokio_tungstenite::tungstenite::Message;
 
+#[path = "relay/light.rs"]
+mod light;
+
 struct Server {
     name: &'static str,
     child: Child,
@@ -145,20 +148,7 @@ impl Dialer for WsDialer {
         self.url.clone()
     }
     fn connect(&self) -> BoxFuture<'static, Result<Transport, DialError<Infallible>>> {
-        let ts = i64::try_from(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .expect("clock")
-                .as_millis(),
-        )
-        .expect("ms");
-        let sig = self.key.sign(auth_message(ts, &self.session).as_bytes());
-        let mut url = self.url.clone();
-        url.query_pairs_mut()
-            .append_pair("device", &hex::encode(self.key.verifying_key().to_bytes()))
-            .append_pair("session", &self.session)
-            .append_pair("ts", &ts.to_string())
-            .append_pair("sig", &hex::encode(sig.to_bytes()));
+        let url = signed(&self.url, &self.key, &self.session);
         let sent = self.sent.clone();
         async move {
             let (ws, _) = tokio_tungstenite::connect_async(url.as_str())
@@ -182,6 +172,41 @@ impl Dialer for WsDialer {
         }
         .boxed()
     }
+}
+
+/// `url` with the device credentials our relay asks for (the JS server ignores them).
+fn signed(url: &Url, key: &SigningKey, session: &str) -> Url {
+    let ts = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_millis(),
+    )
+    .expect("ms");
+    let sig = key.sign(auth_message(ts, session).as_bytes());
+    let mut url = url.clone();
+    url.query_pairs_mut()
+        .append_pair("device", &hex::encode(key.verifying_key().to_bytes()))
+        .append_pair("session", session)
+        .append_pair("ts", &ts.to_string())
+        .append_pair("sig", &hex::encode(sig.to_bytes()));
+    url
+}
+
+/// A light follower of `id` (see `light.rs`).
+async fn follower(
+    url: &str,
+    n: u64,
+    id: &DocumentId,
+    arrivals: Option<light::Arrivals>,
+) -> tokio::task::JoinHandle<()> {
+    let mut seed = [0u8; 32];
+    seed[..8].copy_from_slice(&n.to_be_bytes());
+    let key = SigningKey::from_bytes(&seed);
+    let session = format!("f{n}");
+    let peer = device_peer_id(&hex::encode(key.verifying_key().to_bytes()), &session);
+    let url = signed(&Url::parse(url).expect("url"), &key, &session);
+    light::follow(url.to_string(), peer, id.to_string(), arrivals).await
 }
 
 /// A client repository connected to `url`; returns it with its sent-bytes counter.
@@ -332,50 +357,19 @@ async fn fan_out(
     creator.stop().await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_docs = server.rss_kib();
-    // Readers of document 0, then the rest spread over the other documents.
-    let arrivals: Arc<Mutex<HashMap<i64, Vec<Instant>>>> = Arc::default();
-    // Connect in parallel batches (as a crowd of phones would), then subscribe.
-    let mut repos = Vec::new();
+    // Readers of document 0, then the rest spread over the other documents, connecting in
+    // parallel batches (as a crowd of phones would).
+    let arrivals: light::Arrivals = Arc::default();
     let mut tasks = Vec::new();
     for batch in (0..clients).collect::<Vec<_>>().chunks(50) {
         let joined = futures::future::join_all(batch.iter().map(|&n| {
             let url = server.url.clone();
             let id = ids[if n < readers { 0 } else { 1 + n % (docs - 1) }].clone();
-            async move {
-                let (repo, _) = client(&url, 100 + n as u64).await;
-                let h = find_retrying(&repo, &id).await;
-                (n, repo, h)
-            }
+            let arrivals = (n < readers).then(|| arrivals.clone());
+            async move { vec![follower(&url, 100 + n as u64, &id, arrivals).await] }
         }))
         .await;
-        for (n, repo, h) in joined {
-            if n < readers {
-                let arrivals = arrivals.clone();
-                let mut changes_stream = h.changes();
-                let h2 = h.clone();
-                tasks.push(tokio::spawn(async move {
-                    let mut last = 0;
-                    while changes_stream.next().await.is_some() {
-                        let seq = h2.with_document(|d| {
-                            d.get(ROOT, "seq")
-                                .ok()
-                                .flatten()
-                                .and_then(|(v, _)| v.as_i64())
-                                .unwrap_or(0)
-                        });
-                        if seq > last {
-                            let now = Instant::now();
-                            let mut a = arrivals.lock().expect("lock");
-                            for s in (last + 1)..=seq {
-                                a.entry(s).or_default().push(now);
-                            }
-                            last = seq;
-                        }
-                    }
-                }));
-            }
-            repos.push((repo, h));
-        }
+        tasks.extend(joined.into_iter().flatten());
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_clients = server.rss_kib();
@@ -421,9 +415,6 @@ async fn fan_out(
         t.abort();
     }
     writer.stop().await;
-    for (r, _) in repos {
-        r.stop().await;
-    }
     FanOut {
         deliveries_per_s: delivered as f64 / elapsed.as_secs_f64(),
         p99,

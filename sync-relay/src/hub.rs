@@ -312,7 +312,7 @@ impl Hub {
                 Ok(None)
             }
             Inbound::Leave => Err(None),
-            Inbound::Ignored => Ok(None),
+            Inbound::Peer { .. } | Inbound::Ignored => Ok(None),
         }
     }
 }

@@ -32,6 +32,8 @@ pub enum Inbound {
         count: u64,
         data: Vec<u8>,
     },
+    /// A server's answer to a join (clients and tests read it to learn the server's id).
+    Peer { sender: String },
     /// The client is going away.
     Leave,
     /// A valid message the relay has no use for (remote heads, doc-unavailable, errors).
@@ -131,11 +133,12 @@ pub fn decode(frame: &[u8]) -> Result<Inbound, ProtocolError> {
             data: f.data.ok_or(ProtocolError::Missing("data"))?,
         }),
         "leave" => Ok(Inbound::Leave),
-        "doc-unavailable"
-        | "remote-subscription-change"
-        | "remote-heads-changed"
-        | "error"
-        | "peer" => Ok(Inbound::Ignored),
+        "peer" => Ok(Inbound::Peer {
+            sender: f.sender.ok_or(ProtocolError::Missing("senderId"))?,
+        }),
+        "doc-unavailable" | "remote-subscription-change" | "remote-heads-changed" | "error" => {
+            Ok(Inbound::Ignored)
+        }
         other => Err(ProtocolError::UnknownType(other.chars().take(40).collect())),
     }
 }
@@ -175,13 +178,45 @@ pub fn peer(sender: &str, target: &str) -> Vec<u8> {
     finish(e)
 }
 
+/// A client's handshake (what tests and benchmarks send as clients).
+#[must_use]
+pub fn join(sender: &str) -> Vec<u8> {
+    let mut e = Encoder::new(Vec::new());
+    let _ = e
+        .map(4)
+        .and_then(|e| e.str("type")?.str("join"))
+        .and_then(|e| e.str("senderId")?.str(sender))
+        .and_then(|e| {
+            e.str("supportedProtocolVersions")?
+                .array(1)?
+                .str(PROTOCOL_VERSION)
+        })
+        .and_then(|e| {
+            e.str("peerMetadata")?
+                .map(1)?
+                .str("isEphemeral")?
+                .bool(true)
+        });
+    finish(e)
+}
+
 /// A sync message for one document.
 #[must_use]
 pub fn sync(sender: &str, target: &str, document: &str, data: &[u8]) -> Vec<u8> {
+    sync_or_request("sync", sender, target, document, data)
+}
+
+/// A client's first sync message for a document it does not have yet.
+#[must_use]
+pub fn request(sender: &str, target: &str, document: &str, data: &[u8]) -> Vec<u8> {
+    sync_or_request("request", sender, target, document, data)
+}
+
+fn sync_or_request(kind: &str, sender: &str, target: &str, document: &str, data: &[u8]) -> Vec<u8> {
     let mut e = Encoder::new(Vec::with_capacity(data.len() + 128));
     let _ = e
         .map(5)
-        .and_then(|e| e.str("type")?.str("sync"))
+        .and_then(|e| e.str("type")?.str(kind))
         .and_then(|e| e.str("documentId")?.str(document))
         .and_then(|e| e.str("senderId")?.str(sender))
         .and_then(|e| e.str("targetId")?.str(target))
@@ -240,22 +275,6 @@ pub fn error(message: &str) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn join(sender: &str) -> Vec<u8> {
-        let mut e = Encoder::new(Vec::new());
-        e.map(4)
-            .and_then(|e| e.str("type")?.str("join"))
-            .and_then(|e| e.str("senderId")?.str(sender))
-            .and_then(|e| e.str("supportedProtocolVersions")?.array(1)?.str("1"))
-            .and_then(|e| {
-                e.str("peerMetadata")?
-                    .map(1)?
-                    .str("isEphemeral")?
-                    .bool(true)
-            })
-            .expect("test");
-        e.into_writer()
-    }
-
     #[test]
     fn decodes_what_it_encodes_and_skips_unknown_fields() {
         assert_eq!(
@@ -279,7 +298,14 @@ mod tests {
             decode(&frame).expect("test"),
             Inbound::Ephemeral { count: 3, .. }
         ));
-        assert_eq!(decode(&peer("a", "b")).expect("test"), Inbound::Ignored);
+        assert_eq!(
+            decode(&peer("a", "b")).expect("test"),
+            Inbound::Peer { sender: "a".into() }
+        );
+        assert!(matches!(
+            decode(&request("a", "b", "4Tz9", b"")).expect("test"),
+            Inbound::Sync { request: true, .. }
+        ));
         assert_eq!(
             decode(&doc_unavailable("a", "b", "4Tz9")).expect("test"),
             Inbound::Ignored

@@ -180,11 +180,12 @@ async fn sync_socket(
     };
     let max = app.config.max_message_bytes;
     let rate = app.config.max_messages_per_second;
-    // A small read buffer: tungstenite allocates its read buffer up front (128 KiB by
-    // default), which dominated the memory of an idle connection. The write buffer only grows
-    // as needed, and a small flush threshold there costs throughput (measured), so it stays.
+    // A small read buffer: tungstenite zero-fills its whole read buffer before the first read
+    // (128 KiB by default), which dominated the memory of an idle connection. Larger frames
+    // still arrive whole (the buffer grows to the frame), in more reads. The write buffer only
+    // grows as needed.
     upgrade
-        .read_buffer_size(8 * 1024)
+        .read_buffer_size(2 * 1024)
         .max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| async move {

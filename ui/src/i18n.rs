@@ -112,7 +112,7 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "project.milestones" => ("Meilensteine", "Milestones"),
         "project.team" => ("Team", "Team"),
         "project.needs" => ("Bedarf", "Needs"),
-        "idea.implementation" => ("Umsetzung", "Implementation"),
+        "idea.implementation" => ("Stand der Umsetzung", "Implementation so far"),
         "milestone.reached" => ("erreicht", "reached"),
         "milestone.open" => ("offen", "open"),
         "project.requests" => ("Anfragen ans Rathaus", "Requests to the town hall"),
