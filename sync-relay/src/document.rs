@@ -24,6 +24,11 @@ const MAX_ROUND: usize = 512;
 const COMPACT_AFTER: usize = 64;
 /// How long a document nobody works on stays in memory.
 pub const IDLE: Duration = Duration::from_secs(30);
+/// A document changed this recently is busy: its next round waits [`GATHER`] for more
+/// messages, so a burst of changes reaches each follower in fewer, larger sync messages. A
+/// quiet document answers at once.
+const BUSY: Duration = Duration::from_millis(50);
+const GATHER: Duration = Duration::from_millis(3);
 
 /// What a connection asks of a document.
 pub enum DocMsg {
@@ -63,6 +68,7 @@ struct Document {
 /// Runs a document until it is idle (and nobody has sent it anything) or the relay stops.
 pub async fn run(id: String, mut rx: mpsc::UnboundedReceiver<DocMsg>, shared: Arc<Shared>) {
     let mut d = Document::load(id, shared).await;
+    let mut last_change: Option<tokio::time::Instant> = None;
     loop {
         let first = if d.peers.is_empty() {
             match tokio::time::timeout(IDLE, rx.recv()).await {
@@ -82,13 +88,24 @@ pub async fn run(id: String, mut rx: mpsc::UnboundedReceiver<DocMsg>, shared: Ar
             }
         };
         let mut round = vec![first];
+        let busy = last_change.is_some_and(|t| t.elapsed() < BUSY) && d.peers.len() > 1;
+        let until = tokio::time::Instant::now() + if busy { GATHER } else { Duration::ZERO };
         while round.len() < MAX_ROUND {
             match rx.try_recv() {
                 Ok(m) => round.push(m),
+                Err(_) if busy => match tokio::time::timeout_at(until, rx.recv()).await {
+                    Ok(Some(m)) => round.push(m),
+                    _ => break,
+                },
                 Err(_) => break,
             }
         }
-        if !d.round(round).await {
+        let before = d.doc.get_heads();
+        let ok = d.round(round).await;
+        if d.doc.get_heads() != before {
+            last_change = Some(tokio::time::Instant::now());
+        }
+        if !ok {
             // Storage failed: forget the in-memory state (the store still has everything
             // acknowledged) and let the next message load the document afresh.
             d.shared.retire_now(&d.id);
