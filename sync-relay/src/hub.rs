@@ -316,3 +316,95 @@ impl Hub {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::sync::SyncDoc;
+    use automerge::transaction::Transactable;
+
+    /// A connection made of channels: what the test sends, and what the relay answers.
+    fn channel_conn() -> (
+        Conn,
+        futures::channel::mpsc::UnboundedSender<Result<Vec<u8>, GuardError>>,
+        futures::channel::mpsc::UnboundedReceiver<Vec<u8>>,
+    ) {
+        let (in_tx, in_rx) = futures::channel::mpsc::unbounded();
+        let (out_tx, out_rx) = futures::channel::mpsc::unbounded::<Vec<u8>>();
+        let outbound = out_tx.sink_map_err(|e| crate::limits::OutboundError::new(e.to_string()));
+        (
+            Conn {
+                inbound: Box::pin(in_rx),
+                outbound: Box::pin(outbound),
+            },
+            in_tx,
+            out_rx,
+        )
+    }
+
+    async fn next_frame(
+        out: &mut futures::channel::mpsc::UnboundedReceiver<Vec<u8>>,
+    ) -> (String, Vec<u8>) {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(5), out.next())
+            .await
+            .expect("an answer in time")
+            .expect("an answer");
+        let text = String::from_utf8_lossy(&frame).to_string();
+        let kind = ["peer", "sync", "error", "doc-unavailable"]
+            .into_iter()
+            .find(|t| text.contains(t))
+            .unwrap_or("?")
+            .to_string();
+        (kind, frame)
+    }
+
+    #[tokio::test]
+    async fn a_change_beyond_the_document_limit_closes_that_connection_and_stores_nothing() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = Store::open(dir.path()).expect("store");
+        let hub = Hub::new(
+            store.clone(),
+            Access::new(true),
+            Arc::new(Metrics::default()),
+            2_000,
+        );
+        let peer = "device:ab:s1".to_string();
+        let (conn, tx, mut out) = channel_conn();
+        hub.accept(conn, peer.clone());
+        tx.unbounded_send(Ok(protocol::join(&peer))).expect("send");
+        assert_eq!(next_frame(&mut out).await.0, "peer");
+        // A document with 10 KB of text that does not compress.
+        let mut seed = 7u64;
+        let text: String = (0..10_000)
+            .map(|_| {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                char::from(b'a' + u8::try_from((seed >> 33) % 26).expect("letter"))
+            })
+            .collect();
+        let mut doc = automerge::Automerge::new();
+        doc.transact(|t| t.put(automerge::ROOT, "text", text.as_str()))
+            .expect("edit");
+        let mut state = automerge::sync::State::new();
+        let doc_id = "4Tz9abc";
+        let mut answers = Vec::new();
+        for _ in 0..3 {
+            let Some(m) = doc.generate_sync_message(&mut state) else {
+                break;
+            };
+            tx.unbounded_send(Ok(protocol::sync(&peer, RELAY_ID, doc_id, &m.encode())))
+                .expect("send");
+            let (kind, frame) = next_frame(&mut out).await;
+            answers.push(kind.clone());
+            // The relay's answer tells what it lacks: apply it to learn what to send next.
+            match protocol::decode(&frame) {
+                Ok(Inbound::Sync { data, .. }) => {
+                    let m = automerge::sync::Message::decode(&data).expect("sync message");
+                    doc.receive_sync_message(&mut state, m).expect("apply");
+                }
+                _ => break,
+            }
+        }
+        assert!(answers.contains(&"error".to_string()), "{answers:?}");
+        assert_eq!(store.document_count().expect("count"), 0, "nothing stored");
+    }
+}

@@ -71,6 +71,13 @@ pub type Outbound = std::pin::Pin<Box<dyn futures::Sink<Vec<u8>, Error = Outboun
 #[error("sending failed: {0}")]
 pub struct OutboundError(String);
 
+impl OutboundError {
+    #[must_use]
+    pub fn new(reason: String) -> Self {
+        OutboundError(reason)
+    }
+}
+
 /// One accepted connection with its limits in place.
 pub struct Conn {
     pub inbound: Inbound,
