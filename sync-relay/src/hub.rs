@@ -323,12 +323,11 @@ mod tests {
     use automerge::sync::SyncDoc;
     use automerge::transaction::Transactable;
 
+    type Sent = futures::channel::mpsc::UnboundedSender<Result<Vec<u8>, GuardError>>;
+    type Answers = futures::channel::mpsc::UnboundedReceiver<Vec<u8>>;
+
     /// A connection made of channels: what the test sends, and what the relay answers.
-    fn channel_conn() -> (
-        Conn,
-        futures::channel::mpsc::UnboundedSender<Result<Vec<u8>, GuardError>>,
-        futures::channel::mpsc::UnboundedReceiver<Vec<u8>>,
-    ) {
+    fn channel_conn() -> (Conn, Sent, Answers) {
         let (in_tx, in_rx) = futures::channel::mpsc::unbounded();
         let (out_tx, out_rx) = futures::channel::mpsc::unbounded::<Vec<u8>>();
         let outbound = out_tx.sink_map_err(|e| crate::limits::OutboundError::new(e.to_string()));
@@ -342,9 +341,7 @@ mod tests {
         )
     }
 
-    async fn next_frame(
-        out: &mut futures::channel::mpsc::UnboundedReceiver<Vec<u8>>,
-    ) -> (String, Vec<u8>) {
+    async fn next_frame(out: &mut Answers) -> (String, Vec<u8>) {
         let frame = tokio::time::timeout(std::time::Duration::from_secs(5), out.next())
             .await
             .expect("an answer in time")
