@@ -20,6 +20,9 @@ pub struct Config {
     pub max_message_bytes: usize,
     /// Largest document the relay stores, in bytes; changes beyond it are refused.
     pub max_document_bytes: usize,
+    /// Most bytes waiting to be sent to one connection; a connection that does not read
+    /// them is closed.
+    pub max_queued_bytes: usize,
     /// Most simultaneous connections; more are refused with 503.
     pub max_connections: usize,
     /// Messages per second one connection may send (burst: twice this).
@@ -37,6 +40,7 @@ impl Default for Config {
             data: PathBuf::from("relay-data"),
             max_message_bytes: 16 * 1024 * 1024,
             max_document_bytes: 256 * 1024 * 1024,
+            max_queued_bytes: 64 * 1024 * 1024,
             max_connections: 4096,
             max_messages_per_second: 500,
             allow_foreign_documents: false,
@@ -110,6 +114,9 @@ impl Config {
         }
         if let Some(v) = get("ALLMENDE_RELAY_MAX_DOCUMENT_BYTES") {
             self.max_document_bytes = parse("ALLMENDE_RELAY_MAX_DOCUMENT_BYTES", &v)?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_MAX_QUEUED_BYTES") {
+            self.max_queued_bytes = parse("ALLMENDE_RELAY_MAX_QUEUED_BYTES", &v)?;
         }
         if let Some(v) = get("ALLMENDE_RELAY_MAX_CONNECTIONS") {
             self.max_connections = parse("ALLMENDE_RELAY_MAX_CONNECTIONS", &v)?;

@@ -301,6 +301,7 @@ impl Document {
     /// that spoke in this round.
     fn answer(&mut self, changed: bool, asked: &[u64]) {
         let mut refused = Vec::new();
+        let mut slow = Vec::new();
         for (id, peer) in &mut self.peers {
             if !changed && !asked.contains(id) {
                 continue;
@@ -313,16 +314,23 @@ impl Document {
                 continue;
             }
             if let Some(message) = self.doc.generate_sync_message(&mut peer.state) {
-                peer.conn.send(protocol::sync(
+                let sent = peer.conn.send(protocol::sync(
                     &self.shared.relay_id,
                     &peer.conn.peer,
                     &self.id,
                     &message.encode(),
                 ));
+                if !sent {
+                    slow.push(*id);
+                }
             }
         }
         for conn in refused {
             self.refuse(&conn);
+        }
+        for id in slow {
+            tracing::warn!(doc = %self.id, conn = id, "connection reads too slowly; dropped");
+            self.peers.remove(&id);
         }
     }
 }

@@ -7,8 +7,9 @@
 //! grows with that document's followers, not with everything the relay holds.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use tokio::sync::{mpsc, watch};
@@ -30,17 +31,50 @@ pub enum Out {
     Close(String),
 }
 
+/// How long one frame may take to go out before the connection counts as stuck.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// A connection as the document actors see it.
 #[derive(Clone)]
 pub struct ConnHandle {
     pub id: u64,
     pub peer: Arc<str>,
     tx: mpsc::UnboundedSender<Out>,
+    /// Bytes handed to the connection and not yet written, and the most allowed.
+    queued: Arc<AtomicUsize>,
+    max_queued: usize,
+    slow: Arc<AtomicBool>,
+    metrics: Arc<Metrics>,
 }
 
 impl ConnHandle {
-    pub fn send(&self, frame: Vec<u8>) {
+    /// Queues a frame; false when the connection does not keep up (it is being closed and
+    /// gets nothing more).
+    pub fn send(&self, frame: Vec<u8>) -> bool {
+        if self.slow.load(Ordering::Acquire) {
+            return false;
+        }
+        let len = frame.len();
+        if self.queued.fetch_add(len, Ordering::AcqRel) + len > self.max_queued {
+            self.queued.fetch_sub(len, Ordering::AcqRel);
+            if !self.slow.swap(true, Ordering::AcqRel) {
+                Metrics::add(&self.metrics.closed_slow, 1);
+                tracing::warn!(peer = %self.peer, "closing connection: it reads too slowly");
+            }
+            let _ = self.tx.send(Out::Close(format!(
+                "more than {} bytes wait for this connection: it reads too slowly",
+                self.max_queued
+            )));
+            return false;
+        }
         let _ = self.tx.send(Out::Frame(frame));
+        true
+    }
+
+    /// Whether the connection was found too slow.
+    #[must_use]
+    pub fn is_slow(&self) -> bool {
+        self.slow.load(Ordering::Acquire)
     }
 
     pub fn close(&self, reason: String) {
@@ -55,6 +89,7 @@ pub struct Shared {
     pub metrics: Arc<Metrics>,
     pub relay_id: String,
     pub max_document_bytes: usize,
+    pub max_queued_bytes: usize,
     docs: Mutex<HashMap<String, mpsc::UnboundedSender<DocMsg>>>,
     /// Every actor holds a clone; shutdown waits until all are gone.
     alive: Mutex<Option<mpsc::Sender<()>>>,
@@ -98,6 +133,7 @@ impl Hub {
         access: Access,
         metrics: Arc<Metrics>,
         max_document_bytes: usize,
+        max_queued_bytes: usize,
     ) -> Hub {
         let (alive, stopped) = mpsc::channel(1);
         Hub {
@@ -107,6 +143,7 @@ impl Hub {
                 metrics,
                 relay_id: RELAY_ID.to_string(),
                 max_document_bytes,
+                max_queued_bytes,
                 docs: Mutex::default(),
                 alive: Mutex::new(Some(alive)),
                 closing: AtomicBool::new(false),
@@ -178,6 +215,10 @@ impl Hub {
             id,
             peer: Arc::from(peer.as_str()),
             tx,
+            queued: Arc::default(),
+            max_queued: self.shared.max_queued_bytes,
+            slow: Arc::default(),
+            metrics: self.shared.metrics.clone(),
         };
         let mut stop = self.stop.subscribe();
         let mut docs: HashSet<String> = HashSet::new();
@@ -209,7 +250,7 @@ impl Hub {
                 }
                 out = rx.recv() => {
                     let Some(first) = out else { break None };
-                    match self.write(&mut conn, first, &mut rx).await {
+                    match self.write(&mut conn, &handle, first, &mut rx).await {
                         Ok(()) => {}
                         Err(None) => break None,
                         Err(Some(reason)) => {
@@ -221,10 +262,14 @@ impl Hub {
                 _ = stop.changed() => break Some("the relay is shutting down".to_string()),
             }
         };
-        if let Some(reason) = reason {
-            let _ = conn.outbound.send(protocol::error(&reason)).await;
-        }
-        let _ = conn.outbound.close().await;
+        // A connection that does not read gets a bounded goodbye.
+        let goodbye = async {
+            if let Some(reason) = reason {
+                let _ = conn.outbound.send(protocol::error(&reason)).await;
+            }
+            let _ = conn.outbound.close().await;
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(5), goodbye).await;
         for doc in docs {
             self.route(&doc, DocMsg::Leave { conn: id });
         }
@@ -234,21 +279,41 @@ impl Hub {
     async fn write(
         &self,
         conn: &mut Conn,
+        handle: &ConnHandle,
         first: Out,
         rx: &mut mpsc::UnboundedReceiver<Out>,
     ) -> Result<(), Option<String>> {
+        let stuck = || {
+            Metrics::add(&self.shared.metrics.closed_slow, 1);
+            Some(format!(
+                "a message took longer than {} s to go out",
+                WRITE_TIMEOUT.as_secs()
+            ))
+        };
         let mut next = Some(first);
         while let Some(out) = next {
             match out {
-                Out::Frame(bytes) => conn.outbound.feed(bytes).await.map_err(|_| None)?,
+                Out::Frame(bytes) => {
+                    let len = bytes.len();
+                    match tokio::time::timeout(WRITE_TIMEOUT, conn.outbound.feed(bytes)).await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(_)) => return Err(None),
+                        Err(_) => return Err(stuck()),
+                    }
+                    handle.queued.fetch_sub(len, Ordering::AcqRel);
+                }
                 Out::Close(reason) => {
-                    let _ = conn.outbound.flush().await;
+                    let _ = tokio::time::timeout(WRITE_TIMEOUT, conn.outbound.flush()).await;
                     return Err(Some(reason));
                 }
             }
             next = rx.try_recv().ok();
         }
-        conn.outbound.flush().await.map_err(|_| None)
+        match tokio::time::timeout(WRITE_TIMEOUT, conn.outbound.flush()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(None),
+            Err(_) => Err(stuck()),
+        }
     }
 
     /// Handles one inbound frame: a reply to send directly, or the end of the connection
@@ -318,90 +383,4 @@ impl Hub {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use automerge::sync::SyncDoc;
-    use automerge::transaction::Transactable;
-
-    type Sent = futures::channel::mpsc::UnboundedSender<Result<Vec<u8>, GuardError>>;
-    type Answers = futures::channel::mpsc::UnboundedReceiver<Vec<u8>>;
-
-    /// A connection made of channels: what the test sends, and what the relay answers.
-    fn channel_conn() -> (Conn, Sent, Answers) {
-        let (in_tx, in_rx) = futures::channel::mpsc::unbounded();
-        let (out_tx, out_rx) = futures::channel::mpsc::unbounded::<Vec<u8>>();
-        let outbound = out_tx.sink_map_err(|e| crate::limits::OutboundError::new(e.to_string()));
-        (
-            Conn {
-                inbound: Box::pin(in_rx),
-                outbound: Box::pin(outbound),
-            },
-            in_tx,
-            out_rx,
-        )
-    }
-
-    async fn next_frame(out: &mut Answers) -> (String, Vec<u8>) {
-        let frame = tokio::time::timeout(std::time::Duration::from_secs(5), out.next())
-            .await
-            .expect("an answer in time")
-            .expect("an answer");
-        let text = String::from_utf8_lossy(&frame).to_string();
-        let kind = ["peer", "sync", "error", "doc-unavailable"]
-            .into_iter()
-            .find(|t| text.contains(t))
-            .unwrap_or("?")
-            .to_string();
-        (kind, frame)
-    }
-
-    #[tokio::test]
-    async fn a_change_beyond_the_document_limit_closes_that_connection_and_stores_nothing() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let store = Store::open(dir.path()).expect("store");
-        let hub = Hub::new(
-            store.clone(),
-            Access::new(true),
-            Arc::new(Metrics::default()),
-            2_000,
-        );
-        let peer = "device:ab:s1".to_string();
-        let (conn, tx, mut out) = channel_conn();
-        hub.accept(conn, peer.clone());
-        tx.unbounded_send(Ok(protocol::join(&peer))).expect("send");
-        assert_eq!(next_frame(&mut out).await.0, "peer");
-        // A document with 10 KB of text that does not compress.
-        let mut seed = 7u64;
-        let text: String = (0..10_000)
-            .map(|_| {
-                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                char::from(b'a' + u8::try_from((seed >> 33) % 26).expect("letter"))
-            })
-            .collect();
-        let mut doc = automerge::Automerge::new();
-        doc.transact(|t| t.put(automerge::ROOT, "text", text.as_str()))
-            .expect("edit");
-        let mut state = automerge::sync::State::new();
-        let doc_id = "4Tz9abc";
-        let mut answers = Vec::new();
-        for _ in 0..3 {
-            let Some(m) = doc.generate_sync_message(&mut state) else {
-                break;
-            };
-            tx.unbounded_send(Ok(protocol::sync(&peer, RELAY_ID, doc_id, &m.encode())))
-                .expect("send");
-            let (kind, frame) = next_frame(&mut out).await;
-            answers.push(kind.clone());
-            // The relay's answer tells what it lacks: apply it to learn what to send next.
-            match protocol::decode(&frame) {
-                Ok(Inbound::Sync { data, .. }) => {
-                    let m = automerge::sync::Message::decode(&data).expect("sync message");
-                    doc.receive_sync_message(&mut state, m).expect("apply");
-                }
-                _ => break,
-            }
-        }
-        assert!(answers.contains(&"error".to_string()), "{answers:?}");
-        assert_eq!(store.document_count().expect("count"), 0, "nothing stored");
-    }
-}
+mod tests;

@@ -18,6 +18,8 @@ pub struct Metrics {
     pub rejected_connections: AtomicU64,
     /// Connections closed for a malformed, oversize or too-fast message.
     pub closed_bad_input: AtomicU64,
+    /// Connections closed because they did not read what the relay had for them.
+    pub closed_slow: AtomicU64,
 }
 
 fn get(c: &AtomicU64) -> u64 {
@@ -104,6 +106,12 @@ impl Metrics {
             "counter",
             "Connections closed for malformed, oversize or too many messages.",
             get(&self.closed_bad_input),
+        );
+        metric(
+            "allmende_relay_closed_slow_total",
+            "counter",
+            "Connections closed for not reading what the relay had for them.",
+            get(&self.closed_slow),
         );
         out
     }

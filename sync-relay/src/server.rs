@@ -91,6 +91,7 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
         access,
         metrics.clone(),
         config.max_document_bytes,
+        config.max_queued_bytes,
     );
 
     let quic = match config.iroh {

@@ -1,0 +1,170 @@
+//! The engine with in-memory connections: limits that close one connection and spare the rest.
+use super::*;
+use automerge::sync::SyncDoc;
+use automerge::transaction::Transactable;
+
+type Sent = futures::channel::mpsc::UnboundedSender<Result<Vec<u8>, GuardError>>;
+type Answers = futures::channel::mpsc::UnboundedReceiver<Vec<u8>>;
+
+/// A connection made of channels: what the test sends, and what the relay answers.
+fn channel_conn() -> (Conn, Sent, Answers) {
+    let (in_tx, in_rx) = futures::channel::mpsc::unbounded();
+    let (out_tx, out_rx) = futures::channel::mpsc::unbounded::<Vec<u8>>();
+    let outbound = out_tx.sink_map_err(|e| crate::limits::OutboundError::new(e.to_string()));
+    (
+        Conn {
+            inbound: Box::pin(in_rx),
+            outbound: Box::pin(outbound),
+        },
+        in_tx,
+        out_rx,
+    )
+}
+
+async fn next_frame(out: &mut Answers) -> (String, Vec<u8>) {
+    let frame = tokio::time::timeout(std::time::Duration::from_secs(5), out.next())
+        .await
+        .expect("an answer in time")
+        .expect("an answer");
+    let text = String::from_utf8_lossy(&frame).to_string();
+    let kind = ["peer", "sync", "error", "doc-unavailable"]
+        .into_iter()
+        .find(|t| text.contains(t))
+        .unwrap_or("?")
+        .to_string();
+    (kind, frame)
+}
+
+/// Text that does not compress.
+fn noise(mut seed: u64, len: usize) -> String {
+    (0..len)
+        .map(|_| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            char::from(b'a' + u8::try_from((seed >> 33) % 26).expect("letter"))
+        })
+        .collect()
+}
+
+/// Sends `doc`'s changes until the relay has them; false when it never answers.
+async fn push(
+    doc: &mut automerge::Automerge,
+    state: &mut automerge::sync::State,
+    peer: &str,
+    tx: &Sent,
+    out: &mut Answers,
+) {
+    while let Some(m) = doc.generate_sync_message(state) {
+        tx.unbounded_send(Ok(protocol::sync(peer, RELAY_ID, "4Tz9abc", &m.encode())))
+            .expect("send");
+        let (kind, frame) = next_frame(out).await;
+        assert_eq!(kind, "sync");
+        let Ok(Inbound::Sync { data, .. }) = protocol::decode(&frame) else {
+            panic!("not a sync message");
+        };
+        let m = automerge::sync::Message::decode(&data).expect("sync message");
+        doc.receive_sync_message(state, m).expect("apply");
+    }
+}
+
+#[tokio::test]
+async fn a_connection_that_does_not_read_is_closed_while_others_keep_syncing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let metrics = Arc::new(Metrics::default());
+    let hub = Hub::new(
+        Store::open(dir.path()).expect("store"),
+        Access::new(true),
+        metrics.clone(),
+        1 << 30,
+        30_000,
+    );
+    // The slow one joins, asks for the document, and then reads nothing more.
+    let (in_tx, in_rx) = futures::channel::mpsc::unbounded();
+    let (out_tx, _never_read) = futures::channel::mpsc::channel::<Vec<u8>>(1);
+    let outbound = out_tx.sink_map_err(|e| crate::limits::OutboundError::new(e.to_string()));
+    let slow = "device:aa:slow".to_string();
+    hub.accept(
+        Conn {
+            inbound: Box::pin(in_rx),
+            outbound: Box::pin(outbound),
+        },
+        slow.clone(),
+    );
+    in_tx
+        .unbounded_send(Ok(protocol::join(&slow)))
+        .expect("send");
+    let empty = automerge::Automerge::new()
+        .generate_sync_message(&mut automerge::sync::State::new())
+        .expect("first message");
+    in_tx
+        .unbounded_send(Ok(protocol::request(
+            &slow,
+            RELAY_ID,
+            "4Tz9abc",
+            &empty.encode(),
+        )))
+        .expect("send");
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // The writer makes ten changes of 10 KB; each reaches the relay and is answered.
+    let writer = "device:bb:w".to_string();
+    let (conn, tx, mut out) = channel_conn();
+    hub.accept(conn, writer.clone());
+    tx.unbounded_send(Ok(protocol::join(&writer)))
+        .expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    let mut doc = automerge::Automerge::new();
+    let mut state = automerge::sync::State::new();
+    for i in 0..10 {
+        doc.transact(|t| t.put(automerge::ROOT, format!("k{i}"), noise(i, 10_000).as_str()))
+            .expect("edit");
+        push(&mut doc, &mut state, &writer, &tx, &mut out).await;
+    }
+    assert_eq!(
+        metrics.closed_slow.load(Ordering::Relaxed),
+        1,
+        "the slow connection is closed, once"
+    );
+}
+
+#[tokio::test]
+async fn a_change_beyond_the_document_limit_closes_that_connection_and_stores_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(dir.path()).expect("store");
+    let hub = Hub::new(
+        store.clone(),
+        Access::new(true),
+        Arc::new(Metrics::default()),
+        2_000,
+        1 << 30,
+    );
+    let peer = "device:ab:s1".to_string();
+    let (conn, tx, mut out) = channel_conn();
+    hub.accept(conn, peer.clone());
+    tx.unbounded_send(Ok(protocol::join(&peer))).expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    // A document with 10 KB of text that does not compress.
+    let mut doc = automerge::Automerge::new();
+    doc.transact(|t| t.put(automerge::ROOT, "text", noise(7, 10_000).as_str()))
+        .expect("edit");
+    let mut state = automerge::sync::State::new();
+    let doc_id = "4Tz9abc";
+    let mut answers = Vec::new();
+    for _ in 0..3 {
+        let Some(m) = doc.generate_sync_message(&mut state) else {
+            break;
+        };
+        tx.unbounded_send(Ok(protocol::sync(&peer, RELAY_ID, doc_id, &m.encode())))
+            .expect("send");
+        let (kind, frame) = next_frame(&mut out).await;
+        answers.push(kind.clone());
+        // The relay's answer tells what it lacks: apply it to learn what to send next.
+        match protocol::decode(&frame) {
+            Ok(Inbound::Sync { data, .. }) => {
+                let m = automerge::sync::Message::decode(&data).expect("sync message");
+                doc.receive_sync_message(&mut state, m).expect("apply");
+            }
+            _ => break,
+        }
+    }
+    assert!(answers.contains(&"error".to_string()), "{answers:?}");
+    assert_eq!(store.document_count().expect("count"), 0, "nothing stored");
+}
