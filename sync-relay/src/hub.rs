@@ -24,12 +24,8 @@ use crate::storage::Store;
 /// The relay's peer id in the protocol.
 pub const RELAY_ID: &str = "allmende-relay";
 
-/// What a document actor sends a connection.
-pub enum Out {
-    Frame(Vec<u8>),
-    /// Send an error message with this reason and close.
-    Close(String),
-}
+pub use crate::outbox::Out;
+use crate::outbox::Outbox;
 
 /// How long one frame may take to go out before the connection counts as stuck.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -39,7 +35,7 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct ConnHandle {
     pub id: u64,
     pub peer: Arc<str>,
-    tx: mpsc::UnboundedSender<Out>,
+    tx: Arc<Outbox>,
     /// Bytes handed to the connection and not yet written, and the most allowed.
     queued: Arc<AtomicUsize>,
     max_queued: usize,
@@ -61,14 +57,13 @@ impl ConnHandle {
                 Metrics::add(&self.metrics.closed_slow, 1);
                 tracing::warn!(peer = %self.peer, "closing connection: it reads too slowly");
             }
-            let _ = self.tx.send(Out::Close(format!(
+            let _ = self.tx.push(Out::Close(format!(
                 "more than {} bytes wait for this connection: it reads too slowly",
                 self.max_queued
             )));
             return false;
         }
-        let _ = self.tx.send(Out::Frame(frame));
-        true
+        self.tx.push(Out::Frame(frame))
     }
 
     /// Whether the connection was found too slow.
@@ -78,7 +73,7 @@ impl ConnHandle {
     }
 
     pub fn close(&self, reason: String) {
-        let _ = self.tx.send(Out::Close(reason));
+        let _ = self.tx.push(Out::Close(reason));
     }
 }
 
@@ -210,11 +205,11 @@ impl Hub {
     }
 
     async fn serve(&self, mut conn: Conn, id: u64, peer: String) {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Out>();
+        let tx = Arc::new(Outbox::default());
         let handle = ConnHandle {
             id,
             peer: Arc::from(peer.as_str()),
-            tx,
+            tx: tx.clone(),
             queued: Arc::default(),
             max_queued: self.shared.max_queued_bytes,
             slow: Arc::default(),
@@ -248,9 +243,8 @@ impl Hub {
                         }
                     }
                 }
-                out = rx.recv() => {
-                    let Some(first) = out else { break None };
-                    match self.write(&mut conn, &handle, first, &mut rx).await {
+                first = tx.next() => {
+                    match self.write(&mut conn, &handle, first, &tx).await {
                         Ok(()) => {}
                         Err(None) => break None,
                         Err(Some(reason)) => {
@@ -270,6 +264,7 @@ impl Hub {
             let _ = conn.outbound.close().await;
         };
         let _ = tokio::time::timeout(Duration::from_secs(5), goodbye).await;
+        tx.close();
         for doc in docs {
             self.route(&doc, DocMsg::Leave { conn: id });
         }
@@ -281,7 +276,7 @@ impl Hub {
         conn: &mut Conn,
         handle: &ConnHandle,
         first: Out,
-        rx: &mut mpsc::UnboundedReceiver<Out>,
+        rx: &Outbox,
     ) -> Result<(), Option<String>> {
         let stuck = || {
             Metrics::add(&self.shared.metrics.closed_slow, 1);
@@ -307,7 +302,7 @@ impl Hub {
                     return Err(Some(reason));
                 }
             }
-            next = rx.try_recv().ok();
+            next = rx.pop();
         }
         match tokio::time::timeout(WRITE_TIMEOUT, conn.outbound.flush()).await {
             Ok(Ok(())) => Ok(()),

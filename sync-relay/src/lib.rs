@@ -30,6 +30,7 @@ pub mod document;
 pub mod hub;
 pub mod limits;
 pub mod metrics;
+pub mod outbox;
 pub mod protocol;
 pub mod quic;
 pub mod server;
