@@ -100,16 +100,15 @@ pub async fn run(id: String, mut rx: mpsc::UnboundedReceiver<DocMsg>, shared: Ar
                 Err(_) => break,
             }
         }
-        let before = d.doc.get_heads();
-        let ok = d.round(round).await;
-        if d.doc.get_heads() != before {
-            last_change = Some(tokio::time::Instant::now());
-        }
-        if !ok {
-            // Storage failed: forget the in-memory state (the store still has everything
-            // acknowledged) and let the next message load the document afresh.
-            d.shared.retire_now(&d.id);
-            break;
+        match d.round(round).await {
+            Some(true) => last_change = Some(tokio::time::Instant::now()),
+            Some(false) => {}
+            None => {
+                // Storage failed: forget the in-memory state (the store still has everything
+                // acknowledged) and let the next message load the document afresh.
+                d.shared.retire_now(&d.id);
+                break;
+            }
         }
     }
 }
@@ -159,8 +158,9 @@ impl Document {
         ));
     }
 
-    /// Applies one round of messages; false when storing failed.
-    async fn round(&mut self, round: Vec<DocMsg>) -> bool {
+    /// Applies one round of messages: whether the document changed, or `None` when storing
+    /// the change failed.
+    async fn round(&mut self, round: Vec<DocMsg>) -> Option<bool> {
         let before = self.doc.get_heads();
         let mut asked: Vec<u64> = Vec::new();
         let mut told_unavailable: Vec<u64> = Vec::new();
@@ -193,7 +193,7 @@ impl Document {
                 peer.conn
                     .close("the relay could not store the change; try again".into());
             }
-            return false;
+            return None;
         }
         if self.doc.get_heads().is_empty() {
             // A request for a document the relay does not have: say so, and remember that
@@ -210,12 +210,21 @@ impl Document {
             asked.retain(|id| !told_unavailable.contains(id));
         }
         self.answer(changed, &asked);
-        true
+        Some(changed)
     }
 
     /// Applies one sync message; true when it was accepted.
     fn receive(&mut self, conn: ConnHandle, data: &[u8], asked: &mut Vec<u64>) -> bool {
-        if self.damaged || !self.shared.access.allows(&self.id, &conn.peer) {
+        if self.damaged {
+            // Logged when loading; the document is not served until it is repaired.
+            conn.send(protocol::doc_unavailable(
+                &self.shared.relay_id,
+                &conn.peer,
+                &self.id,
+            ));
+            return false;
+        }
+        if !self.shared.access.allows(&self.id, &conn.peer) {
             self.refuse(&conn);
             return false;
         }

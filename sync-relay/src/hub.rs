@@ -7,7 +7,7 @@
 //! grows with that document's followers, not with everything the relay holds.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,8 +24,7 @@ use crate::storage::Store;
 /// The relay's peer id in the protocol.
 pub const RELAY_ID: &str = "allmende-relay";
 
-pub use crate::outbox::Out;
-use crate::outbox::Outbox;
+use crate::outbox::{Out, Outbox};
 
 /// How long one frame may take to go out before the connection counts as stuck.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -35,45 +34,18 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct ConnHandle {
     pub id: u64,
     pub peer: Arc<str>,
-    tx: Arc<Outbox>,
-    /// Bytes handed to the connection and not yet written, and the most allowed.
-    queued: Arc<AtomicUsize>,
-    max_queued: usize,
-    slow: Arc<AtomicBool>,
-    metrics: Arc<Metrics>,
+    out: Arc<Outbox>,
 }
 
 impl ConnHandle {
-    /// Queues a frame; false when the connection does not keep up (it is being closed and
-    /// gets nothing more).
+    /// Queues a frame; false when the connection has ended or does not keep up (it is being
+    /// closed and gets nothing more).
     pub fn send(&self, frame: Vec<u8>) -> bool {
-        if self.slow.load(Ordering::Acquire) {
-            return false;
-        }
-        let len = frame.len();
-        if self.queued.fetch_add(len, Ordering::AcqRel) + len > self.max_queued {
-            self.queued.fetch_sub(len, Ordering::AcqRel);
-            if !self.slow.swap(true, Ordering::AcqRel) {
-                Metrics::add(&self.metrics.closed_slow, 1);
-                tracing::warn!(peer = %self.peer, "closing connection: it reads too slowly");
-            }
-            let _ = self.tx.push(Out::Close(format!(
-                "more than {} bytes wait for this connection: it reads too slowly",
-                self.max_queued
-            )));
-            return false;
-        }
-        self.tx.push(Out::Frame(frame))
-    }
-
-    /// Whether the connection was found too slow.
-    #[must_use]
-    pub fn is_slow(&self) -> bool {
-        self.slow.load(Ordering::Acquire)
+        self.out.push(frame)
     }
 
     pub fn close(&self, reason: String) {
-        let _ = self.tx.push(Out::Close(reason));
+        self.out.close_with(reason);
     }
 }
 
@@ -205,15 +177,14 @@ impl Hub {
     }
 
     async fn serve(&self, mut conn: Conn, id: u64, peer: String) {
-        let tx = Arc::new(Outbox::default());
+        let out = Arc::new(Outbox::new(
+            self.shared.max_queued_bytes,
+            self.shared.metrics.clone(),
+        ));
         let handle = ConnHandle {
             id,
             peer: Arc::from(peer.as_str()),
-            tx: tx.clone(),
-            queued: Arc::default(),
-            max_queued: self.shared.max_queued_bytes,
-            slow: Arc::default(),
-            metrics: self.shared.metrics.clone(),
+            out: out.clone(),
         };
         let mut stop = self.stop.subscribe();
         let mut docs: HashSet<String> = HashSet::new();
@@ -243,8 +214,8 @@ impl Hub {
                         }
                     }
                 }
-                first = tx.next() => {
-                    match self.write(&mut conn, &handle, first, &tx).await {
+                first = out.next() => {
+                    match self.write(&mut conn, first, &out).await {
                         Ok(()) => {}
                         Err(None) => break None,
                         Err(Some(reason)) => {
@@ -264,7 +235,7 @@ impl Hub {
             let _ = conn.outbound.close().await;
         };
         let _ = tokio::time::timeout(Duration::from_secs(5), goodbye).await;
-        tx.close();
+        out.end();
         for doc in docs {
             self.route(&doc, DocMsg::Leave { conn: id });
         }
@@ -274,9 +245,8 @@ impl Hub {
     async fn write(
         &self,
         conn: &mut Conn,
-        handle: &ConnHandle,
         first: Out,
-        rx: &Outbox,
+        waiting: &Outbox,
     ) -> Result<(), Option<String>> {
         let stuck = || {
             Metrics::add(&self.shared.metrics.closed_slow, 1);
@@ -289,20 +259,18 @@ impl Hub {
         while let Some(out) = next {
             match out {
                 Out::Frame(bytes) => {
-                    let len = bytes.len();
                     match tokio::time::timeout(WRITE_TIMEOUT, conn.outbound.feed(bytes)).await {
                         Ok(Ok(())) => {}
                         Ok(Err(_)) => return Err(None),
                         Err(_) => return Err(stuck()),
                     }
-                    handle.queued.fetch_sub(len, Ordering::AcqRel);
                 }
                 Out::Close(reason) => {
                     let _ = tokio::time::timeout(WRITE_TIMEOUT, conn.outbound.flush()).await;
                     return Err(Some(reason));
                 }
             }
-            next = rx.pop();
+            next = waiting.pop();
         }
         match tokio::time::timeout(WRITE_TIMEOUT, conn.outbound.flush()).await {
             Ok(Ok(())) => Ok(()),

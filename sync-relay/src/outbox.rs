@@ -1,15 +1,17 @@
 //! What waits to be written to one connection: a queue the document actors push to and the
-//! connection's task drains.
+//! connection's task drains, with a byte budget.
 //!
 //! A tokio channel allocates a block of 32 slots up front (about 1 KiB per connection, the
 //! largest single cost of an idle connection in a heap profile); this queue allocates only
-//! while something waits.
+//! while something waits. A connection that lets more than its budget pile up reads too
+//! slowly: everything waiting is dropped, it is told why and closed, and gets nothing more.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
+
+use crate::metrics::Metrics;
 
 /// One item for the connection.
 pub enum Out {
@@ -18,35 +20,84 @@ pub enum Out {
     Close(String),
 }
 
-/// The queue of one connection.
 #[derive(Default)]
+struct Queue {
+    items: VecDeque<Out>,
+    /// Bytes of the frames in `items`.
+    bytes: usize,
+    /// No more items are taken: the connection ended or reads too slowly.
+    ended: bool,
+}
+
+/// The queue of one connection.
 pub struct Outbox {
-    queue: Mutex<VecDeque<Out>>,
+    queue: Mutex<Queue>,
     ready: Notify,
-    closed: AtomicBool,
+    max_bytes: usize,
+    metrics: Arc<Metrics>,
 }
 
 impl Outbox {
-    /// Queues an item; false when the connection has ended (the item is dropped).
-    pub fn push(&self, out: Out) -> bool {
-        if self.closed.load(Ordering::Acquire) {
-            return false;
+    #[must_use]
+    pub fn new(max_bytes: usize, metrics: Arc<Metrics>) -> Outbox {
+        Outbox {
+            queue: Mutex::default(),
+            ready: Notify::new(),
+            max_bytes,
+            metrics,
         }
+    }
+
+    /// Queues a frame; false when the connection has ended or reads too slowly (the frame
+    /// is dropped).
+    pub fn push(&self, frame: Vec<u8>) -> bool {
         let Ok(mut q) = self.queue.lock() else {
             return false;
         };
-        q.push_back(out);
+        if q.ended {
+            return false;
+        }
+        if q.bytes + frame.len() > self.max_bytes {
+            Metrics::add(&self.metrics.closed_slow, 1);
+            tracing::warn!(
+                max = self.max_bytes,
+                "closing a connection that reads too slowly"
+            );
+            q.items = VecDeque::from([Out::Close(format!(
+                "more than {} bytes wait for this connection: it reads too slowly",
+                self.max_bytes
+            ))]);
+            q.bytes = 0;
+            q.ended = true;
+        } else {
+            q.bytes += frame.len();
+            q.items.push_back(Out::Frame(frame));
+        }
+        let queued = !q.ended;
         drop(q);
         self.ready.notify_one();
-        true
+        queued
+    }
+
+    /// Asks the connection to close with `reason` after what waits before it.
+    pub fn close_with(&self, reason: String) {
+        if let Ok(mut q) = self.queue.lock() {
+            if !q.ended {
+                q.items.push_back(Out::Close(reason));
+            }
+        }
+        self.ready.notify_one();
     }
 
     /// The next item, without waiting.
     pub fn pop(&self) -> Option<Out> {
         let mut q = self.queue.lock().ok()?;
-        let out = q.pop_front();
-        if q.is_empty() && q.capacity() > 16 {
-            q.shrink_to_fit();
+        let out = q.items.pop_front();
+        if let Some(Out::Frame(f)) = &out {
+            q.bytes -= f.len();
+        }
+        if q.items.is_empty() && q.items.capacity() > 16 {
+            q.items.shrink_to_fit();
         }
         out
     }
@@ -61,11 +112,13 @@ impl Outbox {
         }
     }
 
-    /// The connection has ended: drop what waits and refuse more.
-    pub fn close(&self) {
-        self.closed.store(true, Ordering::Release);
+    /// The connection has ended: drop what waits and take nothing more.
+    pub fn end(&self) {
         if let Ok(mut q) = self.queue.lock() {
-            *q = VecDeque::new();
+            *q = Queue {
+                ended: true,
+                ..Queue::default()
+            };
         }
     }
 }
@@ -74,26 +127,52 @@ impl Outbox {
 mod tests {
     use super::*;
 
+    fn frame(out: Option<Out>) -> Option<Vec<u8>> {
+        match out {
+            Some(Out::Frame(f)) => Some(f),
+            _ => None,
+        }
+    }
+
     #[tokio::test]
-    async fn items_come_out_in_order_and_nothing_goes_in_after_close() {
-        let o = std::sync::Arc::new(Outbox::default());
+    async fn items_come_out_in_order_and_nothing_goes_in_after_the_end() {
+        let o = Arc::new(Outbox::new(100, Arc::default()));
         let waiter = {
             let o = o.clone();
-            tokio::spawn(async move {
-                match o.next().await {
-                    Out::Frame(f) => f,
-                    Out::Close(_) => Vec::new(),
-                }
-            })
+            tokio::spawn(async move { frame(Some(o.next().await)) })
         };
         tokio::task::yield_now().await;
-        assert!(o.push(Out::Frame(vec![1])));
-        assert!(o.push(Out::Frame(vec![2])));
-        assert_eq!(waiter.await.expect("task"), vec![1]);
-        assert!(matches!(o.pop(), Some(Out::Frame(f)) if f == vec![2]));
+        assert!(o.push(vec![1]));
+        assert!(o.push(vec![2]));
+        assert_eq!(waiter.await.expect("task"), Some(vec![1]));
+        assert_eq!(frame(o.pop()), Some(vec![2]));
         assert!(o.pop().is_none());
-        o.close();
-        assert!(!o.push(Out::Frame(vec![3])));
+        o.end();
+        assert!(!o.push(vec![3]));
         assert!(o.pop().is_none());
+    }
+
+    #[test]
+    fn a_full_budget_ends_the_queue_with_the_reason() {
+        let metrics = Arc::new(Metrics::default());
+        let o = Outbox::new(10, metrics.clone());
+        assert!(o.push(vec![0; 6]));
+        assert_eq!(
+            frame(o.pop()).map(|f| f.len()),
+            Some(6),
+            "popped bytes leave the budget"
+        );
+        assert!(o.push(vec![0; 6]));
+        assert!(!o.push(vec![0; 6]), "over the budget");
+        assert!(matches!(o.pop(), Some(Out::Close(r)) if r.contains("too slowly")));
+        assert!(!o.push(vec![0; 1]));
+        o.close_with("late".into());
+        assert!(o.pop().is_none());
+        assert_eq!(
+            metrics
+                .closed_slow
+                .load(std::sync::atomic::Ordering::Relaxed),
+            1
+        );
     }
 }

@@ -149,35 +149,36 @@ impl Store {
         self.document(doc).map(|(bytes, _)| bytes)
     }
 
-    fn send(&self, write: Write) -> bool {
-        match self.writer.lock() {
-            Ok(w) => w.as_ref().is_some_and(|w| w.tx.send(write).is_ok()),
+    /// Hands a write to the writer thread and waits until it is durable (true) or failed.
+    async fn write(&self, make: impl FnOnce(oneshot::Sender<bool>) -> Write) -> bool {
+        let (done, rx) = oneshot::channel();
+        let sent = match self.writer.lock() {
+            Ok(w) => w.as_ref().is_some_and(|w| w.tx.send(make(done)).is_ok()),
             Err(_) => false,
-        }
+        };
+        sent && rx.await.unwrap_or(false)
     }
 
     /// Stores new changes of `doc` under `name`; true once they are durable.
     pub async fn append(&self, doc: &str, name: String, chunk: Vec<u8>) -> bool {
-        let (done, rx) = oneshot::channel();
-        let write = Write::Append {
+        self.write(|done| Write::Append {
             doc: doc.to_string(),
             name,
             chunk,
             done,
-        };
-        self.send(write) && rx.await.unwrap_or(false)
+        })
+        .await
     }
 
     /// Replaces every chunk of `doc` with one snapshot; true once that is durable.
     pub async fn compact(&self, doc: &str, name: String, snapshot: Vec<u8>) -> bool {
-        let (done, rx) = oneshot::channel();
-        let write = Write::Compact {
+        self.write(|done| Write::Compact {
             doc: doc.to_string(),
             name,
             snapshot,
             done,
-        };
-        self.send(write) && rx.await.unwrap_or(false)
+        })
+        .await
     }
 
     /// Finishes every write already sent and stops the writer thread.
