@@ -64,7 +64,7 @@ pub async fn listen_with(
     let policy = PeerPolicy::new(Rules::learn(svc)?);
     let mut learned_at: i64 = svc.store().docs(None)?.iter().map(|d| d.version).sum();
     let storage = InMemoryStorage::new();
-    preload(svc, &storage).await?;
+    let loaded = preload(svc, &storage).await?;
     let repo = Repo::build_tokio()
         .with_storage(storage.clone())
         .with_peer_id(peer_id_of(&svc.device().public_hex()))
@@ -120,8 +120,14 @@ pub async fn listen_with(
     };
     // Documents peers bring are looked for briefly; the loop must not wait on one a peer
     // will never share.
-    let mut session =
-        Session::hosting(svc, repo, storage, timeout.min(Duration::from_secs(3))).await?;
+    let mut session = Session::hosting(
+        svc,
+        repo,
+        storage,
+        loaded,
+        timeout.min(Duration::from_secs(3)),
+    )
+    .await?;
     on_event("listening");
     let result = keep_in_step(
         svc,

@@ -66,6 +66,9 @@ pub(crate) struct Session {
     /// next try (a document announced before its author's upload arrives is found on a quick
     /// retry; a team-only project a peer may not share is asked for ever more rarely).
     missing: HashMap<String, (std::time::Instant, Duration)>,
+    /// The store's version of each document when its bytes went into the repository (read
+    /// before the bytes, so a change made in between is seen as new, never as already sent).
+    loaded: HashMap<String, i64>,
 }
 
 /// The first and the longest pause before a document that could not be found is asked for
@@ -153,13 +156,8 @@ impl Session {
     ) -> Result<Session> {
         let relay = to.label();
         let storage = InMemoryStorage::new();
-        let local: std::collections::HashSet<String> =
-            svc.store().docs(None)?.into_iter().map(|d| d.id).collect();
-        for id in ids.iter().filter(|id| local.contains(*id)) {
-            let bytes = svc.doc_bytes(id)?;
-            let key = StorageKey::from_parts([id.as_str(), "snapshot", "local"]).map_err(bad)?;
-            storage.put(key, bytes).await;
-        }
+        let wanted: std::collections::HashSet<&String> = ids.iter().collect();
+        let loaded = load_into(svc, &storage, |id| wanted.contains(&id.to_string())).await?;
         let backoff = BackoffConfig {
             initial_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(5),
@@ -198,6 +196,7 @@ impl Session {
             handles: BTreeMap::new(),
             timeout,
             missing: HashMap::new(),
+            loaded,
         };
         session.find_all(ids).await;
         Ok(session)
@@ -392,6 +391,7 @@ impl Session {
         svc: &mut Service,
         repo: Repo,
         storage: InMemoryStorage,
+        loaded: HashMap<String, i64>,
         timeout: Duration,
     ) -> Result<Session> {
         let ids: Vec<String> = svc.store().docs(None)?.into_iter().map(|d| d.id).collect();
@@ -403,6 +403,7 @@ impl Session {
             handles: BTreeMap::new(),
             timeout,
             missing: HashMap::new(),
+            loaded,
         };
         s.find_all(&ids).await;
         Ok(s)
@@ -414,14 +415,33 @@ impl Session {
     }
 }
 
-/// Loads every local document into `storage` (before the repository is built on it).
-pub(crate) async fn preload(svc: &mut Service, storage: &InMemoryStorage) -> Result<()> {
+/// Loads every local document into `storage` (before the repository is built on it);
+/// returns the version of each as loaded.
+pub(crate) async fn preload(
+    svc: &mut Service,
+    storage: &InMemoryStorage,
+) -> Result<HashMap<String, i64>> {
+    load_into(svc, storage, |_| true).await
+}
+
+/// Loads the local documents `wanted` says yes to into `storage`; returns their versions,
+/// each read before its bytes.
+async fn load_into(
+    svc: &mut Service,
+    storage: &InMemoryStorage,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<HashMap<String, i64>> {
+    let mut loaded = HashMap::new();
     for meta in svc.store().docs(None)? {
+        if !wanted(&meta.id) {
+            continue;
+        }
         let bytes = svc.doc_bytes(&meta.id)?;
         let key = StorageKey::from_parts([meta.id.as_str(), "snapshot", "local"]).map_err(bad)?;
         storage.put(key, bytes).await;
+        loaded.insert(meta.id, meta.version);
     }
-    Ok(())
+    Ok(loaded)
 }
 
 /// Moves changes both ways until `stop`: local changes (also by other processes) go into the
@@ -439,12 +459,10 @@ pub(crate) async fn keep_in_step(
     s.find_all(&new_ids).await;
     s.write_back(svc)?;
     let mut seen = s.heads();
-    let mut local_versions: HashMap<String, i64> = svc
-        .store()
-        .docs(None)?
-        .into_iter()
-        .map(|d| (d.id, d.version))
-        .collect();
+    // Versions whose content the repository has. Documents written back from the repository
+    // are not marked here: a local change may have landed in between, so the next look merges
+    // the stored bytes again (a no-op when nothing else changed).
+    let mut local_versions: HashMap<String, i64> = s.loaded.clone();
     on_change("connected");
     tokio::pin!(stop);
     loop {
@@ -460,19 +478,24 @@ pub(crate) async fn keep_in_step(
             }
             local_versions.insert(meta.id.clone(), meta.version);
             let bytes = svc.doc_bytes(&meta.id)?;
-            if let Some(h) = s.handles.get(&meta.id) {
-                if let Ok(mut local) = Automerge::load(&bytes) {
+            let sent = if let Some(h) = s.handles.get(&meta.id) {
+                Automerge::load(&bytes).is_ok_and(|mut local| {
                     h.with_document(|d| {
+                        let before = d.get_heads();
                         let _ = d.merge(&mut local);
-                    });
-                }
+                        d.get_heads() != before
+                    })
+                })
             } else {
                 let key =
                     StorageKey::from_parts([meta.id.as_str(), "snapshot", "local"]).map_err(bad)?;
                 s.storage.put(key, bytes).await;
                 s.find_all(std::slice::from_ref(&meta.id)).await;
+                true
+            };
+            if sent {
+                on_change(&format!("sent {}", meta.id));
             }
-            on_change(&format!("sent {}", meta.id));
         }
         // New documents announced in the catalogues.
         let new_ids = s.catalogued();
@@ -486,9 +509,6 @@ pub(crate) async fn keep_in_step(
             .collect();
         if !changed.is_empty() {
             s.write_back(svc)?;
-            for meta in svc.store().docs(None)? {
-                local_versions.insert(meta.id, meta.version);
-            }
             for id in &changed {
                 on_change(&format!("received {id}"));
             }
