@@ -60,6 +60,28 @@ impl Server {
         Duration::from_secs_f64(ticks as f64 / hz.max(1) as f64)
     }
 
+    /// Messages in and out so far, from /metrics (our relay only).
+    fn messages(&self) -> Option<(u64, u64)> {
+        use std::io::{Read, Write};
+        let addr = self.url.strip_prefix("ws://")?;
+        let mut s = std::net::TcpStream::connect(addr).ok()?;
+        write!(s, "GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n").ok()?;
+        let mut text = String::new();
+        s.read_to_string(&mut text).ok()?;
+        let value = |name: &str| -> Option<u64> {
+            text.lines()
+                .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))?
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()
+        };
+        Some((
+            value("allmende_relay_messages_in_total")?,
+            value("allmende_relay_messages_out_total")?,
+        ))
+    }
+
     fn rss_kib(&self) -> u64 {
         std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .ok()
@@ -96,7 +118,11 @@ fn start_ours() -> Server {
         "allow_foreign_documents = true\nmax_messages_per_second = 100000\n",
     )
     .expect("config");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_allmende-relay"))
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_allmende-relay"));
+    if let Ok(n) = std::env::var("BENCH_RELAY_WORKERS") {
+        cmd.env("TOKIO_WORKER_THREADS", n);
+    }
+    let mut child = cmd
         .args(["--listen", "127.0.0.1:0", "--config"])
         .arg(&config)
         .arg("--data")
@@ -350,6 +376,8 @@ struct FanOut {
     rss_idle: u64,
     rss_docs: u64,
     rss_clients: u64,
+    /// Sync messages into and out of the server during the burst (our relay only).
+    burst_messages: Option<(u64, u64)>,
 }
 
 async fn fan_out(
@@ -427,6 +455,7 @@ async fn fan_out(
     // Throughput: a burst offered faster than a server can pass it on (one change every
     // millisecond to 100 followers); deliveries per second until every follower has all.
     let burst = BURST as i64;
+    let messages_before = server.messages();
     let cpu_before = server.cpu();
     let start = Instant::now();
     for s in (changes as i64 + 1)..=(changes as i64 + burst) {
@@ -438,6 +467,10 @@ async fn fan_out(
         - readers * changes as usize;
     let elapsed = start.elapsed();
     let cpu = server.cpu().saturating_sub(cpu_before);
+    let burst_messages = match (messages_before, server.messages()) {
+        (Some(before), Some(after)) => Some((after.0 - before.0, after.1 - before.1)),
+        _ => None,
+    };
     for t in tasks {
         t.abort();
     }
@@ -449,6 +482,7 @@ async fn fan_out(
         rss_idle,
         rss_docs,
         rss_clients,
+        burst_messages,
     }
 }
 
@@ -516,6 +550,14 @@ fn main() {
         ours.deliveries_per_s / js.deliveries_per_s,
         conn(ours) / conn(js).max(0.001)
     );
+    let table = match ours.burst_messages {
+        Some((_, out)) => format!(
+            "{table}\nDuring the burst our relay sent {out} sync messages for {} deliveries ({:.1} changes per message).\n",
+            100.min(clients / 2) * BURST as usize,
+            (100.min(clients / 2) * BURST as usize) as f64 / out.max(1) as f64
+        ),
+        None => table,
+    };
     println!("{table}");
     if write {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../BENCHMARKS.md");

@@ -18,6 +18,9 @@ use crate::hub::{ConnHandle, Shared};
 use crate::metrics::Metrics;
 use crate::protocol;
 
+pub(crate) mod pace;
+use pace::Pace;
+
 /// Most messages taken in one round.
 const MAX_ROUND: usize = 512;
 /// Chunks stored before the document is compacted into one snapshot.
@@ -51,6 +54,7 @@ pub enum DocMsg {
 struct Peer {
     conn: ConnHandle,
     state: sync::State,
+    pace: Pace,
 }
 
 struct Document {
@@ -70,9 +74,17 @@ pub async fn run(id: String, mut rx: mpsc::UnboundedReceiver<DocMsg>, shared: Ar
     let mut d = Document::load(id, shared).await;
     let mut last_change: Option<tokio::time::Instant> = None;
     loop {
-        let first = if d.peers.is_empty() {
+        let due = d.peers.values().filter_map(|p| p.pace.due()).min();
+        let first = if let Some(due) = due {
+            // Changes held back from followers that have not answered fall due.
+            match tokio::time::timeout_at(due, rx.recv()).await {
+                Ok(Some(m)) => Some(m),
+                Ok(None) => break,
+                Err(_) => None,
+            }
+        } else if d.peers.is_empty() {
             match tokio::time::timeout(IDLE, rx.recv()).await {
-                Ok(Some(m)) => m,
+                Ok(Some(m)) => Some(m),
                 Ok(None) => break,
                 Err(_) => {
                     if d.shared.retire(&d.id, &rx) {
@@ -83,14 +95,14 @@ pub async fn run(id: String, mut rx: mpsc::UnboundedReceiver<DocMsg>, shared: Ar
             }
         } else {
             match rx.recv().await {
-                Some(m) => m,
+                Some(m) => Some(m),
                 None => break,
             }
         };
-        let mut round = vec![first];
+        let mut round: Vec<DocMsg> = first.into_iter().collect();
         let busy = last_change.is_some_and(|t| t.elapsed() < BUSY) && d.peers.len() > 1;
         let until = tokio::time::Instant::now() + if busy { GATHER } else { Duration::ZERO };
-        while round.len() < MAX_ROUND {
+        while !round.is_empty() && round.len() < MAX_ROUND {
             match rx.try_recv() {
                 Ok(m) => round.push(m),
                 Err(_) if busy => match tokio::time::timeout_at(until, rx.recv()).await {
@@ -251,7 +263,9 @@ impl Document {
         let peer = self.peers.entry(id).or_insert_with(|| Peer {
             conn,
             state: sync::State::new(),
+            pace: Pace::default(),
         });
+        peer.pace.answered();
         if let Err(e) = self.doc.receive_sync_message(&mut peer.state, message) {
             Metrics::add(&self.shared.metrics.closed_bad_input, 1);
             peer.conn.close(format!("sync message does not apply: {e}"));
@@ -306,13 +320,19 @@ impl Document {
         ok
     }
 
-    /// Sends what each connection is missing: everyone after a change, otherwise only those
-    /// that spoke in this round.
+    /// Sends what each connection is missing: those that spoke in this round, and after a
+    /// change every follower that has answered the last changes it was sent (the others are
+    /// sent them once they answer, or once their wait is over).
     fn answer(&mut self, changed: bool, asked: &[u64]) {
         let mut refused = Vec::new();
         let mut slow = Vec::new();
+        let now = tokio::time::Instant::now();
         for (id, peer) in &mut self.peers {
-            if !changed && !asked.contains(id) {
+            let spoke = asked.contains(id);
+            if !(spoke || changed || peer.pace.overdue(now)) {
+                continue;
+            }
+            if !spoke && !peer.pace.ready(now) {
                 continue;
             }
             // A connection that spoke in this round was entitled when it did, and gets its
@@ -322,7 +342,9 @@ impl Document {
                 refused.push(peer.conn.clone());
                 continue;
             }
-            if let Some(message) = self.doc.generate_sync_message(&mut peer.state) {
+            let message = self.doc.generate_sync_message(&mut peer.state);
+            peer.pace.sent(message.as_ref(), now);
+            if let Some(message) = message {
                 let sent = peer.conn.send(protocol::sync(
                     &self.shared.relay_id,
                     &peer.conn.peer,

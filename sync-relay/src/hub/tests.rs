@@ -104,7 +104,8 @@ async fn a_connection_that_does_not_read_is_closed_while_others_keep_syncing() {
         )))
         .expect("send");
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    // The writer makes ten changes of 10 KB; each reaches the relay and is answered.
+    // The writer makes ten changes of 10 KB; each reaches the relay and is answered. The slow
+    // one answers nothing, so it is sent the next changes once its wait is over.
     let writer = "device:bb:w".to_string();
     let (conn, tx, mut out) = channel_conn();
     hub.accept(conn, writer.clone());
@@ -117,6 +118,7 @@ async fn a_connection_that_does_not_read_is_closed_while_others_keep_syncing() {
         doc.transact(|t| t.put(automerge::ROOT, format!("k{i}"), noise(i, 10_000).as_str()))
             .expect("edit");
         push(&mut doc, &mut state, &writer, &tx, &mut out).await;
+        tokio::time::sleep(crate::document::pace::HOLD).await;
     }
     assert_eq!(
         metrics.closed_slow.load(Ordering::Relaxed),
@@ -167,4 +169,126 @@ async fn a_change_beyond_the_document_limit_closes_that_connection_and_stores_no
     }
     assert!(answers.contains(&"error".to_string()), "{answers:?}");
     assert_eq!(store.document_count().expect("count"), 0, "nothing stored");
+}
+
+/// Joins `peer` on a channel connection and asks for the test document.
+async fn follower(hub: &Hub, peer: &str) -> (Sent, Answers) {
+    let (conn, tx, mut out) = channel_conn();
+    hub.accept(conn, peer.to_string());
+    tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    let empty = automerge::Automerge::new()
+        .generate_sync_message(&mut automerge::sync::State::new())
+        .expect("first message");
+    tx.unbounded_send(Ok(protocol::request(
+        peer,
+        RELAY_ID,
+        "4Tz9abc",
+        &empty.encode(),
+    )))
+    .expect("send");
+    (tx, out)
+}
+
+/// Applies a sync frame to a follower's document; returns how many changes it brought.
+fn apply(
+    doc: &mut automerge::Automerge,
+    state: &mut automerge::sync::State,
+    frame: &[u8],
+) -> usize {
+    let Ok(Inbound::Sync { data, .. }) = protocol::decode(frame) else {
+        panic!("not a sync message");
+    };
+    let m = automerge::sync::Message::decode(&data).expect("sync message");
+    let before = doc.get_changes(&[]).len();
+    doc.receive_sync_message(state, m).expect("apply");
+    doc.get_changes(&[]).len() - before
+}
+
+#[tokio::test]
+async fn a_follower_that_has_not_answered_gets_the_changes_made_meanwhile_in_one_message() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let hub = Hub::new(
+        Store::open(dir.path()).expect("store"),
+        Access::new(true),
+        Arc::new(Metrics::default()),
+        1 << 30,
+        1 << 30,
+    );
+    let writer = "device:bb:w".to_string();
+    let (conn, tx, mut out) = channel_conn();
+    hub.accept(conn, writer.clone());
+    tx.unbounded_send(Ok(protocol::join(&writer)))
+        .expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    let mut doc = automerge::Automerge::new();
+    let mut state = automerge::sync::State::new();
+    doc.transact(|t| t.put(automerge::ROOT, "k", 0))
+        .expect("edit");
+    push(&mut doc, &mut state, &writer, &tx, &mut out).await;
+    // The follower gets the document and does not answer.
+    let (_ftx, mut fout) = follower(&hub, "device:cc:f").await;
+    let mut mine = automerge::Automerge::new();
+    let mut my_state = automerge::sync::State::new();
+    let (kind, first) = next_frame(&mut fout).await;
+    assert_eq!(kind, "sync");
+    assert_eq!(apply(&mut mine, &mut my_state, &first), 1);
+    // Three changes while it is silent arrive together once its wait is over.
+    let start = tokio::time::Instant::now();
+    for i in 1..=3 {
+        doc.transact(|t| t.put(automerge::ROOT, "k", i))
+            .expect("edit");
+        push(&mut doc, &mut state, &writer, &tx, &mut out).await;
+    }
+    let (kind, next) = next_frame(&mut fout).await;
+    assert_eq!(kind, "sync");
+    assert_eq!(apply(&mut mine, &mut my_state, &next), 3);
+    assert!(start.elapsed() >= crate::document::pace::HOLD / 2);
+}
+
+#[tokio::test]
+async fn a_follower_that_answers_gets_each_change_at_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let hub = Hub::new(
+        Store::open(dir.path()).expect("store"),
+        Access::new(true),
+        Arc::new(Metrics::default()),
+        1 << 30,
+        1 << 30,
+    );
+    let writer = "device:bb:w".to_string();
+    let (conn, tx, mut out) = channel_conn();
+    hub.accept(conn, writer.clone());
+    tx.unbounded_send(Ok(protocol::join(&writer)))
+        .expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    let mut doc = automerge::Automerge::new();
+    let mut state = automerge::sync::State::new();
+    doc.transact(|t| t.put(automerge::ROOT, "k", 0))
+        .expect("edit");
+    push(&mut doc, &mut state, &writer, &tx, &mut out).await;
+    let peer = "device:cc:f";
+    let (ftx, mut fout) = follower(&hub, peer).await;
+    let mut mine = automerge::Automerge::new();
+    let mut my_state = automerge::sync::State::new();
+    for i in 1..=3 {
+        // Apply what arrived and answer, as every client does.
+        if i == 1 {
+            let (_, frame) = next_frame(&mut fout).await;
+            assert_eq!(apply(&mut mine, &mut my_state, &frame), 1);
+        }
+        if let Some(a) = mine.generate_sync_message(&mut my_state) {
+            ftx.unbounded_send(Ok(protocol::sync(peer, RELAY_ID, "4Tz9abc", &a.encode())))
+                .expect("send");
+        }
+        tokio::time::sleep(crate::document::pace::MIN_INTERVAL).await;
+        let start = tokio::time::Instant::now();
+        doc.transact(|t| t.put(automerge::ROOT, "k", i))
+            .expect("edit");
+        push(&mut doc, &mut state, &writer, &tx, &mut out).await;
+        let (kind, next) = next_frame(&mut fout).await;
+        assert_eq!(kind, "sync");
+        assert_eq!(apply(&mut mine, &mut my_state, &next), 1, "change {i}");
+        assert!(start.elapsed() < crate::document::pace::HOLD);
+    }
 }
