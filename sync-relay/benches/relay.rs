@@ -103,11 +103,14 @@ impl Drop for Server {
 
 fn first_line(child: &mut Child) -> String {
     use std::io::BufRead;
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("line");
-    line
+    let mut reader = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    // A profiler around the relay may print first.
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).expect("line") == 0 || line.starts_with("listening on") {
+            return line;
+        }
+    }
 }
 
 fn start_ours() -> Server {
@@ -118,7 +121,15 @@ fn start_ours() -> Server {
         "allow_foreign_documents = true\nmax_messages_per_second = 100000\n",
     )
     .expect("config");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_allmende-relay"));
+    // BENCH_RELAY_WRAP runs the relay under a tool (e.g. `heaptrack`) for profiling.
+    let mut cmd = match std::env::var("BENCH_RELAY_WRAP") {
+        Ok(tool) => {
+            let mut c = Command::new(tool);
+            c.arg(env!("CARGO_BIN_EXE_allmende-relay"));
+            c
+        }
+        Err(_) => Command::new(env!("CARGO_BIN_EXE_allmende-relay")),
+    };
     if let Ok(n) = std::env::var("BENCH_RELAY_WORKERS") {
         cmd.env("TOKIO_WORKER_THREADS", n);
     }
@@ -426,6 +437,12 @@ async fn fan_out(
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_clients = server.rss_kib();
+    if std::env::var_os("BENCH_STOP_AFTER_CONNECT").is_some() {
+        // For heap profiles of connected clients: they stay connected until the bench is
+        // stopped from outside.
+        eprintln!("{}: {clients} clients connected; holding", server.name);
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
     let (writer, _) = client(&server.url, 99).await;
     let wh = writer
         .find(ids[0].clone())

@@ -11,7 +11,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures::{SinkExt, StreamExt};
 use tokio::sync::{mpsc, watch};
 
 use crate::access::Access;
@@ -192,16 +191,16 @@ impl Hub {
         let metrics = &self.shared.metrics;
         let reason: Option<String> = loop {
             tokio::select! {
-                frame = conn.inbound.next() => {
+                frame = conn.recv() => {
                     let bytes = match frame {
-                        None | Some(Err(GuardError::Socket(_) | GuardError::Stream(_))) => break None,
+                        None | Some(Err(GuardError::Ended(_))) => break None,
                         // The guard has counted and logged it.
                         Some(Err(e)) => break Some(e.to_string()),
                         Some(Ok(bytes)) => bytes,
                     };
                     match self.handle(&handle, &bytes, &mut joined, &mut docs) {
                         Ok(Some(reply)) => {
-                            if conn.outbound.send(reply).await.is_err() {
+                            if Box::pin(conn.send(reply)).await.is_err() {
                                 break None;
                             }
                         }
@@ -215,7 +214,9 @@ impl Hub {
                     }
                 }
                 first = out.next() => {
-                    match self.write(&mut conn, first, &out).await {
+                    // Boxed: the write path's futures (timeouts included) take room only while
+                    // writing, not in every idle connection's task.
+                    match Box::pin(self.write(&mut conn, first, &out)).await {
                         Ok(()) => {}
                         Err(None) => break None,
                         Err(Some(reason)) => {
@@ -229,12 +230,12 @@ impl Hub {
         };
         // A connection that does not read gets a bounded goodbye.
         let goodbye = async {
-            if let Some(reason) = reason {
-                let _ = conn.outbound.send(protocol::error(&reason)).await;
+            if let Some(reason) = &reason {
+                let _ = conn.send(protocol::error(reason)).await;
             }
-            let _ = conn.outbound.close().await;
+            conn.close(reason.is_some()).await;
         };
-        let _ = tokio::time::timeout(Duration::from_secs(5), goodbye).await;
+        let _ = Box::pin(tokio::time::timeout(Duration::from_secs(5), goodbye)).await;
         out.end();
         for doc in docs {
             self.route(&doc, DocMsg::Leave { conn: id });
@@ -259,20 +260,20 @@ impl Hub {
         while let Some(out) = next {
             match out {
                 Out::Frame(bytes) => {
-                    match tokio::time::timeout(WRITE_TIMEOUT, conn.outbound.feed(bytes)).await {
+                    match tokio::time::timeout(WRITE_TIMEOUT, conn.feed(bytes)).await {
                         Ok(Ok(())) => {}
                         Ok(Err(_)) => return Err(None),
                         Err(_) => return Err(stuck()),
                     }
                 }
                 Out::Close(reason) => {
-                    let _ = tokio::time::timeout(WRITE_TIMEOUT, conn.outbound.flush()).await;
+                    let _ = tokio::time::timeout(WRITE_TIMEOUT, conn.flush()).await;
                     return Err(Some(reason));
                 }
             }
             next = waiting.pop();
         }
-        match tokio::time::timeout(WRITE_TIMEOUT, conn.outbound.flush()).await {
+        match tokio::time::timeout(WRITE_TIMEOUT, conn.flush()).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(None),
             Err(_) => Err(stuck()),

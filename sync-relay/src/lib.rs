@@ -27,6 +27,7 @@ pub mod access;
 pub mod auth;
 pub mod config;
 pub mod document;
+mod http;
 pub mod hub;
 pub mod limits;
 pub mod metrics;
@@ -35,6 +36,7 @@ pub mod protocol;
 pub mod quic;
 pub mod server;
 pub mod storage;
+pub mod ws;
 
 pub use config::Config;
 pub use server::{start, Relay};

@@ -5,23 +5,24 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::ws::{Message, WebSocket};
 use futures::{SinkExt, StreamExt};
 
 use crate::metrics::Metrics;
+use crate::ws::{WsConn, WsError};
 
 /// Why a connection was closed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GuardError {
-    #[error("websocket: {0}")]
-    Socket(#[from] axum::Error),
-    #[error("stream: {0}")]
-    Stream(std::io::Error),
+    /// The connection ended or broke (nothing the peer did wrong).
+    #[error("connection: {0}")]
+    Ended(String),
     #[error("frame exceeds the limit of {0} bytes")]
     OversizeFrame(usize),
     #[error("text frames are not part of the sync protocol")]
     TextFrame,
+    #[error("not a WebSocket frame a client may send: {0}")]
+    Protocol(&'static str),
     #[error("frame of {0} bytes is not a CBOR map")]
     Malformed(usize),
     #[error("frame of {size} bytes exceeds the limit of {max}")]
@@ -60,7 +61,7 @@ impl Bucket {
     }
 }
 
-/// Frames in from one connection, checked; the first error ends it.
+/// Frames in from one connection (iroh streams, tests).
 pub type Inbound =
     std::pin::Pin<Box<dyn futures::Stream<Item = Result<Vec<u8>, GuardError>> + Send>>;
 /// Frames out to one connection.
@@ -78,49 +79,172 @@ impl OutboundError {
     }
 }
 
-/// One accepted connection with its limits in place.
-pub struct Conn {
-    pub inbound: Inbound,
-    pub outbound: Outbound,
+/// The checks on one connection: size, CBOR map, rate; counting both ways.
+struct Guard {
+    peer: Arc<str>,
+    max_bytes: usize,
+    rate: u32,
+    bucket: Bucket,
+    metrics: Arc<Metrics>,
 }
 
-/// Counts a connection as closed when dropped.
-struct Live(Arc<Metrics>);
+impl Guard {
+    fn new(peer: &str, max_bytes: usize, rate: u32, metrics: Arc<Metrics>) -> Guard {
+        Metrics::add(&metrics.connections_opened, 1);
+        Guard {
+            peer: Arc::from(peer),
+            max_bytes,
+            rate,
+            bucket: Bucket::new(rate),
+            metrics,
+        }
+    }
 
-impl Drop for Live {
+    fn check(&mut self, frame: Result<Vec<u8>, GuardError>) -> Result<Vec<u8>, GuardError> {
+        let result = frame.and_then(|bytes| {
+            if bytes.len() > self.max_bytes {
+                Err(GuardError::Oversize {
+                    size: bytes.len(),
+                    max: self.max_bytes,
+                })
+            } else if !is_cbor_map(&bytes) {
+                Err(GuardError::Malformed(bytes.len()))
+            } else if !self.bucket.take() {
+                Err(GuardError::TooFast(self.rate))
+            } else {
+                Metrics::add(&self.metrics.bytes_in, bytes.len() as u64);
+                Metrics::add(&self.metrics.messages_in, 1);
+                Ok(bytes)
+            }
+        });
+        match &result {
+            Err(e @ GuardError::Ended(_)) => {
+                tracing::debug!(peer = %self.peer, reason = %e, "connection ended");
+            }
+            Err(e) => {
+                Metrics::add(&self.metrics.closed_bad_input, 1);
+                tracing::warn!(peer = %self.peer, reason = %e, "closing connection");
+            }
+            Ok(_) => {}
+        }
+        result
+    }
+
+    fn count_out(&self, bytes: usize) {
+        Metrics::add(&self.metrics.bytes_out, bytes as u64);
+        Metrics::add(&self.metrics.messages_out, 1);
+    }
+}
+
+impl Drop for Guard {
+    /// The connection counts as closed when its guard goes.
     fn drop(&mut self) {
-        Metrics::add(&self.0.connections_closed, 1);
+        Metrics::add(&self.metrics.connections_closed, 1);
+    }
+}
+
+enum Io {
+    Frames {
+        inbound: Inbound,
+        outbound: Outbound,
+    },
+    Ws(WsConn),
+}
+
+/// One accepted connection with its limits in place.
+pub struct Conn {
+    io: Io,
+    guard: Option<Guard>,
+}
+
+impl Conn {
+    /// A connection of frame streams without limits (for tests of the engine).
+    #[must_use]
+    pub fn from_parts(inbound: Inbound, outbound: Outbound) -> Conn {
+        Conn {
+            io: Io::Frames { inbound, outbound },
+            guard: None,
+        }
+    }
+
+    /// The next checked frame; `None` once the connection has ended. Cancel-safe.
+    pub async fn recv(&mut self) -> Option<Result<Vec<u8>, GuardError>> {
+        let frame = match &mut self.io {
+            Io::Frames { inbound, .. } => inbound.next().await?,
+            Io::Ws(ws) => ws.recv().await.map_err(|e| match e {
+                WsError::TooLong(max) => GuardError::OversizeFrame(max),
+                WsError::Text => GuardError::TextFrame,
+                WsError::Protocol(what) => GuardError::Protocol(what),
+                other => GuardError::Ended(other.to_string()),
+            }),
+        };
+        Some(match &mut self.guard {
+            Some(g) => g.check(frame),
+            None => frame,
+        })
+    }
+
+    /// Queues a frame; [`Conn::flush`] makes sure it went out.
+    ///
+    /// # Errors
+    /// The connection broke.
+    pub async fn feed(&mut self, frame: Vec<u8>) -> Result<(), OutboundError> {
+        if let Some(g) = &self.guard {
+            g.count_out(frame.len());
+        }
+        match &mut self.io {
+            Io::Frames { outbound, .. } => outbound.feed(frame).await,
+            Io::Ws(ws) => {
+                ws.feed(frame);
+                Ok(())
+            }
+        }
+    }
+
+    /// Writes everything fed.
+    ///
+    /// # Errors
+    /// The connection broke.
+    pub async fn flush(&mut self) -> Result<(), OutboundError> {
+        match &mut self.io {
+            Io::Frames { outbound, .. } => outbound.flush().await,
+            Io::Ws(ws) => ws.flush().await.map_err(|e| OutboundError(e.to_string())),
+        }
+    }
+
+    /// Feeds and flushes one frame.
+    ///
+    /// # Errors
+    /// The connection broke.
+    pub async fn send(&mut self, frame: Vec<u8>) -> Result<(), OutboundError> {
+        self.feed(frame).await?;
+        self.flush().await
+    }
+
+    /// Ends the connection (a WebSocket with a close frame: policy violation or normal).
+    pub async fn close(&mut self, policy_violation: bool) {
+        match &mut self.io {
+            Io::Frames { outbound, .. } => {
+                let _ = outbound.close().await;
+            }
+            Io::Ws(ws) => ws.close(policy_violation).await,
+        }
     }
 }
 
 /// Wraps an accepted WebSocket into a connection that enforces the limits.
-pub fn guard(
-    socket: WebSocket,
+#[must_use]
+pub fn guard_ws(
+    ws: WsConn,
     peer: &str,
     max_bytes: usize,
     rate: u32,
     metrics: Arc<Metrics>,
 ) -> Conn {
-    let (sink, stream) = socket.split();
-    let frames = stream
-        .filter_map(|msg| async move {
-            match msg {
-                Ok(Message::Ping(_) | Message::Pong(_)) => None,
-                other => Some(other),
-            }
-        })
-        .map(|msg| match msg {
-            Ok(Message::Binary(bytes)) => Ok(bytes.to_vec()),
-            Ok(Message::Close(_)) => Err(GuardError::Socket(axum::Error::new(
-                std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "closed by peer"),
-            ))),
-            Ok(_) => Err(GuardError::TextFrame),
-            Err(e) => Err(GuardError::Socket(e)),
-        });
-    let outbound = sink.with(|bytes: Vec<u8>| {
-        futures::future::ready(Ok::<_, axum::Error>(Message::Binary(bytes.into())))
-    });
-    guard_frames(frames, outbound, peer, max_bytes, rate, metrics)
+    Conn {
+        io: Io::Ws(ws),
+        guard: Some(Guard::new(peer, max_bytes, rate, metrics)),
+    }
 }
 
 /// Wraps an accepted byte stream (a QUIC stream from iroh) into a connection with the
@@ -146,78 +270,21 @@ where
         Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
             Err(GuardError::OversizeFrame(max_bytes))
         }
-        Err(e) => Err(GuardError::Stream(e)),
+        Err(e) => Err(GuardError::Ended(e.to_string())),
     });
-    let outbound = sink.with(|bytes: Vec<u8>| {
-        futures::future::ready(Ok::<_, std::io::Error>(tokio_util::bytes::Bytes::from(
-            bytes,
-        )))
-    });
-    guard_frames(frames, outbound, peer, max_bytes, rate, metrics)
-}
-
-/// The limits on a stream of frames: size, CBOR map, rate; counting both ways.
-fn guard_frames<In, Out, E>(
-    frames: In,
-    outbound: Out,
-    peer: &str,
-    max_bytes: usize,
-    rate: u32,
-    metrics: Arc<Metrics>,
-) -> Conn
-where
-    In: futures::Stream<Item = Result<Vec<u8>, GuardError>> + Send + 'static,
-    Out: futures::Sink<Vec<u8>, Error = E> + Send + 'static,
-    E: std::error::Error + Send + Sync + 'static,
-{
-    let peer_in = peer.to_string();
-    let m_in = metrics.clone();
-    let mut bucket = Bucket::new(rate);
-    let inbound = frames.map(move |frame| -> Result<Vec<u8>, GuardError> {
-        let result = frame.and_then(|bytes| {
-            if bytes.len() > max_bytes {
-                Err(GuardError::Oversize {
-                    size: bytes.len(),
-                    max: max_bytes,
-                })
-            } else if !is_cbor_map(&bytes) {
-                Err(GuardError::Malformed(bytes.len()))
-            } else if !bucket.take() {
-                Err(GuardError::TooFast(rate))
-            } else {
-                Metrics::add(&m_in.bytes_in, bytes.len() as u64);
-                Metrics::add(&m_in.messages_in, 1);
-                Ok(bytes)
-            }
-        });
-        if let Err(e) = &result {
-            if matches!(e, GuardError::Socket(_) | GuardError::Stream(_)) {
-                tracing::debug!(peer = %peer_in, reason = %e, "connection ended");
-            } else {
-                Metrics::add(&m_in.closed_bad_input, 1);
-                tracing::warn!(peer = %peer_in, reason = %e, "closing connection");
-            }
-        }
-        result
-    });
-    // The connection counts as closed when its inbound side is dropped.
-    Metrics::add(&metrics.connections_opened, 1);
-    let live = Live(metrics.clone());
-    let inbound = inbound.map(move |frame| {
-        let _ = &live;
-        frame
-    });
-    let m_out = metrics;
-    let outbound = outbound
-        .sink_map_err(|e| OutboundError(e.to_string()))
-        .with(move |bytes: Vec<u8>| {
-            Metrics::add(&m_out.bytes_out, bytes.len() as u64);
-            Metrics::add(&m_out.messages_out, 1);
-            futures::future::ready(Ok::<_, OutboundError>(bytes))
-        });
+    let outbound = sink
+        .with(|bytes: Vec<u8>| {
+            futures::future::ready(Ok::<_, std::io::Error>(tokio_util::bytes::Bytes::from(
+                bytes,
+            )))
+        })
+        .sink_map_err(|e| OutboundError(e.to_string()));
     Conn {
-        inbound: Box::pin(inbound),
-        outbound: Box::pin(outbound),
+        io: Io::Frames {
+            inbound: Box::pin(frames),
+            outbound: Box::pin(outbound),
+        },
+        guard: Some(Guard::new(peer, max_bytes, rate, metrics)),
     }
 }
 

@@ -2,6 +2,7 @@
 use super::*;
 use automerge::sync::SyncDoc;
 use automerge::transaction::Transactable;
+use futures::{SinkExt, StreamExt};
 
 type Sent = futures::channel::mpsc::UnboundedSender<Result<Vec<u8>, GuardError>>;
 type Answers = futures::channel::mpsc::UnboundedReceiver<Vec<u8>>;
@@ -12,10 +13,7 @@ fn channel_conn() -> (Conn, Sent, Answers) {
     let (out_tx, out_rx) = futures::channel::mpsc::unbounded::<Vec<u8>>();
     let outbound = out_tx.sink_map_err(|e| crate::limits::OutboundError::new(e.to_string()));
     (
-        Conn {
-            inbound: Box::pin(in_rx),
-            outbound: Box::pin(outbound),
-        },
+        Conn::from_parts(Box::pin(in_rx), Box::pin(outbound)),
         in_tx,
         out_rx,
     )
@@ -83,10 +81,7 @@ async fn a_connection_that_does_not_read_is_closed_while_others_keep_syncing() {
     let outbound = out_tx.sink_map_err(|e| crate::limits::OutboundError::new(e.to_string()));
     let slow = "device:aa:slow".to_string();
     hub.accept(
-        Conn {
-            inbound: Box::pin(in_rx),
-            outbound: Box::pin(outbound),
-        },
+        Conn::from_parts(Box::pin(in_rx), Box::pin(outbound)),
         slow.clone(),
     );
     in_tx

@@ -1,0 +1,250 @@
+//! The relay's HTTP side on plain TCP: the WebSocket handshake at `/`, and `/healthz`,
+//! `/metrics`, `/ticket`. Every request is a GET answered with `Connection: close`; the
+//! request head is read into a buffer that is gone once the connection is a WebSocket.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+
+use crate::config::Config;
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+use crate::storage::Store;
+use crate::ws::WsConn;
+
+/// Largest request head accepted.
+const MAX_HEAD: usize = 16 * 1024;
+/// How long a client may take to send its request head.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the handlers need.
+pub struct App {
+    pub config: Config,
+    pub ticket: Option<String>,
+    pub hub: Hub,
+    pub metrics: Arc<Metrics>,
+    pub storage: Store,
+}
+
+/// Accepts connections until `shutdown` fires.
+pub async fn serve(listener: TcpListener, app: Arc<App>, mut shutdown: oneshot::Receiver<()>) {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let app = app.clone();
+                    tokio::spawn(async move { handle(stream, &app).await });
+                }
+                Err(e) => {
+                    // Out of file descriptors, for example: wait a moment, do not spin.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            _ = &mut shutdown => break,
+        }
+    }
+}
+
+/// A parsed request head.
+struct Request {
+    path: String,
+    query: HashMap<String, String>,
+    headers: HashMap<String, String>,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+async fn handle(stream: TcpStream, app: &App) {
+    let _ = stream.set_nodelay(true);
+    let request = match tokio::time::timeout(HEAD_TIMEOUT, read_request(&stream)).await {
+        Ok(Ok(r)) => r,
+        Ok(Err((status, reason))) => {
+            respond(&stream, status, &format!("{reason}\n")).await;
+            return;
+        }
+        Err(_) => return,
+    };
+    match request.path.as_str() {
+        "/" => upgrade(stream, request, app).await,
+        "/healthz" => respond(&stream, "200 OK", "ok\n").await,
+        "/metrics" => {
+            let storage = app.storage.clone();
+            let docs = tokio::task::spawn_blocking(move || storage.document_count())
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or(0);
+            respond_typed(
+                &stream,
+                "200 OK",
+                "text/plain; version=0.0.4",
+                &app.metrics.render(docs),
+            )
+            .await;
+        }
+        "/ticket" => match &app.ticket {
+            Some(t) => respond(&stream, "200 OK", &format!("{t}\n")).await,
+            None => {
+                respond(
+                    &stream,
+                    "404 Not Found",
+                    "iroh is off (start with --iroh ADDR)\n",
+                )
+                .await;
+            }
+        },
+        _ => respond(&stream, "404 Not Found", "not found\n").await,
+    }
+}
+
+/// Reads the request head; an HTTP status and reason when it is not a GET we can read.
+async fn read_request(stream: &TcpStream) -> Result<Request, (&'static str, String)> {
+    let io = |e: std::io::Error| ("400 Bad Request", e.to_string());
+    let mut buf: Vec<u8> = Vec::with_capacity(1024);
+    let end = loop {
+        stream.readable().await.map_err(io)?;
+        let start = buf.len();
+        buf.resize(start + 1024, 0);
+        match stream.try_read(&mut buf[start..]) {
+            Ok(0) => return Err(("400 Bad Request", "the request ended early".into())),
+            Ok(n) => buf.truncate(start + n),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                buf.truncate(start);
+                continue;
+            }
+            Err(e) => return Err(io(e)),
+        }
+        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        if buf.len() > MAX_HEAD {
+            return Err((
+                "431 Request Header Fields Too Large",
+                "request head too large".into(),
+            ));
+        }
+    };
+    if end != buf.len() {
+        // A client sends nothing after its request until it has the answer.
+        return Err(("400 Bad Request", "data after the request head".into()));
+    }
+    let mut raw = [httparse::EMPTY_HEADER; 32];
+    let mut req = httparse::Request::new(&mut raw);
+    match req.parse(&buf) {
+        Ok(httparse::Status::Complete(_)) => {}
+        Ok(httparse::Status::Partial) => {
+            return Err(("400 Bad Request", "incomplete request".into()))
+        }
+        Err(e) => return Err(("400 Bad Request", format!("malformed request: {e}"))),
+    }
+    if req.method != Some("GET") {
+        return Err(("405 Method Not Allowed", "only GET is served".into()));
+    }
+    let target = req.path.unwrap_or("/");
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    Ok(Request {
+        path: path.to_string(),
+        query: form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect(),
+        headers: req
+            .headers
+            .iter()
+            .map(|h| {
+                (
+                    h.name.to_ascii_lowercase(),
+                    String::from_utf8_lossy(h.value).trim().to_string(),
+                )
+            })
+            .collect(),
+    })
+}
+
+/// The WebSocket handshake: checks, authentication, then the connection goes to the hub.
+async fn upgrade(stream: TcpStream, request: Request, app: &App) {
+    let header = |name: &str| request.headers.get(name).map(String::as_str);
+    let has_token = |name: &str, token: &str| {
+        header(name).is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
+    };
+    let key = match header("sec-websocket-key") {
+        Some(key) if has_token("upgrade", "websocket") && has_token("connection", "upgrade") => key,
+        _ => {
+            let text = "this is an Allmende sync relay: connect with a WebSocket\n";
+            respond(&stream, "426 Upgrade Required", text).await;
+            return;
+        }
+    };
+    if header("sec-websocket-version") != Some("13") {
+        respond(
+            &stream,
+            "426 Upgrade Required",
+            "WebSocket version 13 only\n",
+        )
+        .await;
+        return;
+    }
+    if app.metrics.open_connections() >= app.config.max_connections as u64 {
+        Metrics::add(&app.metrics.rejected_connections, 1);
+        tracing::warn!("connection refused: the connection cap is reached");
+        respond(&stream, "503 Service Unavailable", "too many connections\n").await;
+        return;
+    }
+    let peer = match crate::auth::verify(&request.query, now_ms()) {
+        Ok(peer) => peer,
+        Err(e) => {
+            Metrics::add(&app.metrics.rejected_connections, 1);
+            tracing::warn!(reason = %e, "connection refused");
+            respond(&stream, "401 Unauthorized", &format!("{e}\n")).await;
+            return;
+        }
+    };
+    let answer = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
+        crate::ws::accept_key(key)
+    );
+    if write_all(&stream, answer.as_bytes()).await.is_err() {
+        return;
+    }
+    let max = app.config.max_message_bytes;
+    let ws = WsConn::new(stream, max);
+    let conn = crate::limits::guard_ws(
+        ws,
+        &peer,
+        max,
+        app.config.max_messages_per_second,
+        app.metrics.clone(),
+    );
+    app.hub.accept(conn, peer);
+}
+
+async fn respond(stream: &TcpStream, status: &str, body: &str) {
+    respond_typed(stream, status, "text/plain; charset=utf-8", body).await;
+}
+
+async fn respond_typed(stream: &TcpStream, status: &str, content_type: &str, body: &str) {
+    let text = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = tokio::time::timeout(HEAD_TIMEOUT, write_all(stream, text.as_bytes())).await;
+}
+
+async fn write_all(stream: &TcpStream, mut bytes: &[u8]) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        stream.writable().await?;
+        match stream.try_write(bytes) {
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
