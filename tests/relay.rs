@@ -411,3 +411,46 @@ fn changes_made_while_the_watch_starts_go_out() {
     let _ = watch.kill();
     let _ = watch.wait();
 }
+
+/// Sends raw bytes to the relay and returns its status line.
+fn status_line(relay: &RelayProc, request: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(&relay.addr).expect("connect");
+    s.write_all(request).expect("write");
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn plain_http_requests_get_clear_answers_and_the_relay_keeps_serving() {
+    let relay = RelayProc::start("");
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(), "200"),
+        (b"GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(), "404"),
+        (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(), "426"),
+        (b"POST /healthz HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(), "405"),
+        (b"BLA\r\n\r\n".to_vec(), "400"),
+        (
+            [b"GET / HTTP/1.1\r\nX: ".to_vec(), vec![b'a'; 20_000], b"\r\n\r\n".to_vec()].concat(),
+            "431",
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n".to_vec(),
+            "401",
+        ),
+    ];
+    for (request, want) in cases {
+        let line = status_line(&relay, &request);
+        assert!(
+            line.starts_with("HTTP/1.1 ") && line.contains(want),
+            "{:?} answered {line:?}, expected {want}",
+            String::from_utf8_lossy(&request[..request.len().min(40)])
+        );
+    }
+    assert_eq!(relay.get("/healthz").trim(), "ok");
+}
