@@ -65,7 +65,9 @@ struct Document {
     chunks: usize,
     /// The stored bytes could not be read: the relay serves nothing and writes nothing.
     damaged: bool,
-    peers: HashMap<u64, Peer>,
+    /// Boxed: a follower's sync state is large, and a map keeps room for more entries than
+    /// it holds.
+    peers: HashMap<u64, Box<Peer>>,
     shared: Arc<Shared>,
 }
 
@@ -260,10 +262,12 @@ impl Document {
             }
         };
         let id = conn.id;
-        let peer = self.peers.entry(id).or_insert_with(|| Peer {
-            conn,
-            state: sync::State::new(),
-            pace: Pace::default(),
+        let peer = self.peers.entry(id).or_insert_with(|| {
+            Box::new(Peer {
+                conn,
+                state: sync::State::new(),
+                pace: Pace::default(),
+            })
         });
         peer.pace.answered();
         if let Err(e) = self.doc.receive_sync_message(&mut peer.state, message) {
@@ -271,6 +275,11 @@ impl Document {
             peer.conn.close(format!("sync message does not apply: {e}"));
             self.peers.remove(&id);
             return false;
+        }
+        if peer.state.sent_hashes.is_empty() {
+            // Everything sent has arrived. An emptied set keeps its node; a follower in step
+            // should hold no memory for changes in flight.
+            peer.state.sent_hashes = std::collections::BTreeSet::new();
         }
         if !asked.contains(&id) {
             asked.push(id);

@@ -215,9 +215,10 @@ async fn upgrade(stream: TcpStream, request: Request, app: &App) {
     }
     let max = app.config.max_message_bytes;
     let ws = WsConn::new(stream, max);
+    let peer: Arc<str> = Arc::from(peer);
     let conn = crate::limits::guard_ws(
         ws,
-        &peer,
+        peer.clone(),
         max,
         app.config.max_messages_per_second,
         app.metrics.clone(),

@@ -121,7 +121,7 @@ impl Hub {
     }
 
     /// Serves one authenticated connection of `peer` until it ends.
-    pub fn accept(&self, conn: Conn, peer: String) {
+    pub fn accept(&self, conn: Conn, peer: Arc<str>) {
         if self.shared.closing.load(Ordering::Acquire) {
             return;
         }
@@ -175,14 +175,14 @@ impl Hub {
         });
     }
 
-    async fn serve(&self, mut conn: Conn, id: u64, peer: String) {
+    async fn serve(&self, mut conn: Conn, id: u64, peer: Arc<str>) {
         let out = Arc::new(Outbox::new(
             self.shared.max_queued_bytes,
             self.shared.metrics.clone(),
         ));
         let handle = ConnHandle {
             id,
-            peer: Arc::from(peer.as_str()),
+            peer: peer.clone(),
             out: out.clone(),
         };
         let mut stop = self.stop.subscribe();

@@ -89,10 +89,10 @@ struct Guard {
 }
 
 impl Guard {
-    fn new(peer: &str, max_bytes: usize, rate: u32, metrics: Arc<Metrics>) -> Guard {
+    fn new(peer: Arc<str>, max_bytes: usize, rate: u32, metrics: Arc<Metrics>) -> Guard {
         Metrics::add(&metrics.connections_opened, 1);
         Guard {
-            peer: Arc::from(peer),
+            peer,
             max_bytes,
             rate,
             bucket: Bucket::new(rate),
@@ -236,7 +236,7 @@ impl Conn {
 #[must_use]
 pub fn guard_ws(
     ws: WsConn,
-    peer: &str,
+    peer: Arc<str>,
     max_bytes: usize,
     rate: u32,
     metrics: Arc<Metrics>,
@@ -252,7 +252,7 @@ pub fn guard_ws(
 /// `max_bytes` (a larger length prefix ends the connection before the frame is read).
 pub fn guard_stream<S>(
     io: S,
-    peer: &str,
+    peer: Arc<str>,
     max_bytes: usize,
     rate: u32,
     metrics: Arc<Metrics>,

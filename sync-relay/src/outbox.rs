@@ -96,8 +96,9 @@ impl Outbox {
         if let Some(Out::Frame(f)) = &out {
             q.bytes -= f.len();
         }
-        if q.items.is_empty() && q.items.capacity() > 16 {
-            q.items.shrink_to_fit();
+        if q.items.is_empty() {
+            // An idle connection keeps no queue memory.
+            q.items = VecDeque::new();
         }
         out
     }

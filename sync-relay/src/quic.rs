@@ -169,10 +169,10 @@ async fn serve(conn: iroh::endpoint::Connection, hub: Hub, limits: Limits, metri
         refuse("no valid session name");
         return;
     };
-    let peer = device_peer_id(&device, &session);
+    let peer: std::sync::Arc<str> = std::sync::Arc::from(device_peer_id(&device, &session));
     let stream = crate::limits::guard_stream(
         tokio::io::join(recv, send),
-        &peer,
+        peer.clone(),
         limits.max_bytes,
         limits.rate,
         metrics.clone(),

@@ -82,7 +82,7 @@ async fn a_connection_that_does_not_read_is_closed_while_others_keep_syncing() {
     let slow = "device:aa:slow".to_string();
     hub.accept(
         Conn::from_parts(Box::pin(in_rx), Box::pin(outbound)),
-        slow.clone(),
+        slow.as_str().into(),
     );
     in_tx
         .unbounded_send(Ok(protocol::join(&slow)))
@@ -103,7 +103,7 @@ async fn a_connection_that_does_not_read_is_closed_while_others_keep_syncing() {
     // one answers nothing, so it is sent the next changes once its wait is over.
     let writer = "device:bb:w".to_string();
     let (conn, tx, mut out) = channel_conn();
-    hub.accept(conn, writer.clone());
+    hub.accept(conn, writer.as_str().into());
     tx.unbounded_send(Ok(protocol::join(&writer)))
         .expect("send");
     assert_eq!(next_frame(&mut out).await.0, "peer");
@@ -135,7 +135,7 @@ async fn a_change_beyond_the_document_limit_closes_that_connection_and_stores_no
     );
     let peer = "device:ab:s1".to_string();
     let (conn, tx, mut out) = channel_conn();
-    hub.accept(conn, peer.clone());
+    hub.accept(conn, peer.as_str().into());
     tx.unbounded_send(Ok(protocol::join(&peer))).expect("send");
     assert_eq!(next_frame(&mut out).await.0, "peer");
     // A document with 10 KB of text that does not compress.
@@ -169,7 +169,7 @@ async fn a_change_beyond_the_document_limit_closes_that_connection_and_stores_no
 /// Joins `peer` on a channel connection and asks for the test document.
 async fn follower(hub: &Hub, peer: &str) -> (Sent, Answers) {
     let (conn, tx, mut out) = channel_conn();
-    hub.accept(conn, peer.to_string());
+    hub.accept(conn, peer.into());
     tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
     assert_eq!(next_frame(&mut out).await.0, "peer");
     let empty = automerge::Automerge::new()
@@ -212,7 +212,7 @@ async fn a_follower_that_has_not_answered_gets_the_changes_made_meanwhile_in_one
     );
     let writer = "device:bb:w".to_string();
     let (conn, tx, mut out) = channel_conn();
-    hub.accept(conn, writer.clone());
+    hub.accept(conn, writer.as_str().into());
     tx.unbounded_send(Ok(protocol::join(&writer)))
         .expect("send");
     assert_eq!(next_frame(&mut out).await.0, "peer");
@@ -253,7 +253,7 @@ async fn a_follower_that_answers_gets_each_change_at_once() {
     );
     let writer = "device:bb:w".to_string();
     let (conn, tx, mut out) = channel_conn();
-    hub.accept(conn, writer.clone());
+    hub.accept(conn, writer.as_str().into());
     tx.unbounded_send(Ok(protocol::join(&writer)))
         .expect("send");
     assert_eq!(next_frame(&mut out).await.0, "peer");
