@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 
 use crate::access::Access;
 use crate::document::{self, DocMsg};
@@ -57,6 +57,9 @@ pub struct Shared {
     pub max_document_bytes: usize,
     pub max_queued_bytes: usize,
     docs: Mutex<HashMap<String, mpsc::UnboundedSender<DocMsg>>>,
+    /// Every open connection's queue, to tell each when the relay stops (a registry costs
+    /// an idle connection less than a shutdown signal each task waits on).
+    conns: Mutex<HashMap<u64, Arc<Outbox>>>,
     /// Every actor holds a clone; shutdown waits until all are gone.
     alive: Mutex<Option<mpsc::Sender<()>>>,
     closing: AtomicBool,
@@ -88,7 +91,6 @@ impl Shared {
 pub struct Hub {
     shared: Arc<Shared>,
     next_conn: Arc<AtomicU64>,
-    stop: watch::Sender<bool>,
     stopped: Arc<tokio::sync::Mutex<mpsc::Receiver<()>>>,
 }
 
@@ -111,11 +113,11 @@ impl Hub {
                 max_document_bytes,
                 max_queued_bytes,
                 docs: Mutex::default(),
+                conns: Mutex::default(),
                 alive: Mutex::new(Some(alive)),
                 closing: AtomicBool::new(false),
             }),
             next_conn: Arc::new(AtomicU64::new(1)),
-            stop: watch::channel(false).0,
             stopped: Arc::new(tokio::sync::Mutex::new(stopped)),
         }
     }
@@ -127,14 +129,23 @@ impl Hub {
         }
         let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
         let hub = self.clone();
-        tokio::spawn(async move { hub.serve(conn, id, peer).await });
+        // Spawned as it is, the connection boxed: an async fn keeps its arguments twice.
+        tokio::spawn(hub.serve(Box::new(conn), id, peer));
     }
 
     /// Stops every connection, lets the documents finish what they hold, and waits for the
     /// store to have written everything.
     pub async fn shutdown(&self) {
         self.shared.closing.store(true, Ordering::Release);
-        let _ = self.stop.send(true);
+        let conns: Vec<Arc<Outbox>> = self
+            .shared
+            .conns
+            .lock()
+            .map(|mut c| c.drain().map(|(_, out)| out).collect())
+            .unwrap_or_default();
+        for out in conns {
+            out.close_with("the relay is shutting down".to_string());
+        }
         if let Ok(mut docs) = self.shared.docs.lock() {
             docs.clear();
         }
@@ -175,7 +186,7 @@ impl Hub {
         });
     }
 
-    async fn serve(&self, mut conn: Conn, id: u64, peer: Arc<str>) {
+    async fn serve(self, mut conn: Box<Conn>, id: u64, peer: Arc<str>) {
         let out = Arc::new(Outbox::new(
             self.shared.max_queued_bytes,
             self.shared.metrics.clone(),
@@ -185,7 +196,12 @@ impl Hub {
             peer: peer.clone(),
             out: out.clone(),
         };
-        let mut stop = self.stop.subscribe();
+        if let Ok(mut conns) = self.shared.conns.lock() {
+            conns.insert(id, out.clone());
+        }
+        if self.shared.closing.load(Ordering::Acquire) {
+            out.close_with("the relay is shutting down".to_string());
+        }
         let mut docs: HashSet<String> = HashSet::new();
         let mut joined = false;
         let metrics = &self.shared.metrics;
@@ -225,7 +241,6 @@ impl Hub {
                         }
                     }
                 }
-                _ = stop.changed() => break Some("the relay is shutting down".to_string()),
             }
         };
         // A connection that does not read gets a bounded goodbye.
@@ -237,6 +252,9 @@ impl Hub {
         };
         let _ = Box::pin(tokio::time::timeout(Duration::from_secs(5), goodbye)).await;
         out.end();
+        if let Ok(mut conns) = self.shared.conns.lock() {
+            conns.remove(&id);
+        }
         for doc in docs {
             self.route(&doc, DocMsg::Leave { conn: id });
         }

@@ -171,12 +171,31 @@ impl Conn {
     pub async fn recv(&mut self) -> Option<Result<Vec<u8>, GuardError>> {
         let frame = match &mut self.io {
             Io::Frames { inbound, .. } => inbound.next().await?,
-            Io::Ws(ws) => ws.recv().await.map_err(|e| match e {
-                WsError::TooLong(max) => GuardError::OversizeFrame(max),
-                WsError::Text => GuardError::TextFrame,
-                WsError::Protocol(what) => GuardError::Protocol(what),
-                other => GuardError::Ended(other.to_string()),
-            }),
+            Io::Ws(ws) => loop {
+                // Answers to pings (and writes a cancelled call left) go out first; boxed,
+                // so an idle connection's task does not hold a write in its state.
+                let flushed = if ws.has_queued() {
+                    Box::pin(ws.flush()).await
+                } else {
+                    Ok(())
+                };
+                let received = match flushed {
+                    Ok(()) => ws.recv().await,
+                    Err(e) => Err(e),
+                };
+                match received {
+                    Ok(Some(message)) => break Ok(message),
+                    Ok(None) => {}
+                    Err(e) => {
+                        break Err(match e {
+                            WsError::TooLong(max) => GuardError::OversizeFrame(max),
+                            WsError::Text => GuardError::TextFrame,
+                            WsError::Protocol(what) => GuardError::Protocol(what),
+                            other => GuardError::Ended(other.to_string()),
+                        })
+                    }
+                }
+            },
         };
         Some(match &mut self.guard {
             Some(g) => g.check(frame),

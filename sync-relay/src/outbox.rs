@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::Notify;
+use futures::task::AtomicWaker;
 
 use crate::metrics::Metrics;
 
@@ -32,7 +32,9 @@ struct Queue {
 /// The queue of one connection.
 pub struct Outbox {
     queue: Mutex<Queue>,
-    ready: Notify,
+    /// The connection's task while it waits (a waker slot, not a waiting future: an idle
+    /// connection's task holds no more than a reference for it).
+    ready: AtomicWaker,
     max_bytes: usize,
     metrics: Arc<Metrics>,
 }
@@ -42,7 +44,7 @@ impl Outbox {
     pub fn new(max_bytes: usize, metrics: Arc<Metrics>) -> Outbox {
         Outbox {
             queue: Mutex::default(),
-            ready: Notify::new(),
+            ready: AtomicWaker::new(),
             max_bytes,
             metrics,
         }
@@ -75,7 +77,7 @@ impl Outbox {
         }
         let queued = !q.ended;
         drop(q);
-        self.ready.notify_one();
+        self.ready.wake();
         queued
     }
 
@@ -86,7 +88,7 @@ impl Outbox {
                 q.items.push_back(Out::Close(reason));
             }
         }
-        self.ready.notify_one();
+        self.ready.wake();
     }
 
     /// The next item, without waiting.
@@ -105,12 +107,18 @@ impl Outbox {
 
     /// Waits for the next item.
     pub async fn next(&self) -> Out {
-        loop {
+        std::future::poll_fn(|cx| {
             if let Some(out) = self.pop() {
-                return out;
+                return std::task::Poll::Ready(out);
             }
-            self.ready.notified().await;
-        }
+            self.ready.register(cx.waker());
+            // Something may have arrived before the waker was in place.
+            match self.pop() {
+                Some(out) => std::task::Poll::Ready(out),
+                None => std::task::Poll::Pending,
+            }
+        })
+        .await
     }
 
     /// The connection has ended: drop what waits and take nothing more.

@@ -5,7 +5,9 @@
 //! (growing in steps, so a length alone cannot claim memory), and frames go out with one
 //! vectored write per batch straight from the queued messages. A WebSocket library keeps a
 //! read buffer and a write buffer per connection, which made up most of an idle
-//! connection's memory. Only what the sync protocol needs is spoken: binary messages
+//! connection's memory. Waiting for the socket polls its readiness directly (tokio's
+//! `readable()` future is 152 bytes; this one holds a reference), so an idle connection's
+//! task stays small. Only what the sync protocol needs is spoken: binary messages
 //! (fragmented or not), ping, pong and close; no extensions, no text.
 
 use std::io::IoSlice;
@@ -140,18 +142,18 @@ impl WsConn {
         }
     }
 
-    /// The next binary message. Pings are answered on the way. Cancel-safe: the await
-    /// points only wait for the socket, and what arrived stays in the connection.
+    /// The next binary message, or `None` once a ping's answer is queued (the caller
+    /// flushes it). Cancel-safe: the await points only wait for the socket, and what
+    /// arrived stays in the connection. Waiting holds no more than one readiness future,
+    /// which keeps an idle connection's task small.
     ///
     /// # Errors
     /// The peer closed, the connection broke, or the peer broke the protocol or the limit.
-    pub async fn recv(&mut self) -> Result<Vec<u8>, WsError> {
+    pub async fn recv(&mut self) -> Result<Option<Vec<u8>>, WsError> {
         loop {
-            // A pong (or close answer) goes out before anything more is read.
-            self.flush().await?;
             if self.body.is_none() {
                 while !self.head.complete() {
-                    self.stream.readable().await?;
+                    std::future::poll_fn(|cx| self.stream.poll_read_ready(cx)).await?;
                     let (from, to) = (usize::from(self.head.have), self.head.needed());
                     if let Some(n) = Self::try_read(&self.stream, &mut self.head.bytes[from..to])? {
                         self.head.have += u8::try_from(n).unwrap_or(0);
@@ -161,7 +163,7 @@ impl WsConn {
                 self.head = Head::default();
             }
             while let Some(body) = self.body.as_mut().filter(|b| b.data.len() < b.len) {
-                self.stream.readable().await?;
+                std::future::poll_fn(|cx| self.stream.poll_read_ready(cx)).await?;
                 if body.data.capacity() == body.data.len() {
                     body.data
                         .reserve((body.len - body.data.len()).min(GROW_STEP));
@@ -180,7 +182,10 @@ impl WsConn {
                 *b ^= body.mask[i % 4];
             }
             if let Some(message) = self.frame(body)? {
-                return Ok(message);
+                return Ok(Some(message));
+            }
+            if self.has_queued() {
+                return Ok(None);
             }
         }
     }
@@ -217,8 +222,7 @@ impl WsConn {
     }
 
     /// Handles one whole frame; a complete binary message when there is one. A pong or a
-    /// close answer is queued and goes out with the next flush (the next `recv` starts
-    /// with one).
+    /// close answer is queued and goes out with the next flush.
     fn frame(&mut self, body: Body) -> Result<Option<Vec<u8>>, WsError> {
         match (body.opcode, self.message.take()) {
             (0x2, None) if body.fin => Ok(Some(body.data)),
@@ -253,6 +257,12 @@ impl WsConn {
             }
             _ => Err(WsError::Protocol("unknown opcode")),
         }
+    }
+
+    /// Whether frames wait to be written.
+    #[must_use]
+    pub fn has_queued(&self) -> bool {
+        !self.queued.is_empty()
     }
 
     /// Queues a binary message; [`WsConn::flush`] writes everything queued.
@@ -290,7 +300,7 @@ impl WsConn {
     /// The connection broke.
     pub async fn flush(&mut self) -> Result<(), WsError> {
         while self.written.0 < self.queued.len() {
-            self.stream.writable().await?;
+            std::future::poll_fn(|cx| self.stream.poll_write_ready(cx)).await?;
             let (frame, offset) = self.written;
             let mut slices: Vec<IoSlice<'_>> = Vec::with_capacity(MAX_SLICES);
             let mut skip = offset;
