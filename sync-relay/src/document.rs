@@ -57,6 +57,14 @@ struct Peer {
     pace: Pace,
 }
 
+/// A sync message made for one sync state: the encoded message (if there was anything to
+/// say), whether it carries changes, and the state after it.
+struct Made {
+    bytes: Option<Vec<u8>>,
+    changes: bool,
+    state: sync::State,
+}
+
 struct Document {
     id: String,
     doc: Automerge,
@@ -332,10 +340,15 @@ impl Document {
     /// Sends what each connection is missing: those that spoke in this round, and after a
     /// change every follower that has answered the last changes it was sent (the others are
     /// sent them once they answer, or once their wait is over).
+    ///
+    /// Followers in the same sync state get the same message: it is made once per state
+    /// (Automerge's message depends only on the document and the state), which after a
+    /// change is usually once for all the followers that were in step.
     fn answer(&mut self, changed: bool, asked: &[u64]) {
         let mut refused = Vec::new();
         let mut slow = Vec::new();
         let now = tokio::time::Instant::now();
+        let mut made: HashMap<sync::State, Made> = HashMap::new();
         for (id, peer) in &mut self.peers {
             let spoke = asked.contains(id);
             if !(spoke || changed || peer.pace.overdue(now)) {
@@ -351,14 +364,31 @@ impl Document {
                 refused.push(peer.conn.clone());
                 continue;
             }
-            let message = self.doc.generate_sync_message(&mut peer.state);
-            peer.pace.sent(message.as_ref(), now);
-            if let Some(message) = message {
+            let m = match made.get(&peer.state) {
+                Some(m) => {
+                    peer.state.clone_from(&m.state);
+                    m
+                }
+                None => {
+                    let before = peer.state.clone();
+                    let message = self.doc.generate_sync_message(&mut peer.state);
+                    let m = Made {
+                        changes: message
+                            .as_ref()
+                            .is_some_and(|m| m.changes.iter().any(|c| !c.is_empty())),
+                        bytes: message.map(sync::Message::encode),
+                        state: peer.state.clone(),
+                    };
+                    made.entry(before).or_insert(m)
+                }
+            };
+            peer.pace.sent(m.changes, now);
+            if let Some(bytes) = &m.bytes {
                 let sent = peer.conn.send(protocol::sync(
                     &self.shared.relay_id,
                     &peer.conn.peer,
                     &self.id,
-                    &message.encode(),
+                    bytes,
                 ));
                 if !sent {
                     slow.push(*id);

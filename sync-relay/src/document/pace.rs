@@ -9,7 +9,6 @@
 
 use std::time::Duration;
 
-use automerge::sync;
 use tokio::time::Instant;
 
 /// Longest a follower waits for new changes while its answer to the last ones is missing.
@@ -58,10 +57,11 @@ impl Pace {
         self.due().is_some_and(|t| t <= now)
     }
 
-    /// It was sent `message` (or there was nothing to send): nothing is owed any more.
-    pub fn sent(&mut self, message: Option<&sync::Message>, now: Instant) {
+    /// It was sent what it was owed (a message with changes or not, or nothing at all):
+    /// nothing is owed any more.
+    pub fn sent(&mut self, with_changes: bool, now: Instant) {
         self.owed = false;
-        if message.is_some_and(|m| m.changes.iter().any(|c| !c.is_empty())) {
+        if with_changes {
             self.last_sent = Some(now);
             self.unanswered = true;
         }
@@ -72,17 +72,6 @@ impl Pace {
 mod tests {
     use super::*;
 
-    fn message(changes: Vec<Vec<u8>>) -> sync::Message {
-        sync::Message {
-            heads: Vec::new(),
-            need: Vec::new(),
-            have: Vec::new(),
-            changes: changes.into(),
-            flags: None,
-            version: sync::MessageVersion::V1,
-        }
-    }
-
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
     }
@@ -92,7 +81,7 @@ mod tests {
         let mut p = Pace::default();
         let t0 = Instant::now();
         assert!(p.ready(t0));
-        p.sent(Some(&message(vec![vec![1, 2, 3]])), t0);
+        p.sent(true, t0);
         // Unanswered: the next changes wait and are owed.
         let later = t0 + MIN_INTERVAL + ms(5);
         assert!(!p.ready(later));
@@ -101,7 +90,7 @@ mod tests {
         // The answer comes: it may be sent again.
         p.answered();
         assert!(p.ready(later));
-        p.sent(Some(&message(vec![vec![4]])), later);
+        p.sent(true, later);
         assert_eq!(p.due(), None);
     }
 
@@ -109,7 +98,7 @@ mod tests {
     async fn an_answered_follower_gets_changes_at_most_every_interval() {
         let mut p = Pace::default();
         let t0 = Instant::now();
-        p.sent(Some(&message(vec![vec![1]])), t0);
+        p.sent(true, t0);
         p.answered();
         assert!(!p.ready(t0 + ms(1)));
         assert_eq!(p.due(), Some(t0 + MIN_INTERVAL));
@@ -121,12 +110,12 @@ mod tests {
     async fn a_follower_that_does_not_answer_is_sent_changes_after_the_hold() {
         let mut p = Pace::default();
         let t0 = Instant::now();
-        p.sent(Some(&message(vec![vec![1]])), t0);
+        p.sent(true, t0);
         assert!(!p.ready(t0 + HOLD / 2));
         assert!(p.overdue(t0 + HOLD));
         assert!(p.ready(t0 + HOLD));
         // Nothing to send after all: nothing is owed (no round falls due again).
-        p.sent(None, t0 + HOLD);
+        p.sent(false, t0 + HOLD);
         assert_eq!(p.due(), None);
     }
 
@@ -134,7 +123,7 @@ mod tests {
     async fn a_message_without_changes_expects_no_answer() {
         let mut p = Pace::default();
         let t0 = Instant::now();
-        p.sent(Some(&message(Vec::new())), t0);
+        p.sent(false, t0);
         assert!(p.ready(t0 + ms(1)));
         assert_eq!(p.due(), None);
     }

@@ -287,3 +287,58 @@ async fn a_follower_that_answers_gets_each_change_at_once() {
         assert!(start.elapsed() < crate::document::pace::HOLD);
     }
 }
+
+#[tokio::test]
+async fn followers_in_step_all_get_the_change() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let hub = Hub::new(
+        Store::open(dir.path()).expect("store"),
+        Access::new(true),
+        Arc::new(Metrics::default()),
+        1 << 30,
+        1 << 30,
+    );
+    let writer = "device:bb:w".to_string();
+    let (conn, tx, mut out) = channel_conn();
+    hub.accept(conn, writer.as_str().into());
+    tx.unbounded_send(Ok(protocol::join(&writer)))
+        .expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    let mut doc = automerge::Automerge::new();
+    let mut state = automerge::sync::State::new();
+    doc.transact(|t| t.put(automerge::ROOT, "k", 0))
+        .expect("edit");
+    push(&mut doc, &mut state, &writer, &tx, &mut out).await;
+    // Five followers take the document and answer, as clients do.
+    let mut followers = Vec::new();
+    for n in 0..5 {
+        let peer = format!("device:cc:f{n}");
+        let (ftx, mut fout) = follower(&hub, &peer).await;
+        let mut mine = automerge::Automerge::new();
+        let mut my_state = automerge::sync::State::new();
+        let (_, frame) = next_frame(&mut fout).await;
+        assert_eq!(apply(&mut mine, &mut my_state, &frame), 1);
+        let a = mine.generate_sync_message(&mut my_state).expect("answer");
+        ftx.unbounded_send(Ok(protocol::sync(&peer, RELAY_ID, "4Tz9abc", &a.encode())))
+            .expect("send");
+        followers.push((peer, ftx, fout, mine, my_state));
+    }
+    tokio::time::sleep(crate::document::pace::MIN_INTERVAL).await;
+    doc.transact(|t| t.put(automerge::ROOT, "k", 1))
+        .expect("edit");
+    push(&mut doc, &mut state, &writer, &tx, &mut out).await;
+    let mut datas = Vec::new();
+    for (_, _, fout, mine, my_state) in &mut followers {
+        let (_, frame) = next_frame(fout).await;
+        assert_eq!(apply(mine, my_state, &frame), 1);
+        assert_eq!(mine.get_heads(), doc.get_heads());
+        let Ok(Inbound::Sync { data, .. }) = protocol::decode(&frame) else {
+            panic!("not a sync message");
+        };
+        datas.push(data);
+    }
+    assert!(
+        datas.windows(2).all(|w| w[0] == w[1]),
+        "one message for all"
+    );
+}
