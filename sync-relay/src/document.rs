@@ -18,7 +18,9 @@ use crate::hub::{ConnHandle, Shared};
 use crate::metrics::Metrics;
 use crate::protocol;
 
+mod acks;
 pub(crate) mod pace;
+use acks::Acks;
 use pace::Pace;
 
 /// Most messages taken in one round.
@@ -76,6 +78,7 @@ struct Document {
     /// Boxed: a follower's sync state is large, and a map keeps room for more entries than
     /// it holds.
     peers: HashMap<u64, Box<Peer>>,
+    acks: Acks,
     shared: Arc<Shared>,
 }
 
@@ -165,6 +168,7 @@ impl Document {
             chunks,
             damaged,
             peers: HashMap::new(),
+            acks: Acks::default(),
             shared,
         }
     }
@@ -260,15 +264,6 @@ impl Document {
             self.peers.remove(&conn.id);
             return false;
         }
-        let message = match sync::Message::decode(data) {
-            Ok(m) => m,
-            Err(e) => {
-                Metrics::add(&self.shared.metrics.closed_bad_input, 1);
-                conn.close(format!("malformed sync message: {e}"));
-                self.peers.remove(&conn.id);
-                return false;
-            }
-        };
         let id = conn.id;
         let peer = self.peers.entry(id).or_insert_with(|| {
             Box::new(Peer {
@@ -278,11 +273,30 @@ impl Document {
             })
         });
         peer.pace.answered();
-        if let Err(e) = self.doc.receive_sync_message(&mut peer.state, message) {
-            Metrics::add(&self.shared.metrics.closed_bad_input, 1);
-            peer.conn.close(format!("sync message does not apply: {e}"));
-            self.peers.remove(&id);
-            return false;
+        let heads = self.doc.get_heads();
+        if let Some(after) = self.acks.get(&heads, data, &peer.state) {
+            peer.state = after;
+        } else {
+            let message = match sync::Message::decode(data) {
+                Ok(m) => m,
+                Err(e) => {
+                    Metrics::add(&self.shared.metrics.closed_bad_input, 1);
+                    peer.conn.close(format!("malformed sync message: {e}"));
+                    self.peers.remove(&id);
+                    return false;
+                }
+            };
+            let answer = message.changes.iter().all(<[u8]>::is_empty);
+            let before = answer.then(|| peer.state.clone());
+            if let Err(e) = self.doc.receive_sync_message(&mut peer.state, message) {
+                Metrics::add(&self.shared.metrics.closed_bad_input, 1);
+                peer.conn.close(format!("sync message does not apply: {e}"));
+                self.peers.remove(&id);
+                return false;
+            }
+            if let Some(before) = before {
+                self.acks.put(&heads, data, before, &peer.state);
+            }
         }
         if peer.state.sent_hashes.is_empty() {
             // Everything sent has arrived. An emptied set keeps its node; a follower in step

@@ -1,0 +1,93 @@
+//! Answers without changes, remembered per document state.
+//!
+//! After a change, the followers that were in step each answer with the same message (their
+//! new heads) from the same sync state. Applying a message to a sync state depends only on
+//! the document, the state and the message, so while the document does not change, the
+//! first follower's result stands for the others: one decode and one apply instead of one
+//! per follower.
+
+use std::collections::HashMap;
+
+use automerge::sync;
+use automerge::ChangeHash;
+
+/// Most different answers remembered for one document state.
+const MAX: usize = 256;
+
+#[derive(Default)]
+pub struct Acks {
+    /// The document's heads the remembered results hold for.
+    heads: Vec<ChangeHash>,
+    /// Message bytes → (state before, state after).
+    seen: HashMap<Vec<u8>, Vec<(sync::State, sync::State)>>,
+}
+
+impl Acks {
+    /// Forgets everything when the document moved on.
+    fn at(&mut self, heads: &[ChangeHash]) {
+        if self.heads != heads {
+            self.heads = heads.to_vec();
+            self.seen = HashMap::new();
+        }
+    }
+
+    /// The state after `data` was applied to `state`, if known for these heads.
+    pub fn get(
+        &mut self,
+        heads: &[ChangeHash],
+        data: &[u8],
+        state: &sync::State,
+    ) -> Option<sync::State> {
+        self.at(heads);
+        self.seen
+            .get(data)?
+            .iter()
+            .find(|(before, _)| before == state)
+            .map(|(_, after)| after.clone())
+    }
+
+    /// Remembers that `data` (a message without changes) took `before` to `after`.
+    pub fn put(
+        &mut self,
+        heads: &[ChangeHash],
+        data: &[u8],
+        before: sync::State,
+        after: &sync::State,
+    ) {
+        self.at(heads);
+        if self.seen.len() < MAX {
+            self.seen
+                .entry(data.to_vec())
+                .or_default()
+                .push((before, after.clone()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::transaction::Transactable;
+
+    #[test]
+    fn a_known_answer_gives_the_same_state_until_the_document_moves_on() {
+        let mut doc = automerge::Automerge::new();
+        doc.transact(|t| t.put(automerge::ROOT, "k", 1))
+            .expect("edit");
+        let heads = doc.get_heads();
+        let mut acks = Acks::default();
+        let before = sync::State::new();
+        let mut after = before.clone();
+        after.have_responded = true;
+        acks.put(&heads, b"answer", before.clone(), &after);
+        assert_eq!(acks.get(&heads, b"answer", &before), Some(after.clone()));
+        // Another message, or another state: unknown.
+        assert_eq!(acks.get(&heads, b"other", &before), None);
+        assert_eq!(acks.get(&heads, b"answer", &after), None);
+        // The document changed: forgotten.
+        doc.transact(|t| t.put(automerge::ROOT, "k", 2))
+            .expect("edit");
+        assert_eq!(acks.get(&doc.get_heads(), b"answer", &before), None);
+        assert_eq!(acks.get(&heads, b"answer", &before), None);
+    }
+}
