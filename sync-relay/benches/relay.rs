@@ -114,6 +114,15 @@ fn first_line(child: &mut Child) -> String {
 }
 
 fn start_ours() -> Server {
+    start_relay("allmende-relay", None)
+}
+
+/// Our relay with two worker threads instead of the default one.
+fn start_ours_two_workers() -> Server {
+    start_relay("allmende-relay, 2 workers", Some(2))
+}
+
+fn start_relay(name: &'static str, workers: Option<usize>) -> Server {
     let dir = tempfile::tempdir().expect("tmp");
     let config = dir.path().join("relay.toml");
     std::fs::write(
@@ -130,8 +139,8 @@ fn start_ours() -> Server {
         }
         Err(_) => Command::new(env!("CARGO_BIN_EXE_allmende-relay")),
     };
-    if let Ok(n) = std::env::var("BENCH_RELAY_WORKERS") {
-        cmd.env("TOKIO_WORKER_THREADS", n);
+    if let Some(n) = workers {
+        cmd.env("ALLMENDE_RELAY_WORKERS", n.to_string());
     }
     let mut child = cmd
         .args(["--listen", "127.0.0.1:0", "--config"])
@@ -150,7 +159,7 @@ fn start_ours() -> Server {
         .expect("addr")
         .to_string();
     Server {
-        name: "allmende-relay",
+        name,
         child,
         url: format!("ws://{addr}"),
         _dir: dir,
@@ -531,7 +540,11 @@ fn main() {
         .expect("rt");
     let mut rows = Vec::new();
     let mut results = Vec::new();
-    for start in [start_ours as fn() -> Server, start_js] {
+    for start in [
+        start_ours as fn() -> Server,
+        start_ours_two_workers,
+        start_js,
+    ] {
         let server = start();
         let (took, bytes, change_bytes) = rt.block_on(converge(&server));
         eprintln!(
@@ -557,10 +570,10 @@ fn main() {
             f.p99.as_secs_f64() * 1000.0
         ));
     }
-    let (ours, js) = (&results[0].4, &results[1].4);
+    let (ours, js) = (&results[0].4, &results[2].4);
     let conn = |f: &FanOut| f.rss_clients.saturating_sub(f.rss_docs) as f64 / clients as f64;
     let table = format!(
-        "{clients} WebSocket clients on {docs} documents; {} of them follow one document. Latency: one client writes 50 changes to it, 20 ms apart. Throughput: then a burst of {BURST} changes, 1 ms apart, as deliveries per second of the server's own CPU time and per second of wall-clock time (clients and server share the machine's two cores).\n\n| server | (a) converge 2×1,000 offline edits | bytes sent / change size | (b) deliveries per server CPU second | (b) deliveries per wall-clock second | (b) p99 latency | (c) RSS per document | (c) RSS per connection |\n|---|---|---|---|---|---|---|---|\n{}\n\nRatios in this run: throughput {:.2}× the JS server's per server CPU second ({:.2}× per wall-clock second), memory per connection {:.2}× the JS server's.\n",
+        "{clients} WebSocket clients on {docs} documents; {} of them follow one document. Latency: one client writes 50 changes to it, 20 ms apart. Throughput: then a burst of {BURST} changes, 1 ms apart, as deliveries per second of the server's own CPU time and per second of wall-clock time (clients and server share the machine's two cores).\n\n| server | (a) converge 2×1,000 offline edits | bytes sent / change size | (b) deliveries per server CPU second | (b) deliveries per wall-clock second | (b) p99 latency | (c) RSS per document | (c) RSS per connection |\n|---|---|---|---|---|---|---|---|\n{}\n\nRatios in this run (allmende-relay with its default of one worker thread): throughput {:.2}× the JS server's per server CPU second ({:.2}× per wall-clock second), memory per connection {:.2}× the JS server's.\n",
         100.min(clients / 2),
         rows.join("\n"),
         ours.deliveries_per_cpu_s / js.deliveries_per_cpu_s,

@@ -30,6 +30,11 @@ pub struct Config {
     /// Accept documents that are not Allmende documents (for example made by other
     /// automerge-repo apps). Off by default: the relay is for communities.
     pub allow_foreign_documents: bool,
+    /// Threads that serve connections and documents (storage writes have a thread of their
+    /// own). One serves thousands of connections with the least CPU per message, since
+    /// threads that hand work to each other wake each other up; more pay off once one core
+    /// is busy (see BENCHMARKS.md).
+    pub workers: usize,
 }
 
 impl Default for Config {
@@ -44,6 +49,7 @@ impl Default for Config {
             max_connections: 4096,
             max_messages_per_second: 500,
             allow_foreign_documents: false,
+            workers: 1,
         }
     }
 }
@@ -61,6 +67,11 @@ pub enum ConfigError {
     Parse { path: String, message: String },
     #[error("environment variable {name}: {message}")]
     Env { name: String, message: String },
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: &'static str,
+    },
 }
 
 impl Config {
@@ -127,6 +138,15 @@ impl Config {
         if let Some(v) = get("ALLMENDE_RELAY_ALLOW_FOREIGN_DOCUMENTS") {
             self.allow_foreign_documents = parse("ALLMENDE_RELAY_ALLOW_FOREIGN_DOCUMENTS", &v)?;
         }
+        if let Some(v) = get("ALLMENDE_RELAY_WORKERS") {
+            self.workers = parse("ALLMENDE_RELAY_WORKERS", &v)?;
+        }
+        if self.workers == 0 {
+            return Err(ConfigError::Invalid {
+                field: "workers",
+                message: "at least one worker thread is needed",
+            });
+        }
         Ok(())
     }
 }
@@ -147,6 +167,13 @@ mod tests {
         c.apply_env(|n| (n == "ALLMENDE_RELAY_MAX_CONNECTIONS").then(|| "20".to_string()))
             .expect("env");
         assert_eq!(c.max_connections, 20);
+        assert_eq!(c.workers, 1);
+        c.apply_env(|n| (n == "ALLMENDE_RELAY_WORKERS").then(|| "4".to_string()))
+            .expect("env");
+        assert_eq!(c.workers, 4);
+        assert!(c
+            .apply_env(|n| (n == "ALLMENDE_RELAY_WORKERS").then(|| "0".to_string()))
+            .is_err());
         assert!(c
             .apply_env(|n| (n == "ALLMENDE_RELAY_LISTEN").then(|| "nowhere".to_string()))
             .is_err());

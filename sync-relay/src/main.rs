@@ -29,16 +29,6 @@ struct Args {
 }
 
 fn main() -> anyhow::Result<()> {
-    // Storage reads go through one connection, so more blocking threads than a few would only
-    // add thread stacks and allocator arenas.
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .max_blocking_threads(4)
-        .build()?
-        .block_on(run())
-}
-
-async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ALLMENDE_LOG")
@@ -47,7 +37,18 @@ async fn run() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
-    let mut config = Config::load(args.config.as_deref())?;
+    let config = Config::load(args.config.as_deref())?;
+    // Storage reads go through one connection, so more blocking threads than a few would only
+    // add thread stacks and allocator arenas.
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.workers)
+        .enable_all()
+        .max_blocking_threads(4)
+        .build()?
+        .block_on(run(args, config))
+}
+
+async fn run(args: Args, mut config: Config) -> anyhow::Result<()> {
     if let Some(listen) = args.listen {
         config.listen = listen;
     }
