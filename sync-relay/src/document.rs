@@ -34,6 +34,8 @@ pub const IDLE: Duration = Duration::from_secs(30);
 /// quiet document answers at once.
 const BUSY: Duration = Duration::from_millis(50);
 const GATHER: Duration = Duration::from_millis(3);
+/// A document this long without messages forgets the answers it remembered.
+const QUIET: Duration = Duration::from_secs(1);
 
 /// What a connection asks of a document.
 pub enum DocMsg {
@@ -107,9 +109,14 @@ pub async fn run(id: String, mut rx: mpsc::UnboundedReceiver<DocMsg>, shared: Ar
                 }
             }
         } else {
-            match rx.recv().await {
-                Some(m) => Some(m),
-                None => break,
+            match tokio::time::timeout(QUIET, rx.recv()).await {
+                Ok(Some(m)) => Some(m),
+                Ok(None) => break,
+                Err(_) => {
+                    // Answers repeat only right after a change.
+                    d.acks = Acks::default();
+                    continue;
+                }
             }
         };
         let mut round: Vec<DocMsg> = first.into_iter().collect();

@@ -6,7 +6,7 @@
 //! actor only knows the connections that work on that document, so the cost of a message
 //! grows with that document's followers, not with everything the relay holds.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -202,7 +202,8 @@ impl Hub {
         if self.shared.closing.load(Ordering::Acquire) {
             out.close_with("the relay is shutting down".to_string());
         }
-        let mut docs: HashSet<String> = HashSet::new();
+        // The documents it works on, sorted (a set keeps room for more than it holds).
+        let mut docs: Vec<String> = Vec::new();
         let mut joined = false;
         let metrics = &self.shared.metrics;
         let reason: Option<String> = loop {
@@ -305,7 +306,7 @@ impl Hub {
         conn: &ConnHandle,
         bytes: &[u8],
         joined: &mut bool,
-        docs: &mut HashSet<String>,
+        docs: &mut Vec<String>,
     ) -> Result<Option<Vec<u8>>, Option<String>> {
         let bad = |reason: String| Err(Some(reason));
         let message = match protocol::decode(bytes) {
@@ -340,7 +341,9 @@ impl Hub {
                     request,
                 };
                 self.route(&document, msg);
-                docs.insert(document);
+                if let Err(at) = docs.binary_search(&document) {
+                    docs.insert(at, document);
+                }
                 Ok(None)
             }
             Inbound::Ephemeral {

@@ -107,7 +107,8 @@ pub struct WsConn {
     stream: TcpStream,
     max_message: usize,
     head: Head,
-    body: Option<Body>,
+    /// Boxed: only while a frame arrives.
+    body: Option<Box<Body>>,
     /// A fragmented binary message being put together.
     message: Option<Vec<u8>>,
     /// Frames fed but not yet written: (header, header length, payload).
@@ -159,7 +160,7 @@ impl WsConn {
                         self.head.have += u8::try_from(n).unwrap_or(0);
                     }
                 }
-                self.body = Some(self.start_body()?);
+                self.body = Some(Box::new(self.start_body()?));
                 self.head = Head::default();
             }
             while let Some(body) = self.body.as_mut().filter(|b| b.data.len() < b.len) {
@@ -181,7 +182,7 @@ impl WsConn {
             for (i, b) in body.data.iter_mut().enumerate() {
                 *b ^= body.mask[i % 4];
             }
-            if let Some(message) = self.frame(body)? {
+            if let Some(message) = self.frame(*body)? {
                 return Ok(Some(message));
             }
             if self.has_queued() {
