@@ -562,18 +562,20 @@ fn main() {
         let per_doc = f.rss_docs.saturating_sub(f.rss_idle) as f64 / docs as f64;
         let per_conn = f.rss_clients.saturating_sub(f.rss_docs) as f64 / clients as f64;
         rows.push(format!(
-            "| {name} | {:.2} s | {:.2}× ({bytes} B for {change_bytes} B) | {:.0} /s | {:.0} /s | {:.1} ms | {per_doc:.1} KiB | {per_conn:.1} KiB |",
+            "| {name} | {:.2} s | {:.2}× ({bytes} B for {change_bytes} B) | {:.0} /s | {:.0} /s | {:.0} % | {:.1} ms | {per_doc:.1} KiB | {per_conn:.1} KiB |",
             took.as_secs_f64(),
             *bytes as f64 / *change_bytes as f64,
             f.deliveries_per_cpu_s,
             f.deliveries_per_s,
+            // CPU time over wall-clock time: how busy the server was (100 % = one core).
+            100.0 * f.deliveries_per_s / f.deliveries_per_cpu_s,
             f.p99.as_secs_f64() * 1000.0
         ));
     }
     let (ours, js) = (&results[0].4, &results[2].4);
     let conn = |f: &FanOut| f.rss_clients.saturating_sub(f.rss_docs) as f64 / clients as f64;
     let table = format!(
-        "{clients} WebSocket clients on {docs} documents; {} of them follow one document. Latency: one client writes 50 changes to it, 20 ms apart. Throughput: then a burst of {BURST} changes, 1 ms apart, as deliveries per second of the server's own CPU time and per second of wall-clock time (clients and server share the machine's two cores).\n\n| server | (a) converge 2×1,000 offline edits | bytes sent / change size | (b) deliveries per server CPU second | (b) deliveries per wall-clock second | (b) p99 latency | (c) RSS per document | (c) RSS per connection |\n|---|---|---|---|---|---|---|---|\n{}\n\nRatios in this run (allmende-relay with its default of one worker thread): throughput {:.2}× the JS server's per server CPU second ({:.2}× per wall-clock second), memory per connection {:.2}× the JS server's.\n",
+        "{clients} WebSocket clients on {docs} documents; {} of them follow one document. Latency: one client writes 50 changes to it, 20 ms apart. Throughput: then a burst of {BURST} changes, 1 ms apart, as deliveries per second of the server's own CPU time and per second of wall-clock time (clients and server share the machine's two cores).\n\n| server | (a) converge 2×1,000 offline edits | bytes sent / change size | (b) deliveries per server CPU second | (b) deliveries per wall-clock second | (b) server CPU during the burst | (b) p99 latency | (c) RSS per document | (c) RSS per connection |\n|---|---|---|---|---|---|---|---|---|\n{}\n\nRatios in this run (allmende-relay with its default of one worker thread): throughput {:.2}× the JS server's per server CPU second ({:.2}× per wall-clock second), memory per connection {:.2}× the JS server's.\n",
         100.min(clients / 2),
         rows.join("\n"),
         ours.deliveries_per_cpu_s / js.deliveries_per_cpu_s,

@@ -186,79 +186,26 @@ impl Hub {
         });
     }
 
-    async fn serve(self, mut conn: Box<Conn>, id: u64, peer: Arc<str>) {
+    async fn serve(self, conn: Box<Conn>, id: u64, peer: Arc<str>) {
         let out = Arc::new(Outbox::new(
             self.shared.max_queued_bytes,
             self.shared.metrics.clone(),
         ));
-        let handle = ConnHandle {
-            id,
-            peer: peer.clone(),
-            out: out.clone(),
-        };
         if let Ok(mut conns) = self.shared.conns.lock() {
             conns.insert(id, out.clone());
         }
         if self.shared.closing.load(Ordering::Acquire) {
             out.close_with("the relay is shutting down".to_string());
         }
-        // The documents it works on, sorted (a set keeps room for more than it holds).
-        let mut docs: Vec<String> = Vec::new();
-        let mut joined = false;
-        let metrics = &self.shared.metrics;
-        let reason: Option<String> = loop {
-            tokio::select! {
-                frame = conn.recv() => {
-                    let bytes = match frame {
-                        None | Some(Err(GuardError::Ended(_))) => break None,
-                        // The guard has counted and logged it.
-                        Some(Err(e)) => break Some(e.to_string()),
-                        Some(Ok(bytes)) => bytes,
-                    };
-                    match self.handle(&handle, &bytes, &mut joined, &mut docs) {
-                        Ok(Some(reply)) => {
-                            if Box::pin(conn.send(reply)).await.is_err() {
-                                break None;
-                            }
-                        }
-                        Ok(None) => {}
-                        Err(None) => break None,
-                        Err(Some(reason)) => {
-                            Metrics::add(&metrics.closed_bad_input, 1);
-                            tracing::warn!(peer = %peer, %reason, "closing connection");
-                            break Some(reason);
-                        }
-                    }
-                }
-                first = out.next() => {
-                    // Boxed: the write path's futures (timeouts included) take room only while
-                    // writing, not in every idle connection's task.
-                    match Box::pin(self.write(&mut conn, first, &out)).await {
-                        Ok(()) => {}
-                        Err(None) => break None,
-                        Err(Some(reason)) => {
-                            tracing::warn!(peer = %peer, %reason, "closing connection");
-                            break Some(reason);
-                        }
-                    }
-                }
-            }
+        let mut session = Session {
+            hub: self,
+            conn,
+            handle: ConnHandle { id, peer, out },
+            docs: Vec::new(),
+            joined: false,
         };
-        // A connection that does not read gets a bounded goodbye.
-        let goodbye = async {
-            if let Some(reason) = &reason {
-                let _ = conn.send(protocol::error(reason)).await;
-            }
-            conn.close(reason.is_some()).await;
-        };
-        let _ = Box::pin(tokio::time::timeout(Duration::from_secs(5), goodbye)).await;
-        out.end();
-        if let Ok(mut conns) = self.shared.conns.lock() {
-            conns.remove(&id);
-        }
-        for doc in docs {
-            self.route(&doc, DocMsg::Leave { conn: id });
-        }
+        let reason = session.run().await;
+        Box::pin(session.finish(reason)).await;
     }
 
     /// Writes everything waiting for the connection, then flushes once.
@@ -363,6 +310,81 @@ impl Hub {
             }
             Inbound::Leave => Err(None),
             Inbound::Peer { .. } | Inbound::Ignored => Ok(None),
+        }
+    }
+}
+
+/// One connection while it is served. Its task holds this and the small futures of
+/// `run`; everything else (writes, the goodbye) is boxed while it happens, so an idle
+/// connection costs little.
+struct Session {
+    hub: Hub,
+    conn: Box<Conn>,
+    handle: ConnHandle,
+    /// The documents it works on, sorted (a set keeps room for more than it holds).
+    docs: Vec<String>,
+    joined: bool,
+}
+
+impl Session {
+    /// Reads and writes until the connection ends; the reason when it is closed for one.
+    async fn run(&mut self) -> Option<String> {
+        loop {
+            tokio::select! {
+                frame = self.conn.recv() => {
+                    let bytes = match frame {
+                        None | Some(Err(GuardError::Ended(_))) => return None,
+                        // The guard has counted and logged it.
+                        Some(Err(e)) => return Some(e.to_string()),
+                        Some(Ok(bytes)) => bytes,
+                    };
+                    match self.hub.handle(&self.handle, &bytes, &mut self.joined, &mut self.docs) {
+                        Ok(Some(reply)) => {
+                            if Box::pin(self.conn.send(reply)).await.is_err() {
+                                return None;
+                            }
+                        }
+                        Ok(None) => {}
+                        Err(None) => return None,
+                        Err(Some(reason)) => {
+                            Metrics::add(&self.hub.shared.metrics.closed_bad_input, 1);
+                            tracing::warn!(peer = %self.handle.peer, %reason, "closing connection");
+                            return Some(reason);
+                        }
+                    }
+                }
+                first = self.handle.out.next() => {
+                    match Box::pin(self.hub.write(&mut self.conn, first, &self.handle.out)).await {
+                        Ok(()) => {}
+                        Err(None) => return None,
+                        Err(Some(reason)) => {
+                            tracing::warn!(peer = %self.handle.peer, %reason, "closing connection");
+                            return Some(reason);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Says goodbye (bounded: a connection that does not read gets no more than 5 s), and
+    /// tells the documents it worked on that it left.
+    async fn finish(mut self, reason: Option<String>) {
+        let conn = &mut self.conn;
+        let goodbye = async {
+            if let Some(reason) = &reason {
+                let _ = conn.send(protocol::error(reason)).await;
+            }
+            conn.close(reason.is_some()).await;
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(5), goodbye).await;
+        let id = self.handle.id;
+        self.handle.out.end();
+        if let Ok(mut conns) = self.hub.shared.conns.lock() {
+            conns.remove(&id);
+        }
+        for doc in &self.docs {
+            self.hub.route(doc, DocMsg::Leave { conn: id });
         }
     }
 }
