@@ -289,6 +289,8 @@ impl Hub {
                 };
                 self.route(&document, msg);
                 if let Err(at) = docs.binary_search(&document) {
+                    // Most connections work on a few documents: no room kept for more.
+                    docs.reserve_exact(1);
                     docs.insert(at, document);
                 }
                 Ok(None)
