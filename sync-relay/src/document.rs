@@ -57,7 +57,9 @@ pub enum DocMsg {
 
 struct Peer {
     conn: ConnHandle,
-    state: sync::State,
+    /// Shared with the other followers in the same state (copied when it changes): the
+    /// followers in step with a document hold one state between them.
+    state: Arc<sync::State>,
     pace: Pace,
 }
 
@@ -66,7 +68,7 @@ struct Peer {
 struct Made {
     bytes: Option<Vec<u8>>,
     changes: bool,
-    state: sync::State,
+    state: Arc<sync::State>,
 }
 
 struct Document {
@@ -275,7 +277,7 @@ impl Document {
         let peer = self.peers.entry(id).or_insert_with(|| {
             Box::new(Peer {
                 conn,
-                state: sync::State::new(),
+                state: Arc::default(),
                 pace: Pace::default(),
             })
         });
@@ -294,21 +296,22 @@ impl Document {
                 }
             };
             let answer = message.changes.iter().all(<[u8]>::is_empty);
-            let before = answer.then(|| peer.state.clone());
-            if let Err(e) = self.doc.receive_sync_message(&mut peer.state, message) {
+            let before = answer.then(|| sync::State::clone(&peer.state));
+            let state = Arc::make_mut(&mut peer.state);
+            if let Err(e) = self.doc.receive_sync_message(state, message) {
                 Metrics::add(&self.shared.metrics.closed_bad_input, 1);
                 peer.conn.close(format!("sync message does not apply: {e}"));
                 self.peers.remove(&id);
                 return false;
             }
+            if state.sent_hashes.is_empty() {
+                // Everything sent has arrived. An emptied set keeps its node; a follower in
+                // step should hold no memory for changes in flight.
+                state.sent_hashes = std::collections::BTreeSet::new();
+            }
             if let Some(before) = before {
                 self.acks.put(&heads, data, before, &peer.state);
             }
-        }
-        if peer.state.sent_hashes.is_empty() {
-            // Everything sent has arrived. An emptied set keeps its node; a follower in step
-            // should hold no memory for changes in flight.
-            peer.state.sent_hashes = std::collections::BTreeSet::new();
         }
         if !asked.contains(&id) {
             asked.push(id);
@@ -385,14 +388,16 @@ impl Document {
                 refused.push(peer.conn.clone());
                 continue;
             }
-            let m = match made.get(&peer.state) {
+            let m = match made.get(&*peer.state) {
                 Some(m) => {
-                    peer.state.clone_from(&m.state);
+                    peer.state = m.state.clone();
                     m
                 }
                 None => {
-                    let before = peer.state.clone();
-                    let message = self.doc.generate_sync_message(&mut peer.state);
+                    let before = sync::State::clone(&peer.state);
+                    let message = self
+                        .doc
+                        .generate_sync_message(Arc::make_mut(&mut peer.state));
                     let m = Made {
                         changes: message
                             .as_ref()

@@ -7,6 +7,7 @@
 //! per follower.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use automerge::sync;
 use automerge::ChangeHash;
@@ -18,8 +19,8 @@ const MAX: usize = 256;
 pub struct Acks {
     /// The document's heads the remembered results hold for.
     heads: Vec<ChangeHash>,
-    /// Message bytes → (state before, state after).
-    seen: HashMap<Vec<u8>, Vec<(sync::State, sync::State)>>,
+    /// Message bytes → (state before, state after; shared with the followers that took it).
+    seen: HashMap<Vec<u8>, Vec<(sync::State, Arc<sync::State>)>>,
 }
 
 impl Acks {
@@ -37,7 +38,7 @@ impl Acks {
         heads: &[ChangeHash],
         data: &[u8],
         state: &sync::State,
-    ) -> Option<sync::State> {
+    ) -> Option<Arc<sync::State>> {
         self.at(heads);
         self.seen
             .get(data)?
@@ -52,7 +53,7 @@ impl Acks {
         heads: &[ChangeHash],
         data: &[u8],
         before: sync::State,
-        after: &sync::State,
+        after: &Arc<sync::State>,
     ) {
         self.at(heads);
         if self.seen.len() < MAX {
@@ -79,11 +80,15 @@ mod tests {
         let before = sync::State::new();
         let mut after = before.clone();
         after.have_responded = true;
+        let after = Arc::new(after);
         acks.put(&heads, b"answer", before.clone(), &after);
-        assert_eq!(acks.get(&heads, b"answer", &before), Some(after.clone()));
+        // The remembered state is the very same, shared.
+        let got = acks.get(&heads, b"answer", &before).expect("known");
+        assert!(Arc::ptr_eq(&got, &after));
         // Another message, or another state: unknown.
         assert_eq!(acks.get(&heads, b"other", &before), None);
         assert_eq!(acks.get(&heads, b"answer", &after), None);
+        drop(got);
         // The document changed: forgotten.
         doc.transact(|t| t.put(automerge::ROOT, "k", 2))
             .expect("edit");
