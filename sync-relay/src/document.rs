@@ -20,8 +20,10 @@ use crate::protocol;
 
 mod acks;
 pub(crate) mod pace;
+mod states;
 use acks::Acks;
 use pace::Pace;
+use states::States;
 
 /// Most messages taken in one round.
 const MAX_ROUND: usize = 512;
@@ -82,6 +84,7 @@ struct Document {
     /// Boxed: a follower's sync state is large, and a map keeps room for more entries than
     /// it holds.
     peers: HashMap<u64, Box<Peer>>,
+    states: States,
     acks: Acks,
     shared: Arc<Shared>,
 }
@@ -115,8 +118,9 @@ pub async fn run(id: String, mut rx: mpsc::UnboundedReceiver<DocMsg>, shared: Ar
                 Ok(Some(m)) => Some(m),
                 Ok(None) => break,
                 Err(_) => {
-                    // Answers repeat only right after a change.
+                    // Answers repeat only right after a change; states nobody is in go.
                     d.acks = Acks::default();
+                    d.states.forget_unused();
                     continue;
                 }
             }
@@ -177,6 +181,7 @@ impl Document {
             chunks,
             damaged,
             peers: HashMap::new(),
+            states: States::default(),
             acks: Acks::default(),
             shared,
         }
@@ -274,6 +279,7 @@ impl Document {
             return false;
         }
         let id = conn.id;
+        let followers = self.peers.len() + 1;
         let peer = self.peers.entry(id).or_insert_with(|| {
             Box::new(Peer {
                 conn,
@@ -309,6 +315,7 @@ impl Document {
                 // step should hold no memory for changes in flight.
                 state.sent_hashes = std::collections::BTreeSet::new();
             }
+            self.states.share(&mut peer.state, followers);
             if let Some(before) = before {
                 self.acks.put(&heads, data, before, &peer.state);
             }
@@ -373,6 +380,7 @@ impl Document {
         let mut slow = Vec::new();
         let now = tokio::time::Instant::now();
         let mut made: HashMap<sync::State, Made> = HashMap::new();
+        let followers = self.peers.len();
         for (id, peer) in &mut self.peers {
             let spoke = asked.contains(id);
             if !(spoke || changed || peer.pace.overdue(now)) {
@@ -398,6 +406,7 @@ impl Document {
                     let message = self
                         .doc
                         .generate_sync_message(Arc::make_mut(&mut peer.state));
+                    self.states.share(&mut peer.state, followers);
                     let m = Made {
                         changes: message
                             .as_ref()
