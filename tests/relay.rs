@@ -288,20 +288,25 @@ mod frames {
     }
 }
 
+/// `allmende sync --watch` on `peer`'s data, its output piped.
+fn spawn_watch(peer: &Peer) -> std::process::Child {
+    std::process::Command::new(allmende_tests::bin())
+        .arg("--data")
+        .arg(peer.path())
+        .args(["sync", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("watch")
+}
+
 #[test]
 fn a_watching_peer_applies_live_changes() {
     use std::io::{BufRead, BufReader};
     let relay = RelayProc::start("");
     let (anna, members, _) = community_with_members(&relay, &["Ben"]);
     let ben = &members[0];
-    let mut watch = std::process::Command::new(allmende_tests::bin())
-        .arg("--data")
-        .arg(anna.path())
-        .args(["sync", "--watch"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("watch");
+    let mut watch = spawn_watch(&anna);
     let mut lines = BufReader::new(watch.stdout.take().expect("stdout")).lines();
     assert_eq!(
         lines.next().and_then(Result::ok).as_deref(),
@@ -358,14 +363,7 @@ fn changes_made_while_the_watch_starts_go_out() {
     let relay = RelayProc::start("");
     let (anna, members, _) = community_with_members(&relay, &["Ben"]);
     let ben = &members[0];
-    let mut watch = std::process::Command::new(allmende_tests::bin())
-        .arg("--data")
-        .arg(anna.path())
-        .args(["sync", "--watch"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("watch");
+    let mut watch = spawn_watch(&anna);
     let stdout = watch.stdout.take().expect("stdout");
     let (tx, connected) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

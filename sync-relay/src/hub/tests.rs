@@ -200,8 +200,33 @@ fn apply(
     doc.get_changes(&[]).len() - before
 }
 
-#[tokio::test]
-async fn a_follower_that_has_not_answered_gets_the_changes_made_meanwhile_in_one_message() {
+/// A writer on a fresh hub, its document already there (`k` = 0).
+struct Writer {
+    name: String,
+    tx: Sent,
+    out: Answers,
+    doc: automerge::Automerge,
+    state: automerge::sync::State,
+}
+
+impl Writer {
+    /// Sets `k` and pushes the change until the relay has it.
+    async fn change(&mut self, k: i64) {
+        self.doc
+            .transact(|t| t.put(automerge::ROOT, "k", k))
+            .expect("edit");
+        push(
+            &mut self.doc,
+            &mut self.state,
+            &self.name,
+            &self.tx,
+            &mut self.out,
+        )
+        .await;
+    }
+}
+
+async fn hub_with_writer() -> (tempfile::TempDir, Hub, Writer) {
     let dir = tempfile::tempdir().expect("tmp");
     let hub = Hub::new(
         Store::open(dir.path()).expect("store"),
@@ -210,17 +235,25 @@ async fn a_follower_that_has_not_answered_gets_the_changes_made_meanwhile_in_one
         1 << 30,
         1 << 30,
     );
-    let writer = "device:bb:w".to_string();
+    let name = "device:bb:w".to_string();
     let (conn, tx, mut out) = channel_conn();
-    hub.accept(conn, writer.as_str().into());
-    tx.unbounded_send(Ok(protocol::join(&writer)))
-        .expect("send");
+    hub.accept(conn, name.as_str().into());
+    tx.unbounded_send(Ok(protocol::join(&name))).expect("send");
     assert_eq!(next_frame(&mut out).await.0, "peer");
-    let mut doc = automerge::Automerge::new();
-    let mut state = automerge::sync::State::new();
-    doc.transact(|t| t.put(automerge::ROOT, "k", 0))
-        .expect("edit");
-    push(&mut doc, &mut state, &writer, &tx, &mut out).await;
+    let mut w = Writer {
+        name,
+        tx,
+        out,
+        doc: automerge::Automerge::new(),
+        state: automerge::sync::State::new(),
+    };
+    w.change(0).await;
+    (dir, hub, w)
+}
+
+#[tokio::test]
+async fn a_follower_that_has_not_answered_gets_the_changes_made_meanwhile_in_one_message() {
+    let (_dir, hub, mut w) = hub_with_writer().await;
     // The follower gets the document and does not answer.
     let (_ftx, mut fout) = follower(&hub, "device:cc:f").await;
     let mut mine = automerge::Automerge::new();
@@ -231,9 +264,7 @@ async fn a_follower_that_has_not_answered_gets_the_changes_made_meanwhile_in_one
     // Three changes while it is silent arrive together once its wait is over.
     let start = tokio::time::Instant::now();
     for i in 1..=3 {
-        doc.transact(|t| t.put(automerge::ROOT, "k", i))
-            .expect("edit");
-        push(&mut doc, &mut state, &writer, &tx, &mut out).await;
+        w.change(i).await;
     }
     let (kind, next) = next_frame(&mut fout).await;
     assert_eq!(kind, "sync");
@@ -243,25 +274,7 @@ async fn a_follower_that_has_not_answered_gets_the_changes_made_meanwhile_in_one
 
 #[tokio::test]
 async fn a_follower_that_answers_gets_each_change_at_once() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let hub = Hub::new(
-        Store::open(dir.path()).expect("store"),
-        Access::new(true),
-        Arc::new(Metrics::default()),
-        1 << 30,
-        1 << 30,
-    );
-    let writer = "device:bb:w".to_string();
-    let (conn, tx, mut out) = channel_conn();
-    hub.accept(conn, writer.as_str().into());
-    tx.unbounded_send(Ok(protocol::join(&writer)))
-        .expect("send");
-    assert_eq!(next_frame(&mut out).await.0, "peer");
-    let mut doc = automerge::Automerge::new();
-    let mut state = automerge::sync::State::new();
-    doc.transact(|t| t.put(automerge::ROOT, "k", 0))
-        .expect("edit");
-    push(&mut doc, &mut state, &writer, &tx, &mut out).await;
+    let (_dir, hub, mut w) = hub_with_writer().await;
     let peer = "device:cc:f";
     let (ftx, mut fout) = follower(&hub, peer).await;
     let mut mine = automerge::Automerge::new();
@@ -278,9 +291,7 @@ async fn a_follower_that_answers_gets_each_change_at_once() {
         }
         tokio::time::sleep(crate::document::pace::MIN_INTERVAL).await;
         let start = tokio::time::Instant::now();
-        doc.transact(|t| t.put(automerge::ROOT, "k", i))
-            .expect("edit");
-        push(&mut doc, &mut state, &writer, &tx, &mut out).await;
+        w.change(i).await;
         let (kind, next) = next_frame(&mut fout).await;
         assert_eq!(kind, "sync");
         assert_eq!(apply(&mut mine, &mut my_state, &next), 1, "change {i}");
@@ -290,25 +301,7 @@ async fn a_follower_that_answers_gets_each_change_at_once() {
 
 #[tokio::test]
 async fn followers_in_step_all_get_the_change() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let hub = Hub::new(
-        Store::open(dir.path()).expect("store"),
-        Access::new(true),
-        Arc::new(Metrics::default()),
-        1 << 30,
-        1 << 30,
-    );
-    let writer = "device:bb:w".to_string();
-    let (conn, tx, mut out) = channel_conn();
-    hub.accept(conn, writer.as_str().into());
-    tx.unbounded_send(Ok(protocol::join(&writer)))
-        .expect("send");
-    assert_eq!(next_frame(&mut out).await.0, "peer");
-    let mut doc = automerge::Automerge::new();
-    let mut state = automerge::sync::State::new();
-    doc.transact(|t| t.put(automerge::ROOT, "k", 0))
-        .expect("edit");
-    push(&mut doc, &mut state, &writer, &tx, &mut out).await;
+    let (_dir, hub, mut w) = hub_with_writer().await;
     // Five followers take the document and answer, as clients do.
     let mut followers = Vec::new();
     for n in 0..5 {
@@ -324,14 +317,12 @@ async fn followers_in_step_all_get_the_change() {
         followers.push((peer, ftx, fout, mine, my_state));
     }
     tokio::time::sleep(crate::document::pace::MIN_INTERVAL).await;
-    doc.transact(|t| t.put(automerge::ROOT, "k", 1))
-        .expect("edit");
-    push(&mut doc, &mut state, &writer, &tx, &mut out).await;
+    w.change(1).await;
     let mut datas = Vec::new();
     for (_, _, fout, mine, my_state) in &mut followers {
         let (_, frame) = next_frame(fout).await;
         assert_eq!(apply(mine, my_state, &frame), 1);
-        assert_eq!(mine.get_heads(), doc.get_heads());
+        assert_eq!(mine.get_heads(), w.doc.get_heads());
         let Ok(Inbound::Sync { data, .. }) = protocol::decode(&frame) else {
             panic!("not a sync message");
         };
