@@ -121,3 +121,96 @@ fn a_change_made_through_the_cli_is_announced_live() {
         }
     });
 }
+
+/// Finding: a page on another origin made `serve` create an idea with a `text/plain` POST,
+/// and a request with a foreign `Host` (DNS rebinding) got an admin invite.
+#[test]
+fn a_web_page_elsewhere_cannot_drive_serve() {
+    let (p, community) = demo();
+    let s = ServeProc::start(&p);
+    let before = p.titles(&["idea", "list", "--limit", "1000"]).len();
+    let idea = json!({"type": "add_idea", "community": community, "title": "Von evil.example", "text": "", "category": "energy"}).to_string();
+    let host = format!("Host: {}\r\n", s.addr);
+    // A form-like POST from another origin (what a page may send without a preflight).
+    let (code, body) = s.request_raw(
+        "POST",
+        "/api/command",
+        &format!("{host}Origin: http://evil.example\r\nContent-Type: text/plain\r\n"),
+        &idea,
+    );
+    assert_eq!(code, 403, "{body}");
+    // The same with the JSON type and the app's header but the wrong origin.
+    let (code, _) = s.request_raw(
+        "POST",
+        "/api/command",
+        &format!("{host}Origin: http://evil.example\r\nContent-Type: application/json\r\nX-Allmende-Request: 1\r\n"),
+        &idea,
+    );
+    assert_eq!(code, 403);
+    // Same origin, but without the header only the app sends.
+    let (code, _) = s.request_raw(
+        "POST",
+        "/api/command",
+        &format!(
+            "{host}Origin: http://{}\r\nContent-Type: application/json\r\n",
+            s.addr
+        ),
+        &idea,
+    );
+    assert_eq!(code, 403);
+    // DNS rebinding: the page's own name now points at 127.0.0.1.
+    let port = s.addr.rsplit(':').next().expect("port");
+    let (code, body) = s.request_raw(
+        "POST",
+        "/api/invite",
+        &format!("Host: evil.example:{port}\r\nContent-Type: application/json\r\nX-Allmende-Request: 1\r\n"),
+        &json!({"name": "Mallory", "role": "admin"}).to_string(),
+    );
+    assert_eq!(code, 403, "{body}");
+    assert!(!body.contains("token"), "{body}");
+    let (code, _) = s.request_raw(
+        "GET",
+        "/api/session",
+        &format!("Host: evil.example:{port}\r\n"),
+        "",
+    );
+    assert_eq!(code, 403);
+    assert_eq!(
+        p.titles(&["idea", "list", "--limit", "1000"]).len(),
+        before,
+        "nothing was created"
+    );
+    // The app itself still works.
+    let (code, created) = s.post("/api/command", &serde_json::from_str(&idea).expect("json"));
+    assert_eq!(code, 200, "{created}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_updates_only_for_the_host_and_guests_with_a_valid_token() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let (p, _) = demo();
+    let s = ServeProc::start(&p);
+    let mut foreign = format!("ws://{}/api/events", s.addr)
+        .into_client_request()
+        .expect("request");
+    foreign
+        .headers_mut()
+        .insert("origin", "http://evil.example".parse().expect("origin"));
+    assert!(
+        tokio_tungstenite::connect_async(foreign).await.is_err(),
+        "a page elsewhere cannot listen"
+    );
+    let bad = format!("ws://{}/api/events?token=00ff", s.addr);
+    assert!(
+        tokio_tungstenite::connect_async(bad).await.is_err(),
+        "an unknown guest token cannot listen"
+    );
+    let mut own = format!("ws://{}/api/events", s.addr)
+        .into_client_request()
+        .expect("request");
+    own.headers_mut().insert(
+        "origin",
+        format!("http://{}", s.addr).parse().expect("origin"),
+    );
+    assert!(tokio_tungstenite::connect_async(own).await.is_ok());
+}

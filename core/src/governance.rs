@@ -18,6 +18,7 @@
 
 mod act;
 pub mod entry;
+pub mod history;
 mod items;
 
 use std::cmp::Reverse;
@@ -27,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 pub use act::{apply_act, Act, Refusal};
 pub use entry::{seal, Body, Entry, Signer};
+pub use history::{LogHistory, Removal, Written};
 pub use items::{check_item, sign_item};
 
 use crate::ids::DocId;
@@ -50,19 +52,62 @@ pub struct Flag {
     pub reason: String,
 }
 
-/// Signatures already checked, keyed by entry id and signature, so replaying a long log
-/// again after a small change only checks the new entries.
-pub type Checked = HashSet<String>;
+/// Entries already checked, so replaying a long log again after a small change only checks
+/// the new entries. Keyed by [`memo_key`]: a hash of the document id, the entry id, the body
+/// and the signature, so a hit vouches for exactly the text that was checked, in exactly that
+/// document (an edited body or a pair pasted into another log misses and is checked afresh).
+pub type Checked = HashSet<[u8; 32]>;
 
-/// Replays a community's log into the state people see. `header` is the document's raw
-/// header (its id is checked against the first entry).
+/// The memo key of entry `id` of document `doc`: SHA-256 over all four, length-prefixed.
+#[must_use]
+pub fn memo_key(doc: &str, id: &str, e: &Entry) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [doc, id, e.body.as_str(), e.sig.as_str()] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().into()
+}
+
+/// Replays a community's log as it stands in the current map (logs not read from a
+/// document's history: tests, imports). `header.id` is taken as the document id.
 #[must_use]
 pub fn resolve(header: &Header, log: &BTreeMap<String, Entry>, checked: &mut Checked) -> Community {
-    let doc = header.id.as_str();
-    let mut c = Community::empty(header.clone());
+    let written: Vec<Written> = log
+        .iter()
+        .map(|(id, entry)| Written {
+            id: id.clone(),
+            entry: entry.clone(),
+            writer: String::new(),
+        })
+        .collect();
+    resolve_written(&header.id, header, &written, &[], checked)
+}
+
+/// Replays everything ever written into the log of community document `doc` (its id, as the
+/// reader knows it: never the header's word) into the state people see. `header` is the
+/// document's raw header; the state's header takes its id, kind and creator from `doc` and
+/// the signed first entry. Entries deleted or rewritten later count as written; each
+/// deletion and each rewritten body is flagged with the device that did it.
+#[must_use]
+pub fn resolve_written(
+    doc: &str,
+    header: &Header,
+    written: &[Written],
+    removals: &[Removal],
+    checked: &mut Checked,
+) -> Community {
+    let mut header = header.clone();
+    header.id = doc.to_string();
+    header.community = doc.to_string();
+    header.kind = crate::model::DocKind::Community;
+    let mut c = Community::empty(header);
     let mut bodies: HashMap<&str, Body> = HashMap::new();
-    for (id, e) in log {
-        let memo = format!("{id}:{}", e.sig);
+    for w in written {
+        let id = w.id.as_str();
+        let e = &w.entry;
+        let memo = memo_key(doc, id, e);
         let opened = if checked.contains(&memo) {
             serde_json::from_str::<Body>(&e.body)
                 .map_err(|err| entry::Flaw::Unreadable(err.to_string()))
@@ -72,18 +117,33 @@ pub fn resolve(header: &Header, log: &BTreeMap<String, Entry>, checked: &mut Che
         match opened {
             Ok(body) => {
                 checked.insert(memo);
-                bodies.insert(id.as_str(), body);
+                bodies.entry(id).or_insert(body);
             }
             Err(flaw) => c.flags.push(Flag {
                 doc: doc.to_string(),
-                entry: id.clone(),
+                entry: id.to_string(),
                 member: String::new(),
-                device: String::new(),
+                device: w.writer.clone(),
                 at: 0,
                 what: "unreadable entry".into(),
                 reason: flaw.to_string(),
             }),
         }
+    }
+    for r in removals {
+        c.flags.push(Flag {
+            doc: doc.to_string(),
+            entry: r.id.clone(),
+            member: String::new(),
+            device: r.by.clone(),
+            at: 0,
+            what: if r.id.is_empty() {
+                "replace the log".into()
+            } else {
+                format!("delete log entry {}", r.id)
+            },
+            reason: "entries stay in the history: deleting one changes nothing".into(),
+        });
     }
     for id in causal_order(&bodies) {
         let Some(body) = bodies.get(id) else { continue };
@@ -101,7 +161,7 @@ pub fn resolve(header: &Header, log: &BTreeMap<String, Entry>, checked: &mut Che
             }
             Err(reason) => c.flags.push(Flag {
                 doc: doc.to_string(),
-                entry: id.to_string(),
+                entry: (*id).to_string(),
                 member: body.member.clone(),
                 device: body.device.clone(),
                 at: body.at,
@@ -121,6 +181,39 @@ pub fn resolve(header: &Header, log: &BTreeMap<String, Entry>, checked: &mut Che
         .collect();
     c.heads.sort();
     c
+}
+
+/// Replays community document `doc_id` from its history (`history` is brought up to date
+/// first, so a caller that keeps it pays only for new changes). The raw header is used for
+/// what the log does not say (schema, creation time); when it is missing or unreadable, a
+/// placeholder stands in. Whether this is a community at all is the log's word: a valid
+/// first entry deriving `doc_id` (see [`Community::is_founded`]).
+#[must_use]
+pub fn replay_document(
+    doc_id: &str,
+    doc: &automerge::Automerge,
+    history: &mut LogHistory,
+    checked: &mut Checked,
+) -> Community {
+    history.update(doc);
+    let header = autosurgeon::hydrate_prop::<_, Header, _, _>(doc, &automerge::ROOT, "header")
+        .unwrap_or_else(|_| Header {
+            schema: crate::model::SCHEMA_VERSION,
+            kind: crate::model::DocKind::Community,
+            id: doc_id.to_string(),
+            community: doc_id.to_string(),
+            created_at: 0,
+            created_by: String::new(),
+            device: String::new(),
+            nonce: String::new(),
+        });
+    resolve_written(
+        doc_id,
+        &header,
+        &history.written(),
+        history.removals(),
+        checked,
+    )
 }
 
 /// Entries after everything they had seen; among entries ready at the same time, the
@@ -179,6 +272,13 @@ fn record_roster(c: &mut Community, body: &Body) {
 }
 
 impl Community {
+    /// Whether the log holds this community's valid first entry (so it is a community,
+    /// whatever its header says).
+    #[must_use]
+    pub fn is_founded(&self) -> bool {
+        !self.members.is_empty()
+    }
+
     /// The member as the roster stood at time `at` (removed members included, so callers
     /// can tell), or `None` before they joined.
     #[must_use]

@@ -123,6 +123,9 @@ pub fn sentence_de(text: &str) -> String {
         }
         "the team needs a lead" => "Das Team braucht eine Leitung",
         "nothing to change" => "Es gibt nichts zu ändern",
+        "this device key belongs to another member" => {
+            "Dieser Geräteschlüssel gehört schon einem anderen Mitglied"
+        }
         other => other,
     }
     .to_string()

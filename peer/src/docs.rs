@@ -3,10 +3,8 @@
 use std::sync::{LazyLock, Mutex};
 
 use allmende_core::apply::Item;
-use allmende_core::governance::{self, Body, Checked, Flag, Signer};
-use allmende_core::model::{
-    check_schema, Catalog, Community, CommunityDoc, DocKind, Header, ItemRef,
-};
+use allmende_core::governance::{self, Body, Checked, Flag, LogHistory, Signer};
+use allmende_core::model::{check_schema, Catalog, Community, DocKind, Header, ItemRef};
 use automerge::{
     transaction::Transactable, ActorId, AutoCommit, ObjType, ReadDoc, TextEncoding, ROOT,
 };
@@ -53,23 +51,28 @@ static CHECKED: LazyLock<Mutex<Checked>> = LazyLock::new(Mutex::default);
 /// The root keys of a community document; anything else was written around the app.
 const COMMUNITY_KEYS: [&str; 3] = ["header", "log", "items"];
 
-/// Reads a community document: replays its signed log (see
-/// [`allmende_core::governance`]) and flags anything written outside it.
+/// Reads community document `id`: replays everything ever written into its signed log
+/// (see [`allmende_core::governance`]; `history` is what was read of it before, brought up
+/// to date here) and flags anything written outside it. Whether it is a community is the
+/// signed log's word, not the header's.
 ///
 /// # Errors
 /// Shape errors, or the document is not a community.
-pub fn community(doc: &AutoCommit) -> Result<Community> {
-    let h = header(doc)?;
-    if h.kind != DocKind::Community {
-        return Err(PeerError::BadInput(format!("{} is not a community", h.id)));
-    }
-    let stored: CommunityDoc = hydrate(doc)?;
+pub fn community(id: &str, doc: &mut AutoCommit, history: &mut LogHistory) -> Result<Community> {
     let mut c = {
         let mut checked = CHECKED
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        governance::resolve(&stored.header, &stored.log, &mut checked)
+        governance::replay_document(id, doc.document(), history, &mut checked)
     };
+    if !c.is_founded() {
+        let h = header(doc)?;
+        if h.kind != DocKind::Community {
+            return Err(PeerError::BadInput(format!("{id} is not a community")));
+        }
+    }
+    check_schema(c.header.schema)?;
+    let h = c.header.clone();
     for key in doc.keys(&ROOT) {
         if !COMMUNITY_KEYS.contains(&key.as_str()) {
             c.flags.push(Flag {

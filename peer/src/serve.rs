@@ -18,6 +18,7 @@
 //! the message is in the language of `?lang=` or `Accept-Language` (German by default).
 
 mod api;
+pub mod edge;
 mod events;
 mod guest;
 
@@ -40,6 +41,8 @@ pub struct AppState {
     ui: Option<PathBuf>,
     /// Treat browsers on this machine as guests too.
     guests_only: bool,
+    /// Which `Host` values name this server (see [`edge`]).
+    edge: Arc<edge::Edge>,
 }
 
 /// The UI folder: `ALLMENDE_UI` or `ui/dist` next to the working directory or the binary.
@@ -59,14 +62,20 @@ pub fn find_ui() -> Option<PathBuf> {
         .find(|p| p.join("index.html").exists())
 }
 
-/// The router, for a service (also used by tests without a socket).
-pub fn router(svc: Service, ui: Option<PathBuf>, guests_only: bool) -> (Router, AppState) {
+/// The router, for a service, answering to the names in `edge`.
+pub fn router(
+    svc: Service,
+    ui: Option<PathBuf>,
+    guests_only: bool,
+    edge: edge::Edge,
+) -> (Router, AppState) {
     let (changes, _) = broadcast::channel(64);
     let state = AppState {
         svc: Arc::new(Mutex::new(svc)),
         changes,
         ui,
         guests_only,
+        edge: Arc::new(edge),
     };
     let router = Router::new()
         .route("/api/command", post(api::command))
@@ -79,6 +88,10 @@ pub fn router(svc: Service, ui: Option<PathBuf>, guests_only: bool) -> (Router, 
         .route("/api/class-code", post(guest::class_code))
         .route("/api/events", get(events::socket))
         .fallback(get(api::static_file))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            edge::guard,
+        ))
         .with_state(state.clone());
     (router, state)
 }
@@ -92,6 +105,7 @@ fn lan_ip() -> Option<std::net::IpAddr> {
 }
 
 /// Serves until Ctrl-C. Prints `listening on http://ADDR` first (for scripts and tests).
+/// Browsers must address it by its own addresses or one of `names`.
 ///
 /// # Errors
 /// The address cannot be bound, storage errors.
@@ -100,12 +114,14 @@ pub async fn serve(
     listen: SocketAddr,
     ui: Option<PathBuf>,
     guests_only: bool,
+    names: &[String],
 ) -> Result<()> {
-    let (router, state) = router(svc, ui, guests_only);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| PeerError::BadInput(format!("cannot listen on {listen}: {e}")))?;
     let addr = listener.local_addr()?;
+    let edge = edge::Edge::for_listener(addr, lan_ip(), names);
+    let (router, state) = router(svc, ui, guests_only, edge);
     println!("listening on http://{addr}");
     if addr.ip().is_unspecified() {
         // Reachable from phones on the same network: show the address as a QR code.

@@ -34,6 +34,9 @@ struct Cached {
     version: i64,
     /// For a community document: its replayed log at this version.
     community: Option<allmende_core::model::Community>,
+    /// What was read of its log's history (kept across versions, so a replay after a
+    /// change reads only the new changes).
+    history: allmende_core::governance::LogHistory,
 }
 
 /// A local peer's service: the store, this device's key, a clock and a document cache.

@@ -16,10 +16,10 @@
 //! `/metrics` by the caller.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use allmende_core::governance;
-use allmende_core::model::{Community, CommunityDoc, DocKind, Header, Project, Visibility};
+use allmende_core::model::{Community, DocKind, Header, Project, Visibility};
 use allmende_core::wire::device_of_peer;
 use automerge::{Automerge, ReadDoc, ROOT};
 
@@ -52,10 +52,19 @@ struct State {
     views: HashMap<String, Community>,
 }
 
+/// What is kept to replay community logs incrementally: each community document's history
+/// read so far, and the entries whose signatures were checked.
+#[derive(Default)]
+struct Replay {
+    histories: HashMap<String, governance::LogHistory>,
+    checked: governance::Checked,
+}
+
 /// The relay's access policy.
 #[derive(Clone)]
 pub struct Access {
     state: Arc<RwLock<State>>,
+    replay: Arc<Mutex<Replay>>,
     allow_foreign: bool,
 }
 
@@ -64,6 +73,7 @@ impl Access {
     pub fn new(allow_foreign: bool) -> Self {
         Access {
             state: Arc::default(),
+            replay: Arc::default(),
             allow_foreign,
         }
     }
@@ -77,9 +87,18 @@ impl Access {
 
     /// Re-reads the rules of one document from its current state.
     pub fn refresh_doc(&self, doc_id: &str, doc: &Automerge) {
-        let learned = match self.state.read() {
-            Ok(state) => classify(doc, &state.views),
-            Err(_) => return,
+        let community = self.replay.lock().ok().and_then(|mut r| {
+            let Replay { histories, checked } = &mut *r;
+            let history = histories.entry(doc_id.to_string()).or_default();
+            // Kept for every document (small for items: heads and empty sets), so each
+            // refresh decodes only the changes that arrived since the last one.
+            let c = governance::replay_document(doc_id, doc, history, checked);
+            c.is_founded().then_some(c)
+        });
+        let learned = match (community, self.state.read()) {
+            (Some(c), _) => Learned::Community(Box::new(c)),
+            (None, Ok(state)) => classify(doc, &state.views),
+            (None, Err(_)) => return,
         };
         let Ok(mut state) = self.state.write() else {
             return;
@@ -156,16 +175,9 @@ fn classify(doc: &Automerge, communities: &HashMap<String, Community>) -> Learne
         return Learned::Foreign;
     };
     match header.kind {
-        // The roster is the replay of the signed log: entries nobody was allowed to write
-        // do not give access (see allmende_core::governance).
-        DocKind::Community => match autosurgeon::hydrate::<_, CommunityDoc>(doc) {
-            Ok(c) => Learned::Community(Box::new(governance::resolve(
-                &c.header,
-                &c.log,
-                &mut governance::Checked::new(),
-            ))),
-            Err(_) => Learned::Foreign,
-        },
+        // A community is what its signed log founds (the caller replays that first, from
+        // the history); a header that only claims to be one founds nobody's access.
+        DocKind::Community => Learned::Community(Box::new(Community::empty(header))),
         DocKind::Project => {
             let community = communities
                 .get(&header.community)

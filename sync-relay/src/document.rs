@@ -17,6 +17,7 @@ use tokio::sync::mpsc;
 use crate::hub::{ConnHandle, Shared};
 use crate::metrics::Metrics;
 use crate::protocol;
+use crate::storage::OnDisk;
 
 mod acks;
 pub(crate) mod pace;
@@ -76,9 +77,8 @@ struct Made {
 struct Document {
     id: String,
     doc: Automerge,
-    /// Bytes and chunks on disk.
-    stored_bytes: usize,
-    chunks: usize,
+    /// The chunks on disk.
+    disk: OnDisk,
     /// The stored bytes could not be read: the relay serves nothing and writes nothing.
     damaged: bool,
     /// Boxed: a follower's sync state is large, and a map keeps room for more entries than
@@ -156,29 +156,35 @@ impl Document {
         let store = shared.store.clone();
         let key = id.clone();
         let loaded = tokio::task::spawn_blocking(move || store.document(&key)).await;
-        let (doc, stored_bytes, chunks, damaged) = match loaded {
-            Ok(Ok((bytes, _))) if bytes.is_empty() => (Automerge::new(), 0, 0, false),
-            Ok(Ok((bytes, chunks))) => match Automerge::load(&bytes) {
-                Ok(doc) => (doc, bytes.len(), chunks, false),
-                Err(e) => {
-                    tracing::error!(doc = %id, error = %e, "stored document is damaged; not serving it");
-                    (Automerge::new(), bytes.len(), chunks, true)
+        let (doc, disk, damaged) = match loaded {
+            Ok(Ok(stored)) if stored.bytes.is_empty() => (
+                Automerge::new(),
+                OnDisk::loaded(&stored, COMPACT_AFTER),
+                false,
+            ),
+            Ok(Ok(stored)) => {
+                let disk = OnDisk::loaded(&stored, COMPACT_AFTER);
+                match Automerge::load(&stored.bytes) {
+                    Ok(doc) => (doc, disk, false),
+                    Err(e) => {
+                        tracing::error!(doc = %id, error = %e, "stored document is damaged; not serving it");
+                        (Automerge::new(), disk, true)
+                    }
                 }
-            },
+            }
             Ok(Err(e)) => {
                 tracing::error!(doc = %id, error = %e, "cannot read the document");
-                (Automerge::new(), 0, 0, true)
+                (Automerge::new(), OnDisk::default(), true)
             }
             Err(e) => {
                 tracing::error!(doc = %id, error = %e, "document load task failed");
-                (Automerge::new(), 0, 0, true)
+                (Automerge::new(), OnDisk::default(), true)
             }
         };
         Document {
             id,
             doc,
-            stored_bytes,
-            chunks,
+            disk,
             damaged,
             peers: HashMap::new(),
             states: States::default(),
@@ -268,7 +274,7 @@ impl Document {
             self.refuse(&conn);
             return false;
         }
-        if self.stored_bytes + data.len() > self.shared.max_document_bytes {
+        if self.disk.bytes + data.len() > self.shared.max_document_bytes {
             tracing::warn!(doc = %self.id, peer = %conn.peer, "refused: the document would exceed its size limit");
             Metrics::add(&self.shared.metrics.closed_bad_input, 1);
             conn.close(format!(
@@ -347,21 +353,10 @@ impl Document {
 
     /// Stores the changes since `before`, compacting now and then; true once durable.
     async fn store(&mut self, before: &[automerge::ChangeHash]) -> bool {
-        let heads = self.doc.get_heads();
-        let name = heads.first().map(ToString::to_string).unwrap_or_default();
-        let ok = if self.chunks + 1 >= COMPACT_AFTER {
-            let snapshot = self.doc.save();
-            let size = snapshot.len();
-            let ok = self.shared.store.compact(&self.id, name, snapshot).await;
-            self.stored_bytes = size;
-            self.chunks = 1;
-            ok
-        } else {
-            let chunk = self.doc.save_after(before);
-            self.stored_bytes += chunk.len();
-            self.chunks += 1;
-            self.shared.store.append(&self.id, name, chunk).await
-        };
+        let ok = self
+            .disk
+            .save(&self.shared.store, &self.id, &self.doc, before)
+            .await;
         if ok {
             self.shared.access.refresh_doc(&self.id, &self.doc);
         }

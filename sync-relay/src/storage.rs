@@ -1,5 +1,13 @@
 //! The relay's document store in SQLite (WAL, `synchronous=FULL`): one row per chunk, keyed
-//! like automerge-repo's storage (`<doc>/snapshot/<hash>`, `<doc>/incremental/<hash>`).
+//! like automerge-repo's storage (`<doc>/snapshot/<hash>`, `<doc>/incremental/<hash>`), where
+//! `<hash>` is the SHA-256 of the chunk's bytes. Content-addressed keys cannot collide: two
+//! different chunks never share a row, and writing the same chunk twice is a no-op. A
+//! compaction deletes only the chunks it names (those its snapshot was made from), so a chunk
+//! written meanwhile survives it.
+//!
+//! Stores written before chunks were content-addressed named incremental chunks after the
+//! document's first head. They are read as they are (a document is every row under its id,
+//! whatever the key) and replaced by the first compaction, so no migration is needed.
 //!
 //! Writes go through one writer thread that commits everything waiting in one transaction
 //! (group commit) and only then acknowledges, so a change the relay has acknowledged survives
@@ -10,7 +18,11 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 
 use rusqlite::{params, Connection};
+use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
+
+mod chunks;
+pub use chunks::OnDisk;
 
 /// Most writes committed in one transaction.
 const MAX_GROUP: usize = 1024;
@@ -20,18 +32,34 @@ const MAX_GROUP: usize = 1024;
 #[error("relay storage: {0}")]
 pub struct StorageError(#[from] rusqlite::Error);
 
+/// The key of a chunk: the document, whether it is a snapshot, and the SHA-256 of its bytes.
+#[must_use]
+pub fn chunk_key(doc: &str, snapshot: bool, bytes: &[u8]) -> String {
+    let kind = if snapshot { "snapshot" } else { "incremental" };
+    format!("{doc}/{kind}/{}", hex::encode(Sha256::digest(bytes)))
+}
+
+/// A document as stored: its chunks concatenated (loadable by `Automerge::load`) and the keys
+/// of the chunks it was read from.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Stored {
+    pub bytes: Vec<u8>,
+    pub keys: Vec<String>,
+}
+
 /// One write: new changes of a document, or its compaction into one snapshot.
 enum Write {
     Append {
         doc: String,
-        name: String,
+        key: String,
         chunk: Vec<u8>,
         done: oneshot::Sender<bool>,
     },
     Compact {
         doc: String,
-        name: String,
+        key: String,
         snapshot: Vec<u8>,
+        replaced: Vec<String>,
         done: oneshot::Sender<bool>,
     },
 }
@@ -121,23 +149,23 @@ impl Store {
         .map(|n| u64::try_from(n).unwrap_or(0))
     }
 
-    /// All stored chunks of a document, concatenated (loadable by `Automerge::load`), and how
-    /// many chunks there are.
+    /// All stored chunks of a document, snapshots first, and their keys.
     ///
     /// # Errors
     /// Storage errors.
-    pub fn document(&self, doc: &str) -> Result<(Vec<u8>, usize), StorageError> {
+    pub fn document(&self, doc: &str) -> Result<Stored, StorageError> {
         self.with_conn(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT data FROM kv WHERE doc = ?1 ORDER BY instr(key, '/snapshot/') = 0, key",
+                "SELECT key, data FROM kv WHERE doc = ?1 ORDER BY instr(key, '/snapshot/') = 0, key",
             )?;
-            let mut out = Vec::new();
-            let mut chunks = 0;
-            for row in stmt.query_map([doc], |r| r.get::<_, Vec<u8>>(0))? {
-                out.extend_from_slice(&row?);
-                chunks += 1;
+            let mut out = Stored::default();
+            let rows = stmt.query_map([doc], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+            for row in rows {
+                let (key, data) = row?;
+                out.bytes.extend_from_slice(&data);
+                out.keys.push(key);
             }
-            Ok((out, chunks))
+            Ok(out)
         })
     }
 
@@ -146,7 +174,7 @@ impl Store {
     /// # Errors
     /// Storage errors.
     pub fn document_bytes(&self, doc: &str) -> Result<Vec<u8>, StorageError> {
-        self.document(doc).map(|(bytes, _)| bytes)
+        self.document(doc).map(|s| s.bytes)
     }
 
     /// Hands a write to the writer thread and waits until it is durable (true) or failed.
@@ -159,26 +187,39 @@ impl Store {
         sent && rx.await.unwrap_or(false)
     }
 
-    /// Stores new changes of `doc` under `name`; true once they are durable.
-    pub async fn append(&self, doc: &str, name: String, chunk: Vec<u8>) -> bool {
-        self.write(|done| Write::Append {
-            doc: doc.to_string(),
-            name,
-            chunk,
-            done,
-        })
-        .await
+    /// Stores a chunk of new changes of `doc`; its key once it is durable.
+    pub async fn append(&self, doc: &str, chunk: Vec<u8>) -> Option<String> {
+        let key = chunk_key(doc, false, &chunk);
+        let ok = self
+            .write(|done| Write::Append {
+                doc: doc.to_string(),
+                key: key.clone(),
+                chunk,
+                done,
+            })
+            .await;
+        ok.then_some(key)
     }
 
-    /// Replaces every chunk of `doc` with one snapshot; true once that is durable.
-    pub async fn compact(&self, doc: &str, name: String, snapshot: Vec<u8>) -> bool {
-        self.write(|done| Write::Compact {
-            doc: doc.to_string(),
-            name,
-            snapshot,
-            done,
-        })
-        .await
+    /// Stores `snapshot` of `doc` and deletes the chunks `replaced` (those it was made from;
+    /// any other chunk stays); the snapshot's key once that is durable.
+    pub async fn compact(
+        &self,
+        doc: &str,
+        snapshot: Vec<u8>,
+        replaced: Vec<String>,
+    ) -> Option<String> {
+        let key = chunk_key(doc, true, &snapshot);
+        let ok = self
+            .write(|done| Write::Compact {
+                doc: doc.to_string(),
+                key: key.clone(),
+                snapshot,
+                replaced,
+                done,
+            })
+            .await;
+        ok.then_some(key)
     }
 
     /// Finishes every write already sent and stops the writer thread.
@@ -220,56 +261,35 @@ fn commit(conn: &Connection, group: &[Write]) -> rusqlite::Result<()> {
     for w in group {
         match w {
             Write::Append {
-                doc, name, chunk, ..
-            } => {
-                conn.prepare_cached(
-                    "INSERT INTO kv(key, doc, data) VALUES (?1, ?2, ?3)
-                     ON CONFLICT(key) DO UPDATE SET data = excluded.data",
-                )?
-                .execute(params![
-                    format!("{doc}/incremental/{name}"),
-                    doc,
-                    chunk
-                ])?;
-            }
+                doc, key, chunk, ..
+            } => insert(conn, key, doc, chunk)?,
             Write::Compact {
                 doc,
-                name,
+                key,
                 snapshot,
+                replaced,
                 ..
             } => {
-                conn.prepare_cached("DELETE FROM kv WHERE doc = ?1")?
-                    .execute([doc])?;
-                conn.prepare_cached("INSERT INTO kv(key, doc, data) VALUES (?1, ?2, ?3)")?
-                    .execute(params![format!("{doc}/snapshot/{name}"), doc, snapshot])?;
+                let mut delete =
+                    conn.prepare_cached("DELETE FROM kv WHERE key = ?1 AND doc = ?2")?;
+                for old in replaced.iter().filter(|old| *old != key) {
+                    delete.execute(params![old, doc])?;
+                }
+                insert(conn, key, doc, snapshot)?;
             }
         }
     }
     conn.execute_batch("COMMIT")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn appends_compacts_and_reads_back() {
-        let dir = tempfile::tempdir().expect("test");
-        let store = Store::open(dir.path()).expect("test");
-        assert!(store.append("docA", "h1".into(), b"one".to_vec()).await);
-        assert!(store.append("docA", "h2".into(), b"two".to_vec()).await);
-        assert!(store.append("docB", "h1".into(), b"x".to_vec()).await);
-        assert_eq!(
-            store.document("docA").expect("test"),
-            (b"onetwo".to_vec(), 2)
-        );
-        assert_eq!(store.document_count().expect("test"), 2);
-        assert!(store.compact("docA", "s".into(), b"all".to_vec()).await);
-        assert_eq!(store.document("docA").expect("test"), (b"all".to_vec(), 1));
-        store.close();
-        assert!(!store.append("docA", "h3".into(), b"late".to_vec()).await);
-        let again = Store::open(dir.path()).expect("test");
-        assert_eq!(again.document_bytes("docB").expect("test"), b"x".to_vec());
-        assert_eq!(again.documents().expect("test").len(), 2);
-    }
+/// Inserts a chunk; a chunk already stored under its key (the same bytes) stays as it is.
+fn insert(conn: &Connection, key: &str, doc: &str, data: &[u8]) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO kv(key, doc, data) VALUES (?1, ?2, ?3) ON CONFLICT(key) DO NOTHING",
+    )?
+    .execute(params![key, doc, data])?;
+    Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -364,6 +364,42 @@ impl ServeProc {
         self.request_as(None, method, path, body)
     }
 
+    /// Sends raw header lines (each ending in `\r\n`) and a body; returns the status code and
+    /// body. For requests the app would never send (foreign hosts and origins).
+    ///
+    /// # Panics
+    /// When the server does not answer.
+    #[must_use]
+    pub fn request_raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &str,
+        body: &str,
+    ) -> (u16, String) {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&self.addr).expect("connect");
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("write");
+        let mut out = String::new();
+        s.read_to_string(&mut out).expect("read");
+        let code = out
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        (
+            code,
+            out.split_once("\r\n\r\n")
+                .map(|x| x.1.to_string())
+                .unwrap_or_default(),
+        )
+    }
+
     /// Sends a request as a guest with a session token (or as the host without one).
     ///
     /// # Panics
@@ -383,7 +419,7 @@ impl ServeProc {
             .unwrap_or_default();
         write!(
             s,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Content-Type: application/json\r\nX-Allmende-Request: 1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             self.addr,
             body.len()
         )

@@ -73,6 +73,11 @@ async fn http(
         .headers()
         .set("content-type", "application/json")
         .map_err(|e| fail(js_text(&e)))?;
+    // `allmende serve` lets in only changes that carry this header (a page elsewhere cannot).
+    request
+        .headers()
+        .set("x-allmende-request", "1")
+        .map_err(|e| fail(js_text(&e)))?;
     if let Some(token) = guest_token() {
         request
             .headers()
@@ -218,8 +223,11 @@ pub fn listen_changes(on_change: yew::Callback<()>) {
     } else {
         "ws"
     };
+    let token = guest_token()
+        .map(|t| format!("?token={t}"))
+        .unwrap_or_default();
     let url = format!(
-        "{proto}://{}/api/events",
+        "{proto}://{}/api/events{token}",
         location.host().unwrap_or_default()
     );
     let Ok(ws) = web_sys::WebSocket::new(&url) else {

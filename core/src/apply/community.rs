@@ -208,6 +208,12 @@ pub(super) fn apply(
             let member = check_member(ws, member)?;
             let device = check_device(device)?;
             let act = if matches!(command, C::AddDevice { .. }) {
+                let owner = community(ws)?.device_owners.get(&device);
+                if owner.is_some_and(|o| *o != member) {
+                    return Err(DomainError::Invalid(
+                        "this device key belongs to another member",
+                    ));
+                }
                 Act::AddDevice {
                     member: member.clone(),
                     device,

@@ -147,6 +147,7 @@ pub fn apply_act(c: &mut Community, body: &Body) -> Result<(), Refusal> {
         c.categories = default_categories();
         let mut devices = BTreeMap::new();
         devices.insert(body.device.clone(), body.at);
+        c.device_owners.insert(body.device.clone(), member.clone());
         c.members.insert(
             member.clone(),
             Member {
@@ -284,9 +285,16 @@ pub fn apply_act(c: &mut Community, body: &Body) -> Result<(), Refusal> {
         }
         Act::AddDevice { member, device } => {
             need(admin || self_only(member))?;
+            if c.device_owners
+                .get(device)
+                .is_some_and(|owner| owner != member)
+            {
+                return Err("the device key belongs to another member");
+            }
             active_mut(c, member)?
                 .devices
                 .insert(device.clone(), body.at);
+            c.device_owners.insert(device.clone(), member.clone());
             Ok(())
         }
         Act::RemoveDevice { member, device } => {

@@ -56,6 +56,10 @@ pub struct Community {
     /// The roster after each accepted roster change, in replay order, with its time:
     /// how signed fields in item documents are checked against the roster of their time.
     pub history: Vec<(Millis, Member)>,
+    /// Device key -> the member it was first given to. A key belongs to one member for good
+    /// (it signed their entries), also after it is taken off them.
+    #[serde(default)]
+    pub device_owners: BTreeMap<String, String>,
     /// The log's latest entries (what a new entry has `seen`).
     pub heads: Vec<String>,
     /// Entries that were not accepted.
@@ -130,6 +134,7 @@ impl Community {
             moderation: BTreeMap::new(),
             moderation_log: Vec::new(),
             history: Vec::new(),
+            device_owners: BTreeMap::new(),
             heads: Vec::new(),
             flags: Vec::new(),
         }

@@ -199,6 +199,10 @@ pub enum Cmd {
         /// Browsers on this machine must join with a class code too (kiosk use, tests).
         #[arg(long)]
         guests_only: bool,
+        /// Another name browsers may use to reach this server (besides its own addresses),
+        /// e.g. `schule.local`; repeatable.
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_hosts: Vec<String>,
         /// Do not keep in step in the background (with the remembered relay and with devices
         /// of the same communities on the local network).
         #[arg(long)]

@@ -300,6 +300,7 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
         Cmd::Serve {
             listen,
             guests_only,
+            allow_hosts,
             offline,
         } => {
             let _background = (!offline).then(|| {
@@ -316,7 +317,13 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
                 .enable_all()
                 .build()?;
             let ui = crate::serve::find_ui();
-            rt.block_on(crate::serve::serve(ctx.svc, listen, ui, guests_only))
+            rt.block_on(crate::serve::serve(
+                ctx.svc,
+                listen,
+                ui,
+                guests_only,
+                &allow_hosts,
+            ))
         }
         Cmd::Bundle(BundleCmd::Export { file }) => {
             let community = ctx.community()?;

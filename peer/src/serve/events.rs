@@ -4,13 +4,22 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
-use axum::response::Response;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 
+use super::guest::socket_principal;
 use super::AppState;
 
-pub(super) async fn socket(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {
-    upgrade.on_upgrade(move |ws| forward(ws, state))
+/// `GET /api/events`: for the host and for guests with a valid token, like the API.
+pub(super) async fn socket(State(state): State<AppState>, mut parts: Parts) -> Response {
+    if let Err(e) = socket_principal(&state, &parts).await {
+        return super::api::error(&e, allmende_core::Lang::De);
+    }
+    match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(upgrade) => upgrade.on_upgrade(move |ws| forward(ws, state)),
+        Err(rejection) => rejection.into_response(),
+    }
 }
 
 async fn forward(mut ws: WebSocket, state: AppState) {

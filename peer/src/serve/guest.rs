@@ -35,15 +35,36 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// A guest's token from `?token=` (a browser's WebSocket cannot send headers).
+fn query_token(parts: &Parts) -> Option<String> {
+    // Tokens are hex: nothing to percent-decode.
+    parts.uri.query().and_then(|q| {
+        q.split('&')
+            .find_map(|pair| pair.strip_prefix("token="))
+            .map(str::to_string)
+            .filter(|t| !t.is_empty())
+    })
+}
+
+/// The principal of a live-update socket: the host, or a guest whose `?token=` is valid.
+pub(super) async fn socket_principal(state: &AppState, parts: &Parts) -> Result<(), PeerError> {
+    let token = match bearer(&parts.headers).or_else(|| query_token(parts)) {
+        Some(t) => t,
+        None => return principal(state, parts).map(|_| ()),
+    };
+    with_service(state, move |svc| svc.guest(&token).map(|_| ())).await
+}
+
 /// The principal of a request, or a refusal for strangers.
 pub(super) fn principal(state: &AppState, parts: &Parts) -> Result<Principal, PeerError> {
     if let Some(token) = bearer(&parts.headers) {
         return Ok(Principal::Guest(token));
     }
+    // Fail closed: a request whose peer address is unknown is not the host.
     let local = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .is_none_or(|ConnectInfo(addr)| addr.ip().is_loopback());
+        .is_some_and(|ConnectInfo(addr)| addr.ip().is_loopback());
     if local && !state.guests_only {
         Ok(Principal::Host)
     } else {

@@ -482,6 +482,13 @@ impl Service {
         let mut communities = Vec::new();
         let mut items = Vec::new();
         for meta in docs_list {
+            if meta.kind == "community" {
+                match load_community(self.store.conn(), &mut self.cache, &key, &meta.id) {
+                    Ok(c) => communities.push(project_community(&c)),
+                    Err(e) => problems.push((meta.id.clone(), e.to_string())),
+                }
+                continue;
+            }
             let loaded = load_cached(self.store.conn(), &mut self.cache, &key, &meta.id);
             let doc = match loaded {
                 Ok(d) => d,
@@ -490,12 +497,7 @@ impl Service {
                     continue;
                 }
             };
-            if meta.kind == "community" {
-                match docs::community(doc) {
-                    Ok(c) => communities.push(project_community(&c)),
-                    Err(e) => problems.push((meta.id.clone(), e.to_string())),
-                }
-            } else {
+            {
                 let checked = docs::item(doc)
                     .and_then(|i| checked_item(self.store.conn(), &mut self.cache, &key, &i));
                 match checked {

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use allmende_core::apply::Item;
 use allmende_core::export::{ics, markdown, ExportFile, EXPORT_FORMAT, EXPORT_VERSION};
+use allmende_core::governance::LogHistory;
 use allmende_core::index::{project, project_community};
-use allmende_core::model::DocKind;
+use allmende_core::model::{DocKind, Header};
 use allmende_core::DomainError;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -198,19 +199,13 @@ impl Service {
                 )));
             }
             allmende_core::DocId::parse(id)?;
-            let doc = docs::load(bytes, &automerge::ActorId::random()).map_err(|e| {
+            let mut doc = docs::load(bytes, &automerge::ActorId::random()).map_err(|e| {
                 PeerError::CorruptDocument {
                     id: id.clone(),
                     reason: e.to_string(),
                 }
             })?;
-            let header = docs::header(&doc)?;
-            if &header.id != id {
-                return Err(PeerError::BadInput(format!(
-                    "document {id} claims to be {}",
-                    header.id
-                )));
-            }
+            let header = self.effective_header(id, &mut doc)?;
             match &community {
                 Some(c) if *c != header.community => {
                     return Err(PeerError::BadInput(
@@ -220,7 +215,7 @@ impl Service {
                 _ => community = Some(header.community.clone()),
             }
             if header.kind == DocKind::Community {
-                docs::community(&doc)?;
+                docs::community(id, &mut doc, &mut LogHistory::default())?;
             } else {
                 docs::item(&doc)?;
             }
@@ -270,7 +265,8 @@ impl Service {
                     load_cached(tx, cache, &key, &id)?
                 };
                 if header.kind == DocKind::Community {
-                    index::put_community(tx, &project_community(&docs::community(doc)?))?;
+                    let c = load_community(tx, cache, &key, &id)?;
+                    index::put_community(tx, &project_community(&c))?;
                     roster_changed.push(id.clone());
                 } else {
                     let raw = docs::item(doc)?;
@@ -296,6 +292,52 @@ impl Service {
         result
     }
 
+    /// What a received document is, judged without trusting its header where something
+    /// better is known: a document this peer has is what it was when it arrived first (a
+    /// later header edit is a write around the app, flagged where the document is read);
+    /// a document whose signed log founds a community under its id is that community.
+    /// Otherwise its header, which must name the document's own id.
+    fn effective_header(&self, id: &str, doc: &mut automerge::AutoCommit) -> Result<Header> {
+        let raw = docs::header(doc);
+        if let Some(known) = chunks::doc_meta(self.store.conn(), id)? {
+            let kind: DocKind = known
+                .kind
+                .parse()
+                .map_err(|_| PeerError::BadInput(format!("unknown kind {}", known.kind)))?;
+            let mut header = match raw {
+                Ok(h) => h,
+                Err(_) => Header {
+                    schema: allmende_core::model::SCHEMA_VERSION,
+                    kind,
+                    id: id.to_string(),
+                    community: known.community.clone(),
+                    created_at: 0,
+                    created_by: String::new(),
+                    device: String::new(),
+                    nonce: String::new(),
+                },
+            };
+            header.id = id.to_string();
+            header.kind = kind;
+            header.community = known.community;
+            return Ok(header);
+        }
+        let founded = docs::community(id, doc, &mut LogHistory::default())
+            .ok()
+            .filter(allmende_core::model::Community::is_founded);
+        if let Some(c) = founded {
+            return Ok(c.header);
+        }
+        let header = raw?;
+        if header.id != id {
+            return Err(PeerError::BadInput(format!(
+                "document {id} claims to be {}",
+                header.id
+            )));
+        }
+        Ok(header)
+    }
+
     /// Loads every document and runs SQLite's integrity check; returns what is damaged.
     ///
     /// # Errors
@@ -309,14 +351,12 @@ impl Service {
             .collect();
         let key = self.device.actor();
         for meta in self.store.docs(None)? {
-            let loaded =
-                load_cached(self.store.conn(), &mut self.cache, &key, &meta.id).and_then(|doc| {
-                    if meta.kind == "community" {
-                        docs::community(doc).map(|_| ())
-                    } else {
-                        docs::item(doc).map(|_| ())
-                    }
-                });
+            let loaded = if meta.kind == "community" {
+                load_community(self.store.conn(), &mut self.cache, &key, &meta.id).map(|_| ())
+            } else {
+                load_cached(self.store.conn(), &mut self.cache, &key, &meta.id)
+                    .and_then(|doc| docs::item(doc).map(|_| ()))
+            };
             if let Err(e) = loaded {
                 problems.push((meta.id, e.to_string()));
             }

@@ -269,12 +269,14 @@ pub(super) fn load_cached<'c>(
             id: id.to_string(),
             reason: e.to_string(),
         })?;
+        let history = cache.remove(id).map(|c| c.history).unwrap_or_default();
         cache.insert(
             id.to_string(),
             Cached {
                 doc,
                 version: meta.version,
                 community: None,
+                history,
             },
         );
     }
@@ -301,7 +303,7 @@ pub(super) fn load_community(
     if let Some(c) = &entry.community {
         return Ok(c.clone());
     }
-    let c = docs::community(&entry.doc)?;
+    let c = docs::community(id, &mut entry.doc, &mut entry.history)?;
     entry.community = Some(c.clone());
     Ok(c)
 }
@@ -377,6 +379,7 @@ pub(super) fn save_new(
             doc,
             version,
             community: None,
+            history: allmende_core::governance::LogHistory::default(),
         },
     );
     Ok(())
