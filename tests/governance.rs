@@ -220,3 +220,107 @@ fn removal_wins_over_a_concurrent_later_hide() {
         "a removed device syncs nothing: {text}"
     );
 }
+
+/// The entry ids in a community's current log that do `what` (as `describe` says it).
+fn log_entries(d: &AutoCommit, community: &str, what: &str) -> Vec<String> {
+    let (_, log) = d.get(&ROOT, "log").expect("read").expect("a log");
+    d.keys(&log)
+        .filter(|id| {
+            let Ok(Some((_, entry))) = d.get(&log, id.as_str()) else {
+                return false;
+            };
+            let Ok(Some((body, _))) = d.get(&entry, "body") else {
+                return false;
+            };
+            allmende_core::governance::entry::open(
+                community,
+                id,
+                &allmende_core::governance::Entry {
+                    body: body.as_str().unwrap_or_default().to_string(),
+                    sig: d
+                        .get(&entry, "sig")
+                        .ok()
+                        .flatten()
+                        .and_then(|(s, _)| s.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                },
+            )
+            .is_ok_and(|b| b.act.describe().starts_with(what))
+        })
+        .collect()
+}
+
+/// A community where Anna made Mallory a moderator and then a member again, synced by all.
+fn demoted_mallory() -> (RelayProc, Peer, Vec<Peer>, String, String) {
+    let relay = RelayProc::start("");
+    let (anna, others, community) = community_with_members(&relay, &["Ben", "Mallory"]);
+    let mallory_id = member_id(&others[1], &community);
+    anna.ok(&["member", "role", &mallory_id, "moderator"]);
+    anna.ok(&["member", "role", &mallory_id, "member"]);
+    anna.ok(&["sync"]);
+    for p in &others {
+        p.ok(&["sync"]);
+    }
+    assert_eq!(role_of(&others[0], &mallory_id), "member");
+    (relay, anna, others, community, mallory_id)
+}
+
+/// Finding: deleting a signed entry from the log voided it (here: a demotion undone).
+#[test]
+fn deleting_a_demotion_from_the_log_changes_nothing_and_is_flagged() {
+    let (_relay, anna, others, community, mallory_id) = demoted_mallory();
+    let (ben, mallory) = (&others[0], &others[1]);
+    let (cid, mid) = (community.clone(), mallory_id.clone());
+    tamper(mallory, &community, |d, _| {
+        let demotion = log_entries(d, &cid, &format!("make {mid} member"));
+        assert_eq!(demotion.len(), 1, "the demotion is in the log");
+        let (_, log) = d.get(&ROOT, "log").expect("read").expect("log");
+        d.delete(&log, demotion[0].as_str()).expect("delete");
+    });
+    mallory.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    anna.ok(&["sync"]);
+    for honest in [&anna, ben] {
+        assert_eq!(
+            role_of(honest, &mallory_id),
+            "member",
+            "the demotion stands"
+        );
+        let flagged = flags(honest);
+        assert!(
+            flagged.iter().any(|f| f["what"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("delete log entry")
+                && !f["device"].as_str().unwrap_or_default().is_empty()),
+            "the deletion is flagged with the device that did it: {flagged:?}"
+        );
+    }
+    assert_eq!(flags(&anna), flags(ben), "both honest peers flag the same");
+}
+
+/// Finding: an edited header (kind, community) made the relay refuse every member of the
+/// community, or froze its copy of the roster.
+#[test]
+fn an_edited_community_header_locks_nobody_out() {
+    let (_relay, anna, others, community, _) = demoted_mallory();
+    let (ben, mallory) = (&others[0], &others[1]);
+    tamper(mallory, &community, |d, _| {
+        let (_, header) = d.get(&ROOT, "header").expect("read").expect("header");
+        d.put(&header, "community", "elsewhere").expect("community");
+    });
+    mallory.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    anna.ok(&["sync"]);
+    // The community goes on: Anna renames it, Ben (an ordinary member) still gets that.
+    anna.ok(&["community", "edit", "--name", "Neudorf"]);
+    anna.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    let listed = ben.json(&["community", "list"]);
+    assert!(
+        listed
+            .as_array()
+            .is_some_and(|all| all.iter().any(|c| c["name"] == "Neudorf")),
+        "the relay still serves the community to its members: {listed}"
+    );
+}
