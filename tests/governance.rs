@@ -173,8 +173,8 @@ fn idea_key(d: &AutoCommit) -> String {
     String::new()
 }
 
-/// An admin removes a moderator while the moderator, offline, hides a post: the removal came
-/// first, so the hide counts nowhere; a hide from before the removal stays.
+/// An admin removes a moderator while the moderator, offline, hides a post: the removal wins
+/// over the concurrent hide, so it counts nowhere; a hide the admin had seen stays.
 #[test]
 fn removal_wins_over_a_concurrent_later_hide() {
     let relay = RelayProc::start("");
@@ -186,10 +186,12 @@ fn removal_wins_over_a_concurrent_later_hide() {
     anna.ok(&["member", "role", &ben_id, "moderator"]);
     anna.ok(&["sync"]);
     ben.ok(&["sync"]);
-    // Ben hides one idea and syncs; then, while Anna removes him without syncing, he hides
-    // the other one offline, unaware.
+    // Ben hides one idea and syncs, and Anna sees it; then, while Anna removes him without
+    // syncing, he hides the other one offline, unaware. Revocation wins over what its
+    // author had not seen: the second hide counts nowhere, the first (seen) stays.
     ben.ok(&["hide", &early, "--reason", "Doppelt"]);
     ben.ok(&["sync"]);
+    anna.ok(&["sync"]);
     anna.ok(&["member", "remove", &ben_id]);
     std::thread::sleep(std::time::Duration::from_millis(20));
     ben.ok(&["hide", &late, "--reason", "Gefällt mir nicht"]);

@@ -218,19 +218,154 @@ pub fn replay_document(
 
 /// Entries after everything they had seen; among entries ready at the same time, the
 /// earliest first, ties by id. Every peer computes the same order from the same log.
+///
+/// **Revocation wins over concurrent acts.** An act that does not causally follow a role
+/// change of its author (neither had seen the other) is judged by the weaker role: it is
+/// ordered after a demotion, a removal or a device's removal, and before a promotion to
+/// admin, whatever time it claims. So a back-dated entry gains nothing. (Should these extra
+/// orderings ever form a cycle, as with admins removing each other at once, the plain causal
+/// order decides.)
 fn causal_order<'a>(bodies: &HashMap<&'a str, Body>) -> Vec<&'a str> {
-    let mut waiting: HashMap<&str, usize> = HashMap::new();
-    let mut followers: HashMap<&str, Vec<&'a str>> = HashMap::new();
+    let extra = concurrency_edges(bodies);
+    let order = kahn(bodies, &extra);
+    if order.len() == bodies.len() {
+        order
+    } else {
+        kahn(bodies, &[])
+    }
+}
+
+/// Whom a role change concerns, and whether it weakens them.
+fn role_change(act: &Act) -> Option<(&str, Option<&str>, bool)> {
+    match act {
+        Act::SetRole { member, role } => Some((member, None, *role != crate::model::Role::Admin)),
+        Act::RemoveMember { member } => Some((member, None, true)),
+        Act::RemoveDevice { member, device } => Some((member, Some(device), true)),
+        _ => None,
+    }
+}
+
+/// `(before, after)` pairs that put acts concurrent with a role change of their author on
+/// the weaker side of it.
+fn concurrency_edges<'a>(bodies: &HashMap<&'a str, Body>) -> Vec<(&'a str, &'a str)> {
+    let mut by_member: HashMap<&str, Vec<&'a str>> = HashMap::new();
+    let mut seen_by: HashMap<&str, Vec<&'a str>> = HashMap::new();
     for (id, body) in bodies {
-        let deps: BTreeSet<&str> = body
+        by_member.entry(body.member.as_str()).or_default().push(id);
+        for s in &body.seen {
+            seen_by.entry(s.as_str()).or_default().push(id);
+        }
+    }
+    // Seniority settles two role changes against each other (two admins demoting each
+    // other at once): the one who joined first wins. The creator is the most senior.
+    let mut joined: HashMap<&str, (Millis, &str)> = HashMap::new();
+    for (id, body) in bodies {
+        match &body.act {
+            Act::Genesis { member, .. } => {
+                joined.insert(member.as_str(), (Millis::MIN, id));
+            }
+            Act::AddMember { member, .. } => {
+                let rank = (body.at, *id);
+                let e = joined.entry(member.as_str()).or_insert(rank);
+                *e = (*e).min(rank);
+            }
+            _ => {}
+        }
+    }
+    let senior = |a: &str, b: &str| {
+        let rank = |m: &str| joined.get(m).copied().unwrap_or((Millis::MAX, ""));
+        rank(a) < rank(b)
+    };
+    let mut edges = Vec::new();
+    for (change_id, change) in bodies {
+        let Some((member, device, weakens)) = role_change(&change.act) else {
+            continue;
+        };
+        let Some(acts) = by_member.get(member) else {
+            continue;
+        };
+        let before_change = ancestors(bodies, change_id);
+        let after_change = descendants(&seen_by, change_id);
+        for act_id in acts {
+            let act = &bodies[act_id];
+            if act_id == change_id
+                || before_change.contains(act_id)
+                || after_change.contains(act_id)
+                || device.is_some_and(|d| d != act.device)
+            {
+                continue;
+            }
+            let counter = role_change(&act.act).is_some_and(|(m, _, w)| w && m == change.member);
+            if counter && !(weakens && senior(&change.member, member)) {
+                // A counter-move: only the senior side's change goes first.
+                continue;
+            }
+            edges.push(if weakens {
+                (*change_id, *act_id)
+            } else {
+                (*act_id, *change_id)
+            });
+        }
+    }
+    edges
+}
+
+/// Every entry `id` had seen, directly or through others.
+fn ancestors<'a>(bodies: &HashMap<&'a str, Body>, id: &str) -> HashSet<&'a str> {
+    let mut seen = HashSet::new();
+    let mut todo: Vec<&str> = bodies
+        .get(id)
+        .map(|b| b.seen.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    while let Some(next) = todo.pop() {
+        let Some((key, body)) = bodies.get_key_value(next) else {
+            continue;
+        };
+        if seen.insert(*key) {
+            todo.extend(body.seen.iter().map(String::as_str));
+        }
+    }
+    seen
+}
+
+/// Every entry that had seen `id`, directly or through others.
+fn descendants<'a>(seen_by: &HashMap<&str, Vec<&'a str>>, id: &str) -> HashSet<&'a str> {
+    let mut out = HashSet::new();
+    let mut todo: Vec<&'a str> = seen_by.get(id).cloned().unwrap_or_default();
+    while let Some(next) = todo.pop() {
+        if out.insert(next) {
+            todo.extend(seen_by.get(next).into_iter().flatten().copied());
+        }
+    }
+    out
+}
+
+/// Kahn's algorithm over the `seen` links plus `extra` `(before, after)` pairs.
+fn kahn<'a>(bodies: &HashMap<&'a str, Body>, extra: &[(&'a str, &'a str)]) -> Vec<&'a str> {
+    let mut deps: HashMap<&str, BTreeSet<&'a str>> = HashMap::new();
+    for (id, body) in bodies {
+        let own: BTreeSet<&'a str> = body
             .seen
             .iter()
-            .map(String::as_str)
-            .filter(|s| bodies.contains_key(s) && s != id)
+            .filter_map(|s| bodies.get_key_value(s.as_str()).map(|(k, _)| *k))
+            .filter(|s| s != id)
             .collect();
-        waiting.insert(id, deps.len());
-        for dep in deps {
-            followers.entry(dep).or_default().push(id);
+        deps.insert(id, own);
+    }
+    for (before, after) in extra {
+        if let Some(d) = deps.get_mut(after) {
+            d.insert(before);
+        }
+    }
+    let mut waiting: HashMap<&str, usize> = HashMap::new();
+    let mut followers: HashMap<&str, Vec<&'a str>> = HashMap::new();
+    for (id, ds) in &deps {
+        waiting.insert(id, ds.len());
+        for dep in ds {
+            followers
+                .entry(dep)
+                .or_default()
+                .push(bodies.get_key_value(*id).map_or(*id, |(k, _)| *k));
         }
     }
     let mut ready: BinaryHeap<Reverse<(Millis, &str)>> = waiting
@@ -240,7 +375,7 @@ fn causal_order<'a>(bodies: &HashMap<&'a str, Body>) -> Vec<&'a str> {
         .collect();
     let mut order = Vec::with_capacity(bodies.len());
     while let Some(Reverse((_, id))) = ready.pop() {
-        order.push(id);
+        order.push(bodies.get_key_value(id).map_or(id, |(k, _)| *k));
         for next in followers.get(id).into_iter().flatten() {
             if let Some(n) = waiting.get_mut(next) {
                 *n -= 1;

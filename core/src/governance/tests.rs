@@ -229,13 +229,25 @@ fn a_second_beginning_by_another_key_is_refused() {
 
 /// An admin removes a moderator while the moderator, offline, hides a post.
 #[test]
-fn removal_beats_a_later_concurrent_hide_but_not_an_earlier_one() {
+fn removal_beats_every_concurrent_hide_but_not_a_seen_one() {
     let root = Key::new(1);
     let aylin = Key::new(3);
     let mut log = Log::new(&root);
     member_with_device(&mut log, &root, "aylin", Role::Moderator, &aylin, 10);
+    // A hide the admin had seen when removing her stands.
+    log.add(
+        &aylin,
+        "aylin",
+        50,
+        Act::Moderate {
+            key: "seen".into(),
+            hidden: true,
+            reason: "spam".into(),
+        },
+    );
     let fork = log.heads();
-    // The moderator hid one post before the removal and one after it, without having seen it.
+    // Concurrent with the removal, one hide claiming an earlier time and one a later one:
+    // revocation wins over both.
     log.add_seen(
         &aylin,
         "aylin",
@@ -269,10 +281,12 @@ fn removal_beats_a_later_concurrent_hide_but_not_an_earlier_one() {
     );
     let c = log.resolve();
     assert!(c.member("aylin").is_none());
-    assert!(c.is_hidden("early"));
+    assert!(c.is_hidden("seen"));
+    assert!(!c.is_hidden("early"));
     assert!(!c.is_hidden("late"));
-    assert_eq!(c.flags.len(), 1);
-    assert_eq!(c.flags[0].what, "hide late");
+    let what: Vec<&str> = c.flags.iter().map(|f| f.what.as_str()).collect();
+    assert_eq!(what.len(), 2, "{what:?}");
+    assert!(what.contains(&"hide early") && what.contains(&"hide late"));
     assert_eq!(c.moderation_log.len(), 1);
 }
 
@@ -548,4 +562,106 @@ fn a_device_key_belongs_to_one_member_only() {
     let c = log.resolve();
     assert!(!c.members["mia"].devices.contains_key(&ole.public_hex()));
     assert!(c.flags.iter().any(|f| f.entry == reuse));
+}
+
+/// Finding: a demoted admin signed an entry claiming a time before the demotion, without
+/// having seen it, and removed the creator; the demotion was then refused.
+#[test]
+fn a_back_dated_act_of_a_demoted_admin_is_judged_by_the_weaker_role() {
+    let root = Key::new(1);
+    let eva = Key::new(5);
+    let mut log = Log::new(&root);
+    member_with_device(&mut log, &root, "eva", Role::Member, &eva, 10);
+    log.add(
+        &root,
+        "admin",
+        20,
+        Act::SetRole {
+            member: "eva".into(),
+            role: Role::Admin,
+        },
+    );
+    let fork = log.heads();
+    log.add(
+        &root,
+        "admin",
+        100,
+        Act::SetRole {
+            member: "eva".into(),
+            role: Role::Member,
+        },
+    );
+    // Eva, offline since the fork, claims a time before her demotion.
+    let coup = log.add_seen(
+        &eva,
+        "eva",
+        50,
+        Act::RemoveMember {
+            member: "admin".into(),
+        },
+        fork,
+    );
+    let c = log.resolve();
+    assert_eq!(c.members["eva"].role, Role::Member, "the demotion stands");
+    assert!(c.member("admin").is_some(), "the creator stays");
+    assert!(c.flags.iter().any(|f| f.entry == coup), "{:?}", c.flags);
+    // Even with no back-dating at all, or with a seen list naming nothing.
+    let mut log2 = Log::new(&root);
+    member_with_device(&mut log2, &root, "eva", Role::Admin, &eva, 10);
+    log2.add(
+        &root,
+        "admin",
+        100,
+        Act::RemoveMember {
+            member: "eva".into(),
+        },
+    );
+    log2.add_seen(
+        &eva,
+        "eva",
+        1,
+        Act::SetRole {
+            member: "admin".into(),
+            role: Role::Member,
+        },
+        Vec::new(),
+    );
+    let c = log2.resolve();
+    assert!(c.member("eva").is_none());
+    assert_eq!(c.members["admin"].role, Role::Admin);
+}
+
+/// An act its author made before being promoted (concurrently with the promotion) is judged
+/// by the role it was made with.
+#[test]
+fn an_act_concurrent_with_a_promotion_is_judged_by_the_old_role() {
+    let root = Key::new(1);
+    let jo = Key::new(6);
+    let mut log = Log::new(&root);
+    member_with_device(&mut log, &root, "jo", Role::Member, &jo, 10);
+    let fork = log.heads();
+    log.add(
+        &root,
+        "admin",
+        20,
+        Act::SetRole {
+            member: "jo".into(),
+            role: Role::Admin,
+        },
+    );
+    let early = log.add_seen(
+        &jo,
+        "jo",
+        30,
+        Act::Settings {
+            name: Some("Jos Dorf".into()),
+            description: None,
+            code_of_conduct: None,
+            hold_first_posts: None,
+        },
+        fork,
+    );
+    let c = log.resolve();
+    assert_ne!(c.name, "Jos Dorf");
+    assert!(c.flags.iter().any(|f| f.entry == early));
 }
