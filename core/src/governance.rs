@@ -22,7 +22,7 @@ pub mod history;
 mod items;
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -56,7 +56,8 @@ pub struct Flag {
 /// the new entries. Keyed by [`memo_key`]: a hash of the document id, the entry id, the body
 /// and the signature, so a hit vouches for exactly the text that was checked, in exactly that
 /// document (an edited body or a pair pasted into another log misses and is checked afresh).
-pub type Checked = HashSet<[u8; 32]>;
+/// Each checked entry's body is kept with it, so a replay does not read its text again.
+pub type Checked = HashMap<[u8; 32], Body>;
 
 /// The memo key of entry `id` of document `doc`: SHA-256 over all four, length-prefixed.
 #[must_use]
@@ -103,21 +104,21 @@ pub fn resolve_written(
     header.community = doc.to_string();
     header.kind = crate::model::DocKind::Community;
     let mut c = Community::empty(header);
-    let mut bodies: HashMap<&str, Body> = HashMap::new();
+    // First every entry is checked (or found checked), then the bodies are read from the
+    // memo without copying them.
+    let mut accepted: Vec<(&str, [u8; 32])> = Vec::with_capacity(written.len());
     for w in written {
         let id = w.id.as_str();
         let e = &w.entry;
         let memo = memo_key(doc, id, e);
-        let opened = if checked.contains(&memo) {
-            serde_json::from_str::<Body>(&e.body)
-                .map_err(|err| entry::Flaw::Unreadable(err.to_string()))
-        } else {
-            entry::open(doc, id, e)
-        };
-        match opened {
+        if checked.contains_key(&memo) {
+            accepted.push((id, memo));
+            continue;
+        }
+        match entry::open(doc, id, e) {
             Ok(body) => {
-                checked.insert(memo);
-                bodies.entry(id).or_insert(body);
+                checked.insert(memo, body);
+                accepted.push((id, memo));
             }
             Err(flaw) => c.flags.push(Flag {
                 doc: doc.to_string(),
@@ -128,6 +129,13 @@ pub fn resolve_written(
                 what: "unreadable entry".into(),
                 reason: flaw.to_string(),
             }),
+        }
+    }
+    let checked: &Checked = checked;
+    let mut bodies: HashMap<&str, &Body> = HashMap::with_capacity(accepted.len());
+    for (id, memo) in accepted {
+        if let Some(body) = checked.get(&memo) {
+            bodies.entry(id).or_insert(body);
         }
     }
     for r in removals {
@@ -225,7 +233,7 @@ pub fn replay_document(
 /// admin, whatever time it claims. So a back-dated entry gains nothing. (Should these extra
 /// orderings ever form a cycle, as with admins removing each other at once, the plain causal
 /// order decides.)
-fn causal_order<'a>(bodies: &HashMap<&'a str, Body>) -> Vec<&'a str> {
+fn causal_order<'a>(bodies: &HashMap<&'a str, &Body>) -> Vec<&'a str> {
     let extra = concurrency_edges(bodies);
     let order = kahn(bodies, &extra);
     if order.len() == bodies.len() {
@@ -247,14 +255,25 @@ fn role_change(act: &Act) -> Option<(&str, Option<&str>, bool)> {
 
 /// `(before, after)` pairs that put acts concurrent with a role change of their author on
 /// the weaker side of it.
-fn concurrency_edges<'a>(bodies: &HashMap<&'a str, Body>) -> Vec<(&'a str, &'a str)> {
+fn concurrency_edges<'a>(bodies: &HashMap<&'a str, &Body>) -> Vec<(&'a str, &'a str)> {
     let mut by_member: HashMap<&str, Vec<&'a str>> = HashMap::new();
-    let mut seen_by: HashMap<&str, Vec<&'a str>> = HashMap::new();
     for (id, body) in bodies {
         by_member.entry(body.member.as_str()).or_default().push(id);
-        for s in &body.seen {
-            seen_by.entry(s.as_str()).or_default().push(id);
-        }
+    }
+    if !bodies.values().any(|b| role_change(&b.act).is_some()) {
+        return Vec::new();
+    }
+    // The longest chain of `seen` below each entry: an ancestor is always lower, which keeps
+    // the searches below short (in a log written in step, to the entries in between).
+    let mut depth: HashMap<&str, usize> = HashMap::with_capacity(bodies.len());
+    for id in kahn(bodies, &[]) {
+        let d = bodies[id]
+            .seen
+            .iter()
+            .filter_map(|s| depth.get(s.as_str()))
+            .max()
+            .map_or(0, |d| d + 1);
+        depth.insert(id, d);
     }
     // Seniority settles two role changes against each other (two admins demoting each
     // other at once): the one who joined first wins. The creator is the most senior.
@@ -284,14 +303,12 @@ fn concurrency_edges<'a>(bodies: &HashMap<&'a str, Body>) -> Vec<(&'a str, &'a s
         let Some(acts) = by_member.get(member) else {
             continue;
         };
-        let before_change = ancestors(bodies, change_id);
-        let after_change = descendants(&seen_by, change_id);
         for act_id in acts {
             let act = &bodies[act_id];
             if act_id == change_id
-                || before_change.contains(act_id)
-                || after_change.contains(act_id)
                 || device.is_some_and(|d| d != act.device)
+                || reaches(bodies, &depth, change_id, act_id)
+                || reaches(bodies, &depth, act_id, change_id)
             {
                 continue;
             }
@@ -310,78 +327,74 @@ fn concurrency_edges<'a>(bodies: &HashMap<&'a str, Body>) -> Vec<(&'a str, &'a s
     edges
 }
 
-/// Every entry `id` had seen, directly or through others.
-fn ancestors<'a>(bodies: &HashMap<&'a str, Body>, id: &str) -> HashSet<&'a str> {
-    let mut seen = HashSet::new();
-    let mut todo: Vec<&str> = bodies
-        .get(id)
-        .map(|b| b.seen.iter().map(String::as_str).collect())
-        .unwrap_or_default();
+/// Whether entry `from` had seen entry `to`, directly or through others. Only entries
+/// deeper than `to` can lead to it, so the search stays between the two.
+fn reaches(
+    bodies: &HashMap<&str, &Body>,
+    depth: &HashMap<&str, usize>,
+    from: &str,
+    to: &str,
+) -> bool {
+    let Some(&floor) = depth.get(to) else {
+        return false;
+    };
+    let mut visited: HashSet<&str> = HashSet::new();
+    let mut todo: Vec<&str> = vec![from];
     while let Some(next) = todo.pop() {
-        let Some((key, body)) = bodies.get_key_value(next) else {
+        let Some(body) = bodies.get(next) else {
             continue;
         };
-        if seen.insert(*key) {
-            todo.extend(body.seen.iter().map(String::as_str));
+        for s in &body.seen {
+            let s = s.as_str();
+            if s == to {
+                return true;
+            }
+            if depth.get(s).is_some_and(|d| *d > floor) && visited.insert(s) {
+                todo.push(s);
+            }
         }
     }
-    seen
+    false
 }
 
-/// Every entry that had seen `id`, directly or through others.
-fn descendants<'a>(seen_by: &HashMap<&str, Vec<&'a str>>, id: &str) -> HashSet<&'a str> {
-    let mut out = HashSet::new();
-    let mut todo: Vec<&'a str> = seen_by.get(id).cloned().unwrap_or_default();
-    while let Some(next) = todo.pop() {
-        if out.insert(next) {
-            todo.extend(seen_by.get(next).into_iter().flatten().copied());
+/// Kahn's algorithm over the `seen` links plus `extra` `(before, after)` pairs; among
+/// entries ready at once the earliest first, ties by id.
+fn kahn<'a>(bodies: &HashMap<&'a str, &Body>, extra: &[(&'a str, &'a str)]) -> Vec<&'a str> {
+    let ids: Vec<&'a str> = bodies.keys().copied().collect();
+    let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(n, id)| (*id, n)).collect();
+    let mut waiting = vec![0usize; ids.len()];
+    let mut followers: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
+    let mut link = |before: usize, after: usize| {
+        if before != after && !followers[before].contains(&after) {
+            followers[before].push(after);
+            waiting[after] += 1;
         }
-    }
-    out
-}
-
-/// Kahn's algorithm over the `seen` links plus `extra` `(before, after)` pairs.
-fn kahn<'a>(bodies: &HashMap<&'a str, Body>, extra: &[(&'a str, &'a str)]) -> Vec<&'a str> {
-    let mut deps: HashMap<&str, BTreeSet<&'a str>> = HashMap::new();
-    for (id, body) in bodies {
-        let own: BTreeSet<&'a str> = body
-            .seen
-            .iter()
-            .filter_map(|s| bodies.get_key_value(s.as_str()).map(|(k, _)| *k))
-            .filter(|s| s != id)
-            .collect();
-        deps.insert(id, own);
+    };
+    for (n, id) in ids.iter().enumerate() {
+        for s in &bodies[id].seen {
+            if let Some(&dep) = index.get(s.as_str()) {
+                link(dep, n);
+            }
+        }
     }
     for (before, after) in extra {
-        if let Some(d) = deps.get_mut(after) {
-            d.insert(before);
+        if let (Some(&b), Some(&a)) = (index.get(before), index.get(after)) {
+            link(b, a);
         }
     }
-    let mut waiting: HashMap<&str, usize> = HashMap::new();
-    let mut followers: HashMap<&str, Vec<&'a str>> = HashMap::new();
-    for (id, ds) in &deps {
-        waiting.insert(id, ds.len());
-        for dep in ds {
-            followers
-                .entry(dep)
-                .or_default()
-                .push(bodies.get_key_value(*id).map_or(*id, |(k, _)| *k));
-        }
-    }
-    let mut ready: BinaryHeap<Reverse<(Millis, &str)>> = waiting
+    let mut ready: BinaryHeap<Reverse<(Millis, &str, usize)>> = waiting
         .iter()
-        .filter(|(_, n)| **n == 0)
-        .map(|(id, _)| Reverse((bodies[id].at, *id)))
+        .enumerate()
+        .filter(|(_, w)| **w == 0)
+        .map(|(n, _)| Reverse((bodies[ids[n]].at, ids[n], n)))
         .collect();
-    let mut order = Vec::with_capacity(bodies.len());
-    while let Some(Reverse((_, id))) = ready.pop() {
-        order.push(bodies.get_key_value(id).map_or(id, |(k, _)| *k));
-        for next in followers.get(id).into_iter().flatten() {
-            if let Some(n) = waiting.get_mut(next) {
-                *n -= 1;
-                if *n == 0 {
-                    ready.push(Reverse((bodies[next].at, *next)));
-                }
+    let mut order = Vec::with_capacity(ids.len());
+    while let Some(Reverse((_, id, n))) = ready.pop() {
+        order.push(id);
+        for &next in &followers[n] {
+            waiting[next] -= 1;
+            if waiting[next] == 0 {
+                ready.push(Reverse((bodies[ids[next]].at, ids[next], next)));
             }
         }
     }
