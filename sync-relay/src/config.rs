@@ -20,6 +20,9 @@ pub struct Config {
     pub max_message_bytes: usize,
     /// Largest document the relay stores, in bytes; changes beyond it are refused.
     pub max_document_bytes: usize,
+    /// Most bytes the changes of one sync message may inflate to (checked before anything
+    /// is decompressed); a message beyond it closes the connection.
+    pub max_inflated_bytes: usize,
     /// Most bytes waiting to be sent to one connection; a connection that does not read
     /// them is closed.
     pub max_queued_bytes: usize,
@@ -45,6 +48,7 @@ impl Default for Config {
             data: PathBuf::from("relay-data"),
             max_message_bytes: 16 * 1024 * 1024,
             max_document_bytes: 256 * 1024 * 1024,
+            max_inflated_bytes: 64 * 1024 * 1024,
             max_queued_bytes: 64 * 1024 * 1024,
             max_connections: 4096,
             max_messages_per_second: 500,
@@ -125,6 +129,9 @@ impl Config {
         }
         if let Some(v) = get("ALLMENDE_RELAY_MAX_DOCUMENT_BYTES") {
             self.max_document_bytes = parse("ALLMENDE_RELAY_MAX_DOCUMENT_BYTES", &v)?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_MAX_INFLATED_BYTES") {
+            self.max_inflated_bytes = parse("ALLMENDE_RELAY_MAX_INFLATED_BYTES", &v)?;
         }
         if let Some(v) = get("ALLMENDE_RELAY_MAX_QUEUED_BYTES") {
             self.max_queued_bytes = parse("ALLMENDE_RELAY_MAX_QUEUED_BYTES", &v)?;

@@ -307,6 +307,17 @@ impl Document {
                     return false;
                 }
             };
+            if let Err(e) = crate::inflate::inflated_size(
+                message.changes.iter(),
+                self.shared.max_inflated_bytes,
+            ) {
+                tracing::warn!(doc = %self.id, peer = %peer.conn.peer, error = %e, "refused: changes that inflate too far");
+                Metrics::add(&self.shared.metrics.refused_inflated, 1);
+                Metrics::add(&self.shared.metrics.closed_bad_input, 1);
+                peer.conn.close(format!("changes refused: {e}"));
+                self.peers.remove(&id);
+                return false;
+            }
             let answer = message.changes.iter().all(<[u8]>::is_empty);
             let before = answer.then(|| sync::State::clone(&peer.state));
             let state = Arc::make_mut(&mut peer.state);

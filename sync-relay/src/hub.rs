@@ -56,6 +56,8 @@ pub struct Shared {
     pub relay_id: String,
     pub max_document_bytes: usize,
     pub max_queued_bytes: usize,
+    /// See [`crate::Config::max_inflated_bytes`].
+    pub max_inflated_bytes: usize,
     docs: Mutex<HashMap<String, mpsc::UnboundedSender<DocMsg>>>,
     /// Every open connection's queue, to tell each when the relay stops (a registry costs
     /// an idle connection less than a shutdown signal each task waits on).
@@ -112,6 +114,7 @@ impl Hub {
                 relay_id: RELAY_ID.to_string(),
                 max_document_bytes,
                 max_queued_bytes,
+                max_inflated_bytes: crate::Config::default().max_inflated_bytes,
                 docs: Mutex::default(),
                 conns: Mutex::default(),
                 alive: Mutex::new(Some(alive)),
@@ -120,6 +123,15 @@ impl Hub {
             next_conn: Arc::new(AtomicU64::new(1)),
             stopped: Arc::new(tokio::sync::Mutex::new(stopped)),
         }
+    }
+
+    /// The same hub with another limit for inflated changes per message (before it serves).
+    #[must_use]
+    pub fn with_max_inflated_bytes(mut self, n: usize) -> Hub {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.max_inflated_bytes = n;
+        }
+        self
     }
 
     /// Serves one authenticated connection of `peer` until it ends.

@@ -29,6 +29,7 @@ pub mod config;
 pub mod document;
 mod http;
 pub mod hub;
+pub mod inflate;
 pub mod limits;
 pub mod metrics;
 pub mod outbox;

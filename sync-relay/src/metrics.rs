@@ -18,6 +18,8 @@ pub struct Metrics {
     pub rejected_connections: AtomicU64,
     /// Connections closed for a malformed, oversize or too-fast message.
     pub closed_bad_input: AtomicU64,
+    /// Sync messages refused before decompression: their changes inflate past the limit.
+    pub refused_inflated: AtomicU64,
     /// Connections closed because they did not read what the relay had for them.
     pub closed_slow: AtomicU64,
 }
@@ -106,6 +108,12 @@ impl Metrics {
             "counter",
             "Connections closed for malformed, oversize or too many messages.",
             get(&self.closed_bad_input),
+        );
+        metric(
+            "allmende_relay_refused_inflated_total",
+            "counter",
+            "Sync messages refused before decompression (changes inflating past the limit).",
+            get(&self.refused_inflated),
         );
         metric(
             "allmende_relay_closed_slow_total",

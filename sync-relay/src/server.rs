@@ -71,7 +71,8 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
         metrics.clone(),
         config.max_document_bytes,
         config.max_queued_bytes,
-    );
+    )
+    .with_max_inflated_bytes(config.max_inflated_bytes);
 
     let quic = match config.iroh {
         Some(bind) => Some(

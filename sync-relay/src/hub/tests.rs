@@ -333,3 +333,81 @@ async fn followers_in_step_all_get_the_change() {
         "one message for all"
     );
 }
+
+/// The process's peak resident memory so far, in bytes.
+fn peak_rss() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Finding: one sync message whose change chunk inflates to a gigabyte (about 1 MB sent)
+/// made the relay allocate all of it. Now it is refused before anything is inflated, the
+/// connection is closed, and others keep syncing.
+#[tokio::test]
+async fn a_compression_bomb_is_refused_before_it_is_inflated() {
+    use std::io::Write;
+    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..1024 {
+        e.write_all(&zeros).expect("deflate");
+    }
+    let deflated = e.finish().expect("deflate");
+    let mut bomb = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 2];
+    let mut n = deflated.len();
+    while n >= 0x80 {
+        bomb.push(u8::try_from(n & 0x7f).expect("byte") | 0x80);
+        n >>= 7;
+    }
+    bomb.push(u8::try_from(n).expect("byte"));
+    bomb.extend_from_slice(&deflated);
+    assert!(bomb.len() < 16 << 20, "{}", bomb.len());
+    let mut message = automerge::Automerge::new()
+        .generate_sync_message(&mut automerge::sync::State::new())
+        .expect("first message");
+    message.changes = vec![bomb].into();
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let metrics = Arc::new(Metrics::default());
+    let hub = Hub::new(
+        Store::open(dir.path()).expect("store"),
+        Access::new(true),
+        metrics.clone(),
+        1 << 30,
+        1 << 26,
+    );
+    let before = peak_rss();
+    let stranger = "device:cc:bomb".to_string();
+    let (conn, tx, mut out) = channel_conn();
+    hub.accept(conn, stranger.as_str().into());
+    tx.unbounded_send(Ok(protocol::join(&stranger)))
+        .expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    tx.unbounded_send(Ok(protocol::sync(
+        &stranger,
+        RELAY_ID,
+        "4Tz9abc",
+        &message.encode(),
+    )))
+    .expect("send");
+    let (kind, _) = next_frame(&mut out).await;
+    assert_eq!(kind, "error", "the bomb's connection is told and closed");
+    let grown = peak_rss().saturating_sub(before);
+    assert!(grown < 256 << 20, "the relay grew by {} MiB", grown >> 20);
+    assert_eq!(metrics.refused_inflated.load(Ordering::Relaxed), 1);
+    // An honest writer still syncs the same document.
+    let writer = "device:dd:w".to_string();
+    let (conn, tx, mut out) = channel_conn();
+    hub.accept(conn, writer.as_str().into());
+    tx.unbounded_send(Ok(protocol::join(&writer)))
+        .expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    let mut doc = automerge::Automerge::new();
+    let mut state = automerge::sync::State::new();
+    doc.transact(|t| t.put(automerge::ROOT, "k", "Bäume"))
+        .expect("edit");
+    push(&mut doc, &mut state, &writer, &tx, &mut out).await;
+}
