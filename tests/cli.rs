@@ -54,6 +54,8 @@ fn community_members_and_profiles() {
         "Elektriker",
         "--interests",
         "energy,mobility",
+        "--contact",
+        "jonas@example.org",
         "--contact-visibility",
         "nobody",
     ]);
@@ -66,6 +68,11 @@ fn community_members_and_profiles() {
         .expect("jonas");
     assert_eq!(j["role"], "moderator");
     assert_eq!(j["interests"], serde_json::json!(["energy", "mobility"]));
+    // Contact details only as their visibility allows: Jonas shows them to nobody.
+    let profile = j["profile"].as_str().expect("profile").to_string();
+    let shown = p.json(&["idea", "show", &profile]);
+    assert_eq!(shown["item"]["profile"]["contact"], "", "{shown}");
+    assert_eq!(shown["item"]["profile"]["about"], "Elektriker");
     p.ok(&["member", "role", &jonas, "member"]);
     let overview = p.json(&["community", "show"]);
     assert_eq!(overview["community"]["description"], "Ein Dorf");

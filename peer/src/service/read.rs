@@ -250,7 +250,7 @@ impl Service {
     /// Not found (also for team-only projects of other teams), storage and document errors.
     pub fn show(&mut self, id: &str) -> Result<ItemDetail> {
         let id = self.resolve(id)?;
-        let item = self.load_item(&id)?;
+        let mut item = self.load_item(&id)?;
         let community = item.header().community.clone();
         if self
             .viewer
@@ -270,6 +270,9 @@ impl Service {
                 }
                 .into());
             }
+        }
+        if let Item::Profile(p) = item {
+            item = Item::Profile(p.as_seen_by(me.as_deref()));
         }
         let moderator = matches!(role, Some(Role::Admin | Role::Moderator));
         let conn = self.store.conn();
