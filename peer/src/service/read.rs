@@ -319,7 +319,6 @@ impl Service {
                 }
             }
         }
-        let mut item = item;
         if !moderator {
             // What moderation hides (or holds) does not leave the service for other members.
             if let Some(comments) = item.comments_mut() {
