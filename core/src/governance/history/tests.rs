@@ -300,3 +300,114 @@ fn an_incremental_read_gives_what_a_fresh_one_gives() {
     assert!(warm.members["mia"].removed);
     assert_eq!(warm.members["admin"].role, Role::Admin);
 }
+
+mod hostile {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        /// The admin sets Mia's role (member or moderator: never more).
+        Grant(bool),
+        /// Both devices exchange everything.
+        Sync,
+        /// Mia deletes the n-th entry of her current log.
+        Delete(usize),
+        /// Mia rewrites the n-th entry's body into a promotion of herself.
+        Rewrite(usize),
+        /// Mia signs acts back-dated to the beginning, having seen nothing.
+        BackDate,
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            3 => any::<bool>().prop_map(Step::Grant),
+            2 => Just(Step::Sync),
+            2 => (0..40usize).prop_map(Step::Delete),
+            2 => (0..40usize).prop_map(Step::Rewrite),
+            1 => Just(Step::BackDate),
+        ]
+    }
+
+    fn nth_entry(d: &Device, n: usize) -> Option<String> {
+        let keys: Vec<String> = d.doc.keys(d.log()).collect();
+        (!keys.is_empty()).then(|| keys[n % keys.len()].clone())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Honest acts and hostile edits in any mix: Mia never holds more than the role the
+        /// admin last gave her, the admin stays admin, and both honest replicas agree.
+        #[test]
+        fn a_hostile_member_never_gains_a_role(steps in proptest::collection::vec(step(), 1..24)) {
+            let (mut admin, id) = village();
+            let mut mia = admin.fork(key(2));
+            let mut last = Role::Moderator;
+            let mut at = 100;
+            for s in steps {
+                at += 10;
+                match s {
+                    Step::Grant(moderator) => {
+                        last = if moderator { Role::Moderator } else { Role::Member };
+                        admin.act(&id, "admin", at, Act::SetRole { member: "mia".into(), role: last });
+                    }
+                    Step::Sync => {
+                        admin.merge(&mut mia);
+                        mia.merge(&mut admin);
+                    }
+                    Step::Delete(n) => {
+                        if let Some(k) = nth_entry(&mia, n) {
+                            let log = mia.log();
+                            mia.doc.delete(&log, k.as_str()).expect("test");
+                            mia.doc.commit();
+                        }
+                    }
+                    Step::Rewrite(n) => {
+                        if let Some(k) = nth_entry(&mia, n) {
+                            let log = mia.log();
+                            let entry = mia.doc.get(&log, k.as_str()).expect("test").expect("entry").1;
+                            let forged = format!(
+                                "{{\"v\":1,\"at\":1,\"device\":\"{}\",\"member\":\"admin\",\"seen\":[],\"act\":{{\"type\":\"set_role\",\"member\":\"mia\",\"role\":\"admin\"}}}}",
+                                key(1).public_hex()
+                            );
+                            mia.doc.put(&entry, "body", forged).expect("test");
+                            mia.doc.commit();
+                        }
+                    }
+                    Step::BackDate => {
+                        let body = |act| Body {
+                            v: 1,
+                            at: 1,
+                            device: key(2).public_hex(),
+                            member: "mia".into(),
+                            seen: Vec::new(),
+                            act,
+                        };
+                        let log = mia.log();
+                        for act in [
+                            Act::SetRole { member: "mia".into(), role: Role::Admin },
+                            Act::RemoveMember { member: "admin".into() },
+                        ] {
+                            let (eid, entry) = seal(&id, &body(act), &mia.key);
+                            reconcile_prop(&mut mia.doc, &log, eid.as_str(), &entry).expect("test");
+                        }
+                        mia.doc.commit();
+                    }
+                }
+            }
+            // Two honest replicas that took the changes in different orders.
+            let mut one = admin.fork(key(3));
+            one.merge(&mut mia);
+            let mut two = mia.fork(key(4));
+            two.merge(&mut admin);
+            let a = one.replay(&id);
+            let b = two.replay(&id);
+            prop_assert_eq!(&a.members, &b.members);
+            prop_assert_eq!(a.members["mia"].role, last);
+            prop_assert!(!a.members["admin"].removed);
+            prop_assert_eq!(a.members["admin"].role, Role::Admin);
+        }
+    }
+}
