@@ -412,31 +412,14 @@ impl ServeProc {
         path: &str,
         body: &str,
     ) -> (u16, String) {
-        use std::io::{Read, Write};
-        let mut s = std::net::TcpStream::connect(&self.addr).expect("connect");
         let auth = token
             .map(|t| format!("Authorization: Bearer {t}\r\n"))
             .unwrap_or_default();
-        write!(
-            s,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Content-Type: application/json\r\nX-Allmende-Request: 1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.addr,
-            body.len()
-        )
-        .expect("write");
-        let mut out = String::new();
-        s.read_to_string(&mut out).expect("read");
-        let code = out
-            .split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
-        (
-            code,
-            out.split_once("\r\n\r\n")
-                .map(|x| x.1.to_string())
-                .unwrap_or_default(),
-        )
+        let headers = format!(
+            "Host: {}\r\n{auth}Content-Type: application/json\r\nX-Allmende-Request: 1\r\n",
+            self.addr
+        );
+        self.request_raw(method, path, &headers, body)
     }
 
     /// POSTs JSON and parses the JSON answer.

@@ -322,8 +322,18 @@ impl Service {
             header.community = known.community;
             return Ok(header);
         }
-        let founded = docs::community(id, doc, &mut LogHistory::default())
+        // Reading the history costs a pass over it: only for what may be a community (an
+        // item document has no log and names itself as what it is).
+        let may_be_community = match &raw {
+            Ok(h) => h.kind == DocKind::Community || h.id != id,
+            Err(_) => true,
+        } || automerge::ReadDoc::get(doc, &automerge::ROOT, "log")
             .ok()
+            .flatten()
+            .is_some();
+        let founded = may_be_community
+            .then(|| docs::community(id, doc, &mut LogHistory::default()).ok())
+            .flatten()
             .filter(allmende_core::model::Community::is_founded);
         if let Some(c) = founded {
             return Ok(c.header);
