@@ -210,3 +210,94 @@ fn a_removed_pupil_device_stops_syncing_and_class_profiles_stay_in_the_class() {
         .contains(&"Nach dem Entfernen".to_string()));
     let _ = class;
 }
+
+#[test]
+fn a_pupil_cannot_bring_a_key_and_class_codes_are_bounded_and_can_be_withdrawn() {
+    let teacher = Peer::new();
+    let class = teacher.create(&[
+        "init",
+        "--name",
+        "Klasse 5a",
+        "--kind",
+        "school",
+        "--admin-name",
+        "Herr Brandt",
+    ]);
+    let two = teacher.json(&["class-code", "--uses", "2"])["code"]
+        .as_str()
+        .expect("code")
+        .to_string();
+    let serve = ServeProc::start_with(&teacher, &["--guests-only"]);
+    let enroll =
+        |code: &str, name: &str| serve.post("/api/enroll", &json!({"code": code, "name": name}));
+
+    let (status, session) = enroll(&two, "Igel");
+    assert_eq!(status, 200, "{session}");
+    let token = session["token"].as_str().expect("token").to_string();
+    // A key the pupil's browser controls would make it a device of its own that survives
+    // the teacher removing the browser.
+    let own_key = hex::encode([7u8; 32]);
+    let (status, body) = serve.post_as(
+        Some(&token),
+        "/api/command",
+        &json!({"type": "add_device", "community": class, "member": session["member"], "device": own_key}),
+    );
+    assert_eq!(status, 403, "a guest added a device: {body}");
+    let devices: Value = teacher.json(&[
+        "member",
+        "devices",
+        session["member"].as_str().expect("member"),
+    ]);
+    assert_eq!(devices.as_array().map(Vec::len), Some(1), "{devices}");
+
+    // The code lets in as many browsers as it was made for.
+    assert_eq!(enroll(&two, "Dachs").0, 200);
+    let (status, body) = enroll(&two, "Marder");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("full_class_code")),
+        "{body}"
+    );
+
+    // A withdrawn code lets nobody in; the list shows what happened.
+    let other = teacher.json(&["class-code"])["code"]
+        .as_str()
+        .expect("code")
+        .to_string();
+    teacher.ok(&["class-code", "--revoke", &other]);
+    let (status, body) = enroll(&other, "Luchs");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("revoked_class_code")),
+        "{body}"
+    );
+    let listed = teacher.json(&["class-code", "--list"]);
+    let full = listed
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["code"] == two.as_str()).cloned())
+        .expect("listed");
+    assert_eq!(
+        (full["uses"].as_u64(), full["max_uses"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert!(listed
+        .as_array()
+        .expect("list")
+        .iter()
+        .any(|c| c["code"] == other.as_str() && c["revoked"] == true));
+
+    // Guessing is slowed down: ten tries a minute per address, then "too many".
+    let statuses: Vec<u16> = (0..8)
+        .map(|i| enroll("AAAA-AAAA", &format!("Rate{i}")).0)
+        .collect();
+    assert!(
+        statuses.contains(&429),
+        "no throttle on guessing: {statuses:?}"
+    );
+    let (status, body) = enroll(&two, "Später");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (429, Some("too_many_attempts")),
+        "{body}"
+    );
+}

@@ -452,3 +452,199 @@ fn plain_http_requests_get_clear_answers_and_the_relay_keeps_serving() {
     }
     assert_eq!(relay.get("/healthz").trim(), "ok");
 }
+
+#[test]
+fn a_busy_first_sync_is_slowed_down_not_cut_off() {
+    // A relay that reads 20 messages a second: an honest first sync of many documents sends
+    // far more. It must be read later, never closed as abuse.
+    let relay = RelayProc::start("max_messages_per_second = 20\n");
+    let admin = Peer::new();
+    admin.create(&[
+        "init",
+        "--name",
+        "Eiltal",
+        "--kind",
+        "village",
+        "--admin-name",
+        "Anna",
+    ]);
+    admin.ok(&["dev", "write-ideas", "--count", "60"]);
+    let out = admin.ok(&["sync", "--relay", &relay.url(), "--timeout", "60"]);
+    assert!(
+        !out.contains('✗'),
+        "documents were cut off on a busy first sync:\n{out}"
+    );
+    assert!(relay.metric("allmende_relay_throttled_total") > 0);
+    assert_eq!(relay.metric("allmende_relay_closed_bad_input_total"), 0);
+    let member = Peer::new();
+    let token = admin.ok(&["invite", "--name", "Ben", "--relay", &relay.url()]);
+    admin.ok(&["sync", "--timeout", "60"]);
+    member.ok(&["join", token.trim(), "--timeout", "60"]);
+    assert_eq!(idea_titles(&member), idea_titles(&admin));
+    assert_eq!(idea_titles(&member).len(), 60);
+}
+
+/// Opens an authenticated WebSocket to the relay from `local` (a loopback address of its
+/// own) as device `seed`; whether the relay let it in.
+async fn open_ws(
+    relay: &str,
+    local: std::net::IpAddr,
+    seed: u8,
+    session: &str,
+) -> Option<tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>> {
+    use ed25519_dalek::Signer;
+    let key = ed25519_dalek::SigningKey::from_bytes(&[seed; 32]);
+    let ts = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis();
+    let sig = key.sign(
+        allmende_core::wire::auth_message(i64::try_from(ts).expect("ms"), session).as_bytes(),
+    );
+    let url = format!(
+        "ws://{relay}/?device={}&session={session}&ts={ts}&sig={}",
+        hex::encode(key.verifying_key().as_bytes()),
+        hex::encode(sig.to_bytes())
+    );
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind(std::net::SocketAddr::new(local, 0))
+        .expect("bind");
+    let stream = socket
+        .connect(relay.parse().expect("addr"))
+        .await
+        .expect("connect");
+    tokio_tungstenite::client_async(url, stream)
+        .await
+        .ok()
+        .map(|(ws, _)| ws)
+}
+
+#[test]
+fn a_stranger_holding_sockets_does_not_lock_out_members() {
+    let relay = RelayProc::start(
+        "max_connections = 40\nmax_connections_per_ip = 10\nmax_connections_per_key = 4\n",
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let addr = relay.addr.clone();
+    let held = rt.block_on(async {
+        let mut held = Vec::new();
+        // Fresh keys from one address: as many as the relay has room for, if it let them.
+        let stranger: std::net::IpAddr = "127.0.0.2".parse().expect("ip");
+        for i in 0..50u8 {
+            if let Some(ws) = open_ws(&addr, stranger, i + 1, &format!("s{i}")).await {
+                held.push(ws);
+            }
+        }
+        let from_stranger = held.len();
+        // One key from another address, many sessions.
+        let one_key: std::net::IpAddr = "127.0.0.3".parse().expect("ip");
+        for i in 0..10u8 {
+            if let Some(ws) = open_ws(&addr, one_key, 99, &format!("k{i}")).await {
+                held.push(ws);
+            }
+        }
+        // Sockets that never send a request head, from a third address.
+        let slow: std::net::IpAddr = "127.0.0.4".parse().expect("ip");
+        let mut sockets = Vec::new();
+        for _ in 0..100 {
+            let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+            socket
+                .bind(std::net::SocketAddr::new(slow, 0))
+                .expect("bind");
+            if let Ok(s) = socket.connect(addr.parse().expect("addr")).await {
+                sockets.push(s);
+            }
+        }
+        (held, from_stranger, sockets)
+    });
+    let (held, from_stranger, _sockets) = held;
+    // The community's own devices still get in and sync, while all of that is held open.
+    let (admin, members, _) = community_with_members(&relay, &["Ben"]);
+    admin.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Trotz allem",
+        "--category",
+        "energy",
+    ]);
+    admin.ok(&["sync", "--relay", &relay.url()]);
+    members[0].ok(&["sync", "--relay", &relay.url()]);
+    assert!(idea_titles(&members[0]).contains("Trotz allem"));
+    assert_eq!(from_stranger, 10, "one address gets its share, no more");
+    assert_eq!(held.len(), 14, "one key gets its share, no more");
+    assert!(relay.metric("allmende_relay_refused_per_ip_total") >= 40 + 90);
+    assert_eq!(relay.metric("allmende_relay_refused_per_key_total"), 6);
+    drop(held);
+}
+
+#[test]
+fn one_poisoned_document_is_quarantined_and_everything_else_still_syncs() {
+    use automerge::transaction::Transactable;
+    let relay = RelayProc::start("");
+    let (anna, members, _) = community_with_members(&relay, &["Mallory", "Ben"]);
+    let (mallory, ben) = (&members[0], &members[1]);
+    let idea = mallory.create(&["idea", "add", "--title", "Gift", "--category", "energy"]);
+    mallory.ok(&["sync"]);
+    anna.ok(&["sync"]);
+    // Mallory's modified client writes a title that is not text, straight into the stored
+    // document (as another app on the same relay could), and syncs it up.
+    {
+        let mut svc = allmende_peer::Service::open(mallory.path()).expect("open");
+        let bytes = svc.doc_bytes(&idea).expect("bytes");
+        let mut d = allmende_peer::docs::load(&bytes, &svc.device().actor()).expect("load");
+        let _ = d.save_incremental();
+        d.put(automerge::ROOT, "title", 5_i64).expect("poison");
+        let change = d.save_incremental();
+        drop(svc);
+        let db = rusqlite::Connection::open(mallory.db()).expect("db");
+        db.execute(
+            "INSERT INTO chunks(doc, seq, snapshot, data)
+             VALUES (?1, (SELECT max(seq) + 1 FROM chunks WHERE doc = ?1), 0, ?2)",
+            rusqlite::params![idea, change],
+        )
+        .expect("raw chunk");
+        db.execute(
+            "UPDATE docs SET version = version + 1 WHERE id = ?1",
+            [&idea],
+        )
+        .expect("version");
+    }
+    mallory.ok(&["sync"]);
+    ben.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Bens gute Idee",
+        "--category",
+        "nature",
+    ]);
+    ben.ok(&["sync"]);
+    // Anna's sync takes everything else in and keeps the poisoned document apart.
+    let out = anna.ok(&["sync"]);
+    assert!(
+        out.contains(&idea) && (out.contains("Quarantäne") || out.contains("quarantine")),
+        "{out}"
+    );
+    assert!(idea_titles(&anna).contains("Bens gute Idee"));
+    assert!(
+        idea_titles(&anna).contains("Gift"),
+        "her copy stays as it was"
+    );
+    // And every later session too.
+    ben.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Noch eine",
+        "--category",
+        "nature",
+    ]);
+    ben.ok(&["sync"]);
+    anna.ok(&["sync"]);
+    assert!(idea_titles(&anna).contains("Noch eine"));
+}

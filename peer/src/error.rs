@@ -23,6 +23,9 @@ pub enum PeerError {
     /// An invite token that cannot be used.
     #[error("{0}")]
     Invite(crate::invite::InviteFault),
+    /// A class code that cannot be used (now).
+    #[error("{}", .0.message(Lang::En))]
+    ClassCode(crate::service::ClassCodeFault),
     /// A browser without a valid guest session (join with a class code first).
     #[error("{0}")]
     Unauthorised(String),
@@ -51,6 +54,7 @@ impl PeerError {
             PeerError::NewerDatabase { .. } => "newer_database",
             PeerError::BadInput(_) => "bad_input",
             PeerError::Invite(_) => "bad_invite",
+            PeerError::ClassCode(f) => f.code(),
             PeerError::Unauthorised(_) => "join_first",
             PeerError::Storage(_) => "storage",
             PeerError::Automerge(_) | PeerError::Hydrate(_) | PeerError::Reconcile(_) => "document",
@@ -67,6 +71,7 @@ impl PeerError {
             PeerError::Domain(_)
                 | PeerError::BadInput(_)
                 | PeerError::Invite(_)
+                | PeerError::ClassCode(_)
                 | PeerError::Json(_)
         )
     }
@@ -86,6 +91,7 @@ impl PeerError {
         match (self, lang) {
             (PeerError::Domain(e), _) => e.message(lang),
             (PeerError::Invite(f), _) => f.message(lang),
+            (PeerError::ClassCode(f), _) => f.message(lang),
             (_, Lang::En) => self.to_string(),
             (PeerError::CorruptDatabase { path, reason }, Lang::De) => format!(
                 "Die Datendatei {path} ist beschädigt oder keine Allmende-Datenbank ({reason}). Sie wurde nicht verändert."

@@ -9,7 +9,10 @@
 //!   `{community, name, code_of_conduct}`
 //! - `POST /api/enroll` `{code, name}` → a guest session (see `guest.rs`): browsers on other
 //!   machines join a class with a class code and act only as that member
-//! - `POST /api/class-code` (this machine only) → a class code and its join link as QR code
+//! - `POST /api/class-code` `{community?, days?, uses?}` (this machine only) → a class code and
+//!   its join link as QR code; `GET /api/class-codes?community=` lists them,
+//!   `POST /api/class-code/revoke` `{code}` withdraws one; `/api/enroll` takes ten tries a
+//!   minute per address
 //! - `GET /api/events` (WebSocket) → `{"type":"changed"}` whenever stored documents change,
 //!   whoever changed them (this server, the CLI, a sync), so open screens update without reload
 //! - everything else: the UI's static files (`index.html` for unknown paths)
@@ -21,6 +24,7 @@ mod api;
 pub mod edge;
 mod events;
 mod guest;
+mod throttle;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -43,7 +47,12 @@ pub struct AppState {
     guests_only: bool,
     /// Which `Host` values name this server (see [`edge`]).
     edge: Arc<edge::Edge>,
+    /// Tries to join with a class code, per address.
+    enrolments: Arc<throttle::Throttle>,
 }
+
+/// Tries to join with a class code one address may make per minute.
+const ENROLMENTS_PER_MINUTE: u32 = 10;
 
 /// The UI folder: `ALLMENDE_UI` or `ui/dist` next to the working directory or the binary.
 #[must_use]
@@ -76,6 +85,10 @@ pub fn router(
         ui,
         guests_only,
         edge: Arc::new(edge),
+        enrolments: Arc::new(throttle::Throttle::new(
+            ENROLMENTS_PER_MINUTE,
+            std::time::Duration::from_secs(60),
+        )),
     };
     let router = Router::new()
         .route("/api/command", post(api::command))
@@ -86,6 +99,8 @@ pub fn router(
         .route("/api/join", post(api::join))
         .route("/api/enroll", post(guest::enroll))
         .route("/api/class-code", post(guest::class_code))
+        .route("/api/class-codes", get(guest::class_codes))
+        .route("/api/class-code/revoke", post(guest::revoke_class_code))
         .route("/api/events", get(events::socket))
         .fallback(get(api::static_file))
         .layer(axum::middleware::from_fn_with_state(

@@ -7,6 +7,7 @@ mod figures;
 mod governance;
 mod guests;
 mod ids;
+mod quarantine;
 mod read;
 mod showcase;
 mod transfer;
@@ -18,8 +19,9 @@ use std::path::Path;
 use allmende_core::Lang;
 use automerge::AutoCommit;
 
-pub use guests::{ClassCode, GuestSession};
+pub use guests::{ClassCode, ClassCodeFault, GuestSession, DEFAULT_CODE_USES};
 pub use ids::RandomIds;
+pub use quarantine::Quarantined;
 pub use read::QueryResult;
 pub use transfer::ImportReport;
 

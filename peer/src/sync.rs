@@ -9,6 +9,7 @@
 //! documents have changes waiting to be sent.
 
 pub(crate) mod dialer;
+mod progress;
 mod session;
 mod status;
 

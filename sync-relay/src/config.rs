@@ -28,8 +28,29 @@ pub struct Config {
     pub max_queued_bytes: usize,
     /// Most simultaneous connections; more are refused with 503.
     pub max_connections: usize,
-    /// Messages per second one connection may send (burst: twice this).
+    /// Messages per second one connection is read at (burst: twice this). A connection
+    /// that sends faster is slowed down (read later), never closed for it.
     pub max_messages_per_second: u32,
+    /// Most sockets at once that have not finished the WebSocket handshake.
+    pub max_pending_handshakes: usize,
+    /// Seconds a client has for its request head, and a WebSocket for its `join`.
+    pub handshake_timeout_secs: u64,
+    /// Most connections (pending and open) from one IP address.
+    pub max_connections_per_ip: usize,
+    /// Most open connections of one device key.
+    pub max_connections_per_key: usize,
+    /// Addresses of reverse proxies in front of the relay: for their connections the
+    /// client's address is the last one in `X-Forwarded-For`.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Seconds a WebSocket may stay silent (no message, no answer to the relay's pings)
+    /// before it is closed; the relay pings a connection silent for a quarter of this.
+    /// 0 turns it off.
+    pub idle_timeout_secs: u64,
+    /// Most documents one connection may work on; one more closes it.
+    pub max_documents_per_connection: usize,
+    /// Largest ephemeral message (presence, cursors) passed on; a larger one closes the
+    /// connection.
+    pub max_ephemeral_bytes: usize,
     /// Accept documents that are not Allmende documents (for example made by other
     /// automerge-repo apps). Off by default: the relay is for communities.
     pub allow_foreign_documents: bool,
@@ -52,6 +73,14 @@ impl Default for Config {
             max_queued_bytes: 64 * 1024 * 1024,
             max_connections: 4096,
             max_messages_per_second: 500,
+            max_pending_handshakes: 256,
+            handshake_timeout_secs: 10,
+            max_connections_per_ip: 64,
+            max_connections_per_key: 8,
+            trusted_proxies: Vec::new(),
+            idle_timeout_secs: 120,
+            max_documents_per_connection: 100_000,
+            max_ephemeral_bytes: 64 * 1024,
             allow_foreign_documents: false,
             workers: 1,
         }
@@ -142,6 +171,36 @@ impl Config {
         if let Some(v) = get("ALLMENDE_RELAY_MAX_MESSAGES_PER_SECOND") {
             self.max_messages_per_second = parse("ALLMENDE_RELAY_MAX_MESSAGES_PER_SECOND", &v)?;
         }
+        if let Some(v) = get("ALLMENDE_RELAY_MAX_PENDING_HANDSHAKES") {
+            self.max_pending_handshakes = parse("ALLMENDE_RELAY_MAX_PENDING_HANDSHAKES", &v)?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_HANDSHAKE_TIMEOUT_SECS") {
+            self.handshake_timeout_secs = parse("ALLMENDE_RELAY_HANDSHAKE_TIMEOUT_SECS", &v)?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_MAX_CONNECTIONS_PER_IP") {
+            self.max_connections_per_ip = parse("ALLMENDE_RELAY_MAX_CONNECTIONS_PER_IP", &v)?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_MAX_CONNECTIONS_PER_KEY") {
+            self.max_connections_per_key = parse("ALLMENDE_RELAY_MAX_CONNECTIONS_PER_KEY", &v)?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| parse("ALLMENDE_RELAY_TRUSTED_PROXIES", a))
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_IDLE_TIMEOUT_SECS") {
+            self.idle_timeout_secs = parse("ALLMENDE_RELAY_IDLE_TIMEOUT_SECS", &v)?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_MAX_DOCUMENTS_PER_CONNECTION") {
+            self.max_documents_per_connection =
+                parse("ALLMENDE_RELAY_MAX_DOCUMENTS_PER_CONNECTION", &v)?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_MAX_EPHEMERAL_BYTES") {
+            self.max_ephemeral_bytes = parse("ALLMENDE_RELAY_MAX_EPHEMERAL_BYTES", &v)?;
+        }
         if let Some(v) = get("ALLMENDE_RELAY_ALLOW_FOREIGN_DOCUMENTS") {
             self.allow_foreign_documents = parse("ALLMENDE_RELAY_ALLOW_FOREIGN_DOCUMENTS", &v)?;
         }
@@ -152,6 +211,29 @@ impl Config {
             return Err(ConfigError::Invalid {
                 field: "workers",
                 message: "at least one worker thread is needed",
+            });
+        }
+        let at_least_one = [
+            (
+                "max_messages_per_second",
+                self.max_messages_per_second as usize,
+            ),
+            ("max_pending_handshakes", self.max_pending_handshakes),
+            (
+                "handshake_timeout_secs",
+                self.handshake_timeout_secs as usize,
+            ),
+            ("max_connections_per_ip", self.max_connections_per_ip),
+            ("max_connections_per_key", self.max_connections_per_key),
+            (
+                "max_documents_per_connection",
+                self.max_documents_per_connection,
+            ),
+        ];
+        if let Some((field, _)) = at_least_one.iter().find(|(_, v)| *v == 0) {
+            return Err(ConfigError::Invalid {
+                field,
+                message: "must be at least 1",
             });
         }
         Ok(())

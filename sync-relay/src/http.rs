@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
+use crate::admission::{Permit, Refusal};
 use crate::config::Config;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
@@ -17,8 +18,8 @@ use crate::ws::WsConn;
 
 /// Largest request head accepted.
 const MAX_HEAD: usize = 16 * 1024;
-/// How long a client may take to send its request head.
-const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long an answer may take to go out.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What the handlers need.
 pub struct App {
@@ -34,10 +35,16 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, mut shutdown: oneshot::
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    let app = app.clone();
-                    tokio::spawn(async move { handle(stream, &app).await });
-                }
+                Ok((stream, from)) => match admit(&app, from.ip()) {
+                    Ok(permits) => {
+                        let app = app.clone();
+                        tokio::spawn(async move { handle(stream, &app, permits).await });
+                    }
+                    Err(refusal) => {
+                        tracing::debug!(%from, %refusal, "socket refused");
+                        refuse_now(&stream, &refusal);
+                    }
+                },
                 Err(e) => {
                     // Out of file descriptors, for example: wait a moment, do not spin.
                     tracing::warn!(error = %e, "cannot accept a connection");
@@ -47,6 +54,40 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, mut shutdown: oneshot::
             _ = &mut shutdown => break,
         }
     }
+}
+
+/// Places at the door for a new socket: one of the pending handshakes, and one of its
+/// address's (unless it is a trusted proxy: its clients are counted by their own address).
+fn admit(app: &App, ip: std::net::IpAddr) -> Result<Places, Refusal> {
+    let admission = app.hub.admission();
+    let pending = admission.pending()?;
+    let ip = if admission.is_trusted_proxy(ip) {
+        None
+    } else {
+        Some(admission.ip(ip)?)
+    };
+    Ok(Places {
+        pending: Some(pending),
+        held: ip.into_iter().collect(),
+    })
+}
+
+/// What a socket holds at the door: its pending place until the handshake is over, and the
+/// places it keeps while it is open.
+struct Places {
+    pending: Option<Permit>,
+    held: Vec<Permit>,
+}
+
+/// Answers a refused socket without waiting for it (one write that fits the socket's
+/// buffer, or nothing), then drops it.
+fn refuse_now(stream: &TcpStream, refusal: &Refusal) {
+    let body = format!("{refusal}\n");
+    let text = format!(
+        "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.try_write(text.as_bytes());
 }
 
 /// A parsed request head.
@@ -62,18 +103,39 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-async fn handle(stream: TcpStream, app: &App) {
+async fn handle(stream: TcpStream, app: &App, mut places: Places) {
     let _ = stream.set_nodelay(true);
-    let request = match tokio::time::timeout(HEAD_TIMEOUT, read_request(&stream)).await {
+    let head_timeout = Duration::from_secs(app.config.handshake_timeout_secs);
+    let request = match tokio::time::timeout(head_timeout, read_request(&stream)).await {
         Ok(Ok(r)) => r,
         Ok(Err((status, reason))) => {
             respond(&stream, status, &format!("{reason}\n")).await;
             return;
         }
-        Err(_) => return,
+        Err(_) => {
+            Metrics::add(&app.metrics.closed_idle, 1);
+            return;
+        }
     };
+    if places.held.is_empty() {
+        // Through a trusted proxy: the client is the last address the proxy added.
+        let client = request
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok());
+        if let Some(client) = client {
+            match app.hub.admission().ip(client) {
+                Ok(p) => places.held.push(p),
+                Err(refusal) => {
+                    respond(&stream, "429 Too Many Requests", &format!("{refusal}\n")).await;
+                    return;
+                }
+            }
+        }
+    }
     match request.path.as_str() {
-        "/" => upgrade(stream, request, app).await,
+        "/" => upgrade(stream, request, app, places).await,
         "/healthz" => respond(&stream, "200 OK", "ok\n").await,
         "/metrics" => {
             let storage = app.storage.clone();
@@ -169,7 +231,7 @@ async fn read_request(stream: &TcpStream) -> Result<Request, (&'static str, Stri
 }
 
 /// The WebSocket handshake: checks, authentication, then the connection goes to the hub.
-async fn upgrade(stream: TcpStream, request: Request, app: &App) {
+async fn upgrade(stream: TcpStream, request: Request, app: &App, mut places: Places) {
     let header = |name: &str| request.headers.get(name).map(String::as_str);
     let has_token = |name: &str, token: &str| {
         header(name).is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
@@ -206,6 +268,14 @@ async fn upgrade(stream: TcpStream, request: Request, app: &App) {
             return;
         }
     };
+    match app.hub.admission().key(&peer) {
+        Ok(p) => places.held.push(p),
+        Err(refusal) => {
+            tracing::warn!(%peer, %refusal, "connection refused");
+            respond(&stream, "429 Too Many Requests", &format!("{refusal}\n")).await;
+            return;
+        }
+    }
     let answer = format!(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
         crate::ws::accept_key(key)
@@ -223,7 +293,8 @@ async fn upgrade(stream: TcpStream, request: Request, app: &App) {
         app.config.max_messages_per_second,
         app.metrics.clone(),
     );
-    app.hub.accept(conn, peer);
+    places.pending.take();
+    app.hub.accept_holding(conn, peer, places.held);
 }
 
 async fn respond(stream: &TcpStream, status: &str, body: &str) {
@@ -235,7 +306,7 @@ async fn respond_typed(stream: &TcpStream, status: &str, content_type: &str, bod
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    let _ = tokio::time::timeout(HEAD_TIMEOUT, write_all(stream, text.as_bytes())).await;
+    let _ = tokio::time::timeout(ANSWER_TIMEOUT, write_all(stream, text.as_bytes())).await;
 }
 
 async fn write_all(stream: &TcpStream, mut bytes: &[u8]) -> std::io::Result<()> {

@@ -6,7 +6,7 @@
 //! actor only knows the connections that work on that document, so the cost of a message
 //! grows with that document's followers, not with everything the relay holds.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,8 +14,9 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use crate::access::Access;
+use crate::admission::{Admission, AdmissionLimits, Permit};
 use crate::document::{self, DocMsg};
-use crate::limits::{Conn, GuardError};
+use crate::limits::{Activity, Conn, GuardError};
 use crate::metrics::Metrics;
 use crate::protocol::{self, Inbound, PROTOCOL_VERSION};
 use crate::storage::Store;
@@ -48,6 +49,9 @@ impl ConnHandle {
     }
 }
 
+/// An open connection as the registry keeps it: its queue and its activity.
+type Registered = (Arc<Outbox>, Arc<Activity>);
+
 /// What every document actor needs.
 pub struct Shared {
     pub store: Store,
@@ -58,10 +62,17 @@ pub struct Shared {
     pub max_queued_bytes: usize,
     /// See [`crate::Config::max_inflated_bytes`].
     pub max_inflated_bytes: usize,
+    /// See [`crate::Config::max_documents_per_connection`].
+    pub max_documents_per_connection: usize,
+    /// See [`crate::Config::max_ephemeral_bytes`].
+    pub max_ephemeral_bytes: usize,
+    /// Who may connect (shared with the WebSocket and the iroh side).
+    pub admission: Admission,
     docs: Mutex<HashMap<String, mpsc::UnboundedSender<DocMsg>>>,
-    /// Every open connection's queue, to tell each when the relay stops (a registry costs
-    /// an idle connection less than a shutdown signal each task waits on).
-    conns: Mutex<HashMap<u64, Arc<Outbox>>>,
+    /// Every open connection's queue and activity, to tell each when the relay stops and to
+    /// find silent ones (a registry costs an idle connection less than a timer or a
+    /// shutdown signal each task waits on).
+    conns: Mutex<HashMap<u64, Registered>>,
     /// Every actor holds a clone; shutdown waits until all are gone.
     alive: Mutex<Option<mpsc::Sender<()>>>,
     closing: AtomicBool,
@@ -106,6 +117,8 @@ impl Hub {
         max_queued_bytes: usize,
     ) -> Hub {
         let (alive, stopped) = mpsc::channel(1);
+        let defaults = crate::Config::default();
+        let admission = Admission::new(AdmissionLimits::from_config(&defaults), metrics.clone());
         Hub {
             shared: Arc::new(Shared {
                 store,
@@ -114,7 +127,10 @@ impl Hub {
                 relay_id: RELAY_ID.to_string(),
                 max_document_bytes,
                 max_queued_bytes,
-                max_inflated_bytes: crate::Config::default().max_inflated_bytes,
+                max_inflated_bytes: defaults.max_inflated_bytes,
+                max_documents_per_connection: defaults.max_documents_per_connection,
+                max_ephemeral_bytes: defaults.max_ephemeral_bytes,
+                admission,
                 docs: Mutex::default(),
                 conns: Mutex::default(),
                 alive: Mutex::new(Some(alive)),
@@ -134,15 +150,61 @@ impl Hub {
         self
     }
 
+    /// The same hub with the limits of `config` for connections: documents per connection,
+    /// ephemeral size, admission (before it serves).
+    #[must_use]
+    pub fn with_connection_limits(mut self, config: &crate::Config) -> Hub {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.max_documents_per_connection = config.max_documents_per_connection;
+            shared.max_ephemeral_bytes = config.max_ephemeral_bytes;
+            shared.admission =
+                Admission::new(AdmissionLimits::from_config(config), shared.metrics.clone());
+        }
+        self
+    }
+
+    /// Who may connect.
+    #[must_use]
+    pub fn admission(&self) -> &Admission {
+        &self.shared.admission
+    }
+
     /// Serves one authenticated connection of `peer` until it ends.
     pub fn accept(&self, conn: Conn, peer: Arc<str>) {
+        self.accept_holding(conn, peer, Vec::new());
+    }
+
+    /// [`Hub::accept`], the connection holding `permits` (its places at the door) until it
+    /// ends.
+    pub fn accept_holding(&self, conn: Conn, peer: Arc<str>, permits: Vec<Permit>) {
         if self.shared.closing.load(Ordering::Acquire) {
             return;
         }
         let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
         let hub = self.clone();
         // Spawned as it is, the connection boxed: an async fn keeps its arguments twice.
-        tokio::spawn(hub.serve(Box::new(conn), id, peer));
+        tokio::spawn(hub.serve(Box::new(conn), id, peer, permits));
+    }
+
+    /// Closes connections that have not joined within `join`, pings WebSockets quiet for a
+    /// quarter of `idle` and closes those silent for `idle` (zero: never). Runs until the
+    /// relay stops.
+    pub fn spawn_sweeper(&self, join: Duration, idle: Duration) {
+        let shared = self.shared.clone();
+        let tick = [join / 2, idle / 4]
+            .into_iter()
+            .filter(|d| !d.is_zero())
+            .min()
+            .unwrap_or(join)
+            .max(Duration::from_millis(100));
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(tick);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            while !shared.closing.load(Ordering::Acquire) {
+                ticks.tick().await;
+                sweep(&shared, join, idle);
+            }
+        });
     }
 
     /// Stops every connection, lets the documents finish what they hold, and waits for the
@@ -153,7 +215,7 @@ impl Hub {
             .shared
             .conns
             .lock()
-            .map(|mut c| c.drain().map(|(_, out)| out).collect())
+            .map(|mut c| c.drain().map(|(_, (out, _))| out).collect())
             .unwrap_or_default();
         for out in conns {
             out.close_with("the relay is shutting down".to_string());
@@ -198,13 +260,14 @@ impl Hub {
         });
     }
 
-    async fn serve(self, conn: Box<Conn>, id: u64, peer: Arc<str>) {
+    async fn serve(self, conn: Box<Conn>, id: u64, peer: Arc<str>, permits: Vec<Permit>) {
         let out = Arc::new(Outbox::new(
             self.shared.max_queued_bytes,
             self.shared.metrics.clone(),
         ));
+        let activity = conn.activity();
         if let Ok(mut conns) = self.shared.conns.lock() {
-            conns.insert(id, out.clone());
+            conns.insert(id, (out.clone(), activity.clone()));
         }
         if self.shared.closing.load(Ordering::Acquire) {
             out.close_with("the relay is shutting down".to_string());
@@ -213,8 +276,10 @@ impl Hub {
             hub: self,
             conn,
             handle: ConnHandle { id, peer, out },
-            docs: Vec::new(),
+            docs: HashSet::new(),
             joined: false,
+            activity,
+            _permits: permits,
         };
         let reason = session.run().await;
         Box::pin(session.finish(reason)).await;
@@ -237,6 +302,7 @@ impl Hub {
         let mut next = Some(first);
         while let Some(out) = next {
             match out {
+                Out::Ping => conn.ping(),
                 Out::Frame(bytes) => {
                     match tokio::time::timeout(WRITE_TIMEOUT, conn.feed(bytes)).await {
                         Ok(Ok(())) => {}
@@ -265,7 +331,7 @@ impl Hub {
         conn: &ConnHandle,
         bytes: &[u8],
         joined: &mut bool,
-        docs: &mut Vec<String>,
+        docs: &mut HashSet<String>,
     ) -> Result<Option<Vec<u8>>, Option<String>> {
         let bad = |reason: String| Err(Some(reason));
         let message = match protocol::decode(bytes) {
@@ -294,17 +360,20 @@ impl Hub {
                 data,
                 request,
             } => {
+                let max = self.shared.max_documents_per_connection;
+                if docs.len() >= max && !docs.contains(&document) {
+                    Metrics::add(&self.shared.metrics.closed_too_many_documents, 1);
+                    return bad(format!(
+                        "more than {max} documents on one connection: open another"
+                    ));
+                }
                 let msg = DocMsg::Sync {
                     conn: conn.clone(),
                     data,
                     request,
                 };
                 self.route(&document, msg);
-                if let Err(at) = docs.binary_search(&document) {
-                    // Most connections work on a few documents: no room kept for more.
-                    docs.reserve_exact(1);
-                    docs.insert(at, document);
-                }
+                docs.insert(document);
                 Ok(None)
             }
             Inbound::Ephemeral {
@@ -313,6 +382,14 @@ impl Hub {
                 count,
                 data,
             } => {
+                let max = self.shared.max_ephemeral_bytes;
+                if data.len() > max {
+                    Metrics::add(&self.shared.metrics.closed_oversize_ephemeral, 1);
+                    return bad(format!(
+                        "an ephemeral message of {} bytes (at most {max})",
+                        data.len()
+                    ));
+                }
                 let msg = DocMsg::Ephemeral {
                     conn: conn.clone(),
                     session,
@@ -335,9 +412,12 @@ struct Session {
     hub: Hub,
     conn: Box<Conn>,
     handle: ConnHandle,
-    /// The documents it works on, sorted (a set keeps room for more than it holds).
-    docs: Vec<String>,
+    /// The documents it works on.
+    docs: HashSet<String>,
     joined: bool,
+    activity: Arc<Activity>,
+    /// Its places at the door, given back when the session ends.
+    _permits: Vec<Permit>,
 }
 
 impl Session {
@@ -352,7 +432,11 @@ impl Session {
                         Some(Err(e)) => return Some(e.to_string()),
                         Some(Ok(bytes)) => bytes,
                     };
-                    match self.hub.handle(&self.handle, &bytes, &mut self.joined, &mut self.docs) {
+                    let result = self.hub.handle(&self.handle, &bytes, &mut self.joined, &mut self.docs);
+                    if self.joined {
+                        self.activity.set_joined();
+                    }
+                    match result {
                         Ok(Some(reply)) => {
                             if Box::pin(self.conn.send(reply)).await.is_err() {
                                 return None;
@@ -403,5 +487,38 @@ impl Session {
     }
 }
 
+/// One round of the sweeper: see [`Hub::spawn_sweeper`].
+fn sweep(shared: &Shared, join: Duration, idle: Duration) {
+    let now = crate::limits::clock_ms();
+    let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    let Ok(conns) = shared.conns.lock() else {
+        return;
+    };
+    for (out, activity) in conns.values() {
+        if !activity.joined() {
+            if now.saturating_sub(activity.opened_ms) > ms(join) {
+                Metrics::add(&shared.metrics.closed_idle, 1);
+                out.close_with(format!("no join within {} s", join.as_secs()));
+            }
+            continue;
+        }
+        if idle.is_zero() || !activity.pingable {
+            continue;
+        }
+        let silent = now.saturating_sub(activity.heard_ms());
+        if silent > ms(idle) {
+            Metrics::add(&shared.metrics.closed_idle, 1);
+            out.close_with(format!(
+                "nothing heard for {} s (not even an answer to a ping)",
+                idle.as_secs()
+            ));
+        } else if silent >= ms(idle / 4) {
+            out.ping();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_limits;

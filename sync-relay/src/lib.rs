@@ -13,8 +13,11 @@
 //! - [`access`]: the policy deciding per document and device: community members'
 //!   devices read and write their community's documents; team-only projects only their team;
 //!   everyone else nothing. It is rebuilt from the stored documents as they change.
-//! - [`limits`]: maximum frame size, a per-connection message rate, a connection cap; a
-//!   malformed, oversize or too-fast connection is closed with a logged reason, others go on.
+//! - [`limits`]: maximum frame size and a per-connection message rate (a fast sender is read
+//!   later, not closed); a malformed or oversize connection is closed with a logged reason,
+//!   others go on.
+//! - [`admission`]: caps on pending handshakes and on connections per IP address and per
+//!   device key; the hub's sweeper closes connections that never join or fall silent.
 //! - [`quic`]: the same sync over iroh (QUIC) for devices that reach the relay by its ticket.
 //! - [`storage`]: chunks in SQLite (WAL, `synchronous=FULL`), written by one thread with group
 //!   commit.
@@ -24,6 +27,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod access;
+pub mod admission;
 pub mod auth;
 pub mod config;
 pub mod document;

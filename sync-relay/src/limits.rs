@@ -1,9 +1,14 @@
-//! One connection's guard: frames must be binary CBOR maps no larger than the limit, and
-//! arrive no faster than the rate limit. A violation ends that connection only, with a logged
-//! reason; bytes and messages are counted both ways.
+//! One connection's guard: frames must be binary CBOR maps no larger than the limit; a
+//! connection sending faster than its rate is read later (flow control: an honest first sync
+//! of a whole town is busy, not abuse). A violation ends that connection only, with a logged
+//! reason; bytes and messages are counted both ways, and when the connection was last heard
+//! from is kept for the hub's sweeper.
 
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use futures::{SinkExt, StreamExt};
 
@@ -27,8 +32,55 @@ pub enum GuardError {
     Malformed(usize),
     #[error("frame of {size} bytes exceeds the limit of {max}")]
     Oversize { size: usize, max: usize },
-    #[error("more than {0} messages per second")]
-    TooFast(u32),
+}
+
+/// Milliseconds on the relay's monotonic clock.
+#[must_use]
+pub fn clock_ms() -> u64 {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    u64::try_from(EPOCH.get_or_init(Instant::now).elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// When a connection opened and was last heard from, and whether it has joined: read by the
+/// hub's sweeper, which closes silent connections and pings quiet ones.
+#[derive(Debug)]
+pub struct Activity {
+    pub opened_ms: u64,
+    heard_ms: AtomicU64,
+    joined: AtomicBool,
+    /// Whether the transport has pings (WebSocket); silence is judged only where it does.
+    pub pingable: bool,
+}
+
+impl Activity {
+    fn new(pingable: bool) -> Arc<Activity> {
+        let now = clock_ms();
+        Arc::new(Activity {
+            opened_ms: now,
+            heard_ms: AtomicU64::new(now),
+            joined: AtomicBool::new(false),
+            pingable,
+        })
+    }
+
+    fn heard(&self) {
+        self.heard_ms.store(clock_ms(), Ordering::Relaxed);
+    }
+
+    /// When anything (a message, a pong) last arrived.
+    #[must_use]
+    pub fn heard_ms(&self) -> u64 {
+        self.heard_ms.load(Ordering::Relaxed)
+    }
+
+    pub fn set_joined(&self) {
+        self.joined.store(true, Ordering::Relaxed);
+    }
+
+    #[must_use]
+    pub fn joined(&self) -> bool {
+        self.joined.load(Ordering::Relaxed)
+    }
 }
 
 /// A token bucket: `rate` per second, bursts up to twice that.
@@ -47,17 +99,28 @@ impl Bucket {
         }
     }
 
-    fn take(&mut self) -> bool {
+    fn refill(&mut self) {
         let now = Instant::now();
         self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate)
             .min(self.rate * 2.0);
         self.last = now;
+    }
+
+    /// How long until a message may be read (zero when one may now).
+    fn wait(&mut self) -> Duration {
+        self.refill();
         if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
+            Duration::ZERO
         } else {
-            false
+            Duration::from_secs_f64((1.0 - self.tokens) / self.rate)
         }
+    }
+
+    /// One message was read (after [`Bucket::wait`]; a wait cut short leaves a debt that
+    /// the next wait pays).
+    fn take(&mut self) {
+        self.refill();
+        self.tokens -= 1.0;
     }
 }
 
@@ -83,7 +146,6 @@ impl OutboundError {
 struct Guard {
     peer: Arc<str>,
     max_bytes: usize,
-    rate: u32,
     bucket: Bucket,
     metrics: Arc<Metrics>,
 }
@@ -94,9 +156,18 @@ impl Guard {
         Guard {
             peer,
             max_bytes,
-            rate,
-            bucket: Bucket::new(rate),
+            bucket: Bucket::new(rate.max(1)),
             metrics,
+        }
+    }
+
+    /// Waits until the connection may send its next message (boxed: an idle connection's
+    /// task holds no timer).
+    async fn pace(&mut self) {
+        let wait = self.bucket.wait();
+        if !wait.is_zero() {
+            Metrics::add(&self.metrics.throttled, 1);
+            Box::pin(tokio::time::sleep(wait)).await;
         }
     }
 
@@ -109,9 +180,8 @@ impl Guard {
                 })
             } else if !is_cbor_map(&bytes) {
                 Err(GuardError::Malformed(bytes.len()))
-            } else if !self.bucket.take() {
-                Err(GuardError::TooFast(self.rate))
             } else {
+                self.bucket.take();
                 Metrics::add(&self.metrics.bytes_in, bytes.len() as u64);
                 Metrics::add(&self.metrics.messages_in, 1);
                 Ok(bytes)
@@ -155,6 +225,7 @@ enum Io {
 pub struct Conn {
     io: Io,
     guard: Option<Guard>,
+    activity: Arc<Activity>,
 }
 
 impl Conn {
@@ -164,13 +235,28 @@ impl Conn {
         Conn {
             io: Io::Frames { inbound, outbound },
             guard: None,
+            activity: Activity::new(false),
         }
     }
 
-    /// The next checked frame; `None` once the connection has ended. Cancel-safe.
+    /// When it was last heard from.
+    #[must_use]
+    pub fn activity(&self) -> Arc<Activity> {
+        self.activity.clone()
+    }
+
+    /// The next checked frame; `None` once the connection has ended. Cancel-safe: a wait
+    /// for the rate or the socket loses nothing when cut short.
     pub async fn recv(&mut self) -> Option<Result<Vec<u8>, GuardError>> {
+        if let Some(g) = &mut self.guard {
+            g.pace().await;
+        }
         let frame = match &mut self.io {
-            Io::Frames { inbound, .. } => inbound.next().await?,
+            Io::Frames { inbound, .. } => {
+                let frame = inbound.next().await?;
+                self.activity.heard();
+                frame
+            }
             Io::Ws(ws) => loop {
                 // Answers to pings (and writes a cancelled call left) go out first; boxed,
                 // so an idle connection's task does not hold a write in its state.
@@ -183,6 +269,9 @@ impl Conn {
                     Ok(()) => ws.recv().await,
                     Err(e) => Err(e),
                 };
+                if received.is_ok() {
+                    self.activity.heard();
+                }
                 match received {
                     Ok(Some(message)) => break Ok(message),
                     Ok(None) => {}
@@ -240,6 +329,14 @@ impl Conn {
         self.flush().await
     }
 
+    /// Queues a ping where the transport has them (a WebSocket); its answer counts as
+    /// hearing from the connection.
+    pub fn ping(&mut self) {
+        if let Io::Ws(ws) = &mut self.io {
+            ws.ping();
+        }
+    }
+
     /// Ends the connection (a WebSocket with a close frame: policy violation or normal).
     pub async fn close(&mut self, policy_violation: bool) {
         match &mut self.io {
@@ -263,6 +360,7 @@ pub fn guard_ws(
     Conn {
         io: Io::Ws(ws),
         guard: Some(Guard::new(peer, max_bytes, rate, metrics)),
+        activity: Activity::new(true),
     }
 }
 
@@ -304,6 +402,7 @@ where
             outbound: Box::pin(outbound),
         },
         guard: Some(Guard::new(peer, max_bytes, rate, metrics)),
+        activity: Activity::new(false),
     }
 }
 
@@ -324,7 +423,38 @@ mod tests {
         assert!(!is_cbor_map(b"hello"));
         assert!(!is_cbor_map(&[]));
         let mut b = Bucket::new(2);
-        assert!((0..4).all(|_| b.take()));
-        assert!(!b.take());
+        for _ in 0..4 {
+            assert!(b.wait().is_zero(), "a burst of twice the rate");
+            b.take();
+        }
+        let wait = b.wait();
+        assert!(
+            wait > Duration::ZERO && wait <= Duration::from_millis(500),
+            "the fifth message waits for its token: {wait:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_fast_sender_is_read_later_not_closed() {
+        let frames: Vec<Result<Vec<u8>, GuardError>> = (0..50).map(|_| Ok(vec![0xa0])).collect();
+        let (tx, _rx) = futures::channel::mpsc::unbounded::<Vec<u8>>();
+        let metrics = Arc::new(Metrics::default());
+        let mut conn = Conn {
+            io: Io::Frames {
+                inbound: Box::pin(futures::stream::iter(frames)),
+                outbound: Box::pin(tx.sink_map_err(|e| OutboundError(e.to_string()))),
+            },
+            guard: Some(Guard::new(Arc::from("p"), 1024, 10, metrics.clone())),
+            activity: Activity::new(false),
+        };
+        let start = tokio::time::Instant::now();
+        for i in 0..50 {
+            let frame = conn.recv().await.expect("a frame");
+            assert!(frame.is_ok(), "message {i} was refused: {frame:?}");
+        }
+        // 20 of the burst at once, then 30 at 10 per second (virtual time: no wall clock).
+        assert!(start.elapsed() >= Duration::from_secs(2));
+        assert!(metrics.throttled.load(Ordering::Relaxed) >= 29);
+        assert_eq!(metrics.closed_bad_input.load(Ordering::Relaxed), 0);
     }
 }

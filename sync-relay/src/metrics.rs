@@ -16,12 +16,26 @@ pub struct Metrics {
     pub rejected_requests: AtomicU64,
     /// Connections refused at the door (bad credentials, connection cap).
     pub rejected_connections: AtomicU64,
-    /// Connections closed for a malformed, oversize or too-fast message.
+    /// Connections closed for a malformed or oversize message.
     pub closed_bad_input: AtomicU64,
     /// Sync messages refused before decompression: their changes inflate past the limit.
     pub refused_inflated: AtomicU64,
     /// Connections closed because they did not read what the relay had for them.
     pub closed_slow: AtomicU64,
+    /// Sockets refused because too many handshakes were under way.
+    pub refused_pending: AtomicU64,
+    /// Connections refused because their IP address had its share.
+    pub refused_per_ip: AtomicU64,
+    /// Connections refused because their device key had its share.
+    pub refused_per_key: AtomicU64,
+    /// Connections closed for silence (no join in time, no answer to pings).
+    pub closed_idle: AtomicU64,
+    /// Connections closed for asking for more documents than one connection may.
+    pub closed_too_many_documents: AtomicU64,
+    /// Connections closed for an ephemeral message over the limit.
+    pub closed_oversize_ephemeral: AtomicU64,
+    /// Times a connection sending faster than its rate was read later.
+    pub throttled: AtomicU64,
 }
 
 fn get(c: &AtomicU64) -> u64 {
@@ -106,7 +120,7 @@ impl Metrics {
         metric(
             "allmende_relay_closed_bad_input_total",
             "counter",
-            "Connections closed for malformed, oversize or too many messages.",
+            "Connections closed for malformed or oversize messages.",
             get(&self.closed_bad_input),
         );
         metric(
@@ -121,6 +135,46 @@ impl Metrics {
             "Connections closed for not reading what the relay had for them.",
             get(&self.closed_slow),
         );
+        let closes = [
+            (
+                "allmende_relay_refused_pending_total",
+                "Sockets refused: too many handshakes under way.",
+                &self.refused_pending,
+            ),
+            (
+                "allmende_relay_refused_per_ip_total",
+                "Connections refused: their IP address had its share.",
+                &self.refused_per_ip,
+            ),
+            (
+                "allmende_relay_refused_per_key_total",
+                "Connections refused: their device key had its share.",
+                &self.refused_per_key,
+            ),
+            (
+                "allmende_relay_closed_idle_total",
+                "Connections closed for silence (no join in time, no answer to pings).",
+                &self.closed_idle,
+            ),
+            (
+                "allmende_relay_closed_too_many_documents_total",
+                "Connections closed for working on more documents than one may.",
+                &self.closed_too_many_documents,
+            ),
+            (
+                "allmende_relay_closed_oversize_ephemeral_total",
+                "Connections closed for an ephemeral message over the limit.",
+                &self.closed_oversize_ephemeral,
+            ),
+            (
+                "allmende_relay_throttled_total",
+                "Times a connection sending faster than its rate was read later (not closed).",
+                &self.throttled,
+            ),
+        ];
+        for (name, help, counter) in closes {
+            metric(name, "counter", help, get(counter));
+        }
         out
     }
 }

@@ -16,6 +16,8 @@ use crate::metrics::Metrics;
 /// One item for the connection.
 pub enum Out {
     Frame(Vec<u8>),
+    /// Ask whether the other side is still there (a WebSocket ping).
+    Ping,
     /// Send an error message with this reason and close.
     Close(String),
 }
@@ -87,6 +89,17 @@ impl Outbox {
             if !q.ended {
                 q.items.push_back(Out::Close(reason));
             }
+        }
+        self.ready.wake();
+    }
+
+    /// Asks the connection to ping the other side.
+    pub fn ping(&self) {
+        if let Ok(mut q) = self.queue.lock() {
+            if q.ended || q.items.iter().any(|i| matches!(i, Out::Ping)) {
+                return;
+            }
+            q.items.push_back(Out::Ping);
         }
         self.ready.wake();
     }

@@ -132,10 +132,15 @@ pub async fn start(
     let accepting = endpoint.clone();
     let task = tokio::spawn(async move {
         while let Some(incoming) = accepting.accept().await {
+            // A QUIC handshake under way holds one of the pending places, as a WebSocket's does.
+            let Ok(pending) = hub.admission().pending() else {
+                drop(incoming);
+                continue;
+            };
             let (hub, metrics) = (hub.clone(), metrics.clone());
             tokio::spawn(async move {
                 if let Ok(conn) = incoming.await {
-                    serve(conn, hub, limits, metrics).await;
+                    serve(conn, hub, limits, metrics, pending).await;
                 }
             });
         }
@@ -148,7 +153,13 @@ pub async fn start(
     })
 }
 
-async fn serve(conn: iroh::endpoint::Connection, hub: Hub, limits: Limits, metrics: Arc<Metrics>) {
+async fn serve(
+    conn: iroh::endpoint::Connection,
+    hub: Hub,
+    limits: Limits,
+    metrics: Arc<Metrics>,
+    pending: crate::admission::Permit,
+) {
     let device = hex::encode(conn.remote_id().as_bytes());
     let refuse = |reason: &str| {
         Metrics::add(&metrics.rejected_connections, 1);
@@ -170,6 +181,15 @@ async fn serve(conn: iroh::endpoint::Connection, hub: Hub, limits: Limits, metri
         return;
     };
     let peer: std::sync::Arc<str> = std::sync::Arc::from(device_peer_id(&device, &session));
+    let key = match hub.admission().key(&peer) {
+        Ok(key) => key,
+        Err(refusal) => {
+            tracing::warn!(%device, %refusal, "iroh connection refused");
+            conn.close(1u32.into(), refusal.to_string().as_bytes());
+            return;
+        }
+    };
+    drop(pending);
     let stream = crate::limits::guard_stream(
         tokio::io::join(recv, send),
         peer.clone(),
@@ -177,7 +197,7 @@ async fn serve(conn: iroh::endpoint::Connection, hub: Hub, limits: Limits, metri
         limits.rate,
         metrics.clone(),
     );
-    hub.accept(stream, peer);
+    hub.accept_holding(stream, peer, vec![key]);
     // Keep the connection until the device is done.
     let _ = conn.closed().await;
 }

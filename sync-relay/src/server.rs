@@ -72,7 +72,13 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
         config.max_document_bytes,
         config.max_queued_bytes,
     )
-    .with_max_inflated_bytes(config.max_inflated_bytes);
+    .with_max_inflated_bytes(config.max_inflated_bytes)
+    .with_connection_limits(&config);
+    hub.spawn_sweeper(
+        std::time::Duration::from_secs(config.handshake_timeout_secs),
+        std::time::Duration::from_secs(config.idle_timeout_secs),
+    );
+    raise_file_limit(&config);
 
     let quic = match config.iroh {
         Some(bind) => Some(
@@ -126,4 +132,22 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
         shutdown: Some(shutdown_tx),
         task,
     })
+}
+
+/// Raises the soft limit on open files to the hard limit (the default 1024 is below the
+/// connection cap), and warns when the caps can still not all be met.
+fn raise_file_limit(config: &Config) {
+    let Ok(soft) = rlimit::increase_nofile_limit(u64::MAX) else {
+        return;
+    };
+    // Every connection and pending handshake is a descriptor; storage and iroh need some.
+    let needed = (config.max_connections + config.max_pending_handshakes + 64) as u64;
+    if soft < needed {
+        tracing::warn!(
+            open_files = soft,
+            needed,
+            "the open-file limit is below max_connections + max_pending_handshakes: \
+             lower them or raise the limit (LimitNOFILE= in the systemd unit)"
+        );
+    }
 }

@@ -143,8 +143,8 @@ impl WsConn {
         }
     }
 
-    /// The next binary message, or `None` once a ping's answer is queued (the caller
-    /// flushes it). Cancel-safe: the await points only wait for the socket, and what
+    /// The next binary message, or `None` after a control frame (a ping's answer is then
+    /// queued: the caller flushes it; a pong tells the caller the peer is there). Cancel-safe: the await points only wait for the socket, and what
     /// arrived stays in the connection. Waiting holds no more than one readiness future,
     /// which keeps an idle connection's task small.
     ///
@@ -182,10 +182,11 @@ impl WsConn {
             for (i, b) in body.data.iter_mut().enumerate() {
                 *b ^= body.mask[i % 4];
             }
+            let control = body.opcode >= 8;
             if let Some(message) = self.frame(*body)? {
                 return Ok(Some(message));
             }
-            if self.has_queued() {
+            if self.has_queued() || control {
                 return Ok(None);
             }
         }
@@ -264,6 +265,11 @@ impl WsConn {
     #[must_use]
     pub fn has_queued(&self) -> bool {
         !self.queued.is_empty()
+    }
+
+    /// Queues a ping; its pong arrives like any frame.
+    pub fn ping(&mut self) {
+        self.queue(0x9, Vec::new());
     }
 
     /// Queues a binary message; [`WsConn::flush`] writes everything queued.

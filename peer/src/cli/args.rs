@@ -75,9 +75,18 @@ pub enum Cmd {
     /// A class code pupils type (or scan) in their browser to join this class through
     /// `allmende serve`: no e-mail address, a pseudonym is enough.
     ClassCode {
-        /// How many days the code works.
+        /// How many days the code works (1 to 60).
         #[arg(long, default_value_t = 7)]
         days: u32,
+        /// How many browsers may join with it (1 to 500).
+        #[arg(long, default_value_t = crate::service::DEFAULT_CODE_USES)]
+        uses: u32,
+        /// List this community's class codes instead.
+        #[arg(long, conflicts_with = "revoke")]
+        list: bool,
+        /// Withdraw a class code: nobody joins with it any more.
+        #[arg(long, value_name = "CODE")]
+        revoke: Option<String>,
     },
     /// Direct links between devices without any server (iroh): listen, ticket, connect, list.
     #[command(subcommand)]
@@ -161,7 +170,8 @@ pub enum Cmd {
         /// Show the sync state per community and relay instead of syncing.
         #[arg(long, conflicts_with = "watch")]
         status: bool,
-        /// Seconds to wait for the connection and for each document.
+        /// Seconds to wait for the connection, and for the next document while none
+        /// arrives (a slow link is fine as long as documents keep coming).
         #[arg(long, default_value_t = 20)]
         timeout: u64,
         /// Fetch one document (any automerge-repo document) from the relay and print it as JSON.
@@ -188,6 +198,8 @@ pub enum Cmd {
         /// Use this relay instead of the one in the token.
         #[arg(long)]
         relay: Option<String>,
+        /// Seconds to wait for the connection, and for the next document while none
+        /// arrives.
         #[arg(long, default_value_t = 20)]
         timeout: u64,
     },

@@ -141,9 +141,22 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
         Cmd::Org(o) => org(&mut ctx, o),
         Cmd::Opportunity(o) => opportunity(&mut ctx, o),
         Cmd::Post(p) => post(&mut ctx, p),
-        Cmd::ClassCode { days } => {
+        Cmd::ClassCode {
+            days,
+            uses,
+            list,
+            revoke,
+        } => {
+            if let Some(code) = revoke {
+                let code = ctx.svc.revoke_class_code(&code)?;
+                return ctx.out.class_codes(&[code]);
+            }
             let community = ctx.community()?;
-            let code = ctx.svc.create_class_code(&community, days)?;
+            if list {
+                let codes = ctx.svc.class_codes(&community)?;
+                return ctx.out.class_codes(&codes);
+            }
+            let code = ctx.svc.create_class_code(&community, days, uses)?;
             ctx.out.class_code(&code)
         }
         Cmd::Peer(p) => super::peer_cmd::run(&mut ctx.svc, &ctx.out, p),

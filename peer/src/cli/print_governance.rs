@@ -175,9 +175,11 @@ impl Printer {
         let de = self.lang() == Lang::De;
         println!("{}", code.code);
         println!(
-            "{} {}",
+            "{} {}, {} {}",
             if de { "Gültig bis" } else { "Valid until" },
-            millis_to_date(code.expires_at)
+            millis_to_date(code.expires_at),
+            if de { "für Geräte:" } else { "for devices:" },
+            code.max_uses
         );
         println!(
             "{}",
@@ -187,6 +189,40 @@ impl Printer {
                 "With `allmende serve --listen 0.0.0.0:8080`, pupils open the shown address in a browser and enter the code and a nickname."
             }
         );
+        Ok(())
+    }
+
+    /// Class codes with their state, one per line.
+    pub fn class_codes(&self, codes: &[crate::service::ClassCode]) -> Result<()> {
+        if self.is_json() {
+            return self.json_out(&codes);
+        }
+        let de = self.lang() == Lang::De;
+        if codes.is_empty() {
+            println!(
+                "{}",
+                if de {
+                    "Keine Klassencodes."
+                } else {
+                    "No class codes."
+                }
+            );
+        }
+        for c in codes {
+            let state = match (c.revoked, de) {
+                (true, true) => "zurückgezogen".to_string(),
+                (true, false) => "withdrawn".to_string(),
+                (false, true) => format!("bis {}", millis_to_date(c.expires_at)),
+                (false, false) => format!("until {}", millis_to_date(c.expires_at)),
+            };
+            println!(
+                "{}  {state}  {}/{} {}",
+                c.code,
+                c.uses,
+                c.max_uses,
+                if de { "beigetreten" } else { "joined" }
+            );
+        }
         Ok(())
     }
 }

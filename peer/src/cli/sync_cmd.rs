@@ -126,5 +126,17 @@ pub(super) fn run(
             }
         );
     }
+    for q in &report.quarantined {
+        println!(
+            "  ✗ {} {}: {}",
+            q.id,
+            if de {
+                "(in Quarantäne, der Rest ist gespeichert)"
+            } else {
+                "(in quarantine, the rest is stored)"
+            },
+            q.reason
+        );
+    }
     Ok(())
 }

@@ -29,6 +29,9 @@ pub(super) fn lang(headers: &HeaderMap, params: &HashMap<String, String>) -> Lan
 fn status_of(e: &PeerError) -> StatusCode {
     match e {
         PeerError::Unauthorised(_) => StatusCode::UNAUTHORIZED,
+        PeerError::ClassCode(crate::service::ClassCodeFault::TooManyAttempts) => {
+            StatusCode::TOO_MANY_REQUESTS
+        }
         PeerError::Domain(d) if d.code() == "not_found" => StatusCode::NOT_FOUND,
         PeerError::Domain(d) if d.code() == "forbidden" => StatusCode::FORBIDDEN,
         e if e.is_input_error() => StatusCode::BAD_REQUEST,

@@ -93,11 +93,22 @@ pub(super) async fn as_principal<T: Send + 'static>(
 /// `POST /api/enroll` `{code, name}`: joins a class as a guest; returns the session token.
 pub(super) async fn enroll(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: Parts,
     UrlQuery(params): UrlQuery<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let lang = lang(&headers, &params);
+    let lang = lang(&parts.headers, &params);
+    // Codes are short: one address gets a few tries a minute (fail closed without one).
+    let from = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip());
+    if !from.is_some_and(|ip| state.enrolments.allow(ip)) {
+        return error(
+            &PeerError::ClassCode(crate::service::ClassCodeFault::TooManyAttempts),
+            lang,
+        );
+    }
     let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     let code = request["code"].as_str().unwrap_or_default().to_string();
     let name = request["name"].as_str().unwrap_or_default().to_string();
@@ -127,10 +138,14 @@ pub(super) async fn class_code(
     }
     let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     let community = request["community"].as_str().map(str::to_string);
-    let days = request["days"]
-        .as_u64()
-        .and_then(|d| u32::try_from(d).ok())
-        .unwrap_or(7);
+    let number = |field: &str, default: u32| {
+        request[field]
+            .as_u64()
+            .and_then(|d| u32::try_from(d).ok())
+            .unwrap_or(default)
+    };
+    let days = number("days", 7);
+    let uses = number("uses", crate::service::DEFAULT_CODE_USES);
     let host = parts
         .headers
         .get(header::HOST)
@@ -144,13 +159,73 @@ pub(super) async fn class_code(
                 .current_community()?
                 .ok_or_else(|| PeerError::BadInput("no community".into()))?,
         };
-        let code = svc.create_class_code(&c, days)?;
+        let code = svc.create_class_code(&c, days, uses)?;
         let url = format!("http://{host}/#code={}", code.code);
         let qr = crate::qr::svg(&url)?;
         Ok(serde_json::json!({ "code": code, "url": url, "qr_svg": qr }))
     })
     .await;
     match result {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => error(&e, lang),
+    }
+}
+
+/// Whether the request comes from the host.
+fn is_host(state: &AppState, parts: &Parts) -> bool {
+    matches!(principal(state, parts), Ok(Principal::Host))
+}
+
+fn not_host(lang: allmende_core::Lang) -> Response {
+    error(
+        &PeerError::Unauthorised("only the host manages class codes".into()),
+        lang,
+    )
+}
+
+/// `GET /api/class-codes?community=` (host only): the community's class codes.
+pub(super) async fn class_codes(
+    State(state): State<AppState>,
+    parts: Parts,
+    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+) -> Response {
+    let lang = lang(&parts.headers, &params);
+    if !is_host(&state, &parts) {
+        return not_host(lang);
+    }
+    let community = params.get("community").cloned();
+    let result = with_service(&state, move |svc| {
+        let c = match community {
+            Some(c) => c,
+            None => svc
+                .current_community()?
+                .ok_or_else(|| PeerError::BadInput("no community".into()))?,
+        };
+        svc.class_codes(&c)
+    })
+    .await;
+    match result {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => error(&e, lang),
+    }
+}
+
+/// `POST /api/class-code/revoke` `{code}` (host only): nobody joins with it any more.
+pub(super) async fn revoke_class_code(
+    State(state): State<AppState>,
+    parts: Parts,
+    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let lang = lang(&parts.headers, &params);
+    if !is_host(&state, &parts) {
+        return not_host(lang);
+    }
+    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let Some(code) = request["code"].as_str().map(str::to_string) else {
+        return error(&PeerError::BadInput("code missing".into()), lang);
+    };
+    match with_service(&state, move |svc| svc.revoke_class_code(&code)).await {
         Ok(v) => Json(v).into_response(),
         Err(e) => error(&e, lang),
     }

@@ -26,6 +26,89 @@ pub struct ClassCode {
     pub code: String,
     pub community: String,
     pub expires_at: i64,
+    /// How many browsers may join with it, and how many have.
+    pub max_uses: u32,
+    pub uses: u32,
+    pub revoked: bool,
+}
+
+/// Most guests one class code lets in unless told otherwise (a large class).
+pub const DEFAULT_CODE_USES: u32 = 40;
+/// The most a class code may be made for.
+pub const MAX_CODE_USES: u32 = 500;
+
+/// Why a class code does not let a browser in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClassCodeFault {
+    Unknown,
+    Expired,
+    Revoked,
+    /// As many browsers have joined as the code allows.
+    Full(u32),
+    /// Too many tries from one browser in a short time (guessing codes).
+    TooManyAttempts,
+}
+
+impl ClassCodeFault {
+    /// A stable code for programs.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            ClassCodeFault::Unknown => "unknown_class_code",
+            ClassCodeFault::Expired => "expired_class_code",
+            ClassCodeFault::Revoked => "revoked_class_code",
+            ClassCodeFault::Full(_) => "full_class_code",
+            ClassCodeFault::TooManyAttempts => "too_many_attempts",
+        }
+    }
+
+    /// The message in `lang`.
+    #[must_use]
+    pub fn message(&self, lang: allmende_core::Lang) -> String {
+        let de = matches!(lang, allmende_core::Lang::De);
+        match (self, de) {
+            (ClassCodeFault::Unknown, true) => {
+                "Diesen Klassencode gibt es nicht. Bitte genau abtippen.".into()
+            }
+            (ClassCodeFault::Unknown, false) => {
+                "There is no such class code. Please type it exactly.".into()
+            }
+            (ClassCodeFault::Expired, true) => {
+                "Dieser Klassencode ist abgelaufen. Bitte um einen neuen.".into()
+            }
+            (ClassCodeFault::Expired, false) => {
+                "This class code has expired. Ask for a new one.".into()
+            }
+            (ClassCodeFault::Revoked, true) => {
+                "Dieser Klassencode wurde zurückgezogen. Bitte um einen neuen.".into()
+            }
+            (ClassCodeFault::Revoked, false) => {
+                "This class code was withdrawn. Ask for a new one.".into()
+            }
+            (ClassCodeFault::Full(n), true) => format!(
+                "Mit diesem Klassencode sind schon {n} Geräte beigetreten. Bitte um einen neuen."
+            ),
+            (ClassCodeFault::TooManyAttempts, true) => {
+                "Zu viele Versuche. Bitte eine Minute warten und den Code dann genau abtippen."
+                    .into()
+            }
+            (ClassCodeFault::TooManyAttempts, false) => {
+                "Too many tries. Please wait a minute, then type the code exactly.".into()
+            }
+            (ClassCodeFault::Full(n), false) => {
+                format!("{n} devices have already joined with this class code. Ask for a new one.")
+            }
+        }
+    }
+}
+
+fn shown(code: &str) -> String {
+    if code.len() == 8 {
+        format!("{}-{}", &code[..4], &code[4..])
+    } else {
+        code.to_string()
+    }
 }
 
 /// What a browser keeps after joining.
@@ -44,13 +127,9 @@ fn normalise(code: &str) -> String {
 }
 
 impl Service {
-    /// A new class code for `community`, valid for `days` days (admins and moderators).
-    ///
-    /// # Errors
-    /// Not found, not allowed, storage errors.
-    pub fn create_class_code(&mut self, community: &str, days: u32) -> Result<ClassCode> {
-        let community = self.resolve(community)?;
-        let (_, role) = self.role_in(&community)?;
+    /// Refused unless this device's member in `community` is an admin or a moderator.
+    fn may_manage_class_codes(&mut self, community: &str) -> Result<()> {
+        let (_, role) = self.role_in(community)?;
         if !matches!(
             role,
             Some(allmende_core::model::Role::Admin | allmende_core::model::Role::Moderator)
@@ -61,6 +140,23 @@ impl Service {
             }
             .into());
         }
+        Ok(())
+    }
+
+    /// A new class code for `community`, valid for `days` days (1 to 60) and for `max_uses`
+    /// browsers (1 to [`MAX_CODE_USES`]; admins and moderators).
+    ///
+    /// # Errors
+    /// Not found, not allowed, storage errors.
+    pub fn create_class_code(
+        &mut self,
+        community: &str,
+        days: u32,
+        max_uses: u32,
+    ) -> Result<ClassCode> {
+        let community = self.resolve(community)?;
+        self.may_manage_class_codes(&community)?;
+        let max_uses = max_uses.clamp(1, MAX_CODE_USES);
         let mut rng = rand::rngs::OsRng;
         let code: String = (0..8)
             .map(|_| {
@@ -72,38 +168,100 @@ impl Service {
         let row = (code.clone(), community.clone(), expires_at);
         self.store_mut().write(|tx| {
             tx.execute(
-                "INSERT INTO class_codes(code, community, expires_at) VALUES (?1, ?2, ?3)",
-                rusqlite::params![row.0, row.1, row.2],
+                "INSERT INTO class_codes(code, community, expires_at, max_uses) VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![row.0, row.1, row.2, max_uses],
             )?;
             Ok(())
         })?;
         Ok(ClassCode {
-            code: format!("{}-{}", &code[..4], &code[4..]),
+            code: shown(&code),
             community,
             expires_at,
+            max_uses,
+            uses: 0,
+            revoked: false,
         })
+    }
+
+    /// The class codes of `community`, newest first (admins and moderators).
+    ///
+    /// # Errors
+    /// Not found, not allowed, storage errors.
+    pub fn class_codes(&mut self, community: &str) -> Result<Vec<ClassCode>> {
+        let community = self.resolve(community)?;
+        self.may_manage_class_codes(&community)?;
+        let mut stmt = self.store.conn().prepare(
+            "SELECT code, expires_at, max_uses, uses, revoked FROM class_codes
+             WHERE community = ?1 ORDER BY expires_at DESC",
+        )?;
+        let rows = stmt.query_map([&community], |r| {
+            Ok(ClassCode {
+                code: shown(&r.get::<_, String>(0)?),
+                community: community.clone(),
+                expires_at: r.get(1)?,
+                max_uses: r.get(2)?,
+                uses: r.get(3)?,
+                revoked: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Withdraws a class code: nobody joins with it any more; guests who joined stay until
+    /// their device is removed (admins and moderators of its community).
+    ///
+    /// # Errors
+    /// An unknown code, not allowed, storage errors.
+    pub fn revoke_class_code(&mut self, code: &str) -> Result<ClassCode> {
+        let code = normalise(code);
+        let community: Option<String> = self
+            .store
+            .conn()
+            .query_row(
+                "SELECT community FROM class_codes WHERE code = ?1",
+                [&code],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let community = community.ok_or(PeerError::ClassCode(ClassCodeFault::Unknown))?;
+        self.may_manage_class_codes(&community)?;
+        let key = code.clone();
+        self.store_mut().write(|tx| {
+            tx.execute("UPDATE class_codes SET revoked = 1 WHERE code = ?1", [&key])?;
+            Ok(())
+        })?;
+        self.class_codes(&community)?
+            .into_iter()
+            .find(|c| normalise(&c.code) == code)
+            .ok_or(PeerError::ClassCode(ClassCodeFault::Unknown))
     }
 
     /// Joins the community of a class code as a new member named `name` (a pseudonym is
     /// fine): registers the member and a device key kept by this host, and opens a session.
     ///
     /// # Errors
-    /// An unknown or expired code, an empty or oversize name, storage errors.
+    /// An unknown, expired, withdrawn or used-up code, an empty or oversize name, storage
+    /// errors.
     pub fn enroll(&mut self, code: &str, name: &str) -> Result<GuestSession> {
         let code = normalise(code);
-        let found: Option<(String, i64)> = self
+        let found: Option<(String, i64, u32, u32, bool)> = self
             .store
             .conn()
             .query_row(
-                "SELECT community, expires_at FROM class_codes WHERE code = ?1",
+                "SELECT community, expires_at, max_uses, uses, revoked FROM class_codes WHERE code = ?1",
                 [&code],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .optional()?;
+        let fault = |f| Err(PeerError::ClassCode(f));
         let community = match found {
-            Some((c, expires)) if expires > self.now() => c,
-            Some(_) => return Err(PeerError::BadInput("this class code has expired".into())),
-            None => return Err(PeerError::BadInput("unknown class code".into())),
+            None => return fault(ClassCodeFault::Unknown),
+            Some((.., true)) => return fault(ClassCodeFault::Revoked),
+            Some((_, expires, ..)) if expires <= self.now() => {
+                return fault(ClassCodeFault::Expired)
+            }
+            Some((_, _, max, uses, _)) if uses >= max => return fault(ClassCodeFault::Full(max)),
+            Some((c, ..)) => c,
         };
         let member = self
             .execute(Command::AddMember {
@@ -133,6 +291,10 @@ impl Service {
                 "INSERT INTO guest_sessions(token, community, member, secret, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                 rusqlite::params![row.0, row.1, row.2, row.3.to_vec(), now],
+            )?;
+            tx.execute(
+                "UPDATE class_codes SET uses = uses + 1 WHERE code = ?1",
+                [&code],
             )?;
             Ok(())
         })?;
@@ -224,9 +386,11 @@ impl Service {
         let Some(community) = self.viewer.as_ref().map(|v| v.community.clone()) else {
             return Ok(());
         };
+        // A guest's key is kept by the host; a key the guest's browser brought would make it
+        // a device of its own, beyond the host's reach.
         if matches!(
             command,
-            Command::CreateCommunity { .. } | Command::Publish { .. }
+            Command::CreateCommunity { .. } | Command::Publish { .. } | Command::AddDevice { .. }
         ) || self.community_of(command)? != community
         {
             return Err(forbidden());

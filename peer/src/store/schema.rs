@@ -10,7 +10,7 @@ use crate::error::Result;
 /// `PRAGMA application_id`: "ALMD".
 pub const APPLICATION_ID: i64 = 0x414C_4D44;
 /// The storage format this build writes.
-pub const FORMAT_VERSION: i64 = 4;
+pub const FORMAT_VERSION: i64 = 5;
 /// The layout of the projected index; bump to force a rebuild.
 pub const INDEX_VERSION: &str = "3";
 
@@ -62,6 +62,20 @@ CREATE TABLE class_codes (
     code TEXT PRIMARY KEY,
     community TEXT NOT NULL,
     expires_at INTEGER NOT NULL
+);
+";
+
+/// Version 5: class codes let a bounded number of browsers in and can be withdrawn;
+/// documents refused on arrival wait in quarantine.
+const V5: &str = "
+ALTER TABLE class_codes ADD COLUMN max_uses INTEGER NOT NULL DEFAULT 40;
+ALTER TABLE class_codes ADD COLUMN uses INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE class_codes ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE quarantine (
+    doc TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    digest TEXT NOT NULL
 );
 ";
 
@@ -161,6 +175,9 @@ pub fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
     }
     if from < 4 {
         tx.execute_batch(V4)?;
+    }
+    if from < 5 {
+        tx.execute_batch(V5)?;
     }
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", FORMAT_VERSION)?;

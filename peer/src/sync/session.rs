@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::dialer::RelayDialer;
 use crate::error::{PeerError, Result};
-use crate::service::Service;
+use crate::service::{Quarantined, Service};
 
 /// What a sync session moved.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -26,8 +26,11 @@ pub struct SyncReport {
     pub received: usize,
     /// Documents that were new on this device.
     pub created: usize,
-    /// Documents the relay refused or did not finish syncing in time.
+    /// Documents the relay refused, or still unfinished when nothing had moved for the
+    /// timeout.
     pub not_synced: Vec<String>,
+    /// Documents that arrived but were refused by the store (kept apart, with the reason).
+    pub quarantined: Vec<Quarantined>,
     pub bytes_sent: u64,
     pub bytes_received: u64,
 }
@@ -214,16 +217,21 @@ impl Session {
             })
             .filter_map(|id| id.parse::<DocumentId>().ok().map(|d| (id.clone(), d)))
             .collect();
-        let finds = wanted.into_iter().map(|(id, doc)| {
+        let finds = wanted.iter().map(|(id, doc)| {
             let repo = self.repo.clone();
-            let t = self.timeout;
-            async move {
-                let found = tokio::time::timeout(t, repo.find(doc)).await;
-                (id, found.ok().and_then(Result::ok).flatten())
-            }
+            let (id, doc) = (id.clone(), doc.clone());
+            async move { (id, repo.find(doc).await.ok().flatten()) }
         });
+        // Progress, not a deadline per document: a relay that reads a large first sync
+        // slowly goes on answering one document after another.
+        let mut outcome: HashMap<String, Option<DocHandle>> =
+            super::progress::while_progressing(finds, self.timeout)
+                .await
+                .into_iter()
+                .collect();
         let mut missing = Vec::new();
-        for (id, found) in futures::future::join_all(finds).await {
+        for (id, _) in wanted {
+            let found = outcome.remove(&id).flatten();
             match found {
                 Some(h) => {
                     self.missing.remove(&id);
@@ -250,14 +258,20 @@ impl Session {
         let waits = self.handles.iter().map(|(id, h)| {
             let both =
                 futures::future::join(h.they_have_our_changes(conn), h.we_have_their_changes(conn));
-            let t = self.timeout;
-            async move { (id.clone(), tokio::time::timeout(t, both).await.is_ok()) }
+            async move {
+                both.await;
+                id
+            }
         });
-        futures::future::join_all(waits)
-            .await
-            .into_iter()
-            .filter(|(_, ok)| !ok)
-            .map(|(id, _)| id)
+        let settled: std::collections::HashSet<&String> =
+            super::progress::while_progressing(waits, self.timeout)
+                .await
+                .into_iter()
+                .collect();
+        self.handles
+            .keys()
+            .filter(|id| !settled.contains(id))
+            .cloned()
             .collect()
     }
 
@@ -276,8 +290,9 @@ impl Session {
         out
     }
 
-    /// Writes every document back into the store, one transaction per community.
-    fn write_back(&self, svc: &mut Service) -> Result<(usize, usize)> {
+    /// Writes every document back into the store, one transaction per community; a document
+    /// the store refuses goes into quarantine and the others are written.
+    fn write_back(&self, svc: &mut Service) -> Result<(usize, usize, Vec<Quarantined>)> {
         let mut by_community: HashMap<String, Vec<(String, Vec<u8>)>> = HashMap::new();
         for (id, h) in &self.handles {
             let (community, bytes) =
@@ -287,13 +302,14 @@ impl Session {
                 None => tracing::debug!(%id, "not an Allmende document; left in the relay"),
             }
         }
-        let (mut received, mut created) = (0, 0);
+        let (mut received, mut created, mut quarantined) = (0, 0, Vec::new());
         for docs in by_community.values() {
-            let report = svc.receive_many(docs)?;
+            let (report, held) = svc.receive_each(docs)?;
             received += report.merged;
             created += report.created;
+            quarantined.extend(held);
         }
-        Ok((received, created))
+        Ok((received, created, quarantined))
     }
 
     fn heads(&self) -> HashMap<String, Vec<ChangeHash>> {
@@ -305,7 +321,7 @@ impl Session {
 }
 
 /// Syncs every document this device holds or is entitled to with the relay, until both sides
-/// are quiescent (or `timeout` passes for a document).
+/// are quiescent (or `timeout` passes with no document finishing).
 ///
 /// # Errors
 /// A bad URL, no connection, storage errors.
@@ -342,11 +358,11 @@ pub(crate) async fn sync_via(
     not_synced.extend(missing);
     not_synced.sort();
     not_synced.dedup();
-    let (received, created) = s.write_back(svc)?;
+    let (received, created, quarantined) = s.write_back(svc)?;
     let synced: Vec<String> = s
         .handles
         .keys()
-        .filter(|id| !not_synced.contains(id))
+        .filter(|id| !not_synced.contains(id) && !quarantined.iter().any(|q| q.id == **id))
         .cloned()
         .chain(withheld)
         .collect();
@@ -357,6 +373,7 @@ pub(crate) async fn sync_via(
         received,
         created,
         not_synced,
+        quarantined,
         bytes_sent: s.traffic.sent.load(Ordering::Relaxed),
         bytes_received: s.traffic.received.load(Ordering::Relaxed),
     };

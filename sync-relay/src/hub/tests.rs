@@ -4,11 +4,11 @@ use automerge::sync::SyncDoc;
 use automerge::transaction::Transactable;
 use futures::{SinkExt, StreamExt};
 
-type Sent = futures::channel::mpsc::UnboundedSender<Result<Vec<u8>, GuardError>>;
-type Answers = futures::channel::mpsc::UnboundedReceiver<Vec<u8>>;
+pub(super) type Sent = futures::channel::mpsc::UnboundedSender<Result<Vec<u8>, GuardError>>;
+pub(super) type Answers = futures::channel::mpsc::UnboundedReceiver<Vec<u8>>;
 
 /// A connection made of channels: what the test sends, and what the relay answers.
-fn channel_conn() -> (Conn, Sent, Answers) {
+pub(super) fn channel_conn() -> (Conn, Sent, Answers) {
     let (in_tx, in_rx) = futures::channel::mpsc::unbounded();
     let (out_tx, out_rx) = futures::channel::mpsc::unbounded::<Vec<u8>>();
     let outbound = out_tx.sink_map_err(|e| crate::limits::OutboundError::new(e.to_string()));
@@ -19,7 +19,7 @@ fn channel_conn() -> (Conn, Sent, Answers) {
     )
 }
 
-async fn next_frame(out: &mut Answers) -> (String, Vec<u8>) {
+pub(super) async fn next_frame(out: &mut Answers) -> (String, Vec<u8>) {
     let frame = tokio::time::timeout(std::time::Duration::from_secs(5), out.next())
         .await
         .expect("an answer in time")

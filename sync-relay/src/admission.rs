@@ -1,0 +1,267 @@
+//! Who may open a connection: caps on sockets that have not finished their handshake, on
+//! connections per IP address and per device key. Every admitted socket holds permits;
+//! dropping them gives the places back, so a connection that ends for any reason frees
+//! what it held.
+//!
+//! A self-made key costs nothing, so the per-key cap only keeps one device from crowding
+//! out the others; the per-IP cap is what stops one machine from holding thousands of
+//! sockets, and the pending cap keeps slow handshakes from using up file descriptors.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+
+use crate::metrics::Metrics;
+
+/// The caps, from the configuration.
+#[derive(Debug, Clone)]
+pub struct AdmissionLimits {
+    pub max_pending: usize,
+    pub max_per_ip: usize,
+    pub max_per_key: usize,
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl AdmissionLimits {
+    #[must_use]
+    pub fn from_config(c: &crate::Config) -> AdmissionLimits {
+        AdmissionLimits {
+            max_pending: c.max_pending_handshakes,
+            max_per_ip: c.max_connections_per_ip,
+            max_per_key: c.max_connections_per_key,
+            trusted_proxies: c.trusted_proxies.clone(),
+        }
+    }
+}
+
+/// Why a connection was not admitted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    #[error("more than {0} handshakes at once: try again in a moment")]
+    Pending(usize),
+    #[error("more than {max} connections from {ip}")]
+    PerIp { max: usize, ip: IpAddr },
+    #[error("more than {0} connections of this device")]
+    PerKey(usize),
+}
+
+#[derive(Default)]
+struct Counts {
+    pending: usize,
+    per_ip: HashMap<IpAddr, usize>,
+    per_key: HashMap<String, usize>,
+}
+
+struct Inner {
+    limits: AdmissionLimits,
+    counts: Mutex<Counts>,
+    metrics: Arc<Metrics>,
+}
+
+/// The relay's door keeper, shared by the WebSocket and the iroh side.
+#[derive(Clone)]
+pub struct Admission {
+    inner: Arc<Inner>,
+}
+
+enum Place {
+    Pending,
+    Ip(IpAddr),
+    Key(String),
+}
+
+/// A place taken; given back when dropped.
+pub struct Permit {
+    inner: Arc<Inner>,
+    place: Place,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        let Ok(mut c) = self.inner.counts.lock() else {
+            return;
+        };
+        match &self.place {
+            Place::Pending => c.pending = c.pending.saturating_sub(1),
+            Place::Ip(ip) => release(&mut c.per_ip, ip),
+            Place::Key(key) => release(&mut c.per_key, key),
+        }
+    }
+}
+
+fn release<K: std::hash::Hash + Eq>(map: &mut HashMap<K, usize>, key: &K) {
+    if let Some(n) = map.get_mut(key) {
+        *n -= 1;
+        if *n == 0 {
+            map.remove(key);
+        }
+    }
+}
+
+/// The device key of a peer id `device:<key>:<session>` (the id itself otherwise).
+#[must_use]
+pub fn device_of(peer: &str) -> &str {
+    match peer.strip_prefix("device:").and_then(|rest| rest.find(':')) {
+        Some(end) => &peer[.."device:".len() + end],
+        None => peer,
+    }
+}
+
+impl Admission {
+    #[must_use]
+    pub fn new(limits: AdmissionLimits, metrics: Arc<Metrics>) -> Admission {
+        Admission {
+            inner: Arc::new(Inner {
+                limits,
+                counts: Mutex::default(),
+                metrics,
+            }),
+        }
+    }
+
+    /// Whether connections from `ip` come through a trusted reverse proxy.
+    #[must_use]
+    pub fn is_trusted_proxy(&self, ip: IpAddr) -> bool {
+        self.inner.limits.trusted_proxies.contains(&ip)
+    }
+
+    fn permit(&self, place: Place) -> Permit {
+        Permit {
+            inner: self.inner.clone(),
+            place,
+        }
+    }
+
+    fn refuse(&self, r: Refusal) -> Refusal {
+        let counter = match r {
+            Refusal::Pending(_) => &self.inner.metrics.refused_pending,
+            Refusal::PerIp { .. } => &self.inner.metrics.refused_per_ip,
+            Refusal::PerKey(_) => &self.inner.metrics.refused_per_key,
+        };
+        Metrics::add(counter, 1);
+        Metrics::add(&self.inner.metrics.rejected_connections, 1);
+        r
+    }
+
+    /// A socket that has not finished its handshake.
+    ///
+    /// # Errors
+    /// Too many handshakes at once.
+    pub fn pending(&self) -> Result<Permit, Refusal> {
+        let max = self.inner.limits.max_pending;
+        {
+            let Ok(mut c) = self.inner.counts.lock() else {
+                return Err(self.refuse(Refusal::Pending(max)));
+            };
+            if c.pending < max {
+                c.pending += 1;
+                return Ok(self.permit(Place::Pending));
+            }
+        }
+        Err(self.refuse(Refusal::Pending(max)))
+    }
+
+    /// A connection from `ip` (the socket's address, or the client's behind a trusted
+    /// proxy), held for as long as the connection lives.
+    ///
+    /// # Errors
+    /// Too many connections from that address.
+    pub fn ip(&self, ip: IpAddr) -> Result<Permit, Refusal> {
+        let max = self.inner.limits.max_per_ip;
+        let refusal = Refusal::PerIp { max, ip };
+        {
+            let Ok(mut c) = self.inner.counts.lock() else {
+                return Err(self.refuse(refusal));
+            };
+            let n = c.per_ip.entry(ip).or_insert(0);
+            if *n < max {
+                *n += 1;
+                return Ok(self.permit(Place::Ip(ip)));
+            }
+        }
+        Err(self.refuse(refusal))
+    }
+
+    /// An open connection of the device behind peer id `peer`.
+    ///
+    /// # Errors
+    /// Too many connections of that device.
+    pub fn key(&self, peer: &str) -> Result<Permit, Refusal> {
+        let max = self.inner.limits.max_per_key;
+        let device = device_of(peer).to_string();
+        {
+            let Ok(mut c) = self.inner.counts.lock() else {
+                return Err(self.refuse(Refusal::PerKey(max)));
+            };
+            let n = c.per_key.entry(device.clone()).or_insert(0);
+            if *n < max {
+                *n += 1;
+                return Ok(self.permit(Place::Key(device)));
+            }
+        }
+        Err(self.refuse(Refusal::PerKey(max)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn admission(pending: usize, ip: usize, key: usize) -> (Admission, Arc<Metrics>) {
+        let metrics = Arc::new(Metrics::default());
+        let a = Admission::new(
+            AdmissionLimits {
+                max_pending: pending,
+                max_per_ip: ip,
+                max_per_key: key,
+                trusted_proxies: vec!["10.0.0.1".parse().expect("ip")],
+            },
+            metrics.clone(),
+        );
+        (a, metrics)
+    }
+
+    #[test]
+    fn places_are_capped_and_given_back_when_dropped() {
+        let (a, metrics) = admission(2, 2, 1);
+        let p1 = a.pending().expect("first");
+        let _p2 = a.pending().expect("second");
+        assert_eq!(a.pending().err(), Some(Refusal::Pending(2)));
+        drop(p1);
+        let _p3 = a.pending().expect("a freed place");
+
+        let one: IpAddr = "127.0.0.2".parse().expect("ip");
+        let other: IpAddr = "127.0.0.3".parse().expect("ip");
+        let i1 = a.ip(one).expect("first");
+        let _i2 = a.ip(one).expect("second");
+        assert!(matches!(a.ip(one), Err(Refusal::PerIp { max: 2, .. })));
+        let _o = a.ip(other).expect("another address is not affected");
+        drop(i1);
+        let _i3 = a.ip(one).expect("a freed place");
+
+        let k = a.key("device:abc:s1").expect("first session");
+        assert_eq!(
+            a.key("device:abc:s2").err(),
+            Some(Refusal::PerKey(1)),
+            "sessions of one device share its places"
+        );
+        let _k2 = a.key("device:def:s1").expect("another device");
+        drop(k);
+        let _k3 = a.key("device:abc:s3").expect("a freed place");
+
+        use std::sync::atomic::Ordering::Relaxed;
+        assert_eq!(metrics.refused_pending.load(Relaxed), 1);
+        assert_eq!(metrics.refused_per_ip.load(Relaxed), 1);
+        assert_eq!(metrics.refused_per_key.load(Relaxed), 1);
+        assert!(a.is_trusted_proxy("10.0.0.1".parse().expect("ip")));
+        assert!(!a.is_trusted_proxy(one));
+    }
+
+    #[test]
+    fn the_device_is_the_key_without_the_session() {
+        assert_eq!(device_of("device:abc:s1"), "device:abc");
+        assert_eq!(device_of("device:abc"), "device:abc");
+        assert_eq!(device_of("someone"), "someone");
+    }
+}

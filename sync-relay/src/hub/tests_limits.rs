@@ -1,0 +1,236 @@
+//! The connection limits of the engine: joins in time, silence, documents per connection,
+//! ephemeral size. Each closes the offending connection and spares the others.
+use super::tests::{channel_conn, next_frame, Answers};
+use super::*;
+use futures::StreamExt;
+
+fn hub(config: &crate::Config) -> (tempfile::TempDir, Hub, Arc<Metrics>) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let metrics = Arc::new(Metrics::default());
+    let hub = Hub::new(
+        Store::open(dir.path()).expect("store"),
+        Access::new(true),
+        metrics.clone(),
+        1 << 30,
+        1 << 30,
+    )
+    .with_connection_limits(config);
+    (dir, hub, metrics)
+}
+
+/// The first sync message of an empty document.
+fn first_message() -> Vec<u8> {
+    use automerge::sync::SyncDoc;
+    automerge::Automerge::new()
+        .generate_sync_message(&mut automerge::sync::State::new())
+        .expect("first message")
+        .encode()
+}
+
+/// Reads answers until the relay's error message; its text.
+async fn error_text(out: &mut Answers) -> String {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(600), out.next())
+            .await
+            .expect("an answer")
+            .expect("the connection is still there");
+        if let Ok(Inbound::Ignored) | Err(_) = protocol::decode(&frame) {
+            let text = String::from_utf8_lossy(&frame).to_string();
+            if text.contains("error") {
+                return text;
+            }
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_connection_that_never_joins_is_closed_and_one_that_joined_stays() {
+    let (_dir, hub, metrics) = hub(&crate::Config::default());
+    hub.spawn_sweeper(Duration::from_secs(10), Duration::ZERO);
+    let (silent, _silent_tx, mut silent_out) = channel_conn();
+    hub.accept(silent, "device:aa:s".into());
+    let (joined, joined_tx, mut joined_out) = channel_conn();
+    hub.accept(joined, "device:bb:s".into());
+    joined_tx
+        .unbounded_send(Ok(protocol::join("device:bb:s")))
+        .expect("send");
+    assert_eq!(next_frame(&mut joined_out).await.0, "peer");
+    let text = error_text(&mut silent_out).await;
+    assert!(text.contains("no join within 10 s"), "{text}");
+    assert!(
+        tokio::time::timeout(Duration::from_secs(5), silent_out.next())
+            .await
+            .expect("closed")
+            .is_none(),
+        "nothing after the error: the connection ends"
+    );
+    assert_eq!(metrics.closed_idle.load(Ordering::Relaxed), 1);
+    // The joined connection is still served.
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    joined_tx
+        .unbounded_send(Ok(protocol::request(
+            "device:bb:s",
+            RELAY_ID,
+            "4Tz9abc",
+            &first_message(),
+        )))
+        .expect("send");
+    let (kind, _) = next_frame(&mut joined_out).await;
+    assert_ne!(kind, "error", "the joined connection was closed");
+    assert_eq!(metrics.closed_idle.load(Ordering::Relaxed), 1);
+}
+
+#[tokio::test]
+async fn one_document_more_than_a_connection_may_have_closes_it() {
+    let config = crate::Config {
+        max_documents_per_connection: 3,
+        ..crate::Config::default()
+    };
+    let (_dir, hub, metrics) = hub(&config);
+    let peer = "device:cc:s";
+    let (conn, tx, mut out) = channel_conn();
+    hub.accept(conn, peer.into());
+    tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    let empty = first_message();
+    for doc in ["4Tz9aa", "4Tz9ab", "4Tz9ac", "4Tz9aa"] {
+        tx.unbounded_send(Ok(protocol::request(peer, RELAY_ID, doc, &empty)))
+            .expect("send");
+    }
+    tx.unbounded_send(Ok(protocol::request(peer, RELAY_ID, "4Tz9ad", &empty)))
+        .expect("send");
+    let text = error_text(&mut out).await;
+    assert!(text.contains("more than 3 documents"), "{text}");
+    assert_eq!(metrics.closed_too_many_documents.load(Ordering::Relaxed), 1);
+}
+
+#[tokio::test]
+async fn an_oversize_ephemeral_message_closes_its_connection_and_a_small_one_passes() {
+    let config = crate::Config {
+        max_ephemeral_bytes: 1024,
+        ..crate::Config::default()
+    };
+    let (_dir, hub, metrics) = hub(&config);
+    let peer = "device:dd:s";
+    let (conn, tx, mut out) = channel_conn();
+    hub.accept(conn, peer.into());
+    tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    tx.unbounded_send(Ok(protocol::ephemeral(
+        peer, RELAY_ID, "4Tz9aa", "s", 1, &[7; 1024],
+    )))
+    .expect("send");
+    tx.unbounded_send(Ok(protocol::ephemeral(
+        peer, RELAY_ID, "4Tz9aa", "s", 2, &[7; 1025],
+    )))
+    .expect("send");
+    let text = error_text(&mut out).await;
+    assert!(text.contains("ephemeral message of 1025 bytes"), "{text}");
+    assert_eq!(metrics.closed_oversize_ephemeral.load(Ordering::Relaxed), 1);
+}
+
+/// A raw WebSocket client (after the handshake) on a real socket, served by the hub.
+async fn ws_client(
+    hub: &Hub,
+    listener: &tokio::net::TcpListener,
+    peer: &str,
+) -> std::net::TcpStream {
+    let addr = listener.local_addr().expect("addr");
+    let client = std::net::TcpStream::connect(addr).expect("connect");
+    let (server, _) = listener.accept().await.expect("accept");
+    let conn = crate::limits::guard_ws(
+        crate::ws::WsConn::new(server, 1 << 20),
+        Arc::from(peer),
+        1 << 20,
+        1000,
+        Arc::new(Metrics::default()),
+    );
+    hub.accept(conn, Arc::from(peer));
+    client
+}
+
+/// A masked client frame.
+fn client_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+    let mask = [1, 2, 3, 4];
+    let len = u8::try_from(payload.len()).expect("short");
+    assert!(len < 126);
+    let mut out = vec![0x80 | opcode, 0x80 | len];
+    out.extend_from_slice(&mask);
+    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    out
+}
+
+/// Reads server frames, answering pings, until the close frame or the end; the pings seen.
+fn answer_pings_until_closed(mut s: std::net::TcpStream, answer: bool) -> usize {
+    use std::io::{Read, Write};
+    let mut pings = 0;
+    loop {
+        let mut head = [0u8; 2];
+        if s.read_exact(&mut head).is_err() {
+            return pings;
+        }
+        let len = match head[1] & 0x7f {
+            126 => {
+                let mut b = [0u8; 2];
+                s.read_exact(&mut b).expect("len");
+                usize::from(u16::from_be_bytes(b))
+            }
+            127 => {
+                let mut b = [0u8; 8];
+                s.read_exact(&mut b).expect("len");
+                usize::try_from(u64::from_be_bytes(b)).expect("len")
+            }
+            n => usize::from(n),
+        };
+        let mut payload = vec![0u8; len];
+        s.read_exact(&mut payload).expect("payload");
+        match head[0] & 0x0f {
+            0x9 => {
+                pings += 1;
+                if answer {
+                    s.write_all(&client_frame(0xA, &payload)).expect("pong");
+                }
+            }
+            0x8 => return pings,
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_websocket_is_closed_and_one_that_answers_pings_stays_open() {
+    use std::io::Write;
+    let (_dir, hub, metrics) = hub(&crate::Config::default());
+    hub.spawn_sweeper(Duration::from_secs(10), Duration::from_secs(2));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let mut silent = ws_client(&hub, &listener, "device:ee:s").await;
+    let mut lively = ws_client(&hub, &listener, "device:ff:s").await;
+    silent
+        .write_all(&client_frame(0x2, &protocol::join("device:ee:s")))
+        .expect("join");
+    lively
+        .write_all(&client_frame(0x2, &protocol::join("device:ff:s")))
+        .expect("join");
+    let lively_reader = lively.try_clone().expect("clone");
+    let lively_task = std::thread::spawn(move || answer_pings_until_closed(lively_reader, true));
+    let silent_pings =
+        tokio::task::spawn_blocking(move || answer_pings_until_closed(silent, false))
+            .await
+            .expect("reader");
+    assert!(silent_pings >= 1, "the silent connection was pinged first");
+    assert_eq!(metrics.closed_idle.load(Ordering::Relaxed), 1);
+    // Twice the idle time more: the lively connection answers every ping and stays.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        metrics.closed_idle.load(Ordering::Relaxed),
+        1,
+        "a connection that answers pings is not closed for silence"
+    );
+    hub.shutdown().await;
+    assert!(
+        lively_task.join().expect("reader") >= 2,
+        "the lively one was pinged too"
+    );
+}
