@@ -260,6 +260,16 @@ await page.getByRole("button", { name: "Klassencode erstellen" }).click()
 const classCode = await page.locator(".classcode").textContent({ timeout: 8000 }).catch(() => "")
 check(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/.test(classCode || ""), "the host can make a class code for pupils' browsers")
 check(await page.locator(".panel .qr").nth(0).isVisible().catch(() => false), "with a QR code of the join link")
+// The community's codes are listed with their use; one can be withdrawn.
+const row = page.locator(".classcode-row", { hasText: classCode || "none" })
+await row.waitFor({ timeout: 8000 }).catch(() => {})
+check(await row.getByText("0/40").isVisible().catch(() => false), "the new code is listed with 0/40 joined")
+await row.getByRole("button", { name: "Zurückziehen" }).click().catch(() => {})
+await page.locator(".classcode-row", { hasText: "zurückgezogen" }).waitFor({ timeout: 8000 }).catch(() => {})
+check(await page.locator(".classcode-row", { hasText: "zurückgezogen" }).isVisible().catch(() => false), "a class code can be withdrawn in the app")
+const withdrawn = JSON.parse(execFileSync(bin, ["--data", data, "--json", "class-code", "--list"]).toString())
+check(withdrawn.some((c) => c.code === classCode && c.revoked), "the withdrawn code is withdrawn in the store")
+await axe("class codes")
 
 // Create a second community and switch to it.
 await nav("Gemeinschaften")

@@ -195,10 +195,29 @@ pub fn can_make_class_codes() -> bool {
     tauri().is_none() && guest_token().is_none()
 }
 
-/// A class code for the current community, with its join link as QR code.
-pub async fn class_code(community: &str, lang: &str) -> Result<serde_json::Value, ApiError> {
-    let body = serde_json::json!({ "community": community }).to_string();
+/// A class code for `community`, valid for `days` days and `uses` devices, with its join
+/// link as QR code.
+pub async fn class_code(
+    community: &str,
+    days: u32,
+    uses: u32,
+    lang: &str,
+) -> Result<serde_json::Value, ApiError> {
+    let body =
+        serde_json::json!({ "community": community, "days": days, "uses": uses }).to_string();
     from_json(&http("POST", "/api/class-code", Some(&body), lang).await?)
+}
+
+/// The class codes of `community`, newest first.
+pub async fn class_codes(community: &str, lang: &str) -> Result<serde_json::Value, ApiError> {
+    let path = format!("/api/class-codes?community={community}");
+    from_json(&http("GET", &path, None, lang).await?)
+}
+
+/// Withdraws a class code.
+pub async fn revoke_class_code(code: &str, lang: &str) -> Result<serde_json::Value, ApiError> {
+    let body = serde_json::json!({ "code": code }).to_string();
+    from_json(&http("POST", "/api/class-code/revoke", Some(&body), lang).await?)
 }
 
 /// Calls `on_change` whenever documents change (a WebSocket to `/api/events` in a browser,
