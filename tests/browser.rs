@@ -112,3 +112,25 @@ fn a_newcomer_joins_with_an_invite_in_chromium() {
         .expect("node");
     assert!(status.success(), "invite checks failed (see output above)");
 }
+
+/// A web page the host visits cannot drive `allmende serve`: not from another origin on this
+/// machine, not under a name that resolves here (DNS rebinding); simple POSTs, forms, JSON
+/// with the app's header, reads and the live-update socket all fail, and nothing changes
+/// (tests/js/crossorigin.mjs).
+#[test]
+#[ignore = "needs node and chromium; run by scripts/test.sh"]
+fn a_page_on_another_origin_cannot_drive_serve_in_chromium() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let p = Peer::new();
+    p.ok(&["demo"]);
+    let server = ServeProc::start(&p);
+    let status = Command::new("node")
+        .current_dir(root.join("tests/js"))
+        .arg("crossorigin.mjs")
+        .arg(format!("http://{}/", server.addr))
+        .arg(bin())
+        .arg(p.path())
+        .status()
+        .expect("node");
+    assert!(status.success(), "cross-origin checks failed (see output above)");
+}
