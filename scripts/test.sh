@@ -10,6 +10,7 @@ section "format"
 cargo fmt --all -- --check
 cargo fmt --manifest-path ui/Cargo.toml -- --check
 cargo fmt --manifest-path src-tauri/Cargo.toml -- --check
+cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 section "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 section "build"
@@ -27,6 +28,8 @@ if ip netns add allmende-probe 2>/dev/null && ip netns del allmende-probe; then
 else
   echo "skipped: this machine does not allow network namespaces (ip netns)"
 fi
+section "fuzzing: every decoder a stranger reaches, 30 s per target (cargo fuzz, nightly)"
+bash scripts/fuzz.sh 30
 section "browser: the UI in headless Chromium (builds the UI first)"
 ensure_apt chromium
 bash scripts/build-ui.sh

@@ -33,15 +33,14 @@ pub mod config;
 pub mod document;
 mod http;
 pub mod hub;
-pub mod inflate;
 pub mod limits;
 pub mod metrics;
 pub mod outbox;
-pub mod protocol;
 pub mod quic;
 pub mod server;
 pub mod storage;
 pub mod ws;
 
+pub use allmende_sync_wire::{inflate, protocol};
 pub use config::Config;
 pub use server::{start, Relay};

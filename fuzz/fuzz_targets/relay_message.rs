@@ -1,0 +1,29 @@
+//! A frame from any self-made key, as the relay reads it: the automerge-repo message, then
+//! its sync message, the inflated-size check, and applying it to a document, as
+//! `sync-relay/src/document.rs` does. Nothing may panic, and nothing may decompress past the
+//! limit.
+#![no_main]
+
+use automerge::sync::{self, SyncDoc};
+use libfuzzer_sys::fuzz_target;
+
+/// The limit for the fuzzer: small, so a bomb shows as a refusal rather than memory.
+const MAX_INFLATED: usize = 1 << 20;
+
+fuzz_target!(|frame: &[u8]| {
+    let data = match allmende_sync_wire::protocol::decode(frame) {
+        Ok(allmende_sync_wire::protocol::Inbound::Sync { data, .. }) => data,
+        // Also read the frame as a bare sync message: most of the input space is there.
+        _ => frame.to_vec(),
+    };
+    let Ok(message) = sync::Message::decode(&data) else {
+        return;
+    };
+    if allmende_sync_wire::inflate::inflated_size(message.changes.iter(), MAX_INFLATED).is_err() {
+        return;
+    }
+    let mut doc = automerge::Automerge::new();
+    let mut state = sync::State::new();
+    let _ = doc.receive_sync_message(&mut state, message);
+    let _ = doc.generate_sync_message(&mut state);
+});

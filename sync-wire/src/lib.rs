@@ -1,0 +1,12 @@
+//! # allmende-sync-wire: what is read from a stranger first
+//!
+//! - [`protocol`]: the automerge-repo sync protocol's messages (CBOR), decoded without trust.
+//! - [`inflate`]: how far the Automerge chunks of a sync message or a document inflate,
+//!   found before anything is decompressed (a compression bomb is refused, not inflated).
+//!
+//! Small and free of IO, so the relay, the peer and the fuzz targets (`fuzz/`) share it.
+
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod inflate;
+pub mod protocol;
