@@ -132,5 +132,8 @@ fn a_page_on_another_origin_cannot_drive_serve_in_chromium() {
         .arg(p.path())
         .status()
         .expect("node");
-    assert!(status.success(), "cross-origin checks failed (see output above)");
+    assert!(
+        status.success(),
+        "cross-origin checks failed (see output above)"
+    );
 }

@@ -100,9 +100,8 @@ fn ideas_support_comments_and_status() {
         "--category",
         "nature",
     ]);
-    p.ok(&["idea", "support", &idea]);
     let (code, err) = p.fails(&["idea", "support", &idea]);
-    assert_eq!(code, 2, "{err}");
+    assert_eq!(code, 2, "one's own idea: {err}");
     p.ok(&["idea", "comment", &idea, "--text", "Gute Idee!"]);
     p.ok(&[
         "idea",
@@ -116,14 +115,13 @@ fn ideas_support_comments_and_status() {
     let shown = p.json(&["idea", "show", &idea]);
     assert_eq!(shown["summary"]["title"], "Obstbäume pflanzen");
     assert_eq!(shown["summary"]["status"], "team_forming");
-    assert_eq!(shown["summary"]["supporters"], 1);
+    assert_eq!(shown["summary"]["supporters"], 0);
     assert_eq!(
         shown["item"]["idea"]["comments"]
             .as_object()
             .map(|c| c.len()),
         Some(1)
     );
-    p.ok(&["idea", "support", &idea, "--withdraw"]);
     assert_eq!(
         p.titles(&["idea", "list", "--category", "nature"]),
         vec!["Obstbäume pflanzen"]
@@ -167,6 +165,11 @@ fn project_workspace_from_an_idea() {
         "became_project"
     );
     p.ok(&["project", "team-add", &project, "Jonas"]);
+    // A prefix of the member id works as everywhere else.
+    let lena = p.create(&["member", "add", "--name", "Lena"]);
+    p.ok(&["project", "team-add", &project, &lena[..6]]);
+    let team = p.json(&["project", "show", &project])["item"]["project"]["team"].clone();
+    assert!(team.get(&lena).is_some(), "{team}");
     let step = p.create(&["project", "step-add", &project, "--title", "Finanzierung"]);
     let task = p.create(&[
         "project",
@@ -727,4 +730,26 @@ fn export_and_import_round_trip_idempotently() {
     let (code, err) = b.fails(&["import", foreign.to_str().expect("path")]);
     assert_eq!(code, 2, "{err}");
     assert_eq!(b.titles(&["--community", community, "idea", "list"]), lb);
+}
+
+#[test]
+fn a_neighbours_idea_is_supported_once_and_the_support_withdrawn() {
+    let p = Peer::new();
+    p.ok(&["demo"]);
+    let ideas = p.json(&["idea", "list", "--limit", "100"]);
+    let idea = ideas["items"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|i| i["title"] == "Trinkbrunnen in der Innenstadt")
+                .cloned()
+        })
+        .expect("the demo idea");
+    let id = idea["id"].as_str().expect("id");
+    p.ok(&["idea", "support", id]);
+    let (code, err) = p.fails(&["idea", "support", id]);
+    assert_eq!(code, 2, "a second support: {err}");
+    assert_eq!(p.json(&["idea", "show", id])["summary"]["supporters"], 1);
+    p.ok(&["idea", "support", id, "--withdraw"]);
+    assert_eq!(p.json(&["idea", "show", id])["summary"]["supporters"], 0);
 }

@@ -296,3 +296,5 @@ fn optional_date(text: Option<&String>) -> Result<Option<String>, DomainError> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_fair;

@@ -105,6 +105,13 @@ pub fn field_de(name: &str) -> String {
 pub fn sentence_de(text: &str) -> String {
     match text {
         "a member supports an idea only once" => "Jedes Mitglied unterstützt eine Idee nur einmal",
+        "one does not support one's own idea" => "Die eigene Idee unterstützt man nicht selbst",
+        "a promised date cannot lie in the past" => {
+            "Ein zugesagtes Datum kann nicht in der Vergangenheit liegen"
+        }
+        "this template is applied to the project already" => {
+            "Diese Vorlage ist für das Projekt schon angewendet"
+        }
         "this idea already became a project" => "Aus dieser Idee ist schon ein Projekt geworden",
         "the last admin cannot be demoted" => "Die letzte Admin-Rolle kann nicht entzogen werden",
         "a declined request needs a reason" => "Eine Ablehnung braucht eine Begründung",

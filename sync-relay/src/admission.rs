@@ -17,6 +17,7 @@ use crate::metrics::Metrics;
 #[derive(Debug, Clone)]
 pub struct AdmissionLimits {
     pub max_pending: usize,
+    pub max_pending_per_ip: usize,
     pub max_per_ip: usize,
     pub max_per_key: usize,
     pub trusted_proxies: Vec<IpAddr>,
@@ -27,6 +28,7 @@ impl AdmissionLimits {
     pub fn from_config(c: &crate::Config) -> AdmissionLimits {
         AdmissionLimits {
             max_pending: c.max_pending_handshakes,
+            max_pending_per_ip: c.max_pending_handshakes_per_ip,
             max_per_ip: c.max_connections_per_ip,
             max_per_key: c.max_connections_per_key,
             trusted_proxies: c.trusted_proxies.clone(),
@@ -49,6 +51,7 @@ pub enum Refusal {
 #[derive(Default)]
 struct Counts {
     pending: usize,
+    pending_per_ip: HashMap<IpAddr, usize>,
     per_ip: HashMap<IpAddr, usize>,
     per_key: HashMap<String, usize>,
 }
@@ -66,7 +69,7 @@ pub struct Admission {
 }
 
 enum Place {
-    Pending,
+    Pending(Option<IpAddr>),
     Ip(IpAddr),
     Key(String),
 }
@@ -83,7 +86,12 @@ impl Drop for Permit {
             return;
         };
         match &self.place {
-            Place::Pending => c.pending = c.pending.saturating_sub(1),
+            Place::Pending(ip) => {
+                c.pending = c.pending.saturating_sub(1);
+                if let Some(ip) = ip {
+                    release(&mut c.pending_per_ip, ip);
+                }
+            }
             Place::Ip(ip) => release(&mut c.per_ip, ip),
             Place::Key(key) => release(&mut c.per_key, key),
         }
@@ -96,6 +104,19 @@ fn release<K: std::hash::Hash + Eq>(map: &mut HashMap<K, usize>, key: &K) {
         if *n == 0 {
             map.remove(key);
         }
+    }
+}
+
+/// The address a cap counts: IPv4 as it is (also when mapped into IPv6), IPv6 by its /64
+/// (one subscriber's network: a host has a whole /64 to pick addresses from).
+#[must_use]
+pub fn bucket(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(std::net::Ipv6Addr::from(bits))
+        }
+        v4 => v4,
     }
 }
 
@@ -123,7 +144,23 @@ impl Admission {
     /// Whether connections from `ip` come through a trusted reverse proxy.
     #[must_use]
     pub fn is_trusted_proxy(&self, ip: IpAddr) -> bool {
-        self.inner.limits.trusted_proxies.contains(&ip)
+        let ip = ip.to_canonical();
+        self.inner
+            .limits
+            .trusted_proxies
+            .iter()
+            .any(|p| p.to_canonical() == ip)
+    }
+
+    /// The client behind trusted proxies: the last address in `X-Forwarded-For` that is
+    /// not a trusted proxy itself (each proxy appends the address it saw).
+    #[must_use]
+    pub fn forwarded_client(&self, header: &str) -> Option<IpAddr> {
+        header
+            .rsplit(',')
+            .map(|a| a.trim().parse::<IpAddr>().ok())
+            .find(|a| a.is_none_or(|ip| !self.is_trusted_proxy(ip)))
+            .flatten()
     }
 
     fn permit(&self, place: Place) -> Permit {
@@ -144,22 +181,36 @@ impl Admission {
         r
     }
 
-    /// A socket that has not finished its handshake.
+    /// A socket from `ip` (`None`: a trusted proxy, or not known yet) that has not
+    /// finished its handshake.
     ///
     /// # Errors
-    /// Too many handshakes at once.
-    pub fn pending(&self) -> Result<Permit, Refusal> {
+    /// Too many handshakes at once, in all or from that address.
+    pub fn pending(&self, ip: Option<IpAddr>) -> Result<Permit, Refusal> {
         let max = self.inner.limits.max_pending;
-        {
+        let ip = ip.map(bucket);
+        let refusal = {
             let Ok(mut c) = self.inner.counts.lock() else {
                 return Err(self.refuse(Refusal::Pending(max)));
             };
-            if c.pending < max {
+            let from_ip = ip.map_or(0, |ip| c.pending_per_ip.get(&ip).copied().unwrap_or(0));
+            if c.pending >= max {
+                Refusal::Pending(max)
+            } else if let Some(ip) = ip.filter(|_| from_ip >= self.inner.limits.max_pending_per_ip)
+            {
+                Refusal::PerIp {
+                    max: self.inner.limits.max_pending_per_ip,
+                    ip,
+                }
+            } else {
                 c.pending += 1;
-                return Ok(self.permit(Place::Pending));
+                if let Some(ip) = ip {
+                    *c.pending_per_ip.entry(ip).or_insert(0) += 1;
+                }
+                return Ok(self.permit(Place::Pending(ip)));
             }
-        }
-        Err(self.refuse(Refusal::Pending(max)))
+        };
+        Err(self.refuse(refusal))
     }
 
     /// A connection from `ip` (the socket's address, or the client's behind a trusted
@@ -168,6 +219,7 @@ impl Admission {
     /// # Errors
     /// Too many connections from that address.
     pub fn ip(&self, ip: IpAddr) -> Result<Permit, Refusal> {
+        let ip = bucket(ip);
         let max = self.inner.limits.max_per_ip;
         let refusal = Refusal::PerIp { max, ip };
         {
@@ -213,6 +265,7 @@ mod tests {
         let a = Admission::new(
             AdmissionLimits {
                 max_pending: pending,
+                max_pending_per_ip: 2,
                 max_per_ip: ip,
                 max_per_key: key,
                 trusted_proxies: vec!["10.0.0.1".parse().expect("ip")],
@@ -225,11 +278,11 @@ mod tests {
     #[test]
     fn places_are_capped_and_given_back_when_dropped() {
         let (a, metrics) = admission(2, 2, 1);
-        let p1 = a.pending().expect("first");
-        let _p2 = a.pending().expect("second");
-        assert_eq!(a.pending().err(), Some(Refusal::Pending(2)));
+        let p1 = a.pending(None).expect("first");
+        let _p2 = a.pending(None).expect("second");
+        assert_eq!(a.pending(None).err(), Some(Refusal::Pending(2)));
         drop(p1);
-        let _p3 = a.pending().expect("a freed place");
+        let _p3 = a.pending(None).expect("a freed place");
 
         let one: IpAddr = "127.0.0.2".parse().expect("ip");
         let other: IpAddr = "127.0.0.3".parse().expect("ip");
@@ -256,6 +309,47 @@ mod tests {
         assert_eq!(metrics.refused_per_key.load(Relaxed), 1);
         assert!(a.is_trusted_proxy("10.0.0.1".parse().expect("ip")));
         assert!(!a.is_trusted_proxy(one));
+    }
+
+    #[test]
+    fn one_ipv6_network_is_one_address_and_pending_places_are_shared_fairly() {
+        let (a, _) = admission(10, 3, 1);
+        let one: IpAddr = "2001:db8:1:2::1".parse().expect("ip");
+        let same_net: IpAddr = "2001:db8:1:2:ffff::9".parse().expect("ip");
+        let other_net: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
+        let _a = a.ip(one).expect("1");
+        let _b = a.ip(same_net).expect("2");
+        let _c = a.ip(same_net).expect("3");
+        assert!(a.ip(one).is_err(), "a /64 is one address for the caps");
+        let _d = a.ip(other_net).expect("another network");
+        let mapped: IpAddr = "::ffff:127.0.0.2".parse().expect("ip");
+        assert_eq!(bucket(mapped), "127.0.0.2".parse::<IpAddr>().expect("ip"));
+        // Pending places: at most two per address, so one address cannot take them all.
+        let slow: IpAddr = "192.0.2.7".parse().expect("ip");
+        let _p1 = a.pending(Some(slow)).expect("1");
+        let _p2 = a.pending(Some(slow)).expect("2");
+        assert!(matches!(a.pending(Some(slow)), Err(Refusal::PerIp { .. })));
+        let _q = a
+            .pending(Some("192.0.2.8".parse().expect("ip")))
+            .expect("another address");
+    }
+
+    #[test]
+    fn the_client_behind_proxies_is_the_last_address_no_proxy_added() {
+        let (a, _) = admission(10, 10, 10);
+        assert_eq!(
+            a.forwarded_client("203.0.113.5, 10.0.0.1"),
+            Some("203.0.113.5".parse().expect("ip")),
+            "the trusted proxy's own entry is skipped"
+        );
+        assert_eq!(
+            a.forwarded_client("198.51.100.1, 203.0.113.5"),
+            Some("203.0.113.5".parse().expect("ip")),
+            "what the client wrote itself is not believed"
+        );
+        assert_eq!(a.forwarded_client("1.2.3.4:5678"), None);
+        assert_eq!(a.forwarded_client(""), None);
+        assert!(a.is_trusted_proxy("::ffff:10.0.0.1".parse().expect("ip")));
     }
 
     #[test]

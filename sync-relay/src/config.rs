@@ -33,9 +33,11 @@ pub struct Config {
     pub max_messages_per_second: u32,
     /// Most sockets at once that have not finished the WebSocket handshake.
     pub max_pending_handshakes: usize,
+    /// Of those, most from one IP address (an IPv6 /64 counts as one).
+    pub max_pending_handshakes_per_ip: usize,
     /// Seconds a client has for its request head, and a WebSocket for its `join`.
     pub handshake_timeout_secs: u64,
-    /// Most connections (pending and open) from one IP address.
+    /// Most connections (pending and open) from one IP address (an IPv6 /64 counts as one).
     pub max_connections_per_ip: usize,
     /// Most open connections of one device key.
     pub max_connections_per_key: usize,
@@ -74,6 +76,7 @@ impl Default for Config {
             max_connections: 4096,
             max_messages_per_second: 500,
             max_pending_handshakes: 256,
+            max_pending_handshakes_per_ip: 16,
             handshake_timeout_secs: 10,
             max_connections_per_ip: 64,
             max_connections_per_key: 8,
@@ -174,6 +177,10 @@ impl Config {
         if let Some(v) = get("ALLMENDE_RELAY_MAX_PENDING_HANDSHAKES") {
             self.max_pending_handshakes = parse("ALLMENDE_RELAY_MAX_PENDING_HANDSHAKES", &v)?;
         }
+        if let Some(v) = get("ALLMENDE_RELAY_MAX_PENDING_HANDSHAKES_PER_IP") {
+            self.max_pending_handshakes_per_ip =
+                parse("ALLMENDE_RELAY_MAX_PENDING_HANDSHAKES_PER_IP", &v)?;
+        }
         if let Some(v) = get("ALLMENDE_RELAY_HANDSHAKE_TIMEOUT_SECS") {
             self.handshake_timeout_secs = parse("ALLMENDE_RELAY_HANDSHAKE_TIMEOUT_SECS", &v)?;
         }
@@ -219,6 +226,10 @@ impl Config {
                 self.max_messages_per_second as usize,
             ),
             ("max_pending_handshakes", self.max_pending_handshakes),
+            (
+                "max_pending_handshakes_per_ip",
+                self.max_pending_handshakes_per_ip,
+            ),
             (
                 "handshake_timeout_secs",
                 self.handshake_timeout_secs as usize,

@@ -60,12 +60,9 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, mut shutdown: oneshot::
 /// address's (unless it is a trusted proxy: its clients are counted by their own address).
 fn admit(app: &App, ip: std::net::IpAddr) -> Result<Places, Refusal> {
     let admission = app.hub.admission();
-    let pending = admission.pending()?;
-    let ip = if admission.is_trusted_proxy(ip) {
-        None
-    } else {
-        Some(admission.ip(ip)?)
-    };
+    let proxy = admission.is_trusted_proxy(ip);
+    let pending = admission.pending((!proxy).then_some(ip))?;
+    let ip = if proxy { None } else { Some(admission.ip(ip)?) };
     Ok(Places {
         pending: Some(pending),
         held: ip.into_iter().collect(),
@@ -118,19 +115,26 @@ async fn handle(stream: TcpStream, app: &App, mut places: Places) {
         }
     };
     if places.held.is_empty() {
-        // Through a trusted proxy: the client is the last address the proxy added.
+        // Through a trusted proxy: the client is the last address no trusted proxy added.
+        // Without one, the proxy is not telling who it forwards: refused, not uncapped.
         let client = request
             .headers
             .get("x-forwarded-for")
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok());
-        if let Some(client) = client {
-            match app.hub.admission().ip(client) {
-                Ok(p) => places.held.push(p),
-                Err(refusal) => {
-                    respond(&stream, "429 Too Many Requests", &format!("{refusal}\n")).await;
-                    return;
-                }
+            .and_then(|v| app.hub.admission().forwarded_client(v));
+        let Some(client) = client else {
+            respond(
+                &stream,
+                "400 Bad Request",
+                "a trusted proxy must send X-Forwarded-For with the client's address\n",
+            )
+            .await;
+            return;
+        };
+        match app.hub.admission().ip(client) {
+            Ok(p) => places.held.push(p),
+            Err(refusal) => {
+                respond(&stream, "429 Too Many Requests", &format!("{refusal}\n")).await;
+                return;
             }
         }
     }
@@ -294,7 +298,7 @@ async fn upgrade(stream: TcpStream, request: Request, app: &App, mut places: Pla
         app.metrics.clone(),
     );
     places.pending.take();
-    app.hub.accept_holding(conn, peer, places.held);
+    app.hub.accept_holding(conn, peer, places.held, None);
 }
 
 async fn respond(stream: &TcpStream, status: &str, body: &str) {

@@ -171,19 +171,36 @@ impl Hub {
 
     /// Serves one authenticated connection of `peer` until it ends.
     pub fn accept(&self, conn: Conn, peer: Arc<str>) {
-        self.accept_holding(conn, peer, Vec::new());
+        self.accept_holding(conn, peer, Vec::new(), None);
     }
 
     /// [`Hub::accept`], the connection holding `permits` (its places at the door) until it
-    /// ends.
-    pub fn accept_holding(&self, conn: Conn, peer: Arc<str>, permits: Vec<Permit>) {
+    /// ends; `ended` hears when the session is over (the transport can then close too).
+    pub fn accept_holding(
+        &self,
+        conn: Conn,
+        peer: Arc<str>,
+        permits: Vec<Permit>,
+        ended: Option<tokio::sync::oneshot::Sender<()>>,
+    ) {
         if self.shared.closing.load(Ordering::Acquire) {
             return;
         }
         let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
         let hub = self.clone();
         // Spawned as it is, the connection boxed: an async fn keeps its arguments twice.
-        tokio::spawn(hub.serve(Box::new(conn), id, peer, permits));
+        let served = hub.serve(Box::new(conn), id, peer, permits);
+        match ended {
+            None => {
+                tokio::spawn(served);
+            }
+            Some(ended) => {
+                tokio::spawn(async move {
+                    served.await;
+                    let _ = ended.send(());
+                });
+            }
+        }
     }
 
     /// Closes connections that have not joined within `join`, pings WebSockets quiet for a
@@ -340,6 +357,9 @@ impl Hub {
         };
         match message {
             Inbound::Join { sender, versions } => {
+                if *joined {
+                    return bad("a second join on one connection".to_string());
+                }
                 if sender != *conn.peer {
                     return bad(format!(
                         "the join names {sender}, but the connection belongs to {}",
@@ -382,6 +402,11 @@ impl Hub {
                 count,
                 data,
             } => {
+                // Passed on only for documents this connection works on: an ephemeral
+                // message starts no document of its own (and escapes no cap).
+                if !docs.contains(&document) {
+                    return Ok(None);
+                }
                 let max = self.shared.max_ephemeral_bytes;
                 if data.len() > max {
                     Metrics::add(&self.shared.metrics.closed_oversize_ephemeral, 1);
@@ -438,8 +463,16 @@ impl Session {
                     }
                     match result {
                         Ok(Some(reply)) => {
-                            if Box::pin(self.conn.send(reply)).await.is_err() {
-                                return None;
+                            // Bounded like every write: a peer that does not read cannot
+                            // hold the task here, out of the sweeper's reach.
+                            let sent = tokio::time::timeout(WRITE_TIMEOUT, Box::pin(self.conn.send(reply)));
+                            match Box::pin(sent).await {
+                                Ok(Ok(())) => {}
+                                Ok(Err(_)) => return None,
+                                Err(_) => {
+                                    Metrics::add(&self.hub.shared.metrics.closed_slow, 1);
+                                    return Some("the answer to the join did not go out".to_string());
+                                }
                             }
                         }
                         Ok(None) => {}

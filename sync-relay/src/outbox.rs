@@ -29,6 +29,8 @@ struct Queue {
     bytes: usize,
     /// No more items are taken: the connection ended or reads too slowly.
     ended: bool,
+    /// A close is queued.
+    closing: bool,
 }
 
 /// The queue of one connection.
@@ -58,7 +60,7 @@ impl Outbox {
         let Ok(mut q) = self.queue.lock() else {
             return false;
         };
-        if q.ended {
+        if q.ended || q.closing {
             return false;
         }
         if q.bytes + frame.len() > self.max_bytes {
@@ -86,8 +88,11 @@ impl Outbox {
     /// Asks the connection to close with `reason` after what waits before it.
     pub fn close_with(&self, reason: String) {
         if let Ok(mut q) = self.queue.lock() {
-            if !q.ended {
+            // Once asked, the queue takes nothing more: a stuck connection asked again and
+            // again (by the sweeper) does not pile up requests.
+            if !q.ended && !q.closing {
                 q.items.push_back(Out::Close(reason));
+                q.closing = true;
             }
         }
         self.ready.wake();

@@ -24,6 +24,9 @@ use tokio::io::AsyncReadExt as _;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
 
+/// How long a QUIC handshake may take.
+const HANDSHAKE: Duration = Duration::from_secs(10);
+
 /// The longest preamble: a session name of at most 64 characters and the newline.
 const MAX_PREAMBLE: usize = 65;
 
@@ -132,15 +135,32 @@ pub async fn start(
     let accepting = endpoint.clone();
     let task = tokio::spawn(async move {
         while let Some(incoming) = accepting.accept().await {
-            // A QUIC handshake under way holds one of the pending places, as a WebSocket's does.
-            let Ok(pending) = hub.admission().pending() else {
-                drop(incoming);
+            // A sender that has not shown it receives at its address (spoofed packets) is
+            // asked to first: it takes no place until then.
+            if !incoming.remote_addr_validated() {
+                let _ = incoming.retry();
+                continue;
+            }
+            let from = match incoming.remote_addr() {
+                iroh::endpoint::IncomingAddr::Ip(a) => Some(a.ip()),
+                _ => None,
+            };
+            // A QUIC handshake under way holds one of the pending places, as a WebSocket's
+            // does, and one of its address's.
+            let admission = hub.admission();
+            let places = admission.pending(from).and_then(|p| match from {
+                Some(ip) => admission.ip(ip).map(|i| vec![p, i]),
+                None => Ok(vec![p]),
+            });
+            let Ok(mut places) = places else {
+                incoming.refuse();
                 continue;
             };
             let (hub, metrics) = (hub.clone(), metrics.clone());
             tokio::spawn(async move {
-                if let Ok(conn) = incoming.await {
-                    serve(conn, hub, limits, metrics, pending).await;
+                if let Ok(Ok(conn)) = tokio::time::timeout(HANDSHAKE, incoming).await {
+                    let pending = places.remove(0);
+                    serve(conn, hub, limits, metrics, pending, places).await;
                 }
             });
         }
@@ -159,6 +179,7 @@ async fn serve(
     limits: Limits,
     metrics: Arc<Metrics>,
     pending: crate::admission::Permit,
+    mut held: Vec<crate::admission::Permit>,
 ) {
     let device = hex::encode(conn.remote_id().as_bytes());
     let refuse = |reason: &str| {
@@ -197,9 +218,15 @@ async fn serve(
         limits.rate,
         metrics.clone(),
     );
-    hub.accept_holding(stream, peer, vec![key]);
-    // Keep the connection until the device is done.
-    let _ = conn.closed().await;
+    held.push(key);
+    let (ended_tx, ended_rx) = tokio::sync::oneshot::channel::<()>();
+    hub.accept_holding(stream, peer, held, Some(ended_tx));
+    // Keep the connection until the device is done, or until the relay's session with it
+    // ended (closed for a reason, or no join in time): then it goes too.
+    tokio::select! {
+        _ = conn.closed() => {}
+        _ = ended_rx => conn.close(0u32.into(), b"session ended"),
+    }
 }
 
 /// Reads the session name up to the newline, a byte at a time (nothing after it is taken).

@@ -78,6 +78,9 @@ pub(super) fn apply(
             if x.supporters.contains_key(&me) {
                 return Err(DomainError::Invalid("a member supports an idea only once"));
             }
+            if x.author == me {
+                return Err(DomainError::Invalid("one does not support one's own idea"));
+            }
             x.supporters.insert(me, ctx.now);
             if x.status == IdeaStatus::New {
                 x.status = IdeaStatus::Discussed;

@@ -109,6 +109,12 @@ pub(super) fn apply(
                 .transpose()?
                 .unwrap_or_default();
             let promised_by = optional_date(promised_by.as_ref())?.unwrap_or_default();
+            // Dates are `YYYY-MM-DD`: their order is the order of the text.
+            if !promised_by.is_empty() && promised_by < crate::time::millis_to_date(ctx.now) {
+                return Err(DomainError::Invalid(
+                    "a promised date cannot lie in the past",
+                ));
+            }
             let department = department
                 .as_ref()
                 .map(|d| optional("department", d, MAX_NAME))

@@ -44,6 +44,25 @@ pub(super) fn apply(
                 .template()?
                 .clone();
             let now = ctx.now;
+            // Applied once: a template whose every step the project has already would only
+            // duplicate them (the steps may have been renamed since; then it applies again).
+            let have: std::collections::BTreeSet<&str> = ws
+                .items
+                .get(project)
+                .ok_or(DomainError::NotFound {
+                    what: "project",
+                    id: project.clone(),
+                })?
+                .project()?
+                .steps
+                .values()
+                .map(|s| s.title.as_str())
+                .collect();
+            if !t.steps.is_empty() && t.steps.iter().all(|s| have.contains(s.title.as_str())) {
+                return Err(DomainError::Invalid(
+                    "this template is applied to the project already",
+                ));
+            }
             let mut steps = Vec::new();
             for s in &t.steps {
                 let tasks: Vec<String> = s.tasks.iter().map(|_| ctx.ids.short_id()).collect();

@@ -4,14 +4,14 @@ use crate::ids::CountingIds;
 use crate::model::{CommunityKind, IdeaStatus, RequestStatus, Role};
 use crate::time::DAY_MS;
 
-struct World {
-    ws: Workspace,
+pub(super) struct World {
+    pub(super) ws: Workspace,
     ids: CountingIds,
-    now: i64,
+    pub(super) now: i64,
 }
 
 impl World {
-    fn new() -> (World, String, String) {
+    pub(super) fn new() -> (World, String, String) {
         let mut w = World {
             ws: Workspace::default(),
             ids: CountingIds::new(1),
@@ -32,7 +32,11 @@ impl World {
         (w, fx.id, admin)
     }
 
-    fn run(&mut self, actor: Option<&str>, cmd: Command) -> Result<Effects, DomainError> {
+    pub(super) fn run(
+        &mut self,
+        actor: Option<&str>,
+        cmd: Command,
+    ) -> Result<Effects, DomainError> {
         let mut ctx = Ctx {
             now: self.now,
             actor: actor.map(str::to_string),
@@ -96,9 +100,26 @@ fn ideas_validate_and_support_once() {
         .expect("idea");
     assert_eq!(fx.catalog.len(), 1);
     let idea = fx.id;
-    w.run(Some(&admin), Command::SupportIdea { idea: idea.clone() })
-        .expect("support");
-    let again = w.run(Some(&admin), Command::SupportIdea { idea: idea.clone() });
+    let neighbour = w
+        .run(
+            Some(&admin),
+            Command::AddMember {
+                community: cid.clone(),
+                display_name: "Nachbarin".into(),
+                role: Role::Member,
+            },
+        )
+        .expect("member")
+        .id;
+    w.run(
+        Some(&neighbour),
+        Command::SupportIdea { idea: idea.clone() },
+    )
+    .expect("support");
+    let again = w.run(
+        Some(&neighbour),
+        Command::SupportIdea { idea: idea.clone() },
+    );
     assert_eq!(again.map_err(|e| e.code()), Err("invalid"));
     let x = w.ws.items[&idea].idea().expect("idea");
     assert_eq!(x.supporters.len(), 1);

@@ -42,10 +42,14 @@ impl Ctx {
         if let Some(m) = members.iter().find(|m| m.id == text) {
             return Ok(m.id.clone());
         }
+        // A prefix of the id (as everywhere) or of the name; one member, or it is asked again.
         let lower = text.to_lowercase();
         let found: Vec<_> = members
             .iter()
-            .filter(|m| m.display_name.to_lowercase().starts_with(&lower))
+            .filter(|m| {
+                (!text.is_empty() && m.id.starts_with(text))
+                    || m.display_name.to_lowercase().starts_with(&lower)
+            })
             .collect();
         match found.as_slice() {
             [one] => Ok(one.id.clone()),

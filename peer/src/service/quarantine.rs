@@ -20,10 +20,10 @@ pub struct Quarantined {
 }
 
 /// Whether `e` refuses the document (as opposed to a fault of this device, such as a full
-/// disk, which must stop the sync).
+/// disk or a damaged database, which must stop the sync).
 fn refuses_document(e: &PeerError) -> bool {
     e.is_input_error()
-        || e.is_corruption()
+        || matches!(e, PeerError::CorruptDocument { .. })
         || matches!(
             e,
             PeerError::Automerge(_) | PeerError::Hydrate(_) | PeerError::Reconcile(_)

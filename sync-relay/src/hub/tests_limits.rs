@@ -30,7 +30,7 @@ fn first_message() -> Vec<u8> {
 /// Reads answers until the relay's error message; its text.
 async fn error_text(out: &mut Answers) -> String {
     loop {
-        let frame = tokio::time::timeout(Duration::from_secs(600), out.next())
+        let frame = tokio::time::timeout(Duration::from_secs(120), out.next())
             .await
             .expect("an answer")
             .expect("the connection is still there");
@@ -116,6 +116,19 @@ async fn an_oversize_ephemeral_message_closes_its_connection_and_a_small_one_pas
     hub.accept(conn, peer.into());
     tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
     assert_eq!(next_frame(&mut out).await.0, "peer");
+    // Ephemerals go only to documents the connection works on: one for another document
+    // is dropped, whatever its size.
+    tx.unbounded_send(Ok(protocol::ephemeral(
+        peer, RELAY_ID, "4Tz9zz", "s", 1, &[7; 4096],
+    )))
+    .expect("send");
+    tx.unbounded_send(Ok(protocol::request(
+        peer,
+        RELAY_ID,
+        "4Tz9aa",
+        &first_message(),
+    )))
+    .expect("send");
     tx.unbounded_send(Ok(protocol::ephemeral(
         peer, RELAY_ID, "4Tz9aa", "s", 1, &[7; 1024],
     )))
@@ -233,4 +246,19 @@ async fn a_silent_websocket_is_closed_and_one_that_answers_pings_stays_open() {
         lively_task.join().expect("reader") >= 2,
         "the lively one was pinged too"
     );
+}
+
+#[tokio::test]
+async fn a_second_join_closes_the_connection() {
+    // Each join is answered: joins in a loop to a peer that never reads would fill its
+    // socket and hold the connection's task in a write, out of the sweeper's reach.
+    let (_dir, hub, _) = hub(&crate::Config::default());
+    let peer = "device:ab:s";
+    let (conn, tx, mut out) = channel_conn();
+    hub.accept(conn, peer.into());
+    tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
+    let text = error_text(&mut out).await;
+    assert!(text.contains("a second join"), "{text}");
 }
