@@ -92,6 +92,8 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "idea.text" => ("Beschreibung", "Description"),
         "idea.submit" => ("Idee einreichen", "Submit idea"),
         "idea.support" => ("Unterstützen", "Support"),
+        "idea.withdraw_support" => ("Unterstützung zurückziehen", "Withdraw support"),
+        "idea.yours" => ("Deine Idee: Unterstützung kommt von den anderen.", "Your idea: support comes from the others."),
         "idea.supported" => ("Unterstützt", "Supported"),
         "idea.start_team" => ("Team gründen", "Start a team"),
         "comments" => ("Kommentare", "Comments"),

@@ -17,8 +17,7 @@ pub struct Props {
 /// Reads the community's class codes into `codes`.
 fn refresh(community: String, lang: &'static str, codes: UseStateHandle<Vec<serde_json::Value>>) {
     wasm_bindgen_futures::spawn_local(async move {
-        if let Ok(serde_json::Value::Array(list)) =
-            crate::api::class_codes(&community, lang).await
+        if let Ok(serde_json::Value::Array(list)) = crate::api::class_codes(&community, lang).await
         {
             codes.set(list);
         }

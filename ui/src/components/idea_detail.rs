@@ -4,7 +4,7 @@
 use allmende_core::apply::Item;
 use allmende_core::lang::label;
 use allmende_core::model::Comment;
-use allmende_core::query::{ItemDetail, Query};
+use allmende_core::query::{CommunitySummary, ItemDetail, Query};
 use allmende_core::time::millis_to_date;
 use allmende_core::Command;
 use web_sys::HtmlTextAreaElement;
@@ -27,6 +27,8 @@ pub fn idea_detail(props: &Props) -> Html {
         id: props.id.clone(),
     }));
     let comment = use_node_ref();
+    // Who this device is in the community (for one's own idea and one's own support).
+    let communities = use_query::<Vec<CommunitySummary>>(Some(Query::Communities));
     if let Some(s) = status(&app, &loaded) {
         return s;
     }
@@ -55,12 +57,26 @@ pub fn idea_detail(props: &Props) -> Html {
             );
         })
     };
+    let me: Option<String> = match &communities {
+        Loaded::Ready(all) => all
+            .iter()
+            .find(|c| Some(&c.id) == app.community.as_ref())
+            .and_then(|c| c.me.clone()),
+        _ => None,
+    };
     let body = match &d.item {
         Item::Idea(x) => {
+            let mine = me.as_deref() == Some(x.author.as_str());
+            let supported = me.as_ref().is_some_and(|m| x.supporters.contains_key(m));
             let support = {
                 let (app, id) = (app.clone(), id.clone());
                 Callback::from(move |_| {
-                    run(&app, Command::SupportIdea { idea: id.clone() }, |_| {})
+                    let command = if supported {
+                        Command::WithdrawSupport { idea: id.clone() }
+                    } else {
+                        Command::SupportIdea { idea: id.clone() }
+                    };
+                    run(&app, command, |_| {})
                 })
             };
             let start_team = {
@@ -97,7 +113,13 @@ pub fn idea_detail(props: &Props) -> Html {
                     <p class="text">{ &x.text }</p>
                     <p class="supporters">{ format!("♥ {} · {}", x.supporters.len(), supporters.join(", ")) }</p>
                     <div class="actions">
-                        <button class="primary" onclick={support}>{ t(lang, "idea.support") }</button>
+                        if mine {
+                            <p class="muted">{ t(lang, "idea.yours") }</p>
+                        } else if supported {
+                            <button onclick={support}>{ t(lang, "idea.withdraw_support") }</button>
+                        } else {
+                            <button class="primary" onclick={support}>{ t(lang, "idea.support") }</button>
+                        }
                         if x.project.is_empty() {
                             <button onclick={start_team}>{ t(lang, "idea.start_team") }</button>
                         } else {
