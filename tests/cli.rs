@@ -288,6 +288,23 @@ fn municipal_path_with_history_and_overdue() {
     let (code, err) = p.fails(&["request", "answer", &req, "--status", "declined"]);
     assert_eq!(code, 2);
     assert!(err.contains("reason"), "{err}");
+    let (code, err) = p.fails(&[
+        "request",
+        "answer",
+        &req,
+        "--status",
+        "received",
+        "--promised-by",
+        "2020-01-10",
+    ]);
+    assert_eq!(code, 2, "a promise for a day gone by: {err}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis();
+    let promised = allmende_core::time::millis_to_date(
+        i64::try_from(now).expect("ms") + 5 * allmende_core::time::DAY_MS,
+    );
     p.ok(&[
         "request",
         "answer",
@@ -299,9 +316,9 @@ fn municipal_path_with_history_and_overdue() {
         "--contact",
         "Frau Keller",
         "--promised-by",
-        "2020-01-10",
+        &promised,
     ]);
-    let shown = p.json(&["request", "show", &req]);
+    let shown = p.json_days_later(400, &["request", "show", &req]);
     assert_eq!(shown["summary"]["status"], "received");
     assert!(
         shown["waiting_days"].as_i64().is_some_and(|d| d > 365),
@@ -313,7 +330,7 @@ fn municipal_path_with_history_and_overdue() {
             .map(|h| h.len()),
         Some(2)
     );
-    let overdue = p.json(&["request", "list", "--overdue"]);
+    let overdue = p.json_days_later(400, &["request", "list", "--overdue"]);
     assert_eq!(overdue["items"].as_array().map(Vec::len), Some(1));
     let idea_view = p.json(&["idea", "show", &idea]);
     assert_eq!(idea_view["requests"][0]["id"], req.as_str());
@@ -327,7 +344,7 @@ fn municipal_path_with_history_and_overdue() {
         "Genehmigt",
     ]);
     assert_eq!(
-        p.json(&["request", "list", "--overdue"])["items"]
+        p.json_days_later(400, &["request", "list", "--overdue"])["items"]
             .as_array()
             .map(Vec::len),
         Some(0)

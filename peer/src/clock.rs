@@ -39,3 +39,30 @@ impl Clock for FixedClock {
         self.0.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
+
+/// The system clock running `days` ahead: `ALLMENDE_CLOCK_OFFSET_DAYS` for simulations and
+/// tests of what time does (a promised date passing, "waiting since N days"), without
+/// back-dating anything.
+#[derive(Debug, Clone, Copy)]
+pub struct OffsetClock(pub i64);
+
+impl Clock for OffsetClock {
+    fn now(&self) -> i64 {
+        SystemClock.now() + self.0 * allmende_core::time::DAY_MS
+    }
+}
+
+/// The clock the CLI runs on: the system's, or ahead by `ALLMENDE_CLOCK_OFFSET_DAYS`.
+///
+/// # Errors
+/// A value that is not a whole number of days.
+pub fn from_env() -> Result<Box<dyn Clock>, String> {
+    match std::env::var("ALLMENDE_CLOCK_OFFSET_DAYS") {
+        Ok(v) => v
+            .trim()
+            .parse::<i64>()
+            .map(|days| Box::new(OffsetClock(days)) as Box<dyn Clock>)
+            .map_err(|e| format!("ALLMENDE_CLOCK_OFFSET_DAYS={v}: {e}")),
+        Err(_) => Ok(Box::new(SystemClock)),
+    }
+}

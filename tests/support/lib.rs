@@ -109,6 +109,30 @@ impl Peer {
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
     }
 
+    /// [`Peer::json`] on a device whose clock runs `days` ahead (what time does: a promised
+    /// date passing).
+    ///
+    /// # Panics
+    /// When the command fails or prints no JSON.
+    #[must_use]
+    pub fn json_days_later(&self, days: i64, args: &[&str]) -> Value {
+        let out = Command::new(bin())
+            .arg("--data")
+            .arg(self.dir.path())
+            .args(["--lang", "en", "--json"])
+            .args(args)
+            .env("ALLMENDE_CLOCK_OFFSET_DAYS", days.to_string())
+            .output()
+            .expect("run allmende");
+        assert!(
+            out.status.success(),
+            "allmende {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"))
+    }
+
     /// Runs a command that creates something and returns the new id.
     ///
     /// # Panics

@@ -107,7 +107,8 @@ fn split_list(text: &str) -> Vec<String> {
 
 pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
     let dir = cli.data.clone().unwrap_or_else(super::default_data_dir);
-    let mut svc = Service::open(&dir)?;
+    let clock = crate::clock::from_env().map_err(PeerError::BadInput)?;
+    let mut svc = Service::open_with_clock(&dir, clock)?;
     svc.set_lang(lang);
     let mut ctx = Ctx {
         svc,
