@@ -192,6 +192,14 @@ check(await history.getByText("Das Grünflächenamt prüft vor Ort.").waitFor({ 
 check(await history.getByText("wartet seit").isVisible().catch(() => false), "and how long it has been waiting")
 check((await history.locator(".timeline li").count()) >= 2, "with every dated status change")
 await axe("project with request history")
+// A decline gives its reason, once.
+await nav("Rathaus")
+await page.getByRole("button", { name: "Dachnutzung der Grundschule genehmigen" }).first().click()
+await page.locator("select[name=answer-status]").selectOption("declined")
+await page.locator("textarea[name=answer-message]").fill("Das Dach wird 2027 saniert.")
+await page.getByRole("button", { name: "Antwort senden" }).click()
+check(await waitText("Das Dach wird 2027 saniert."), "the decline's reason appears in the history")
+check((await page.locator(".timeline").getByText("Das Dach wird 2027 saniert.").count()) === 1, "the reason is shown once")
 // The idea the project came from shows how far its implementation is.
 await nav("Ideen")
 await page.getByRole("button", { name: "Solardächer auf der Grundschule" }).first().click()

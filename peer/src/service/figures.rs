@@ -177,7 +177,12 @@ impl Service {
                     request: r.header.id.clone(),
                     title: r.title.clone(),
                     status: change.status.as_str().to_string(),
-                    message: change.message.clone(),
+                    // A decline speaks through its reason.
+                    message: if change.message.is_empty() {
+                        change.reason.clone()
+                    } else {
+                        change.message.clone()
+                    },
                     by: names
                         .get(&change.by)
                         .cloned()

@@ -51,17 +51,18 @@ pub fn request_view(props: &RequestProps) -> Html {
                 .cast::<HtmlInputElement>()
                 .map(|c| c.value())
                 .filter(|c| !c.trim().is_empty());
-            let reason = if status == RequestStatus::Declined {
-                text.clone()
+            // A decline's text is its reason (kept once, not also as the message).
+            let (message, reason) = if status == RequestStatus::Declined {
+                (String::new(), text)
             } else {
-                String::new()
+                (text, String::new())
             };
             run(
                 &app,
                 Command::AnswerRequest {
                     request: id.clone(),
                     status,
-                    message: text,
+                    message,
                     reason,
                     contact,
                     promised_by: date,
