@@ -13,6 +13,8 @@ cargo fmt --manifest-path src-tauri/Cargo.toml -- --check
 cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 section "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The fuzz targets' own workspace, on the same target directory (shared dependencies).
+CARGO_TARGET_DIR=target cargo clippy --manifest-path fuzz/Cargo.toml --all-targets --locked -- -D warnings
 section "build"
 cargo build --workspace --bins --locked
 section "unit, property and system tests"
