@@ -12,7 +12,7 @@ use futures::Stream;
 use samod::{DocumentId, PeerId, ShareConfig, SharePolicy};
 
 use crate::docs;
-use crate::error::Result;
+use crate::error::{PeerError, Result};
 use crate::service::Service;
 
 /// What the policy knows.
@@ -27,15 +27,25 @@ pub struct Rules {
 }
 
 impl Rules {
-    /// Reads the rules from every community and document in the store.
+    /// Reads the rules from every community and document in the store. A document that
+    /// cannot be read is shared with nobody (and logged): one damaged document must not end
+    /// the listener, nor open what it guards.
     ///
     /// # Errors
-    /// Storage errors and damaged community documents.
+    /// Storage errors.
     pub fn learn(svc: &mut Service) -> Result<Rules> {
         let mut rules = Rules::default();
         for meta in svc.store().docs(None)? {
             if meta.kind == "community" {
-                let c = svc.community_view(&meta.id)?;
+                let c = match svc.community_view(&meta.id) {
+                    Ok(c) => c,
+                    Err(e) if !matches!(e, PeerError::Storage(_)) => {
+                        tracing::warn!(doc = %meta.id, error = %e, "community unreadable: shared with nobody");
+                        rules.docs.insert(meta.id.clone(), (meta.id.clone(), None));
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
                 let mut by_device = HashMap::new();
                 for m in c.members.values().filter(|m| !m.removed) {
                     for d in m.devices.keys() {
@@ -49,17 +59,13 @@ impl Rules {
                 rules.docs.insert(meta.id.clone(), (meta.id.clone(), None));
             } else {
                 let team = if meta.kind == "project" {
-                    let bytes = svc.doc_bytes(&meta.id)?;
-                    let doc = docs::load(&bytes, &svc.device().actor())?;
-                    match docs::item(&doc)? {
-                        Item::Project(p) if p.visibility == Visibility::Team => {
-                            let c = svc.community_view(&meta.community)?;
-                            match allmende_core::governance::check_item(&c, &Item::Project(p)).0 {
-                                Item::Project(p) => Some(p.team.keys().cloned().collect()),
-                                _ => None,
-                            }
+                    match team_of(svc, &meta) {
+                        Ok(team) => team,
+                        Err(e) if !matches!(e, PeerError::Storage(_)) => {
+                            tracing::warn!(doc = %meta.id, error = %e, "project unreadable: shared with nobody");
+                            Some(HashSet::new())
                         }
-                        _ => None,
+                        Err(e) => return Err(e),
                     }
                 } else {
                     None
@@ -92,6 +98,22 @@ impl Rules {
         let device = device.to_lowercase();
         self.devices.values().any(|d| d.contains(&device))
     }
+}
+
+/// The team of a team-only project (checked against the roster), `None` for a public one.
+fn team_of(svc: &mut Service, meta: &crate::store::StoredDoc) -> Result<Option<HashSet<String>>> {
+    let bytes = svc.doc_bytes(&meta.id)?;
+    let doc = docs::load(&bytes, &svc.device().actor())?;
+    Ok(match docs::item(&doc)? {
+        Item::Project(p) if p.visibility == Visibility::Team => {
+            let c = svc.community_view(&meta.community)?;
+            match allmende_core::governance::check_item(&c, &Item::Project(p)).0 {
+                Item::Project(p) => Some(p.team.keys().cloned().collect()),
+                _ => None,
+            }
+        }
+        _ => None,
+    })
 }
 
 /// The rules as a samod share policy; the listener replaces them as the store changes.
@@ -186,5 +208,52 @@ mod tests {
         assert!(!r.allows("idea", "cc"), "strangers get nothing");
         assert!(r.allows("unknown", "cc"), "anyone may push a new document");
         assert!(r.knows("bb") && !r.knows("cc"));
+    }
+
+    #[test]
+    fn a_damaged_project_is_shared_with_nobody_and_the_rest_still_learned() {
+        use allmende_core::model::CommunityKind;
+        use allmende_core::Command;
+        let dir = tempfile::tempdir().expect("tmp");
+        let (community, project, device) = {
+            let mut svc = Service::open(dir.path()).expect("open");
+            let community = svc
+                .execute(Command::CreateCommunity {
+                    name: "Eichdorf".into(),
+                    kind: CommunityKind::Village,
+                    description: String::new(),
+                    admin_name: "Anna".into(),
+                })
+                .expect("community")
+                .id;
+            let project = svc
+                .execute(Command::CreateProject {
+                    community: community.clone(),
+                    title: "Geheim".into(),
+                    summary: String::new(),
+                    category: Some("energy".into()),
+                    from_idea: None,
+                    visibility: Some(Visibility::Team),
+                    stage: None,
+                })
+                .expect("project")
+                .id;
+            let device = svc.device().public_hex();
+            let id = project.clone();
+            svc.store_mut()
+                .write(|tx| {
+                    tx.execute("UPDATE chunks SET data = x'00010203' WHERE doc = ?1", [&id])?;
+                    Ok(())
+                })
+                .expect("damage");
+            (community, project, device)
+        };
+        let mut svc = Service::open(dir.path()).expect("open again");
+        let rules = Rules::learn(&mut svc).expect("one damaged document does not stop learning");
+        assert!(
+            !rules.allows(&project, &device),
+            "the damaged project is shared with nobody"
+        );
+        assert!(rules.allows(&community, &device), "the community still is");
     }
 }
