@@ -200,6 +200,8 @@ await page.locator("textarea[name=answer-message]").fill("Das Dach wird 2027 san
 await page.getByRole("button", { name: "Antwort senden" }).click()
 check(await waitText("Das Dach wird 2027 saniert."), "the decline's reason appears in the history")
 check((await page.locator(".timeline").getByText("Das Dach wird 2027 saniert.").count()) === 1, "the reason is shown once")
+await page.getByRole("button", { name: "← Zurück" }).click()
+check(await page.locator("main h1", { hasText: "Rathaus" }).waitFor({ timeout: 8000 }).then(() => true, () => false), "back from a request leads to the town hall, not the ideas")
 // The idea the project came from shows how far its implementation is.
 await nav("Ideen")
 await page.getByRole("button", { name: "Solardächer auf der Grundschule" }).first().click()

@@ -36,9 +36,21 @@ pub fn idea_detail(props: &Props) -> Html {
         return html! {};
     };
     let id = props.id.clone();
+    // Back to the list the item belongs to (a request to the town hall, an event to the
+    // calendar), not always to the ideas.
+    let list = match &d.item {
+        Item::Request(_) => Route::TownHall,
+        Item::Event(_) => Route::Calendar,
+        Item::Organisation(_) => Route::Directory,
+        Item::Opportunity(_) => Route::Volunteer,
+        Item::Post(_) => Route::News,
+        Item::Project(_) => Route::Projects,
+        Item::Profile(_) => Route::Members,
+        _ => Route::Ideas,
+    };
     let back = {
         let app = app.clone();
-        Callback::from(move |_| app.dispatch(Action::Go(Route::Ideas)))
+        Callback::from(move |_| app.dispatch(Action::Go(list.clone())))
     };
     let on_comment = {
         let (app, comment, id) = (app.clone(), comment.clone(), id.clone());
