@@ -46,14 +46,22 @@ impl Service {
         incoming: &[(String, Vec<u8>)],
     ) -> Result<(ImportReport, Vec<Quarantined>)> {
         let mut held = Vec::new();
-        let mut fresh = Vec::new();
-        for (id, bytes) in incoming {
-            match self.quarantined_with(id, &digest(bytes))? {
-                Some(q) => held.push(q),
-                None => fresh.push((id.clone(), bytes.clone())),
+        // The common case, nothing in quarantine: the batch as it is (no copy of its bytes).
+        let copied: Vec<(String, Vec<u8>)>;
+        let fresh: &[(String, Vec<u8>)] = if self.any_quarantined()? {
+            let mut kept = Vec::new();
+            for (id, bytes) in incoming {
+                match self.quarantined_with(id, &digest(bytes))? {
+                    Some(q) => held.push(q),
+                    None => kept.push((id.clone(), bytes.clone())),
+                }
             }
-        }
-        let report = match self.receive_many(&fresh) {
+            copied = kept;
+            &copied
+        } else {
+            incoming
+        };
+        let report = match self.receive_many(fresh) {
             Ok(report) => {
                 self.release(fresh.iter().map(|(id, _)| id.as_str()))?;
                 report
@@ -61,7 +69,7 @@ impl Service {
             Err(e) if refuses_document(&e) => {
                 // Find the bad ones: each alone (a rare path; the good ones are written too).
                 let mut total = ImportReport::default();
-                for one in &fresh {
+                for one in fresh {
                     match self.receive_many(std::slice::from_ref(one)) {
                         Ok(r) => {
                             total.community = r.community;
@@ -140,13 +148,16 @@ impl Service {
         Ok(q)
     }
 
+    fn any_quarantined(&self) -> Result<bool> {
+        Ok(self
+            .store
+            .conn()
+            .query_row("SELECT EXISTS(SELECT 1 FROM quarantine)", [], |r| r.get(0))?)
+    }
+
     /// Takes documents that were written out of quarantine.
     fn release<'a>(&mut self, ids: impl Iterator<Item = &'a str>) -> Result<()> {
-        let any: bool =
-            self.store
-                .conn()
-                .query_row("SELECT EXISTS(SELECT 1 FROM quarantine)", [], |r| r.get(0))?;
-        if !any {
+        if !self.any_quarantined()? {
             return Ok(());
         }
         let ids: Vec<String> = ids.map(str::to_string).collect();
