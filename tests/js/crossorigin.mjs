@@ -19,12 +19,15 @@ function check(ok, what) {
 const ideas = () => JSON.parse(execFileSync(bin, ["--data", data, "--json", "idea", "list", "--limit", "1000"]).toString())
 const members = () => JSON.parse(execFileSync(bin, ["--data", data, "--json", "member", "list"]).toString())
 const before = { ideas: ideas().items.length, members: members().length }
+// The attacker knows the community's id (ids are not secret: they travel in links and invites),
+// so the idea it tries to create would be a valid one.
+const community = JSON.parse(execFileSync(bin, ["--data", data, "--json", "community", "list"]).toString())[0].id
 
 // The attack, run inside the page: every request, each result reported.
 const attack = `
 async function attack(target) {
   const out = {}
-  const idea = JSON.stringify({ type: "add_idea", community: null, title: "Von der bösen Seite", text: "", category: "energy" })
+  const idea = JSON.stringify({ type: "add_idea", community: ${JSON.stringify(community)}, title: "Von der bösen Seite", text: "", category: "energy" })
   const tryIt = async (name, f) => { try { out[name] = await f() } catch (e) { out[name] = "blocked: " + e.name } }
   await tryIt("textPlain", async () => (await fetch(target + "/api/command", { method: "POST", mode: "no-cors", headers: { "content-type": "text/plain" }, body: idea })).type)
   await tryIt("json", async () => (await fetch(target + "/api/command", { method: "POST", headers: { "content-type": "application/json", "x-allmende-request": "1" }, body: idea })).status)
@@ -42,7 +45,7 @@ async function attack(target) {
     const frame = document.createElement("iframe"); frame.name = "sink"; document.body.appendChild(frame)
     const form = document.createElement("form")
     form.method = "POST"; form.action = target + "/api/command"; form.enctype = "text/plain"; form.target = "sink"
-    const field = document.createElement("input"); field.name = idea.slice(0, -2) + ',"x":"'; field.value = '"}'
+    const field = document.createElement("input"); field.name = idea.slice(0, -1) + ',"x":"'; field.value = '"}'
     form.appendChild(field); document.body.appendChild(form)
     frame.onload = () => resolve(); form.submit(); setTimeout(resolve, 3000)
   })
