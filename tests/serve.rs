@@ -214,3 +214,34 @@ async fn live_updates_only_for_the_host_and_guests_with_a_valid_token() {
     );
     assert!(tokio_tungstenite::connect_async(own).await.is_ok());
 }
+
+/// The app asks for an invite into the community the person has open, which need not be the
+/// device's current one (issue 16, bug 1: it went to the current one).
+#[test]
+fn an_invite_goes_to_the_community_that_is_open() {
+    let (p, demo_id) = demo();
+    p.ok(&[
+        "init",
+        "--name",
+        "Schulklasse 7b",
+        "--kind",
+        "school",
+        "--admin-name",
+        "Frau Yildiz",
+    ]);
+    let s = ServeProc::start(&p);
+    let (code, invite) = s.post(
+        "/api/invite",
+        &json!({"name": "Jonas", "role": "moderator", "community": demo_id}),
+    );
+    assert_eq!(code, 200, "{invite}");
+    let member = invite["member"].as_str().expect("member").to_string();
+    let members = p.json(&["--community", &demo_id, "member", "list"]);
+    let jonas = members
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["id"] == member.as_str())
+        .unwrap_or_else(|| panic!("Jonas is a member of the open community: {members}"));
+    assert_eq!(jonas["role"], "moderator", "with the role the invite names");
+}

@@ -112,6 +112,9 @@ pub fn sentence_de(text: &str) -> String {
         "this template is applied to the project already" => {
             "Diese Vorlage ist für das Projekt schon angewendet"
         }
+        "a showcase is a copy: change the project where it was published" => {
+            "Eine Projektvorstellung ist eine Kopie: Ändern lässt sie sich nur im Projekt, aus dem sie veröffentlicht wurde"
+        }
         "this idea already became a project" => "Aus dieser Idee ist schon ein Projekt geworden",
         "the last admin cannot be demoted" => "Die letzte Admin-Rolle kann nicht entzogen werden",
         "a declined request needs a reason" => "Eine Ablehnung braucht eine Begründung",

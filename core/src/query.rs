@@ -67,6 +67,11 @@ pub enum Query {
     Members {
         community: String,
     },
+    /// A member's device keys (hex), from the signed roster.
+    Devices {
+        community: String,
+        member: String,
+    },
     /// Changes that were not accepted (see [`crate::governance`]).
     Flags {
         community: String,

@@ -275,10 +275,19 @@ impl Service {
     ///
     /// # Errors
     /// No community, not allowed, an unknown role, storage errors.
-    pub fn invite_view(&mut self, name: &str, role: &str) -> Result<serde_json::Value> {
-        let community = self
-            .current_community()?
-            .ok_or_else(|| PeerError::BadInput("no community".into()))?;
+    pub fn invite_view(
+        &mut self,
+        community: Option<&str>,
+        name: &str,
+        role: &str,
+    ) -> Result<serde_json::Value> {
+        // The community the person has open (the app says which), else the device's current.
+        let community = match community.filter(|c| !c.is_empty()) {
+            Some(c) => self.resolve(c)?,
+            None => self
+                .current_community()?
+                .ok_or_else(|| PeerError::BadInput("no community".into()))?,
+        };
         let relay = self.store().setting("relay")?;
         let invite = self.create_invite(&community, name, role.parse()?, relay)?;
         let token = invite.token();

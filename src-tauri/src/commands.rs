@@ -88,7 +88,8 @@ pub fn invite(state: State<'_, AppState>, request: String) -> Result<String, Api
     let req: serde_json::Value = serde_json::from_str(&request).map_err(|e| bad_json(&e))?;
     let name = req["name"].as_str().unwrap_or_default().to_string();
     let role = req["role"].as_str().unwrap_or("member").to_string();
-    let value = with(&state, |svc| svc.invite_view(&name, &role))?;
+    let community = req["community"].as_str().map(str::to_string);
+    let value = with(&state, |svc| svc.invite_view(community.as_deref(), &name, &role))?;
     Ok(value.to_string())
 }
 

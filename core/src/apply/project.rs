@@ -52,7 +52,7 @@ pub(super) fn apply(
             visibility,
             progress,
         } => {
-            require_team(ws, ctx, project, false)?;
+            require_planner(ws, ctx, project, false)?;
             let category = category
                 .as_ref()
                 .map(|c| check_category(ws, c))
@@ -95,7 +95,7 @@ pub(super) fn apply(
             let joining_self = member == me && *role == TeamRole::Member;
             let public = project_ref(ws, project)?.visibility == Visibility::Public;
             if !(joining_self && public) {
-                require_team(ws, ctx, project, true)?;
+                require_planner(ws, ctx, project, true)?;
             }
             let p = project_mut(ws, project)?;
             p.team.insert(member, team_entry(ctx, *role, &me));
@@ -104,7 +104,7 @@ pub(super) fn apply(
         C::RemoveTeamMember { project, member } => {
             let me = actor_id(ws, ctx)?;
             if &me != member {
-                require_team(ws, ctx, project, true)?;
+                require_planner(ws, ctx, project, true)?;
             }
             let p = project_mut(ws, project)?;
             let removed = p.team.remove(member).ok_or(DomainError::NotFound {
@@ -118,7 +118,7 @@ pub(super) fn apply(
             done(p, ctx, project)
         }
         C::AddStep { project, title } => {
-            require_team(ws, ctx, project, false)?;
+            require_planner(ws, ctx, project, false)?;
             let title = required("title", title, MAX_TITLE)?;
             let id = ctx.ids.short_id();
             let p = project_mut(ws, project)?;
@@ -142,7 +142,7 @@ pub(super) fn apply(
             done: is_done,
             position,
         } => {
-            require_team(ws, ctx, project, false)?;
+            require_planner(ws, ctx, project, false)?;
             let p = project_mut(ws, project)?;
             let s = p.steps.get_mut(step).ok_or(DomainError::NotFound {
                 what: "step",
@@ -166,7 +166,7 @@ pub(super) fn apply(
             assignee,
             due,
         } => {
-            require_team(ws, ctx, project, false)?;
+            require_planner(ws, ctx, project, false)?;
             let title = required("title", title, MAX_TITLE)?;
             let assignee = assignee
                 .as_ref()
@@ -202,7 +202,7 @@ pub(super) fn apply(
             due,
             done: is_done,
         } => {
-            require_team(ws, ctx, project, false)?;
+            require_planner(ws, ctx, project, false)?;
             let assignee = assignee
                 .as_ref()
                 .map(|a| {
@@ -242,7 +242,7 @@ pub(super) fn apply(
             done(p, ctx, project)
         }
         C::SetNotes { project, text } => {
-            require_team(ws, ctx, project, false)?;
+            require_planner(ws, ctx, project, false)?;
             let text = optional("notes", text, MAX_NOTES)?;
             let p = project_mut(ws, project)?;
             p.notes.update(text);
@@ -253,7 +253,7 @@ pub(super) fn apply(
             title,
             due,
         } => {
-            require_team(ws, ctx, project, false)?;
+            require_planner(ws, ctx, project, false)?;
             let title = required("title", title, MAX_TITLE)?;
             let due = optional_date(due.as_ref())?.unwrap_or_default();
             let id = ctx.ids.short_id();
@@ -276,7 +276,7 @@ pub(super) fn apply(
             due,
             reached,
         } => {
-            require_team(ws, ctx, project, false)?;
+            require_planner(ws, ctx, project, false)?;
             let due = optional_date(due.as_ref())?;
             let p = project_mut(ws, project)?;
             let m = p
@@ -302,7 +302,7 @@ pub(super) fn apply(
             kind,
             description,
         } => {
-            require_team(ws, ctx, project, false)?;
+            require_planner(ws, ctx, project, false)?;
             let description = required("description", description, MAX_SHORT)?;
             let id = ctx.ids.short_id();
             let p = project_mut(ws, project)?;
@@ -323,7 +323,7 @@ pub(super) fn apply(
             description,
             met,
         } => {
-            require_team(ws, ctx, project, false)?;
+            require_planner(ws, ctx, project, false)?;
             let p = project_mut(ws, project)?;
             let n = p.needs.get_mut(need).ok_or(DomainError::NotFound {
                 what: "need",
@@ -433,6 +433,23 @@ fn project_ref<'w>(ws: &'w Workspace, id: &str) -> Result<&'w Project, DomainErr
 
 fn project_mut<'w>(ws: &'w mut Workspace, id: &str) -> Result<&'w mut Project, DomainError> {
     super::item_mut(ws, id)?.project_mut()
+}
+
+/// The actor may change the plan of `project`: it is the community's own project (not a
+/// showcase, which is a read-only copy changed only by publishing again), and the actor is
+/// on its team (its lead when `lead` is set) or may edit any content.
+pub(super) fn require_planner(
+    ws: &Workspace,
+    ctx: &Ctx<'_>,
+    project: &str,
+    lead: bool,
+) -> Result<(), DomainError> {
+    if project_ref(ws, project)?.origin.is_some() {
+        return Err(DomainError::Invalid(
+            "a showcase is a copy: change the project where it was published",
+        ));
+    }
+    require_team(ws, ctx, project, lead)
 }
 
 /// The actor is on the team (its lead when `lead` is set), or may edit any content.

@@ -33,7 +33,7 @@ pub(super) fn apply(
             Ok(fx)
         }
         C::ApplyTemplate { project, template } => {
-            super::project::require_team(ws, ctx, project, false)?;
+            super::project::require_planner(ws, ctx, project, false)?;
             let t = ws
                 .items
                 .get(template)

@@ -127,3 +127,70 @@ fn a_template_applies_once() {
         "nothing duplicated"
     );
 }
+
+#[test]
+fn a_showcase_is_a_read_only_copy_open_for_comments() {
+    use crate::command::Showcase;
+    use crate::model::{Origin, Stage};
+    let (mut w, cid, admin) = World::new();
+    let showcase = w
+        .run(
+            Some(&admin),
+            Command::PublishProject {
+                community: cid,
+                existing: None,
+                showcase: Showcase {
+                    origin: Origin {
+                        community: "elsewhere".into(),
+                        community_name: "Oberdorf".into(),
+                        project: "p1".into(),
+                        published_at: 1,
+                    },
+                    title: "Dorfladen".into(),
+                    summary: String::new(),
+                    category: "consumption".into(),
+                    stage: Stage::Implementation,
+                    progress: 40,
+                    milestones: Vec::new(),
+                },
+            },
+        )
+        .expect("showcase")
+        .id;
+    // Even an admin (who may edit any content) does not add tasks to someone else's copy.
+    let task = w.run(
+        Some(&admin),
+        Command::AddTask {
+            project: showcase.clone(),
+            title: "Kasse".into(),
+            step: None,
+            assignee: None,
+            due: None,
+        },
+    );
+    assert_eq!(task.map_err(|e| e.code()), Err("invalid"));
+    let rename = w.run(
+        Some(&admin),
+        Command::EditProject {
+            project: showcase.clone(),
+            title: Some("Anders".into()),
+            summary: None,
+            category: None,
+            stage: None,
+            visibility: None,
+            progress: None,
+        },
+    );
+    assert_eq!(rename.map_err(|e| e.code()), Err("invalid"));
+    w.run(
+        Some(&admin),
+        Command::AddComment {
+            item: showcase.clone(),
+            text: "Tolle Idee, machen wir auch!".into(),
+        },
+    )
+    .expect("a showcase takes comments");
+    let p = w.ws.items[&showcase].project().expect("project");
+    assert!(p.tasks.is_empty());
+    assert_eq!(p.comments.len(), 1);
+}

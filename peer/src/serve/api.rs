@@ -140,7 +140,11 @@ pub(super) async fn invite(
     let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     let name = request["name"].as_str().unwrap_or_default().to_string();
     let role = request["role"].as_str().unwrap_or("member").to_string();
-    let result = with_service(&state, move |svc| svc.invite_view(&name, &role)).await;
+    let community = request["community"].as_str().map(str::to_string);
+    let result = with_service(&state, move |svc| {
+        svc.invite_view(community.as_deref(), &name, &role)
+    })
+    .await;
     match result {
         Ok(v) => {
             let _ = state.changes.send(String::new());

@@ -43,6 +43,25 @@ impl Service {
         load_community(self.store.conn(), &mut self.cache, &key, community)
     }
 
+    /// A member's device keys (hex), from the signed roster. Not for guests: a pupil's
+    /// browser sees no device keys.
+    ///
+    /// # Errors
+    /// Forbidden for guests, not found, a damaged community document.
+    pub fn devices(&mut self, community: &str, member: &str) -> Result<Vec<String>> {
+        if self.viewer.is_some() {
+            return Err(allmende_core::DomainError::Forbidden {
+                action: "devices",
+                needed: "member with a device of their own",
+            }
+            .into());
+        }
+        let c = self.community_view(community)?;
+        Ok(c.member(member)
+            .map(|m| m.devices.keys().cloned().collect())
+            .unwrap_or_default())
+    }
+
     /// Every accepted moderation decision, newest first.
     ///
     /// # Errors

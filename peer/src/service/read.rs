@@ -28,6 +28,7 @@ pub enum QueryResult {
     Detail(Box<ItemDetail>),
     Search(Vec<allmende_core::query::ItemSummary>),
     Members(Vec<MemberSummary>),
+    Devices(Vec<String>),
     Flags(Vec<allmende_core::governance::Flag>),
     ModerationLog(Vec<allmende_core::model::Moderation>),
     TownHall(Vec<allmende_core::figures::DepartmentFigures>),
@@ -56,6 +57,9 @@ impl Service {
                 limit,
             } => QueryResult::Search(self.search(community.as_deref(), &text, limit)?),
             Query::Members { community } => QueryResult::Members(self.members(&community)?),
+            Query::Devices { community, member } => {
+                QueryResult::Devices(self.devices(&community, &member)?)
+            }
             Query::Flags { community } => QueryResult::Flags(self.flags(&community)?),
             Query::ModerationLog { community } => {
                 QueryResult::ModerationLog(self.moderation_log(&community)?)
