@@ -137,3 +137,31 @@ fn a_page_on_another_origin_cannot_drive_serve_in_chromium() {
         "cross-origin checks failed (see output above)"
     );
 }
+
+/// Every kind of change made in the app, where a person expects it: ideas edited, reported
+/// and taken to the town hall, news, organisations with projects, volunteering with sign-ups,
+/// events with registrations, a project's plan and team, templates, members, roles, devices,
+/// the community's settings and topics, invites with a role, a showcase commented on by
+/// another village (tests/js/actions.mjs).
+#[test]
+#[ignore = "needs the built UI, node and chromium; run by scripts/test.sh"]
+fn every_kind_of_change_in_chromium() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    assert!(
+        root.join("ui/dist/index.html").exists(),
+        "build the UI first: bash scripts/build-ui.sh"
+    );
+    let p = Peer::new();
+    p.ok(&["demo"]);
+    std::env::set_var("ALLMENDE_UI", root.join("ui/dist"));
+    let server = ServeProc::start(&p);
+    let status = Command::new("node")
+        .current_dir(root.join("tests/js"))
+        .arg("actions.mjs")
+        .arg(format!("http://{}/", server.addr))
+        .arg(bin())
+        .arg(p.path())
+        .status()
+        .expect("node");
+    assert!(status.success(), "browser checks failed (see output above)");
+}

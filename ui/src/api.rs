@@ -135,9 +135,16 @@ pub async fn session(lang: &str) -> Result<serde_json::Value, ApiError> {
     from_json(&http("GET", "/api/session", None, lang).await?)
 }
 
-/// Creates an invite for a new member (admins): the token and its QR code as SVG.
-pub async fn invite(name: &str, role: &str, lang: &str) -> Result<serde_json::Value, ApiError> {
-    let body = serde_json::json!({ "name": name, "role": role }).to_string();
+/// Creates an invite for a new member of `community` with `role` (admins): the token and its
+/// QR code as SVG.
+pub async fn invite(
+    community: &str,
+    name: &str,
+    role: &str,
+    lang: &str,
+) -> Result<serde_json::Value, ApiError> {
+    let body =
+        serde_json::json!({ "community": community, "name": name, "role": role }).to_string();
     let text = if tauri().is_some() {
         tauri_invoke("invite", "request", &body).await?
     } else {

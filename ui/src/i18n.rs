@@ -207,7 +207,7 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "flags.none" => ("Keine – alles in Ordnung.", "None – all in order."),
         "error" => ("Das hat nicht geklappt", "That did not work"),
         "required" => ("Pflichtfeld", "required"),
-        _ => ("", ""),
+        _ => crate::i18n_actions::pair(key),
     };
     if de.is_empty() {
         return "?";

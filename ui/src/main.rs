@@ -8,6 +8,7 @@
 mod api;
 mod components;
 mod i18n;
+mod i18n_actions;
 mod scan;
 mod state;
 

@@ -1,12 +1,13 @@
 //! Communities on this device: switch between them, create a new one.
 
 use allmende_core::model::CommunityKind;
+use allmende_core::permission::{allows, Action as May};
 use allmende_core::query::{CommunitySummary, Overview, Query};
 use allmende_core::Command;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::load::{run, status, use_app, use_query, Loaded};
+use super::load::{run, status, use_app, use_me, use_query, Loaded};
 use crate::i18n::t;
 use crate::state::{Action, Route};
 
@@ -16,19 +17,27 @@ pub fn communities() -> Html {
     let lang = app.lang;
     let loaded = use_query::<Vec<CommunitySummary>>(Some(Query::Communities));
     let (name, kind, admin) = (use_node_ref(), use_node_ref(), use_node_ref());
-    let invitee = use_node_ref();
+    let (invitee, invite_role) = (use_node_ref(), use_node_ref());
     let invite = use_state(|| None::<serde_json::Value>);
+    let me = use_me();
+    let admin_here = me.as_ref().is_some_and(|(_, r)| allows(*r, May::ManageMembers))
+        && app.guest == crate::state::Guest::Host;
     let make_invite = {
         let (app, invitee, invite) = (app.clone(), invitee.clone(), invite.clone());
+        let invite_role = invite_role.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let who = invitee
                 .cast::<HtmlInputElement>()
                 .map(|i| i.value())
                 .unwrap_or_default();
+            let role = invite_role
+                .cast::<HtmlSelectElement>()
+                .map_or_else(|| "member".to_string(), |s| s.value());
             let (app, invite) = (app.clone(), invite.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match crate::api::invite(&who, "member", app.lang.as_str()).await {
+                let community = app.community.clone().unwrap_or_default();
+                match crate::api::invite(&community, &who, &role, app.lang.as_str()).await {
                     Ok(v) => {
                         invite.set(Some(v));
                         app.dispatch(Action::Changed);
@@ -123,10 +132,19 @@ pub fn communities() -> Html {
             if let Some(c) = app.community.clone() {
                 <super::class_code::ClassCode community={c} />
             }
+            if admin_here {
+                <super::community_settings::CommunitySettings community={app.community.clone().unwrap_or_default()} />
+            }
+            if admin_here {
             <section class="panel">
                 <h2>{ t(lang, "invite.title") }</h2>
                 <form class="inline" onsubmit={make_invite}>
                     <label>{ t(lang, "invite.name") }<input ref={invitee} name="invitee" required=true /></label>
+                    <label>{ t(lang, "members.role") }
+                        <select ref={invite_role} name="invite-role">
+                            { for super::choices::roles(lang).into_iter().map(|(v, l)| html! { <option value={v.clone()} selected={v == "member"}>{ l }</option> }) }
+                        </select>
+                    </label>
                     <button type="submit" class="primary">{ t(lang, "invite.create") }</button>
                 </form>
                 if let Some(v) = (*invite).clone() {
@@ -138,6 +156,7 @@ pub fn communities() -> Html {
                     </div>
                 }
             </section>
+            }
             <section class="panel">
                 <h2>{ t(lang, "community.new") }</h2>
                 <form class="stack" onsubmit={create}>

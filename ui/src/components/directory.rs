@@ -2,10 +2,14 @@
 
 use allmende_core::model::DocKind;
 use allmende_core::query::{ListFilter, ListPage, Query};
+use allmende_core::Command;
 use yew::prelude::*;
 
+use super::choices;
+use super::form::{CommandForm, Field, Input, Values};
+
 use super::item_card::ItemCard;
-use super::load::{status, use_app, use_query, Loaded};
+use super::load::{status, use_app, use_me, use_query, Loaded};
 use crate::i18n::t;
 
 #[derive(Properties, PartialEq)]
@@ -25,6 +29,20 @@ pub fn directory(props: &Props) -> Html {
         limit: Some(300),
         ..ListFilter::default()
     })));
+    let me = use_me();
+    let add = {
+        let community = props.community.clone();
+        Callback::from(move |v: Values| {
+            Some(Command::AddOrganisation {
+                community: community.clone(),
+                name: v.text("name"),
+                description: v.text("description"),
+                categories: v.list("categories"),
+                contact: v.text("contact"),
+                website: v.text("website"),
+            })
+        })
+    };
     let chip = |key: String, text: String| {
         let category = category.clone();
         let pressed = *category == key;
@@ -49,6 +67,16 @@ pub fn directory(props: &Props) -> Html {
                     },
                     _ => html! {},
                 }
+            }
+            if me.is_some() {
+                <CommandForm name="add-organisation" title={t(lang, "org.new")} submit={t(lang, "org.add")} reset=true folded=true build={add}
+                    fields={vec![
+                        Field::new("name", t(lang, "community.name"), Input::Text).required(),
+                        Field::new("description", t(lang, "idea.text"), Input::Area),
+                        Field::new("categories", t(lang, "org.categories"), Input::Multi(choices::categories(lang, &app.categories))),
+                        Field::new("contact", t(lang, "request.contact"), Input::Text),
+                        Field::new("website", t(lang, "org.website"), Input::Text),
+                    ]} />
             }
         </>
     }

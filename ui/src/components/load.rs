@@ -1,7 +1,8 @@
 //! Loading data for a screen: re-runs the query when the language, the community or the
 //! change tick moves, and runs commands with a notice afterwards.
 
-use allmende_core::query::Query;
+use allmende_core::model::Role;
+use allmende_core::query::{CommunitySummary, Query};
 use allmende_core::{ApiError, Command};
 use serde::de::DeserializeOwned;
 use yew::prelude::*;
@@ -57,21 +58,47 @@ pub fn use_query<T: DeserializeOwned + Clone + PartialEq + 'static>(
 /// Runs a command; reports "saved" or the error, and makes screens reload. Calls `then` with
 /// the new id on success.
 pub fn run(app: &Ctx, cmd: Command, then: impl FnOnce(String) + 'static) {
+    let a = app.clone();
+    let lang = app.lang;
+    run_then(app, cmd, move |result| match result {
+        Ok(id) => {
+            a.dispatch(Action::Notice(
+                true,
+                crate::i18n::t(lang, "saved").to_string(),
+            ));
+            then(id);
+        }
+        Err(e) => a.dispatch(Action::Notice(false, e.message)),
+    });
+}
+
+/// Runs a command and hands its answer to `done` (the id, or the refusal); makes screens
+/// reload after success. For forms that answer next to themselves.
+pub fn run_then(app: &Ctx, cmd: Command, done: impl FnOnce(Result<String, ApiError>) + 'static) {
     let app = app.clone();
     let lang = app.lang;
     wasm_bindgen_futures::spawn_local(async move {
         match crate::api::command(&cmd, lang.as_str()).await {
             Ok(outcome) => {
-                app.dispatch(Action::Notice(
-                    true,
-                    crate::i18n::t(lang, "saved").to_string(),
-                ));
                 app.dispatch(Action::Changed);
-                then(outcome.id);
+                done(Ok(outcome.id));
             }
-            Err(e) => app.dispatch(Action::Notice(false, e.message)),
+            Err(e) => done(Err(e)),
         }
     });
+}
+
+/// Who this device is in the open community: its member id and role (none before joining).
+#[hook]
+pub fn use_me() -> Option<(String, Role)> {
+    let app = use_app();
+    let all = use_query::<Vec<CommunitySummary>>(Some(Query::Communities));
+    let Loaded::Ready(all) = all else {
+        return None;
+    };
+    let c = all.into_iter().find(|c| Some(&c.id) == app.community.as_ref())?;
+    let role = c.my_role.as_deref().and_then(|r| r.parse().ok())?;
+    Some((c.me?, role))
 }
 
 /// Loading and error states, the same everywhere.

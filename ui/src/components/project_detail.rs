@@ -1,21 +1,44 @@
 //! The project workspace: stage and progress, steps and tasks, shared notes, milestones,
-//! team, needs, and the requests to the town hall.
+//! team, needs, the requests to the town hall, and comments. A showcase (a project another
+//! community published here) is read-only and open for comments.
 
 use allmende_core::apply::Item;
 use allmende_core::lang::label;
 use allmende_core::model::Project;
-use allmende_core::query::{ItemDetail, Query};
+use allmende_core::permission::{allows, Action as May};
+use allmende_core::query::{ItemDetail, MemberSummary, Query};
 use allmende_core::Command;
-use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-use super::load::{run, status, use_app, use_query, Loaded};
+use super::choices::{self, Choices};
+use super::form::{CommandForm, Field, Input, Values};
+use super::load::{run, status, use_app, use_me, use_query, Loaded};
 use crate::i18n::t;
 use crate::state::{Action, Route};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub id: String,
+}
+
+fn edit_project(id: &str) -> Callback<Values, Option<Command>> {
+    let id = id.to_string();
+    Callback::from(move |v: Values| {
+        let progress = v.changed("progress").map(|p| match p.trim().parse::<u64>() {
+            Ok(n) => allmende_core::command::ProgressInput::Percent(n),
+            Err(_) => allmende_core::command::ProgressInput::Auto,
+        });
+        Some(Command::EditProject {
+            project: id.clone(),
+            title: v.changed("title"),
+            summary: v.changed("summary"),
+            category: v.changed("category"),
+            stage: v.changed("stage").and_then(|s| s.parse().ok()),
+            visibility: v.changed("visibility").and_then(|s| s.parse().ok()),
+            progress,
+        })
+    })
 }
 
 #[function_component(ProjectDetail)]
@@ -25,7 +48,8 @@ pub fn project_detail(props: &Props) -> Html {
     let loaded = use_query::<ItemDetail>(Some(Query::Show {
         id: props.id.clone(),
     }));
-    let new_task = use_node_ref();
+    let members = use_query::<Vec<MemberSummary>>(app.community.clone().map(|c| Query::Members { community: c }));
+    let me = use_me();
     let notes = use_node_ref();
     if let Some(s) = status(&app, &loaded) {
         return s;
@@ -38,24 +62,18 @@ pub fn project_detail(props: &Props) -> Html {
     };
     let p: Project = p.clone();
     let id = props.id.clone();
-    let name = |m: &str| d.names.get(m).cloned().unwrap_or_else(|| m.to_string());
-    let add_task = {
-        let (app, new_task, id) = (app.clone(), new_task.clone(), id.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let Some(input) = new_task.cast::<HtmlInputElement>() else {
-                return;
-            };
-            let cmd = Command::AddTask {
-                project: id.clone(),
-                title: input.value(),
-                step: None,
-                assignee: None,
-                due: None,
-            };
-            run(&app, cmd, move |_| input.set_value(""));
-        })
+    let members: Choices = match members {
+        Loaded::Ready(list) => list
+            .into_iter()
+            .map(|m| (m.id, m.display_name))
+            .collect(),
+        _ => Vec::new(),
     };
+    let showcase = p.origin.is_some();
+    let moderator = me.as_ref().is_some_and(|(_, r)| allows(*r, May::EditAnyContent));
+    let on_team = me.as_ref().is_some_and(|(m, _)| p.is_team_member(m));
+    let lead = me.as_ref().is_some_and(|(m, _)| p.is_lead(m)) || moderator;
+    let editable = !showcase && (on_team || moderator);
     let save_notes = {
         let (app, notes, id) = (app.clone(), notes.clone(), id.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -73,46 +91,6 @@ pub fn project_detail(props: &Props) -> Html {
             );
         })
     };
-    let mut steps: Vec<_> = p.steps.values().cloned().collect();
-    steps.sort_by_key(|s| (s.position, s.id.clone()));
-    let mut columns: Vec<(String, String)> = steps
-        .iter()
-        .map(|s| (s.id.clone(), s.title.clone()))
-        .collect();
-    if p.tasks
-        .values()
-        .any(|task| task.step.is_empty() || !p.steps.contains_key(&task.step))
-    {
-        columns.push((String::new(), t(lang, "project.task.open").to_string()));
-    }
-    let task_row = |task: &allmende_core::model::Task| {
-        let toggle = {
-            let (app, id, tid, done) = (app.clone(), id.clone(), task.id.clone(), task.done);
-            Callback::from(move |_| {
-                run(
-                    &app,
-                    Command::EditTask {
-                        project: id.clone(),
-                        task: tid.clone(),
-                        title: None,
-                        step: None,
-                        assignee: None,
-                        due: None,
-                        done: Some(!done),
-                    },
-                    |_| {},
-                );
-            })
-        };
-        let checkbox_id = format!("task-{}", task.id);
-        html! {
-            <li class={classes!("task", task.done.then_some("done"))}>
-                <input type="checkbox" id={checkbox_id.clone()} checked={task.done} onchange={toggle} />
-                <label for={checkbox_id}>{ &task.title }</label>
-                <span class="muted">{ format!(" {} {}", if task.assignee.is_empty() { String::new() } else { name(&task.assignee) }, task.due) }</span>
-            </li>
-        }
-    };
     let back = {
         let app = app.clone();
         Callback::from(move |_| app.dispatch(Action::Go(Route::Projects)))
@@ -127,48 +105,38 @@ pub fn project_detail(props: &Props) -> Html {
                 <span class="status">{ label(p.stage.as_str(), lang) }</span>
                 <span class="status">{ label(p.visibility.as_str(), lang) }</span>
             </p>
+            if let Some(origin) = &p.origin {
+                <p class="muted showcase-origin">{ format!("{} {}", t(lang, "showcase.from"), origin.community_name) }</p>
+            }
             <p class="text">{ &p.summary }</p>
             <p class="progress big" role="progressbar" aria-valuenow={progress.to_string()} aria-valuemin="0" aria-valuemax="100" aria-label={t(lang, "project.progress")}>
                 <span class="bar" style={format!("width:{progress}%")}></span><span class="pct">{ format!("{} {progress} %", t(lang, "project.progress")) }</span>
             </p>
-            <section>
-                <h2>{ t(lang, "project.tasks") }</h2>
-                <div class="board">
-                    { for columns.iter().map(|(sid, title)| html! {
-                        <div class="column">
-                            <h3>{ title }</h3>
-                            <ul class="plain">{ for p.tasks.values().filter(|task| &task.step == sid || (sid.is_empty() && !p.steps.contains_key(&task.step))).map(task_row) }</ul>
-                        </div>
-                    }) }
-                </div>
-                <form class="inline" onsubmit={add_task}>
-                    <label>{ t(lang, "project.task.new") }<input ref={new_task} required=true maxlength="200" /></label>
-                    <button type="submit">{ t(lang, "project.task.add") }</button>
-                </form>
-            </section>
-            <section>
-                <h2>{ t(lang, "project.notes") }</h2>
-                <form class="stack" onsubmit={save_notes}>
-                    <label class="sr-only" for="notes">{ t(lang, "project.notes") }</label>
-                    <textarea id="notes" ref={notes} rows="8" defaultvalue={p.notes.as_str().to_string()} />
-                    <button type="submit">{ t(lang, "project.notes.save") }</button>
-                </form>
-            </section>
-            if !p.milestones.is_empty() {
+            if editable {
+                <CommandForm name="edit-project" title={t(lang, "project.edit")} submit={t(lang, "form.save")} folded=true build={edit_project(&id)}
+                    fields={vec![
+                        Field::new("title", t(lang, "idea.title"), Input::Text).value(p.title.clone()).required(),
+                        Field::new("summary", t(lang, "project.summary"), Input::Area).value(p.summary.clone()),
+                        Field::new("category", t(lang, "filter.category"), Input::Select(choices::categories(lang, &app.categories))).value(p.category.clone()),
+                        Field::new("stage", t(lang, "project.stage"), Input::Select(choices::stages(lang))).value(p.stage.as_str()),
+                        Field::new("visibility", t(lang, "project.visibility"), Input::Select(choices::visibilities(lang))).value(p.visibility.as_str()),
+                        Field::new("progress", t(lang, "project.progress.set"), Input::Number).value(p.progress.map(|n| n.to_string()).unwrap_or_default()),
+                    ]} />
+            }
+            if !showcase {
+                <super::project_board::ProjectBoard id={id.clone()} project={p.clone()} members={members.clone()} editable={editable} />
                 <section>
-                    <h2>{ t(lang, "project.milestones") }</h2>
-                    <ul class="plain">{ for p.milestones.values().map(|m| html! { <li>{ format!("{} {} {}", if m.reached { "◆" } else { "◇" }, m.title, m.due) }</li> }) }</ul>
+                    <h2>{ t(lang, "project.notes") }</h2>
+                    <form class="stack" onsubmit={save_notes}>
+                        <label class="sr-only" for="notes">{ t(lang, "project.notes") }</label>
+                        <textarea id="notes" ref={notes} rows="8" defaultvalue={p.notes.as_str().to_string()} readonly={!editable} />
+                        if editable { <button type="submit">{ t(lang, "project.notes.save") }</button> }
+                    </form>
                 </section>
             }
-            <section>
-                <h2>{ t(lang, "project.team") }</h2>
-                <ul class="plain">{ for p.team.iter().map(|(m, r)| html! { <li>{ format!("{} ({})", name(m), label(r.role.as_str(), lang)) }</li> }) }</ul>
-            </section>
-            if !p.needs.is_empty() {
-                <section>
-                    <h2>{ t(lang, "project.needs") }</h2>
-                    <ul class="plain">{ for p.needs.values().map(|n| html! { <li>{ format!("{} {}: {}", if n.met { "☑" } else { "☐" }, label(n.kind.as_str(), lang), n.description) }</li> }) }</ul>
-                </section>
+            <super::project_plan::ProjectPlan id={id.clone()} project={p.clone()} editable={editable} />
+            if !showcase {
+                <super::project_team::ProjectTeam id={id.clone()} project={p.clone()} members={members.clone()} lead={lead} />
             }
             if !d.requests.is_empty() {
                 <section>
@@ -176,9 +144,11 @@ pub fn project_detail(props: &Props) -> Html {
                     <ul class="cards">{ for d.requests.iter().map(|r| html! { <super::request_history::RequestHistory id={r.id.clone()} /> }) }</ul>
                 </section>
             }
-            if p.origin.is_none() {
+            if editable {
+                <super::ask_town_hall::AskTownHall target={id.clone()} />
                 <super::project_tools::ProjectTools project={id.clone()} community={p.header.community.clone()} />
             }
+            <super::comments::Comments id={id.clone()} detail={d.clone()} />
         </article>
     }
 }

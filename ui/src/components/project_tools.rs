@@ -78,6 +78,7 @@ pub fn project_tools(props: &Props) -> Html {
                     <button type="submit">{ t(lang, "tools.apply") }</button>
                 </form>
             }
+            <super::template_import::TemplateImport community={props.community.clone()} />
             if !others.is_empty() {
                 <form class="inline" onsubmit={publish}>
                     <label>{ t(lang, "tools.publish_to") }

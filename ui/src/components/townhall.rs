@@ -5,11 +5,13 @@ use std::collections::BTreeMap;
 
 use allmende_core::lang::label;
 use allmende_core::model::{Request, RequestStatus};
+use allmende_core::permission::{allows, Action as May};
 use allmende_core::Command;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::load::{run, use_app};
+use super::load::{run, use_app, use_me};
+use crate::state::Guest;
 use crate::i18n::t;
 
 #[derive(Properties, PartialEq)]
@@ -28,6 +30,17 @@ pub fn request_view(props: &RequestProps) -> Html {
     let r = &props.request;
     let (status_ref, message, promised) = (use_node_ref(), use_node_ref(), use_node_ref());
     let contact_ref = use_node_ref();
+    let me = use_me();
+    let may_answer = me.as_ref().is_some_and(|(_, role)| allows(*role, May::AnswerRequests))
+        && app.guest == Guest::Host;
+    let my_id = me.as_ref().map(|(m, _)| m.clone());
+    let following = my_id
+        .as_ref()
+        .is_some_and(|m| *m == r.author || r.followers.contains_key(m));
+    let follow = {
+        let (app, id) = (app.clone(), props.id.clone());
+        Callback::from(move |_| run(&app, Command::FollowRequest { request: id.clone() }, |_| {}))
+    };
     let answer = {
         let (app, id) = (app.clone(), props.id.clone());
         let (status_ref, message, promised) =
@@ -84,6 +97,12 @@ pub fn request_view(props: &RequestProps) -> Html {
             }
             <h2>{ t(lang, "request.history") }</h2>
             { super::request_history::timeline(r, &props.names, lang) }
+            if following {
+                <p class="muted">{ t(lang, "request.following") }</p>
+            } else if me.is_some() {
+                <button onclick={follow}>{ t(lang, "request.follow") }</button>
+            }
+            if may_answer {
             <section class="panel">
                 <h2>{ t(lang, "request.answer") }</h2>
                 <form class="stack" onsubmit={answer}>
@@ -98,6 +117,7 @@ pub fn request_view(props: &RequestProps) -> Html {
                     <button type="submit" class="primary">{ t(lang, "request.send") }</button>
                 </form>
             </section>
+            }
         </>
     }
 }
