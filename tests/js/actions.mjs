@@ -6,6 +6,8 @@
 // checks the opened forms.
 import { execFileSync } from "node:child_process"
 import fs from "node:fs"
+import os from "node:os"
+import path from "node:path"
 import { chromium } from "playwright-core"
 
 const [base, bin, data] = process.argv.slice(2)
@@ -134,6 +136,7 @@ await card("Foodsharing Grünhausen")
 for (const title of ["Fairteiler am Bahnhof", "Retteraktion Wochenmarkt"]) {
   f = form("add-org-project")
   await f.locator("input[name=title]").fill(title)
+  await f.locator("select[name=running]").selectOption("true")
   await f.getByRole("button", { name: "Projekt der Organisation eintragen" }).click()
   check(await seen(page.locator(".org-projects.running").getByText(title)), `the organisation's project "${title}" is listed as running`)
 }
@@ -190,10 +193,12 @@ check(await seen(text("Dieser Termin ist abgesagt.")), "a cancelled event says s
 // --- A project: edit it, steps, tasks with who and when, milestones, needs, the team.
 await nav("Projekte")
 await card("Streuobstwiese am Mühlbach")
-f = await open("add-step", "Schritt hinzufügen")
-await f.locator("input[name=title]").fill("Fläche vorbereiten")
-await f.getByRole("button", { name: "Schritt hinzufügen" }).click()
-check(await seen(page.locator(".board h3", { hasText: "Fläche vorbereiten" })), "a new step becomes a column")
+for (const step of ["Pflanzen", "Fläche vorbereiten"]) {
+  f = await open("add-step", "Schritt hinzufügen")
+  await f.locator("input[name=title]").fill(step)
+  await f.getByRole("button", { name: "Schritt hinzufügen" }).click()
+  check(await seen(page.locator(".board h3", { hasText: step })), `a new step "${step}" becomes a column`)
+}
 f = form("add-task")
 await f.locator("input[name=title]").fill("Boden lockern")
 await f.locator("select[name=step]").selectOption({ label: "Fläche vorbereiten" })
@@ -209,13 +214,11 @@ await task.getByRole("button", { name: "Änderungen speichern" }).click()
 check(await seen(page.locator("li.task", { hasText: "Boden lockern" }).getByText("Lena Hoffmann")), "a task's assignee can be changed")
 await page.getByRole("button", { name: "Fläche vorbereiten: abgeschlossen" }).click()
 check(await seen(page.locator(".board h3", { hasText: "✓ Fläche vorbereiten" })), "a step can be marked done")
-const columns = await page.locator(".board h3").allTextContents()
-if (columns.length > 1) {
-  await page.getByRole("button", { name: "Fläche vorbereiten: nach vorne" }).click()
-  await page.waitForFunction(() => document.querySelector(".board h3")?.textContent.includes("Fläche vorbereiten"), null, { timeout: 8000 }).catch(() => {})
-  const after = await page.locator(".board h3").allTextContents()
-  check(after.indexOf(after.find((t) => t.includes("Fläche vorbereiten"))) < columns.indexOf(columns.find((t) => t.includes("Fläche vorbereiten"))), "a step can be moved earlier")
-}
+const order = async () => (await page.locator(".board h3").allTextContents()).map((t) => t.replace("✓ ", ""))
+check((await order()).indexOf("Fläche vorbereiten") > (await order()).indexOf("Pflanzen"), "a new step comes last")
+await page.getByRole("button", { name: "Fläche vorbereiten: nach vorne" }).click()
+await page.waitForFunction(() => { const h = [...document.querySelectorAll(".board h3")].map((e) => e.textContent); return h.findIndex((t) => t.includes("Fläche")) < h.findIndex((t) => t.includes("Pflanzen")) }, null, { timeout: 8000 }).catch(() => {})
+check((await order()).indexOf("Fläche vorbereiten") < (await order()).indexOf("Pflanzen"), "a step can be moved earlier")
 f = await open("add-milestone", "Meilenstein hinzufügen")
 await f.locator("input[name=title]").fill("Aussaat")
 await f.locator("input[name=due]").fill("2030-04-15")
@@ -250,10 +253,12 @@ await page.locator("select[name=builtin]").selectOption("school")
 await page.getByRole("button", { name: "Vorlage übernehmen" }).click()
 check(await seen(text("Vorlage übernommen.")), "a built-in template can be added to the community")
 const templates = cli(["template", "list"]).items
-const file = execFileSync(bin, ["--data", data, "template", "export", templates[0].id]).toString()
-fs.writeFileSync("/tmp/allmende-template.json", file.replace(/"name": "[^"]*"/, '"name": "Aus einer Datei"'))
-await page.locator("summary", { hasText: "Vorlage hinzufügen" }).click().catch(() => {})
-await page.locator("input[name=template-file]").setInputFiles("/tmp/allmende-template.json")
+const exported = path.join(os.tmpdir(), `allmende-template-${process.pid}.json`)
+execFileSync(bin, ["--data", data, "template", "export", "--out", exported, templates[0].id])
+fs.writeFileSync(exported, fs.readFileSync(exported, "utf8").replace(/"name": "[^"]*"/, '"name": "Aus einer Datei"'))
+const tpl = page.locator("details", { has: page.locator("input[name=template-file]") })
+if ((await tpl.getAttribute("open")) === null) await tpl.locator("summary").click()
+await page.locator("input[name=template-file]").setInputFiles(exported)
 check(await seen(text("Vorlage übernommen.")), "a template file can be imported")
 check(cli(["template", "list"]).items.some((t) => t.title === "Aus einer Datei"), "the imported template is in the store")
 await page.locator("select[name=template]").selectOption({ label: "Aus einer Datei" })
@@ -341,17 +346,19 @@ if (open_now !== "Grünhausen") {
   await page.locator("li.card", { hasText: "Grünhausen" }).getByRole("button", { name: "Öffnen" }).click()
   await page.waitForTimeout(500)
 }
-await nav("Projekte")
-await card("Streuobstwiese am Mühlbach")
+await nav("Ideen")
+await card("Offener Bücherschrank am Markt")
+await page.getByRole("button", { name: "Team gründen" }).click()
+await page.locator("select[name=publish-to]").waitFor()
 await page.locator("select[name=publish-to]").selectOption({ label: "Projektbörse Oberland" })
 await page.getByRole("button", { name: "Veröffentlichen" }).click()
-await page.waitForTimeout(800)
+check(await seen(page.locator(".notice.ok")), `publishing confirms ${await page.locator(".notice").allTextContents()}`)
 await nav("Gemeinschaften")
 await page.locator("li.card", { hasText: "Projektbörse Oberland" }).getByRole("button", { name: "Öffnen" }).click()
 await page.waitForTimeout(500)
 await nav("Projekte")
 await page.getByRole("tab", { name: "Projektbörse" }).click()
-await card("Streuobstwiese am Mühlbach")
+await card("Offener Bücherschrank am Markt")
 check(await seen(text("Vorgestellt von Grünhausen")), "a showcase names where it comes from")
 check(!(await form("add-task").isVisible().catch(() => false)), "a showcase offers no task form")
 await page.getByLabel("Dein Kommentar").fill("Machen wir im Oberland auch!")

@@ -3,7 +3,9 @@
 
 use allmende_core::category::CategoryDef;
 use allmende_core::lang::label;
-use allmende_core::model::{IdeaStatus, NeedKind, PostKind, Role, Stage, TeamRole, Term, Visibility};
+use allmende_core::model::{
+    IdeaStatus, NeedKind, PostKind, Role, Stage, TeamRole, Term, Visibility,
+};
 use allmende_core::Lang;
 
 pub type Choices = Vec<(String, String)>;

@@ -20,7 +20,9 @@ pub fn communities() -> Html {
     let (invitee, invite_role) = (use_node_ref(), use_node_ref());
     let invite = use_state(|| None::<serde_json::Value>);
     let me = use_me();
-    let admin_here = me.as_ref().is_some_and(|(_, r)| allows(*r, May::ManageMembers))
+    let admin_here = me
+        .as_ref()
+        .is_some_and(|(_, r)| allows(*r, May::ManageMembers))
         && app.guest == crate::state::Guest::Host;
     let make_invite = {
         let (app, invitee, invite) = (app.clone(), invitee.clone(), invite.clone());

@@ -28,8 +28,12 @@ pub fn event_view(props: &Props) -> Html {
     let (e, id) = (&props.event, props.id.clone());
     let my_id = me.as_ref().map(|(m, _)| m.clone());
     let organiser = my_id.as_deref() == Some(props.detail.summary.author.as_str())
-        || me.as_ref().is_some_and(|(_, r)| allows(*r, May::EditAnyContent));
-    let registered = my_id.as_ref().is_some_and(|m| e.registrations.contains_key(m));
+        || me
+            .as_ref()
+            .is_some_and(|(_, r)| allows(*r, May::EditAnyContent));
+    let registered = my_id
+        .as_ref()
+        .is_some_and(|m| e.registrations.contains_key(m));
     let full = e.capacity > 0 && e.registrations.len() as u64 >= e.capacity;
     let toggle = {
         let (app, id) = (app.clone(), id.clone());
@@ -56,7 +60,9 @@ pub fn event_view(props: &Props) -> Html {
                 online_link: v.changed("online_link"),
                 category: v.changed("category"),
                 organiser: v.changed("organiser"),
-                capacity: v.changed("capacity").map(|_| v.number("capacity").unwrap_or(0)),
+                capacity: v
+                    .changed("capacity")
+                    .map(|_| v.number("capacity").unwrap_or(0)),
                 cancelled: v.changed_flag("cancelled"),
             })
         })
@@ -69,7 +75,14 @@ pub fn event_view(props: &Props) -> Html {
     // What a person reads and what a date-time field holds: the wall time, without seconds
     // and offset ("2026-12-07T14:00:00+01:00" is 7 December, 14:00 in the event's zone).
     let wall = |v: &str| v.get(..16).unwrap_or(v).to_string();
-    let name = |m: &str| props.detail.names.get(m).cloned().unwrap_or_else(|| m.to_string());
+    let name = |m: &str| {
+        props
+            .detail
+            .names
+            .get(m)
+            .cloned()
+            .unwrap_or_else(|| m.to_string())
+    };
     let mut registrations: Vec<_> = e.registrations.values().collect();
     registrations.sort_by_key(|r| r.at);
     html! {

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use allmende_core::Command;
 use wasm_bindgen::JsCast;
-use web_sys::{FormData, HtmlFormElement};
+use web_sys::{
+    FormData, HtmlFormElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement,
+};
 use yew::prelude::*;
 
 use super::load::{run_then, use_app};
@@ -96,13 +98,13 @@ impl Values {
     #[must_use]
     pub fn changed(&self, name: &str) -> Option<String> {
         let now = self.text(name);
-        (self.before.get(name).map(String::as_str).unwrap_or_default() != now).then_some(now)
-    }
-
-    /// A checkbox.
-    #[must_use]
-    pub fn flag(&self, name: &str) -> bool {
-        self.text(name) == "true"
+        (self
+            .before
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default()
+            != now)
+            .then_some(now)
     }
 
     /// A checkbox, when it was changed.
@@ -188,26 +190,25 @@ fn field_html(form: &str, f: &Field) -> Html {
     let id = format!("{form}-{}", f.name);
     match &f.input {
         Input::Area => html! {
-            <label>{ &f.label }<textarea name={f.name} rows="3" required={f.required} value={f.value.clone()} /></label>
+            <label>{ &f.label }<textarea name={f.name} rows="3" required={f.required} /></label>
         },
         Input::Check => html! {
-            <label class="check"><input type="checkbox" name={f.name} value="true" checked={f.value == "true"} />{ &f.label }</label>
+            <label class="check"><input type="checkbox" name={f.name} value="true" />{ &f.label }</label>
         },
         Input::Select(options) => html! {
             <label>{ &f.label }
                 <select name={f.name} required={f.required}>
-                    { for options.iter().map(|(v, l)| html! { <option value={v.clone()} selected={*v == f.value}>{ l }</option> }) }
+                    { for options.iter().map(|(v, l)| html! { <option value={v.clone()}>{ l }</option> }) }
                 </select>
             </label>
         },
         Input::Multi(options) => {
-            let chosen = split(&f.value);
             html! {
                 <fieldset class="multi">
                     <legend>{ &f.label }</legend>
                     { for options.iter().enumerate().map(|(i, (v, l))| {
                         let box_id = format!("{id}-{i}");
-                        html! { <span class="check"><input type="checkbox" id={box_id.clone()} name={f.name} value={v.clone()} checked={chosen.contains(v)} /><label for={box_id}>{ l }</label></span> }
+                        html! { <span class="check"><input type="checkbox" id={box_id.clone()} name={f.name} value={v.clone()} /><label for={box_id}>{ l }</label></span> }
                     }) }
                 </fieldset>
             }
@@ -220,7 +221,38 @@ fn field_html(form: &str, f: &Field) -> Html {
                 _ => "text",
             };
             html! {
-                <label>{ &f.label }<input type={kind} name={f.name} required={f.required} value={f.value.clone()} min={(kind == "number").then_some("0")} /></label>
+                <label>{ &f.label }<input type={kind} name={f.name} required={f.required} min={(kind == "number").then_some("0")} /></label>
+            }
+        }
+    }
+}
+
+/// Puts the fields' values into the form's elements: those whose value is new since the last
+/// time (all of them when `last` is empty). The fields are not bound to their values while a
+/// person types, so a live update of the page (another device's change, a second reload)
+/// does not wipe what they entered or reset what they chose.
+fn apply(form: &HtmlFormElement, fields: &[Field], last: &mut BTreeMap<&'static str, String>) {
+    for f in fields {
+        if last.get(f.name) == Some(&f.value) {
+            continue;
+        }
+        last.insert(f.name, f.value.clone());
+        let Ok(nodes) = form.query_selector_all(&format!("[name='{}']", f.name)) else {
+            continue;
+        };
+        let chosen = split(&f.value);
+        for i in 0..nodes.length() {
+            let Some(node) = nodes.get(i) else { continue };
+            if let Some(input) = node.dyn_ref::<HtmlInputElement>() {
+                match f.input {
+                    Input::Check => input.set_checked(f.value == "true"),
+                    Input::Multi(_) => input.set_checked(chosen.contains(&input.value())),
+                    _ => input.set_value(&f.value),
+                }
+            } else if let Some(area) = node.dyn_ref::<HtmlTextAreaElement>() {
+                area.set_value(&f.value);
+            } else if let Some(select) = node.dyn_ref::<HtmlSelectElement>() {
+                select.set_value(&f.value);
             }
         }
     }
@@ -233,8 +265,20 @@ pub fn command_form(props: &Props) -> Html {
     let lang = app.lang;
     let said = use_state(|| None::<(bool, String)>);
     let busy = use_state(|| false);
+    let form_ref = use_node_ref();
+    let last = use_mut_ref(BTreeMap::<&'static str, String>::new);
+    {
+        let (form_ref, last, fields) = (form_ref.clone(), last.clone(), props.fields.clone());
+        let values: Vec<String> = fields.iter().map(|f| f.value.clone()).collect();
+        use_effect_with(values, move |_| {
+            if let Some(form) = form_ref.cast::<HtmlFormElement>() {
+                apply(&form, &fields, &mut last.borrow_mut());
+            }
+            || ()
+        });
+    }
     let onsubmit = {
-        let (app, said, busy) = (app.clone(), said.clone(), busy.clone());
+        let (app, said, busy, last) = (app.clone(), said.clone(), busy.clone(), last.clone());
         let (fields, build, then, reset) = (
             props.fields.clone(),
             props.build.clone(),
@@ -256,13 +300,22 @@ pub fn command_form(props: &Props) -> Html {
                 return;
             };
             busy.set(true);
-            let (said, busy, then) = (said.clone(), busy.clone(), then.clone());
+            let (said, busy, then, last, fields) = (
+                said.clone(),
+                busy.clone(),
+                then.clone(),
+                last.clone(),
+                fields.clone(),
+            );
             run_then(&app, cmd, move |result| {
                 busy.set(false);
                 match result {
                     Ok(id) => {
                         if reset {
                             form.reset();
+                            let mut last = last.borrow_mut();
+                            last.clear();
+                            apply(&form, &fields, &mut last);
                         }
                         said.set(Some((true, t(lang, "saved").to_string())));
                         then.emit(id);
@@ -273,7 +326,7 @@ pub fn command_form(props: &Props) -> Html {
         })
     };
     let body = html! {
-        <form class="stack" name={props.name} onsubmit={onsubmit}>
+        <form class="stack" name={props.name} onsubmit={onsubmit} ref={form_ref}>
             { for props.fields.iter().map(|f| field_html(props.name, f)) }
             <button type="submit" class="primary" disabled={*busy}>{ &props.submit }</button>
             if let Some((ok, text)) = &*said {

@@ -28,7 +28,10 @@ pub fn idea_view(props: &Props) -> Html {
     let (x, id, d) = (&props.idea, props.id.clone(), &props.detail);
     let my_id = me.as_ref().map(|(m, _)| m.as_str());
     let mine = my_id == Some(x.author.as_str());
-    let may_edit = mine || me.as_ref().is_some_and(|(_, r)| allows(*r, May::EditAnyContent));
+    let may_edit = mine
+        || me
+            .as_ref()
+            .is_some_and(|(_, r)| allows(*r, May::EditAnyContent));
     let supported = my_id.is_some_and(|m| x.supporters.contains_key(m));
     let support = {
         let (app, id) = (app.clone(), id.clone());
@@ -80,14 +83,13 @@ pub fn idea_view(props: &Props) -> Html {
                 category: v.changed("category"),
                 status: v.changed("status").and_then(|s| s.parse().ok()),
             };
-            (cmd
-                != Command::EditIdea {
-                    idea: id.clone(),
-                    title: None,
-                    text: None,
-                    category: None,
-                    status: None,
-                })
+            (cmd != Command::EditIdea {
+                idea: id.clone(),
+                title: None,
+                text: None,
+                category: None,
+                status: None,
+            })
             .then_some(cmd)
         })
     };
@@ -103,10 +105,17 @@ pub fn idea_view(props: &Props) -> Html {
         )
         .value(x.category.clone()),
     ];
-    if me.as_ref().is_some_and(|(_, r)| allows(*r, May::EditAnyContent)) {
+    if me
+        .as_ref()
+        .is_some_and(|(_, r)| allows(*r, May::EditAnyContent))
+    {
         fields.push(
-            Field::new("status", t(lang, "filter.status"), Input::Select(choices::idea_states(lang)))
-                .value(x.status.as_str()),
+            Field::new(
+                "status",
+                t(lang, "filter.status"),
+                Input::Select(choices::idea_states(lang)),
+            )
+            .value(x.status.as_str()),
         );
     }
     html! {

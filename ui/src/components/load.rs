@@ -96,7 +96,9 @@ pub fn use_me() -> Option<(String, Role)> {
     let Loaded::Ready(all) = all else {
         return None;
     };
-    let c = all.into_iter().find(|c| Some(&c.id) == app.community.as_ref())?;
+    let c = all
+        .into_iter()
+        .find(|c| Some(&c.id) == app.community.as_ref())?;
     let role = c.my_role.as_deref().and_then(|r| r.parse().ok())?;
     Some((c.me?, role))
 }

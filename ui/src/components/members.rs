@@ -75,15 +75,21 @@ pub fn members(props: &Props) -> Html {
     let me = use_me();
     let interest = use_state(String::new);
     let search = use_state(String::new);
-    let admin = me.as_ref().is_some_and(|(_, r)| allows(*r, May::ManageMembers))
+    let admin = me
+        .as_ref()
+        .is_some_and(|(_, r)| allows(*r, May::ManageMembers))
         && app.guest == crate::state::Guest::Host;
     let on_interest = {
         let interest = interest.clone();
-        Callback::from(move |e: Event| interest.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+        Callback::from(move |e: Event| {
+            interest.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
     };
     let on_search = {
         let search = search.clone();
-        Callback::from(move |e: InputEvent| search.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+        Callback::from(move |e: InputEvent| {
+            search.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
     };
     let add = {
         let community = props.community.clone();

@@ -29,11 +29,21 @@ pub fn opportunity_view(props: &Props) -> Html {
     let (o, id) = (&props.opportunity, props.id.clone());
     let my_id = me.as_ref().map(|(m, _)| m.clone());
     let coordinator = my_id.as_deref() == Some(props.detail.summary.author.as_str())
-        || me.as_ref().is_some_and(|(_, r)| allows(*r, May::EditAnyContent));
+        || me
+            .as_ref()
+            .is_some_and(|(_, r)| allows(*r, May::EditAnyContent));
     let signed_up = my_id.as_ref().is_some_and(|m| o.signups.contains_key(m));
     let withdraw = {
         let (app, id) = (app.clone(), id.clone());
-        Callback::from(move |_| run(&app, Command::WithdrawSignUp { opportunity: id.clone() }, |_| {}))
+        Callback::from(move |_| {
+            run(
+                &app,
+                Command::WithdrawSignUp {
+                    opportunity: id.clone(),
+                },
+                |_| {},
+            )
+        })
     };
     let sign_up = {
         let id = id.clone();
@@ -61,7 +71,14 @@ pub fn opportunity_view(props: &Props) -> Html {
             Some(cmd)
         })
     };
-    let name = |m: &str| props.detail.names.get(m).cloned().unwrap_or_else(|| m.to_string());
+    let name = |m: &str| {
+        props
+            .detail
+            .names
+            .get(m)
+            .cloned()
+            .unwrap_or_else(|| m.to_string())
+    };
     let mut signups: Vec<_> = o.signups.values().collect();
     signups.sort_by_key(|s| s.at);
     html! {

@@ -26,9 +26,9 @@ pub fn organisation_view(props: &Props) -> Html {
     let lang = app.lang;
     let me = use_me();
     let (o, id) = (&props.organisation, props.id.clone());
-    let may_edit = me.as_ref().is_some_and(|(m, r)| {
-        *m == props.detail.summary.author || allows(*r, May::EditAnyContent)
-    });
+    let may_edit = me
+        .as_ref()
+        .is_some_and(|(m, r)| *m == props.detail.summary.author || allows(*r, May::EditAnyContent));
     let edit = {
         let id = id.clone();
         Callback::from(move |v: Values| {
@@ -48,7 +48,7 @@ pub fn organisation_view(props: &Props) -> Html {
             Some(Command::AddOrgProject {
                 organisation: id.clone(),
                 title: v.text("title"),
-                running: v.flag("running"),
+                running: v.text("running") == "true",
                 project: None,
             })
         })
@@ -98,7 +98,10 @@ pub fn organisation_view(props: &Props) -> Html {
                 <CommandForm name="add-org-project" title={t(lang, "org.add_project")} submit={t(lang, "org.add_project")} reset=true build={add_project}
                     fields={vec![
                         Field::new("title", t(lang, "idea.title"), Input::Text).required(),
-                        Field::new("running", t(lang, "projects.running"), Input::Check).value("true"),
+                        Field::new("running", t(lang, "org.project_state"), Input::Select(vec![
+                            ("true".into(), t(lang, "projects.running").into()),
+                            ("false".into(), t(lang, "projects.finished").into()),
+                        ])).value("true"),
                     ]} />
                 <CommandForm name="edit-organisation" title={t(lang, "org.edit")} submit={t(lang, "form.save")} folded=true build={edit}
                     fields={vec![

@@ -24,9 +24,9 @@ pub fn post_view(props: &Props) -> Html {
     let lang = app.lang;
     let me = use_me();
     let p = &props.post;
-    let may_edit = me.as_ref().is_some_and(|(m, r)| {
-        *m == props.detail.summary.author || allows(*r, May::EditAnyContent)
-    });
+    let may_edit = me
+        .as_ref()
+        .is_some_and(|(m, r)| *m == props.detail.summary.author || allows(*r, May::EditAnyContent));
     let edit = {
         let id = props.id.clone();
         Callback::from(move |v: Values| {

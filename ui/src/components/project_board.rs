@@ -52,7 +52,10 @@ pub fn project_board(props: &Props) -> Html {
     steps.sort_by_key(|s| (s.position, s.id.clone()));
     let step_choices: Choices = with_none(
         t(lang, "project.task.open"),
-        steps.iter().map(|s| (s.id.clone(), s.title.clone())).collect(),
+        steps
+            .iter()
+            .map(|s| (s.id.clone(), s.title.clone()))
+            .collect(),
     );
     let people = with_none(t(lang, "project.task.nobody"), props.members.clone());
     let task_row = |task: &Task| {

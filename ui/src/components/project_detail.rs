@@ -25,10 +25,12 @@ pub struct Props {
 fn edit_project(id: &str) -> Callback<Values, Option<Command>> {
     let id = id.to_string();
     Callback::from(move |v: Values| {
-        let progress = v.changed("progress").map(|p| match p.trim().parse::<u64>() {
-            Ok(n) => allmende_core::command::ProgressInput::Percent(n),
-            Err(_) => allmende_core::command::ProgressInput::Auto,
-        });
+        let progress = v
+            .changed("progress")
+            .map(|p| match p.trim().parse::<u64>() {
+                Ok(n) => allmende_core::command::ProgressInput::Percent(n),
+                Err(_) => allmende_core::command::ProgressInput::Auto,
+            });
         Some(Command::EditProject {
             project: id.clone(),
             title: v.changed("title"),
@@ -48,7 +50,11 @@ pub fn project_detail(props: &Props) -> Html {
     let loaded = use_query::<ItemDetail>(Some(Query::Show {
         id: props.id.clone(),
     }));
-    let members = use_query::<Vec<MemberSummary>>(app.community.clone().map(|c| Query::Members { community: c }));
+    let members = use_query::<Vec<MemberSummary>>(
+        app.community
+            .clone()
+            .map(|c| Query::Members { community: c }),
+    );
     let me = use_me();
     let notes = use_node_ref();
     if let Some(s) = status(&app, &loaded) {
@@ -63,16 +69,16 @@ pub fn project_detail(props: &Props) -> Html {
     let p: Project = p.clone();
     let id = props.id.clone();
     let members: Choices = match members {
-        Loaded::Ready(list) => list
-            .into_iter()
-            .map(|m| (m.id, m.display_name))
-            .collect(),
+        Loaded::Ready(list) => list.into_iter().map(|m| (m.id, m.display_name)).collect(),
         _ => Vec::new(),
     };
     let showcase = p.origin.is_some();
-    let moderator = me.as_ref().is_some_and(|(_, r)| allows(*r, May::EditAnyContent));
+    let moderator = me
+        .as_ref()
+        .is_some_and(|(_, r)| allows(*r, May::EditAnyContent));
     let on_team = me.as_ref().is_some_and(|(m, _)| p.is_team_member(m));
-    let lead = me.as_ref().is_some_and(|(m, _)| p.is_lead(m)) || moderator;
+    let leads = me.as_ref().is_some_and(|(m, _)| p.is_lead(m));
+    let lead = leads || moderator;
     let editable = !showcase && (on_team || moderator);
     let save_notes = {
         let (app, notes, id) = (app.clone(), notes.clone(), id.clone());
@@ -146,7 +152,7 @@ pub fn project_detail(props: &Props) -> Html {
             }
             if editable {
                 <super::ask_town_hall::AskTownHall target={id.clone()} />
-                <super::project_tools::ProjectTools project={id.clone()} community={p.header.community.clone()} />
+                <super::project_tools::ProjectTools project={id.clone()} community={p.header.community.clone()} lead={leads} />
             }
             <super::comments::Comments id={id.clone()} detail={d.clone()} />
         </article>

@@ -42,7 +42,14 @@ pub fn project_plan(props: &Props) -> Html {
                 )
             })
         };
-        let action = t(lang, if m.reached { "project.milestone.not_reached" } else { "project.milestone.reached" });
+        let action = t(
+            lang,
+            if m.reached {
+                "project.milestone.not_reached"
+            } else {
+                "project.milestone.reached"
+            },
+        );
         html! {
             <li class={classes!(m.reached.then_some("reached"))}>
                 { format!("{} {} {}", if m.reached { "◆" } else { "◇" }, m.title, m.due) }
@@ -68,7 +75,14 @@ pub fn project_plan(props: &Props) -> Html {
                 )
             })
         };
-        let action = t(lang, if n.met { "project.need.open" } else { "project.need.met" });
+        let action = t(
+            lang,
+            if n.met {
+                "project.need.open"
+            } else {
+                "project.need.met"
+            },
+        );
         html! {
             <li class={classes!(n.met.then_some("met"))}>
                 { format!("{} {}: {}", if n.met { "☑" } else { "☐" }, label(n.kind.as_str(), lang), n.description) }

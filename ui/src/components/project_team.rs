@@ -27,7 +27,13 @@ pub fn project_team(props: &Props) -> Html {
     let app = use_app();
     let lang = app.lang;
     let (p, id) = (&props.project, props.id.clone());
-    let name = |m: &str| props.members.iter().find(|(k, _)| k == m).map(|(_, n)| n.clone());
+    let name = |m: &str| {
+        props
+            .members
+            .iter()
+            .find(|(k, _)| k == m)
+            .map(|(_, n)| n.clone())
+    };
     // Only people still in the community (a removed member is not shown as on the team).
     let team: Vec<(String, String, String)> = p
         .team

@@ -14,6 +14,8 @@ use crate::i18n::t;
 pub struct Props {
     pub project: String,
     pub community: String,
+    /// Whether this person leads the team (only leads publish the project elsewhere).
+    pub lead: bool,
 }
 
 #[function_component(ProjectTools)]
@@ -79,7 +81,7 @@ pub fn project_tools(props: &Props) -> Html {
                 </form>
             }
             <super::template_import::TemplateImport community={props.community.clone()} />
-            if !others.is_empty() {
+            if props.lead && !others.is_empty() {
                 <form class="inline" onsubmit={publish}>
                     <label>{ t(lang, "tools.publish_to") }
                         <select ref={target_ref} name="publish-to">

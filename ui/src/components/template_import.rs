@@ -52,7 +52,10 @@ pub fn template_import(props: &Props) -> Html {
                     .unwrap_or_default();
                 match TemplateSpec::from_file(&text) {
                     Ok(spec) => add(spec),
-                    Err(e) => said.set(Some((false, format!("{}: {e}", t(lang, "template.bad_file"))))),
+                    Err(e) => said.set(Some((
+                        false,
+                        format!("{}: {e}", t(lang, "template.bad_file")),
+                    ))),
                 }
             });
             input.set_value("");

@@ -11,8 +11,8 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::load::{run, use_app, use_me};
-use crate::state::Guest;
 use crate::i18n::t;
+use crate::state::Guest;
 
 #[derive(Properties, PartialEq)]
 pub struct RequestProps {
@@ -31,7 +31,9 @@ pub fn request_view(props: &RequestProps) -> Html {
     let (status_ref, message, promised) = (use_node_ref(), use_node_ref(), use_node_ref());
     let contact_ref = use_node_ref();
     let me = use_me();
-    let may_answer = me.as_ref().is_some_and(|(_, role)| allows(*role, May::AnswerRequests))
+    let may_answer = me
+        .as_ref()
+        .is_some_and(|(_, role)| allows(*role, May::AnswerRequests))
         && app.guest == Guest::Host;
     let my_id = me.as_ref().map(|(m, _)| m.clone());
     let following = my_id
@@ -39,7 +41,15 @@ pub fn request_view(props: &RequestProps) -> Html {
         .is_some_and(|m| *m == r.author || r.followers.contains_key(m));
     let follow = {
         let (app, id) = (app.clone(), props.id.clone());
-        Callback::from(move |_| run(&app, Command::FollowRequest { request: id.clone() }, |_| {}))
+        Callback::from(move |_| {
+            run(
+                &app,
+                Command::FollowRequest {
+                    request: id.clone(),
+                },
+                |_| {},
+            )
+        })
     };
     let answer = {
         let (app, id) = (app.clone(), props.id.clone());
