@@ -89,7 +89,9 @@ pub fn invite(state: State<'_, AppState>, request: String) -> Result<String, Api
     let name = req["name"].as_str().unwrap_or_default().to_string();
     let role = req["role"].as_str().unwrap_or("member").to_string();
     let community = req["community"].as_str().map(str::to_string);
-    let value = with(&state, |svc| svc.invite_view(community.as_deref(), &name, &role))?;
+    let value = with(&state, |svc| {
+        svc.invite_view(community.as_deref(), &name, &role)
+    })?;
     Ok(value.to_string())
 }
 
