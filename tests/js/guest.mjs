@@ -51,8 +51,19 @@ check(await waitText("Licht aus in der Pause"), "the pupil's idea appears")
 const ideas = JSON.parse(execFileSync(bin, ["--data", data, "--json", "idea", "list"]).toString())
 const mine = ideas.items.find((i) => i.title === "Licht aus in der Pause")
 check(mine?.author_name === "Sonnenblume", "the idea is the pupil's own, under the nickname")
+const absent = async (text) => (await page.getByText(text, { exact: false }).count()) === 0
+// Their own idea: they may edit it, but its status is the moderators' to set.
+await page.getByRole("button", { name: "Licht aus in der Pause" }).first().click()
+check(await waitText("Idee bearbeiten"), "a pupil may edit their own idea")
+check((await page.locator("form[name=edit-idea] select[name=status]").count()) === 0, "but not set its status")
+// No role, removal, device or invite controls anywhere.
+await page.getByRole("navigation").getByRole("button", { name: "Menschen", exact: true }).click()
+check(await waitText("Sonnenblume"), "a pupil sees the class's people")
+check(await absent("Rolle ändern") && await absent("Aus der Gemeinschaft entfernen") && await absent("Person eintragen"), "a pupil sees no role or removal controls")
+check(await absent("Geräte"), "a pupil sees no device keys, not even their own")
 await page.getByRole("navigation").getByRole("button", { name: "Gemeinschaften", exact: true }).click()
 check(!(await page.getByText("Klassencode erstellen").isVisible().catch(() => false)), "a pupil cannot make class codes")
+check(await absent("Jemanden einladen") && await absent("Einstellungen"), "a pupil sees no invite form and no community settings")
 
 // The teacher removes the pupil's device: the browser must join again.
 const members = JSON.parse(execFileSync(bin, ["--data", data, "--json", "member", "list"]).toString())
