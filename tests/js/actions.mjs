@@ -98,6 +98,18 @@ await saved(comment, "reporting a comment confirms")
 if (failures.length) console.log(await comment.innerHTML())
 const solar = cli(["idea", "list"]).items.find((i) => i.title === "Solardächer auf der Grundschule")
 check(solar.reports >= 2, `both reports are stored (${solar.reports})`)
+// The moderators see the reported comment with its reason, and hide that comment only.
+await nav("Moderation")
+const queued = page.locator(".report", { hasText: "Beleidigend" })
+check(await seen(queued.getByText("Ich helfe gerne beim Anschluss")), "the queue shows the reported comment itself")
+check(await seen(page.locator(".report", { hasText: "Doppelt eingereicht?" })), "and each report's reason")
+await page.locator("input[name=moderation-reason]").fill("Ton geprüft")
+await queued.getByRole("button", { name: "Kommentar ausblenden" }).click()
+check(await seen(queued.getByRole("button", { name: "Kommentar wieder einblenden" })), "a reported comment can be hidden on its own")
+await nav("Ideen")
+await card("Solardächer auf der Grundschule")
+check(await seen(page.locator("ul.comments li p", { hasText: "…" })), "the hidden comment shows as … under the idea")
+check(await seen(page.locator("main h1", { hasText: "Solardächer auf der Grundschule" })), "while the idea itself stays visible")
 
 // --- The town hall: follow someone else's request.
 await nav("Rathaus")

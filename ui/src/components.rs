@@ -42,6 +42,7 @@ pub mod project_team;
 pub mod project_tools;
 pub mod projects;
 pub mod report;
+pub mod reports;
 pub mod request_history;
 pub mod sync_badge;
 pub mod sync_page;

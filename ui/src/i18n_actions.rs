@@ -83,6 +83,10 @@ pub fn pair(key: &str) -> (&'static str, &'static str) {
         "opportunity.who" => ("Wer macht mit", "Who signed up"),
         "opportunity.withdraw" => ("Doch nicht dabei", "Withdraw"),
         "opportunity.you_signed_up" => ("Du bist dabei.", "You are in."),
+        "moderation.reported_for" => ("Gemeldet:", "Reported:"),
+        "moderation.comment_by" => ("Kommentar von", "Comment by"),
+        "moderation.hide_comment" => ("Kommentar ausblenden", "Hide comment"),
+        "moderation.restore_comment" => ("Kommentar wieder einblenden", "Restore comment"),
         "org.add" => ("Organisation eintragen", "Add organisation"),
         "org.add_project" => (
             "Projekt der Organisation eintragen",

@@ -111,6 +111,21 @@ impl Item {
         }
     }
 
+    /// Read access to the content reports.
+    #[must_use]
+    pub fn reports(&self) -> Option<&BTreeMap<String, Report>> {
+        match self {
+            Item::Profile(_) | Item::Template(_) => None,
+            Item::Idea(x) => Some(&x.reports),
+            Item::Project(x) => Some(&x.reports),
+            Item::Request(x) => Some(&x.reports),
+            Item::Organisation(x) => Some(&x.reports),
+            Item::Opportunity(x) => Some(&x.reports),
+            Item::Event(x) => Some(&x.reports),
+            Item::Post(x) => Some(&x.reports),
+        }
+    }
+
     pub fn reports_mut(&mut self) -> Option<&mut BTreeMap<String, Report>> {
         match self {
             Item::Profile(_) | Item::Template(_) => None,

@@ -80,6 +80,9 @@ pub fn moderation(props: &Props) -> Html {
                                     } else {
                                         <span class="status">{ format!("{} {}", i.reports, t(lang, "moderation.reports")) }</span>
                                     }
+                                    if !i.held && i.reports > 0 {
+                                        <super::reports::Reports id={i.id.clone()} reason={reason.clone()} />
+                                    }
                                     if i.held {
                                         <button class="primary" onclick={approve(i.author.clone())}>{ t(lang, "moderation.approve") }</button>
                                     } else if i.hidden {
