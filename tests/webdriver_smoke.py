@@ -64,8 +64,10 @@ try:
     wait("clicking Ideen", click_ideas)
     title = wait("the ideas form appears", lambda: find("css selector", "input[name=title]"))
     call("POST", f"/session/{sid}/element/{title}/value", {"text": "Idee aus dem Fenster"})
-    submit = find("css selector", "form.stack button[type=submit]")
-    call("POST", f"/session/{sid}/element/{submit}/click", {})
+    def click_submit():
+        return call("POST", f"/session/{sid}/element/{find('css selector', 'form.stack button[type=submit]')}/click", {})
+
+    wait("sending the idea", click_submit)
     wait("the new idea shows in the window", lambda: find("xpath", "//*[contains(text(), 'Idee aus dem Fenster')]"))
     print("ok   command round trip through Tauri IPC")
     try:
