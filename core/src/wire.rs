@@ -8,6 +8,9 @@
 //! is within [`MAX_CLOCK_SKEW_MS`], then binds the connection to the peer id
 //! `device:<hex>:<session>`; the automerge-repo handshake must claim it.
 
+mod feed;
+pub use feed::{ChangeFeed, FeedError, Standing, FEED_MAGIC};
+
 /// The ALPN of the sync protocol between two devices over iroh.
 pub const P2P_ALPN: &[u8] = b"allmende/sync/1";
 

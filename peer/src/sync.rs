@@ -9,11 +9,16 @@
 //! documents have changes waiting to be sent.
 
 pub(crate) mod dialer;
+mod feed;
+mod once;
+mod plan;
 mod progress;
 mod session;
 mod status;
 
 pub use dialer::RelayDialer;
-pub use session::{fetch, fetch_community, push_as, sync_once, watch, SyncReport};
-pub(crate) use session::{keep_in_step, preload, sync_via, Connector, Session};
+pub(crate) use once::sync_via;
+pub use once::{sync_once, sync_once_showing, Progress, SyncReport};
+pub use session::{fetch, fetch_community, push_as, watch};
+pub(crate) use session::{keep_in_step, preload, Connector, Session};
 pub use status::SyncStatus;

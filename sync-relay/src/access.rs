@@ -157,6 +157,62 @@ impl Access {
     }
 }
 
+impl Access {
+    /// What the relay's roster of `community` says of `peer`'s device.
+    #[must_use]
+    pub fn standing(&self, community: &str, peer: &str) -> allmende_core::wire::Standing {
+        use allmende_core::wire::Standing;
+        let (Some(device), Ok(state)) = (device_of_peer(peer), self.state.read()) else {
+            return Standing::Refused;
+        };
+        match (state.docs.get(community), state.rosters.get(community)) {
+            (None, _) => Standing::Unknown,
+            (Some(DocAccess::Community), Some(r)) if r.devices.contains_key(device) => {
+                Standing::Member
+            }
+            _ => Standing::Refused,
+        }
+    }
+
+    /// Whether `peer` may be the first to write a document the relay has not stored yet,
+    /// judged by what its first changes make it (`doc`): an item of a community the relay
+    /// knows only from a device on its roster (and a team-only project only from its team),
+    /// so nobody stores content in a community they are not (or no longer) part of.
+    #[must_use]
+    pub fn may_create(&self, doc: &Automerge, peer: &str) -> bool {
+        let Some(device) = device_of_peer(peer) else {
+            return false;
+        };
+        let Ok(state) = self.state.read() else {
+            return false;
+        };
+        match classify(doc, &state.views) {
+            Learned::Nothing | Learned::Community(_) => true,
+            Learned::Foreign => self.allow_foreign,
+            Learned::Item(DocAccess::Item { community, team }) => {
+                // A community not here yet (its upload may follow): nothing to guard.
+                let Some(roster) = state.rosters.get(&community) else {
+                    return true;
+                };
+                match (roster.devices.get(device), team) {
+                    (Some(_), None) => true,
+                    (Some(member), Some(team)) => team.contains(member),
+                    (None, _) => false,
+                }
+            }
+            Learned::Item(_) => false,
+        }
+    }
+
+    /// Whether `peer` may read `doc_id` and the relay knows what it is (the change feed lists
+    /// only such documents: one not known yet holds nothing to read).
+    #[must_use]
+    pub fn may_read(&self, doc_id: &str, peer: &str) -> bool {
+        let known = self.state.read().is_ok_and(|s| s.docs.contains_key(doc_id));
+        known && self.allows(doc_id, peer)
+    }
+}
+
 enum Learned {
     Community(Box<Community>),
     Item(DocAccess),

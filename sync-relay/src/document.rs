@@ -210,6 +210,7 @@ impl Document {
         let before = self.doc.get_heads();
         let mut asked: Vec<u64> = Vec::new();
         let mut told_unavailable: Vec<u64> = Vec::new();
+        let mut writers: Vec<ConnHandle> = Vec::new();
         for msg in round {
             match msg {
                 DocMsg::Sync {
@@ -218,8 +219,12 @@ impl Document {
                     request,
                 } => {
                     let id = conn.id;
-                    if self.receive(conn, &data, &mut asked) && request {
-                        told_unavailable.push(id);
+                    let writer = before.is_empty().then(|| conn.clone());
+                    if self.receive(conn, &data, &mut asked) {
+                        writers.extend(writer);
+                        if request {
+                            told_unavailable.push(id);
+                        }
                     }
                 }
                 DocMsg::Ephemeral {
@@ -234,6 +239,20 @@ impl Document {
             }
         }
         let changed = self.doc.get_heads() != before;
+        if changed && before.is_empty() {
+            // A new document: stored only if those who wrote it may (see `may_create`).
+            let refused: Vec<ConnHandle> = writers
+                .into_iter()
+                .filter(|w| !self.shared.access.may_create(&self.doc, &w.peer))
+                .collect();
+            if !refused.is_empty() {
+                self.doc = Automerge::new();
+                for conn in &refused {
+                    self.refuse(conn);
+                }
+                return Some(false);
+            }
+        }
         if changed && !self.store(&before).await {
             for peer in self.peers.values() {
                 peer.conn

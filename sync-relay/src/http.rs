@@ -1,5 +1,5 @@
 //! The relay's HTTP side on plain TCP: the WebSocket handshake at `/`, and `/healthz`,
-//! `/metrics`, `/ticket`. Every request is a GET answered with `Connection: close`; the
+//! `/metrics`, `/ticket`, `/changes` (the change feed, see `feed`). Every request is a GET answered with `Connection: close`; the
 //! request head is read into a buffer that is gone once the connection is a WebSocket.
 
 use std::collections::HashMap;
@@ -94,7 +94,7 @@ struct Request {
     headers: HashMap<String, String>,
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
@@ -141,6 +141,10 @@ async fn handle(stream: TcpStream, app: &App, mut places: Places) {
     match request.path.as_str() {
         "/" => upgrade(stream, request, app, places).await,
         "/healthz" => respond(&stream, "200 OK", "ok\n").await,
+        "/changes" => {
+            let (status, body) = crate::feed::answer(app, &request.query).await;
+            respond(&stream, status, &body).await;
+        }
         "/metrics" => {
             let storage = app.storage.clone();
             let docs = tokio::task::spawn_blocking(move || storage.document_count())

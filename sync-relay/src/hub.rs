@@ -163,6 +163,12 @@ impl Hub {
         self
     }
 
+    /// Who may read and write which document.
+    #[must_use]
+    pub fn access(&self) -> &Access {
+        &self.shared.access
+    }
+
     /// Who may connect.
     #[must_use]
     pub fn admission(&self) -> &Admission {

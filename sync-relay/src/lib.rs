@@ -31,6 +31,7 @@ pub mod admission;
 pub mod auth;
 pub mod config;
 pub mod document;
+pub mod feed;
 mod http;
 pub mod hub;
 pub mod limits;

@@ -36,6 +36,10 @@ pub struct Metrics {
     pub closed_oversize_ephemeral: AtomicU64,
     /// Times a connection sending faster than its rate was read later.
     pub throttled: AtomicU64,
+    /// Change-feed answers given (`/changes`).
+    pub feed_requests: AtomicU64,
+    /// Documents listed in change-feed answers.
+    pub feed_documents: AtomicU64,
 }
 
 fn get(c: &AtomicU64) -> u64 {
@@ -170,6 +174,16 @@ impl Metrics {
                 "allmende_relay_throttled_total",
                 "Times a connection sending faster than its rate was read later (not closed).",
                 &self.throttled,
+            ),
+            (
+                "allmende_relay_feed_requests_total",
+                "Change-feed answers given (GET /changes).",
+                &self.feed_requests,
+            ),
+            (
+                "allmende_relay_feed_documents_total",
+                "Documents listed in change-feed answers.",
+                &self.feed_documents,
             ),
         ];
         for (name, help, counter) in closes {

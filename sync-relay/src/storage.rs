@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
 mod chunks;
+mod feed;
 pub use chunks::OnDisk;
 
 /// Most writes committed in one transaction.
@@ -53,6 +54,8 @@ enum Write {
         doc: String,
         key: String,
         chunk: Vec<u8>,
+        /// The document's heads once the chunk is in (for the change feed).
+        heads: String,
         done: oneshot::Sender<bool>,
     },
     Compact {
@@ -60,6 +63,7 @@ enum Write {
         key: String,
         snapshot: Vec<u8>,
         replaced: Vec<String>,
+        heads: String,
         done: oneshot::Sender<bool>,
     },
 }
@@ -97,6 +101,7 @@ impl Store {
             "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, doc TEXT NOT NULL, data BLOB NOT NULL);
              CREATE INDEX IF NOT EXISTS kv_doc ON kv(doc);",
         )?;
+        feed::prepare(&conn)?;
         let write_conn = open_conn(dir)?;
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
@@ -187,14 +192,16 @@ impl Store {
         sent && rx.await.unwrap_or(false)
     }
 
-    /// Stores a chunk of new changes of `doc`; its key once it is durable.
-    pub async fn append(&self, doc: &str, chunk: Vec<u8>) -> Option<String> {
+    /// Stores a chunk of new changes of `doc`, whose heads are then `heads` (comma-separated,
+    /// sorted); its key once it is durable.
+    pub async fn append(&self, doc: &str, chunk: Vec<u8>, heads: &str) -> Option<String> {
         let key = chunk_key(doc, false, &chunk);
         let ok = self
             .write(|done| Write::Append {
                 doc: doc.to_string(),
                 key: key.clone(),
                 chunk,
+                heads: heads.to_string(),
                 done,
             })
             .await;
@@ -208,6 +215,7 @@ impl Store {
         doc: &str,
         snapshot: Vec<u8>,
         replaced: Vec<String>,
+        heads: &str,
     ) -> Option<String> {
         let key = chunk_key(doc, true, &snapshot);
         let ok = self
@@ -216,6 +224,7 @@ impl Store {
                 key: key.clone(),
                 snapshot,
                 replaced,
+                heads: heads.to_string(),
                 done,
             })
             .await;
@@ -261,15 +270,24 @@ fn commit(conn: &Connection, group: &[Write]) -> rusqlite::Result<()> {
     for w in group {
         match w {
             Write::Append {
-                doc, key, chunk, ..
-            } => insert(conn, key, doc, chunk)?,
+                doc,
+                key,
+                chunk,
+                heads,
+                ..
+            } => {
+                insert(conn, key, doc, chunk)?;
+                feed::changed(conn, doc, heads)?;
+            }
             Write::Compact {
                 doc,
                 key,
                 snapshot,
                 replaced,
+                heads,
                 ..
             } => {
+                feed::changed(conn, doc, heads)?;
                 let mut delete =
                     conn.prepare_cached("DELETE FROM kv WHERE key = ?1 AND doc = ?2")?;
                 for old in replaced.iter().filter(|old| *old != key) {

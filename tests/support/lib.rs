@@ -67,6 +67,20 @@ impl Peer {
         self.dir.path().join("allmende.db")
     }
 
+    /// Every stored document and its heads, read from the database.
+    ///
+    /// # Panics
+    /// When the database cannot be read.
+    #[must_use]
+    pub fn doc_heads(&self) -> std::collections::BTreeMap<String, String> {
+        let conn = rusqlite::Connection::open(self.db()).expect("open db");
+        let mut stmt = conn.prepare("SELECT id, heads FROM docs").expect("query");
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
     /// Runs `allmende --data DIR --lang en ARGS`.
     ///
     /// # Panics

@@ -88,7 +88,16 @@ pub(super) fn run(
         ))?;
         return Ok(());
     }
-    let report = rt.block_on(sync::sync_once(svc, &relay, timeout))?;
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut bar = |p: sync::Progress| {
+        if terminal {
+            eprint!("\r  {}", progress_line(p, de));
+        }
+    };
+    let report = rt.block_on(sync::sync_once_showing(svc, &relay, timeout, &mut bar))?;
+    if terminal && report.offered > 0 {
+        eprintln!();
+    }
     svc.remember_relay(&relay)?;
     if out.is_json() {
         return out.value(&report);
@@ -139,4 +148,47 @@ pub(super) fn run(
         );
     }
     Ok(())
+}
+
+/// "1200 / 10000 Dokumente (12 %), 3.4 MB empfangen" for a progress line.
+fn progress_line(p: sync::Progress, de: bool) -> String {
+    let percent = (p.done * 100).checked_div(p.total).unwrap_or(100);
+    #[allow(clippy::cast_precision_loss)]
+    let mb = p.bytes_received as f64 / 1_000_000.0;
+    if de {
+        format!(
+            "{} / {} Dokumente ({percent} %), {} MB empfangen",
+            p.done,
+            p.total,
+            format!("{mb:.1}").replace('.', ",")
+        )
+    } else {
+        format!(
+            "{} / {} documents ({percent} %), {mb:.1} MB received",
+            p.done, p.total
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_progress_line_reads_in_both_languages() {
+        let p = sync::Progress {
+            done: 1200,
+            total: 10_000,
+            bytes_received: 3_400_000,
+        };
+        assert_eq!(
+            progress_line(p, true),
+            "1200 / 10000 Dokumente (12 %), 3,4 MB empfangen"
+        );
+        assert_eq!(
+            progress_line(p, false),
+            "1200 / 10000 documents (12 %), 3.4 MB received"
+        );
+        assert!(progress_line(sync::Progress::default(), false).contains("(100 %)"));
+    }
 }

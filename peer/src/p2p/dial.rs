@@ -117,6 +117,7 @@ pub async fn connect(
             policy: super::policy::PeerPolicy::new(rules),
         },
         timeout,
+        &mut |_| {},
     )
     .await;
     endpoint.close().await;

@@ -10,32 +10,13 @@ use allmende_core::wire::device_peer_id;
 use automerge::{Automerge, ChangeHash, ROOT};
 use samod::storage::{InMemoryStorage, Storage, StorageKey};
 use samod::{BackoffConfig, DocHandle, DocumentId, PeerId, Repo, Url};
-use serde::Serialize;
 
 use super::dialer::RelayDialer;
 use crate::error::{PeerError, Result};
 use crate::service::{Quarantined, Service};
 
-/// What a sync session moved.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct SyncReport {
-    pub relay: String,
-    /// Documents synced in both directions.
-    pub documents: usize,
-    /// Documents that gained changes from the relay.
-    pub received: usize,
-    /// Documents that were new on this device.
-    pub created: usize,
-    /// Documents the relay refused, or still unfinished when nothing had moved for the
-    /// timeout.
-    pub not_synced: Vec<String>,
-    /// Documents that arrived but were refused by the store (kept apart, with the reason).
-    pub quarantined: Vec<Quarantined>,
-    pub bytes_sent: u64,
-    pub bytes_received: u64,
-}
-
 /// Where a session connects to.
+#[derive(Clone)]
 pub(crate) enum Connector {
     /// A relay (or any automerge-repo sync server) by WebSocket URL.
     Relay(String),
@@ -122,11 +103,18 @@ async fn dial_relay(
 
 /// A fresh session name: servers keep sync state per peer id, so every repository we run
 /// introduces itself anew.
-fn session_name() -> String {
+pub(super) fn session_name() -> String {
     use rand::RngCore;
     let mut bytes = [0u8; 8];
     rand::thread_rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
+}
+
+/// Heads as the store keeps them: hex, sorted, comma-separated.
+pub(super) fn heads_text(heads: &[ChangeHash]) -> String {
+    let mut hex: Vec<String> = heads.iter().map(ToString::to_string).collect();
+    hex.sort();
+    hex.join(",")
 }
 
 fn header_of(doc: &Automerge) -> Option<Header> {
@@ -150,7 +138,7 @@ impl Session {
         Self::open_via(svc, Connector::Relay(relay.to_string()), timeout, key, ids).await
     }
 
-    async fn open_via(
+    pub(super) async fn open_via(
         svc: &mut Service,
         to: Connector,
         timeout: Duration,
@@ -251,7 +239,7 @@ impl Session {
     }
 
     /// Waits until the relay has our changes and we have theirs, for every document.
-    async fn settle(&self) -> Vec<String> {
+    pub(super) async fn settle(&self) -> Vec<String> {
         let Some(conn) = self.conn else {
             return Vec::new();
         };
@@ -290,11 +278,18 @@ impl Session {
         out
     }
 
-    /// Writes every document back into the store, one transaction per community; a document
-    /// the store refuses goes into quarantine and the others are written.
-    fn write_back(&self, svc: &mut Service) -> Result<(usize, usize, Vec<Quarantined>)> {
+    /// Writes the documents that changed in the repository back into the store, one
+    /// transaction per community; a document the store refuses goes into quarantine and the
+    /// others are written. A document whose heads the store already has is not written.
+    pub(super) fn write_back(&self, svc: &mut Service) -> Result<(usize, usize, Vec<Quarantined>)> {
         let mut by_community: HashMap<String, Vec<(String, Vec<u8>)>> = HashMap::new();
         for (id, h) in &self.handles {
+            let stored = svc.stored_heads(id)?;
+            let unchanged =
+                h.with_document(|doc| stored.as_deref() == Some(&*heads_text(&doc.get_heads())));
+            if unchanged {
+                continue;
+            }
             let (community, bytes) =
                 h.with_document(|doc| (header_of(doc).map(|hd| hd.community), doc.save()));
             match community {
@@ -312,73 +307,40 @@ impl Session {
         Ok((received, created, quarantined))
     }
 
+    /// Documents and the heads both sides of the connection hold (what the other side has
+    /// acknowledged): the ones to record as in step.
+    pub(super) fn in_step(&self) -> Vec<(String, String)> {
+        let Some(conn) = self.conn else {
+            return Vec::new();
+        };
+        self.handles
+            .iter()
+            .filter_map(|(id, h)| {
+                let shared = h.peers().0.get(&conn)?.shared_heads.clone()?;
+                Some((id.clone(), heads_text(&shared)))
+            })
+            .collect()
+    }
+
+    /// The documents the session holds.
+    pub(super) fn held(&self) -> impl Iterator<Item = &String> {
+        self.handles.keys()
+    }
+
+    /// Bytes moved so far, sent and received.
+    pub(super) fn traffic(&self) -> (u64, u64) {
+        (
+            self.traffic.sent.load(Ordering::Relaxed),
+            self.traffic.received.load(Ordering::Relaxed),
+        )
+    }
+
     fn heads(&self) -> HashMap<String, Vec<ChangeHash>> {
         self.handles
             .iter()
             .map(|(id, h)| (id.clone(), h.with_document(|d| d.get_heads())))
             .collect()
     }
-}
-
-/// Syncs every document this device holds or is entitled to with the relay, until both sides
-/// are quiescent (or `timeout` passes with no document finishing).
-///
-/// # Errors
-/// A bad URL, no connection, storage errors.
-pub async fn sync_once(svc: &mut Service, relay: &str, timeout: Duration) -> Result<SyncReport> {
-    sync_via(svc, Connector::Relay(relay.to_string()), timeout).await
-}
-
-/// [`sync_once`] with a relay or a peer.
-///
-/// # Errors
-/// As [`sync_once`].
-pub(crate) async fn sync_via(
-    svc: &mut Service,
-    to: Connector,
-    timeout: Duration,
-) -> Result<SyncReport> {
-    let relay = to.label();
-    let relay = relay.as_str();
-    // A peer gets only what it may have; the rest is not waiting for it either.
-    let all: Vec<String> = svc.store().docs(None)?.into_iter().map(|d| d.id).collect();
-    let (ids, withheld): (Vec<String>, Vec<String>) = match &to {
-        Connector::Peer { addr, policy, .. } => {
-            let device = hex::encode(addr.id.as_bytes());
-            all.into_iter().partition(|id| policy.allows(id, &device))
-        }
-        Connector::Relay(_) => (all, Vec::new()),
-    };
-    let key = svc.device().clone();
-    let mut s = Session::open_via(svc, to, timeout, &key, &ids).await?;
-    let mut not_synced = s.settle().await;
-    let new_ids = s.catalogued();
-    let missing = s.find_all(&new_ids).await;
-    not_synced.extend(s.settle().await);
-    not_synced.extend(missing);
-    not_synced.sort();
-    not_synced.dedup();
-    let (received, created, quarantined) = s.write_back(svc)?;
-    let synced: Vec<String> = s
-        .handles
-        .keys()
-        .filter(|id| !not_synced.contains(id) && !quarantined.iter().any(|q| q.id == **id))
-        .cloned()
-        .chain(withheld)
-        .collect();
-    svc.record_synced(relay, &synced)?;
-    let report = SyncReport {
-        relay: relay.to_string(),
-        documents: synced.len(),
-        received,
-        created,
-        not_synced,
-        quarantined,
-        bytes_sent: s.traffic.sent.load(Ordering::Relaxed),
-        bytes_received: s.traffic.received.load(Ordering::Relaxed),
-    };
-    s.repo.stop().await;
-    Ok(report)
 }
 
 /// Stays connected: changes from the relay are written into the store as they arrive, and
@@ -531,9 +493,10 @@ pub(crate) async fn keep_in_step(
             }
             seen = now;
         }
-        let synced: Vec<String> = s.handles.keys().cloned().collect();
+        // Only what the other side has acknowledged counts as in step: with the relay
+        // gone, changes made here stay waiting.
         if s.conn.is_some() {
-            svc.record_synced(relay, &synced)?;
+            svc.record_synced(relay, &s.in_step())?;
         }
     }
     Ok(())
@@ -582,8 +545,8 @@ pub async fn fetch(
     Ok(value)
 }
 
-/// Fetches a community (its document and everything in its catalogue the key may read) into
-/// the store, connecting as `key`.
+/// Fetches a community's document into the store, connecting as `key` (an invite's key: its
+/// items follow with the device's own key once the device is on the roster).
 ///
 /// # Errors
 /// No connection, the community is not on the relay, storage errors.
@@ -594,7 +557,7 @@ pub async fn fetch_community(
     key: &crate::device::DeviceKey,
     timeout: Duration,
 ) -> Result<()> {
-    let mut s = Session::open_with(svc, relay, timeout, key, &[community.to_string()]).await?;
+    let s = Session::open_with(svc, relay, timeout, key, &[community.to_string()]).await?;
     if !s.handles.contains_key(community) {
         s.repo.stop().await;
         return Err(PeerError::Domain(allmende_core::DomainError::NotFound {
@@ -602,9 +565,6 @@ pub async fn fetch_community(
             id: community.to_string(),
         }));
     }
-    let _ = s.settle().await;
-    let items = s.catalogued();
-    s.find_all(&items).await;
     let _ = s.settle().await;
     s.write_back(svc)?;
     s.repo.stop().await;

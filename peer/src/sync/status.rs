@@ -1,5 +1,7 @@
 //! What was last synced with which relay, and what is waiting.
 
+use std::collections::HashMap;
+
 use rusqlite::params;
 use serde::Serialize;
 
@@ -18,23 +20,65 @@ pub struct SyncStatus {
 }
 
 impl Service {
-    /// Records that `docs` are in step with `relay` as of now.
+    /// Records that `docs` (id and the heads both sides hold) are in step with `relay` as of
+    /// now. A document changed here since then has other heads in the store, so it counts as
+    /// waiting and is offered again.
     ///
     /// # Errors
     /// Storage errors.
-    pub fn record_synced(&mut self, relay: &str, docs: &[String]) -> Result<()> {
+    pub fn record_synced(&mut self, relay: &str, docs: &[(String, String)]) -> Result<()> {
         let now = self.now();
         self.store_mut().write(|tx| {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO sync_state(remote, doc, heads, synced_at)
-                 SELECT ?1, id, heads, ?3 FROM docs WHERE id = ?2
+                "INSERT INTO sync_state(remote, doc, heads, synced_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(remote, doc) DO UPDATE SET heads = excluded.heads, synced_at = excluded.synced_at",
             )?;
-            for d in docs {
-                stmt.execute(params![relay, d, now])?;
+            for (d, heads) in docs {
+                stmt.execute(params![relay, d, heads, now])?;
             }
             Ok(())
         })
+    }
+
+    /// The heads last in step with `relay`, by document.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub(crate) fn synced_heads(&self, relay: &str) -> Result<HashMap<String, String>> {
+        let mut stmt = self
+            .store()
+            .conn()
+            .prepare("SELECT doc, heads FROM sync_state WHERE remote = ?1")?;
+        let rows = stmt
+            .query_map([relay], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<HashMap<String, String>, _>>()?;
+        Ok(rows)
+    }
+
+    /// One local document's heads as the store keeps them.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub(crate) fn stored_heads(&self, id: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .store()
+            .conn()
+            .prepare_cached("SELECT heads FROM docs WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Every local document's heads as the store keeps them.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub(crate) fn local_heads(&self) -> Result<HashMap<String, String>> {
+        let mut stmt = self.store().conn().prepare("SELECT id, heads FROM docs")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<HashMap<String, String>, _>>()?;
+        Ok(rows)
     }
 
     /// Sync state per community and relay.

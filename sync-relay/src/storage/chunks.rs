@@ -36,11 +36,12 @@ impl OnDisk {
         doc: &Automerge,
         before: &[ChangeHash],
     ) -> bool {
+        let heads = heads_text(&doc.get_heads());
         if self.keys.len() + 1 >= self.compact_after {
             let snapshot = doc.save();
             let size = snapshot.len();
             let replaced = std::mem::take(&mut self.keys);
-            match store.compact(id, snapshot, replaced.clone()).await {
+            match store.compact(id, snapshot, replaced.clone(), &heads).await {
                 Some(key) => {
                     self.keys = vec![key];
                     self.bytes = size;
@@ -57,7 +58,7 @@ impl OnDisk {
                 return true;
             }
             let size = chunk.len();
-            match store.append(id, chunk).await {
+            match store.append(id, chunk, &heads).await {
                 Some(key) => {
                     if !self.keys.contains(&key) {
                         self.keys.push(key);
@@ -69,4 +70,12 @@ impl OnDisk {
             }
         }
     }
+}
+
+/// Heads as the change feed writes them: hex, sorted, comma-separated.
+#[must_use]
+pub fn heads_text(heads: &[ChangeHash]) -> String {
+    let mut hex: Vec<String> = heads.iter().map(ToString::to_string).collect();
+    hex.sort();
+    hex.join(",")
 }

@@ -10,16 +10,22 @@ use super::*;
 async fn appends_compacts_and_reads_back() {
     let dir = tempfile::tempdir().expect("test");
     let store = Store::open(dir.path()).expect("test");
-    let one = store.append("docA", b"one".to_vec()).await.expect("test");
-    let two = store.append("docA", b"two".to_vec()).await.expect("test");
+    let one = store
+        .append("docA", b"one".to_vec(), "")
+        .await
+        .expect("test");
+    let two = store
+        .append("docA", b"two".to_vec(), "")
+        .await
+        .expect("test");
     assert_ne!(one, two);
-    assert!(store.append("docB", b"x".to_vec()).await.is_some());
+    assert!(store.append("docB", b"x".to_vec(), "").await.is_some());
     let a = store.document("docA").expect("test");
     assert_eq!(a.keys.len(), 2);
     assert_eq!(a.bytes.len(), 6);
     assert_eq!(store.document_count().expect("test"), 2);
     let snap = store
-        .compact("docA", b"all".to_vec(), a.keys)
+        .compact("docA", b"all".to_vec(), a.keys, "")
         .await
         .expect("test");
     assert_eq!(
@@ -30,7 +36,7 @@ async fn appends_compacts_and_reads_back() {
         }
     );
     store.close();
-    assert!(store.append("docA", b"late".to_vec()).await.is_none());
+    assert!(store.append("docA", b"late".to_vec(), "").await.is_none());
     let again = Store::open(dir.path()).expect("test");
     assert_eq!(again.document_bytes("docB").expect("test"), b"x".to_vec());
     assert_eq!(again.documents().expect("test").len(), 2);
@@ -40,9 +46,9 @@ async fn appends_compacts_and_reads_back() {
 async fn two_chunks_never_share_a_key_and_the_same_chunk_is_stored_once() {
     let dir = tempfile::tempdir().expect("test");
     let store = Store::open(dir.path()).expect("test");
-    let a = store.append("d", b"anna".to_vec()).await.expect("test");
-    let b = store.append("d", b"ben".to_vec()).await.expect("test");
-    let again = store.append("d", b"anna".to_vec()).await.expect("test");
+    let a = store.append("d", b"anna".to_vec(), "").await.expect("test");
+    let b = store.append("d", b"ben".to_vec(), "").await.expect("test");
+    let again = store.append("d", b"anna".to_vec(), "").await.expect("test");
     assert_eq!(a, again);
     assert_ne!(a, b);
     let stored = store.document("d").expect("test");
@@ -54,11 +60,11 @@ async fn two_chunks_never_share_a_key_and_the_same_chunk_is_stored_once() {
 async fn a_compaction_deletes_only_the_chunks_it_names() {
     let dir = tempfile::tempdir().expect("test");
     let store = Store::open(dir.path()).expect("test");
-    let old = store.append("d", b"old".to_vec()).await.expect("test");
+    let old = store.append("d", b"old".to_vec(), "").await.expect("test");
     // Written after the snapshot was made from `old`.
-    let new = store.append("d", b"new".to_vec()).await.expect("test");
+    let new = store.append("d", b"new".to_vec(), "").await.expect("test");
     let snap = store
-        .compact("d", b"snapshot".to_vec(), vec![old.clone()])
+        .compact("d", b"snapshot".to_vec(), vec![old.clone()], "")
         .await
         .expect("test");
     let keys: BTreeSet<String> = store
@@ -70,8 +76,8 @@ async fn a_compaction_deletes_only_the_chunks_it_names() {
     assert_eq!(keys, BTreeSet::from([new, snap]));
     assert!(!keys.contains(&old));
     // Another document's chunk of the same name is not touched either.
-    assert!(store.append("e", b"old".to_vec()).await.is_some());
-    let _ = store.compact("d", b"again".to_vec(), vec![old]).await;
+    assert!(store.append("e", b"old".to_vec(), "").await.is_some());
+    let _ = store.compact("d", b"again".to_vec(), vec![old], "").await;
     assert_eq!(store.document("e").expect("test").keys.len(), 1);
 }
 

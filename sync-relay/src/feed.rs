@@ -1,0 +1,71 @@
+//! `GET /changes`: the change feed (format in `allmende_core::wire::ChangeFeed`). A device
+//! signs the request like a WebSocket upgrade and learns which documents it may read changed
+//! since it last asked, with the relay's heads, so its sync offers only those out of step.
+
+use std::collections::HashMap;
+
+use allmende_core::wire::ChangeFeed;
+
+use crate::http::{now_ms, App};
+use crate::metrics::Metrics;
+
+/// Most communities a device may ask about in one request.
+const MAX_COMMUNITIES: usize = 256;
+
+/// The status and body answering a feed request with `query`.
+pub(crate) async fn answer(app: &App, query: &HashMap<String, String>) -> (&'static str, String) {
+    let peer = match crate::auth::verify(query, now_ms()) {
+        Ok(peer) => peer,
+        Err(e) => {
+            Metrics::add(&app.metrics.rejected_connections, 1);
+            return ("401 Unauthorized", format!("{e}\n"));
+        }
+    };
+    let since: u64 = match query.get("since").map(|s| s.parse()) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => return ("400 Bad Request", "since is not a number\n".into()),
+    };
+    let storage = app.storage.clone();
+    let epoch = query.get("epoch").cloned();
+    // Another epoch (a new or restored store): everything, from the start.
+    let read = tokio::task::spawn_blocking(move || {
+        let from = if storage.epoch()? == epoch.unwrap_or_default() {
+            since
+        } else {
+            0
+        };
+        storage.changes_since(from)
+    });
+    let Ok(Ok(changes)) = read.await else {
+        return (
+            "503 Service Unavailable",
+            "the store cannot be read\n".into(),
+        );
+    };
+    let access = app.hub.access();
+    let changed: Vec<(String, String)> = changes
+        .docs
+        .into_iter()
+        .filter(|(doc, _)| access.may_read(doc, &peer))
+        .collect();
+    Metrics::add(&app.metrics.feed_requests, 1);
+    Metrics::add(&app.metrics.feed_documents, changed.len() as u64);
+    let communities = query
+        .get("communities")
+        .map(|list| {
+            list.split(',')
+                .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()))
+                .take(MAX_COMMUNITIES)
+                .map(|id| (id.to_string(), access.standing(id, &peer)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let feed = ChangeFeed {
+        epoch: changes.epoch,
+        position: changes.position,
+        changed,
+        communities,
+    };
+    ("200 OK", feed.render())
+}

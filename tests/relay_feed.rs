@@ -1,0 +1,120 @@
+//! A sync costs what changed, not what the community holds: the relay's change feed and the
+//! heads last in step say which documents are out of step (a module of `relay.rs`).
+
+use allmende_tests::{Peer, RelayProc};
+use serde_json::Value;
+
+fn synced(p: &Peer) -> Value {
+    p.json(&["sync", "--timeout", "60"])
+}
+
+fn bytes(report: &Value) -> u64 {
+    report["bytes_sent"].as_u64().unwrap_or(0) + report["bytes_received"].as_u64().unwrap_or(0)
+}
+
+fn offered(report: &Value) -> u64 {
+    report["offered"].as_u64().unwrap_or(u64::MAX)
+}
+
+#[test]
+fn a_sync_offers_only_what_changed_on_either_side() {
+    let relay = RelayProc::start("");
+    let admin = Peer::new();
+    admin.create(&[
+        "init",
+        "--name",
+        "Feldheim",
+        "--kind",
+        "village",
+        "--admin-name",
+        "Anna",
+    ]);
+    admin.ok(&["dev", "write-ideas", "--count", "150"]);
+    let upload = admin.json(&["sync", "--relay", &relay.url(), "--timeout", "60"]);
+    assert!(offered(&upload) >= 151, "{upload}");
+    let token = admin.ok(&["invite", "--name", "Ben"]);
+    synced(&admin);
+    let ben = Peer::new();
+    ben.ok(&["join", token.trim(), "--timeout", "60"]);
+    synced(&admin);
+    assert_eq!(
+        ben.doc_heads(),
+        admin.doc_heads(),
+        "the join brought everything"
+    );
+    let upload_bytes = bytes(&upload);
+
+    // Nothing new on either side: nothing is offered, no sync connection is opened.
+    let quiet = synced(&admin);
+    assert_eq!(offered(&quiet), 0, "{quiet}");
+    assert_eq!(bytes(&quiet), 0, "a nothing-new sync moved bytes: {quiet}");
+    assert!(quiet["documents"].as_u64().unwrap_or(0) >= 151, "{quiet}");
+
+    // Ben comments on five ideas: his sync offers those, Anna's sync receives those.
+    let ideas: Vec<String> = ben.json(&["idea", "list", "--limit", "5"])["items"]
+        .as_array()
+        .expect("ideas")
+        .iter()
+        .map(|i| i["id"].as_str().expect("id").to_string())
+        .collect();
+    assert_eq!(ideas.len(), 5);
+    for id in &ideas {
+        ben.ok(&["idea", "comment", id, "--text", "Gute Idee"]);
+    }
+    let out = synced(&ben);
+    assert!((5..10).contains(&offered(&out)), "{out}");
+    let back = synced(&admin);
+    assert!((5..10).contains(&offered(&back)), "{back}");
+    assert_eq!(back["received"], 5, "{back}");
+    assert!(
+        bytes(&back) * 20 < upload_bytes,
+        "five changed ideas cost {} bytes, the first upload {upload_bytes}",
+        bytes(&back)
+    );
+    assert_eq!(ben.doc_heads(), admin.doc_heads());
+    assert_eq!(
+        admin.json(&["idea", "show", &ideas[0]])["summary"]["comments"],
+        1
+    );
+    assert!(relay.metric("allmende_relay_feed_requests_total") >= 5);
+}
+
+#[test]
+fn a_device_joining_a_second_community_on_the_same_relay_gets_its_items() {
+    let relay = RelayProc::start("");
+    let anna = Peer::new();
+    anna.create(&[
+        "init",
+        "--name",
+        "Nordhof",
+        "--kind",
+        "village",
+        "--admin-name",
+        "Anna",
+    ]);
+    anna.ok(&["dev", "write-ideas", "--count", "5"]);
+    anna.ok(&["sync", "--relay", &relay.url()]);
+    let otto = Peer::new();
+    otto.create(&[
+        "init",
+        "--name",
+        "Südhof",
+        "--kind",
+        "village",
+        "--admin-name",
+        "Otto",
+    ]);
+    otto.ok(&["dev", "write-ideas", "--count", "7"]);
+    otto.ok(&["sync", "--relay", &relay.url()]);
+    let token = otto.ok(&["invite", "--name", "Anna"]);
+    otto.ok(&["sync"]);
+    // Anna has synced with this relay before: her feed position is past Südhof's items.
+    anna.ok(&["sync"]);
+    anna.ok(&["join", token.trim(), "--timeout", "60"]);
+    otto.ok(&["sync"]);
+    let theirs = otto.doc_heads();
+    let mine = anna.doc_heads();
+    for (id, heads) in &theirs {
+        assert_eq!(mine.get(id), Some(heads), "{id} did not arrive or differs");
+    }
+}
