@@ -203,7 +203,13 @@ fn a_removed_pupil_device_stops_syncing_and_class_profiles_stay_in_the_class() {
         "--category",
         "nature",
     ]);
+    let stored = relay.metric("allmende_relay_documents_stored");
     let _ = pupil.run(&["sync", "--timeout", "3"]);
+    assert_eq!(
+        relay.metric("allmende_relay_documents_stored"),
+        stored,
+        "the relay stores no new item from a device its community removed"
+    );
     teacher.ok(&["sync"]);
     assert!(!teacher
         .titles(&["idea", "list"])

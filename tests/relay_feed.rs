@@ -118,3 +118,59 @@ fn a_device_joining_a_second_community_on_the_same_relay_gets_its_items() {
         assert_eq!(mine.get(id), Some(heads), "{id} did not arrive or differs");
     }
 }
+
+/// With the relay gone, a watching device's new change stays waiting: only what the relay
+/// acknowledged counts as in step (the sync badge and `sync --status` read this).
+#[test]
+fn a_change_made_while_the_relay_is_gone_stays_waiting() {
+    use std::io::{BufRead, BufReader};
+    let relay = RelayProc::start("");
+    let anna = Peer::new();
+    anna.create(&[
+        "init",
+        "--name",
+        "Waldrand",
+        "--kind",
+        "village",
+        "--admin-name",
+        "Anna",
+    ]);
+    anna.ok(&["sync", "--relay", &relay.url()]);
+    let mut watch = std::process::Command::new(allmende_tests::bin())
+        .arg("--data")
+        .arg(anna.path())
+        .args(["sync", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("watch");
+    let mut lines = BufReader::new(watch.stdout.take().expect("stdout")).lines();
+    assert_eq!(
+        lines.next().and_then(Result::ok).as_deref(),
+        Some("connected")
+    );
+    drop(relay);
+    let idea = anna.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Ohne Relais",
+        "--category",
+        "energy",
+    ]);
+    // The watch takes the change in (and would have called it synced before).
+    let sent = lines
+        .map_while(Result::ok)
+        .find(|l| l.starts_with("sent ") && l.contains(&idea));
+    assert!(sent.is_some(), "the watch never took the local change in");
+    for _ in 0..10 {
+        let status = anna.json(&["sync", "--status"]);
+        assert!(
+            status[0]["waiting"].as_u64().unwrap_or(0) >= 1,
+            "a change the relay never had is counted as synced: {status}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+}

@@ -1,12 +1,11 @@
 //! Sync with a relay (or any automerge-repo sync server) over WebSocket, using samod.
 //!
-//! A sync session loads every local document into an in-memory samod repository, dials the
-//! relay (authenticating with the device key), lets samod run the automerge-repo protocol until
-//! both sides have each other's changes, discovers the community's documents this device does
-//! not have yet from the catalogue, and merges everything back into the local store in one
-//! transaction per community. `watch` keeps the connection and moves changes both ways as they
-//! happen. What was last synced with which relay is recorded, so the service can tell how many
-//! documents have changes waiting to be sent.
+//! `once` runs one sync whose work is proportional to what changed: the relay's change feed
+//! (`feed`) and the heads last in step (`status`) say which documents are out of step
+//! (`plan`); those go in windows, each a short samod session (`session`) that finds them,
+//! waits until both sides have each other's changes and writes back what moved. Without a
+//! feed every document is offered and the catalogues say what is missing. `watch` keeps one
+//! session with every document and moves changes both ways as they happen.
 
 pub(crate) mod dialer;
 mod feed;

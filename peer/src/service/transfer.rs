@@ -54,6 +54,15 @@ impl Service {
         Ok(load_cached(self.store.conn(), &mut self.cache, &key, id)?.save())
     }
 
+    /// A document's stored chunks as they are (loadable by `Automerge::load`), without
+    /// loading it here: for a sync that hands many documents on.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn stored_bytes(&self, id: &str) -> Result<Vec<u8>> {
+        crate::store::chunks_api::load_bytes(self.store.conn(), id)
+    }
+
     pub(super) fn community_and_items(
         &mut self,
         community: &str,

@@ -252,6 +252,21 @@ fn load_workspace(
 ///
 /// # Errors
 /// Not found, a damaged document, or storage errors.
+/// Most documents kept loaded in a service's cache.
+const MAX_CACHED: usize = 512;
+
+/// Keeps the cache bounded before one more document goes in: a sync of a whole town reads or
+/// writes every document once. Items go first; replayed communities (whose log history makes
+/// the next replay incremental) stay unless nothing else is left.
+fn make_room(cache: &mut HashMap<String, Cached>) {
+    if cache.len() >= MAX_CACHED {
+        cache.retain(|_, c| c.community.is_some());
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+    }
+}
+
 pub(super) fn load_cached<'c>(
     conn: &Connection,
     cache: &'c mut HashMap<String, Cached>,
@@ -270,6 +285,7 @@ pub(super) fn load_cached<'c>(
             reason: e.to_string(),
         })?;
         let history = cache.remove(id).map(|c| c.history).unwrap_or_default();
+        make_room(cache);
         cache.insert(
             id.to_string(),
             Cached {
@@ -373,6 +389,7 @@ pub(super) fn save_new(
     let bytes = doc.save();
     let heads = docs::heads(&mut doc);
     let version = chunks::append(tx, meta, &bytes, &heads)?;
+    make_room(cache);
     cache.insert(
         meta.0.to_string(),
         Cached {

@@ -147,8 +147,7 @@ impl Session {
     ) -> Result<Session> {
         let relay = to.label();
         let storage = InMemoryStorage::new();
-        let wanted: std::collections::HashSet<&String> = ids.iter().collect();
-        let loaded = load_into(svc, &storage, |id| wanted.contains(&id.to_string())).await?;
+        let loaded = load_into(svc, &storage, Some(ids)).await?;
         let backoff = BackoffConfig {
             initial_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(5),
@@ -400,22 +399,30 @@ pub(crate) async fn preload(
     svc: &mut Service,
     storage: &InMemoryStorage,
 ) -> Result<HashMap<String, i64>> {
-    load_into(svc, storage, |_| true).await
+    load_into(svc, storage, None).await
 }
 
-/// Loads the local documents `wanted` says yes to into `storage`; returns their versions,
+/// Loads the local documents `only` names (all without it) into `storage`; returns their versions,
 /// each read before its bytes.
 async fn load_into(
     svc: &mut Service,
     storage: &InMemoryStorage,
-    wanted: impl Fn(&str) -> bool,
+    only: Option<&[String]>,
 ) -> Result<HashMap<String, i64>> {
-    let mut loaded = HashMap::new();
-    for meta in svc.store().docs(None)? {
-        if !wanted(&meta.id) {
-            continue;
+    let metas = match only {
+        None => svc.store().docs(None)?,
+        Some(ids) => {
+            let conn = svc.store().conn();
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                out.extend(crate::store::chunks_api::doc_meta(conn, id)?);
+            }
+            out
         }
-        let bytes = svc.doc_bytes(&meta.id)?;
+    };
+    let mut loaded = HashMap::new();
+    for meta in metas {
+        let bytes = svc.stored_bytes(&meta.id)?;
         let key = StorageKey::from_parts([meta.id.as_str(), "snapshot", "local"]).map_err(bad)?;
         storage.put(key, bytes).await;
         loaded.insert(meta.id, meta.version);
@@ -442,6 +449,7 @@ pub(crate) async fn keep_in_step(
     // are not marked here: a local change may have landed in between, so the next look merges
     // the stored bytes again (a no-op when nothing else changed).
     let mut local_versions: HashMap<String, i64> = s.loaded.clone();
+    let mut acknowledged: HashMap<String, String> = HashMap::new();
     on_change("connected");
     tokio::pin!(stop);
     loop {
@@ -493,10 +501,19 @@ pub(crate) async fn keep_in_step(
             }
             seen = now;
         }
-        // Only what the other side has acknowledged counts as in step: with the relay
-        // gone, changes made here stay waiting.
+        // Only what the other side has acknowledged counts as in step, and only when it
+        // moved: with the relay gone, changes made here stay waiting and the time of the
+        // last sync stays that of the last exchange.
         if s.conn.is_some() {
-            svc.record_synced(relay, &s.in_step())?;
+            let moved: Vec<(String, String)> = s
+                .in_step()
+                .into_iter()
+                .filter(|(id, heads)| acknowledged.get(id) != Some(heads))
+                .collect();
+            if !moved.is_empty() {
+                svc.record_synced(relay, &moved)?;
+                acknowledged.extend(moved);
+            }
         }
     }
     Ok(())

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# A town of N ideas through a real relay with release builds: first upload, a new device
+# joining with an invite, a nothing-new sync on each side. Prints time, peak RSS (KB) and
+# bytes per step. Usage: scripts/scale-sync.sh [N]   (default 10000)
+set -euo pipefail
+N=${1:-10000}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cargo build --release -q -p allmende-peer -p allmende-relay --bins --manifest-path "$root/Cargo.toml"
+B="$root/target/release"
+W=$(mktemp -d)
+PORT=$((20000 + RANDOM % 20000))
+"$B/allmende-relay" --listen 127.0.0.1:$PORT --data "$W/relay" > "$W/relay.log" 2>&1 &
+RP=$!
+trap 'kill $RP 2>/dev/null; rm -rf "$W"' EXIT
+sleep 1
+A=("$B/allmende" --data "$W/a" --lang en)
+BEN=("$B/allmende" --data "$W/b" --lang en)
+"${A[@]}" init --name Grossstadt --kind town --admin-name Anna > /dev/null
+"${A[@]}" dev write-ideas --count "$N" > /dev/null
+step() {
+  local s e
+  s=$(date +%s.%N)
+  /usr/bin/time -f "%M" -o "$W/rss" "$@" > "$W/out" 2>&1 || cat "$W/out"
+  e=$(date +%s.%N)
+  printf '%.2f s, %s KB peak RSS, %s\n' "$(echo "$e - $s" | bc)" "$(cat "$W/rss")" \
+    "$(grep -o '[0-9]* B sent, [0-9]* B received' "$W/out" | head -1)"
+}
+echo "ideas: $N"
+echo "upload:            $(step "${A[@]}" sync --relay ws://127.0.0.1:$PORT --timeout 60)"
+TOKEN=$("${A[@]}" invite --name Ben | tail -1)
+"${A[@]}" sync > /dev/null
+echo "join:              $(step "${BEN[@]}" join "$TOKEN" --timeout 60)"
+echo "documents joined:  $(sqlite3 "$W/b/allmende.db" 'SELECT count(*) FROM docs' 2>/dev/null || echo '?') of $(sqlite3 "$W/a/allmende.db" 'SELECT count(*) FROM docs' 2>/dev/null || echo '?')"
+echo "nothing new (Ben): $(step "${BEN[@]}" sync --timeout 60)"
+echo "after Ben joined (Anna): $(step "${A[@]}" sync --timeout 60)"
+echo "nothing new (Anna): $(step "${A[@]}" sync --timeout 60)"
