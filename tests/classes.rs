@@ -195,7 +195,7 @@ fn a_removed_pupil_device_stops_syncing_and_class_profiles_stay_in_the_class() {
         .to_string();
     teacher.ok(&["member", "remove-device", &pupil_id, &device]);
     teacher.ok(&["sync"]);
-    pupil.ok(&[
+    let late = pupil.create(&[
         "idea",
         "add",
         "--title",
@@ -205,6 +205,19 @@ fn a_removed_pupil_device_stops_syncing_and_class_profiles_stay_in_the_class() {
     ]);
     let stored = relay.metric("allmende_relay_documents_stored");
     let _ = pupil.run(&["sync", "--timeout", "3"]);
+    // A modified client pushes the new idea anyway, as the removed device.
+    {
+        let mut svc = allmende_peer::Service::open(pupil.path()).expect("open");
+        let key = svc.device().clone();
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let _ = rt.block_on(allmende_peer::sync::push_as(
+            &mut svc,
+            &relay.url(),
+            &late,
+            &key,
+            std::time::Duration::from_secs(3),
+        ));
+    }
     assert_eq!(
         relay.metric("allmende_relay_documents_stored"),
         stored,
