@@ -30,14 +30,18 @@ pub(crate) async fn answer(app: &App, query: &HashMap<String, String>) -> (&'sta
     let epoch = query.get("epoch").cloned();
     // Another epoch (a new or restored store): everything, from the start.
     let read = tokio::task::spawn_blocking(move || {
-        let from = if storage.epoch()? == epoch.unwrap_or_default() {
-            since
-        } else {
-            0
-        };
-        storage.changes_since(from)
+        let same_epoch = storage.epoch()? == epoch.unwrap_or_default();
+        let mut changes = storage.changes_since(if same_epoch { since } else { 0 })?;
+        let mut from = if same_epoch { since } else { 0 };
+        if from > changes.position {
+            // A position this store has not reached (it was restored from a backup, say):
+            // everything, so devices upload what the store lost.
+            changes = storage.changes_since(0)?;
+            from = 0;
+        }
+        Ok::<_, crate::storage::StorageError>((changes, from))
     });
-    let Ok(Ok(changes)) = read.await else {
+    let Ok(Ok((changes, from))) = read.await else {
         return (
             "503 Service Unavailable",
             "the store cannot be read\n".into(),
@@ -64,6 +68,7 @@ pub(crate) async fn answer(app: &App, query: &HashMap<String, String>) -> (&'sta
     let feed = ChangeFeed {
         epoch: changes.epoch,
         position: changes.position,
+        from,
         changed,
         communities,
     };

@@ -279,6 +279,21 @@ impl RelayProc {
         self.addr = addr;
     }
 
+    /// Stops the relay (kill -9), lets `f` work on its data directory, and starts it again
+    /// on the same address (a backup taken or restored while it is down).
+    ///
+    /// # Panics
+    /// When it does not come back.
+    pub fn restart_with(&mut self, f: impl FnOnce(&Path)) {
+        self.child.kill().expect("kill -9");
+        let _ = self.child.wait();
+        f(self.dir.path());
+        let (child, addr) =
+            Self::spawn(self.dir.path(), self.config.as_deref(), &self.addr.clone());
+        self.child = child;
+        self.addr = addr;
+    }
+
     /// GETs a path over plain HTTP and returns the body.
     ///
     /// # Panics

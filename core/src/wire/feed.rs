@@ -8,13 +8,16 @@
 //! allmende-changes 1
 //! epoch <hex>
 //! position <n>
+//! from <n>
 //! @community <id> member|refused|unknown
 //! <document id> <head>,<head>,...
 //! ...
 //! ```
 //!
 //! `epoch` names the relay's store: a device that kept another epoch (a new or restored relay)
-//! asks from the start. `position` is where the next ask starts. Each further line is a
+//! asks from the start. `position` is where the next ask starts; `from` is where this answer
+//! starts (0 when the relay lists everything: another epoch, or a position the relay has not
+//! reached, as after a restore from a backup). Each further line is a
 //! document the device may read that changed after `since`, with the relay's heads (empty when
 //! the relay does not know them, for documents stored before the feed existed). Documents the
 //! device may not read are left out; a device learns nothing it could not fetch.
@@ -35,6 +38,8 @@ pub struct ChangeFeed {
     pub epoch: String,
     /// Where the next ask starts.
     pub position: u64,
+    /// Where this answer starts: the asked position, or 0 when it lists everything.
+    pub from: u64,
     /// Documents changed since the ask's position, with the relay's heads (comma-separated,
     /// sorted; empty when unknown).
     pub changed: Vec<(String, String)>,
@@ -91,8 +96,8 @@ impl ChangeFeed {
     #[must_use]
     pub fn render(&self) -> String {
         let mut out = format!(
-            "{FEED_MAGIC}\nepoch {}\nposition {}\n",
-            self.epoch, self.position
+            "{FEED_MAGIC}\nepoch {}\nposition {}\nfrom {}\n",
+            self.epoch, self.position, self.from
         );
         for (id, standing) in &self.communities {
             let _ = writeln!(out, "@community {id} {}", standing.as_str());
@@ -123,6 +128,11 @@ impl ChangeFeed {
             .and_then(|l| l.strip_prefix("position "))
             .and_then(|p| p.parse().ok())
             .ok_or(FeedError::Malformed(3))?;
+        let from = lines
+            .next()
+            .and_then(|l| l.strip_prefix("from "))
+            .and_then(|p| p.parse().ok())
+            .ok_or(FeedError::Malformed(4))?;
         let mut changed = Vec::new();
         let mut communities = Vec::new();
         for (n, line) in lines.enumerate() {
@@ -131,21 +141,22 @@ impl ChangeFeed {
                     .split_once(' ')
                     .filter(|(id, _)| valid_id(id))
                     .and_then(|(id, s)| Some((id.to_string(), Standing::parse(s)?)))
-                    .ok_or(FeedError::Malformed(n + 4))?;
+                    .ok_or(FeedError::Malformed(n + 5))?;
                 communities.push(standing);
                 continue;
             }
-            let (id, heads) = line.split_once(' ').ok_or(FeedError::Malformed(n + 4))?;
+            let (id, heads) = line.split_once(' ').ok_or(FeedError::Malformed(n + 5))?;
             let valid_id = valid_id(id);
             let valid_heads = heads.chars().all(|c| c.is_ascii_hexdigit() || c == ',');
             if !valid_id || !valid_heads {
-                return Err(FeedError::Malformed(n + 4));
+                return Err(FeedError::Malformed(n + 5));
             }
             changed.push((id.to_string(), heads.to_string()));
         }
         Ok(ChangeFeed {
             epoch,
             position,
+            from,
             changed,
             communities,
         })
@@ -161,6 +172,7 @@ mod tests {
         let feed = ChangeFeed {
             epoch: "ab01".into(),
             position: 42,
+            from: 7,
             changed: vec![
                 ("3xYz".into(), "aa,bb".into()),
                 ("4Qq".into(), String::new()),
@@ -184,12 +196,18 @@ mod tests {
             Err(FeedError::Malformed(3))
         );
         assert_eq!(
-            ChangeFeed::parse("allmende-changes 1\nepoch ab\nposition 1\nid/x aa\n"),
+            ChangeFeed::parse("allmende-changes 1\nepoch ab\nposition 1\n"),
             Err(FeedError::Malformed(4))
         );
         assert_eq!(
-            ChangeFeed::parse("allmende-changes 1\nepoch ab\nposition 1\n@community C1 boss\n"),
-            Err(FeedError::Malformed(4))
+            ChangeFeed::parse("allmende-changes 1\nepoch ab\nposition 1\nfrom 0\nid/x aa\n"),
+            Err(FeedError::Malformed(5))
+        );
+        assert_eq!(
+            ChangeFeed::parse(
+                "allmende-changes 1\nepoch ab\nposition 1\nfrom 0\n@community C1 boss\n"
+            ),
+            Err(FeedError::Malformed(5))
         );
     }
 }

@@ -136,7 +136,8 @@ pub(crate) async fn sync_via(
             kept_out.push(d.id.clone());
         }
     }
-    let continues = matches!((&answer, &mark), (Some(f), Some(m)) if f.epoch == m.epoch);
+    let continues = matches!((&answer, &mark),
+        (Some(f), Some(m)) if f.epoch == m.epoch && f.from == m.position && f.from > 0);
     let recorded = svc.synced_heads(&label)?;
     let planned = plan(&local, &recorded, answer.as_ref(), continues);
     svc.record_synced(&label, &planned.in_step)?;
@@ -207,13 +208,22 @@ pub(crate) async fn sync_via(
         shown.total += next.len();
         queue = next;
     }
-    // The next ask starts where this one did, unless a document was left half-way (then the
-    // feed lists again what this session could not finish).
-    if let Some(feed) = answer.filter(|_| unsettled.is_empty()) {
+    // The next ask starts where this one did, unless a document was left half-way or one the
+    // feed listed (so one this device may read) did not arrive: then the feed lists again
+    // what this session could not finish.
+    let listed: HashSet<&str> = answer
+        .iter()
+        .flat_map(|f| f.changed.iter().map(|(id, _)| id.as_str()))
+        .collect();
+    let lost = report
+        .not_synced
+        .iter()
+        .any(|id| listed.contains(id.as_str()));
+    if let Some(feed) = answer.as_ref().filter(|_| unsettled.is_empty() && !lost) {
         svc.set_feed_mark(
             &label,
             &feed::Mark {
-                epoch: feed.epoch,
+                epoch: feed.epoch.clone(),
                 position: feed.position,
             },
         )?;

@@ -79,6 +79,7 @@ mod tests {
         ChangeFeed {
             epoch: "e1".into(),
             position: 9,
+            from: 3,
             changed: pairs
                 .iter()
                 .map(|(a, b)| (a.to_string(), b.to_string()))
