@@ -237,3 +237,49 @@ fn a_relay_restored_from_an_older_backup_gets_back_what_it_lost() {
         "the ideas the restored relay had lost came back"
     );
 }
+
+/// A device removed and let in again (a phone found again) gets what changed while it was
+/// out: its documents did not count as in step while its community kept it out.
+#[test]
+fn a_device_let_in_again_gets_what_changed_while_it_was_out() {
+    let relay = RelayProc::start("");
+    let (anna, members, community) = allmende_tests::community_with_members(&relay, &["Ben"]);
+    let ben = &members[0];
+    let idea = anna.create(&["idea", "add", "--title", "Vorher", "--category", "energy"]);
+    anna.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    let ben_id = ben.json(&["community", "list"])[0]["me"]
+        .as_str()
+        .expect("me")
+        .to_string();
+    let device = ben.json(&["member", "devices", &ben_id])[0]
+        .as_str()
+        .expect("device")
+        .to_string();
+    anna.ok(&["member", "remove-device", &ben_id, &device]);
+    anna.ok(&[
+        "idea",
+        "comment",
+        &idea,
+        "--text",
+        "Während Ben draußen ist",
+    ]);
+    anna.ok(&["sync"]);
+    let _ = ben.run(&["sync", "--timeout", "3"]);
+    {
+        let mut svc = allmende_peer::Service::open(anna.path()).expect("open");
+        svc.execute(allmende_core::Command::AddDevice {
+            community: community.clone(),
+            member: ben_id.clone(),
+            device: device.clone(),
+        })
+        .expect("let the device in again");
+    }
+    anna.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    assert_eq!(
+        ben.json(&["idea", "show", &idea])["summary"]["comments"],
+        1,
+        "the comment made while Ben's device was out reached it"
+    );
+}

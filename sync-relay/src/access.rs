@@ -103,6 +103,24 @@ impl Access {
         let Ok(mut state) = self.state.write() else {
             return;
         };
+        // What a document is, and which community it belongs to, is fixed once the relay
+        // knows it: a later header edit (a modified client moving an item into another
+        // community, or deleting its header to make it "foreign") changes nothing here.
+        let known = state.docs.get(doc_id);
+        let same_kind = match (known, &learned) {
+            (None, _)
+            | (_, Learned::Nothing)
+            | (Some(DocAccess::Community), Learned::Community(_)) => true,
+            (
+                Some(DocAccess::Item { community: was, .. }),
+                Learned::Item(DocAccess::Item { community, .. }),
+            ) => was == community,
+            _ => false,
+        };
+        if !same_kind {
+            tracing::warn!(doc = %doc_id, "a change tried to make the document something else; ignored");
+            return;
+        }
         match learned {
             Learned::Community(c) => {
                 let mut roster = Roster::default();
@@ -204,12 +222,18 @@ impl Access {
         }
     }
 
-    /// Whether `peer` may read `doc_id` and the relay knows what it is (the change feed lists
-    /// only such documents: one not known yet holds nothing to read).
+    /// Whether `peer` may read `doc_id` and the relay knows it as a community or an item (the
+    /// change feed lists only such documents: one not known yet holds nothing to read, and
+    /// foreign documents are never announced).
     #[must_use]
     pub fn may_read(&self, doc_id: &str, peer: &str) -> bool {
-        let known = self.state.read().is_ok_and(|s| s.docs.contains_key(doc_id));
-        known && self.allows(doc_id, peer)
+        let listed = self.state.read().is_ok_and(|s| {
+            matches!(
+                s.docs.get(doc_id),
+                Some(DocAccess::Community | DocAccess::Item { .. })
+            )
+        });
+        listed && self.allows(doc_id, peer)
     }
 }
 
@@ -259,5 +283,52 @@ fn classify(doc: &Automerge, communities: &HashMap<String, Community>) -> Learne
             community: header.community,
             team: None,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use allmende_core::model::Header;
+    use automerge::transaction::Transactable;
+    use automerge::AutoCommit;
+
+    fn with_header(kind: DocKind, community: &str) -> Automerge {
+        let mut doc = AutoCommit::new();
+        let header = Header {
+            schema: 1,
+            kind,
+            id: "X1".into(),
+            community: community.into(),
+            created_at: 1,
+            created_by: "m1".into(),
+            device: String::new(),
+            nonce: String::new(),
+        };
+        autosurgeon::reconcile_prop(&mut doc, ROOT, "header", &header).expect("header");
+        doc.document().clone()
+    }
+
+    #[test]
+    fn an_item_stays_in_its_community_and_never_turns_foreign() {
+        let access = Access::new(true);
+        access.refresh_doc("X1", &with_header(DocKind::Idea, "C1"));
+        let of = |a: &Access| a.state.read().expect("state").docs.get("X1").cloned();
+        let first = of(&access);
+        assert!(matches!(&first, Some(DocAccess::Item { community, .. }) if community == "C1"));
+        // A modified client edits the header: the item stays C1's.
+        access.refresh_doc("X1", &with_header(DocKind::Idea, "C2"));
+        assert_eq!(of(&access), first);
+        // It deletes the header: the item does not become foreign (readable by anyone).
+        let mut bare = AutoCommit::new();
+        bare.put(ROOT, "title", "x").expect("put");
+        access.refresh_doc("X1", bare.document());
+        assert_eq!(of(&access), first);
+        // Foreign documents are never listed in the feed.
+        let mut foreign = AutoCommit::new();
+        foreign.put(ROOT, "note", "x").expect("put");
+        access.refresh_doc("F1", foreign.document());
+        assert!(access.allows("F1", "device:ab:s1"));
+        assert!(!access.may_read("F1", "device:ab:s1"));
     }
 }

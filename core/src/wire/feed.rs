@@ -78,8 +78,12 @@ impl Standing {
 }
 
 fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric())
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric())
 }
+
+/// Most documents one answer may list (a hostile relay must not make a device hold
+/// millions of entries).
+pub const MAX_FEED_ENTRIES: usize = 1_000_000;
 
 /// Why a feed answer could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -89,6 +93,8 @@ pub enum FeedError {
     UnknownFormat,
     #[error("change feed line {0} is malformed")]
     Malformed(usize),
+    #[error("the change feed lists more than {MAX_FEED_ENTRIES} documents")]
+    TooLong,
 }
 
 impl ChangeFeed {
@@ -146,6 +152,9 @@ impl ChangeFeed {
                 continue;
             }
             let (id, heads) = line.split_once(' ').ok_or(FeedError::Malformed(n + 5))?;
+            if changed.len() + communities.len() >= MAX_FEED_ENTRIES {
+                return Err(FeedError::TooLong);
+            }
             let valid_id = valid_id(id);
             let valid_heads = heads.chars().all(|c| c.is_ascii_hexdigit() || c == ',');
             if !valid_id || !valid_heads {

@@ -218,6 +218,7 @@ pub(crate) async fn sync_via(
     let lost = report
         .not_synced
         .iter()
+        .chain(report.quarantined.iter().map(|q| &q.id))
         .any(|id| listed.contains(id.as_str()));
     if let Some(feed) = answer.as_ref().filter(|_| unsettled.is_empty() && !lost) {
         svc.set_feed_mark(
@@ -228,6 +229,11 @@ pub(crate) async fn sync_via(
             },
         )?;
     }
+    // Nothing of a community that keeps this device out, and nothing in quarantine, counts
+    // as in step: once it is let in again (or a newer version can read it), it is offered.
+    let held: Vec<String> = report.quarantined.iter().map(|q| q.id.clone()).collect();
+    svc.forget_synced(&label, &kept_out)?;
+    svc.forget_synced(&label, &held)?;
     report.not_synced.extend(unsettled);
     report.not_synced.extend(kept_out);
     report.not_synced.sort();

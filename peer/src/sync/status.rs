@@ -40,6 +40,22 @@ impl Service {
         })
     }
 
+    /// Forgets that `docs` were in step with `relay` (a community that keeps this device out,
+    /// a document held in quarantine): they are offered again once that ends.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub(crate) fn forget_synced(&mut self, relay: &str, docs: &[String]) -> Result<()> {
+        self.store_mut().write(|tx| {
+            let mut stmt =
+                tx.prepare_cached("DELETE FROM sync_state WHERE remote = ?1 AND doc = ?2")?;
+            for d in docs {
+                stmt.execute(params![relay, d])?;
+            }
+            Ok(())
+        })
+    }
+
     /// The heads last in step with `relay`, by document.
     ///
     /// # Errors
