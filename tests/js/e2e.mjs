@@ -309,7 +309,11 @@ await page.locator("input[name=admin-name]").fill("Frau Yildiz")
 await page.getByRole("button", { name: "Gemeinschaft gründen" }).click()
 check(await waitText("Schulklasse 7b"), "a new community opens")
 await nav("Gemeinschaften")
-await page.getByRole("button", { name: "Öffnen" }).first().click()
+// On a busy machine the list can take a while to load: wait longer, and open the screen
+// again once if it did not come.
+const openButton = page.getByRole("button", { name: "Öffnen" }).first()
+await openButton.waitFor({ timeout: 30000 }).catch(() => nav("Gemeinschaften"))
+await openButton.click({ timeout: 30000 })
 check(await waitText("Grünhausen"), "switching back to the demo community")
 
 check(errors.length === 0, `no page errors ${errors.join("; ")}`)
