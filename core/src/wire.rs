@@ -9,7 +9,7 @@
 //! `device:<hex>:<session>`; the automerge-repo handshake must claim it.
 
 mod feed;
-pub use feed::{ChangeFeed, FeedError, Standing, FEED_MAGIC};
+pub use feed::{heads_text, ChangeFeed, FeedError, Standing, FEED_MAGIC};
 
 /// The ALPN of the sync protocol between two devices over iroh.
 pub const P2P_ALPN: &[u8] = b"allmende/sync/1";

@@ -97,6 +97,14 @@ pub enum FeedError {
     TooLong,
 }
 
+/// Heads as the feed and the stores write them: hex, sorted, comma-separated.
+#[must_use]
+pub fn heads_text(heads: &[automerge::ChangeHash]) -> String {
+    let mut hex: Vec<String> = heads.iter().map(ToString::to_string).collect();
+    hex.sort();
+    hex.join(",")
+}
+
 impl ChangeFeed {
     /// The answer as text.
     #[must_use]

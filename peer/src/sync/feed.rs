@@ -91,31 +91,30 @@ async fn get(
     let ts = SystemClock.now();
     let sig =
         SigningKey::from_bytes(&key.secret_bytes()).sign(auth_message(ts, &session).as_bytes());
-    let mut query = form_query(&[
-        ("device", key.public_hex()),
-        ("session", session),
-        ("ts", ts.to_string()),
-        ("sig", hex::encode(sig.to_bytes())),
-    ]);
-    if let Some(m) = mark {
-        query.push('&');
-        query.push_str(&form_query(&[
-            ("since", m.position.to_string()),
-            ("epoch", m.epoch.clone()),
-        ]));
+    let mut target = url.clone();
+    target.set_path(&format!("{}/changes", url.path().trim_end_matches('/')));
+    {
+        let mut q = target.query_pairs_mut();
+        q.append_pair("device", &key.public_hex())
+            .append_pair("session", &session)
+            .append_pair("ts", &ts.to_string())
+            .append_pair("sig", &hex::encode(sig.to_bytes()));
+        if let Some(m) = mark {
+            q.append_pair("since", &m.position.to_string())
+                .append_pair("epoch", &m.epoch);
+        }
+        if !communities.is_empty() {
+            q.append_pair("communities", &communities.join(","));
+        }
     }
-    if !communities.is_empty() {
-        query.push('&');
-        query.push_str(&form_query(&[("communities", communities.join(","))]));
-    }
-    let path = format!("{}/changes", url.path().trim_end_matches('/'));
+    let path = format!("{}?{}", target.path(), target.query().unwrap_or_default());
     let authority = match url.port() {
         Some(p) => format!("{host}:{p}"),
         None => host.to_string(),
     };
     let mut stream = tokio::net::TcpStream::connect((host, port)).await?;
     let request = format!(
-        "GET {path}?{query} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nUser-Agent: allmende\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nUser-Agent: allmende\r\n\r\n"
     );
     stream.write_all(request.as_bytes()).await?;
     let mut answer = Vec::new();
@@ -136,24 +135,4 @@ async fn get(
     ChangeFeed::parse(body)
         .map(Some)
         .map_err(|e| std::io::Error::other(e.to_string()))
-}
-
-fn form_query(pairs: &[(&str, String)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", percent(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// Percent-encodes everything but unreserved characters.
-fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

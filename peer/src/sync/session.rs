@@ -110,12 +110,7 @@ pub(super) fn session_name() -> String {
     hex::encode(bytes)
 }
 
-/// Heads as the store keeps them: hex, sorted, comma-separated.
-pub(super) fn heads_text(heads: &[ChangeHash]) -> String {
-    let mut hex: Vec<String> = heads.iter().map(ToString::to_string).collect();
-    hex.sort();
-    hex.join(",")
-}
+pub(super) use allmende_core::wire::heads_text;
 
 fn header_of(doc: &Automerge) -> Option<Header> {
     autosurgeon::hydrate_prop(doc, &ROOT, "header").ok()

@@ -36,7 +36,7 @@ impl OnDisk {
         doc: &Automerge,
         before: &[ChangeHash],
     ) -> bool {
-        let heads = heads_text(&doc.get_heads());
+        let heads = allmende_core::wire::heads_text(&doc.get_heads());
         if self.keys.len() + 1 >= self.compact_after {
             let snapshot = doc.save();
             let size = snapshot.len();
@@ -70,12 +70,4 @@ impl OnDisk {
             }
         }
     }
-}
-
-/// Heads as the change feed writes them: hex, sorted, comma-separated.
-#[must_use]
-pub fn heads_text(heads: &[ChangeHash]) -> String {
-    let mut hex: Vec<String> = heads.iter().map(ToString::to_string).collect();
-    hex.sort();
-    hex.join(",")
 }
