@@ -326,3 +326,121 @@ fn an_edited_community_header_locks_nobody_out() {
         "the relay still serves the community to its members: {listed}"
     );
 }
+
+/// Writes a map under `key` of the map at `path` in the document root, with plain fields, the
+/// way a modified client would (no signature).
+fn put_plain(d: &mut AutoCommit, path: &str, key: &str, fields: &[(&str, Value)]) {
+    let (_, parent) = d.get(&ROOT, path).expect("read").expect("the map");
+    let obj = d.put_object(&parent, key, ObjType::Map).expect("map");
+    for (name, value) in fields {
+        match value {
+            Value::String(s) => d.put(&obj, *name, s.as_str()).expect("text"),
+            Value::Number(n) => d.put(&obj, *name, n.as_i64().unwrap_or(0)).expect("number"),
+            _ => {}
+        }
+    }
+}
+
+/// Finding 4: authorship of ordinary content was taken from plain fields. Mallory's client
+/// writes a comment as Anna, rewrites Ben's comment, adds supporters who never supported and
+/// names herself the idea's author; no honest peer shows any of it, and each is flagged.
+#[test]
+fn content_written_as_someone_else_is_left_out_and_flagged_on_every_honest_peer() {
+    let relay = RelayProc::start("");
+    let (anna, others, community) = community_with_members(&relay, &["Ben", "Mallory"]);
+    let (ben, mallory) = (&others[0], &others[1]);
+    let anna_id = member_id(&anna, &community);
+    let mallory_id = member_id(mallory, &community);
+    let idea = anna.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Blühstreifen",
+        "--category",
+        "nature",
+    ]);
+    anna.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    ben.ok(&[
+        "idea",
+        "comment",
+        &idea,
+        "--text",
+        "Gute Idee, ich helfe mit.",
+    ]);
+    ben.ok(&["idea", "support", &idea]);
+    ben.ok(&["sync"]);
+    mallory.ok(&["sync"]);
+    let ben_comment = {
+        let shown = mallory.json(&["idea", "show", &idea]);
+        let comments = shown["item"]["idea"]["comments"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(comments.len(), 1, "{shown}");
+        comments.keys().next().cloned().unwrap_or_default()
+    };
+    let (aid, mid, bc) = (anna_id.clone(), mallory_id.clone(), ben_comment.clone());
+    tamper(mallory, &idea, |d, svc| {
+        let now = Value::from(svc.now());
+        put_plain(
+            d,
+            "comments",
+            "forged",
+            &[
+                ("id", Value::from("forged")),
+                ("author", Value::from(aid.as_str())),
+                ("text", Value::from("Ich ziehe die Idee zurück.")),
+                ("created_at", now.clone()),
+                ("edited_at", Value::from(0)),
+                ("device", Value::from(svc.device().public_hex())),
+            ],
+        );
+        let (_, comments) = d.get(&ROOT, "comments").expect("read").expect("comments");
+        let (_, theirs) = d.get(&comments, bc.as_str()).expect("read").expect("Ben's");
+        d.put(&theirs, "text", "Schlechte Idee.").expect("rewrite");
+        let (_, supporters) = d.get(&ROOT, "supporters").expect("read").expect("map");
+        for ghost in ["g1", "g2", "g3", "g4", "g5"] {
+            d.put(&supporters, ghost, svc.now()).expect("support");
+        }
+        d.put(&ROOT, "author", mid.as_str()).expect("author");
+    });
+    mallory.ok(&["sync"]);
+    anna.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    for honest in [&anna, ben] {
+        let shown = honest.json(&["idea", "show", &idea]);
+        let x = &shown["item"]["idea"];
+        assert_eq!(
+            x["author"],
+            anna_id.as_str(),
+            "the idea stays Anna's: {shown}"
+        );
+        assert_eq!(
+            shown["summary"]["supporters"], 1,
+            "only Ben supports it: {shown}"
+        );
+        let comments = x["comments"].as_object().cloned().unwrap_or_default();
+        assert!(
+            comments.values().all(|c| c["author"] != anna_id.as_str()),
+            "no comment is shown as Anna's: {shown}"
+        );
+        assert!(
+            comments.values().all(|c| c["text"] != "Schlechte Idee."),
+            "Ben's comment is not shown rewritten: {shown}"
+        );
+        let flagged = flags(honest);
+        for entry in [
+            "comment:forged",
+            &format!("comment:{ben_comment}"),
+            "support:g1",
+            "header",
+        ] {
+            assert!(
+                flagged.iter().any(|f| f["entry"] == entry),
+                "{entry} is flagged: {flagged:#?}"
+            );
+        }
+    }
+    assert_eq!(flags(&anna), flags(ben), "both honest peers flag the same");
+}

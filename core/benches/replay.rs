@@ -81,6 +81,7 @@ fn main() {
         created_by: "admin".into(),
         device: key.public_hex(),
         nonce: "bench".into(),
+        sig: String::new(),
     };
     autosurgeon::reconcile_prop(&mut doc, ROOT, "header", &header).expect("header");
     doc.put_object(&ROOT, "log", ObjType::Map).expect("log");

@@ -206,6 +206,7 @@ fn header(ctx: &Ctx<'_>, kind: DocKind, id: &str, community: &str, by: &str) -> 
         created_by: by.to_string(),
         device: ctx.device.clone(),
         nonce: String::new(),
+        sig: String::new(),
     }
 }
 

@@ -17,6 +17,7 @@
 //! is ignored in everything shown and reported as a [`Flag`] to admins.
 
 mod act;
+pub mod content;
 pub mod entry;
 pub mod history;
 mod items;
@@ -214,6 +215,7 @@ pub fn replay_document(
             created_by: String::new(),
             device: String::new(),
             nonce: String::new(),
+            sig: String::new(),
         });
     resolve_written(
         doc_id,

@@ -306,11 +306,13 @@ pub fn project_community(c: &Community) -> CommunityRow {
             .filter(|(_, m)| m.hidden)
             .map(|(k, _)| k.clone())
             .collect(),
+        // Content by nobody (its authorship did not hold) is held like a new member's.
         held: c
             .members
             .values()
             .filter(|m| c.is_held(&m.id))
             .map(|m| m.id.clone())
+            .chain(c.settings.hold_first_posts.then(String::new))
             .collect(),
     }
 }

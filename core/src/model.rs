@@ -22,7 +22,7 @@ mod project;
 mod request;
 mod template;
 
-pub use common::{Comment, Header, Report};
+pub use common::{Comment, Header, Proof, Report};
 pub use community::{
     Catalog, Community, CommunityDoc, CommunityKind, ItemRef, Member, Moderation, Role, Settings,
 };

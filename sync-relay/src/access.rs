@@ -304,6 +304,7 @@ mod tests {
             created_by: "m1".into(),
             device: String::new(),
             nonce: String::new(),
+            sig: String::new(),
         };
         autosurgeon::reconcile_prop(&mut doc, ROOT, "header", &header).expect("header");
         doc.document().clone()

@@ -168,6 +168,21 @@ await page.locator("select[name=inbox-department]").selectOption("Bauamt")
 check(await gone("Fläche am Mühlbach zur Pflanzung freigeben"), "the department filter hides other departments")
 check(await shown("Dachnutzung der Grundschule genehmigen"), "the department filter shows the Bauamt's request")
 await page.locator("select[name=inbox-department]").selectOption("")
+// Two filters chosen quickly: the first one's answer comes late (held back here), after the
+// second one's. The list must show the second filter's requests, not the late answer.
+check(await shown("Dachnutzung der Grundschule genehmigen"), "back to all departments")
+const late = async (route) => {
+  const body = route.request().postData() || ""
+  if (body.includes('"status":"in_review"')) await new Promise((r) => setTimeout(r, 2500))
+  await route.continue()
+}
+await page.route("**/api/query", late)
+await page.locator("select[name=inbox-status]").selectOption("in_review")
+await page.locator("select[name=inbox-status]").selectOption("received")
+await page.waitForTimeout(3500)
+check(await shown("Fläche am Mühlbach zur Pflanzung freigeben"), "a late answer to an earlier filter does not replace the list of the filter chosen after it")
+await page.unroute("**/api/query", late)
+await page.locator("select[name=inbox-status]").selectOption("")
 await page.locator("select[name=inbox-status]").selectOption("received")
 check(await shown("Fläche am Mühlbach zur Pflanzung freigeben"), "the status filter shows received requests")
 await page.locator("select[name=inbox-status]").selectOption("")

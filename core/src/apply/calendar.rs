@@ -130,6 +130,8 @@ pub(super) fn apply(
                 Registration {
                     member: me,
                     at: ctx.now,
+                    device: ctx.device.clone(),
+                    sig: String::new(),
                 },
             );
             Ok(super::changed(event))

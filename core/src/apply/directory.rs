@@ -236,6 +236,8 @@ pub(super) fn apply(
                     member: me,
                     at: ctx.now,
                     note,
+                    device: ctx.device.clone(),
+                    sig: String::new(),
                 },
             );
             Ok(super::changed(opportunity))

@@ -6,7 +6,7 @@ use super::{actor_id, check_category, require_author_or, Ctx, Effects, Item, Wor
 use crate::command::Command;
 use crate::error::DomainError;
 use crate::limits::{optional, required, MAX_TEXT, MAX_TITLE};
-use crate::model::{DocKind, Idea, IdeaStatus};
+use crate::model::{DocKind, Idea, IdeaStatus, Proof};
 
 pub(super) fn apply(
     command: &Command,
@@ -34,6 +34,7 @@ pub(super) fn apply(
                 author,
                 status: IdeaStatus::New,
                 supporters: BTreeMap::new(),
+                support_proofs: BTreeMap::new(),
                 comments: BTreeMap::new(),
                 reports: BTreeMap::new(),
                 project: String::new(),
@@ -81,7 +82,14 @@ pub(super) fn apply(
             if x.author == me {
                 return Err(DomainError::Invalid("one does not support one's own idea"));
             }
-            x.supporters.insert(me, ctx.now);
+            x.supporters.insert(me.clone(), ctx.now);
+            x.support_proofs.insert(
+                me,
+                Proof {
+                    device: ctx.device.clone(),
+                    sig: String::new(),
+                },
+            );
             if x.status == IdeaStatus::New {
                 x.status = IdeaStatus::Discussed;
             }
@@ -93,6 +101,7 @@ pub(super) fn apply(
             if x.supporters.remove(&me).is_none() {
                 return Err(DomainError::Invalid("nothing to change"));
             }
+            x.support_proofs.remove(&me);
             Ok(super::changed(idea))
         }
         _ => Err(DomainError::Invalid("nothing to change")),

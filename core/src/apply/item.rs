@@ -77,6 +77,10 @@ impl Item {
         each_item!(self, x => &x.header)
     }
 
+    pub fn header_mut(&mut self) -> &mut Header {
+        each_item!(self, x => &mut x.header)
+    }
+
     #[must_use]
     pub fn kind(&self) -> DocKind {
         self.header().kind

@@ -33,6 +33,8 @@ pub(super) fn apply(
                     text,
                     created_at: ctx.now,
                     edited_at: 0,
+                    device: ctx.device.clone(),
+                    sig: String::new(),
                 },
             );
             target.touch(ctx.now);
@@ -62,6 +64,8 @@ pub(super) fn apply(
                     reason,
                     comment: comment.clone().unwrap_or_default(),
                     created_at: ctx.now,
+                    device: ctx.device.clone(),
+                    sig: String::new(),
                 },
             );
             let mut fx = super::changed(item);

@@ -133,6 +133,7 @@ mod tests {
                 created_by: "x".into(),
                 device: String::new(),
                 nonce: String::new(),
+                sig: String::new(),
             },
             target: String::new(),
             target_kind: DocKind::Idea,

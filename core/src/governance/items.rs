@@ -1,4 +1,5 @@
-//! Signed fields inside item documents: a request's status history and a project's team.
+//! Signed fields inside item documents: a request's status history and a project's team (and,
+//! in [`super::content`], every item's author and its members' marks).
 //!
 //! Each entry names its author (`by`), the device that signed it and when. It counts only
 //! when that device belonged to the author at that time and the author's role then allowed
@@ -9,7 +10,6 @@ use serde_json::json;
 use super::entry::{check_signature, signing_bytes, Signer};
 use super::Flag;
 use crate::apply::Item;
-use crate::ids::DocId;
 use crate::model::{
     Community, Project, Request, RequestStatus, Role, StatusChange, TeamMember, TeamRole,
     Visibility,
@@ -37,6 +37,7 @@ fn team_payload(member: &str, t: &TeamMember) -> String {
 
 /// Signs the entries this device wrote and has not signed yet.
 pub fn sign_item(item: &mut Item, signer: &dyn Signer) {
+    super::content::sign_content(item, signer);
     let me = signer.public_hex();
     match item {
         Item::Request(r) => {
@@ -65,11 +66,12 @@ pub fn sign_item(item: &mut Item, signer: &dyn Signer) {
 #[must_use]
 pub fn check_item(community: &Community, item: &Item) -> (Item, Vec<Flag>) {
     let mut item = item.clone();
-    let flags = match &mut item {
+    let mut flags = super::content::check_content(community, &mut item);
+    flags.extend(match &mut item {
         Item::Request(r) => check_request(community, r),
         Item::Project(p) => check_team(community, p),
         _ => Vec::new(),
-    };
+    });
     (item, flags)
 }
 
@@ -117,14 +119,10 @@ fn check_request(c: &Community, r: &mut Request) -> Vec<Flag> {
     flags
 }
 
-/// Whether the project's header was written by its creator's device (the id is derived
-/// from that key), so the creator may lead the team.
+/// Whether the project's header was signed by its creator's device (so the creator may lead
+/// the team).
 fn creator_verified(c: &Community, p: &Project) -> bool {
-    let h = &p.header;
-    !h.device.is_empty()
-        && DocId::derive(&h.device, &h.nonce).as_str() == h.id
-        && c.device_of_at(&h.created_by, &h.device, h.created_at)
-            .is_some()
+    !p.header.created_by.is_empty() && super::content::header_holds(c, &p.header)
 }
 
 fn check_team(c: &Community, p: &mut Project) -> Vec<Flag> {

@@ -39,6 +39,7 @@ impl Log {
             created_by: "admin".into(),
             device: root.public_hex(),
             nonce: "n1".into(),
+            sig: String::new(),
         };
         let mut log = Log {
             header,
@@ -374,6 +375,7 @@ fn signed_request_answers_need_the_role_of_their_time() {
             created_by: "mia".into(),
             device: mia.public_hex(),
             nonce: String::new(),
+            sig: String::new(),
         },
         target: "i".into(),
         target_kind: DocKind::Idea,
@@ -665,3 +667,5 @@ fn an_act_concurrent_with_a_promotion_is_judged_by_the_old_role() {
     assert_ne!(c.name, "Jos Dorf");
     assert!(c.flags.iter().any(|f| f.entry == early));
 }
+
+mod content;

@@ -26,6 +26,11 @@ pub struct Header {
     #[autosurgeon(missing = "Default::default")]
     #[serde(default)]
     pub nonce: String,
+    /// The creating device's signature over the header: who made the item, when, where
+    /// (see [`crate::governance::content`]). Empty in older documents.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub sig: String,
 }
 
 /// A comment on any item.
@@ -37,6 +42,14 @@ pub struct Comment {
     pub created_at: Millis,
     /// 0 when never edited.
     pub edited_at: Millis,
+    /// The writing device (hex) and its signature over the comment: a comment counts only
+    /// when that device belonged to its author then.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub device: String,
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub sig: String,
 }
 
 /// A member's report of an item or one of its comments, for the moderators' queue.
@@ -48,4 +61,18 @@ pub struct Report {
     /// Empty for the item itself, otherwise the id of the reported comment.
     pub comment: String,
     pub created_at: Millis,
+    /// The reporting device and its signature, as for comments.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub device: String,
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub sig: String,
+}
+
+/// A device's signature on a mark a member sets on an item (their support of an idea).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Proof {
+    pub device: String,
+    pub sig: String,
 }

@@ -36,4 +36,11 @@ pub struct Event {
 pub struct Registration {
     pub member: String,
     pub at: Millis,
+    /// The device that wrote it and its signature (see [`crate::governance::content`]).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub device: String,
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub sig: String,
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
-use super::{Comment, Header, Report};
+use super::{Comment, Header, Proof, Report};
 use crate::time::Millis;
 
 string_enum! {
@@ -30,6 +30,11 @@ pub struct Idea {
     pub status: IdeaStatus,
     /// Member id -> when they supported it: one support per member by construction.
     pub supporters: BTreeMap<String, Millis>,
+    /// Member id -> the signature of the device they supported it with: a support counts
+    /// only with one (see [`crate::governance::content`]).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub support_proofs: BTreeMap<String, Proof>,
     pub comments: BTreeMap<String, Comment>,
     pub reports: BTreeMap<String, Report>,
     /// The project started from this idea, or empty.

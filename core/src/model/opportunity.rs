@@ -42,4 +42,11 @@ pub struct Signup {
     pub member: String,
     pub at: Millis,
     pub note: String,
+    /// The device that wrote it and its signature (see [`crate::governance::content`]).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub device: String,
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub sig: String,
 }

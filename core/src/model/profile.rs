@@ -68,6 +68,7 @@ mod tests {
                 created_by: "mia".into(),
                 device: String::new(),
                 nonce: String::new(),
+                sig: String::new(),
             },
             member: "mia".into(),
             display_name: "Mia".into(),

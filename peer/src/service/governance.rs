@@ -13,7 +13,8 @@ use crate::error::Result;
 impl Service {
     /// Every change in the community's documents that was not accepted, oldest first: log
     /// entries nobody was allowed to write, fields written around the log, forged or
-    /// unauthorised request answers and team entries.
+    /// unauthorised request answers and team entries, and content whose authorship does not
+    /// hold (items, comments, reports, support, sign-ups, registrations).
     ///
     /// # Errors
     /// Not found, damaged documents, storage errors.
@@ -23,7 +24,7 @@ impl Service {
         let c = load_community(self.store.conn(), &mut self.cache, &key, &community)?;
         let mut flags = c.flags.clone();
         for meta in self.store.docs(Some(&community))? {
-            if meta.kind != "request" && meta.kind != "project" {
+            if meta.kind == "community" {
                 continue;
             }
             let doc = load_cached(self.store.conn(), &mut self.cache, &key, &meta.id)?;

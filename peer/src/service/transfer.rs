@@ -283,10 +283,12 @@ impl Service {
                     index::put_item(tx, &project(&item))?;
                 }
             }
-            // Signed fields of requests and teams are judged by the roster: look again.
+            // Authorship and signed fields are judged by the roster: look again at every
+            // item (a roster changes rarely; items that arrived before it were judged by
+            // nobody's).
             for cid in roster_changed {
                 for meta in chunks::docs_of(tx, Some(&cid))? {
-                    if meta.kind == "request" || meta.kind == "project" {
+                    if meta.kind != "community" {
                         let raw = docs::item(load_cached(tx, cache, &key, &meta.id)?)?;
                         let (item, _) = checked_item(tx, cache, &key, &raw)?;
                         index::put_item(tx, &project(&item))?;
@@ -324,6 +326,7 @@ impl Service {
                     created_by: String::new(),
                     device: String::new(),
                     nonce: String::new(),
+                    sig: String::new(),
                 },
             };
             header.id = id.to_string();

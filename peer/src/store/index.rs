@@ -132,7 +132,7 @@ const SUMMARY_COLUMNS: &str =
     (h.key IS NOT NULL OR x.member IS NOT NULL), i.extra, x.member IS NOT NULL";
 
 const SUMMARY_JOINS: &str = "FROM items i
-    LEFT JOIN items p ON p.community = i.community AND p.kind = 'profile' AND p.author = i.author
+    LEFT JOIN items p ON p.community = i.community AND p.kind = 'profile' AND p.author = i.author AND i.author <> ''
     LEFT JOIN hidden h ON h.community = i.community AND h.key = i.id
     LEFT JOIN held x ON x.community = i.community AND x.member = i.author AND i.kind <> 'profile'";
 
@@ -364,7 +364,7 @@ pub fn search(conn: &Connection, q: &ListQuery<'_>, text: &str) -> Result<Vec<It
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM (SELECT rowid AS r, rank FROM items_fts WHERE items_fts MATCH ?{n}) f
          JOIN items i ON i.rowid = f.r
-         LEFT JOIN items p ON p.community = i.community AND p.kind = 'profile' AND p.author = i.author
+         LEFT JOIN items p ON p.community = i.community AND p.kind = 'profile' AND p.author = i.author AND i.author <> ''
          LEFT JOIN hidden h ON h.community = i.community AND h.key = i.id
          LEFT JOIN held x ON x.community = i.community AND x.member = i.author AND i.kind <> 'profile'
          WHERE {cond} ORDER BY f.rank LIMIT ?{}",
@@ -395,7 +395,7 @@ pub fn summary(conn: &Connection, id: &str) -> Result<Option<ItemSummary>> {
 /// Storage errors.
 pub fn names(conn: &Connection, community: &str) -> Result<NameMap> {
     let mut stmt = conn.prepare_cached(
-        "SELECT author, title FROM items WHERE community = ?1 AND kind = 'profile'",
+        "SELECT author, title FROM items WHERE community = ?1 AND kind = 'profile' AND author <> ''",
     )?;
     let rows = stmt
         .query_map([community], |r| Ok((r.get(0)?, r.get(1)?)))?

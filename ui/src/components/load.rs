@@ -5,6 +5,8 @@ use allmende_core::model::Role;
 use allmende_core::query::{CommunitySummary, Query};
 use allmende_core::{ApiError, Command};
 use serde::de::DeserializeOwned;
+use std::cell::Cell;
+use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::state::{Action, AppState};
@@ -40,16 +42,24 @@ pub fn use_query<T: DeserializeOwned + Clone + PartialEq + 'static>(
     {
         let state = state.clone();
         use_effect_with(key, move |(_, _, lang)| {
+            // An answer that arrives after the query changed (a second filter clicked before
+            // the first one's answer came) is dropped, or it would show the older filter's list.
+            let stale = Rc::new(Cell::new(false));
             if let Some(q) = query {
                 let lang = lang.as_str().to_string();
+                let stale = stale.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    match crate::api::query::<T>(&q, &lang).await {
+                    let answer = crate::api::query::<T>(&q, &lang).await;
+                    if stale.get() {
+                        return;
+                    }
+                    match answer {
                         Ok(v) => state.set(Loaded::Ready(v)),
                         Err(e) => state.set(Loaded::Failed(e)),
                     }
                 });
             }
-            || ()
+            move || stale.set(true)
         });
     }
     (*state).clone()

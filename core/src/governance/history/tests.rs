@@ -97,6 +97,7 @@ fn village() -> (Device, String) {
         created_by: "admin".into(),
         device: root.public_hex(),
         nonce: "n1".into(),
+        sig: String::new(),
     };
     reconcile_prop(&mut doc, ROOT, "header", &header).expect("test");
     doc.put_object(&ROOT, "log", ObjType::Map).expect("test");
