@@ -652,3 +652,9 @@ fn one_poisoned_document_is_quarantined_and_everything_else_still_syncs() {
 
 #[path = "relay_feed.rs"]
 mod feed;
+
+#[path = "relay_scope.rs"]
+mod scope;
+
+#[path = "relay_teams.rs"]
+mod teams;

@@ -1,12 +1,14 @@
 //! Keeping in step in the background, for the front doors (the desktop app, `allmende serve`):
-//! with the relay this device last synced with (once there is one, for example after joining
-//! with an invite), and with devices of its communities on the local network (iroh, mDNS).
+//! with every relay a community here syncs through (once there is one, for example after
+//! joining with an invite; each community only with its own relays), and with devices of its
+//! communities on the local network (iroh, mDNS).
 //!
 //! Each runs on a service of its own over the same data directory (the store is safe to share),
 //! so the front door's service stays free for the person using it. Failures are logged and
 //! retried with a growing pause; nothing here can stop the front door.
 
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
+use std::path::Path;
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -23,7 +25,7 @@ const START_DELAY: Duration = Duration::from_secs(3);
 /// What to keep in step with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
-    /// The remembered relay (the setting `relay`).
+    /// The relays the communities sync through (and the remembered one, setting `relay`).
     pub relay: bool,
     /// Devices of this device's communities on the local network.
     pub lan: bool,
@@ -64,7 +66,7 @@ pub fn start(dir: &Path, opts: Options) -> Background {
             }
             let relay = async {
                 if opts.relay {
-                    relay_loop(&dir, stopped.clone()).await;
+                    relays(&dir, stopped.clone()).await;
                 }
             };
             let lan = async {
@@ -85,60 +87,82 @@ async fn until_stopped(mut stopped: watch::Receiver<bool>) {
     let _ = stopped.wait_for(|s| *s).await;
 }
 
-/// Resolves once `stop` is set or the remembered relay is no longer `relay`.
-async fn until_relay_changes(dir: PathBuf, relay: String, stopped: watch::Receiver<bool>) {
-    let changed = async {
-        loop {
-            tokio::time::sleep(Duration::from_secs(5)).await;
-            let now = Store::open(&dir)
-                .and_then(|s| s.setting("relay"))
-                .ok()
-                .flatten();
-            if now.as_deref() != Some(relay.as_str()) {
-                break;
-            }
+/// Every relay a community here syncs through (`sync/scope.rs`), and the remembered one.
+fn known_relays(dir: &Path) -> Vec<String> {
+    match Store::open(dir).and_then(|s| crate::sync::known_relays(&s)) {
+        Ok(all) => all,
+        Err(e) => {
+            tracing::warn!("background sync cannot read the store: {e}");
+            Vec::new()
         }
-    };
-    tokio::select! {
-        () = changed => {}
-        () = until_stopped(stopped) => {}
     }
 }
 
-/// Watches the remembered relay; waits for one to be remembered; reconnects after failures
-/// with a pause that grows from 2 s to a minute.
-async fn relay_loop(dir: &Path, stopped: watch::Receiver<bool>) {
+/// Keeps one watcher per known relay: each community syncs with its own relays only, and a
+/// relay that becomes known (a community joined elsewhere) gets a watcher of its own.
+async fn relays(dir: &Path, stopped: watch::Receiver<bool>) {
+    let local = tokio::task::LocalSet::new();
+    local
+        .run_until(async {
+            let mut running: HashMap<String, watch::Sender<bool>> = HashMap::new();
+            loop {
+                let known = known_relays(dir);
+                running.retain(|relay, stop| {
+                    let keep = known.contains(relay);
+                    if !keep {
+                        let _ = stop.send(true);
+                    }
+                    keep
+                });
+                for relay in known {
+                    if running.contains_key(&relay) {
+                        continue;
+                    }
+                    let (stop, this_stopped) = watch::channel(false);
+                    running.insert(relay.clone(), stop);
+                    let dir = dir.to_path_buf();
+                    tokio::task::spawn_local(async move {
+                        relay_loop(&dir, &relay, this_stopped).await;
+                    });
+                }
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_secs(5)) => {}
+                    () = until_stopped(stopped.clone()) => break,
+                }
+            }
+            for stop in running.values() {
+                let _ = stop.send(true);
+            }
+        })
+        .await;
+}
+
+/// Watches `relay`; reconnects after failures with a pause that grows from 2 s to a minute.
+async fn relay_loop(dir: &Path, relay: &str, stopped: watch::Receiver<bool>) {
     let mut pause = Duration::from_secs(2);
     loop {
         if *stopped.borrow() {
             return;
         }
-        let relay = Store::open(dir).and_then(|s| s.setting("relay"));
-        match relay {
-            Ok(Some(relay)) => {
-                let outcome = match Service::open(dir) {
-                    Ok(mut svc) => {
-                        crate::sync::watch(
-                            &mut svc,
-                            &relay,
-                            Duration::from_secs(20),
-                            |line| tracing::debug!("relay {relay}: {line}"),
-                            until_relay_changes(dir.to_path_buf(), relay.clone(), stopped.clone()),
-                        )
-                        .await
-                    }
-                    Err(e) => Err(e),
-                };
-                match outcome {
-                    Ok(()) => pause = Duration::from_secs(2),
-                    Err(e) => {
-                        tracing::info!("relay {relay} not reached: {e}; trying again in {pause:?}");
-                        pause = (pause * 2).min(Duration::from_secs(60));
-                    }
-                }
+        let outcome = match Service::open(dir) {
+            Ok(mut svc) => {
+                crate::sync::watch(
+                    &mut svc,
+                    relay,
+                    Duration::from_secs(20),
+                    |line| tracing::debug!("relay {relay}: {line}"),
+                    until_stopped(stopped.clone()),
+                )
+                .await
             }
-            Ok(None) => pause = Duration::from_secs(5),
-            Err(e) => tracing::warn!("background sync cannot read the store: {e}"),
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(()) => pause = Duration::from_secs(2),
+            Err(e) => {
+                tracing::info!("relay {relay} not reached: {e}; trying again in {pause:?}");
+                pause = (pause * 2).min(Duration::from_secs(60));
+            }
         }
         tokio::select! {
             () = tokio::time::sleep(pause) => {}

@@ -236,10 +236,15 @@ pub async fn join(
         member: invite.member.clone(),
         device: invite_key.public_hex(),
     })?;
-    // Push the roster change with the invite key (the relay knows it), then sync as ourselves.
+    // Push the roster change with the invite key (the relay knows it), then sync as ourselves:
+    // the joined community only goes through this relay, and other communities on this
+    // device do not (see `sync/scope.rs`); a relay remembered before stays the default.
+    svc.bind_relay(&invite.community, &relay)?;
     crate::sync::push_as(svc, &relay, &invite.community, &invite_key, timeout).await?;
-    crate::sync::sync_once(svc, &relay, timeout).await?;
-    svc.remember_relay(&relay)?;
+    crate::sync::sync_joined(svc, &relay, timeout).await?;
+    if svc.store().setting("relay")?.is_none() {
+        svc.remember_relay(&relay)?;
+    }
     svc.set_current_community(&invite.community)?;
     Ok(invite.community)
 }
@@ -288,7 +293,10 @@ impl Service {
                 .current_community()?
                 .ok_or_else(|| PeerError::BadInput("no community".into()))?,
         };
-        let relay = self.store().setting("relay")?;
+        let relay = match self.relays_of(&community)?.into_iter().next() {
+            Some(r) => Some(r),
+            None => self.store().setting("relay")?,
+        };
         let invite = self.create_invite(&community, name, role.parse()?, relay)?;
         let token = invite.token();
         Ok(

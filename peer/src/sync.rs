@@ -12,12 +12,14 @@ mod feed;
 mod once;
 mod plan;
 mod progress;
+mod scope;
 mod session;
 mod status;
 
 pub use dialer::RelayDialer;
 pub(crate) use once::sync_via;
-pub use once::{sync_once, sync_once_showing, Progress, SyncReport};
+pub use once::{sync_joined, sync_once, sync_once_showing, Progress, SyncReport};
+pub use scope::known_relays;
 pub use session::{fetch, fetch_community, push_as, watch};
 pub(crate) use session::{keep_in_step, preload, Connector, Session};
 pub use status::SyncStatus;

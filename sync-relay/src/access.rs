@@ -50,6 +50,11 @@ struct State {
     rosters: HashMap<String, Roster>,
     /// Communities as replayed from their logs (to check project teams).
     views: HashMap<String, Community>,
+    /// Team-only projects as stored (header, visibility and team only): their teams are
+    /// judged again whenever their community's roster changes, so a project that arrived
+    /// before its community (or before the roster that makes its lead a member) is not shut
+    /// to its own team.
+    teams: HashMap<String, Project>,
 }
 
 /// What is kept to replay community logs incrementally: each community document's history
@@ -113,7 +118,8 @@ impl Access {
             | (Some(DocAccess::Community), Learned::Community(_)) => true,
             (
                 Some(DocAccess::Item { community: was, .. }),
-                Learned::Item(DocAccess::Item { community, .. }),
+                Learned::Item(DocAccess::Item { community, .. })
+                | Learned::TeamProject(DocAccess::Item { community, .. }, _),
             ) => was == community,
             _ => false,
         };
@@ -131,9 +137,26 @@ impl Access {
                 }
                 state.docs.insert(doc_id.to_string(), DocAccess::Community);
                 state.rosters.insert(doc_id.to_string(), roster);
+                // The community's team-only projects are judged by the new roster.
+                let judged: Vec<(String, HashSet<String>)> = state
+                    .teams
+                    .iter()
+                    .filter(|(_, p)| p.header.community == doc_id)
+                    .map(|(id, p)| (id.clone(), team_of(Some(&c), p)))
+                    .collect();
+                for (id, team) in judged {
+                    if let Some(DocAccess::Item { team: t, .. }) = state.docs.get_mut(&id) {
+                        *t = Some(team);
+                    }
+                }
                 state.views.insert(doc_id.to_string(), *c);
             }
             Learned::Item(access) => {
+                state.teams.remove(doc_id);
+                state.docs.insert(doc_id.to_string(), access);
+            }
+            Learned::TeamProject(access, project) => {
+                state.teams.insert(doc_id.to_string(), *project);
                 state.docs.insert(doc_id.to_string(), access);
             }
             Learned::Foreign => {
@@ -207,7 +230,8 @@ impl Access {
         match classify(doc, &state.views) {
             Learned::Nothing | Learned::Community(_) => true,
             Learned::Foreign => self.allow_foreign,
-            Learned::Item(DocAccess::Item { community, team }) => {
+            Learned::Item(DocAccess::Item { community, team })
+            | Learned::TeamProject(DocAccess::Item { community, team }, _) => {
                 // A community not here yet (its upload may follow): nothing to guard.
                 let Some(roster) = state.rosters.get(&community) else {
                     return true;
@@ -218,7 +242,7 @@ impl Access {
                     (None, _) => false,
                 }
             }
-            Learned::Item(_) => false,
+            Learned::Item(_) | Learned::TeamProject(..) => false,
         }
     }
 
@@ -240,6 +264,7 @@ impl Access {
 enum Learned {
     Community(Box<Community>),
     Item(DocAccess),
+    TeamProject(DocAccess, Box<Project>),
     Foreign,
     Nothing,
 }
@@ -259,30 +284,61 @@ fn classify(doc: &Automerge, communities: &HashMap<String, Community>) -> Learne
         // the history); a header that only claims to be one founds nobody's access.
         DocKind::Community => Learned::Community(Box::new(Community::empty(header))),
         DocKind::Project => {
-            let community = communities
-                .get(&header.community)
-                .cloned()
-                .unwrap_or_else(|| Community::empty(header.clone()));
-            let team = autosurgeon::hydrate::<_, Project>(doc)
+            let Some(project) = autosurgeon::hydrate::<_, Project>(doc)
                 .ok()
                 .filter(|p| p.visibility == Visibility::Team)
-                .map(|p| {
-                    let (checked, _) =
-                        governance::check_item(&community, &allmende_core::apply::Item::Project(p));
-                    match checked {
-                        allmende_core::apply::Item::Project(p) => p.team.keys().cloned().collect(),
-                        _ => HashSet::new(),
-                    }
+            else {
+                return Learned::Item(DocAccess::Item {
+                    community: header.community,
+                    team: None,
                 });
-            Learned::Item(DocAccess::Item {
-                community: header.community,
-                team,
-            })
+            };
+            let project = trimmed(project);
+            let team = team_of(communities.get(&header.community), &project);
+            Learned::TeamProject(
+                DocAccess::Item {
+                    community: header.community,
+                    team: Some(team),
+                },
+                Box::new(project),
+            )
         }
         _ => Learned::Item(DocAccess::Item {
             community: header.community,
             team: None,
         }),
+    }
+}
+
+/// What the relay keeps of a team-only project: what its team is judged by.
+fn trimmed(p: Project) -> Project {
+    Project {
+        header: p.header,
+        visibility: p.visibility,
+        team: p.team,
+        title: String::new(),
+        summary: String::new(),
+        category: String::new(),
+        from_idea: String::new(),
+        steps: Default::default(),
+        tasks: Default::default(),
+        notes: Default::default(),
+        milestones: Default::default(),
+        needs: Default::default(),
+        comments: Default::default(),
+        reports: Default::default(),
+        ..p
+    }
+}
+
+/// The team of a team-only project as its community's roster (none yet: nobody's) accepts it.
+fn team_of(community: Option<&Community>, p: &Project) -> HashSet<String> {
+    let community = community
+        .cloned()
+        .unwrap_or_else(|| Community::empty(p.header.clone()));
+    match governance::check_item(&community, &allmende_core::apply::Item::Project(p.clone())).0 {
+        allmende_core::apply::Item::Project(p) => p.team.keys().cloned().collect(),
+        _ => HashSet::new(),
     }
 }
 

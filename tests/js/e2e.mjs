@@ -176,12 +176,15 @@ const late = async (route) => {
   if (body.includes('"status":"in_review"')) await new Promise((r) => setTimeout(r, 2500))
   await route.continue()
 }
-await page.route("**/api/query", late)
+const isQuery = (url) => url.pathname === "/api/query"
+await page.route(isQuery, late)
+const asked = page.waitForRequest((r) => r.url().includes("/api/query") && (r.postData() || "").includes('"status":"in_review"'))
 await page.locator("select[name=inbox-status]").selectOption("in_review")
+await asked
 await page.locator("select[name=inbox-status]").selectOption("received")
 await page.waitForTimeout(3500)
-check(await shown("Fläche am Mühlbach zur Pflanzung freigeben"), "a late answer to an earlier filter does not replace the list of the filter chosen after it")
-await page.unroute("**/api/query", late)
+check(await page.locator("main .cards").getByText("Fläche am Mühlbach zur Pflanzung freigeben").count() > 0, "a late answer to an earlier filter does not replace the list of the filter chosen after it")
+await page.unroute(isQuery, late)
 await page.locator("select[name=inbox-status]").selectOption("")
 await page.locator("select[name=inbox-status]").selectOption("received")
 check(await shown("Fläche am Mühlbach zur Pflanzung freigeben"), "the status filter shows received requests")

@@ -278,9 +278,13 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
             qr,
         } => {
             let community = ctx.community()?;
+            // The invite names the relay the community syncs through.
             let relay = match relay {
                 Some(r) => Some(r),
-                None => ctx.svc.store().setting("relay")?,
+                None => match ctx.svc.relays_of(&community)?.into_iter().next() {
+                    Some(r) => Some(r),
+                    None => ctx.svc.store().setting("relay")?,
+                },
             };
             let invite = ctx
                 .svc

@@ -56,16 +56,29 @@ pub(super) fn run(
         }
         return Ok(());
     }
-    let relay = match relay {
-        Some(r) => r,
-        None => svc.store().setting("relay")?.ok_or_else(|| {
-            PeerError::BadInput("no relay given: use --relay ws://HOST:PORT".into())
-        })?,
+    // Without --relay: every relay a community here syncs through (each gets only its own
+    // communities), the remembered one first.
+    let explicit = relay.is_some();
+    let relays: Vec<String> = match relay {
+        Some(r) => vec![r],
+        None => {
+            let mut all = svc.known_relays()?;
+            if let Some(default) = svc.store().setting("relay")? {
+                all.retain(|r| *r != default);
+                all.insert(0, default);
+            }
+            all
+        }
+    };
+    let Some(first) = relays.first().cloned() else {
+        return Err(PeerError::BadInput(
+            "no relay given: use --relay ws://HOST:PORT".into(),
+        ));
     };
     let timeout = Duration::from_secs(timeout.max(1));
     let rt = runtime()?;
     if let Some(id) = fetch {
-        let value = rt.block_on(sync::fetch(svc, &relay, &id, timeout))?;
+        let value = rt.block_on(sync::fetch(svc, &first, &id, timeout))?;
         println!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(());
     }
@@ -73,7 +86,7 @@ pub(super) fn run(
         let json = out.is_json();
         rt.block_on(sync::watch(
             svc,
-            &relay,
+            &first,
             timeout,
             |line| {
                 if json {
@@ -89,19 +102,35 @@ pub(super) fn run(
         return Ok(());
     }
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let mut bar = |p: sync::Progress| {
-        if terminal {
-            eprint!("\r  {}", progress_line(p, de));
+    let mut reports = Vec::new();
+    for relay in &relays {
+        let mut bar = |p: sync::Progress| {
+            if terminal {
+                eprint!("\r  {}", progress_line(p, de));
+            }
+        };
+        let report = rt.block_on(sync::sync_once_showing(svc, relay, timeout, &mut bar))?;
+        if terminal && report.offered > 0 {
+            eprintln!();
         }
-    };
-    let report = rt.block_on(sync::sync_once_showing(svc, &relay, timeout, &mut bar))?;
-    if terminal && report.offered > 0 {
-        eprintln!();
+        reports.push(report);
     }
-    svc.remember_relay(&relay)?;
+    if explicit {
+        svc.remember_relay(&first)?;
+    }
     if out.is_json() {
-        return out.value(&report);
+        return match reports.as_slice() {
+            [one] => out.value(one),
+            all => out.value(&all),
+        };
     }
+    for report in &reports {
+        print_report(report, de);
+    }
+    Ok(())
+}
+
+fn print_report(report: &sync::SyncReport, de: bool) {
     println!(
         "{} {}: {} {}, {} {}, {} {}, {} B {}, {} B {}",
         if de {
@@ -147,7 +176,6 @@ pub(super) fn run(
             q.reason
         );
     }
-    Ok(())
 }
 
 /// "1200 / 10000 Dokumente (12 %), 3.4 MB empfangen" for a progress line.

@@ -133,6 +133,7 @@ pub async fn listen_with(
         svc,
         &mut session,
         "peers",
+        false,
         &mut on_event_moved(&mut on_event),
         |svc| {
             while let Ok(a) = arrived.try_recv() {

@@ -79,9 +79,15 @@ impl Service {
             None => {
                 let key = DeviceKey::generate();
                 let community = self.community_of(&command)?;
+                // The stand-in device counts from when the member joined, so what a script
+                // (the demo) writes for them at any time since then holds.
+                let since = self
+                    .community_view(&community)?
+                    .member(member)
+                    .map_or(at, |m| m.joined_at.min(at));
                 self.run(
                     None,
-                    at,
+                    since,
                     Command::AddDevice {
                         community,
                         member: member.to_string(),

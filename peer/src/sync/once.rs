@@ -67,6 +67,23 @@ pub async fn sync_once(svc: &mut Service, relay: &str, timeout: Duration) -> Res
     .await
 }
 
+/// [`sync_once`] for a device that has just joined through `relay`: communities that have no
+/// relay yet are not handed to it (only the joined one, bound before, and those that synced
+/// with it already).
+///
+/// # Errors
+/// As [`sync_once`].
+pub async fn sync_joined(svc: &mut Service, relay: &str, timeout: Duration) -> Result<SyncReport> {
+    sync_scoped(
+        svc,
+        Connector::Relay(relay.to_string()),
+        false,
+        timeout,
+        &mut |_| {},
+    )
+    .await
+}
+
 /// [`sync_once`], telling `progress` after every window.
 ///
 /// # Errors
@@ -90,6 +107,16 @@ pub(crate) async fn sync_via(
     timeout: Duration,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<SyncReport> {
+    sync_scoped(svc, to, true, timeout, progress).await
+}
+
+async fn sync_scoped(
+    svc: &mut Service,
+    to: Connector,
+    adopt: bool,
+    timeout: Duration,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<SyncReport> {
     let label = to.label();
     let key = svc.device().clone();
     // A peer gets only what it may have; the rest is not waiting for it either.
@@ -107,7 +134,15 @@ pub(crate) async fn sync_via(
     }
     // What the peer may not have is not waiting for it either.
     svc.record_synced(&label, &withheld)?;
-    let stored = svc.store().docs(None)?;
+    let mut stored = svc.store().docs(None)?;
+    // A relay gets only the communities that sync through it (`scope.rs`); the others are
+    // neither offered nor asked about there.
+    if let Connector::Relay(url) = &to {
+        let scope = svc.relay_scope(url, adopt)?;
+        stored.retain(|d| scope.contains(&d.community));
+        let kept: HashSet<&str> = stored.iter().map(|d| d.id.as_str()).collect();
+        local.retain(|id, _| kept.contains(id.as_str()));
+    }
     let communities: HashSet<String> = stored
         .iter()
         .filter(|d| d.kind == "community")
@@ -149,9 +184,8 @@ pub(crate) async fn sync_via(
     };
     let mut unsettled = Vec::new();
     let mut tried: HashSet<String> = planned.offer.iter().cloned().collect();
-    // Communities first: the relay learns a roster before the items it guards.
+    // Communities first, in windows of their own (`plan::windows`).
     let mut queue = planned.offer;
-    queue.sort_by_key(|id| !communities.contains(id));
     let mut shown = Progress {
         total: queue.len(),
         ..Progress::default()
@@ -167,8 +201,8 @@ pub(crate) async fn sync_via(
         .flat_map(|f| f.changed.iter().map(|(id, _)| id.clone()))
         .collect();
     loop {
-        for window in queue.chunks(WINDOW) {
-            let w = run_window(svc, to.clone(), timeout, &key, window, &label).await?;
+        for window in super::plan::windows(&queue, &communities, WINDOW) {
+            let w = run_window(svc, to.clone(), timeout, &key, &window, &label).await?;
             report.offered += w.synced.len();
             report.documents += w.synced.len();
             report.received += w.received;
@@ -183,19 +217,14 @@ pub(crate) async fn sync_via(
             shown.bytes_received = report.bytes_received;
             progress(shown);
         }
-        let communities = if discover_all {
-            svc.store()
-                .docs(None)?
-                .into_iter()
-                .filter(|d| d.kind == "community")
-                .map(|d| d.id)
-                .collect()
+        let looked_at: Vec<String> = if discover_all {
+            communities.iter().cloned().collect()
         } else {
             std::mem::take(&mut moved)
         };
         discover_all = false;
         let here: HashSet<String> = svc.local_heads()?.into_keys().collect();
-        let mut next: Vec<String> = catalogued(svc, &communities)?
+        let mut next: Vec<String> = catalogued(svc, &looked_at)?
             .into_iter()
             .filter(|id| !here.contains(id) && !tried.contains(id))
             .collect();

@@ -1,7 +1,7 @@
 //! Which documents a session offers: those out of step, judged from the relay's change feed
 //! and what was last in step with that relay. Pure: the caller reads the heads.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use allmende_core::wire::ChangeFeed;
 
@@ -62,6 +62,25 @@ pub(crate) fn plan(
     out.offer.dedup();
     out.in_step.sort();
     out
+}
+
+/// The documents to offer, in windows of at most `size`: communities in windows of their own
+/// first, so the relay has learned every roster before the items it guards arrive (documents
+/// in one window are handled side by side, and an item judged before its roster is refused).
+pub(crate) fn windows(
+    queue: &[String],
+    communities: &HashSet<String>,
+    size: usize,
+) -> Vec<Vec<String>> {
+    let (first, rest): (Vec<String>, Vec<String>) = queue
+        .iter()
+        .cloned()
+        .partition(|id| communities.contains(id));
+    first
+        .chunks(size.max(1))
+        .chain(rest.chunks(size.max(1)))
+        .map(<[String]>::to_vec)
+        .collect()
 }
 
 #[cfg(test)]
@@ -130,5 +149,17 @@ mod tests {
         let f = feed(&[("a", "")]);
         let p = plan(&local, &HashMap::new(), Some(&f), true);
         assert_eq!(p.offer, vec!["a"]);
+    }
+
+    #[test]
+    fn communities_go_in_windows_of_their_own_first() {
+        let ids = |v: &[&str]| v.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+        let communities: HashSet<String> = ids(&["c1", "c2"]).into_iter().collect();
+        let w = windows(&ids(&["i1", "c1", "i2", "i3", "c2"]), &communities, 2);
+        assert_eq!(
+            w,
+            vec![ids(&["c1", "c2"]), ids(&["i1", "i2"]), ids(&["i3"])]
+        );
+        assert!(windows(&[], &communities, 2).is_empty());
     }
 }

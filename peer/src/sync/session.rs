@@ -117,12 +117,6 @@ fn header_of(doc: &Automerge) -> Option<Header> {
 }
 
 impl Session {
-    async fn open(svc: &mut Service, to: Connector, timeout: Duration) -> Result<Session> {
-        let ids: Vec<String> = svc.store().docs(None)?.into_iter().map(|d| d.id).collect();
-        let key = svc.device().clone();
-        Self::open_via(svc, to, timeout, &key, &ids).await
-    }
-
     async fn open_with(
         svc: &mut Service,
         relay: &str,
@@ -350,9 +344,21 @@ pub async fn watch(
     mut on_change: impl FnMut(&str),
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
-    let mut s = Session::open(svc, Connector::Relay(relay.to_string()), timeout).await?;
+    // Only the communities that sync through this relay (`scope.rs`); new ones go to the
+    // remembered relay.
+    let adopt = svc.store().setting("relay")?.as_deref() == Some(relay);
+    let scope = svc.relay_scope(relay, adopt)?;
+    let ids: Vec<String> = svc
+        .store()
+        .docs(None)?
+        .into_iter()
+        .filter(|d| scope.contains(&d.community))
+        .map(|d| d.id)
+        .collect();
+    let key = svc.device().clone();
+    let mut s = Session::open_with(svc, relay, timeout, &key, &ids).await?;
     let _ = s.settle().await;
-    keep_in_step(svc, &mut s, relay, &mut on_change, |_| Ok(()), stop).await?;
+    keep_in_step(svc, &mut s, relay, true, &mut on_change, |_| Ok(()), stop).await?;
     s.repo.stop().await;
     Ok(())
 }
@@ -431,6 +437,7 @@ pub(crate) async fn keep_in_step(
     svc: &mut Service,
     s: &mut Session,
     label: &str,
+    scoped: bool,
     on_change: &mut impl FnMut(&str),
     mut each: impl FnMut(&mut Service) -> Result<()>,
     stop: impl std::future::Future<Output = ()>,
@@ -453,9 +460,19 @@ pub(crate) async fn keep_in_step(
             () = tokio::time::sleep(Duration::from_millis(300)) => {}
         }
         each(svc)?;
-        // Local changes (this or another process) go out.
+        // Local changes (this or another process) go out: to a relay, only those of the
+        // communities that sync through it (a community joined meanwhile may be one).
+        let scope = if scoped {
+            let adopt = svc.store().setting("relay")?.as_deref() == Some(relay);
+            Some(svc.relay_scope(relay, adopt)?)
+        } else {
+            None
+        };
         for meta in svc.store().docs(None)? {
             if local_versions.get(&meta.id) == Some(&meta.version) {
+                continue;
+            }
+            if scope.as_ref().is_some_and(|c| !c.contains(&meta.community)) {
                 continue;
             }
             local_versions.insert(meta.id.clone(), meta.version);

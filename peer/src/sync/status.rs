@@ -124,7 +124,15 @@ impl Service {
                 })
             })?
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        Ok(rows)
+        // A community is in step (or not) only with the relays it syncs through.
+        let mut shown = Vec::with_capacity(rows.len());
+        for row in rows {
+            let relays = self.relays_of(&row.community)?;
+            if row.relay.starts_with("peer:") || relays.is_empty() || relays.contains(&row.relay) {
+                shown.push(row);
+            }
+        }
+        Ok(shown)
     }
 }
 

@@ -1,0 +1,128 @@
+//! A community syncs only through its own relays (a module of `relay.rs`): joining a second
+//! community run by another operator does not hand the first one to that operator's relay.
+
+use allmende_tests::{Peer, RelayProc};
+
+fn fetched(p: &Peer, relay: &RelayProc, id: &str) -> bool {
+    p.run(&[
+        "sync",
+        "--relay",
+        &relay.url(),
+        "--fetch",
+        id,
+        "--timeout",
+        "3",
+    ])
+    .status
+    .success()
+}
+
+/// Finding 2 of the edge review: joining through relay X (or `sync --relay X`) uploaded every
+/// community on the device to X and made X the one remembered relay.
+#[test]
+fn joining_a_community_elsewhere_does_not_hand_the_first_one_to_its_relay() {
+    let home = RelayProc::start("");
+    let elsewhere = RelayProc::start("");
+    // Anna's village syncs through its own relay; Carl is a member there too.
+    let anna = Peer::new();
+    let village = anna.create(&[
+        "init",
+        "--name",
+        "Grünhausen",
+        "--kind",
+        "village",
+        "--admin-name",
+        "Anna",
+    ]);
+    let secret = anna.create(&[
+        "project",
+        "add",
+        "--title",
+        "Nur fürs Team",
+        "--category",
+        "energy",
+        "--team-only",
+    ]);
+    anna.ok(&["sync", "--relay", &home.url()]);
+    let carl = Peer::new();
+    let token = anna.ok(&["invite", "--name", "Carl"]).trim().to_string();
+    anna.ok(&["sync"]);
+    carl.ok(&["join", &token]);
+    // A town run by another operator invites Anna.
+    let bea = Peer::new();
+    let town = bea.create(&[
+        "init",
+        "--name",
+        "Neustadt",
+        "--kind",
+        "town",
+        "--admin-name",
+        "Bea",
+    ]);
+    bea.ok(&["sync", "--relay", &elsewhere.url()]);
+    let invite = bea.ok(&["invite", "--name", "Anna"]).trim().to_string();
+    bea.ok(&["sync"]);
+    anna.ok(&["join", &invite]);
+    assert!(
+        fetched(&anna, &elsewhere, &town),
+        "Anna is in the town on its relay"
+    );
+    assert!(
+        !fetched(&anna, &elsewhere, &village),
+        "the village did not go to the town's relay when Anna joined"
+    );
+    assert!(
+        !fetched(&anna, &elsewhere, &secret),
+        "nor its team-only project"
+    );
+
+    // A plain sync keeps each community with its own relay.
+    anna.ok(&[
+        "--community",
+        &village,
+        "idea",
+        "add",
+        "--title",
+        "Dorfladen",
+        "--category",
+        "energy",
+    ]);
+    anna.ok(&[
+        "--community",
+        &town,
+        "idea",
+        "add",
+        "--title",
+        "Radweg",
+        "--category",
+        "mobility",
+    ]);
+    anna.ok(&["sync"]);
+    assert!(
+        !fetched(&anna, &elsewhere, &village),
+        "nor with the next plain sync"
+    );
+    carl.ok(&["sync"]);
+    assert!(
+        carl.titles(&["idea", "list"])
+            .contains(&"Dorfladen".to_string()),
+        "the village's relay still gets its changes"
+    );
+    bea.ok(&["sync"]);
+    assert!(
+        bea.titles(&["idea", "list"])
+            .contains(&"Radweg".to_string()),
+        "the town's relay gets the town's"
+    );
+    // Invites for the village still name the village's relay.
+    let next = anna
+        .ok(&["--community", &village, "invite", "--name", "Dora"])
+        .trim()
+        .to_string();
+    anna.ok(&["sync"]);
+    let dora = Peer::new();
+    dora.ok(&["join", &next]);
+    assert!(dora
+        .titles(&["idea", "list"])
+        .contains(&"Dorfladen".to_string()));
+}
