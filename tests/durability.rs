@@ -210,3 +210,6 @@ fn crossing_changes_both_survive_a_relay_kill_9() {
         );
     }
 }
+
+#[path = "durability_backup.rs"]
+mod backup;

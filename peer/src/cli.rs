@@ -9,6 +9,7 @@ mod args;
 mod dispatch;
 mod peer_cmd;
 mod print;
+mod print_backup;
 mod print_detail;
 mod print_governance;
 mod sync_cmd;
@@ -20,7 +21,7 @@ use std::process::ExitCode;
 use allmende_core::Lang;
 use clap::Parser;
 
-pub use args::Cli;
+pub use args::{Cli, VERSION};
 
 use crate::error::PeerError;
 

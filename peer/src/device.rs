@@ -1,5 +1,9 @@
 //! The device key: an ed25519 key pair made on first start. Its public key is the Automerge
 //! actor id of every change this device writes, so every change is attributable to a device.
+//! A data directory restored from a backup writes under a new actor id derived from the key
+//! and a salt made at the restore (`with_actor_salt`): the changes it made after the backup
+//! may already be with other devices, and Automerge must never see two different changes with
+//! the same actor and sequence number (restoring the same backup twice gives two salts).
 
 use automerge::ActorId;
 use ed25519_dalek::SigningKey;
@@ -9,6 +13,8 @@ use rand::rngs::OsRng;
 #[derive(Clone)]
 pub struct DeviceKey {
     key: SigningKey,
+    /// Made when this data directory was restored from a backup (empty: never restored).
+    salt: String,
 }
 
 impl std::fmt::Debug for DeviceKey {
@@ -25,6 +31,7 @@ impl DeviceKey {
     pub fn generate() -> Self {
         DeviceKey {
             key: SigningKey::generate(&mut OsRng),
+            salt: String::new(),
         }
     }
 
@@ -33,6 +40,7 @@ impl DeviceKey {
     pub fn from_secret(bytes: &[u8; 32]) -> Self {
         DeviceKey {
             key: SigningKey::from_bytes(bytes),
+            salt: String::new(),
         }
     }
 
@@ -58,7 +66,23 @@ impl DeviceKey {
     /// The Automerge actor id of this device: its public key.
     #[must_use]
     pub fn actor(&self) -> ActorId {
-        ActorId::from(self.public_bytes())
+        if self.salt.is_empty() {
+            return ActorId::from(self.public_bytes());
+        }
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"allmende actor after restore\0");
+        h.update(self.public_bytes());
+        h.update(self.salt.as_bytes());
+        ActorId::from(h.finalize().to_vec())
+    }
+
+    /// The same key in a restored data directory: it signs as before, and writes under an
+    /// actor id of its own.
+    #[must_use]
+    pub fn with_actor_salt(mut self, salt: String) -> Self {
+        self.salt = salt;
+        self
     }
 }
 

@@ -21,6 +21,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod background;
+pub mod backup;
 pub mod bundle;
 pub mod cli;
 pub mod clock;

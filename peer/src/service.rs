@@ -88,9 +88,12 @@ impl Service {
     pub fn open_with_clock(dir: &Path, clock: Box<dyn Clock>) -> Result<Service> {
         let mut store = Store::open(dir)?;
         let secret = store.device_secret(|| DeviceKey::generate().secret_bytes())?;
+        let salt = store
+            .setting(crate::backup::ACTOR_SALT)?
+            .unwrap_or_default();
         let mut service = Service {
             store,
-            device: DeviceKey::from_secret(&secret),
+            device: DeviceKey::from_secret(&secret).with_actor_salt(salt),
             clock,
             ids: RandomIds,
             cache: HashMap::new(),

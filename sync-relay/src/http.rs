@@ -140,7 +140,7 @@ async fn handle(stream: TcpStream, app: &App, mut places: Places) {
     }
     match request.path.as_str() {
         "/" => upgrade(stream, request, app, places).await,
-        "/healthz" => respond(&stream, "200 OK", "ok\n").await,
+        "/healthz" => respond(&stream, "200 OK", crate::HEALTH).await,
         "/changes" => {
             let (status, body) = crate::feed::answer(app, &request.query).await;
             respond(&stream, status, &body).await;

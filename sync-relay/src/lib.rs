@@ -26,9 +26,13 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+/// What `/healthz` answers: alive, and which release (for monitoring and upgrades).
+pub const HEALTH: &str = concat!("ok allmende-relay ", env!("CARGO_PKG_VERSION"), "\n");
+
 pub mod access;
 pub mod admission;
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod document;
 pub mod feed;

@@ -26,6 +26,40 @@ struct Args {
     /// relay's ticket is printed and served at /ticket.
     #[arg(long)]
     iroh: Option<SocketAddr>,
+    #[command(subcommand)]
+    command: Option<Maintenance>,
+}
+
+/// Maintenance of the store (the relay itself runs without a subcommand).
+#[derive(Debug, clap::Subcommand)]
+enum Maintenance {
+    /// Write a consistent backup of the store to FILE (while the relay runs).
+    Backup { file: PathBuf },
+    /// Restore a backup into the data directory (stop the relay first); with --replace the
+    /// current store is kept beside it.
+    Restore {
+        file: PathBuf,
+        #[arg(long)]
+        replace: bool,
+    },
+}
+
+/// Runs a maintenance command on the configured data directory.
+fn maintain(command: Maintenance, config: &Config) -> anyhow::Result<()> {
+    match command {
+        Maintenance::Backup { file } => {
+            let n = allmende_relay::backup::backup(&config.data, &file)?;
+            println!("backup written: {} ({n} documents)", file.display());
+        }
+        Maintenance::Restore { file, replace } => {
+            let n = allmende_relay::backup::restore(&config.data, &file, replace)?;
+            println!(
+                "restored: {n} documents into {}; devices offer again what changed since the backup",
+                config.data.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 fn main() -> anyhow::Result<()> {
@@ -36,8 +70,14 @@ fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let args = Args::parse();
-    let config = Config::load(args.config.as_deref())?;
+    let mut args = Args::parse();
+    let mut config = Config::load(args.config.as_deref())?;
+    if let Some(command) = args.command.take() {
+        if let Some(data) = args.data.take() {
+            config.data = data;
+        }
+        return maintain(command, &config);
+    }
     // Storage reads go through one connection, so more blocking threads than a few would only
     // add thread stacks and allocator arenas.
     tokio::runtime::Builder::new_multi_thread()

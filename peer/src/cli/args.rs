@@ -4,10 +4,14 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// `allmende --version`: the release and the data format it reads and writes (kept equal to
+/// the store's format by a test).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (data format 5)");
+
 #[derive(Debug, Parser)]
 #[command(
     name = "allmende",
-    version,
+    version = VERSION,
     args_override_self = true,
     about = "Allmende: der lokale Arbeitsraum für Klima-Engagement in Städten, Dörfern und Schulen. / The local-first workspace for local climate action."
 )]
@@ -223,6 +227,16 @@ pub enum Cmd {
     /// Sneakernet: a community in one file, and back.
     #[command(subcommand)]
     Bundle(BundleCmd),
+    /// Write a backup of this data directory to FILE (consistent while the app runs).
+    Backup { file: std::path::PathBuf },
+    /// Restore a backup into the data directory (an empty one, or with --replace: stop the
+    /// app first; the current database is kept beside it). (`restore` alone brings back
+    /// hidden content.)
+    RestoreBackup {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        replace: bool,
+    },
     /// Check every document and the database for damage.
     Check,
     /// Rebuild the search index from the documents.

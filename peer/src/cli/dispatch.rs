@@ -108,6 +108,11 @@ fn split_list(text: &str) -> Vec<String> {
 pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
     let dir = cli.data.clone().unwrap_or_else(super::default_data_dir);
     let clock = crate::clock::from_env().map_err(PeerError::BadInput)?;
+    // A restore must not open (and so create) the database it is about to put in place.
+    if let Cmd::RestoreBackup { file, replace } = &cli.command {
+        let report = crate::backup::restore(&dir, file, *replace)?;
+        return Printer::new(cli.json, lang).restored(&report);
+    }
     let mut svc = Service::open_with_clock(&dir, clock)?;
     svc.set_lang(lang);
     let mut ctx = Ctx {
@@ -359,6 +364,11 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
             let report = ctx.svc.import_bundle(&bytes)?;
             ctx.out.import(&report)
         }
+        Cmd::Backup { file } => {
+            let report = ctx.svc.store().backup_to(&file)?;
+            ctx.out.backed_up(&report)
+        }
+        Cmd::RestoreBackup { .. } => Ok(()),
         Cmd::Check => {
             let problems = ctx.svc.check()?;
             ctx.out.problems(&problems)?;

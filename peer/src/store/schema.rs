@@ -184,3 +184,16 @@ pub fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
     tx.commit()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod version_tests {
+    #[test]
+    fn the_version_line_names_this_data_format() {
+        let named = format!("(data format {})", super::FORMAT_VERSION);
+        assert!(
+            crate::cli::VERSION.ends_with(&named),
+            "{}",
+            crate::cli::VERSION
+        );
+    }
+}
