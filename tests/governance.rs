@@ -444,3 +444,58 @@ fn content_written_as_someone_else_is_left_out_and_flagged_on_every_honest_peer(
     }
     assert_eq!(flags(&anna), flags(ben), "both honest peers flag the same");
 }
+
+/// From an adversarial review: a document carrying a copy of another item's signed header was
+/// indexed under that item's id, so its text showed in lists under the other item's author.
+#[test]
+fn a_copied_header_neither_passes_nor_takes_another_items_place() {
+    let relay = RelayProc::start("");
+    let (anna, others, community) = community_with_members(&relay, &["Ben", "Mallory"]);
+    let (ben, mallory) = (&others[0], &others[1]);
+    let real = anna.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Blühstreifen",
+        "--category",
+        "nature",
+    ]);
+    anna.ok(&["sync"]);
+    mallory.ok(&["sync"]);
+    let copy = mallory.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Parkplatz statt Wiese",
+        "--category",
+        "nature",
+    ]);
+    let real_id = real.clone();
+    tamper(mallory, &real, |_, _| {});
+    let header = {
+        let mut svc = Service::open(mallory.path()).expect("open");
+        let bytes = svc.doc_bytes(&real_id).expect("real");
+        let d = docs::load(&bytes, &svc.device().actor()).expect("load");
+        let h: allmende_core::model::Header =
+            autosurgeon::hydrate_prop(&d, &ROOT, "header").expect("header");
+        h
+    };
+    tamper(mallory, &copy, |d, _| {
+        autosurgeon::reconcile_prop(d, ROOT, "header", &header).expect("header");
+    });
+    mallory.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    let shown = ben.json(&["idea", "show", &real]);
+    assert_eq!(shown["summary"]["title"], "Blühstreifen", "{shown}");
+    let listed = ben.titles(&["idea", "list"]);
+    assert!(listed.contains(&"Blühstreifen".to_string()), "{listed:?}");
+    let out = ben.run(&["--json", "idea", "show", &copy]);
+    if out.status.success() {
+        let theirs: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(
+            theirs["summary"]["author"], "",
+            "the copy is by nobody: {theirs}"
+        );
+    }
+    let _ = community;
+}

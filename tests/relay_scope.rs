@@ -126,3 +126,43 @@ fn joining_a_community_elsewhere_does_not_hand_the_first_one_to_its_relay() {
         .titles(&["idea", "list"])
         .contains(&"Dorfladen".to_string()));
 }
+
+/// From an adversarial review: an invite naming a community this device holds already, with
+/// another relay, made the join upload that community to the invite's relay.
+#[test]
+fn an_invite_naming_a_community_held_here_through_another_relay_is_refused() {
+    let home = RelayProc::start("");
+    let elsewhere = RelayProc::start("");
+    let anna = Peer::new();
+    let village = anna.create(&[
+        "init",
+        "--name",
+        "Grünhausen",
+        "--kind",
+        "village",
+        "--admin-name",
+        "Anna",
+    ]);
+    anna.ok(&["sync", "--relay", &home.url()]);
+    // Mallory's invite: a real one of her own town, edited to name Anna's village.
+    let mallory = Peer::new();
+    mallory.create(&[
+        "init",
+        "--name",
+        "Falle",
+        "--kind",
+        "town",
+        "--admin-name",
+        "Mallory",
+    ]);
+    mallory.ok(&["sync", "--relay", &elsewhere.url()]);
+    let token = mallory.ok(&["invite", "--name", "Anna"]).trim().to_string();
+    let mut invite = allmende_peer::invite::Invite::parse(&token).expect("invite");
+    invite.community.clone_from(&village);
+    let (code, _) = anna.fails(&["join", &invite.token(), "--timeout", "5"]);
+    assert_eq!(code, 2);
+    assert!(
+        !fetched(&anna, &elsewhere, &village),
+        "the village stayed off the other relay"
+    );
+}

@@ -145,6 +145,21 @@ pub fn catalog(doc: &AutoCommit) -> Result<Catalog> {
 ///
 /// # Errors
 /// Shape errors, or the document is a community.
+/// The item stored under `id` in `community` (as the store recorded them when it arrived):
+/// the header's own id and community are not believed, so a copy of another item's signed
+/// header under another id, or a header moved into another community, neither passes its
+/// signatures nor lands in another item's or community's lists.
+///
+/// # Errors
+/// As [`item`].
+pub fn item_at(doc: &AutoCommit, id: &str, community: &str) -> Result<Item> {
+    let mut item = item(doc)?;
+    let h = item.header_mut();
+    h.id = id.to_string();
+    h.community = community.to_string();
+    Ok(item)
+}
+
 pub fn item(doc: &AutoCommit) -> Result<Item> {
     let h = header(doc)?;
     Ok(match h.kind {

@@ -195,6 +195,19 @@ pub async fn join(
         .or_else(|| invite.relay.clone())
         .ok_or(PeerError::Invite(InviteFault::NoRelay))?;
     let invite_key = invite.device_key()?;
+    // An invite naming a community this device holds already, through another relay, would
+    // hand that community to this relay: refused.
+    if svc
+        .store()
+        .docs(Some(&invite.community))?
+        .iter()
+        .any(|d| d.id == invite.community)
+        && !svc.relays_of(&invite.community)?.contains(&relay)
+    {
+        return Err(PeerError::BadInput(
+            "this community is on this device already and syncs through another relay".into(),
+        ));
+    }
     // An invite handed on right after it was made may still be on its way to the relay: ask
     // again for a while before giving up.
     let deadline = tokio::time::Instant::now() + timeout;

@@ -60,53 +60,69 @@ fn holds(tag: &str, doc: &str, payload: &str, device: &str, sig: &str) -> bool {
     check_signature(device, &signing_bytes(tag, doc, payload), sig).is_ok()
 }
 
-/// Signs the marks this device wrote and has not signed yet.
-pub(super) fn sign_content(item: &mut Item, signer: &dyn Signer) {
+/// Signs the marks this device wrote in this change (see [`super::sign_item`]): the header
+/// of a new item, and marks not in `before` as they are now.
+pub(super) fn sign_content(item: &mut Item, before: Option<&Item>, signer: &dyn Signer) {
+    use super::items::fresh;
     let me = signer.public_hex();
     let doc = item.header().id.clone();
-    {
+    if before.is_none() {
         let h = item.header_mut();
         if h.sig.is_empty() && h.device == me {
             h.sig = sign(signer, "header", &doc, &header_payload(h));
         }
     }
+    let old_comments = before.and_then(Item::comments);
     if let Some(comments) = item.comments_mut() {
-        for c in comments.values_mut() {
-            if c.sig.is_empty() && c.device == me {
+        for (key, c) in comments.iter_mut() {
+            if c.sig.is_empty() && c.device == me && fresh(old_comments, key, c) {
                 c.sig = sign(signer, "comment", &doc, &comment_payload(c));
             }
         }
     }
+    let old_reports = before.and_then(Item::reports);
     if let Some(reports) = item.reports_mut() {
-        for r in reports.values_mut() {
-            if r.sig.is_empty() && r.device == me {
+        for (key, r) in reports.iter_mut() {
+            if r.sig.is_empty() && r.device == me && fresh(old_reports, key, r) {
                 r.sig = sign(signer, "report", &doc, &report_payload(r));
             }
         }
     }
-    match item {
-        Item::Idea(x) => {
+    match (item, before) {
+        (Item::Idea(x), was) => {
+            let was = match was {
+                Some(Item::Idea(b)) => Some(&b.support_proofs),
+                _ => None,
+            };
             for (member, proof) in &mut x.support_proofs {
                 let Some(at) = x.supporters.get(member) else {
                     continue;
                 };
-                if proof.sig.is_empty() && proof.device == me {
+                if proof.sig.is_empty() && proof.device == me && fresh(was, member, proof) {
                     let payload = mark_payload(member, member, *at, "", &proof.device);
                     proof.sig = sign(signer, "support", &doc, &payload);
                 }
             }
         }
-        Item::Event(x) => {
+        (Item::Event(x), was) => {
+            let was = match was {
+                Some(Item::Event(b)) => Some(&b.registrations),
+                _ => None,
+            };
             for (key, r) in &mut x.registrations {
-                if r.sig.is_empty() && r.device == me {
+                if r.sig.is_empty() && r.device == me && fresh(was, key, r) {
                     let payload = mark_payload(key, &r.member, r.at, "", &r.device);
                     r.sig = sign(signer, "registration", &doc, &payload);
                 }
             }
         }
-        Item::Opportunity(x) => {
+        (Item::Opportunity(x), was) => {
+            let was = match was {
+                Some(Item::Opportunity(b)) => Some(&b.signups),
+                _ => None,
+            };
             for (key, s) in &mut x.signups {
-                if s.sig.is_empty() && s.device == me {
+                if s.sig.is_empty() && s.device == me && fresh(was, key, s) {
                     let payload = mark_payload(key, &s.member, s.at, &s.note, &s.device);
                     s.sig = sign(signer, "signup", &doc, &payload);
                 }
@@ -131,6 +147,24 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    /// Whether a mark sits under its own key (a comment under its id, a sign-up under its
+    /// member): a copy of a signed mark under other keys would count again. Flags it when not.
+    fn in_place(&mut self, tag: &str, key: &str, own: &str, member: &str, device: &str) -> bool {
+        if key == own {
+            return true;
+        }
+        self.flags.push(Flag {
+            doc: self.doc.clone(),
+            entry: format!("{tag}:{key}"),
+            member: member.to_string(),
+            device: device.to_string(),
+            at: 0,
+            what: format!("copy a {tag} under another key"),
+            reason: "the mark is stored under a key that is not its own".to_string(),
+        });
+        false
+    }
+
     /// Whether a mark holds; flags it when not.
     #[allow(clippy::too_many_arguments)]
     fn mark(
@@ -176,6 +210,9 @@ pub(super) fn check_content(community: &Community, item: &mut Item) -> Vec<Flag>
     check_author(&mut ck, item);
     if let Some(comments) = item.comments_mut() {
         comments.retain(|key, c| {
+            if !ck.in_place("comment", key, &c.id, &c.author, &c.device) {
+                return false;
+            }
             let at = c.created_at.max(c.edited_at);
             let payload = comment_payload(c);
             ck.mark("comment", key, &payload, &c.author, &c.device, &c.sig, at)
@@ -183,6 +220,9 @@ pub(super) fn check_content(community: &Community, item: &mut Item) -> Vec<Flag>
     }
     if let Some(reports) = item.reports_mut() {
         reports.retain(|key, r| {
+            if !ck.in_place("report", key, &r.id, &r.reporter, &r.device) {
+                return false;
+            }
             let payload = report_payload(r);
             ck.mark(
                 "report",
@@ -208,6 +248,9 @@ pub(super) fn check_content(community: &Community, item: &mut Item) -> Vec<Flag>
             x.support_proofs.retain(|m, _| kept.contains_key(m));
         }
         Item::Event(x) => x.registrations.retain(|key, r| {
+            if !ck.in_place("registration", key, &r.member, &r.member, &r.device) {
+                return false;
+            }
             let payload = mark_payload(key, &r.member, r.at, "", &r.device);
             ck.mark(
                 "registration",
@@ -220,6 +263,9 @@ pub(super) fn check_content(community: &Community, item: &mut Item) -> Vec<Flag>
             )
         }),
         Item::Opportunity(x) => x.signups.retain(|key, s| {
+            if !ck.in_place("signup", key, &s.member, &s.member, &s.device) {
+                return false;
+            }
             let payload = mark_payload(key, &s.member, s.at, &s.note, &s.device);
             ck.mark("signup", key, &payload, &s.member, &s.device, &s.sig, s.at)
         }),

@@ -35,15 +35,22 @@ fn team_payload(member: &str, t: &TeamMember) -> String {
     json!([member, t.role, t.joined_at, t.by, t.device]).to_string()
 }
 
-/// Signs the entries this device wrote and has not signed yet.
-pub fn sign_item(item: &mut Item, signer: &dyn Signer) {
-    super::content::sign_content(item, signer);
+/// Signs the entries this device wrote in this change: those not in `before` (the item as it
+/// was before the command, `None` for a new item) as they are now. An unsigned entry that was
+/// there before, even one naming this device, is never signed: a member's modified client
+/// could have written it to have this device vouch for it.
+pub fn sign_item(item: &mut Item, before: Option<&Item>, signer: &dyn Signer) {
+    super::content::sign_content(item, before, signer);
     let me = signer.public_hex();
     match item {
         Item::Request(r) => {
             let doc = r.header.id.clone();
-            for c in r.history.values_mut() {
-                if c.sig.is_empty() && c.device == me {
+            let was = match before {
+                Some(Item::Request(b)) => Some(&b.history),
+                _ => None,
+            };
+            for (key, c) in &mut r.history {
+                if c.sig.is_empty() && c.device == me && fresh(was, key, c) {
                     let bytes = signing_bytes("status", &doc, &status_payload(c));
                     c.sig = hex::encode(signer.sign(&bytes));
                 }
@@ -51,8 +58,12 @@ pub fn sign_item(item: &mut Item, signer: &dyn Signer) {
         }
         Item::Project(p) => {
             let doc = p.header.id.clone();
+            let was = match before {
+                Some(Item::Project(b)) => Some(&b.team),
+                _ => None,
+            };
             for (member, t) in &mut p.team {
-                if t.sig.is_empty() && t.device == me {
+                if t.sig.is_empty() && t.device == me && fresh(was, member, t) {
                     let bytes = signing_bytes("team", &doc, &team_payload(member, t));
                     t.sig = hex::encode(signer.sign(&bytes));
                 }
@@ -60,6 +71,15 @@ pub fn sign_item(item: &mut Item, signer: &dyn Signer) {
         }
         _ => {}
     }
+}
+
+/// Whether the entry at `key` is new or changed since `before` (the map as it was).
+pub(super) fn fresh<T: PartialEq>(
+    before: Option<&std::collections::BTreeMap<String, T>>,
+    key: &str,
+    now: &T,
+) -> bool {
+    before.is_none_or(|m| m.get(key) != Some(now))
 }
 
 /// The item as people may see it: signed fields that do not hold are left out, and reported.

@@ -389,8 +389,8 @@ fn signed_request_answers_need_the_role_of_their_time() {
         reports: BTreeMap::new(),
         updated_at: 0,
     });
-    sign_item(&mut item, &mia);
-    sign_item(&mut item, &staff);
+    sign_item(&mut item, None, &mia);
+    sign_item(&mut item, None, &staff);
     let (checked, flags) = check_item(&c, &item);
     let Item::Request(r) = checked else {
         panic!("a request")

@@ -243,8 +243,13 @@ impl Service {
 
     fn load_item(&mut self, id: &str) -> Result<Item> {
         let key = self.device.actor();
+        let stored =
+            crate::store::chunks_api::doc_meta(self.store.conn(), id)?.map(|m| m.community);
         let doc = load_cached(self.store.conn(), &mut self.cache, &key, id)?;
-        let raw = docs::item(doc)?;
+        let raw = match stored {
+            Some(c) => docs::item_at(doc, id, &c)?,
+            None => docs::item(doc)?,
+        };
         Ok(checked_item(self.store.conn(), &mut self.cache, &key, &raw)?.0)
     }
 

@@ -278,7 +278,7 @@ impl Service {
                     index::put_community(tx, &project_community(&c))?;
                     roster_changed.push(id.clone());
                 } else {
-                    let raw = docs::item(doc)?;
+                    let raw = docs::item_at(doc, &id, &header.community)?;
                     let (item, _) = checked_item(tx, cache, &key, &raw)?;
                     index::put_item(tx, &project(&item))?;
                 }
@@ -289,7 +289,11 @@ impl Service {
             for cid in roster_changed {
                 for meta in chunks::docs_of(tx, Some(&cid))? {
                     if meta.kind != "community" {
-                        let raw = docs::item(load_cached(tx, cache, &key, &meta.id)?)?;
+                        let raw = docs::item_at(
+                            load_cached(tx, cache, &key, &meta.id)?,
+                            &meta.id,
+                            &meta.community,
+                        )?;
                         let (item, _) = checked_item(tx, cache, &key, &raw)?;
                         index::put_item(tx, &project(&item))?;
                     }

@@ -1,7 +1,7 @@
 //! Commands: one immediate SQLite transaction per command, documents refreshed, applied,
 //! reconciled, appended and indexed; committed before the write is acknowledged.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use allmende_core::apply::Item;
 use allmende_core::apply::{self, Ctx, Effects, Workspace};
@@ -178,8 +178,19 @@ impl Service {
                 device: device_hex.clone(),
                 ids,
             };
+            // What the documents held before: only marks this command wrote get signed.
+            let before = ws.items.clone();
             let fx = apply::execute(&command, &mut ws, &mut ctx)?;
-            persist(tx, cache, &signer, &mut ws, &fx, at, &command.name())?;
+            persist(
+                tx,
+                cache,
+                &signer,
+                &mut ws,
+                &before,
+                &fx,
+                at,
+                &command.name(),
+            )?;
             let community = ws
                 .community
                 .as_ref()
@@ -229,8 +240,12 @@ fn load_workspace(
         Needs::Items(a, b) => (vec![a, b], None),
     };
     for id in items {
+        let stored = chunks::doc_meta(tx, &id)?.map(|m| m.community);
         let doc = load_cached(tx, cache, key, &id)?;
-        let item = docs::item(doc)?;
+        let item = match stored {
+            Some(c) => docs::item_at(doc, &id, &c)?,
+            None => docs::item(doc)?,
+        };
         let of = item.header().community.clone();
         match &community {
             Some(c) if *c != of => {
@@ -408,11 +423,13 @@ pub(super) fn save_new(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn persist(
     tx: &Transaction<'_>,
     cache: &mut HashMap<String, Cached>,
     signer: &DeviceKey,
     ws: &mut Workspace,
+    before: &BTreeMap<String, Item>,
     fx: &Effects,
     at: i64,
     message: &str,
@@ -431,6 +448,12 @@ fn persist(
         docs::add_to_catalog(&mut doc, &fx.catalog)?;
         commit(&mut doc, message, at);
         save_new(tx, cache, cmeta, doc)?;
+        // A community made on a device that syncs through a relay syncs through it too.
+        tx.execute(
+            "INSERT OR IGNORE INTO meta(key, value)
+             SELECT 'relays:' || ?1, value FROM meta WHERE key = 'relay'",
+            [&cid],
+        )?;
     } else if !ws.pending.is_empty() || !fx.catalog.is_empty() {
         let doc = load_cached(tx, cache, key, &cid)?;
         let before = doc.get_heads();
@@ -453,7 +476,7 @@ fn persist(
             .items
             .get_mut(id)
             .ok_or_else(|| PeerError::BadInput(id.clone()))?;
-        governance::sign_item(item, signer);
+        governance::sign_item(item, before.get(id), signer);
         let meta = (id.as_str(), item.kind().as_str(), cid.as_str());
         if fx.created.contains(id) {
             let mut doc = docs::new_doc(key);

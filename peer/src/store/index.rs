@@ -293,13 +293,17 @@ fn where_clause(q: &ListQuery<'_>, fts: Option<&str>) -> Result<(String, Vec<Val
     }
     if !q.see_hidden {
         conds.push("h.key IS NULL".to_string());
-        // Held posts of new members show only to their authors until approved.
-        push(
-            &mut conds,
-            &mut args,
-            "(x.member IS NULL OR i.author = ?)",
-            Value::Text(q.viewer.unwrap_or_default().to_string()),
-        );
+        // Held posts of new members show only to their authors until approved (content by
+        // nobody, author '', to nobody: a viewer is never '').
+        match q.viewer.filter(|v| !v.is_empty()) {
+            Some(me) => push(
+                &mut conds,
+                &mut args,
+                "(x.member IS NULL OR i.author = ?)",
+                Value::Text(me.to_string()),
+            ),
+            None => conds.push("x.member IS NULL".to_string()),
+        }
     }
     Ok((conds.join(" AND "), args))
 }

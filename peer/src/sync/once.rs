@@ -136,9 +136,15 @@ async fn sync_scoped(
     svc.record_synced(&label, &withheld)?;
     let mut stored = svc.store().docs(None)?;
     // A relay gets only the communities that sync through it (`scope.rs`); the others are
-    // neither offered nor asked about there.
+    // neither offered nor asked about there, also when its feed lists them.
+    let mut out_of_scope: HashSet<String> = HashSet::new();
     if let Connector::Relay(url) = &to {
         let scope = svc.relay_scope(url, adopt)?;
+        out_of_scope = stored
+            .iter()
+            .filter(|d| !scope.contains(&d.community))
+            .map(|d| d.id.clone())
+            .collect();
         stored.retain(|d| scope.contains(&d.community));
         let kept: HashSet<&str> = stored.iter().map(|d| d.id.as_str()).collect();
         local.retain(|id, _| kept.contains(id.as_str()));
@@ -174,7 +180,8 @@ async fn sync_scoped(
     let continues = matches!((&answer, &mark),
         (Some(f), Some(m)) if f.epoch == m.epoch && f.from == m.position && f.from > 0);
     let recorded = svc.synced_heads(&label)?;
-    let planned = plan(&local, &recorded, answer.as_ref(), continues);
+    let mut planned = plan(&local, &recorded, answer.as_ref(), continues);
+    planned.offer.retain(|id| !out_of_scope.contains(id));
     svc.record_synced(&label, &planned.in_step)?;
 
     let mut report = SyncReport {

@@ -3,9 +3,10 @@
 //! community run by another operator does not hand the first one (its team-only projects, a
 //! school class's profiles) to that operator.
 //!
-//! Kept as local settings `relays:<community>` (relay addresses, one per line). A community
-//! with none yet (made here, or from before these were kept) takes the relays it has synced
-//! with before, or else the first relay it is synced with.
+//! Kept as local settings `relays:<community>` (relay addresses, one per line): the relay a
+//! community was joined through, the device's relay when the community was made here, or the
+//! relay a person syncs it with (`sync --relay X`). A community from before these were kept
+//! takes the relays it has synced with before. Watchers in the background never bind one.
 
 use std::collections::{BTreeSet, HashSet};
 

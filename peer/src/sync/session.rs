@@ -344,10 +344,10 @@ pub async fn watch(
     mut on_change: impl FnMut(&str),
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
-    // Only the communities that sync through this relay (`scope.rs`); new ones go to the
-    // remembered relay.
-    let adopt = svc.store().setting("relay")?.as_deref() == Some(relay);
-    let scope = svc.relay_scope(relay, adopt)?;
+    // Only the communities that sync through this relay (`scope.rs`). A watcher never binds
+    // a community on its own: that takes a person's choice (joining, `sync --relay`, making a
+    // community on a device with a relay).
+    let scope = svc.relay_scope(relay, false)?;
     let ids: Vec<String> = svc
         .store()
         .docs(None)?
@@ -431,6 +431,30 @@ async fn load_into(
     Ok(loaded)
 }
 
+/// Catalogued ids without the documents stored here that belong to communities outside this
+/// relay's scope: a catalogue naming them (a hostile relay or member) must not make the relay's
+/// copy flow into them.
+fn outside_filtered(
+    svc: &mut Service,
+    relay: &str,
+    scoped: bool,
+    ids: Vec<String>,
+) -> Result<Vec<String>> {
+    if !scoped {
+        return Ok(ids);
+    }
+    let scope = svc.relay_scope(relay, false)?;
+    let conn = svc.store().conn();
+    let mut kept = Vec::with_capacity(ids.len());
+    for id in ids {
+        match crate::store::chunks_api::doc_meta(conn, &id)? {
+            Some(meta) if !scope.contains(&meta.community) => {}
+            _ => kept.push(id),
+        }
+    }
+    Ok(kept)
+}
+
 /// Moves changes both ways until `stop`: local changes (also by other processes) go into the
 /// repository, and what peers bring is written into the store. `on_change` hears of each.
 pub(crate) async fn keep_in_step(
@@ -443,7 +467,7 @@ pub(crate) async fn keep_in_step(
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
     let relay = label;
-    let new_ids = s.catalogued();
+    let new_ids = outside_filtered(svc, relay, scoped, s.catalogued())?;
     s.find_all(&new_ids).await;
     s.write_back(svc)?;
     let mut seen = s.heads();
@@ -463,8 +487,7 @@ pub(crate) async fn keep_in_step(
         // Local changes (this or another process) go out: to a relay, only those of the
         // communities that sync through it (a community joined meanwhile may be one).
         let scope = if scoped {
-            let adopt = svc.store().setting("relay")?.as_deref() == Some(relay);
-            Some(svc.relay_scope(relay, adopt)?)
+            Some(svc.relay_scope(relay, false)?)
         } else {
             None
         };
@@ -497,7 +520,7 @@ pub(crate) async fn keep_in_step(
             }
         }
         // New documents announced in the catalogues.
-        let new_ids = s.catalogued();
+        let new_ids = outside_filtered(svc, relay, scoped, s.catalogued())?;
         s.find_all(&new_ids).await;
         // Remote changes come in.
         let now = s.heads();

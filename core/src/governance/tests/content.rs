@@ -106,8 +106,8 @@ fn honest_content_holds_and_is_not_flagged() {
         },
     );
     let mut item = Item::Idea(x);
-    sign_item(&mut item, &t.anna);
-    sign_item(&mut item, &t.ben);
+    sign_item(&mut item, None, &t.anna);
+    sign_item(&mut item, None, &t.ben);
     let (seen, flags) = checked(&t.community, &item);
     assert!(flags.is_empty(), "{flags:?}");
     assert_eq!(seen.author, "anna");
@@ -126,8 +126,8 @@ fn a_comment_written_as_someone_else_is_left_out_and_flagged() {
         comment("c1", "anna", &t.mallory, "Wählt Mallory!"),
     );
     let mut item = Item::Idea(x);
-    sign_item(&mut item, &t.anna);
-    sign_item(&mut item, &t.mallory);
+    sign_item(&mut item, None, &t.anna);
+    sign_item(&mut item, None, &t.mallory);
     let (seen, flags) = checked(&t.community, &item);
     assert!(seen.comments.is_empty());
     assert_eq!(flags.len(), 1, "{flags:?}");
@@ -142,8 +142,8 @@ fn an_edited_comment_or_report_no_longer_holds() {
     x.comments
         .insert("c1".into(), comment("c1", "ben", &t.ben, "Gute Idee"));
     let mut item = Item::Idea(x);
-    sign_item(&mut item, &t.anna);
-    sign_item(&mut item, &t.ben);
+    sign_item(&mut item, None, &t.anna);
+    sign_item(&mut item, None, &t.ben);
     if let Item::Idea(x) = &mut item {
         x.comments.get_mut("c1").expect("comment").text = "Schlechte Idee".into();
     }
@@ -161,8 +161,8 @@ fn support_counts_only_with_the_supporters_own_signature() {
     support(&mut x, "ben", &t.mallory);
     x.supporters.insert("ghost".into(), 300);
     let mut item = Item::Idea(x);
-    sign_item(&mut item, &t.anna);
-    sign_item(&mut item, &t.mallory);
+    sign_item(&mut item, None, &t.anna);
+    sign_item(&mut item, None, &t.mallory);
     let (seen, flags) = checked(&t.community, &item);
     let kept: Vec<&str> = seen.supporters.keys().map(String::as_str).collect();
     assert_eq!(kept, ["mallory"]);
@@ -174,7 +174,7 @@ fn an_item_claiming_another_creator_is_by_nobody() {
     let t = town();
     // Mallory's client makes an idea that names Anna as its creator.
     let mut item = Item::Idea(idea(&t.community, "anna", &t.mallory));
-    sign_item(&mut item, &t.mallory);
+    sign_item(&mut item, None, &t.mallory);
     let (seen, flags) = checked(&t.community, &item);
     assert_eq!(seen.author, "");
     assert_eq!(seen.header.created_by, "");
@@ -185,7 +185,7 @@ fn an_item_claiming_another_creator_is_by_nobody() {
     );
     // Rewriting the creator of Anna's signed idea breaks the header's signature.
     let mut item = Item::Idea(idea(&t.community, "anna", &t.anna));
-    sign_item(&mut item, &t.anna);
+    sign_item(&mut item, None, &t.anna);
     if let Item::Idea(x) = &mut item {
         x.header.created_by = "mallory".into();
     }
@@ -197,7 +197,7 @@ fn an_item_claiming_another_creator_is_by_nobody() {
 fn the_author_field_follows_a_header_that_holds() {
     let t = town();
     let mut item = Item::Idea(idea(&t.community, "anna", &t.anna));
-    sign_item(&mut item, &t.anna);
+    sign_item(&mut item, None, &t.anna);
     if let Item::Idea(x) = &mut item {
         x.author = "mallory".into();
     }
@@ -207,4 +207,61 @@ fn the_author_field_follows_a_header_that_holds() {
         flags[0].reason,
         "the item names another author than its creator"
     );
+}
+
+/// From an adversarial review: an honest device signed every unsigned mark naming it, so a
+/// member could write a comment (or a header, a support) naming Anna's device and have Anna's
+/// next edit of the item vouch for it.
+#[test]
+fn an_unsigned_mark_already_there_is_never_signed_by_the_next_honest_edit() {
+    let t = town();
+    let mut x = idea(&t.community, "ben", &t.ben);
+    let mut item = Item::Idea(x.clone());
+    sign_item(&mut item, None, &t.ben);
+    // Mallory's client writes a comment naming Anna and her device, unsigned.
+    x = match item {
+        Item::Idea(x) => x,
+        _ => unreachable!(),
+    };
+    x.comments.insert(
+        "forged".into(),
+        comment(
+            "forged",
+            "anna",
+            &t.anna,
+            "Ich ziehe meine Unterstützung zurück.",
+        ),
+    );
+    let before = Item::Idea(x.clone());
+    // Anna then comments herself: her device signs her comment only.
+    x.comments.insert(
+        "c2".into(),
+        comment("c2", "anna", &t.anna, "Ich bin dabei."),
+    );
+    let mut after = Item::Idea(x);
+    sign_item(&mut after, Some(&before), &t.anna);
+    let (seen, flags) = checked(&t.community, &after);
+    let kept: Vec<&str> = seen.comments.keys().map(String::as_str).collect();
+    assert_eq!(kept, ["c2"]);
+    assert_eq!(flags.len(), 1, "{flags:?}");
+    let _ = t.mallory;
+}
+
+/// From an adversarial review: a signed comment copied under other keys counted again.
+#[test]
+fn a_signed_comment_copied_under_another_key_counts_once() {
+    let t = town();
+    let mut x = idea(&t.community, "anna", &t.anna);
+    x.comments
+        .insert("c1".into(), comment("c1", "ben", &t.ben, "Gute Idee"));
+    let mut item = Item::Idea(x);
+    sign_item(&mut item, None, &t.anna);
+    sign_item(&mut item, None, &t.ben);
+    if let Item::Idea(x) = &mut item {
+        let copy = x.comments["c1"].clone();
+        x.comments.insert("c2".into(), copy);
+    }
+    let (seen, flags) = checked(&t.community, &item);
+    assert_eq!(seen.comments.len(), 1);
+    assert_eq!(flags[0].entry, "comment:c2");
 }
