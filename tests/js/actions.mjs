@@ -272,7 +272,13 @@ const tpl = page.locator("details", { has: page.locator("input[name=template-fil
 if ((await tpl.getAttribute("open")) === null) await tpl.locator("summary").click()
 await page.locator("input[name=template-file]").setInputFiles(exported)
 check(await seen(text("Vorlage übernommen.")), "a template file can be imported")
-check(cli(["template", "list"]).items.some((t) => t.title === "Aus einer Datei"), "the imported template is in the store")
+// The notice reads as the one before: wait for the store to hold the file's template.
+let imported = false
+for (let i = 0; i < 40 && !imported; i++) {
+  imported = cli(["template", "list"]).items.some((t) => t.title === "Aus einer Datei")
+  if (!imported) await page.waitForTimeout(250)
+}
+check(imported, "the imported template is in the store")
 await page.locator("select[name=template]").selectOption({ label: "Aus einer Datei" })
 await page.getByRole("button", { name: "Vorlage anwenden" }).click()
 await page.waitForTimeout(500)

@@ -191,6 +191,11 @@ check(await shown("Fläche am Mühlbach zur Pflanzung freigeben"), "the status f
 await page.locator("select[name=inbox-status]").selectOption("")
 await axe("town hall inbox")
 await shoot("townhall")
+check(await page.locator("header .current-community").getByText("Grünhausen").waitFor({ timeout: 5000 }).then(() => true, () => false), "the header names the open community")
+// A reload (or a shared link) opens the same screen in the same community.
+await page.reload()
+check(await page.locator("main h1").getByText("Rathaus").waitFor({ timeout: 10000 }).then(() => true, () => false), "a reload keeps the screen")
+check(await page.locator("header .current-community").getByText("Grünhausen").waitFor({ timeout: 5000 }).then(() => true, () => false), "a reload keeps the community")
 
 // The town hall: an overdue request shows how long it waits; an answer joins its history.
 await page.getByRole("button", { name: "Fläche am Mühlbach zur Pflanzung freigeben" }).click()
@@ -333,6 +338,8 @@ const openButton = page.getByRole("button", { name: "Öffnen" }).first()
 await openButton.waitFor({ timeout: 30000 }).catch(() => nav("Gemeinschaften"))
 await openButton.click({ timeout: 30000 })
 check(await waitText("Grünhausen"), "switching back to the demo community")
+await page.reload()
+check(await page.locator("header .current-community").getByText("Grünhausen").waitFor({ timeout: 10000 }).then(() => true, () => false), "a reload keeps the community chosen in the app")
 
 check(errors.length === 0, `no page errors ${errors.join("; ")}`)
 await browser.close()

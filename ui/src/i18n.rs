@@ -41,6 +41,7 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "moderation.hide" => ("Ausblenden", "Hide"),
         "moderation.restore" => ("Wieder einblenden", "Restore"),
         "nav.communities" => ("Gemeinschaften", "Communities"),
+        "header.community" => ("Geöffnete Gemeinschaft", "Open community"),
         "invite.title" => ("Jemanden einladen", "Invite someone"),
         "invite.name" => ("Name (auch ein Spitzname)", "Name (a nickname is fine)"),
         "invite.create" => ("Einladung erstellen", "Create invite"),

@@ -7,6 +7,7 @@
 
 mod api;
 mod components;
+mod hash;
 mod i18n;
 mod i18n_actions;
 mod scan;

@@ -34,6 +34,8 @@ pub struct AppState {
     pub lang: Lang,
     pub route: Route,
     pub community: Option<String>,
+    /// The open community's name, for the header.
+    pub community_name: String,
     pub categories: Vec<CategoryDef>,
     /// Bumped when documents change (live updates, own commands).
     pub tick: u64,
@@ -58,6 +60,7 @@ impl Default for AppState {
             lang: Lang::De,
             route: Route::Home,
             community: None,
+            community_name: String::new(),
             categories: Vec::new(),
             tick: 0,
             notice: None,
@@ -69,7 +72,8 @@ impl Default for AppState {
 pub enum Action {
     Go(Route),
     SetLang(Lang),
-    SetCommunity(String, Vec<CategoryDef>),
+    /// The community's id, categories and name.
+    SetCommunity(String, Vec<CategoryDef>, String),
     Changed,
     Notice(bool, String),
     SetGuest(Guest),
@@ -86,9 +90,10 @@ impl Reducible for AppState {
                 next.notice = None;
             }
             Action::SetLang(lang) => next.lang = lang,
-            Action::SetCommunity(id, categories) => {
+            Action::SetCommunity(id, categories, name) => {
                 next.community = Some(id);
                 next.categories = categories;
+                next.community_name = name;
             }
             Action::Changed => next.tick += 1,
             Action::Notice(ok, text) => next.notice = Some((ok, text)),

@@ -32,11 +32,27 @@ pub fn app() -> Html {
                 if session["guest"].as_bool() == Some(true) {
                     a.dispatch(Action::SetGuest(Guest::Joined));
                 }
-                let Some(id) = session["current_community"].as_str().map(str::to_string) else {
+                // The address names a community and screen (a reload, a shared link): open
+                // those when this device has that community.
+                let (wanted, route) = crate::hash::from_hash(
+                    &web_sys::window()
+                        .and_then(|w| w.location().hash().ok())
+                        .unwrap_or_default(),
+                );
+                let held = |c: &str| {
+                    session["communities"]
+                        .as_array()
+                        .is_some_and(|all| all.iter().any(|x| x["id"] == c))
+                };
+                let current = session["current_community"].as_str().map(str::to_string);
+                let Some(id) = wanted.filter(|c| held(c)).or(current) else {
                     // A new device: create a community or join one with an invite.
                     a.dispatch(Action::Go(Route::Communities));
                     return;
                 };
+                if let Some(route) = route {
+                    a.dispatch(Action::Go(route));
+                }
                 if let Ok(o) = crate::api::query::<Overview>(
                     &Query::Overview {
                         community: id.clone(),
@@ -45,7 +61,7 @@ pub fn app() -> Html {
                 )
                 .await
                 {
-                    a.dispatch(Action::SetCommunity(id, o.categories));
+                    a.dispatch(Action::SetCommunity(id, o.categories, o.community.name));
                 }
             });
             let a = app.clone();
@@ -59,6 +75,20 @@ pub fn app() -> Html {
             if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
                 if let Some(root) = doc.document_element() {
                     let _ = root.set_attribute("lang", lang.as_str());
+                }
+            }
+            || ()
+        });
+    }
+    {
+        // The address follows the screen and the community.
+        let key = (app.community.clone(), app.route.clone());
+        use_effect_with(key, move |(community, route)| {
+            if community.is_some() || *route == Route::Communities || *route == Route::Sync {
+                if let Some(w) = web_sys::window() {
+                    let _ = w
+                        .location()
+                        .set_hash(&crate::hash::to_hash(community.as_deref(), route));
                 }
             }
             || ()
@@ -134,7 +164,11 @@ pub fn app() -> Html {
     html! {
         <ContextProvider<Ctx> context={app.clone()}>
             <header class="top">
-                <span class="brand"><img src="icon.svg" alt="" width="28" height="28" />{ t(lang, "app") }</span>
+                <span class="brand"><img src="icon.svg" alt="" width="28" height="28" />{ t(lang, "app") }
+                    if !app.community_name.is_empty() {
+                        <span class="current-community"><span class="visually-hidden">{ t(lang, "header.community") }{ ": " }</span>{ app.community_name.clone() }</span>
+                    }
+                </span>
                 <SyncBadge />
                 <button class="lang" onclick={switch} aria-label={t(lang, "lang.switch.label")}>{ t(lang, "lang.switch") }</button>
             </header>

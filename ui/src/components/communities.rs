@@ -62,7 +62,7 @@ pub fn communities() -> Html {
                 )
                 .await
                 {
-                    app.dispatch(Action::SetCommunity(id, o.categories));
+                    app.dispatch(Action::SetCommunity(id, o.categories, o.community.name));
                     app.dispatch(Action::Go(Route::Home));
                 }
             });
@@ -98,7 +98,7 @@ pub fn communities() -> Html {
                     )
                     .await
                     {
-                        a.dispatch(Action::SetCommunity(id, o.categories));
+                        a.dispatch(Action::SetCommunity(id, o.categories, o.community.name));
                         a.dispatch(Action::Go(Route::Home));
                     }
                 });

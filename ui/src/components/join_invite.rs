@@ -94,7 +94,7 @@ pub fn join_invite() -> Html {
                     )
                     .await
                     {
-                        app.dispatch(Action::SetCommunity(id, o.categories));
+                        app.dispatch(Action::SetCommunity(id, o.categories, o.community.name));
                         app.dispatch(Action::Go(Route::Home));
                     }
                 });
