@@ -15,6 +15,10 @@ section "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # The fuzz targets' own workspace, on the same target directory (shared dependencies).
 CARGO_TARGET_DIR=target cargo clippy --manifest-path fuzz/Cargo.toml --all-targets --locked -- -D warnings
+# The interface's own workspace, linted and unit-tested on the host (its pure parts: the
+# address, translations); the wasm build itself is scripts/build-ui.sh.
+cargo clippy --manifest-path ui/Cargo.toml --target-dir target/ui-host --all-targets --locked -- -D warnings
+cargo test --manifest-path ui/Cargo.toml --target-dir target/ui-host --locked
 section "build"
 cargo build --workspace --bins --locked
 section "unit, property and system tests"

@@ -17,7 +17,6 @@ use crate::i18n::t;
 use crate::state::{Action, Route};
 
 /// The dated history of `r`, oldest first.
-#[must_use]
 pub fn timeline(r: &Request, names: &BTreeMap<String, String>, lang: Lang) -> Html {
     let name = |m: &str| names.get(m).cloned().unwrap_or_else(|| m.to_string());
     html! {
