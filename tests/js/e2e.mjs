@@ -338,6 +338,8 @@ const openButton = page.getByRole("button", { name: "Öffnen" }).first()
 await openButton.waitFor({ timeout: 30000 }).catch(() => nav("Gemeinschaften"))
 await openButton.click({ timeout: 30000 })
 check(await waitText("Grünhausen"), "switching back to the demo community")
+// The list names Grünhausen too: wait until the app has switched (the header says so).
+await page.locator("header .current-community").getByText("Grünhausen").waitFor({ timeout: 20000 }).catch(() => {})
 await page.reload()
 check(await page.locator("header .current-community").getByText("Grünhausen").waitFor({ timeout: 10000 }).then(() => true, () => false), "a reload keeps the community chosen in the app")
 
