@@ -144,6 +144,14 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
             "Alles auf diesem Gerät gespeichert",
             "All saved on this device",
         ),
+        "sync.guest" => (
+            "Gespeichert beim Gastgeber",
+            "Saved with the host",
+        ),
+        "sync.guest_long" => (
+            "Was du hier tust, wird auf dem Gerät gespeichert, das diese Seite bereitstellt (zum Beispiel dem Laptop der Lehrkraft), nicht auf deinem Gerät.",
+            "What you do here is saved on the device that serves this page (for example the teacher's laptop), not on your device.",
+        ),
         "sync.waiting" => ("Änderungen warten", "changes waiting"),
         "sync.synced" => ("Synchronisiert", "Synced"),
         "saved" => ("Gespeichert", "Saved"),

@@ -41,14 +41,17 @@ pub fn sync_badge() -> Html {
                 .filter(|x| x["last_seen"].as_i64().is_some_and(|t| now - t < 600_000))
                 .count()
         });
-    let mut text = if waiting > 0 {
+    // A guest's browser (a pupil's phone) keeps nothing: the serving device does.
+    let mut text = if app.guest == crate::state::Guest::Joined {
+        t(lang, "sync.guest").to_string()
+    } else if waiting > 0 {
         format!("{waiting} {}", t(lang, "sync.waiting"))
     } else if synced {
         t(lang, "sync.synced").to_string()
     } else {
         t(lang, "sync.local").to_string()
     };
-    if nearby > 0 {
+    if nearby > 0 && app.guest != crate::state::Guest::Joined {
         text.push_str(&format!(" · {nearby} {}", t(lang, "sync.nearby")));
     }
     html! { <span class="sync" role="status" aria-live="polite">{ "● " }{ text }</span> }

@@ -43,7 +43,7 @@ pub fn sync_page() -> Html {
     html! {
         <>
             <h1>{ t(lang, "nav.sync") }</h1>
-            <p>{ t(lang, "sync.local_long") }</p>
+            <p>{ t(lang, if app.guest == crate::state::Guest::Joined { "sync.guest_long" } else { "sync.local_long" }) }</p>
             <dl class="facts">
                 <dt>{ t(lang, "sync.device") }</dt><dd><code>{ s["device"].as_str().unwrap_or_default().get(..16).unwrap_or_default() }{ "…" }</code></dd>
             </dl>
