@@ -196,6 +196,10 @@ check(await page.locator("header .current-community").getByText("Grünhausen").w
 await page.reload()
 check(await page.locator("main h1").getByText("Rathaus").waitFor({ timeout: 10000 }).then(() => true, () => false), "a reload keeps the screen")
 check(await page.locator("header .current-community").getByText("Grünhausen").waitFor({ timeout: 5000 }).then(() => true, () => false), "a reload keeps the community")
+// The browser's back button returns to the screen before.
+await nav("Ideen")
+await page.goBack()
+check(await page.locator("main h1").getByText("Rathaus").waitFor({ timeout: 10000 }).then(() => true, () => false), "back in the browser returns to the screen before")
 
 // The town hall: an overdue request shows how long it waits; an answer joins its history.
 await page.getByRole("button", { name: "Fläche am Mühlbach zur Pflanzung freigeben" }).click()

@@ -71,6 +71,8 @@ impl Default for AppState {
 
 pub enum Action {
     Go(Route),
+    /// The address changed (browser back and forward): go there unless already there.
+    Address(Route),
     SetLang(Lang),
     /// The community's id, categories and name.
     SetCommunity(String, Vec<CategoryDef>, String),
@@ -88,6 +90,12 @@ impl Reducible for AppState {
             Action::Go(route) => {
                 next.route = route;
                 next.notice = None;
+            }
+            Action::Address(route) => {
+                if next.route != route {
+                    next.route = route;
+                    next.notice = None;
+                }
             }
             Action::SetLang(lang) => next.lang = lang,
             Action::SetCommunity(id, categories, name) => {

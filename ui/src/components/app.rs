@@ -66,6 +66,24 @@ pub fn app() -> Html {
             });
             let a = app.clone();
             crate::api::listen_changes(Callback::from(move |()| a.dispatch(Action::Changed)));
+            // Back and forward in the browser move through the screens.
+            let a = app.clone();
+            let on_hash = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                let hash = web_sys::window()
+                    .and_then(|w| w.location().hash().ok())
+                    .unwrap_or_default();
+                if let (_, Some(route)) = crate::hash::from_hash(&hash) {
+                    a.dispatch(Action::Address(route));
+                }
+            });
+            if let Some(w) = web_sys::window() {
+                use wasm_bindgen::JsCast;
+                let _ = w.add_event_listener_with_callback(
+                    "hashchange",
+                    on_hash.as_ref().unchecked_ref(),
+                );
+            }
+            on_hash.forget();
             || ()
         });
     }
