@@ -307,8 +307,13 @@ fn check_author(ck: &mut Checker<'_>, item: &mut Item) {
         Item::Request(x) => Some(x.author.clone()),
         _ => None,
     };
-    let creator_holds = header_holds(ck.community, &h);
-    let reason = if !holds("header", &h.id, &header_payload(&h), &h.device, &h.sig) {
+    let signed = holds("header", &h.id, &header_payload(&h), &h.device, &h.sig);
+    let creator_holds = signed
+        && ck
+            .community
+            .device_of_at(&h.created_by, &h.device, h.created_at)
+            .is_some();
+    let reason = if !signed {
         "the signature is missing or wrong"
     } else if !creator_holds {
         "the device did not belong to this member then"

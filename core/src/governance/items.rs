@@ -141,8 +141,9 @@ fn check_request(c: &Community, r: &mut Request) -> Vec<Flag> {
 
 /// Whether the project's header was signed by its creator's device (so the creator may lead
 /// the team).
-fn creator_verified(c: &Community, p: &Project) -> bool {
-    !p.header.created_by.is_empty() && super::content::header_holds(c, &p.header)
+fn creator_verified(_c: &Community, p: &Project) -> bool {
+    // `check_content` ran first and took the creator off a header that does not hold.
+    !p.header.created_by.is_empty()
 }
 
 fn check_team(c: &Community, p: &mut Project) -> Vec<Flag> {
