@@ -5,7 +5,7 @@
 set -euo pipefail
 N=${1:-10000}
 root=$(cd "$(dirname "$0")/.." && pwd)
-cargo build --release -q -p allmende-peer -p allmende-relay --bins --manifest-path "$root/Cargo.toml"
+cargo build --release -q -p allmende-cli -p allmende-relay --bins --manifest-path "$root/Cargo.toml"
 B="$root/target/release"
 W=$(mktemp -d)
 PORT=$((20000 + RANDOM % 20000))

@@ -17,7 +17,6 @@ fn walk_through_the_app_in_chromium() {
     );
     let p = Peer::new();
     p.ok(&["demo"]);
-    std::env::set_var("ALLMENDE_UI", root.join("ui/dist"));
     let server = ServeProc::start(&p);
     let shots = root.join("tests/artifacts/screenshots");
     let status = Command::new("node")
@@ -54,7 +53,6 @@ fn a_pupil_joins_a_class_in_chromium() {
         .as_str()
         .expect("code")
         .to_string();
-    std::env::set_var("ALLMENDE_UI", root.join("ui/dist"));
     let server = ServeProc::start_with(&teacher, &["--guests-only"]);
     let shots = root.join("tests/artifacts/screenshots");
     let status = Command::new("node")
@@ -95,7 +93,6 @@ fn a_newcomer_joins_with_an_invite_in_chromium() {
     ]);
     admin.ok(&["sync", "--relay", &relay.url()]);
     let newcomer = Peer::new();
-    std::env::set_var("ALLMENDE_UI", root.join("ui/dist"));
     let admin_server = ServeProc::start(&admin);
     let newcomer_server = ServeProc::start(&newcomer);
     let shots = root.join("tests/artifacts/screenshots");
@@ -153,7 +150,6 @@ fn every_kind_of_change_in_chromium() {
     );
     let p = Peer::new();
     p.ok(&["demo"]);
-    std::env::set_var("ALLMENDE_UI", root.join("ui/dist"));
     let server = ServeProc::start(&p);
     let status = Command::new("node")
         .current_dir(root.join("tests/js"))

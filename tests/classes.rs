@@ -178,10 +178,20 @@ fn a_removed_pupil_device_stops_syncing_and_class_profiles_stay_in_the_class() {
     let outsider = Peer::new();
     outsider.ok(&["init", "--name", "Stadt", "--kind", "town"]);
     outsider.ok(&["sync", "--relay", &relay.url()]);
+    let refused = relay.metric("allmende_relay_rejected_requests_total");
     let fetched = outsider.run(&["sync", "--fetch", &profile, "--timeout", "3"]);
     assert!(
         !fetched.status.success(),
         "a class profile is not served to outsiders"
+    );
+    // Failed because the relay refused it (not for any other reason), and nothing arrived.
+    assert!(
+        relay.metric("allmende_relay_rejected_requests_total") > refused,
+        "the relay refused the outsider's request"
+    );
+    assert!(
+        !outsider.run(&["show", &profile]).status.success(),
+        "the profile is not on the outsider's device"
     );
 
     // The teacher removes the pupil's device: the relay stops syncing with it.
@@ -204,19 +214,31 @@ fn a_removed_pupil_device_stops_syncing_and_class_profiles_stay_in_the_class() {
         "nature",
     ]);
     let stored = relay.metric("allmende_relay_documents_stored");
-    let _ = pupil.run(&["sync", "--timeout", "3"]);
+    let synced = pupil.run(&["--json", "sync", "--timeout", "3"]);
+    let report: serde_json::Value =
+        serde_json::from_slice(&synced.stdout).expect("the sync reports what happened");
+    // Refused, not merely slow: the relay syncs nothing with the removed device, and the new
+    // idea is among what it would not take.
+    assert_eq!(report["documents"], 0, "{report}");
+    assert!(
+        report["not_synced"]
+            .as_array()
+            .is_some_and(|ids| ids.iter().any(|id| id == late.as_str())),
+        "{report}"
+    );
     // A modified client pushes the new idea anyway, as the removed device.
     {
-        let mut svc = allmende_peer::Service::open(pupil.path()).expect("open");
+        let mut svc = allmende_service::Service::open(pupil.path()).expect("open");
         let key = svc.device().clone();
         let rt = tokio::runtime::Runtime::new().expect("runtime");
-        let _ = rt.block_on(allmende_peer::sync::push_as(
+        let pushed = rt.block_on(allmende_net::sync::push_as(
             &mut svc,
             &relay.url(),
             &late,
             &key,
             std::time::Duration::from_secs(3),
         ));
+        assert!(pushed.is_err(), "the relay does not take the push");
     }
     assert_eq!(
         relay.metric("allmende_relay_documents_stored"),

@@ -4,7 +4,7 @@
 
 use allmende_core::governance::{seal, Act, Body};
 use allmende_core::model::{Role, StatusChange};
-use allmende_peer::{docs, Service};
+use allmende_service::{docs, Service};
 use allmende_tests::{community_with_members, Peer, RelayProc};
 use automerge::{transaction::Transactable, AutoCommit, ObjType, ReadDoc, ROOT};
 use serde_json::Value;

@@ -71,7 +71,20 @@ fn peers_in_two_namespaces_find_each_other_and_converge_across_a_cut() {
         "--category",
         "mobility",
     ]);
-    std::thread::sleep(Duration::from_secs(2));
+    // The cut is real: dialling Ben's device from Anna's namespace fails now (with the
+    // link up the same dial syncs), so what follows is not merely a slow sync.
+    let ticket = ben
+        .ok(&["peer", "ticket"])
+        .lines()
+        .next()
+        .expect("Ben's ticket")
+        .to_string();
+    let dial = lan.run(0, &anna, &["peer", "connect", &ticket, "--timeout", "5"]);
+    assert!(
+        !dial.status.success(),
+        "a dial across the cut link fails: {}",
+        String::from_utf8_lossy(&dial.stdout)
+    );
     assert!(!has(ben, "Anna ohne Netz"), "nothing crosses a cut link");
     lan.link(true);
     wait_until("both edits cross once the link is back", 90, || {

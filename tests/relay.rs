@@ -595,13 +595,13 @@ fn one_poisoned_document_is_quarantined_and_everything_else_still_syncs() {
     // Mallory's modified client writes a title that is not text, straight into the stored
     // document (as another app on the same relay could), and syncs it up.
     {
-        let mut svc = allmende_peer::Service::open(mallory.path()).expect("open");
+        let mut svc = allmende_service::Service::open(mallory.path()).expect("open");
         let bytes = svc.doc_bytes(&idea).expect("bytes");
-        let mut d = allmende_peer::docs::load(&bytes, &svc.device().actor()).expect("load");
+        let mut d = allmende_service::docs::load(&bytes, &svc.device().actor()).expect("load");
         let _ = d.save_incremental();
         d.put(automerge::ROOT, "title", 5_i64).expect("poison");
         let change = d.save_incremental();
-        let heads = allmende_peer::docs::heads(&mut d);
+        let heads = allmende_service::docs::heads(&mut d);
         drop(svc);
         let db = rusqlite::Connection::open(mallory.db()).expect("db");
         db.execute(

@@ -267,7 +267,7 @@ fn a_device_let_in_again_gets_what_changed_while_it_was_out() {
     anna.ok(&["sync"]);
     let _ = ben.run(&["sync", "--timeout", "3"]);
     {
-        let mut svc = allmende_peer::Service::open(anna.path()).expect("open");
+        let mut svc = allmende_service::Service::open(anna.path()).expect("open");
         svc.execute(allmende_core::Command::AddDevice {
             community: community.clone(),
             member: ben_id.clone(),

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use allmende_peer::Service;
+use allmende_service::Service;
 use allmende_tests::{Peer, RelayProc};
 
 /// Found while testing relay scopes: a team-only project that reached the relay before its
@@ -36,7 +36,7 @@ fn a_team_project_that_arrives_before_its_community_is_open_to_its_team() {
         let mut svc = Service::open(anna.path()).expect("open");
         let key = svc.device().clone();
         let rt = tokio::runtime::Runtime::new().expect("runtime");
-        rt.block_on(allmende_peer::sync::push_as(
+        rt.block_on(allmende_net::sync::push_as(
             &mut svc,
             &relay.url(),
             &project,

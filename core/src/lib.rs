@@ -16,7 +16,7 @@
 //! - [`export`]: iCalendar and Markdown renderings.
 //! - [`demo`]: the German demo community as a script of commands.
 //!
-//! The runtime (`allmende-peer`) loads documents, hydrates them into these types, calls
+//! The runtime (`allmende-service`) loads documents, hydrates them into these types, calls
 //! [`apply`], reconciles the result back into the Automerge document and persists it.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
@@ -30,6 +30,7 @@ pub mod command;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod faults;
 pub mod figures;
 pub mod fold;
 pub mod governance;

@@ -6,7 +6,7 @@
 
 use allmende_core::query::Query;
 use allmende_core::{ApiError, Command, Lang};
-use allmende_peer::PeerError;
+use allmende_service::PeerError;
 use tauri::{Emitter, Manager, State};
 
 use crate::AppState;
@@ -17,7 +17,7 @@ fn api(e: &PeerError) -> ApiError {
 
 fn with<T>(
     state: &State<'_, AppState>,
-    f: impl FnOnce(&mut allmende_peer::Service) -> Result<T, PeerError>,
+    f: impl FnOnce(&mut allmende_service::Service) -> Result<T, PeerError>,
 ) -> Result<T, ApiError> {
     let mut svc = state.0.lock().map_err(|_| ApiError {
         code: "busy".into(),
@@ -107,7 +107,7 @@ pub async fn join(
     let token = req["token"].as_str().unwrap_or_default().to_string();
     let dir = with(&state, |svc| Ok(svc.data_dir()))?;
     let value = tauri::async_runtime::spawn_blocking(move || {
-        allmende_peer::invite::join_beside(&dir, &token, std::time::Duration::from_secs(20))
+        allmende_net::join::join_beside(&dir, &token, std::time::Duration::from_secs(20))
     })
     .await
     .map_err(|e| api(&PeerError::BadInput(e.to_string())))?

@@ -1,6 +1,6 @@
 //! # allmende-app: the Tauri v2 shell
 //!
-//! Thin front door over [`allmende_peer::Service`]: three commands (`command`, `query`,
+//! Thin front door over [`allmende_service::Service`]: three commands (`command`, `query`,
 //! `session`) take and return the same JSON as `allmende serve`, errors reach the UI as
 //! `{code, message}`, and a watcher emits `changed` whenever stored documents change (this
 //! window, the CLI, a sync), so the open screen reloads without a restart.
@@ -19,18 +19,18 @@ mod watch;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use allmende_peer::Service;
+use allmende_service::Service;
 
 /// The service shared by all commands.
 pub struct AppState(pub Arc<Mutex<Service>>);
 
 /// Keeps the background sync (relay, local network) running while the app runs.
-struct BackgroundSync(#[allow(dead_code)] allmende_peer::background::Background);
+struct BackgroundSync(#[allow(dead_code)] allmende_net::background::Background);
 
 fn data_dir() -> PathBuf {
     std::env::var_os("ALLMENDE_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(allmende_peer::cli::default_data_dir)
+        .unwrap_or_else(allmende_service::default_data_dir)
 }
 
 /// Starts the app.
@@ -51,9 +51,9 @@ pub fn run() {
             std::process::exit(3);
         }
     };
-    let background = allmende_peer::background::start(
+    let background = allmende_net::background::start(
         &service.data_dir(),
-        allmende_peer::background::Options {
+        allmende_net::background::Options {
             relay: true,
             lan: std::env::var_os("ALLMENDE_NO_LAN").is_none(),
         },

@@ -3,7 +3,7 @@
 //! (or the last one shown) are announced, once each.
 
 use allmende_core::query::Notification;
-use allmende_peer::Service;
+use allmende_service::Service;
 use tauri_plugin_notification::NotificationExt;
 
 /// The answers newer than `since`, oldest first.

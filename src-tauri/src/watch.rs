@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use allmende_peer::Service;
+use allmende_service::Service;
 use tauri::Emitter;
 
 /// Watches document versions a few times a second on a background thread.

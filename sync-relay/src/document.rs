@@ -412,6 +412,7 @@ impl Document {
                 continue;
             }
             if !spoke && !peer.pace.ready(now) {
+                Metrics::add(&self.shared.metrics.held_back, 1);
                 continue;
             }
             // A connection that spoke in this round was entitled when it did, and gets its

@@ -36,6 +36,9 @@ pub struct Metrics {
     pub closed_oversize_ephemeral: AtomicU64,
     /// Times a connection sending faster than its rate was read later.
     pub throttled: AtomicU64,
+    /// Times a follower's changes were held back (it had not answered the last ones, or was
+    /// sent changes a moment ago); they go out together later.
+    pub held_back: AtomicU64,
     /// Change-feed answers given (`/changes`).
     pub feed_requests: AtomicU64,
     /// Documents listed in change-feed answers.
@@ -132,6 +135,12 @@ impl Metrics {
             "counter",
             "Sync messages refused before decompression (changes inflating past the limit).",
             get(&self.refused_inflated),
+        );
+        metric(
+            "allmende_relay_held_back_total",
+            "counter",
+            "Times a follower's changes were held back to go out together a moment later.",
+            get(&self.held_back),
         );
         metric(
             "allmende_relay_closed_slow_total",

@@ -1,7 +1,10 @@
 //! Helpers for system tests: run the real `allmende` binary on a temporary data directory.
 //!
-//! The binary is found next to the test executable (`target/<profile>/allmende`) or through
-//! `ALLMENDE_BIN`; `scripts/test.sh` builds it before the tests run.
+//! The binaries under test (`allmende`, `allmende-relay`) are built by the harness the first
+//! time a test asks for one (`cargo build` of their crates into this test's target directory,
+//! which does nothing when they are up to date), so a test never runs a stale binary.
+//! `ALLMENDE_BIN` names another `allmende` binary instead (the relay is then taken from
+//! beside it).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -10,27 +13,71 @@ use serde_json::Value;
 
 pub mod lan;
 
-/// The `allmende` binary under test.
+/// The workspace root.
+#[must_use]
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+/// The `allmende` binary under test, built first if it is not up to date.
 ///
 /// # Panics
-/// When it has not been built.
+/// When it cannot be built.
 #[must_use]
 pub fn bin() -> PathBuf {
     if let Ok(p) = std::env::var("ALLMENDE_BIN") {
         return PathBuf::from(p);
     }
-    let exe = std::env::current_exe().expect("test executable");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>");
-    let bin = profile_dir.join("allmende");
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo build --bins` first (scripts/test.sh does)",
-        bin.display()
-    );
-    bin
+    built().join("allmende")
+}
+
+/// Builds the binaries once per test process, into the target directory and profile this
+/// test executable was built in; returns that profile directory.
+fn built() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().expect("test executable");
+            let profile_dir = exe
+                .parent()
+                .and_then(Path::parent)
+                .expect("target/<profile>")
+                .to_path_buf();
+            let target_dir = profile_dir.parent().expect("target directory");
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut build = Command::new(cargo);
+            // What cargo sets for this test process (its package, its library path) would
+            // look like a changed environment to the build and rebuild everything once more.
+            for (key, _) in std::env::vars_os() {
+                let key = key.to_string_lossy().into_owned();
+                if key.starts_with("CARGO_PKG_")
+                    || key.starts_with("CARGO_MANIFEST_")
+                    || key == "CARGO_CRATE_NAME"
+                    || key == "CARGO_PRIMARY_PACKAGE"
+                    || key == "LD_LIBRARY_PATH"
+                {
+                    build.env_remove(key);
+                }
+            }
+            build
+                .arg("build")
+                .arg("--quiet")
+                .arg("--manifest-path")
+                .arg(root().join("Cargo.toml"))
+                .args(["--workspace", "--bins"])
+                .arg("--target-dir")
+                .arg(target_dir);
+            if profile_dir.file_name().is_some_and(|n| n == "release") {
+                build.arg("--release");
+            }
+            let status = build.status().expect("cargo build");
+            assert!(status.success(), "building the binaries under test failed");
+            profile_dir
+        })
+        .clone()
 }
 
 /// One peer: a data directory and the binary.
@@ -390,6 +437,8 @@ impl ServeProc {
             .arg("--data")
             .arg(peer.path())
             .args(["serve", "--listen", "127.0.0.1:0"])
+            // The built UI, for the browser tests (serve answers without it otherwise).
+            .env("ALLMENDE_UI", root().join("ui/dist"))
             .args(extra)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())

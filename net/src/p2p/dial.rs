@@ -1,0 +1,125 @@
+//! Dialing a peer over iroh: a samod dialer whose transport is a QUIC stream, with the samod
+//! peer id bound to the key the QUIC handshake proved.
+
+use std::convert::Infallible;
+
+use allmende_core::wire::device_peer_id;
+use futures::future::BoxFuture;
+use futures::FutureExt;
+use iroh::{Endpoint, EndpointAddr};
+use samod::{DialError, Dialer, PeerId, Transport, Url};
+
+use super::{ALPN, P2P_SESSION};
+
+/// The samod peer id of a device on P2P connections.
+#[must_use]
+pub fn peer_id_of(device_hex: &str) -> PeerId {
+    PeerId::from(device_peer_id(device_hex, P2P_SESSION))
+}
+
+/// A samod dialer for one peer (or a relay reached over iroh).
+pub struct IrohDialer {
+    endpoint: Endpoint,
+    addr: EndpointAddr,
+    alpn: &'static [u8],
+    /// Sent before the sync messages (the session name, for a relay).
+    preamble: Option<String>,
+    expected: PeerId,
+}
+
+impl IrohDialer {
+    /// Dials another device.
+    #[must_use]
+    pub fn new(endpoint: Endpoint, addr: EndpointAddr) -> Self {
+        let expected = peer_id_of(&hex::encode(addr.id.as_bytes()));
+        IrohDialer {
+            endpoint,
+            addr,
+            alpn: ALPN,
+            preamble: None,
+            expected,
+        }
+    }
+
+    /// Dials a relay that accepts iroh connections, as this device's `session`.
+    #[must_use]
+    pub fn to_relay(endpoint: Endpoint, addr: EndpointAddr, session: &str) -> Self {
+        IrohDialer {
+            endpoint,
+            addr,
+            alpn: allmende_core::wire::RELAY_ALPN,
+            preamble: Some(format!("{session}\n")),
+            expected: PeerId::from(allmende_core::wire::RELAY_PEER_ID),
+        }
+    }
+
+    fn device(&self) -> String {
+        hex::encode(self.addr.id.as_bytes())
+    }
+}
+
+impl Dialer for IrohDialer {
+    type Error = Infallible;
+
+    fn url(&self) -> Url {
+        Url::parse(&format!("iroh://{}", self.device()))
+            .or_else(|_| Url::parse("iroh://peer"))
+            .expect("a constant URL parses")
+    }
+
+    fn connect(&self) -> BoxFuture<'static, Result<Transport, DialError<Infallible>>> {
+        let (endpoint, addr, alpn) = (self.endpoint.clone(), self.addr.clone(), self.alpn);
+        let (preamble, expected) = (self.preamble.clone(), self.expected.clone());
+        async move {
+            let conn = endpoint
+                .connect(addr, alpn)
+                .await
+                .map_err(DialError::transient)?;
+            let (mut send, recv) = conn.open_bi().await.map_err(DialError::transient)?;
+            if let Some(p) = preamble {
+                send.write_all(p.as_bytes())
+                    .await
+                    .map_err(DialError::transient)?;
+            }
+            let io = tokio::io::join(recv, send);
+            Ok(Transport::from_tokio_io(io).with_expected_peer_id(expected))
+        }
+        .boxed()
+    }
+}
+
+/// Syncs once with the device of a ticket (both directions, until both are in step), from a
+/// temporary endpoint of this device. Refuses devices that are in none of this device's
+/// communities: there would be nothing to sync and nothing to share.
+///
+/// # Errors
+/// A stranger, no connection, storage errors.
+pub async fn connect(
+    svc: &mut allmende_service::Service,
+    ticket: &super::node::Ticket,
+    opts: &super::node::NodeOptions,
+    timeout: std::time::Duration,
+) -> allmende_store::error::Result<crate::sync::SyncReport> {
+    let rules = super::policy::Rules::learn(svc)?;
+    if !rules.knows(&ticket.device) {
+        return Err(allmende_store::error::PeerError::BadInput(
+            "this device is a member of none of your communities".into(),
+        ));
+    }
+    let addrs: Vec<String> = ticket.addrs.iter().map(ToString::to_string).collect();
+    svc.record_peer(&ticket.device, "ticket", &addrs)?;
+    let endpoint = super::node::start(svc.device(), opts).await?;
+    let report = crate::sync::sync_via(
+        svc,
+        crate::sync::Connector::Peer {
+            endpoint: endpoint.clone(),
+            addr: super::node::endpoint_addr(ticket)?,
+            policy: super::policy::PeerPolicy::new(rules),
+        },
+        timeout,
+        &mut |_| {},
+    )
+    .await;
+    endpoint.close().await;
+    report
+}

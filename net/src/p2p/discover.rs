@@ -1,0 +1,76 @@
+//! Finding peers on the local network (mDNS, through iroh's address lookup): a device that
+//! shares a community is linked automatically, and samod keeps redialing it when the link is
+//! cut, so edits made apart converge once it is back. Of two devices that find each other, the
+//! one with the smaller key dials, so they keep one link.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use iroh::Endpoint;
+use iroh_mdns_address_lookup::{DiscoveryEvent, MdnsAddressLookup};
+use samod::{BackoffConfig, Repo};
+use tokio::sync::mpsc;
+
+use super::dial::IrohDialer;
+use super::listen::Arrival;
+use super::policy::PeerPolicy;
+use allmende_store::error::{PeerError, Result};
+
+/// The mDNS service name Allmende devices announce.
+pub const SERVICE: &str = "allmende";
+
+/// Starts announcing this endpoint and linking with the peers found.
+///
+/// # Errors
+/// mDNS cannot start (no usable network).
+pub fn spawn(
+    endpoint: &Endpoint,
+    repo: Repo,
+    policy: PeerPolicy,
+    arrivals: mpsc::UnboundedSender<Arrival>,
+) -> Result<tokio::task::JoinHandle<()>> {
+    let mdns = MdnsAddressLookup::builder()
+        .service_name(SERVICE)
+        .build(endpoint.id())
+        .map_err(|e| PeerError::BadInput(format!("local discovery: {e}")))?;
+    endpoint
+        .address_lookup()
+        .map_err(|e| PeerError::BadInput(format!("local discovery: {e}")))?
+        .add(mdns.clone());
+    let endpoint = endpoint.clone();
+    let me = hex::encode(endpoint.id().as_bytes());
+    Ok(tokio::spawn(async move {
+        let mut events = mdns.subscribe().await;
+        let mut linked: HashSet<String> = HashSet::new();
+        while let Some(event) = events.next().await {
+            let DiscoveryEvent::Discovered { endpoint_info, .. } = event else {
+                continue;
+            };
+            let addr = endpoint_info.into_endpoint_addr();
+            let device = hex::encode(addr.id.as_bytes());
+            if device == me || !policy.knows(&device) {
+                continue;
+            }
+            let _ = arrivals.send(Arrival {
+                device: device.clone(),
+                addr: String::new(),
+                how: "lan".into(),
+            });
+            if device < me || !linked.insert(device.clone()) {
+                continue;
+            }
+            tracing::info!(%device, "found on the local network; linking");
+            let backoff = BackoffConfig {
+                initial_delay: Duration::from_millis(200),
+                max_delay: Duration::from_secs(2),
+                max_retries: None,
+            };
+            let dialer = Arc::new(IrohDialer::new(endpoint.clone(), addr));
+            if repo.dial(backoff, dialer).is_err() {
+                return;
+            }
+        }
+    }))
+}

@@ -1,0 +1,160 @@
+//! Accepting peers: a samod repository over this device's documents that any peer sharing a
+//! community can connect to (by ticket, or found on the local network), kept in step with
+//! the store while it runs.
+
+use std::time::Duration;
+
+use iroh::Endpoint;
+use samod::storage::InMemoryStorage;
+use samod::{Repo, Transport, Url};
+use tokio::sync::mpsc;
+
+use super::dial::peer_id_of;
+use super::policy::{PeerPolicy, Rules};
+use crate::sync::{keep_in_step, preload, Session};
+use allmende_service::Service;
+use allmende_store::error::{PeerError, Result};
+
+fn on_event_moved<'a>(f: &'a mut impl FnMut(&str)) -> impl FnMut(&str) + 'a {
+    move |line: &str| {
+        if line != "connected" {
+            f(line);
+        }
+    }
+}
+
+/// A peer that connected (its device key and address).
+#[derive(Debug, Clone)]
+pub struct Arrival {
+    pub device: String,
+    pub addr: String,
+    /// `incoming` or `lan`.
+    pub how: String,
+}
+
+/// Accepts peers on `endpoint` and keeps the store in step with them until `stop`. Peers
+/// whose device is in no roster here are turned away at once. `on_event` hears of peers and
+/// of documents that moved.
+///
+/// # Errors
+/// Storage errors.
+pub async fn listen(
+    svc: &mut Service,
+    endpoint: Endpoint,
+    timeout: Duration,
+    on_event: impl FnMut(&str),
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    listen_with(svc, endpoint, false, timeout, on_event, stop).await
+}
+
+/// [`listen`], and with `discover` also finds peers on the local network (mDNS) and links
+/// with those that share a community, reconnecting when the link comes back.
+///
+/// # Errors
+/// Storage errors; mDNS cannot start.
+pub async fn listen_with(
+    svc: &mut Service,
+    endpoint: Endpoint,
+    discover: bool,
+    timeout: Duration,
+    mut on_event: impl FnMut(&str),
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    let policy = PeerPolicy::new(Rules::learn(svc)?);
+    let mut learned_at: i64 = svc.store().docs(None)?.iter().map(|d| d.version).sum();
+    let storage = InMemoryStorage::new();
+    let loaded = preload(svc, &storage).await?;
+    let repo = Repo::build_tokio()
+        .with_storage(storage.clone())
+        .with_peer_id(peer_id_of(&svc.device().public_hex()))
+        .with_share_policy(policy.clone())
+        .load()
+        .await;
+    let acceptor = repo
+        .make_acceptor(Url::parse("iroh://listen").map_err(|e| PeerError::BadInput(e.to_string()))?)
+        .map_err(|e| PeerError::BadInput(e.to_string()))?;
+    let (arrivals, mut arrived) = mpsc::unbounded_channel::<Arrival>();
+    let repo_for_discovery = repo.clone();
+    let accept_task = {
+        let (endpoint, policy, arrivals) = (endpoint.clone(), policy.clone(), arrivals.clone());
+        tokio::spawn(async move {
+            while let Some(incoming) = endpoint.accept().await {
+                let Ok(conn) = incoming.await else { continue };
+                let device = hex::encode(conn.remote_id().as_bytes());
+                if !policy.knows(&device) {
+                    tracing::info!(%device, "a peer from none of our communities; closed");
+                    conn.close(1u32.into(), b"not a member");
+                    continue;
+                }
+                let addr = String::new();
+                let (acceptor, arrivals) = (acceptor.clone(), arrivals.clone());
+                tokio::spawn(async move {
+                    let Ok((send, recv)) = conn.accept_bi().await else {
+                        return;
+                    };
+                    let transport = Transport::from_tokio_io(tokio::io::join(recv, send))
+                        .with_expected_peer_id(peer_id_of(&device));
+                    if acceptor.accept(transport).is_ok() {
+                        let _ = arrivals.send(Arrival {
+                            device,
+                            addr,
+                            how: "incoming".into(),
+                        });
+                        // Keep the connection until the peer is done.
+                        let _ = conn.closed().await;
+                    }
+                });
+            }
+        })
+    };
+    let discovery_task = if discover {
+        Some(super::discover::spawn(
+            &endpoint,
+            repo_for_discovery,
+            policy.clone(),
+            arrivals.clone(),
+        )?)
+    } else {
+        None
+    };
+    // Documents peers bring are looked for briefly; the loop must not wait on one a peer
+    // will never share.
+    let mut session = Session::hosting(
+        svc,
+        repo,
+        storage,
+        loaded,
+        timeout.min(Duration::from_secs(3)),
+    )
+    .await?;
+    on_event("listening");
+    let result = keep_in_step(
+        svc,
+        &mut session,
+        "peers",
+        false,
+        &mut on_event_moved(&mut on_event),
+        |svc| {
+            while let Ok(a) = arrived.try_recv() {
+                svc.record_peer(&a.device, &a.how, std::slice::from_ref(&a.addr))?;
+                tracing::info!(device = %a.device, how = %a.how, "peer");
+            }
+            // Relearn the rules only when a document changed (the loop runs every 300 ms).
+            let versions: i64 = svc.store().docs(None)?.iter().map(|d| d.version).sum();
+            if versions != learned_at {
+                policy.update(Rules::learn(svc)?);
+                learned_at = versions;
+            }
+            Ok(())
+        },
+        stop,
+    )
+    .await;
+    accept_task.abort();
+    if let Some(t) = discovery_task {
+        t.abort();
+    }
+    session.stop().await;
+    result
+}

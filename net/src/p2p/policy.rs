@@ -1,0 +1,260 @@
+//! Which peer may have which document: the relay's rules, applied by both sides of a P2P
+//! connection. Learned from the local store (replayed rosters, document headers, checked
+//! teams) and refreshed while a listener runs.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+
+use allmende_core::apply::Item;
+use allmende_core::model::Visibility;
+use allmende_core::wire::device_of_peer;
+use futures::Stream;
+use samod::{DocumentId, PeerId, ShareConfig, SharePolicy};
+
+use allmende_service::docs;
+use allmende_service::Service;
+use allmende_store::error::{PeerError, Result};
+
+/// What the policy knows.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Rules {
+    /// Community -> device keys of its active members.
+    devices: HashMap<String, HashSet<String>>,
+    /// Community -> device key -> member id.
+    members: HashMap<String, HashMap<String, String>>,
+    /// Document -> its community and, for team-only projects, the team.
+    docs: HashMap<String, (String, Option<HashSet<String>>)>,
+}
+
+impl Rules {
+    /// Reads the rules from every community and document in the store. A document that
+    /// cannot be read is shared with nobody (and logged): one damaged document must not end
+    /// the listener, nor open what it guards.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn learn(svc: &mut Service) -> Result<Rules> {
+        let mut rules = Rules::default();
+        for meta in svc.store().docs(None)? {
+            if meta.kind == "community" {
+                let c = match svc.community_view(&meta.id) {
+                    Ok(c) => c,
+                    Err(e) if !matches!(e, PeerError::Storage(_)) => {
+                        tracing::warn!(doc = %meta.id, error = %e, "community unreadable: shared with nobody");
+                        rules.docs.insert(meta.id.clone(), (meta.id.clone(), None));
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                let mut by_device = HashMap::new();
+                for m in c.members.values().filter(|m| !m.removed) {
+                    for d in m.devices.keys() {
+                        by_device.insert(d.to_lowercase(), m.id.clone());
+                    }
+                }
+                rules
+                    .devices
+                    .insert(meta.id.clone(), by_device.keys().cloned().collect());
+                rules.members.insert(meta.id.clone(), by_device);
+                rules.docs.insert(meta.id.clone(), (meta.id.clone(), None));
+            } else {
+                let team = if meta.kind == "project" {
+                    match team_of(svc, &meta) {
+                        Ok(team) => team,
+                        Err(e) if !matches!(e, PeerError::Storage(_)) => {
+                            tracing::warn!(doc = %meta.id, error = %e, "project unreadable: shared with nobody");
+                            Some(HashSet::new())
+                        }
+                        Err(e) => return Err(e),
+                    }
+                } else {
+                    None
+                };
+                rules.docs.insert(meta.id.clone(), (meta.community, team));
+            }
+        }
+        Ok(rules)
+    }
+
+    /// Whether `device` may read and write document `doc`.
+    #[must_use]
+    pub fn allows(&self, doc: &str, device: &str) -> bool {
+        let device = device.to_lowercase();
+        match self.docs.get(doc) {
+            // A document this device does not know: a peer may push it (it reveals nothing).
+            None => true,
+            Some((community, team)) => {
+                let Some(member) = self.members.get(community).and_then(|m| m.get(&device)) else {
+                    return false;
+                };
+                team.as_ref().is_none_or(|t| t.contains(member))
+            }
+        }
+    }
+
+    /// Whether `device` is a member of any community here (worth syncing with at all).
+    #[must_use]
+    pub fn knows(&self, device: &str) -> bool {
+        let device = device.to_lowercase();
+        self.devices.values().any(|d| d.contains(&device))
+    }
+}
+
+/// The team of a team-only project (checked against the roster), `None` for a public one.
+fn team_of(svc: &mut Service, meta: &allmende_store::StoredDoc) -> Result<Option<HashSet<String>>> {
+    let bytes = svc.doc_bytes(&meta.id)?;
+    let doc = docs::load(&bytes, &svc.device().actor())?;
+    Ok(match docs::item(&doc)? {
+        Item::Project(p) if p.visibility == Visibility::Team => {
+            let c = svc.community_view(&meta.community)?;
+            match allmende_core::governance::check_item(&c, &Item::Project(p)).0 {
+                Item::Project(p) => Some(p.team.keys().cloned().collect()),
+                _ => None,
+            }
+        }
+        _ => None,
+    })
+}
+
+/// The rules as a samod share policy; the listener replaces them as the store changes.
+#[derive(Clone, Default)]
+pub struct PeerPolicy {
+    rules: Arc<RwLock<Rules>>,
+}
+
+impl PeerPolicy {
+    #[must_use]
+    pub fn new(rules: Rules) -> Self {
+        PeerPolicy {
+            rules: Arc::new(RwLock::new(rules)),
+        }
+    }
+
+    /// Whether `device` may have document `doc`.
+    #[must_use]
+    pub fn allows(&self, doc: &str, device: &str) -> bool {
+        self.rules.read().is_ok_and(|r| r.allows(doc, device))
+    }
+
+    /// Whether `device` is a member of any community here.
+    #[must_use]
+    pub fn knows(&self, device: &str) -> bool {
+        self.rules.read().is_ok_and(|r| r.knows(device))
+    }
+
+    /// Replaces the rules (for connections and documents asked about from now on).
+    pub fn update(&self, rules: Rules) {
+        if let Ok(mut r) = self.rules.write() {
+            *r = rules;
+        }
+    }
+
+    fn decide(&self, doc: &str, peer: &str) -> ShareConfig {
+        let allowed = device_of_peer(peer).is_some_and(|device| {
+            self.rules
+                .read()
+                .map(|r| r.allows(doc, device))
+                .unwrap_or(false)
+        });
+        tracing::debug!(%doc, %peer, allowed, "share decision");
+        if allowed {
+            ShareConfig::read_write()
+        } else {
+            tracing::info!(%doc, %peer, "not shared with this peer");
+            ShareConfig::none()
+        }
+    }
+}
+
+impl SharePolicy for PeerPolicy {
+    fn share(
+        &self,
+        doc_id: DocumentId,
+        peer_id: PeerId,
+    ) -> impl Stream<Item = ShareConfig> + Send + 'static {
+        let decision = self.decide(&doc_id.to_string(), peer_id.as_str());
+        futures::stream::once(futures::future::ready(decision)).chain(futures::stream::pending())
+    }
+}
+
+use futures::StreamExt as _;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_get_their_communities_teams_their_projects_strangers_nothing() {
+        let mut r = Rules::default();
+        let mut by_device = HashMap::new();
+        by_device.insert("aa".to_string(), "anna".to_string());
+        by_device.insert("bb".to_string(), "ben".to_string());
+        r.devices
+            .insert("c".into(), by_device.keys().cloned().collect());
+        r.members.insert("c".into(), by_device);
+        r.docs.insert("c".into(), ("c".into(), None));
+        r.docs.insert("idea".into(), ("c".into(), None));
+        r.docs.insert(
+            "secret".into(),
+            (
+                "c".into(),
+                Some(std::iter::once("anna".to_string()).collect()),
+            ),
+        );
+        assert!(r.allows("idea", "AA"));
+        assert!(r.allows("c", "bb"));
+        assert!(r.allows("secret", "aa"));
+        assert!(!r.allows("secret", "bb"), "team-only: the team only");
+        assert!(!r.allows("idea", "cc"), "strangers get nothing");
+        assert!(r.allows("unknown", "cc"), "anyone may push a new document");
+        assert!(r.knows("bb") && !r.knows("cc"));
+    }
+
+    #[test]
+    fn a_damaged_project_is_shared_with_nobody_and_the_rest_still_learned() {
+        use allmende_core::model::CommunityKind;
+        use allmende_core::Command;
+        let dir = tempfile::tempdir().expect("tmp");
+        let (community, project, device) = {
+            let mut svc = Service::open(dir.path()).expect("open");
+            let community = svc
+                .execute(Command::CreateCommunity {
+                    name: "Eichdorf".into(),
+                    kind: CommunityKind::Village,
+                    description: String::new(),
+                    admin_name: "Anna".into(),
+                })
+                .expect("community")
+                .id;
+            let project = svc
+                .execute(Command::CreateProject {
+                    community: community.clone(),
+                    title: "Geheim".into(),
+                    summary: String::new(),
+                    category: Some("energy".into()),
+                    from_idea: None,
+                    visibility: Some(Visibility::Team),
+                    stage: None,
+                })
+                .expect("project")
+                .id;
+            let device = svc.device().public_hex();
+            let id = project.clone();
+            allmende_store::Store::open(&svc.data_dir())
+                .expect("store")
+                .write(|tx| {
+                    tx.execute("UPDATE chunks SET data = x'00010203' WHERE doc = ?1", [&id])?;
+                    Ok(())
+                })
+                .expect("damage");
+            (community, project, device)
+        };
+        let mut svc = Service::open(dir.path()).expect("open again");
+        let rules = Rules::learn(&mut svc).expect("one damaged document does not stop learning");
+        assert!(
+            !rules.allows(&project, &device),
+            "the damaged project is shared with nobody"
+        );
+        assert!(rules.allows(&community, &device), "the community still is");
+    }
+}

@@ -1,0 +1,645 @@
+//! One sync session with a relay, and the watching loop.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use allmende_core::model::{Catalog, DocKind, Header};
+use allmende_core::wire::device_peer_id;
+use automerge::{Automerge, ChangeHash, ROOT};
+use samod::storage::{InMemoryStorage, Storage, StorageKey};
+use samod::{BackoffConfig, DocHandle, DocumentId, PeerId, Repo, Url};
+
+use super::dialer::RelayDialer;
+use allmende_service::{Quarantined, Service};
+use allmende_store::error::{PeerError, Result};
+
+/// Where a session connects to.
+#[derive(Clone)]
+pub(crate) enum Connector {
+    /// A relay (or any automerge-repo sync server) by WebSocket URL.
+    Relay(String),
+    /// A peer over iroh, with the access rules for what it may have.
+    Peer {
+        endpoint: iroh::Endpoint,
+        addr: iroh::EndpointAddr,
+        policy: crate::p2p::policy::PeerPolicy,
+    },
+}
+
+impl Connector {
+    /// How the sync state names the other side.
+    pub(crate) fn label(&self) -> String {
+        match self {
+            Connector::Relay(url) => url.clone(),
+            Connector::Peer { addr, .. } => format!("peer:{}", hex::encode(addr.id.as_bytes())),
+        }
+    }
+}
+
+pub(crate) struct Session {
+    repo: Repo,
+    /// The connection to wait on (none for a listener, which has many).
+    conn: Option<samod::ConnectionId>,
+    traffic: Arc<super::dialer::Traffic>,
+    storage: InMemoryStorage,
+    handles: BTreeMap<String, DocHandle>,
+    timeout: Duration,
+    /// Documents that could not be found: when we last tried and how long to wait before the
+    /// next try (a document announced before its author's upload arrives is found on a quick
+    /// retry; a team-only project a peer may not share is asked for ever more rarely).
+    missing: HashMap<String, (std::time::Instant, Duration)>,
+    /// The store's version of each document when its bytes went into the repository (read
+    /// before the bytes, so a change made in between is seen as new, never as already sent).
+    loaded: HashMap<String, i64>,
+}
+
+/// The first and the longest pause before a document that could not be found is asked for
+/// again; the pause doubles in between.
+const RETRY_MISSING_FIRST: Duration = Duration::from_secs(1);
+const RETRY_MISSING_MAX: Duration = Duration::from_secs(60);
+
+fn bad(e: impl std::fmt::Display) -> PeerError {
+    PeerError::BadInput(e.to_string())
+}
+
+/// A repository over `storage` (as a fresh session of `key`) dialing a relay: by WebSocket
+/// URL, or over iroh when `relay` is the relay's ticket.
+async fn dial_relay(
+    relay: &str,
+    key: &allmende_service::device::DeviceKey,
+    storage: InMemoryStorage,
+    backoff: BackoffConfig,
+) -> Result<(Repo, samod::DialerHandle, Arc<super::dialer::Traffic>)> {
+    let session = session_name();
+    let repo = Repo::build_tokio()
+        .with_storage(storage)
+        .with_peer_id(PeerId::from(device_peer_id(&key.public_hex(), &session)))
+        .load()
+        .await;
+    if allmende_core::ticket::Ticket::is_ticket(relay) {
+        let ticket = allmende_core::ticket::Ticket::parse(relay)?;
+        let endpoint = crate::p2p::node::start(key, &Default::default()).await?;
+        let dialer = Arc::new(crate::p2p::dial::IrohDialer::to_relay(
+            endpoint,
+            crate::p2p::node::endpoint_addr(&ticket)?,
+            &session,
+        ));
+        let handle = repo.dial(backoff, dialer).map_err(bad)?;
+        return Ok((repo, handle, Arc::default()));
+    }
+    let url = Url::parse(relay).map_err(|e| bad(format!("relay URL '{relay}': {e}")))?;
+    if !matches!(url.scheme(), "ws" | "wss") {
+        return Err(bad(format!(
+            "relay URL '{relay}' must start with ws:// (or be the relay's iroh ticket)"
+        )));
+    }
+    let dialer = Arc::new(RelayDialer::new(url, key, &session));
+    let traffic = dialer.traffic.clone();
+    let handle = repo.dial(backoff, dialer).map_err(bad)?;
+    Ok((repo, handle, traffic))
+}
+
+/// A fresh session name: servers keep sync state per peer id, so every repository we run
+/// introduces itself anew.
+pub(super) fn session_name() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 8];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub(super) use allmende_core::wire::heads_text;
+
+fn header_of(doc: &Automerge) -> Option<Header> {
+    autosurgeon::hydrate_prop(doc, &ROOT, "header").ok()
+}
+
+impl Session {
+    async fn open_with(
+        svc: &mut Service,
+        relay: &str,
+        timeout: Duration,
+        key: &allmende_service::device::DeviceKey,
+        ids: &[String],
+    ) -> Result<Session> {
+        Self::open_via(svc, Connector::Relay(relay.to_string()), timeout, key, ids).await
+    }
+
+    pub(super) async fn open_via(
+        svc: &mut Service,
+        to: Connector,
+        timeout: Duration,
+        key: &allmende_service::device::DeviceKey,
+        ids: &[String],
+    ) -> Result<Session> {
+        let relay = to.label();
+        let storage = InMemoryStorage::new();
+        let loaded = load_into(svc, &storage, Some(ids)).await?;
+        let backoff = BackoffConfig {
+            initial_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+            max_retries: Some(2),
+        };
+        let (repo, handle, traffic) = match to {
+            Connector::Relay(relay) => dial_relay(&relay, key, storage.clone(), backoff).await?,
+            Connector::Peer {
+                endpoint,
+                addr,
+                policy,
+            } => {
+                let repo = Repo::build_tokio()
+                    .with_storage(storage.clone())
+                    .with_peer_id(crate::p2p::dial::peer_id_of(&key.public_hex()))
+                    .with_share_policy(policy)
+                    .load()
+                    .await;
+                let dialer = Arc::new(crate::p2p::dial::IrohDialer::new(endpoint, addr));
+                let handle = repo.dial(backoff, dialer).map_err(bad)?;
+                (repo, handle, Arc::default())
+            }
+        };
+        tokio::time::timeout(timeout, handle.established())
+            .await
+            .map_err(|_| bad(format!("no connection to {relay} within {timeout:?}")))?
+            .map_err(|e| bad(format!("cannot connect to {relay}: {e:?}")))?;
+        let conn = handle
+            .connection_id()
+            .ok_or_else(|| bad(format!("the connection to {relay} closed at once")))?;
+        let mut session = Session {
+            repo,
+            conn: Some(conn),
+            traffic,
+            storage,
+            handles: BTreeMap::new(),
+            timeout,
+            missing: HashMap::new(),
+            loaded,
+        };
+        session.find_all(ids).await;
+        Ok(session)
+    }
+
+    /// Finds documents (from local storage or the relay) in parallel.
+    async fn find_all(&mut self, ids: &[String]) -> Vec<String> {
+        let wanted: Vec<(String, DocumentId)> = ids
+            .iter()
+            .filter(|id| !self.handles.contains_key(*id))
+            .filter(|id| {
+                self.missing
+                    .get(*id)
+                    .is_none_or(|(at, pause)| at.elapsed() > *pause)
+            })
+            .filter_map(|id| id.parse::<DocumentId>().ok().map(|d| (id.clone(), d)))
+            .collect();
+        let finds = wanted.iter().map(|(id, doc)| {
+            let repo = self.repo.clone();
+            let (id, doc) = (id.clone(), doc.clone());
+            async move { (id, repo.find(doc).await.ok().flatten()) }
+        });
+        // Progress, not a deadline per document: a relay that reads a large first sync
+        // slowly goes on answering one document after another.
+        let mut outcome: HashMap<String, Option<DocHandle>> =
+            super::progress::while_progressing(finds, self.timeout)
+                .await
+                .into_iter()
+                .collect();
+        let mut missing = Vec::new();
+        for (id, _) in wanted {
+            let found = outcome.remove(&id).flatten();
+            match found {
+                Some(h) => {
+                    self.missing.remove(&id);
+                    self.handles.insert(id, h);
+                }
+                None => {
+                    let pause = self.missing.get(&id).map_or(RETRY_MISSING_FIRST, |(_, p)| {
+                        (*p * 2).min(RETRY_MISSING_MAX)
+                    });
+                    self.missing
+                        .insert(id.clone(), (std::time::Instant::now(), pause));
+                    missing.push(id);
+                }
+            }
+        }
+        missing
+    }
+
+    /// Waits until the relay has our changes and we have theirs, for every document.
+    pub(super) async fn settle(&self) -> Vec<String> {
+        let Some(conn) = self.conn else {
+            return Vec::new();
+        };
+        let waits = self.handles.iter().map(|(id, h)| {
+            let both =
+                futures::future::join(h.they_have_our_changes(conn), h.we_have_their_changes(conn));
+            async move {
+                both.await;
+                id
+            }
+        });
+        let settled: std::collections::HashSet<&String> =
+            super::progress::while_progressing(waits, self.timeout)
+                .await
+                .into_iter()
+                .collect();
+        self.handles
+            .keys()
+            .filter(|id| !settled.contains(id))
+            .cloned()
+            .collect()
+    }
+
+    /// Item ids listed in the catalogues of the communities we hold.
+    fn catalogued(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for h in self.handles.values() {
+            h.with_document(|doc| {
+                if header_of(doc).is_some_and(|hd| hd.kind == DocKind::Community) {
+                    if let Ok(c) = autosurgeon::hydrate::<_, Catalog>(doc) {
+                        out.extend(c.items.into_keys());
+                    }
+                }
+            });
+        }
+        out
+    }
+
+    /// Writes the documents that changed in the repository back into the store, one
+    /// transaction per community; a document the store refuses goes into quarantine and the
+    /// others are written. A document whose heads the store already has is not written.
+    pub(super) fn write_back(&self, svc: &mut Service) -> Result<(usize, usize, Vec<Quarantined>)> {
+        let mut by_community: HashMap<String, Vec<(String, Vec<u8>)>> = HashMap::new();
+        for (id, h) in &self.handles {
+            let stored = svc.stored_heads(id)?;
+            let unchanged =
+                h.with_document(|doc| stored.as_deref() == Some(&*heads_text(&doc.get_heads())));
+            if unchanged {
+                continue;
+            }
+            let (community, bytes) =
+                h.with_document(|doc| (header_of(doc).map(|hd| hd.community), doc.save()));
+            match community {
+                Some(c) => by_community.entry(c).or_default().push((id.clone(), bytes)),
+                None => tracing::debug!(%id, "not an Allmende document; left in the relay"),
+            }
+        }
+        let (mut received, mut created, mut quarantined) = (0, 0, Vec::new());
+        for docs in by_community.values() {
+            let (report, held) = svc.receive_each(docs)?;
+            received += report.merged;
+            created += report.created;
+            quarantined.extend(held);
+        }
+        Ok((received, created, quarantined))
+    }
+
+    /// Documents and the heads both sides of the connection hold (what the other side has
+    /// acknowledged): the ones to record as in step.
+    pub(super) fn in_step(&self) -> Vec<(String, String)> {
+        let Some(conn) = self.conn else {
+            return Vec::new();
+        };
+        self.handles
+            .iter()
+            .filter_map(|(id, h)| {
+                let shared = h.peers().0.get(&conn)?.shared_heads.clone()?;
+                Some((id.clone(), heads_text(&shared)))
+            })
+            .collect()
+    }
+
+    /// The documents the session holds.
+    pub(super) fn held(&self) -> impl Iterator<Item = &String> {
+        self.handles.keys()
+    }
+
+    /// Bytes moved so far, sent and received.
+    pub(super) fn traffic(&self) -> (u64, u64) {
+        (
+            self.traffic.sent.load(Ordering::Relaxed),
+            self.traffic.received.load(Ordering::Relaxed),
+        )
+    }
+
+    fn heads(&self) -> HashMap<String, Vec<ChangeHash>> {
+        self.handles
+            .iter()
+            .map(|(id, h)| (id.clone(), h.with_document(|d| d.get_heads())))
+            .collect()
+    }
+}
+
+/// Stays connected: changes from the relay are written into the store as they arrive, and
+/// changes made on this device (also by other processes) go out. Calls `on_change` with a
+/// line for each document that moved. Runs until `stop` resolves.
+///
+/// # Errors
+/// A bad URL, no connection, storage errors.
+pub async fn watch(
+    svc: &mut Service,
+    relay: &str,
+    timeout: Duration,
+    mut on_change: impl FnMut(&str),
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    // Only the communities that sync through this relay (`scope.rs`). A watcher never binds
+    // a community on its own: that takes a person's choice (joining, `sync --relay`, making a
+    // community on a device with a relay).
+    let scope = svc.relay_scope(relay, false)?;
+    let ids: Vec<String> = svc
+        .store()
+        .docs(None)?
+        .into_iter()
+        .filter(|d| scope.contains(&d.community))
+        .map(|d| d.id)
+        .collect();
+    let key = svc.device().clone();
+    let mut s = Session::open_with(svc, relay, timeout, &key, &ids).await?;
+    let _ = s.settle().await;
+    keep_in_step(svc, &mut s, relay, true, &mut on_change, |_| Ok(()), stop).await?;
+    s.repo.stop().await;
+    Ok(())
+}
+
+impl Session {
+    /// A session around a repository that accepts many peers (see `p2p::listen`): every
+    /// local document is loaded into `storage` first.
+    pub(crate) async fn hosting(
+        svc: &mut Service,
+        repo: Repo,
+        storage: InMemoryStorage,
+        loaded: HashMap<String, i64>,
+        timeout: Duration,
+    ) -> Result<Session> {
+        let ids: Vec<String> = svc.store().docs(None)?.into_iter().map(|d| d.id).collect();
+        let mut s = Session {
+            repo,
+            conn: None,
+            traffic: Arc::default(),
+            storage,
+            handles: BTreeMap::new(),
+            timeout,
+            missing: HashMap::new(),
+            loaded,
+        };
+        s.find_all(&ids).await;
+        Ok(s)
+    }
+
+    /// Stops the repository.
+    pub(crate) async fn stop(self) {
+        self.repo.stop().await;
+    }
+}
+
+/// Loads every local document into `storage` (before the repository is built on it);
+/// returns the version of each as loaded.
+pub(crate) async fn preload(
+    svc: &mut Service,
+    storage: &InMemoryStorage,
+) -> Result<HashMap<String, i64>> {
+    load_into(svc, storage, None).await
+}
+
+/// Loads the local documents `only` names (all without it) into `storage`; returns their versions,
+/// each read before its bytes.
+async fn load_into(
+    svc: &mut Service,
+    storage: &InMemoryStorage,
+    only: Option<&[String]>,
+) -> Result<HashMap<String, i64>> {
+    let metas = match only {
+        None => svc.store().docs(None)?,
+        Some(ids) => {
+            let conn = svc.store().conn();
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                out.extend(allmende_store::chunks_api::doc_meta(conn, id)?);
+            }
+            out
+        }
+    };
+    let mut loaded = HashMap::new();
+    for meta in metas {
+        let bytes = svc.stored_bytes(&meta.id)?;
+        let key = StorageKey::from_parts([meta.id.as_str(), "snapshot", "local"]).map_err(bad)?;
+        storage.put(key, bytes).await;
+        loaded.insert(meta.id, meta.version);
+    }
+    Ok(loaded)
+}
+
+/// Catalogued ids without the documents stored here that belong to communities outside this
+/// relay's scope: a catalogue naming them (a hostile relay or member) must not make the relay's
+/// copy flow into them.
+fn outside_filtered(
+    svc: &mut Service,
+    relay: &str,
+    scoped: bool,
+    ids: Vec<String>,
+) -> Result<Vec<String>> {
+    if !scoped {
+        return Ok(ids);
+    }
+    let scope = svc.relay_scope(relay, false)?;
+    let conn = svc.store().conn();
+    let mut kept = Vec::with_capacity(ids.len());
+    for id in ids {
+        match allmende_store::chunks_api::doc_meta(conn, &id)? {
+            Some(meta) if !scope.contains(&meta.community) => {}
+            _ => kept.push(id),
+        }
+    }
+    Ok(kept)
+}
+
+/// Moves changes both ways until `stop`: local changes (also by other processes) go into the
+/// repository, and what peers bring is written into the store. `on_change` hears of each.
+pub(crate) async fn keep_in_step(
+    svc: &mut Service,
+    s: &mut Session,
+    label: &str,
+    scoped: bool,
+    on_change: &mut impl FnMut(&str),
+    mut each: impl FnMut(&mut Service) -> Result<()>,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    let relay = label;
+    let new_ids = outside_filtered(svc, relay, scoped, s.catalogued())?;
+    s.find_all(&new_ids).await;
+    s.write_back(svc)?;
+    let mut seen = s.heads();
+    // Versions whose content the repository has. Documents written back from the repository
+    // are not marked here: a local change may have landed in between, so the next look merges
+    // the stored bytes again (a no-op when nothing else changed).
+    let mut local_versions: HashMap<String, i64> = s.loaded.clone();
+    let mut acknowledged: HashMap<String, String> = HashMap::new();
+    on_change("connected");
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            () = &mut stop => break,
+            () = tokio::time::sleep(Duration::from_millis(300)) => {}
+        }
+        each(svc)?;
+        // Local changes (this or another process) go out: to a relay, only those of the
+        // communities that sync through it (a community joined meanwhile may be one).
+        let scope = if scoped {
+            Some(svc.relay_scope(relay, false)?)
+        } else {
+            None
+        };
+        for meta in svc.store().docs(None)? {
+            if local_versions.get(&meta.id) == Some(&meta.version) {
+                continue;
+            }
+            if scope.as_ref().is_some_and(|c| !c.contains(&meta.community)) {
+                continue;
+            }
+            local_versions.insert(meta.id.clone(), meta.version);
+            let bytes = svc.doc_bytes(&meta.id)?;
+            let sent = if let Some(h) = s.handles.get(&meta.id) {
+                Automerge::load(&bytes).is_ok_and(|mut local| {
+                    h.with_document(|d| {
+                        let before = d.get_heads();
+                        let _ = d.merge(&mut local);
+                        d.get_heads() != before
+                    })
+                })
+            } else {
+                let key =
+                    StorageKey::from_parts([meta.id.as_str(), "snapshot", "local"]).map_err(bad)?;
+                s.storage.put(key, bytes).await;
+                s.find_all(std::slice::from_ref(&meta.id)).await;
+                true
+            };
+            if sent {
+                on_change(&format!("sent {}", meta.id));
+            }
+        }
+        // New documents announced in the catalogues.
+        let new_ids = outside_filtered(svc, relay, scoped, s.catalogued())?;
+        s.find_all(&new_ids).await;
+        // Remote changes come in.
+        let now = s.heads();
+        let changed: Vec<String> = now
+            .iter()
+            .filter(|(id, h)| seen.get(*id) != Some(h))
+            .map(|(id, _)| id.clone())
+            .collect();
+        if !changed.is_empty() {
+            s.write_back(svc)?;
+            for id in &changed {
+                on_change(&format!("received {id}"));
+            }
+            seen = now;
+        }
+        // Only what the other side has acknowledged counts as in step, and only when it
+        // moved: with the relay gone, changes made here stay waiting and the time of the
+        // last sync stays that of the last exchange.
+        if s.conn.is_some() {
+            let moved: Vec<(String, String)> = s
+                .in_step()
+                .into_iter()
+                .filter(|(id, heads)| acknowledged.get(id) != Some(heads))
+                .collect();
+            if !moved.is_empty() {
+                svc.record_synced(relay, &moved)?;
+                acknowledged.extend(moved);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Fetches one document (any automerge-repo document, not only Allmende's) from the relay and
+/// returns its content as JSON. Nothing is stored.
+///
+/// # Errors
+/// A bad URL or id, no connection, or the relay does not have the document.
+pub async fn fetch(
+    svc: &mut Service,
+    relay: &str,
+    id: &str,
+    timeout: Duration,
+) -> Result<serde_json::Value> {
+    let id = id.trim().trim_start_matches("automerge:").to_string();
+    let doc_id: DocumentId = id
+        .parse()
+        .map_err(|_| bad(format!("'{id}' is not a document id")))?;
+    let key = svc.device().clone();
+    let (repo, handle, _) = dial_relay(
+        relay,
+        &key,
+        InMemoryStorage::new(),
+        BackoffConfig::default(),
+    )
+    .await?;
+    tokio::time::timeout(timeout, handle.established())
+        .await
+        .map_err(|_| bad(format!("no connection to {relay}")))?
+        .map_err(|e| bad(format!("cannot connect to {relay}: {e:?}")))?;
+    let found = tokio::time::timeout(timeout, repo.find(doc_id))
+        .await
+        .map_err(|_| bad(format!("{id}: no answer from {relay}")))?
+        .map_err(bad)?
+        .ok_or_else(|| {
+            PeerError::Domain(allmende_core::DomainError::NotFound {
+                what: "document",
+                id: id.clone(),
+            })
+        })?;
+    let value =
+        found.with_document(|doc| serde_json::to_value(automerge::AutoSerde::from(&*doc)))?;
+    repo.stop().await;
+    Ok(value)
+}
+
+/// Fetches a community's document into the store, connecting as `key` (an invite's key: its
+/// items follow with the device's own key once the device is on the roster).
+///
+/// # Errors
+/// No connection, the community is not on the relay, storage errors.
+pub async fn fetch_community(
+    svc: &mut Service,
+    relay: &str,
+    community: &str,
+    key: &allmende_service::device::DeviceKey,
+    timeout: Duration,
+) -> Result<()> {
+    let s = Session::open_with(svc, relay, timeout, key, &[community.to_string()]).await?;
+    if !s.handles.contains_key(community) {
+        s.repo.stop().await;
+        return Err(PeerError::Domain(allmende_core::DomainError::NotFound {
+            what: "community",
+            id: community.to_string(),
+        }));
+    }
+    let _ = s.settle().await;
+    s.write_back(svc)?;
+    s.repo.stop().await;
+    Ok(())
+}
+
+/// Pushes one document to the relay, connecting as `key`, and waits until the relay has it.
+///
+/// # Errors
+/// No connection, storage errors, or the relay did not take the changes in time.
+pub async fn push_as(
+    svc: &mut Service,
+    relay: &str,
+    doc: &str,
+    key: &allmende_service::device::DeviceKey,
+    timeout: Duration,
+) -> Result<()> {
+    let s = Session::open_with(svc, relay, timeout, key, &[doc.to_string()]).await?;
+    let pending = s.settle().await;
+    s.repo.stop().await;
+    if pending.is_empty() {
+        Ok(())
+    } else {
+        Err(bad(format!("the relay did not take {doc} in time")))
+    }
+}

@@ -1,0 +1,271 @@
+//! The JSON endpoints and static files.
+
+use std::collections::HashMap;
+
+use allmende_core::query::Query;
+use allmende_core::{Command, Lang};
+use axum::body::Bytes;
+use axum::extract::{Query as UrlQuery, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::guest::{as_principal, principal, Principal};
+use super::AppState;
+use allmende_service::Service;
+use allmende_store::error::PeerError;
+
+pub(super) fn lang(headers: &HeaderMap, params: &HashMap<String, String>) -> Lang {
+    if let Some(l) = params.get("lang").and_then(|l| l.parse().ok()) {
+        return l;
+    }
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(Lang::De, Lang::from_locale)
+}
+
+fn status_of(e: &PeerError) -> StatusCode {
+    match e {
+        PeerError::Unauthorised(_) => StatusCode::UNAUTHORIZED,
+        PeerError::ClassCode(allmende_service::ClassCodeFault::TooManyAttempts) => {
+            StatusCode::TOO_MANY_REQUESTS
+        }
+        PeerError::Domain(d) if d.code() == "not_found" => StatusCode::NOT_FOUND,
+        PeerError::Domain(d) if d.code() == "forbidden" => StatusCode::FORBIDDEN,
+        e if e.is_input_error() => StatusCode::BAD_REQUEST,
+        e if e.is_corruption() => StatusCode::CONFLICT,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+pub(super) fn error(e: &PeerError, lang: Lang) -> Response {
+    (status_of(e), Json(e.to_api(lang))).into_response()
+}
+
+/// Runs `f` on the service on a blocking thread.
+pub(super) async fn with_service<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut Service) -> Result<T, PeerError> + Send + 'static,
+) -> Result<T, PeerError> {
+    let svc = state.svc.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut guard = svc
+            .lock()
+            .map_err(|_| PeerError::BadInput("the service is unavailable".into()))?;
+        f(&mut guard)
+    })
+    .await
+    .map_err(|e| PeerError::BadInput(e.to_string()))?
+}
+
+pub(super) async fn command(
+    State(state): State<AppState>,
+    parts: Parts,
+    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let lang = lang(&parts.headers, &params);
+    let who = match principal(&state, &parts) {
+        Ok(w) => w,
+        Err(e) => return error(&e, lang),
+    };
+    let command: Command = match serde_json::from_slice(&body) {
+        Ok(c) => c,
+        Err(e) => return error(&PeerError::BadInput(format!("not a command: {e}")), lang),
+    };
+    let result = as_principal(&state, who, move |svc| svc.execute(command)).await;
+    match result {
+        Ok(outcome) => {
+            let _ = state.changes.send(outcome.id.clone());
+            Json(outcome).into_response()
+        }
+        Err(e) => error(&e, lang),
+    }
+}
+
+pub(super) async fn query(
+    State(state): State<AppState>,
+    parts: Parts,
+    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let lang = lang(&parts.headers, &params);
+    let who = match principal(&state, &parts) {
+        Ok(w) => w,
+        Err(e) => return error(&e, lang),
+    };
+    let query: Query = match serde_json::from_slice(&body) {
+        Ok(q) => q,
+        Err(e) => return error(&PeerError::BadInput(format!("not a query: {e}")), lang),
+    };
+    match as_principal(&state, who, move |svc| svc.query(query)).await {
+        Ok(result) => Json(result).into_response(),
+        Err(e) => error(&e, lang),
+    }
+}
+
+pub(super) async fn session(
+    State(state): State<AppState>,
+    parts: Parts,
+    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+) -> Response {
+    let lang = lang(&parts.headers, &params);
+    let who = match principal(&state, &parts) {
+        Ok(w) => w,
+        Err(e) => return error(&e, lang),
+    };
+    let result = as_principal(&state, who, |svc| svc.session_view()).await;
+    match result {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => error(&e, lang),
+    }
+}
+
+/// Creates an invite (admins) and returns the token with its QR code as SVG.
+pub(super) async fn invite(
+    State(state): State<AppState>,
+    parts: Parts,
+    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let lang = lang(&parts.headers, &params);
+    if !matches!(principal(&state, &parts), Ok(Principal::Host)) {
+        return error(
+            &PeerError::Unauthorised("only the host creates invites".into()),
+            lang,
+        );
+    }
+    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let name = request["name"].as_str().unwrap_or_default().to_string();
+    let role = request["role"].as_str().unwrap_or("member").to_string();
+    let community = request["community"].as_str().map(str::to_string);
+    let result = with_service(&state, move |svc| {
+        svc.invite_view(community.as_deref(), &name, &role)
+    })
+    .await;
+    match result {
+        Ok(v) => {
+            let _ = state.changes.send(String::new());
+            Json(v).into_response()
+        }
+        Err(e) => error(&e, lang),
+    }
+}
+
+/// Joins a community with an invite token (this machine only): reaches the invite's relay
+/// beside the running service and answers with the community and its code of conduct.
+pub(super) async fn join(
+    State(state): State<AppState>,
+    parts: Parts,
+    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let lang = lang(&parts.headers, &params);
+    if !matches!(principal(&state, &parts), Ok(Principal::Host)) {
+        return error(
+            &PeerError::Unauthorised("only this machine joins communities".into()),
+            lang,
+        );
+    }
+    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let token = request["token"].as_str().unwrap_or_default().to_string();
+    let result = async {
+        let dir = with_service(&state, |svc| Ok(svc.data_dir())).await?;
+        tokio::task::spawn_blocking(move || {
+            allmende_net::join::join_beside(&dir, &token, std::time::Duration::from_secs(20))
+        })
+        .await
+        .map_err(|e| PeerError::BadInput(e.to_string()))?
+    }
+    .await;
+    match result {
+        Ok(v) => {
+            let _ = state.changes.send(String::new());
+            Json(v).into_response()
+        }
+        Err(e) => error(&e, lang),
+    }
+}
+
+pub(super) async fn export_ics(
+    State(state): State<AppState>,
+    parts: Parts,
+    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+) -> Response {
+    let lang = lang(&parts.headers, &params);
+    let who = match principal(&state, &parts) {
+        Ok(w) => w,
+        Err(e) => return error(&e, lang),
+    };
+    let community = params.get("community").cloned();
+    let result = as_principal(&state, who, move |svc| {
+        let c = match community {
+            Some(c) => c,
+            None => svc
+                .current_community()?
+                .ok_or_else(|| PeerError::BadInput("no community".into()))?,
+        };
+        if svc.viewer_community().is_some_and(|v| v != c) {
+            return Err(PeerError::Unauthorised("another community".into()));
+        }
+        svc.export_ics(&c)
+    })
+    .await;
+    match result {
+        Ok(text) => (
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"allmende.ics\"",
+                ),
+            ],
+            text,
+        )
+            .into_response(),
+        Err(e) => error(&e, lang),
+    }
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or_default() {
+        "html" => "text/html; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "css" => "text/css; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "json" => "application/json",
+        "ico" => "image/x-icon",
+        _ => "application/octet-stream",
+    }
+}
+
+pub(super) async fn static_file(State(state): State<AppState>, uri: Uri) -> Response {
+    let Some(root) = state.ui.clone() else {
+        return (
+            StatusCode::NOT_FOUND,
+            "Die Oberfläche ist nicht gebaut (scripts/build-ui.sh). The UI is not built.\n",
+        )
+            .into_response();
+    };
+    let path = uri.path().trim_start_matches('/');
+    let safe = !path.split('/').any(|p| p == ".." || p.starts_with('.'));
+    let file = if path.is_empty() || !safe {
+        "index.html"
+    } else {
+        path
+    };
+    let full = root.join(file);
+    let (full, file) = if full.is_file() {
+        (full, file.to_string())
+    } else {
+        (root.join("index.html"), "index.html".to_string())
+    };
+    match tokio::fs::read(&full).await {
+        Ok(bytes) => ([(header::CONTENT_TYPE, content_type(&file))], bytes).into_response(),
+        Err(_) => (StatusCode::NOT_FOUND, "not found\n").into_response(),
+    }
+}

@@ -1,0 +1,232 @@
+//! Who is asking: the host (this machine) or a guest with a session token.
+//!
+//! Requests from this machine act as the local device's members, as the desktop app does.
+//! Any other browser is a guest: it joins a community with a class code and a name
+//! (`POST /api/enroll`) and sends `Authorization: Bearer TOKEN` from then on. With
+//! `--guests-only`, browsers on this machine are guests too.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Query as UrlQuery, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::api::{error, lang, with_service};
+use super::AppState;
+use allmende_service::{Service, Viewer};
+use allmende_store::error::PeerError;
+
+/// Who a request acts as.
+pub(super) enum Principal {
+    Host,
+    Guest(String),
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
+/// A guest's token from `?token=` (a browser's WebSocket cannot send headers).
+fn query_token(parts: &Parts) -> Option<String> {
+    // Tokens are hex: nothing to percent-decode.
+    parts.uri.query().and_then(|q| {
+        q.split('&')
+            .find_map(|pair| pair.strip_prefix("token="))
+            .map(str::to_string)
+            .filter(|t| !t.is_empty())
+    })
+}
+
+/// The principal of a live-update socket: the host, or a guest whose `?token=` is valid.
+pub(super) async fn socket_principal(state: &AppState, parts: &Parts) -> Result<(), PeerError> {
+    let token = match bearer(&parts.headers).or_else(|| query_token(parts)) {
+        Some(t) => t,
+        None => return principal(state, parts).map(|_| ()),
+    };
+    with_service(state, move |svc| svc.guest(&token).map(|_| ())).await
+}
+
+/// The principal of a request, or a refusal for strangers.
+pub(super) fn principal(state: &AppState, parts: &Parts) -> Result<Principal, PeerError> {
+    if let Some(token) = bearer(&parts.headers) {
+        return Ok(Principal::Guest(token));
+    }
+    // Fail closed: a request whose peer address is unknown is not the host.
+    let local = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|ConnectInfo(addr)| addr.ip().is_loopback());
+    if local && !state.guests_only {
+        Ok(Principal::Host)
+    } else {
+        Err(PeerError::Unauthorised(
+            "join with a class code first".into(),
+        ))
+    }
+}
+
+/// Runs `f` as the request's principal.
+pub(super) async fn as_principal<T: Send + 'static>(
+    state: &AppState,
+    who: Principal,
+    f: impl FnOnce(&mut Service) -> Result<T, PeerError> + Send + 'static,
+) -> Result<T, PeerError> {
+    with_service(state, move |svc| match who {
+        Principal::Host => f(svc),
+        Principal::Guest(token) => {
+            let guest: Viewer = svc.guest(&token)?;
+            svc.as_guest(guest, f)
+        }
+    })
+    .await
+}
+
+/// `POST /api/enroll` `{code, name}`: joins a class as a guest; returns the session token.
+pub(super) async fn enroll(
+    State(state): State<AppState>,
+    parts: Parts,
+    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let lang = lang(&parts.headers, &params);
+    // Codes are short: one address gets a few tries a minute (fail closed without one).
+    let from = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip());
+    if !from.is_some_and(|ip| state.enrolments.allow(ip)) {
+        return error(
+            &PeerError::ClassCode(allmende_service::ClassCodeFault::TooManyAttempts),
+            lang,
+        );
+    }
+    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let code = request["code"].as_str().unwrap_or_default().to_string();
+    let name = request["name"].as_str().unwrap_or_default().to_string();
+    match with_service(&state, move |svc| svc.enroll(&code, &name)).await {
+        Ok(session) => {
+            let _ = state.changes.send(String::new());
+            Json(session).into_response()
+        }
+        Err(e) => error(&e, lang),
+    }
+}
+
+/// `POST /api/class-code` `{community?, days?}` (host only): a class code and the join
+/// link as a QR code.
+pub(super) async fn class_code(
+    State(state): State<AppState>,
+    parts: Parts,
+    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let lang = lang(&parts.headers, &params);
+    if !matches!(principal(&state, &parts), Ok(Principal::Host)) {
+        return error(
+            &PeerError::Unauthorised("only the host creates class codes".into()),
+            lang,
+        );
+    }
+    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let community = request["community"].as_str().map(str::to_string);
+    let number = |field: &str, default: u32| {
+        request[field]
+            .as_u64()
+            .and_then(|d| u32::try_from(d).ok())
+            .unwrap_or(default)
+    };
+    let days = number("days", 7);
+    let uses = number("uses", allmende_service::DEFAULT_CODE_USES);
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost")
+        .to_string();
+    let result = with_service(&state, move |svc| {
+        let c = match community {
+            Some(c) => c,
+            None => svc
+                .current_community()?
+                .ok_or_else(|| PeerError::BadInput("no community".into()))?,
+        };
+        let code = svc.create_class_code(&c, days, uses)?;
+        let url = format!("http://{host}/#code={}", code.code);
+        let qr = allmende_service::qr::svg(&url)?;
+        Ok(serde_json::json!({ "code": code, "url": url, "qr_svg": qr }))
+    })
+    .await;
+    match result {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => error(&e, lang),
+    }
+}
+
+/// Whether the request comes from the host.
+fn is_host(state: &AppState, parts: &Parts) -> bool {
+    matches!(principal(state, parts), Ok(Principal::Host))
+}
+
+fn not_host(lang: allmende_core::Lang) -> Response {
+    error(
+        &PeerError::Unauthorised("only the host manages class codes".into()),
+        lang,
+    )
+}
+
+/// `GET /api/class-codes?community=` (host only): the community's class codes.
+pub(super) async fn class_codes(
+    State(state): State<AppState>,
+    parts: Parts,
+    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+) -> Response {
+    let lang = lang(&parts.headers, &params);
+    if !is_host(&state, &parts) {
+        return not_host(lang);
+    }
+    let community = params.get("community").cloned();
+    let result = with_service(&state, move |svc| {
+        let c = match community {
+            Some(c) => c,
+            None => svc
+                .current_community()?
+                .ok_or_else(|| PeerError::BadInput("no community".into()))?,
+        };
+        svc.class_codes(&c)
+    })
+    .await;
+    match result {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => error(&e, lang),
+    }
+}
+
+/// `POST /api/class-code/revoke` `{code}` (host only): nobody joins with it any more.
+pub(super) async fn revoke_class_code(
+    State(state): State<AppState>,
+    parts: Parts,
+    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let lang = lang(&parts.headers, &params);
+    if !is_host(&state, &parts) {
+        return not_host(lang);
+    }
+    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let Some(code) = request["code"].as_str().map(str::to_string) else {
+        return error(&PeerError::BadInput("code missing".into()), lang);
+    };
+    match with_service(&state, move |svc| svc.revoke_class_code(&code)).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => error(&e, lang),
+    }
+}

@@ -1,0 +1,229 @@
+//! Automerge documents and the typed model: loading, hydrating, reconciling.
+
+use std::sync::{LazyLock, Mutex};
+
+use allmende_core::apply::Item;
+use allmende_core::governance::{self, Body, Checked, Flag, LogHistory, Signer};
+use allmende_core::model::{check_schema, Catalog, Community, DocKind, Header, ItemRef};
+use automerge::{
+    transaction::Transactable, ActorId, AutoCommit, ObjType, ReadDoc, TextEncoding, ROOT,
+};
+use autosurgeon::{hydrate, hydrate_prop, reconcile, reconcile_prop};
+
+use allmende_store::error::{PeerError, Result};
+
+/// The largest document this peer loads or accepts (bytes of its saved form).
+pub const MAX_DOC_BYTES: usize = 64 * 1024 * 1024;
+
+/// Loads a document from saved bytes (snapshot and incremental chunks concatenated).
+///
+/// # Errors
+/// [`PeerError::Automerge`] when the bytes are not a valid Automerge document.
+pub fn load(bytes: &[u8], actor: &ActorId) -> Result<AutoCommit> {
+    let options = automerge::LoadOptions::new().text_encoding(TextEncoding::Utf8CodeUnit);
+    let mut doc = AutoCommit::load_with_options(bytes, options)?;
+    doc.set_actor(actor.clone());
+    Ok(doc)
+}
+
+/// A new, empty document written by this device.
+///
+/// Text positions are counted in UTF-8 bytes locally (what `autosurgeon::Text` uses); the
+/// encoding is a local view only and does not affect other clients.
+#[must_use]
+pub fn new_doc(actor: &ActorId) -> AutoCommit {
+    AutoCommit::new_with_encoding(TextEncoding::Utf8CodeUnit).with_actor(actor.clone())
+}
+
+/// The header every document starts with, checked against the schema this build supports.
+///
+/// # Errors
+/// A hydrate error when there is no valid header, or an unsupported schema.
+pub fn header(doc: &AutoCommit) -> Result<Header> {
+    let header: Header = hydrate_prop(doc, &ROOT, "header")?;
+    check_schema(header.schema)?;
+    Ok(header)
+}
+
+/// Signatures of log entries already checked in this process.
+static CHECKED: LazyLock<Mutex<Checked>> = LazyLock::new(Mutex::default);
+
+/// The root keys of a community document; anything else was written around the app.
+const COMMUNITY_KEYS: [&str; 3] = ["header", "log", "items"];
+
+/// Reads community document `id`: replays everything ever written into its signed log
+/// (see [`allmende_core::governance`]; `history` is what was read of it before, brought up
+/// to date here) and flags anything written outside it. Whether it is a community is the
+/// signed log's word, not the header's.
+///
+/// # Errors
+/// Shape errors, or the document is not a community.
+pub fn community(id: &str, doc: &mut AutoCommit, history: &mut LogHistory) -> Result<Community> {
+    let mut c = {
+        let mut checked = CHECKED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        governance::replay_document(id, doc.document(), history, &mut checked)
+    };
+    if !c.is_founded() {
+        let h = header(doc)?;
+        if h.kind != DocKind::Community {
+            return Err(PeerError::BadInput(format!("{id} is not a community")));
+        }
+    }
+    check_schema(c.header.schema)?;
+    let h = c.header.clone();
+    for key in doc.keys(&ROOT) {
+        if !COMMUNITY_KEYS.contains(&key.as_str()) {
+            c.flags.push(Flag {
+                doc: h.id.clone(),
+                entry: key.clone(),
+                member: String::new(),
+                device: String::new(),
+                at: 0,
+                what: format!("write the field '{key}'"),
+                reason: "written outside the signed log".into(),
+            });
+        }
+    }
+    Ok(c)
+}
+
+/// Starts a community document: its header and empty log and catalogue (only the creator
+/// does this, so no two devices create competing maps).
+///
+/// # Errors
+/// Document errors.
+pub fn new_community(doc: &mut AutoCommit, header: &Header) -> Result<()> {
+    reconcile_prop(doc, ROOT, "header", header)?;
+    doc.put_object(&ROOT, "log", ObjType::Map)?;
+    doc.put_object(&ROOT, "items", ObjType::Map)?;
+    Ok(())
+}
+
+/// Signs protected changes and appends them to the community's log, each having seen the
+/// log's latest entries (and the one before it).
+///
+/// # Errors
+/// Document errors.
+pub fn append_log(
+    doc: &mut AutoCommit,
+    community: &Community,
+    bodies: &[Body],
+    signer: &dyn Signer,
+) -> Result<()> {
+    if bodies.is_empty() {
+        return Ok(());
+    }
+    let log = match doc.get(&ROOT, "log")? {
+        Some((_, id)) => id,
+        None => doc.put_object(&ROOT, "log", ObjType::Map)?,
+    };
+    let mut heads = community.heads.clone();
+    for body in bodies {
+        let mut body = body.clone();
+        body.seen = heads;
+        let (id, entry) = governance::seal(&community.header.id, &body, signer);
+        reconcile_prop(doc, &log, id.as_str(), &entry)?;
+        heads = vec![id];
+    }
+    Ok(())
+}
+
+/// The catalogue of a community document.
+///
+/// # Errors
+/// Shape errors.
+pub fn catalog(doc: &AutoCommit) -> Result<Catalog> {
+    if doc.get(&ROOT, "items")?.is_none() {
+        return Ok(Catalog::default());
+    }
+    Ok(hydrate(doc)?)
+}
+
+/// Hydrates an item document of any kind.
+///
+/// # Errors
+/// Shape errors, or the document is a community.
+/// The item stored under `id` in `community` (as the store recorded them when it arrived):
+/// the header's own id and community are not believed, so a copy of another item's signed
+/// header under another id, or a header moved into another community, neither passes its
+/// signatures nor lands in another item's or community's lists.
+///
+/// # Errors
+/// As [`item`].
+pub fn item_at(doc: &AutoCommit, id: &str, community: &str) -> Result<Item> {
+    let mut item = item(doc)?;
+    let h = item.header_mut();
+    h.id = id.to_string();
+    h.community = community.to_string();
+    Ok(item)
+}
+
+pub fn item(doc: &AutoCommit) -> Result<Item> {
+    let h = header(doc)?;
+    Ok(match h.kind {
+        DocKind::Community => {
+            return Err(PeerError::BadInput(format!(
+                "{} is a community, not an item",
+                h.id
+            )))
+        }
+        DocKind::Profile => Item::Profile(hydrate(doc)?),
+        DocKind::Idea => Item::Idea(hydrate(doc)?),
+        DocKind::Project => Item::Project(hydrate(doc)?),
+        DocKind::Request => Item::Request(hydrate(doc)?),
+        DocKind::Organisation => Item::Organisation(hydrate(doc)?),
+        DocKind::Opportunity => Item::Opportunity(hydrate(doc)?),
+        DocKind::Event => Item::Event(hydrate(doc)?),
+        DocKind::Post => Item::Post(hydrate(doc)?),
+        DocKind::Template => Item::Template(hydrate(doc)?),
+    })
+}
+
+/// Writes a typed item into its document (only the differences become operations).
+///
+/// # Errors
+/// Reconcile errors.
+pub fn put_item(doc: &mut AutoCommit, item: &Item) -> Result<()> {
+    match item {
+        Item::Profile(x) => reconcile(doc, x)?,
+        Item::Idea(x) => reconcile(doc, x)?,
+        Item::Project(x) => reconcile(doc, x)?,
+        Item::Request(x) => reconcile(doc, x)?,
+        Item::Organisation(x) => reconcile(doc, x)?,
+        Item::Opportunity(x) => reconcile(doc, x)?,
+        Item::Event(x) => reconcile(doc, x)?,
+        Item::Post(x) => reconcile(doc, x)?,
+        Item::Template(x) => reconcile(doc, x)?,
+    }
+    Ok(())
+}
+
+/// Adds entries to the community's catalogue without hydrating it.
+///
+/// # Errors
+/// Document errors.
+pub fn add_to_catalog(doc: &mut AutoCommit, entries: &[(String, ItemRef)]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let items = match doc.get(&ROOT, "items")? {
+        Some((_, id)) => id,
+        None => doc.put_object(&ROOT, "items", ObjType::Map)?,
+    };
+    for (id, entry) in entries {
+        reconcile_prop(doc, &items, id.as_str(), entry)?;
+    }
+    Ok(())
+}
+
+/// The document's heads as text, for the store's bookkeeping.
+#[must_use]
+pub fn heads(doc: &mut AutoCommit) -> String {
+    doc.get_heads()
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}

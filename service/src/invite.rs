@@ -1,0 +1,224 @@
+//! Invites: a token a person can pass on as text (or QR code) to let a new device join.
+//!
+//! An admin's `create_invite` registers the new member and adds a fresh *invite key* to the
+//! member's devices. The token carries the community, the member, the invite key's secret and
+//! the relay. The joining device connects to the relay as the invite key (which the relay
+//! already knows as a member's device), fetches the community, then adds its own device key to
+//! its member with a change written by the invite key, and retires the invite key with a change
+//! of its own. Anyone holding the token can join once as that member: share it like a key.
+
+use allmende_core::model::Role;
+use allmende_core::Command;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+use crate::device::DeviceKey;
+use crate::Service;
+pub use allmende_core::faults::InviteFault;
+use allmende_store::error::{PeerError, Result};
+
+const PREFIX: &str = "allmende-invite:";
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+/// The content of an invite token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invite {
+    pub v: u8,
+    pub community: String,
+    pub community_name: String,
+    pub member: String,
+    /// The invite key's secret (hex).
+    pub key: String,
+    pub relay: Option<String>,
+}
+
+impl Invite {
+    /// The token as text.
+    #[must_use]
+    pub fn token(&self) -> String {
+        format!(
+            "{PREFIX}{}",
+            B64.encode(serde_json::to_vec(self).unwrap_or_default())
+        )
+    }
+
+    /// Reads a token.
+    ///
+    /// # Errors
+    /// [`PeerError::Invite`] for anything that is not a valid invite.
+    pub fn parse(text: &str) -> Result<Invite> {
+        let body = text
+            .trim()
+            .strip_prefix(PREFIX)
+            .ok_or(PeerError::Invite(InviteFault::NotAnInvite))?;
+        let bytes = B64
+            .decode(body)
+            .map_err(|_| PeerError::Invite(InviteFault::Damaged))?;
+        let invite: Invite =
+            serde_json::from_slice(&bytes).map_err(|_| PeerError::Invite(InviteFault::Damaged))?;
+        if invite.v != 1 {
+            return Err(PeerError::Invite(InviteFault::NewerVersion(invite.v)));
+        }
+        allmende_core::DocId::parse(&invite.community)
+            .map_err(|_| PeerError::Invite(InviteFault::Damaged))?;
+        invite.device_key()?;
+        Ok(invite)
+    }
+
+    /// The invite key the token carries.
+    ///
+    /// # Errors
+    /// A damaged key.
+    pub fn device_key(&self) -> Result<DeviceKey> {
+        let bytes: [u8; 32] = hex::decode(&self.key)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or(PeerError::Invite(InviteFault::Damaged))?;
+        Ok(DeviceKey::from_secret(&bytes))
+    }
+}
+
+impl Service {
+    /// Registers a new member and returns an invite for them (admins).
+    ///
+    /// # Errors
+    /// Not allowed, not found, storage errors.
+    pub fn create_invite(
+        &mut self,
+        community: &str,
+        name: &str,
+        role: Role,
+        relay: Option<String>,
+    ) -> Result<Invite> {
+        let community = self.resolve(community)?;
+        let member = self
+            .execute(Command::AddMember {
+                community: community.clone(),
+                display_name: name.to_string(),
+                role,
+            })?
+            .id;
+        let key = DeviceKey::generate();
+        self.execute(Command::AddDevice {
+            community: community.clone(),
+            member: member.clone(),
+            device: key.public_hex(),
+        })?;
+        let community_name = self
+            .communities()?
+            .into_iter()
+            .find(|c| c.id == community)
+            .map(|c| c.name)
+            .unwrap_or_default();
+        Ok(Invite {
+            v: 1,
+            community,
+            community_name,
+            member,
+            key: hex::encode(key.secret_bytes()),
+            relay,
+        })
+    }
+}
+
+impl Service {
+    /// An invite for the current community, as front doors show it: the token, the member it
+    /// registered, and the token as a QR code (SVG).
+    ///
+    /// # Errors
+    /// No community, not allowed, an unknown role, storage errors.
+    pub fn invite_view(
+        &mut self,
+        community: Option<&str>,
+        name: &str,
+        role: &str,
+    ) -> Result<serde_json::Value> {
+        // The community the person has open (the app says which), else the device's current.
+        let community = match community.filter(|c| !c.is_empty()) {
+            Some(c) => self.resolve(c)?,
+            None => self
+                .current_community()?
+                .ok_or_else(|| PeerError::BadInput("no community".into()))?,
+        };
+        let relay = match self.relays_of(&community)?.into_iter().next() {
+            Some(r) => Some(r),
+            None => self.store().setting("relay")?,
+        };
+        let invite = self.create_invite(&community, name, role.parse()?, relay)?;
+        let token = invite.token();
+        Ok(
+            serde_json::json!({ "token": token, "member": invite.member, "qr_svg": crate::qr::svg(&token)? }),
+        )
+    }
+
+    /// What the interface needs at start: this device, the current community, all
+    /// communities and the sync state.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn session_view(&self) -> Result<serde_json::Value> {
+        let guest = self.viewer_community().is_some();
+        Ok(serde_json::json!({
+            "device": self.device().public_hex(),
+            "current_community": self.current_community()?,
+            "communities": self.communities()?,
+            "sync": if guest { serde_json::json!([]) } else { serde_json::to_value(self.sync_status()?)? },
+            "guest": guest,
+            "peers": if guest { serde_json::json!([]) } else { serde_json::to_value(self.peers()?)? },
+            "now": self.now(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use allmende_core::Lang;
+
+    fn invite() -> Invite {
+        Invite {
+            v: 1,
+            community: allmende_core::DocId::derive("device", "1").to_string(),
+            community_name: "Hofheim".into(),
+            member: "m1".into(),
+            key: hex::encode([9u8; 32]),
+            relay: Some("ws://127.0.0.1:3030".into()),
+        }
+    }
+
+    fn fault(text: &str) -> InviteFault {
+        match Invite::parse(text) {
+            Err(PeerError::Invite(f)) => f,
+            other => panic!("expected an invite fault, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_token_reads_back_with_surrounding_space() {
+        let i = invite();
+        assert_eq!(
+            Invite::parse(&format!("  {}\n", i.token())).expect("token"),
+            i
+        );
+    }
+
+    #[test]
+    fn bad_tokens_say_what_is_wrong_in_both_languages() {
+        assert_eq!(fault("hello"), InviteFault::NotAnInvite);
+        let token = invite().token();
+        assert_eq!(fault(&token[..token.len() - 7]), InviteFault::Damaged);
+        assert_eq!(fault("allmende-invite:kaputt"), InviteFault::Damaged);
+        let newer = Invite { v: 2, ..invite() };
+        assert_eq!(fault(&newer.token()), InviteFault::NewerVersion(2));
+        let bad_key = Invite {
+            key: "zz".into(),
+            ..invite()
+        };
+        assert_eq!(fault(&bad_key.token()), InviteFault::Damaged);
+        let e = PeerError::Invite(InviteFault::Damaged);
+        assert_eq!(e.code(), "bad_invite");
+        assert!(e.is_input_error());
+        assert!(e.message(Lang::De).contains("beschädigt"));
+        assert!(e.message(Lang::En).contains("damaged"));
+    }
+}

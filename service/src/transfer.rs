@@ -1,0 +1,391 @@
+//! Whole communities in and out: JSON (with each document's Automerge bytes, so re-import
+//! merges losslessly and idempotently), iCalendar, Markdown; and merging documents received
+//! from elsewhere.
+
+use std::collections::BTreeMap;
+
+use allmende_core::apply::Item;
+use allmende_core::export::{ics, markdown, ExportFile, EXPORT_FORMAT, EXPORT_VERSION};
+use allmende_core::governance::LogHistory;
+use allmende_core::index::{project, project_community};
+use allmende_core::model::{DocKind, Header};
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+use super::write::{checked_item, load_cached, load_community, save_changes, save_new};
+use super::Service;
+use crate::docs::{self, MAX_DOC_BYTES};
+use allmende_store::chunks_api as chunks;
+use allmende_store::error::{PeerError, Result};
+use allmende_store::index;
+
+/// What an import or a merge did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub community: String,
+    /// Documents that were new here.
+    pub created: usize,
+    /// Documents that gained changes.
+    pub merged: usize,
+    /// Documents that were already up to date.
+    pub unchanged: usize,
+}
+
+/// The JSON export: the typed, readable content plus each document's Automerge bytes.
+#[derive(Debug, Serialize, Deserialize)]
+struct JsonExport {
+    #[serde(flatten)]
+    file: ExportFile,
+    /// Document id -> base64 of the saved Automerge document.
+    #[serde(default)]
+    automerge: BTreeMap<String, String>,
+}
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+impl Service {
+    /// The saved bytes of a document (for sync, bundles and exports).
+    ///
+    /// # Errors
+    /// Not found, a damaged document.
+    pub fn doc_bytes(&mut self, id: &str) -> Result<Vec<u8>> {
+        let key = self.device.actor();
+        Ok(load_cached(self.store.conn(), &mut self.cache, &key, id)?.save())
+    }
+
+    /// A document's stored chunks as they are (loadable by `Automerge::load`), without
+    /// loading it here: for a sync that hands many documents on.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn stored_bytes(&self, id: &str) -> Result<Vec<u8>> {
+        allmende_store::chunks_api::load_bytes(self.store.conn(), id)
+    }
+
+    pub(super) fn community_and_items(
+        &mut self,
+        community: &str,
+    ) -> Result<(allmende_core::model::Community, Vec<Item>)> {
+        let community = self.resolve(community)?;
+        let key = self.device.actor();
+        let c = load_community(self.store.conn(), &mut self.cache, &key, &community)?;
+        let mut items = Vec::new();
+        for meta in self.store.docs(Some(&community))? {
+            if meta.kind == "community" {
+                continue;
+            }
+            let doc = load_cached(self.store.conn(), &mut self.cache, &key, &meta.id)?;
+            let raw = docs::item(doc)?;
+            items.push(allmende_core::governance::check_item(&c, &raw).0);
+        }
+        Ok((c, items))
+    }
+
+    /// The whole community as JSON.
+    ///
+    /// # Errors
+    /// Not found, damaged documents.
+    pub fn export_json(&mut self, community: &str) -> Result<String> {
+        let (c, items) = self.community_and_items(community)?;
+        let mut automerge = BTreeMap::new();
+        automerge.insert(
+            c.header.id.clone(),
+            B64.encode(self.doc_bytes(&c.header.id)?),
+        );
+        for i in &items {
+            let id = i.header().id.clone();
+            automerge.insert(id.clone(), B64.encode(self.doc_bytes(&id)?));
+        }
+        let export = JsonExport {
+            file: ExportFile {
+                format: EXPORT_FORMAT.to_string(),
+                version: EXPORT_VERSION,
+                exported_at: self.now(),
+                community: c,
+                items,
+            },
+            automerge,
+        };
+        Ok(serde_json::to_string_pretty(&export)?)
+    }
+
+    /// The community's events as an iCalendar file.
+    ///
+    /// # Errors
+    /// Not found, damaged documents.
+    pub fn export_ics(&mut self, community: &str) -> Result<String> {
+        let (c, items) = self.community_and_items(community)?;
+        let events: Vec<_> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Event(e) if !c.is_hidden(&e.header.id) => Some(e),
+                _ => None,
+            })
+            .collect();
+        Ok(ics(&c.name, &events, self.now()))
+    }
+
+    /// A readable Markdown report of the community.
+    ///
+    /// # Errors
+    /// Not found, damaged documents.
+    pub fn export_markdown(&mut self, community: &str) -> Result<String> {
+        let (c, items) = self.community_and_items(community)?;
+        let visible: Vec<Item> = items
+            .into_iter()
+            .filter(|i| match i {
+                Item::Project(p) => p.visibility == allmende_core::model::Visibility::Public,
+                _ => true,
+            })
+            .collect();
+        Ok(markdown(&c, &visible, self.lang))
+    }
+
+    /// Imports a JSON export: merges each document's Automerge bytes (idempotent), or, for a
+    /// hand-made file without them, creates the documents that do not exist here yet.
+    /// Everything is checked first; on any error nothing is written.
+    ///
+    /// # Errors
+    /// Malformed JSON, a foreign format, a newer version, damaged documents.
+    pub fn import_json(&mut self, text: &str) -> Result<ImportReport> {
+        let export: JsonExport = serde_json::from_str(text)
+            .map_err(|e| PeerError::BadInput(format!("not an Allmende export: {e}")))?;
+        export.file.validate()?;
+        let community = export.file.community.header.id.clone();
+        if export.automerge.is_empty() {
+            // Who may do what is proven by the community's signed log, which only the
+            // Automerge documents carry; typed JSON alone would let anyone write a roster.
+            return Err(PeerError::BadInput(
+                "this export holds no Automerge documents, so its roster cannot be checked; \
+                 export it again with `allmende export json`"
+                    .into(),
+            ));
+        }
+        let mut docs_in = Vec::new();
+        for (id, b64) in &export.automerge {
+            let bytes = B64
+                .decode(b64)
+                .map_err(|e| PeerError::BadInput(format!("document {id}: {e}")))?;
+            docs_in.push((id.clone(), bytes));
+        }
+        let report = self.receive_many(&docs_in)?;
+        if report.community != community {
+            return Err(PeerError::BadInput(
+                "the export's documents do not match its community".into(),
+            ));
+        }
+        Ok(report)
+    }
+
+    /// Merges documents received from elsewhere (another device, a bundle, an export), all in
+    /// one transaction: each is checked (size, Automerge validity, header, schema, one
+    /// community) before anything is written.
+    ///
+    /// # Errors
+    /// Oversize or damaged documents, unknown schema versions, mixed communities.
+    pub fn receive_many(&mut self, incoming: &[(String, Vec<u8>)]) -> Result<ImportReport> {
+        self.receive_many_of(incoming, None)
+    }
+
+    /// [`Service::receive_many`], refusing (before writing) documents of any community but
+    /// `expected`.
+    ///
+    /// # Errors
+    /// As [`Service::receive_many`], and documents of another community.
+    pub fn receive_many_of(
+        &mut self,
+        incoming: &[(String, Vec<u8>)],
+        expected: Option<&str>,
+    ) -> Result<ImportReport> {
+        let mut parsed = Vec::new();
+        let mut community: Option<String> = None;
+        for (id, bytes) in incoming {
+            if bytes.len() > MAX_DOC_BYTES {
+                return Err(PeerError::BadInput(format!(
+                    "document {id} is {} bytes, more than the limit of {MAX_DOC_BYTES}",
+                    bytes.len()
+                )));
+            }
+            allmende_core::DocId::parse(id)?;
+            let mut doc = docs::load(bytes, &automerge::ActorId::random()).map_err(|e| {
+                PeerError::CorruptDocument {
+                    id: id.clone(),
+                    reason: e.to_string(),
+                }
+            })?;
+            let header = self.effective_header(id, &mut doc)?;
+            match &community {
+                Some(c) if *c != header.community => {
+                    return Err(PeerError::BadInput(
+                        "documents of several communities".into(),
+                    ))
+                }
+                _ => community = Some(header.community.clone()),
+            }
+            if header.kind == DocKind::Community {
+                docs::community(id, &mut doc, &mut LogHistory::default())?;
+            } else {
+                docs::item(&doc)?;
+            }
+            parsed.push((id.clone(), header, doc));
+        }
+        let community = community.unwrap_or_default();
+        if let Some(expected) = expected {
+            if !incoming.is_empty() && community != expected {
+                return Err(PeerError::BadInput(format!(
+                    "the documents belong to community {community}, not {expected}"
+                )));
+            }
+        }
+        let key = self.device.actor();
+        let Service { store, cache, .. } = self;
+        let result = store.write(|tx| {
+            let mut report = ImportReport {
+                community: community.clone(),
+                ..ImportReport::default()
+            };
+            let mut roster_changed = Vec::new();
+            for (id, header, mut incoming_doc) in parsed {
+                let kind = header.kind.as_str();
+                let meta = (id.as_str(), kind, header.community.as_str());
+                let existing = chunks::doc_meta(tx, &id)?;
+                let doc = if let Some(found) = existing {
+                    if found.kind != kind || found.community != header.community {
+                        return Err(PeerError::BadInput(format!(
+                            "document {id} is a {} of {} here",
+                            found.kind, found.community
+                        )));
+                    }
+                    let local = load_cached(tx, cache, &key, &id)?;
+                    let before = local.get_heads();
+                    local.merge(&mut incoming_doc)?;
+                    if local.get_heads() == before {
+                        report.unchanged += 1;
+                        continue;
+                    }
+                    save_changes(tx, cache, meta, &before)?;
+                    report.merged += 1;
+                    load_cached(tx, cache, &key, &id)?
+                } else {
+                    incoming_doc.set_actor(key.clone());
+                    save_new(tx, cache, meta, incoming_doc)?;
+                    report.created += 1;
+                    load_cached(tx, cache, &key, &id)?
+                };
+                if header.kind == DocKind::Community {
+                    let c = load_community(tx, cache, &key, &id)?;
+                    index::put_community(tx, &project_community(&c))?;
+                    roster_changed.push(id.clone());
+                } else {
+                    let raw = docs::item_at(doc, &id, &header.community)?;
+                    let (item, _) = checked_item(tx, cache, &key, &raw)?;
+                    index::put_item(tx, &project(&item))?;
+                }
+            }
+            // Authorship and signed fields are judged by the roster: look again at every
+            // item (a roster changes rarely; items that arrived before it were judged by
+            // nobody's).
+            for cid in roster_changed {
+                for meta in chunks::docs_of(tx, Some(&cid))? {
+                    if meta.kind != "community" {
+                        let raw = docs::item_at(
+                            load_cached(tx, cache, &key, &meta.id)?,
+                            &meta.id,
+                            &meta.community,
+                        )?;
+                        let (item, _) = checked_item(tx, cache, &key, &raw)?;
+                        index::put_item(tx, &project(&item))?;
+                    }
+                }
+            }
+            Ok(report)
+        });
+        if result.is_err() {
+            self.cache.clear();
+        }
+        result
+    }
+
+    /// What a received document is, judged without trusting its header where something
+    /// better is known: a document this peer has is what it was when it arrived first (a
+    /// later header edit is a write around the app, flagged where the document is read);
+    /// a document whose signed log founds a community under its id is that community.
+    /// Otherwise its header, which must name the document's own id.
+    fn effective_header(&self, id: &str, doc: &mut automerge::AutoCommit) -> Result<Header> {
+        let raw = docs::header(doc);
+        if let Some(known) = chunks::doc_meta(self.store.conn(), id)? {
+            let kind: DocKind = known
+                .kind
+                .parse()
+                .map_err(|_| PeerError::BadInput(format!("unknown kind {}", known.kind)))?;
+            let mut header = match raw {
+                Ok(h) => h,
+                Err(_) => Header {
+                    schema: allmende_core::model::SCHEMA_VERSION,
+                    kind,
+                    id: id.to_string(),
+                    community: known.community.clone(),
+                    created_at: 0,
+                    created_by: String::new(),
+                    device: String::new(),
+                    nonce: String::new(),
+                    sig: String::new(),
+                },
+            };
+            header.id = id.to_string();
+            header.kind = kind;
+            header.community = known.community;
+            return Ok(header);
+        }
+        // Reading the history costs a pass over it: only for what may be a community (an
+        // item document has no log and names itself as what it is).
+        let may_be_community = match &raw {
+            Ok(h) => h.kind == DocKind::Community || h.id != id,
+            Err(_) => true,
+        } || automerge::ReadDoc::get(doc, &automerge::ROOT, "log")
+            .ok()
+            .flatten()
+            .is_some();
+        let founded = may_be_community
+            .then(|| docs::community(id, doc, &mut LogHistory::default()).ok())
+            .flatten()
+            .filter(allmende_core::model::Community::is_founded);
+        if let Some(c) = founded {
+            return Ok(c.header);
+        }
+        let header = raw?;
+        if header.id != id {
+            return Err(PeerError::BadInput(format!(
+                "document {id} claims to be {}",
+                header.id
+            )));
+        }
+        Ok(header)
+    }
+
+    /// Loads every document and runs SQLite's integrity check; returns what is damaged.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn check(&mut self) -> Result<Vec<(String, String)>> {
+        let mut problems: Vec<(String, String)> = self
+            .store
+            .integrity_check()?
+            .into_iter()
+            .map(|p| ("database".to_string(), p))
+            .collect();
+        let key = self.device.actor();
+        for meta in self.store.docs(None)? {
+            let loaded = if meta.kind == "community" {
+                load_community(self.store.conn(), &mut self.cache, &key, &meta.id).map(|_| ())
+            } else {
+                load_cached(self.store.conn(), &mut self.cache, &key, &meta.id)
+                    .and_then(|doc| docs::item(doc).map(|_| ()))
+            };
+            if let Err(e) = loaded {
+                problems.push((meta.id, e.to_string()));
+            }
+        }
+        Ok(problems)
+    }
+}

@@ -1,0 +1,154 @@
+//! The peer's error type and the serialisable `{code, message}` every front door shows.
+
+use allmende_core::{DomainError, Lang};
+
+/// Everything that can go wrong in a peer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PeerError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("the data file {path} is damaged or not an Allmende database ({reason}); it was left untouched")]
+    CorruptDatabase { path: String, reason: String },
+    #[error("document {id} is damaged ({reason}); it was left untouched and is read-only")]
+    CorruptDocument { id: String, reason: String },
+    #[error("the data file {path} was written by a newer Allmende (format {found}, this build knows {supported})")]
+    NewerDatabase {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{0}")]
+    BadInput(String),
+    /// An invite token that cannot be used.
+    #[error("{0}")]
+    Invite(allmende_core::faults::InviteFault),
+    /// A class code that cannot be used (now).
+    #[error("{}", .0.message(Lang::En))]
+    ClassCode(allmende_core::faults::ClassCodeFault),
+    /// A browser without a valid guest session (join with a class code first).
+    #[error("{0}")]
+    Unauthorised(String),
+    #[error("storage error: {0}")]
+    Storage(#[from] rusqlite::Error),
+    #[error("document error: {0}")]
+    Automerge(Box<automerge::AutomergeError>),
+    #[error("document shape error: {0}")]
+    Hydrate(Box<autosurgeon::HydrateError>),
+    #[error("document write error: {0}")]
+    Reconcile(Box<autosurgeon::ReconcileError>),
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("JSON error: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl PeerError {
+    /// A stable code for programs.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            PeerError::Domain(e) => e.code(),
+            PeerError::CorruptDatabase { .. } => "corrupt_database",
+            PeerError::CorruptDocument { .. } => "corrupt_document",
+            PeerError::NewerDatabase { .. } => "newer_database",
+            PeerError::BadInput(_) => "bad_input",
+            PeerError::Invite(_) => "bad_invite",
+            PeerError::ClassCode(f) => f.code(),
+            PeerError::Unauthorised(_) => "join_first",
+            PeerError::Storage(_) => "storage",
+            PeerError::Automerge(_) | PeerError::Hydrate(_) | PeerError::Reconcile(_) => "document",
+            PeerError::Io(_) => "io",
+            PeerError::Json(_) => "json",
+        }
+    }
+
+    /// Whether the person's input was refused (as opposed to a fault of the device or data).
+    #[must_use]
+    pub fn is_input_error(&self) -> bool {
+        matches!(
+            self,
+            PeerError::Domain(_)
+                | PeerError::BadInput(_)
+                | PeerError::Invite(_)
+                | PeerError::ClassCode(_)
+                | PeerError::Json(_)
+        )
+    }
+
+    /// Whether stored data is damaged.
+    #[must_use]
+    pub fn is_corruption(&self) -> bool {
+        matches!(
+            self,
+            PeerError::CorruptDatabase { .. } | PeerError::CorruptDocument { .. }
+        )
+    }
+
+    /// A message for a person, in their language.
+    #[must_use]
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (PeerError::Domain(e), _) => e.message(lang),
+            (PeerError::Invite(f), _) => f.message(lang),
+            (PeerError::ClassCode(f), _) => f.message(lang),
+            (_, Lang::En) => self.to_string(),
+            (PeerError::CorruptDatabase { path, reason }, Lang::De) => format!(
+                "Die Datendatei {path} ist beschädigt oder keine Allmende-Datenbank ({reason}). Sie wurde nicht verändert."
+            ),
+            (PeerError::CorruptDocument { id, .. }, Lang::De) => format!(
+                "Das Dokument {id} ist beschädigt. Es wurde nicht verändert und ist nur lesbar."
+            ),
+            (PeerError::NewerDatabase { path, .. }, Lang::De) => format!(
+                "Die Datendatei {path} stammt von einer neueren Allmende-Version. Bitte Allmende aktualisieren."
+            ),
+            (PeerError::BadInput(m), Lang::De) => format!("Ungültige Eingabe: {m}"),
+            (PeerError::Unauthorised(_), Lang::De) => {
+                "Bitte zuerst mit dem Klassencode beitreten (oder dieses Gerät wurde entfernt)."
+                    .to_string()
+            }
+            (PeerError::Json(e), Lang::De) => format!("Ungültiges JSON: {e}"),
+            (PeerError::Io(e), Lang::De) => format!("Dateifehler: {e}"),
+            (other, Lang::De) => format!("Interner Fehler: {other}"),
+        }
+    }
+
+    /// The serialisable form for the UI.
+    #[must_use]
+    pub fn to_api(&self, lang: Lang) -> ApiError {
+        ApiError {
+            code: self.code().to_string(),
+            message: self.message(lang),
+        }
+    }
+}
+
+// Automerge's errors are large (about 120 bytes): boxed, so every `Result` of a peer stays small.
+impl From<automerge::AutomergeError> for PeerError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        PeerError::Automerge(Box::new(e))
+    }
+}
+
+impl From<autosurgeon::HydrateError> for PeerError {
+    fn from(e: autosurgeon::HydrateError) -> Self {
+        PeerError::Hydrate(Box::new(e))
+    }
+}
+
+impl From<autosurgeon::ReconcileError> for PeerError {
+    fn from(e: autosurgeon::ReconcileError) -> Self {
+        PeerError::Reconcile(Box::new(e))
+    }
+}
+
+/// A ticket that cannot be read is refused input.
+impl From<allmende_core::ticket::TicketError> for PeerError {
+    fn from(e: allmende_core::ticket::TicketError) -> Self {
+        PeerError::BadInput(e.to_string())
+    }
+}
+
+pub use allmende_core::ApiError;
+
+pub type Result<T, E = PeerError> = std::result::Result<T, E>;
