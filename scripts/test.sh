@@ -12,6 +12,8 @@ cargo fmt --manifest-path ui/Cargo.toml -- --check
 cargo fmt --manifest-path src-tauri/Cargo.toml -- --check
 cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 section "lint"
+# No import cycle between the modules of any crate (cargo forbids them between crates).
+python3 scripts/module-cycles.py
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # The fuzz targets' own workspace, on the same target directory (shared dependencies).
 CARGO_TARGET_DIR=target cargo clippy --manifest-path fuzz/Cargo.toml --all-targets --locked -- -D warnings

@@ -92,7 +92,7 @@ pub(super) fn run(svc: &mut Service, out: &Printer, cmd: PeerCmd) -> Result<()> 
         } => {
             let ticket = Ticket::parse(&ticket)?;
             let opts = NodeOptions { bind: None, relay };
-            let report = runtime()?.block_on(allmende_net::p2p::dial::connect(
+            let report = runtime()?.block_on(allmende_net::p2p::connect::connect(
                 svc,
                 &ticket,
                 &opts,

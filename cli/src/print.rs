@@ -310,14 +310,6 @@ impl Printer {
         Ok(())
     }
 
-    pub fn detail(&self, d: &ItemDetail) -> Result<()> {
-        if self.json {
-            return self.json(d);
-        }
-        super::print_detail::detail(self, d);
-        Ok(())
-    }
-
     pub(super) fn lang(&self) -> Lang {
         self.lang
     }

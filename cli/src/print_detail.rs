@@ -8,12 +8,27 @@ use allmende_core::time::{millis_to_date, millis_to_rfc3339};
 use allmende_core::Lang;
 
 use super::print::Printer;
+use allmende_store::error::Result;
 
 fn name<'a>(d: &'a ItemDetail, member: &'a str) -> &'a str {
     d.names.get(member).map_or(member, String::as_str)
 }
 
-pub(super) fn detail(p: &Printer, d: &ItemDetail) {
+impl Printer {
+    /// One item in full: JSON with `--json`, else the readable view of its kind.
+    ///
+    /// # Errors
+    /// Output errors.
+    pub fn detail(&self, d: &ItemDetail) -> Result<()> {
+        if self.is_json() {
+            return self.json_out(d);
+        }
+        detail(self, d);
+        Ok(())
+    }
+}
+
+fn detail(p: &Printer, d: &ItemDetail) {
     let lang = p.lang();
     let de = lang == Lang::De;
     let t = |a: &'static str, b: &'static str| if de { a } else { b };

@@ -21,16 +21,18 @@ pub mod content;
 pub mod entry;
 pub mod history;
 mod items;
+mod transition;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-pub use act::{apply_act, Act, Refusal};
+pub use act::Act;
 pub use entry::{seal, Body, Entry, Signer};
 pub use history::{LogHistory, Removal, Written};
 pub use items::{check_item, sign_item};
+pub use transition::{apply_act, Refusal};
 
 use crate::ids::DocId;
 use crate::model::{Community, Header, Member};

@@ -175,7 +175,7 @@ fn direct(root: &Path, idea: &[String], n: usize) -> Duration {
     let rt = tokio::runtime::Runtime::new().expect("rt");
     let t = Instant::now();
     let mut a = Service::open(&a_dir).expect("a");
-    rt.block_on(allmende_net::p2p::dial::connect(
+    rt.block_on(allmende_net::p2p::connect::connect(
         &mut a,
         &ticket,
         &NodeOptions::default(),

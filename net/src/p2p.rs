@@ -5,6 +5,7 @@
 //! - [`policy`]: who may have which document — the same rules as the relay's: a peer gets
 //!   only documents of communities whose roster lists its device, team-only projects only
 //!   for their team. Both sides of a connection apply it.
+//! - [`connect`]: one sync with the device of a ticket (`allmende peer connect`).
 //! - [`dial`]: a samod dialer that opens the sync stream to a peer, binding the samod peer id
 //!   to the key the QUIC handshake proved.
 //! - [`listen`]: accepting peers: a long-running samod repository over the local store that
@@ -13,6 +14,7 @@
 //! Peers this device knows (how they were found, when they last synced) are kept by
 //! [`allmende_service::peers`].
 
+pub mod connect;
 pub mod dial;
 pub mod discover;
 pub mod listen;

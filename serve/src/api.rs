@@ -3,62 +3,17 @@
 use std::collections::HashMap;
 
 use allmende_core::query::Query;
-use allmende_core::{Command, Lang};
+use allmende_core::Command;
 use axum::body::Bytes;
 use axum::extract::{Query as UrlQuery, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use super::guest::{as_principal, principal, Principal};
+use super::context::{as_principal, error, lang, principal, with_service, Principal};
 use super::AppState;
-use allmende_service::Service;
 use allmende_store::error::PeerError;
-
-pub(super) fn lang(headers: &HeaderMap, params: &HashMap<String, String>) -> Lang {
-    if let Some(l) = params.get("lang").and_then(|l| l.parse().ok()) {
-        return l;
-    }
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map_or(Lang::De, Lang::from_locale)
-}
-
-fn status_of(e: &PeerError) -> StatusCode {
-    match e {
-        PeerError::Unauthorised(_) => StatusCode::UNAUTHORIZED,
-        PeerError::ClassCode(allmende_service::ClassCodeFault::TooManyAttempts) => {
-            StatusCode::TOO_MANY_REQUESTS
-        }
-        PeerError::Domain(d) if d.code() == "not_found" => StatusCode::NOT_FOUND,
-        PeerError::Domain(d) if d.code() == "forbidden" => StatusCode::FORBIDDEN,
-        e if e.is_input_error() => StatusCode::BAD_REQUEST,
-        e if e.is_corruption() => StatusCode::CONFLICT,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
-pub(super) fn error(e: &PeerError, lang: Lang) -> Response {
-    (status_of(e), Json(e.to_api(lang))).into_response()
-}
-
-/// Runs `f` on the service on a blocking thread.
-pub(super) async fn with_service<T: Send + 'static>(
-    state: &AppState,
-    f: impl FnOnce(&mut Service) -> Result<T, PeerError> + Send + 'static,
-) -> Result<T, PeerError> {
-    let svc = state.svc.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut guard = svc
-            .lock()
-            .map_err(|_| PeerError::BadInput("the service is unavailable".into()))?;
-        f(&mut guard)
-    })
-    .await
-    .map_err(|e| PeerError::BadInput(e.to_string()))?
-}
 
 pub(super) async fn command(
     State(state): State<AppState>,

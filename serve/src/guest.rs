@@ -10,85 +10,14 @@ use std::net::SocketAddr;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Query as UrlQuery, State};
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use super::api::{error, lang, with_service};
+use super::context::{error, lang, principal, with_service, Principal};
 use super::AppState;
-use allmende_service::{Service, Viewer};
 use allmende_store::error::PeerError;
-
-/// Who a request acts as.
-pub(super) enum Principal {
-    Host,
-    Guest(String),
-}
-
-fn bearer(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-}
-
-/// A guest's token from `?token=` (a browser's WebSocket cannot send headers).
-fn query_token(parts: &Parts) -> Option<String> {
-    // Tokens are hex: nothing to percent-decode.
-    parts.uri.query().and_then(|q| {
-        q.split('&')
-            .find_map(|pair| pair.strip_prefix("token="))
-            .map(str::to_string)
-            .filter(|t| !t.is_empty())
-    })
-}
-
-/// The principal of a live-update socket: the host, or a guest whose `?token=` is valid.
-pub(super) async fn socket_principal(state: &AppState, parts: &Parts) -> Result<(), PeerError> {
-    let token = match bearer(&parts.headers).or_else(|| query_token(parts)) {
-        Some(t) => t,
-        None => return principal(state, parts).map(|_| ()),
-    };
-    with_service(state, move |svc| svc.guest(&token).map(|_| ())).await
-}
-
-/// The principal of a request, or a refusal for strangers.
-pub(super) fn principal(state: &AppState, parts: &Parts) -> Result<Principal, PeerError> {
-    if let Some(token) = bearer(&parts.headers) {
-        return Ok(Principal::Guest(token));
-    }
-    // Fail closed: a request whose peer address is unknown is not the host.
-    let local = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .is_some_and(|ConnectInfo(addr)| addr.ip().is_loopback());
-    if local && !state.guests_only {
-        Ok(Principal::Host)
-    } else {
-        Err(PeerError::Unauthorised(
-            "join with a class code first".into(),
-        ))
-    }
-}
-
-/// Runs `f` as the request's principal.
-pub(super) async fn as_principal<T: Send + 'static>(
-    state: &AppState,
-    who: Principal,
-    f: impl FnOnce(&mut Service) -> Result<T, PeerError> + Send + 'static,
-) -> Result<T, PeerError> {
-    with_service(state, move |svc| match who {
-        Principal::Host => f(svc),
-        Principal::Guest(token) => {
-            let guest: Viewer = svc.guest(&token)?;
-            svc.as_guest(guest, f)
-        }
-    })
-    .await
-}
 
 /// `POST /api/enroll` `{code, name}`: joins a class as a guest; returns the session token.
 pub(super) async fn enroll(

@@ -25,6 +25,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod api;
+mod context;
 pub mod edge;
 mod events;
 mod guest;

@@ -14,9 +14,9 @@ use automerge::sync::{self, SyncDoc};
 use automerge::Automerge;
 use tokio::sync::mpsc;
 
-use crate::hub::{ConnHandle, Shared};
 use crate::metrics::Metrics;
 use crate::protocol;
+use crate::shared::{ConnHandle, DocMsg, Shared};
 use crate::storage::OnDisk;
 
 mod acks;
@@ -39,24 +39,6 @@ const BUSY: Duration = Duration::from_millis(50);
 const GATHER: Duration = Duration::from_millis(3);
 /// A document this long without messages forgets the answers it remembered.
 const QUIET: Duration = Duration::from_secs(1);
-
-/// What a connection asks of a document.
-pub enum DocMsg {
-    Sync {
-        conn: ConnHandle,
-        data: Vec<u8>,
-        request: bool,
-    },
-    Ephemeral {
-        conn: ConnHandle,
-        session: String,
-        count: u64,
-        data: Vec<u8>,
-    },
-    Leave {
-        conn: u64,
-    },
-}
 
 struct Peer {
     conn: ConnHandle,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use allmende_core::wire::ChangeFeed;
 
-use crate::http::{now_ms, App};
+use crate::app::{now_ms, App};
 use crate::metrics::Metrics;
 
 /// Most communities a device may ask about in one request.

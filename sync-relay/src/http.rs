@@ -4,31 +4,20 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
 use crate::admission::{Permit, Refusal};
-use crate::config::Config;
-use crate::hub::Hub;
+use crate::app::{now_ms, App};
 use crate::metrics::Metrics;
-use crate::storage::Store;
 use crate::ws::WsConn;
 
 /// Largest request head accepted.
 const MAX_HEAD: usize = 16 * 1024;
 /// How long an answer may take to go out.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// What the handlers need.
-pub struct App {
-    pub config: Config,
-    pub ticket: Option<String>,
-    pub hub: Hub,
-    pub metrics: Arc<Metrics>,
-    pub storage: Store,
-}
 
 /// Accepts connections until `shutdown` fires.
 pub async fn serve(listener: TcpListener, app: Arc<App>, mut shutdown: oneshot::Receiver<()>) {
@@ -92,12 +81,6 @@ struct Request {
     path: String,
     query: HashMap<String, String>,
     headers: HashMap<String, String>,
-}
-
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 async fn handle(stream: TcpStream, app: &App, mut places: Places) {

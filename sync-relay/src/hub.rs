@@ -6,7 +6,7 @@
 //! actor only knows the connections that work on that document, so the cost of a message
 //! grows with that document's followers, not with everything the relay holds.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,10 +15,11 @@ use tokio::sync::mpsc;
 
 use crate::access::Access;
 use crate::admission::{Admission, AdmissionLimits, Permit};
-use crate::document::{self, DocMsg};
+use crate::document;
 use crate::limits::{Activity, Conn, GuardError};
 use crate::metrics::Metrics;
 use crate::protocol::{self, Inbound, PROTOCOL_VERSION};
+use crate::shared::{ConnHandle, DocMsg, Shared};
 use crate::storage::Store;
 
 /// The relay's peer id in the protocol.
@@ -28,76 +29,6 @@ use crate::outbox::{Out, Outbox};
 
 /// How long one frame may take to go out before the connection counts as stuck.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// A connection as the document actors see it.
-#[derive(Clone)]
-pub struct ConnHandle {
-    pub id: u64,
-    pub peer: Arc<str>,
-    out: Arc<Outbox>,
-}
-
-impl ConnHandle {
-    /// Queues a frame; false when the connection has ended or does not keep up (it is being
-    /// closed and gets nothing more).
-    pub fn send(&self, frame: Vec<u8>) -> bool {
-        self.out.push(frame)
-    }
-
-    pub fn close(&self, reason: String) {
-        self.out.close_with(reason);
-    }
-}
-
-/// An open connection as the registry keeps it: its queue and its activity.
-type Registered = (Arc<Outbox>, Arc<Activity>);
-
-/// What every document actor needs.
-pub struct Shared {
-    pub store: Store,
-    pub access: Access,
-    pub metrics: Arc<Metrics>,
-    pub relay_id: String,
-    pub max_document_bytes: usize,
-    pub max_queued_bytes: usize,
-    /// See [`crate::Config::max_inflated_bytes`].
-    pub max_inflated_bytes: usize,
-    /// See [`crate::Config::max_documents_per_connection`].
-    pub max_documents_per_connection: usize,
-    /// See [`crate::Config::max_ephemeral_bytes`].
-    pub max_ephemeral_bytes: usize,
-    /// Who may connect (shared with the WebSocket and the iroh side).
-    pub admission: Admission,
-    docs: Mutex<HashMap<String, mpsc::UnboundedSender<DocMsg>>>,
-    /// Every open connection's queue and activity, to tell each when the relay stops and to
-    /// find silent ones (a registry costs an idle connection less than a timer or a
-    /// shutdown signal each task waits on).
-    conns: Mutex<HashMap<u64, Registered>>,
-    /// Every actor holds a clone; shutdown waits until all are gone.
-    alive: Mutex<Option<mpsc::Sender<()>>>,
-    closing: AtomicBool,
-}
-
-impl Shared {
-    /// Removes an idle actor's entry, unless a message reached it meanwhile.
-    pub fn retire(&self, id: &str, rx: &mpsc::UnboundedReceiver<DocMsg>) -> bool {
-        let Ok(mut docs) = self.docs.lock() else {
-            return true;
-        };
-        if !rx.is_empty() {
-            return false;
-        }
-        docs.remove(id);
-        true
-    }
-
-    /// Removes an actor's entry at once (its state is being dropped).
-    pub fn retire_now(&self, id: &str) {
-        if let Ok(mut docs) = self.docs.lock() {
-            docs.remove(id);
-        }
-    }
-}
 
 /// The sync engine shared by the WebSocket and the iroh side.
 #[derive(Clone)]

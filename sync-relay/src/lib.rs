@@ -31,6 +31,7 @@ pub const HEALTH: &str = concat!("ok allmende-relay ", env!("CARGO_PKG_VERSION")
 
 pub mod access;
 pub mod admission;
+mod app;
 pub mod auth;
 pub mod backup;
 pub mod config;
@@ -43,6 +44,7 @@ pub mod metrics;
 pub mod outbox;
 pub mod quic;
 pub mod server;
+pub mod shared;
 pub mod storage;
 pub mod ws;
 

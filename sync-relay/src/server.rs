@@ -8,8 +8,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::access::Access;
+use crate::app::App;
 use crate::config::Config;
-use crate::http::App;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
 use crate::storage::Store;

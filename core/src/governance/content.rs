@@ -60,10 +60,18 @@ fn holds(tag: &str, doc: &str, payload: &str, device: &str, sig: &str) -> bool {
     check_signature(device, &signing_bytes(tag, doc, payload), sig).is_ok()
 }
 
+/// Whether the entry at `key` is new or changed since `before` (the map as it was).
+pub(super) fn fresh<T: PartialEq>(
+    before: Option<&std::collections::BTreeMap<String, T>>,
+    key: &str,
+    now: &T,
+) -> bool {
+    before.is_none_or(|m| m.get(key) != Some(now))
+}
+
 /// Signs the marks this device wrote in this change (see [`super::sign_item`]): the header
 /// of a new item, and marks not in `before` as they are now.
 pub(super) fn sign_content(item: &mut Item, before: Option<&Item>, signer: &dyn Signer) {
-    use super::items::fresh;
     let me = signer.public_hex();
     let doc = item.header().id.clone();
     if before.is_none() {

@@ -7,6 +7,7 @@
 
 use serde_json::json;
 
+use super::content::fresh;
 use super::entry::{check_signature, signing_bytes, Signer};
 use super::Flag;
 use crate::apply::Item;
@@ -71,15 +72,6 @@ pub fn sign_item(item: &mut Item, before: Option<&Item>, signer: &dyn Signer) {
         }
         _ => {}
     }
-}
-
-/// Whether the entry at `key` is new or changed since `before` (the map as it was).
-pub(super) fn fresh<T: PartialEq>(
-    before: Option<&std::collections::BTreeMap<String, T>>,
-    key: &str,
-    now: &T,
-) -> bool {
-    before.is_none_or(|m| m.get(key) != Some(now))
 }
 
 /// The item as people may see it: signed fields that do not hold are left out, and reported.

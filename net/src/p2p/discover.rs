@@ -14,9 +14,17 @@ use samod::{BackoffConfig, Repo};
 use tokio::sync::mpsc;
 
 use super::dial::IrohDialer;
-use super::listen::Arrival;
 use super::policy::PeerPolicy;
 use allmende_store::error::{PeerError, Result};
+
+/// A peer that connected (its device key and address).
+#[derive(Debug, Clone)]
+pub struct Arrival {
+    pub device: String,
+    pub addr: String,
+    /// `incoming` or `lan`.
+    pub how: String,
+}
 
 /// The mDNS service name Allmende devices announce.
 pub const SERVICE: &str = "allmende";

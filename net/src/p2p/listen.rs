@@ -10,6 +10,7 @@ use samod::{Repo, Transport, Url};
 use tokio::sync::mpsc;
 
 use super::dial::peer_id_of;
+use super::discover::Arrival;
 use super::policy::{PeerPolicy, Rules};
 use crate::sync::{keep_in_step, preload, Session};
 use allmende_service::Service;
@@ -21,15 +22,6 @@ fn on_event_moved<'a>(f: &'a mut impl FnMut(&str)) -> impl FnMut(&str) + 'a {
             f(line);
         }
     }
-}
-
-/// A peer that connected (its device key and address).
-#[derive(Debug, Clone)]
-pub struct Arrival {
-    pub device: String,
-    pub addr: String,
-    /// `incoming` or `lan`.
-    pub how: String,
 }
 
 /// Accepts peers on `endpoint` and keeps the store in step with them until `stop`. Peers
