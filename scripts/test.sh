@@ -44,6 +44,8 @@ bash scripts/build-ui.sh
 cargo test -p allmende-tests --test tests --locked -- --ignored --nocapture browser::
 section "desktop: the Tauri window under Xvfb (smoke and WebDriver)"
 bash scripts/build-app.sh
+# The app's own workspace, linted once its system packages are there (build-app.sh).
+cargo clippy --manifest-path src-tauri/Cargo.toml --all-targets --locked -- -D warnings
 cargo test -p allmende-tests --test tests --locked -- --ignored --nocapture --test-threads 1 tauri_app::
 section "done"
 echo "all tests passed"

@@ -770,3 +770,25 @@ fn a_neighbours_idea_is_supported_once_and_the_support_withdrawn() {
     p.ok(&["idea", "support", id, "--withdraw"]);
     assert_eq!(p.json(&["idea", "show", id])["summary"]["supporters"], 0);
 }
+
+#[test]
+fn a_relay_that_cannot_be_reached_is_a_network_fault_not_refused_input() {
+    let p = Peer::new();
+    p.ok(&["init", "--name", "Hofheim", "--kind", "town"]);
+    // Nothing listens on this port: the relay cannot be reached.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let relay = format!("ws://127.0.0.1:{port}");
+    let (code, err) = p.fails(&["sync", "--relay", &relay, "--timeout", "2"]);
+    assert_eq!(
+        code, 4,
+        "exit code 4 (network), not 2 (refused input): {err}"
+    );
+    assert!(err.contains("network"), "{err}");
+    // A malformed relay address is the person's input.
+    let (code, err) = p.fails(&["sync", "--relay", "not a url", "--timeout", "2"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -6,7 +6,8 @@
 //! Every command prints readable text (German by default, English with `--lang en`) or, with
 //! `--json`, the service's own JSON. Exit codes: 0 done; 2 refused input (unknown id, empty
 //! title, bad date, unknown category, oversize text, malformed file), nothing written;
-//! 3 damaged or newer data, left untouched; 1 anything else.
+//! 3 damaged or newer data, left untouched; 4 another machine (a relay, a peer) could not be
+//! reached, nothing lost; 1 anything else.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -62,6 +63,8 @@ fn exit_code(e: &PeerError) -> u8 {
         2
     } else if e.is_corruption() || matches!(e, PeerError::NewerDatabase { .. }) {
         3
+    } else if e.is_network() {
+        4
     } else {
         1
     }

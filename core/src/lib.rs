@@ -41,6 +41,7 @@ pub mod limits;
 pub mod model;
 pub mod permission;
 pub mod query;
+pub mod requests;
 pub mod templates;
 pub mod ticket;
 pub mod time;

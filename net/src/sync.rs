@@ -19,5 +19,5 @@ pub use allmende_service::sync_state::SyncStatus;
 pub use dialer::RelayDialer;
 pub(crate) use once::sync_via;
 pub use once::{sync_joined, sync_once, sync_once_showing, Progress, SyncReport};
-pub use session::{fetch, fetch_community, push_as, watch};
+pub use session::{check_relay, fetch, fetch_community, push_as, watch};
 pub(crate) use session::{keep_in_step, preload, Connector, Session};

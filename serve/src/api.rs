@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use allmende_core::query::Query;
+use allmende_core::requests::{InviteRequest, JoinRequest};
 use allmende_core::Command;
 use axum::body::Bytes;
 use axum::extract::{Query as UrlQuery, State};
@@ -92,12 +93,17 @@ pub(super) async fn invite(
             lang,
         );
     }
-    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let name = request["name"].as_str().unwrap_or_default().to_string();
-    let role = request["role"].as_str().unwrap_or("member").to_string();
-    let community = request["community"].as_str().map(str::to_string);
+    let request: InviteRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return error(
+                &PeerError::BadInput(format!("not an invite request: {e}")),
+                lang,
+            )
+        }
+    };
     let result = with_service(&state, move |svc| {
-        svc.invite_view(community.as_deref(), &name, &role)
+        svc.invite_view(request.community.as_deref(), &request.name, &request.role)
     })
     .await;
     match result {
@@ -124,15 +130,22 @@ pub(super) async fn join(
             lang,
         );
     }
-    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let token = request["token"].as_str().unwrap_or_default().to_string();
+    let token = match serde_json::from_slice::<JoinRequest>(&body) {
+        Ok(r) => r.token,
+        Err(e) => {
+            return error(
+                &PeerError::BadInput(format!("not a join request: {e}")),
+                lang,
+            )
+        }
+    };
     let result = async {
         let dir = with_service(&state, |svc| Ok(svc.data_dir())).await?;
         tokio::task::spawn_blocking(move || {
             allmende_net::join::join_beside(&dir, &token, std::time::Duration::from_secs(20))
         })
         .await
-        .map_err(|e| PeerError::BadInput(e.to_string()))?
+        .map_err(|e| PeerError::Unavailable(e.to_string()))?
     }
     .await;
     match result {

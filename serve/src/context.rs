@@ -29,6 +29,8 @@ pub(super) fn lang(headers: &HeaderMap, params: &HashMap<String, String>) -> Lan
 fn status_of(e: &PeerError) -> StatusCode {
     match e {
         PeerError::Unauthorised(_) => StatusCode::UNAUTHORIZED,
+        PeerError::Network(_) => StatusCode::BAD_GATEWAY,
+        PeerError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         PeerError::ClassCode(allmende_service::ClassCodeFault::TooManyAttempts) => {
             StatusCode::TOO_MANY_REQUESTS
         }
@@ -53,11 +55,11 @@ pub(super) async fn with_service<T: Send + 'static>(
     tokio::task::spawn_blocking(move || {
         let mut guard = svc
             .lock()
-            .map_err(|_| PeerError::BadInput("the service is unavailable".into()))?;
+            .map_err(|_| PeerError::Unavailable("a request failed while holding it".into()))?;
         f(&mut guard)
     })
     .await
-    .map_err(|e| PeerError::BadInput(e.to_string()))?
+    .map_err(|e| PeerError::Unavailable(e.to_string()))?
 }
 
 /// Who a request acts as.

@@ -138,7 +138,7 @@ pub async fn serve(
 ) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .map_err(|e| PeerError::BadInput(format!("cannot listen on {listen}: {e}")))?;
+        .map_err(|e| PeerError::Network(format!("cannot listen on {listen}: {e}")))?;
     let addr = listener.local_addr()?;
     let edge = edge::Edge::for_listener(addr, lan_ip(), names);
     let (router, state) = router(svc, ui, guests_only, edge);

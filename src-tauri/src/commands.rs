@@ -5,29 +5,38 @@
 #![allow(clippy::result_large_err)]
 
 use allmende_core::query::Query;
+use allmende_core::requests::{InviteRequest, JoinRequest};
 use allmende_core::{ApiError, Command, Lang};
 use allmende_service::PeerError;
 use tauri::{Emitter, Manager, State};
 
 use crate::AppState;
 
-fn api(e: &PeerError) -> ApiError {
-    e.to_api(Lang::De)
+/// The person's language, as the interface sends it with every call (German unless said).
+fn lang_of(lang: Option<&str>) -> Lang {
+    lang.and_then(|l| l.parse().ok()).unwrap_or(Lang::De)
+}
+
+fn api(e: &PeerError, lang: Lang) -> ApiError {
+    e.to_api(lang)
 }
 
 fn with<T>(
     state: &State<'_, AppState>,
+    lang: Lang,
     f: impl FnOnce(&mut allmende_service::Service) -> Result<T, PeerError>,
 ) -> Result<T, ApiError> {
-    let mut svc = state.0.lock().map_err(|_| ApiError {
-        code: "busy".into(),
-        message: "Der Dienst ist nicht verfügbar.".into(),
+    let mut svc = state.0.lock().map_err(|_| {
+        api(
+            &PeerError::Unavailable("a request failed while holding it".into()),
+            lang,
+        )
     })?;
-    f(&mut svc).map_err(|e| api(&e))
+    f(&mut svc).map_err(|e| api(&e, lang))
 }
 
-fn bad_json(e: &serde_json::Error) -> ApiError {
-    api(&PeerError::BadInput(e.to_string()))
+fn bad_json(e: &serde_json::Error, lang: Lang) -> ApiError {
+    api(&PeerError::BadInput(e.to_string()), lang)
 }
 
 /// Applies a command (JSON as for `POST /api/command`).
@@ -36,26 +45,37 @@ pub fn command(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
     request: String,
+    lang: Option<String>,
 ) -> Result<String, ApiError> {
-    let cmd: Command = serde_json::from_str(&request).map_err(|e| bad_json(&e))?;
-    let outcome = with(&state, |svc| svc.execute(cmd))?;
+    let lang = lang_of(lang.as_deref());
+    let cmd: Command = serde_json::from_str(&request).map_err(|e| bad_json(&e, lang))?;
+    let outcome = with(&state, lang, |svc| svc.execute(cmd))?;
     let _ = app.emit("changed", &outcome.id);
-    serde_json::to_string(&outcome).map_err(|e| bad_json(&e))
+    serde_json::to_string(&outcome).map_err(|e| bad_json(&e, lang))
 }
 
 /// Answers a query (JSON as for `POST /api/query`).
 #[tauri::command]
-pub fn query(state: State<'_, AppState>, request: String) -> Result<String, ApiError> {
-    let q: Query = serde_json::from_str(&request).map_err(|e| bad_json(&e))?;
-    let result = with(&state, |svc| svc.query(q))?;
-    serde_json::to_string(&result).map_err(|e| bad_json(&e))
+pub fn query(
+    state: State<'_, AppState>,
+    request: String,
+    lang: Option<String>,
+) -> Result<String, ApiError> {
+    let lang = lang_of(lang.as_deref());
+    let q: Query = serde_json::from_str(&request).map_err(|e| bad_json(&e, lang))?;
+    let result = with(&state, lang, |svc| svc.query(q))?;
+    serde_json::to_string(&result).map_err(|e| bad_json(&e, lang))
 }
 
 /// Device, communities, sync state (as `GET /api/session`).
 #[tauri::command]
-pub fn session(state: State<'_, AppState>, request: String) -> Result<String, ApiError> {
+pub fn session(
+    state: State<'_, AppState>,
+    request: String,
+    lang: Option<String>,
+) -> Result<String, ApiError> {
     let _ = request;
-    let value = with(&state, |svc| svc.session_view())?;
+    let value = with(&state, lang_of(lang.as_deref()), |svc| svc.session_view())?;
     Ok(value.to_string())
 }
 
@@ -84,13 +104,15 @@ pub fn arm_smoke(app: tauri::AppHandle) {
 
 /// Creates an invite (admins): the token and its QR code as SVG.
 #[tauri::command]
-pub fn invite(state: State<'_, AppState>, request: String) -> Result<String, ApiError> {
-    let req: serde_json::Value = serde_json::from_str(&request).map_err(|e| bad_json(&e))?;
-    let name = req["name"].as_str().unwrap_or_default().to_string();
-    let role = req["role"].as_str().unwrap_or("member").to_string();
-    let community = req["community"].as_str().map(str::to_string);
-    let value = with(&state, |svc| {
-        svc.invite_view(community.as_deref(), &name, &role)
+pub fn invite(
+    state: State<'_, AppState>,
+    request: String,
+    lang: Option<String>,
+) -> Result<String, ApiError> {
+    let lang = lang_of(lang.as_deref());
+    let req: InviteRequest = serde_json::from_str(&request).map_err(|e| bad_json(&e, lang))?;
+    let value = with(&state, lang, |svc| {
+        svc.invite_view(req.community.as_deref(), &req.name, &req.role)
     })?;
     Ok(value.to_string())
 }
@@ -102,16 +124,17 @@ pub async fn join(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
     request: String,
+    lang: Option<String>,
 ) -> Result<String, ApiError> {
-    let req: serde_json::Value = serde_json::from_str(&request).map_err(|e| bad_json(&e))?;
-    let token = req["token"].as_str().unwrap_or_default().to_string();
-    let dir = with(&state, |svc| Ok(svc.data_dir()))?;
+    let lang = lang_of(lang.as_deref());
+    let req: JoinRequest = serde_json::from_str(&request).map_err(|e| bad_json(&e, lang))?;
+    let dir = with(&state, lang, |svc| Ok(svc.data_dir()))?;
     let value = tauri::async_runtime::spawn_blocking(move || {
-        allmende_net::join::join_beside(&dir, &token, std::time::Duration::from_secs(20))
+        allmende_net::join::join_beside(&dir, &req.token, std::time::Duration::from_secs(20))
     })
     .await
-    .map_err(|e| api(&PeerError::BadInput(e.to_string())))?
-    .map_err(|e| api(&e))?;
+    .map_err(|e| api(&PeerError::Unavailable(e.to_string()), lang))?
+    .map_err(|e| api(&e, lang))?;
     let _ = app.emit("changed", "");
     Ok(value.to_string())
 }

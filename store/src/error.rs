@@ -29,6 +29,14 @@ pub enum PeerError {
     /// A browser without a valid guest session (join with a class code first).
     #[error("{0}")]
     Unauthorised(String),
+    /// Another machine could not be reached or did not answer (a relay, a peer, a socket
+    /// that could not be opened). Nothing was lost; trying again later may work.
+    #[error("network: {0}")]
+    Network(String),
+    /// This device's own service could not take the request (it stopped, or a thread
+    /// working for it failed).
+    #[error("the service is unavailable: {0}")]
+    Unavailable(String),
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("document error: {0}")]
@@ -56,6 +64,8 @@ impl PeerError {
             PeerError::Invite(_) => "bad_invite",
             PeerError::ClassCode(f) => f.code(),
             PeerError::Unauthorised(_) => "join_first",
+            PeerError::Network(_) => "network",
+            PeerError::Unavailable(_) => "unavailable",
             PeerError::Storage(_) => "storage",
             PeerError::Automerge(_) | PeerError::Hydrate(_) | PeerError::Reconcile(_) => "document",
             PeerError::Io(_) => "io",
@@ -74,6 +84,12 @@ impl PeerError {
                 | PeerError::ClassCode(_)
                 | PeerError::Json(_)
         )
+    }
+
+    /// Whether another machine could not be reached (worth trying again later).
+    #[must_use]
+    pub fn is_network(&self) -> bool {
+        matches!(self, PeerError::Network(_))
     }
 
     /// Whether stored data is damaged.
@@ -108,6 +124,12 @@ impl PeerError {
                     .to_string()
             }
             (PeerError::Json(e), Lang::De) => format!("Ungültiges JSON: {e}"),
+            (PeerError::Network(m), Lang::De) => format!(
+                "Keine Verbindung ({m}). Es ging nichts verloren; bitte später noch einmal versuchen."
+            ),
+            (PeerError::Unavailable(m), Lang::De) => {
+                format!("Der Dienst dieses Geräts ist gerade nicht verfügbar ({m}).")
+            }
             (PeerError::Io(e), Lang::De) => format!("Dateifehler: {e}"),
             (other, Lang::De) => format!("Interner Fehler: {other}"),
         }

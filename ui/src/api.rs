@@ -32,7 +32,9 @@ fn tauri() -> Option<JsValue> {
         .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
-async fn tauri_invoke(name: &str, arg: &str, body: &str) -> Result<String, ApiError> {
+/// Calls a command of the desktop app with the request and the person's language (errors
+/// come back in it).
+async fn tauri_invoke(name: &str, body: &str, lang: &str) -> Result<String, ApiError> {
     let t = tauri().ok_or_else(|| fail("no Tauri"))?;
     let core = js_sys::Reflect::get(&t, &"core".into()).map_err(|e| fail(js_text(&e)))?;
     let invoke: js_sys::Function = js_sys::Reflect::get(&core, &"invoke".into())
@@ -40,7 +42,8 @@ async fn tauri_invoke(name: &str, arg: &str, body: &str) -> Result<String, ApiEr
         .dyn_into()
         .map_err(|_| fail("invoke is not a function"))?;
     let args = js_sys::Object::new();
-    js_sys::Reflect::set(&args, &arg.into(), &body.into()).map_err(|e| fail(js_text(&e)))?;
+    js_sys::Reflect::set(&args, &"request".into(), &body.into()).map_err(|e| fail(js_text(&e)))?;
+    js_sys::Reflect::set(&args, &"lang".into(), &lang.into()).map_err(|e| fail(js_text(&e)))?;
     let promise: js_sys::Promise = invoke
         .call2(&core, &name.into(), &args)
         .map_err(|e| fail(js_text(&e)))?
@@ -103,7 +106,7 @@ async fn http(
 
 async fn call(kind: &str, body: &str, lang: &str) -> Result<String, ApiError> {
     if tauri().is_some() {
-        tauri_invoke(kind, "request", body).await
+        tauri_invoke(kind, body, lang).await
     } else {
         http("POST", &format!("/api/{kind}"), Some(body), lang).await
     }
@@ -130,7 +133,7 @@ pub async fn query<T: DeserializeOwned>(q: &Query, lang: &str) -> Result<T, ApiE
 /// Device, communities and sync state.
 pub async fn session(lang: &str) -> Result<serde_json::Value, ApiError> {
     if tauri().is_some() {
-        return from_json(&tauri_invoke("session", "request", "{}").await?);
+        return from_json(&tauri_invoke("session", "{}", lang).await?);
     }
     from_json(&http("GET", "/api/session", None, lang).await?)
 }
@@ -143,10 +146,13 @@ pub async fn invite(
     role: &str,
     lang: &str,
 ) -> Result<serde_json::Value, ApiError> {
-    let body =
-        serde_json::json!({ "community": community, "name": name, "role": role }).to_string();
+    let body = to_json(&allmende_core::requests::InviteRequest {
+        name: name.to_string(),
+        role: role.to_string(),
+        community: Some(community.to_string()),
+    })?;
     let text = if tauri().is_some() {
-        tauri_invoke("invite", "request", &body).await?
+        tauri_invoke("invite", &body, lang).await?
     } else {
         http("POST", "/api/invite", Some(&body), lang).await?
     };
@@ -156,9 +162,11 @@ pub async fn invite(
 /// Joins a community with an invite token (this device): the community, its name and its
 /// code of conduct.
 pub async fn join(token: &str, lang: &str) -> Result<serde_json::Value, ApiError> {
-    let body = serde_json::json!({ "token": token }).to_string();
+    let body = to_json(&allmende_core::requests::JoinRequest {
+        token: token.to_string(),
+    })?;
     let text = if tauri().is_some() {
-        tauri_invoke("join", "request", &body).await?
+        tauri_invoke("join", &body, lang).await?
     } else {
         http("POST", "/api/join", Some(&body), lang).await?
     };

@@ -42,10 +42,10 @@ pub fn spawn(
     let mdns = MdnsAddressLookup::builder()
         .service_name(SERVICE)
         .build(endpoint.id())
-        .map_err(|e| PeerError::BadInput(format!("local discovery: {e}")))?;
+        .map_err(|e| PeerError::Network(format!("local discovery: {e}")))?;
     endpoint
         .address_lookup()
-        .map_err(|e| PeerError::BadInput(format!("local discovery: {e}")))?
+        .map_err(|e| PeerError::Network(format!("local discovery: {e}")))?
         .add(mdns.clone());
     let endpoint = endpoint.clone();
     let me = hex::encode(endpoint.id().as_bytes());

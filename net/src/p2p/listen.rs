@@ -65,7 +65,7 @@ pub async fn listen_with(
         .await;
     let acceptor = repo
         .make_acceptor(Url::parse("iroh://listen").map_err(|e| PeerError::BadInput(e.to_string()))?)
-        .map_err(|e| PeerError::BadInput(e.to_string()))?;
+        .map_err(|e| PeerError::Unavailable(e.to_string()))?;
     let (arrivals, mut arrived) = mpsc::unbounded_channel::<Arrival>();
     let repo_for_discovery = repo.clone();
     let accept_task = {

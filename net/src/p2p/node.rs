@@ -51,12 +51,12 @@ pub async fn start(key: &DeviceKey, opts: &NodeOptions) -> Result<Endpoint> {
     if let Some(addr) = opts.bind {
         builder = builder
             .bind_addr(addr)
-            .map_err(|e| PeerError::BadInput(format!("cannot listen on {addr}: {e}")))?;
+            .map_err(|e| PeerError::Network(format!("cannot listen on {addr}: {e}")))?;
     }
     builder
         .bind()
         .await
-        .map_err(|e| PeerError::BadInput(format!("cannot start the peer endpoint: {e}")))
+        .map_err(|e| PeerError::Network(format!("cannot start the peer endpoint: {e}")))
 }
 
 /// A ticket for this endpoint: its key and the addresses it is bound to (unspecified

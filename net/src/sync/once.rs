@@ -117,6 +117,9 @@ async fn sync_scoped(
     timeout: Duration,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<SyncReport> {
+    if let Connector::Relay(relay) = &to {
+        super::session::check_relay(relay)?;
+    }
     let label = to.label();
     let key = svc.device().clone();
     // A peer gets only what it may have; the rest is not waiting for it either.

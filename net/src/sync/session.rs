@@ -64,6 +64,11 @@ fn bad(e: impl std::fmt::Display) -> PeerError {
     PeerError::BadInput(e.to_string())
 }
 
+/// The relay could not be reached or did not answer.
+fn unreachable(e: impl std::fmt::Display) -> PeerError {
+    PeerError::Network(e.to_string())
+}
+
 /// A repository over `storage` (as a fresh session of `key`) dialing a relay: by WebSocket
 /// URL, or over iroh when `relay` is the relay's ticket.
 async fn dial_relay(
@@ -89,16 +94,38 @@ async fn dial_relay(
         let handle = repo.dial(backoff, dialer).map_err(bad)?;
         return Ok((repo, handle, Arc::default()));
     }
+    let url = relay_url(relay)?;
+    let dialer = Arc::new(RelayDialer::new(url, key, &session));
+    let traffic = dialer.traffic.clone();
+    let handle = repo.dial(backoff, dialer).map_err(bad)?;
+    Ok((repo, handle, traffic))
+}
+
+/// A relay's WebSocket address (`ws://` or `wss://`).
+///
+/// # Errors
+/// Anything else, as refused input.
+fn relay_url(relay: &str) -> Result<Url> {
     let url = Url::parse(relay).map_err(|e| bad(format!("relay URL '{relay}': {e}")))?;
     if !matches!(url.scheme(), "ws" | "wss") {
         return Err(bad(format!(
             "relay URL '{relay}' must start with ws:// (or be the relay's iroh ticket)"
         )));
     }
-    let dialer = Arc::new(RelayDialer::new(url, key, &session));
-    let traffic = dialer.traffic.clone();
-    let handle = repo.dial(backoff, dialer).map_err(bad)?;
-    Ok((repo, handle, traffic))
+    Ok(url)
+}
+
+/// Checks a relay address (a WebSocket URL or the relay's iroh ticket) before anything is
+/// done with it, so a mistyped address is refused even when there is nothing to sync.
+///
+/// # Errors
+/// An address that is neither, as refused input.
+pub fn check_relay(relay: &str) -> Result<()> {
+    if allmende_core::ticket::Ticket::is_ticket(relay) {
+        allmende_core::ticket::Ticket::parse(relay)?;
+        return Ok(());
+    }
+    relay_url(relay).map(|_| ())
 }
 
 /// A fresh session name: servers keep sync state per peer id, so every repository we run
@@ -162,11 +189,11 @@ impl Session {
         };
         tokio::time::timeout(timeout, handle.established())
             .await
-            .map_err(|_| bad(format!("no connection to {relay} within {timeout:?}")))?
-            .map_err(|e| bad(format!("cannot connect to {relay}: {e:?}")))?;
+            .map_err(|_| unreachable(format!("no connection to {relay} within {timeout:?}")))?
+            .map_err(|e| unreachable(format!("cannot connect to {relay}: {e:?}")))?;
         let conn = handle
             .connection_id()
-            .ok_or_else(|| bad(format!("the connection to {relay} closed at once")))?;
+            .ok_or_else(|| unreachable(format!("the connection to {relay} closed at once")))?;
         let mut session = Session {
             repo,
             conn: Some(conn),
@@ -579,11 +606,11 @@ pub async fn fetch(
     .await?;
     tokio::time::timeout(timeout, handle.established())
         .await
-        .map_err(|_| bad(format!("no connection to {relay}")))?
-        .map_err(|e| bad(format!("cannot connect to {relay}: {e:?}")))?;
+        .map_err(|_| unreachable(format!("no connection to {relay}")))?
+        .map_err(|e| unreachable(format!("cannot connect to {relay}: {e:?}")))?;
     let found = tokio::time::timeout(timeout, repo.find(doc_id))
         .await
-        .map_err(|_| bad(format!("{id}: no answer from {relay}")))?
+        .map_err(|_| unreachable(format!("{id}: no answer from {relay}")))?
         .map_err(bad)?
         .ok_or_else(|| {
             PeerError::Domain(allmende_core::DomainError::NotFound {
@@ -640,6 +667,6 @@ pub async fn push_as(
     if pending.is_empty() {
         Ok(())
     } else {
-        Err(bad(format!("the relay did not take {doc} in time")))
+        Err(unreachable(format!("the relay did not take {doc} in time")))
     }
 }

@@ -1,0 +1,45 @@
+//! The bodies of the front doors' calls beside `Command` and `Query` (`invite`, `join`), typed
+//! once for the desktop app and `allmende serve`: a body that does not fit is refused with a
+//! clear error instead of being read as empty fields.
+
+use serde::{Deserialize, Serialize};
+
+/// `invite`: registers a member and returns an invite for them (admins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InviteRequest {
+    /// The new member's display name.
+    pub name: String,
+    /// Their role (`member` unless given).
+    #[serde(default = "member")]
+    pub role: String,
+    /// The community the person has open (else the device's current one).
+    #[serde(default)]
+    pub community: Option<String>,
+}
+
+fn member() -> String {
+    "member".into()
+}
+
+/// `join`: joins a community with an invite token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JoinRequest {
+    pub token: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_that_does_not_fit_is_refused_not_read_as_empty() {
+        assert!(serde_json::from_str::<InviteRequest>("{}").is_err());
+        assert!(serde_json::from_str::<InviteRequest>(r#"{"name": 3}"#).is_err());
+        assert!(serde_json::from_str::<JoinRequest>(r#"{"tokn": "x"}"#).is_err());
+        let r: InviteRequest = serde_json::from_str(r#"{"name": "Ben"}"#).expect("invite");
+        assert_eq!(r.role, "member");
+        assert_eq!(r.community, None);
+    }
+}
