@@ -245,3 +245,28 @@ fn an_invite_goes_to_the_community_that_is_open() {
         .unwrap_or_else(|| panic!("Jonas is a member of the open community: {members}"));
     assert_eq!(jonas["role"], "moderator", "with the role the invite names");
 }
+
+#[test]
+fn a_body_that_does_not_fit_is_refused_not_read_as_defaults() {
+    let (p, _community) = demo();
+    let server = ServeProc::start(&p);
+    // A class code "for seven days" written as a word: refused, not made for the default week.
+    let (status, body) = server.post("/api/class-code", &json!({"days": "seven"}));
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["code"], "bad_input", "{body}");
+    // A join without a token, an invite with a misspelt field.
+    let (status, body) = server.post("/api/join", &json!({"tokn": "allmende-invite:x"}));
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = server.post("/api/invite", &json!({"nmae": "Ben"}));
+    assert_eq!(status, 400, "{body}");
+    // No class code was made and no member registered on the way.
+    let (status, codes) = server.request(
+        "GET",
+        &format!("/api/class-codes?community={_community}"),
+        "",
+    );
+    assert_eq!(status, 200, "{codes}");
+    let codes: serde_json::Value = serde_json::from_str(&codes).expect("json");
+    assert_eq!(codes.as_array().map(Vec::len), Some(0), "{codes}");
+    assert!(!p.ok(&["member", "list"]).contains("Ben"));
+}

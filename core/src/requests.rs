@@ -1,4 +1,5 @@
-//! The bodies of the front doors' calls beside `Command` and `Query` (`invite`, `join`), typed
+//! The bodies of the front doors' calls beside `Command` and `Query` (`invite`, `join`,
+//! `enroll`, `class-code`), typed
 //! once for the desktop app and `allmende serve`: a body that does not fit is refused with a
 //! clear error instead of being read as empty fields.
 
@@ -29,6 +30,27 @@ pub struct JoinRequest {
     pub token: String,
 }
 
+/// `enroll`: a browser joins a class with a class code and a name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollRequest {
+    pub code: String,
+    pub name: String,
+}
+
+/// `class-code`: a class code for a community (the device's current one unless given),
+/// valid for `days` and `uses` browsers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassCodeRequest {
+    #[serde(default)]
+    pub community: Option<String>,
+    #[serde(default)]
+    pub days: Option<u32>,
+    #[serde(default)]
+    pub uses: Option<u32>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +63,11 @@ mod tests {
         let r: InviteRequest = serde_json::from_str(r#"{"name": "Ben"}"#).expect("invite");
         assert_eq!(r.role, "member");
         assert_eq!(r.community, None);
+        assert!(serde_json::from_str::<EnrollRequest>(r#"{"code": "ABCD"}"#).is_err());
+        assert!(serde_json::from_str::<ClassCodeRequest>(r#"{"days": -1}"#).is_err());
+        assert_eq!(
+            serde_json::from_str::<ClassCodeRequest>("{}").expect("defaults"),
+            ClassCodeRequest::default()
+        );
     }
 }

@@ -12,7 +12,9 @@ use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use super::context::{as_principal, error, lang, principal, with_service, Principal};
+use super::context::{
+    as_principal, body_of, changed, error, host_only, lang, principal, with_service,
+};
 use super::AppState;
 use allmende_store::error::PeerError;
 
@@ -87,32 +89,18 @@ pub(super) async fn invite(
     body: Bytes,
 ) -> Response {
     let lang = lang(&parts.headers, &params);
-    if !matches!(principal(&state, &parts), Ok(Principal::Host)) {
-        return error(
-            &PeerError::Unauthorised("only the host creates invites".into()),
-            lang,
-        );
-    }
-    let request: InviteRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return error(
-                &PeerError::BadInput(format!("not an invite request: {e}")),
-                lang,
-            )
-        }
-    };
+    let request: InviteRequest =
+        match host_only(&state, &parts, lang, "only the host creates invites")
+            .and_then(|()| body_of(&body, "an invite request", lang))
+        {
+            Ok(r) => r,
+            Err(answer) => return answer,
+        };
     let result = with_service(&state, move |svc| {
         svc.invite_view(request.community.as_deref(), &request.name, &request.role)
     })
     .await;
-    match result {
-        Ok(v) => {
-            let _ = state.changes.send(String::new());
-            Json(v).into_response()
-        }
-        Err(e) => error(&e, lang),
-    }
+    changed(&state, result, lang)
 }
 
 /// Joins a community with an invite token (this machine only): reaches the invite's relay
@@ -124,20 +112,11 @@ pub(super) async fn join(
     body: Bytes,
 ) -> Response {
     let lang = lang(&parts.headers, &params);
-    if !matches!(principal(&state, &parts), Ok(Principal::Host)) {
-        return error(
-            &PeerError::Unauthorised("only this machine joins communities".into()),
-            lang,
-        );
-    }
-    let token = match serde_json::from_slice::<JoinRequest>(&body) {
+    let token = match host_only(&state, &parts, lang, "only this machine joins communities")
+        .and_then(|()| body_of::<JoinRequest>(&body, "a join request", lang))
+    {
         Ok(r) => r.token,
-        Err(e) => {
-            return error(
-                &PeerError::BadInput(format!("not a join request: {e}")),
-                lang,
-            )
-        }
+        Err(answer) => return answer,
     };
     let result = async {
         let dir = with_service(&state, |svc| Ok(svc.data_dir())).await?;
@@ -148,13 +127,7 @@ pub(super) async fn join(
         .map_err(|e| PeerError::Unavailable(e.to_string()))?
     }
     .await;
-    match result {
-        Ok(v) => {
-            let _ = state.changes.send(String::new());
-            Json(v).into_response()
-        }
-        Err(e) => error(&e, lang),
-    }
+    changed(&state, result, lang)
 }
 
 pub(super) async fn export_ics(

@@ -11,6 +11,8 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use super::AppState;
 use allmende_service::{Service, Viewer};
@@ -130,4 +132,49 @@ pub(super) async fn as_principal<T: Send + 'static>(
         }
     })
     .await
+}
+
+/// Refuses everyone but the host (this machine) with `why`.
+///
+/// # Errors
+/// The refusal, as the answer to send.
+pub(super) fn host_only(
+    state: &AppState,
+    parts: &Parts,
+    lang: Lang,
+    why: &str,
+) -> Result<(), Response> {
+    match principal(state, parts) {
+        Ok(Principal::Host) => Ok(()),
+        _ => Err(error(&PeerError::Unauthorised(why.into()), lang)),
+    }
+}
+
+/// A request body of type `T` (named `what` in the refusal).
+///
+/// # Errors
+/// A body that is not one, as the answer to send.
+pub(super) fn body_of<T: DeserializeOwned>(
+    body: &[u8],
+    what: &str,
+    lang: Lang,
+) -> Result<T, Response> {
+    serde_json::from_slice(body)
+        .map_err(|e| error(&PeerError::BadInput(format!("not {what}: {e}")), lang))
+}
+
+/// The answer to a call that changed stored data: open screens are told, then the value (or
+/// the error) goes back.
+pub(super) fn changed<T: Serialize>(
+    state: &AppState,
+    result: Result<T, PeerError>,
+    lang: Lang,
+) -> Response {
+    match result {
+        Ok(v) => {
+            let _ = state.changes.send(String::new());
+            Json(v).into_response()
+        }
+        Err(e) => error(&e, lang),
+    }
 }

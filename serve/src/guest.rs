@@ -15,8 +15,11 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use super::context::{error, lang, principal, with_service, Principal};
+use super::context::{
+    body_of, changed, error, host_only, lang, principal, with_service, Principal,
+};
 use super::AppState;
+use allmende_core::requests::{ClassCodeRequest, EnrollRequest};
 use allmende_store::error::PeerError;
 
 /// `POST /api/enroll` `{code, name}`: joins a class as a guest; returns the session token.
@@ -38,16 +41,12 @@ pub(super) async fn enroll(
             lang,
         );
     }
-    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let code = request["code"].as_str().unwrap_or_default().to_string();
-    let name = request["name"].as_str().unwrap_or_default().to_string();
-    match with_service(&state, move |svc| svc.enroll(&code, &name)).await {
-        Ok(session) => {
-            let _ = state.changes.send(String::new());
-            Json(session).into_response()
-        }
-        Err(e) => error(&e, lang),
-    }
+    let request: EnrollRequest = match body_of(&body, "an enrolment", lang) {
+        Ok(r) => r,
+        Err(answer) => return answer,
+    };
+    let result = with_service(&state, move |svc| svc.enroll(&request.code, &request.name)).await;
+    changed(&state, result, lang)
 }
 
 /// `POST /api/class-code` `{community?, days?}` (host only): a class code and the join
@@ -59,22 +58,16 @@ pub(super) async fn class_code(
     body: Bytes,
 ) -> Response {
     let lang = lang(&parts.headers, &params);
-    if !matches!(principal(&state, &parts), Ok(Principal::Host)) {
-        return error(
-            &PeerError::Unauthorised("only the host creates class codes".into()),
-            lang,
-        );
-    }
-    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let community = request["community"].as_str().map(str::to_string);
-    let number = |field: &str, default: u32| {
-        request[field]
-            .as_u64()
-            .and_then(|d| u32::try_from(d).ok())
-            .unwrap_or(default)
-    };
-    let days = number("days", 7);
-    let uses = number("uses", allmende_service::DEFAULT_CODE_USES);
+    let request: ClassCodeRequest =
+        match host_only(&state, &parts, lang, "only the host creates class codes")
+            .and_then(|()| body_of(&body, "a class code request", lang))
+        {
+            Ok(r) => r,
+            Err(answer) => return answer,
+        };
+    let community = request.community;
+    let days = request.days.unwrap_or(7);
+    let uses = request.uses.unwrap_or(allmende_service::DEFAULT_CODE_USES);
     let host = parts
         .headers
         .get(header::HOST)

@@ -196,7 +196,10 @@ pub fn forget_guest() {
 
 /// Joins a class with its code and a nickname; keeps the session token in this browser.
 pub async fn enroll(code: &str, name: &str, lang: &str) -> Result<serde_json::Value, ApiError> {
-    let body = serde_json::json!({ "code": code, "name": name }).to_string();
+    let body = to_json(&allmende_core::requests::EnrollRequest {
+        code: code.to_string(),
+        name: name.to_string(),
+    })?;
     let v: serde_json::Value = from_json(&http("POST", "/api/enroll", Some(&body), lang).await?)?;
     if let (Some(s), Some(token)) = (storage(), v["token"].as_str()) {
         let _ = s.set_item(GUEST_KEY, token);
@@ -218,8 +221,11 @@ pub async fn class_code(
     uses: u32,
     lang: &str,
 ) -> Result<serde_json::Value, ApiError> {
-    let body =
-        serde_json::json!({ "community": community, "days": days, "uses": uses }).to_string();
+    let body = to_json(&allmende_core::requests::ClassCodeRequest {
+        community: Some(community.to_string()),
+        days: Some(days),
+        uses: Some(uses),
+    })?;
     from_json(&http("POST", "/api/class-code", Some(&body), lang).await?)
 }
 
