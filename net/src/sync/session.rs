@@ -482,6 +482,22 @@ fn outside_filtered(
     Ok(kept)
 }
 
+/// Catalogued ids to ask the other side for: not those stored here already. A document made
+/// here while the session opened is listed by its community's catalogue before the session
+/// holds it; asked for remotely, it would be "unavailable" (the other side has not seen it
+/// yet) and its retry pause would keep the local pass from handing it over. Stored documents
+/// go out through the local pass instead, which loads their bytes first.
+fn not_stored(svc: &Service, ids: Vec<String>) -> Result<Vec<String>> {
+    let conn = svc.store().conn();
+    let mut kept = Vec::with_capacity(ids.len());
+    for id in ids {
+        if allmende_store::chunks_api::doc_meta(conn, &id)?.is_none() {
+            kept.push(id);
+        }
+    }
+    Ok(kept)
+}
+
 /// Moves changes both ways until `stop`: local changes (also by other processes) go into the
 /// repository, and what peers bring is written into the store. `on_change` hears of each.
 pub(crate) async fn keep_in_step(
@@ -494,7 +510,8 @@ pub(crate) async fn keep_in_step(
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
     let relay = label;
-    let new_ids = outside_filtered(svc, relay, scoped, s.catalogued())?;
+    let catalogued = outside_filtered(svc, relay, scoped, s.catalogued())?;
+    let new_ids = not_stored(svc, catalogued)?;
     s.find_all(&new_ids).await;
     s.write_back(svc)?;
     let mut seen = s.heads();
@@ -539,15 +556,23 @@ pub(crate) async fn keep_in_step(
                 let key =
                     StorageKey::from_parts([meta.id.as_str(), "snapshot", "local"]).map_err(bad)?;
                 s.storage.put(key, bytes).await;
+                // Its bytes are here now: no pause from an earlier remote ask applies.
+                s.missing.remove(&meta.id);
                 s.find_all(std::slice::from_ref(&meta.id)).await;
-                true
+                let held = s.handles.contains_key(&meta.id);
+                if !held {
+                    // Not in the repository yet: the next look tries again.
+                    local_versions.remove(&meta.id);
+                }
+                held
             };
             if sent {
                 on_change(&format!("sent {}", meta.id));
             }
         }
         // New documents announced in the catalogues.
-        let new_ids = outside_filtered(svc, relay, scoped, s.catalogued())?;
+        let catalogued = outside_filtered(svc, relay, scoped, s.catalogued())?;
+        let new_ids = not_stored(svc, catalogued)?;
         s.find_all(&new_ids).await;
         // Remote changes come in.
         let now = s.heads();
