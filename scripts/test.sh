@@ -28,11 +28,11 @@ cargo test --workspace --locked
 section "interoperability with the official JavaScript automerge-repo"
 ensure_node
 ensure_npm_deps tests/js
-cargo test -p allmende-tests --test tests --locked -- --ignored interop::
+cargo test --workspace --test tests --locked -- --ignored interop::
 section "peer to peer on a local network: two network namespaces (needs root)"
 ensure_apt iproute2
 if ip netns add allmende-probe 2>/dev/null && ip netns del allmende-probe; then
-  cargo test -p allmende-tests --test tests --locked -- --ignored --nocapture lan::
+  cargo test --workspace --test tests --locked -- --ignored --nocapture lan::
 else
   echo "skipped: this machine does not allow network namespaces (ip netns)"
 fi
@@ -41,11 +41,11 @@ bash scripts/fuzz.sh 30
 section "browser: the UI in headless Chromium (builds the UI first)"
 ensure_apt chromium
 bash scripts/build-ui.sh
-cargo test -p allmende-tests --test tests --locked -- --ignored --nocapture browser::
+cargo test --workspace --test tests --locked -- --ignored --nocapture browser::
 section "desktop: the Tauri window under Xvfb (smoke and WebDriver)"
 bash scripts/build-app.sh
 # The app's own workspace, linted once its system packages are there (build-app.sh).
 cargo clippy --manifest-path src-tauri/Cargo.toml --all-targets --locked -- -D warnings
-cargo test -p allmende-tests --test tests --locked -- --ignored --nocapture --test-threads 1 tauri_app::
+cargo test --workspace --test tests --locked -- --ignored --nocapture --test-threads 1 tauri_app::
 section "done"
 echo "all tests passed"
