@@ -13,6 +13,7 @@ cargo fmt --manifest-path src-tauri/Cargo.toml -- --check
 cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 section "lint"
 # No import cycle between the modules of any crate (cargo forbids them between crates).
+ensure_apt python3
 python3 scripts/module-cycles.py
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # The fuzz targets' own workspace, on the same target directory (shared dependencies).

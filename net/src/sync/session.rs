@@ -458,40 +458,21 @@ async fn load_into(
     Ok(loaded)
 }
 
-/// Catalogued ids without the documents stored here that belong to communities outside this
-/// relay's scope: a catalogue naming them (a hostile relay or member) must not make the relay's
-/// copy flow into them.
-fn outside_filtered(
-    svc: &mut Service,
-    relay: &str,
-    scoped: bool,
-    ids: Vec<String>,
-) -> Result<Vec<String>> {
-    if !scoped {
-        return Ok(ids);
-    }
-    let scope = svc.relay_scope(relay, false)?;
-    let conn = svc.store().conn();
-    let mut kept = Vec::with_capacity(ids.len());
-    for id in ids {
-        match allmende_store::chunks_api::doc_meta(conn, &id)? {
-            Some(meta) if !scope.contains(&meta.community) => {}
-            _ => kept.push(id),
-        }
-    }
-    Ok(kept)
-}
-
 /// Catalogued ids to ask the other side for: not those stored here already. A document made
 /// here while the session opened is listed by its community's catalogue before the session
 /// holds it; asked for remotely, it would be "unavailable" (the other side has not seen it
 /// yet) and its retry pause would keep the local pass from handing it over. Stored documents
-/// go out through the local pass instead, which loads their bytes first.
-fn not_stored(svc: &Service, ids: Vec<String>) -> Result<Vec<String>> {
+/// go out through the local pass instead, which loads their bytes first. This also keeps a
+/// catalogue naming documents of a community outside this relay's scope (a hostile relay or
+/// member) from making the relay's copy flow into them: stored documents are never asked for.
+fn to_find(svc: &Service, s: &Session) -> Result<Vec<String>> {
     let conn = svc.store().conn();
-    let mut kept = Vec::with_capacity(ids.len());
-    for id in ids {
-        if allmende_store::chunks_api::doc_meta(conn, &id)?.is_none() {
+    let mut kept = Vec::new();
+    // Those the session holds need no lookup (most of them, on every look).
+    for id in s.catalogued() {
+        if !s.handles.contains_key(&id)
+            && allmende_store::chunks_api::doc_meta(conn, &id)?.is_none()
+        {
             kept.push(id);
         }
     }
@@ -510,8 +491,7 @@ pub(crate) async fn keep_in_step(
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
     let relay = label;
-    let catalogued = outside_filtered(svc, relay, scoped, s.catalogued())?;
-    let new_ids = not_stored(svc, catalogued)?;
+    let new_ids = to_find(svc, s)?;
     s.find_all(&new_ids).await;
     s.write_back(svc)?;
     let mut seen = s.heads();
@@ -571,8 +551,7 @@ pub(crate) async fn keep_in_step(
             }
         }
         // New documents announced in the catalogues.
-        let catalogued = outside_filtered(svc, relay, scoped, s.catalogued())?;
-        let new_ids = not_stored(svc, catalogued)?;
+        let new_ids = to_find(svc, s)?;
         s.find_all(&new_ids).await;
         // Remote changes come in.
         let now = s.heads();
