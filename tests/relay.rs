@@ -180,25 +180,14 @@ fn kill_9_of_the_relay_loses_no_acknowledged_change() {
 }
 
 mod frames {
-    use allmende_core::wire::auth_message;
-    use ed25519_dalek::{Signer, SigningKey};
+    use ed25519_dalek::SigningKey;
     use futures::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
 
     use super::*;
 
     fn signed_url(relay: &RelayProc, key: &SigningKey) -> String {
-        let ts = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock")
-            .as_millis();
-        let sig = key.sign(auth_message(i64::try_from(ts).expect("ms"), "t1").as_bytes());
-        format!(
-            "{}/?device={}&session=t1&ts={ts}&sig={}",
-            relay.url(),
-            hex::encode(key.verifying_key().to_bytes()),
-            hex::encode(sig.to_bytes())
-        )
+        format!("{}/?{}", relay.url(), relay.login_query(key, "t1"))
     }
 
     /// Sends one frame and reports whether the relay closed the connection (after at most
@@ -488,31 +477,19 @@ fn a_busy_first_sync_is_slowed_down_not_cut_off() {
 /// Opens an authenticated WebSocket to the relay from `local` (a loopback address of its
 /// own) as device `seed`; whether the relay let it in.
 async fn open_ws(
-    relay: &str,
+    relay: &RelayProc,
     local: std::net::IpAddr,
     seed: u8,
     session: &str,
 ) -> Option<tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>> {
-    use ed25519_dalek::Signer;
     let key = ed25519_dalek::SigningKey::from_bytes(&[seed; 32]);
-    let ts = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_millis();
-    let sig = key.sign(
-        allmende_core::wire::auth_message(i64::try_from(ts).expect("ms"), session).as_bytes(),
-    );
-    let url = format!(
-        "ws://{relay}/?device={}&session={session}&ts={ts}&sig={}",
-        hex::encode(key.verifying_key().as_bytes()),
-        hex::encode(sig.to_bytes())
-    );
+    let url = format!("ws://{}/?{}", relay.addr, relay.login_query(&key, session));
     let socket = tokio::net::TcpSocket::new_v4().expect("socket");
     socket
         .bind(std::net::SocketAddr::new(local, 0))
         .expect("bind");
     let stream = socket
-        .connect(relay.parse().expect("addr"))
+        .connect(relay.addr.parse().expect("addr"))
         .await
         .expect("connect");
     tokio_tungstenite::client_async(url, stream)
@@ -536,7 +513,7 @@ fn a_stranger_holding_sockets_does_not_lock_out_members() {
         // Fresh keys from one address: as many as the relay has room for, if it let them.
         let stranger: std::net::IpAddr = "127.0.0.2".parse().expect("ip");
         for i in 0..50u8 {
-            if let Some(ws) = open_ws(&addr, stranger, i + 1, &format!("s{i}")).await {
+            if let Some(ws) = open_ws(&relay, stranger, i + 1, &format!("s{i}")).await {
                 held.push(ws);
             }
         }
@@ -544,7 +521,7 @@ fn a_stranger_holding_sockets_does_not_lock_out_members() {
         // One key from another address, many sessions.
         let one_key: std::net::IpAddr = "127.0.0.3".parse().expect("ip");
         for i in 0..10u8 {
-            if let Some(ws) = open_ws(&addr, one_key, 99, &format!("k{i}")).await {
+            if let Some(ws) = open_ws(&relay, one_key, 99, &format!("k{i}")).await {
                 held.push(ws);
             }
         }
@@ -662,3 +639,6 @@ mod teams;
 
 #[path = "relay_backup.rs"]
 mod backup;
+
+#[path = "relay_login.rs"]
+mod login;

@@ -9,6 +9,8 @@
 
 pub(crate) mod dialer;
 mod feed;
+mod http_get;
+mod login;
 mod once;
 mod plan;
 mod progress;

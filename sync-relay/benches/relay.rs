@@ -217,9 +217,10 @@ impl Dialer for WsDialer {
         self.url.clone()
     }
     fn connect(&self) -> BoxFuture<'static, Result<Transport, DialError<Infallible>>> {
-        let url = signed(&self.url, &self.key, &self.session);
+        let (url, key, session) = (self.url.clone(), self.key.clone(), self.session.clone());
         let sent = self.sent.clone();
         async move {
+            let url = signed(&url, &key, &session).await;
             let (ws, _) = tokio_tungstenite::connect_async(url.as_str())
                 .await
                 .map_err(DialError::transient)?;
@@ -243,22 +244,34 @@ impl Dialer for WsDialer {
     }
 }
 
-/// `url` with the device credentials our relay asks for (the JS server ignores them).
-fn signed(url: &Url, key: &SigningKey, session: &str) -> Url {
-    let ts = i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock")
-            .as_millis(),
-    )
-    .expect("ms");
-    let sig = key.sign(auth_message(ts, session).as_bytes());
+/// `url` with a fresh login our relay asks for (a challenge of it, signed for its address);
+/// the JS server hands out no challenges and gets the URL as it is.
+async fn signed(url: &Url, key: &SigningKey, session: &str) -> Url {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = url.host_str().expect("host");
+    let relay = allmende_core::wire::relay_authority(host, url.port());
+    let mut stream = tokio::net::TcpStream::connect((host, url.port().unwrap_or(80)))
+        .await
+        .expect("connect");
+    let head = format!(
+        "GET {} HTTP/1.1\r\nHost: {relay}\r\nConnection: close\r\n\r\n",
+        allmende_core::wire::CHALLENGE_PATH
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    let (status, body) = answer.split_once("\r\n\r\n").unwrap_or_default();
+    let nonce = body.trim();
     let mut url = url.clone();
-    url.query_pairs_mut()
-        .append_pair("device", &hex::encode(key.verifying_key().to_bytes()))
-        .append_pair("session", session)
-        .append_pair("ts", &ts.to_string())
-        .append_pair("sig", &hex::encode(sig.to_bytes()));
+    if status.starts_with("HTTP/1.1 200") && nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let sig = key.sign(auth_message(&relay, nonce, session).as_bytes());
+        url.query_pairs_mut()
+            .append_pair("device", &hex::encode(key.verifying_key().to_bytes()))
+            .append_pair("session", session)
+            .append_pair("relay", &relay)
+            .append_pair("nonce", nonce)
+            .append_pair("sig", &hex::encode(sig.to_bytes()));
+    }
     url
 }
 
@@ -274,7 +287,7 @@ async fn follower(
     let key = SigningKey::from_bytes(&seed);
     let session = format!("f{n}");
     let peer = device_peer_id(&hex::encode(key.verifying_key().to_bytes()), &session);
-    let url = signed(&Url::parse(url).expect("url"), &key, &session);
+    let url = signed(&Url::parse(url).expect("url"), &key, &session).await;
     light::follow(url.to_string(), peer, id.to_string(), arrivals).await
 }
 

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::auth::Logins;
 use crate::config::Config;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
@@ -16,6 +17,7 @@ pub struct App {
     pub hub: Hub,
     pub metrics: Arc<Metrics>,
     pub storage: Store,
+    pub logins: Logins,
 }
 
 /// Milliseconds since the epoch, from the system clock.

@@ -41,6 +41,12 @@ pub struct Config {
     pub max_connections_per_ip: usize,
     /// Most open connections of one device key.
     pub max_connections_per_key: usize,
+    /// The addresses devices reach this relay at (`relay.example.org`, `relay.example.org:8443`,
+    /// `192.0.2.7:3030`): a login must be signed for one of them, so a login a device signed
+    /// for another relay cannot be passed on here. Empty: the login must name the `Host`
+    /// header of its own request, which stops replays but not a hostile relay that forwards
+    /// a device's login as it happens (set this on any relay reachable from the internet).
+    pub names: Vec<String>,
     /// Addresses of reverse proxies in front of the relay: for their connections the
     /// client's address is the last one in `X-Forwarded-For`.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -80,6 +86,7 @@ impl Default for Config {
             handshake_timeout_secs: 10,
             max_connections_per_ip: 64,
             max_connections_per_key: 8,
+            names: Vec::new(),
             trusted_proxies: Vec::new(),
             idle_timeout_secs: 120,
             max_documents_per_connection: 100_000,
@@ -190,6 +197,14 @@ impl Config {
         if let Some(v) = get("ALLMENDE_RELAY_MAX_CONNECTIONS_PER_KEY") {
             self.max_connections_per_key = parse("ALLMENDE_RELAY_MAX_CONNECTIONS_PER_KEY", &v)?;
         }
+        if let Some(v) = get("ALLMENDE_RELAY_NAMES") {
+            self.names = v
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_string)
+                .collect();
+        }
         if let Some(v) = get("ALLMENDE_RELAY_TRUSTED_PROXIES") {
             self.trusted_proxies = v
                 .split(',')
@@ -213,6 +228,16 @@ impl Config {
         }
         if let Some(v) = get("ALLMENDE_RELAY_WORKERS") {
             self.workers = parse("ALLMENDE_RELAY_WORKERS", &v)?;
+        }
+        if self
+            .names
+            .iter()
+            .any(|n| n.is_empty() || n.contains(['/', ' ', '?', '#', '@']))
+        {
+            return Err(ConfigError::Invalid {
+                field: "names",
+                message: "each name is a host or host:port, without scheme or path",
+            });
         }
         if self.workers == 0 {
             return Err(ConfigError::Invalid {
@@ -271,6 +296,14 @@ mod tests {
         c.apply_env(|n| (n == "ALLMENDE_RELAY_WORKERS").then(|| "4".to_string()))
             .expect("env");
         assert_eq!(c.workers, 4);
+        c.apply_env(|n| {
+            (n == "ALLMENDE_RELAY_NAMES").then(|| "relay.example, relay.example:8443".to_string())
+        })
+        .expect("env");
+        assert_eq!(c.names, ["relay.example", "relay.example:8443"]);
+        assert!(c
+            .apply_env(|n| (n == "ALLMENDE_RELAY_NAMES").then(|| "ws://relay.example".to_string()))
+            .is_err());
         assert!(c
             .apply_env(|n| (n == "ALLMENDE_RELAY_WORKERS").then(|| "0".to_string()))
             .is_err());

@@ -6,20 +6,21 @@ use std::collections::HashMap;
 
 use allmende_core::wire::ChangeFeed;
 
-use crate::app::{now_ms, App};
+use crate::app::App;
 use crate::metrics::Metrics;
 
 /// Most communities a device may ask about in one request.
 const MAX_COMMUNITIES: usize = 256;
 
 /// The status and body answering a feed request with `query`.
-pub(crate) async fn answer(app: &App, query: &HashMap<String, String>) -> (&'static str, String) {
-    let peer = match crate::auth::verify(query, now_ms()) {
+pub(crate) async fn answer(
+    app: &App,
+    query: &HashMap<String, String>,
+    host: Option<&str>,
+) -> (&'static str, String) {
+    let peer = match crate::auth::login(app, query, host) {
         Ok(peer) => peer,
-        Err(e) => {
-            Metrics::add(&app.metrics.rejected_connections, 1);
-            return ("401 Unauthorized", format!("{e}\n"));
-        }
+        Err(e) => return ("401 Unauthorized", format!("{e}\n")),
     };
     let since: u64 = match query.get("since").map(|s| s.parse()) {
         None => 0,

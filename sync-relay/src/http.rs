@@ -1,5 +1,5 @@
 //! The relay's HTTP side on plain TCP: the WebSocket handshake at `/`, and `/healthz`,
-//! `/metrics`, `/ticket`, `/changes` (the change feed, see `feed`). Every request is a GET answered with `Connection: close`; the
+//! `/metrics`, `/ticket`, `/auth/challenge` (login challenges, see `auth`), `/changes` (the change feed, see `feed`). Every request is a GET answered with `Connection: close`; the
 //! request head is read into a buffer that is gone once the connection is a WebSocket.
 
 use std::collections::HashMap;
@@ -124,8 +124,12 @@ async fn handle(stream: TcpStream, app: &App, mut places: Places) {
     match request.path.as_str() {
         "/" => upgrade(stream, request, app, places).await,
         "/healthz" => respond(&stream, "200 OK", crate::HEALTH).await,
+        allmende_core::wire::CHALLENGE_PATH => {
+            Metrics::add(&app.metrics.challenges, 1);
+            respond(&stream, "200 OK", &app.logins.challenge(now_ms())).await;
+        }
         "/changes" => {
-            let (status, body) = crate::feed::answer(app, &request.query).await;
+            let (status, body) = crate::feed::answer(app, &request.query, host(&request)).await;
             respond(&stream, status, &body).await;
         }
         "/metrics" => {
@@ -250,10 +254,9 @@ async fn upgrade(stream: TcpStream, request: Request, app: &App, mut places: Pla
         respond(&stream, "503 Service Unavailable", "too many connections\n").await;
         return;
     }
-    let peer = match crate::auth::verify(&request.query, now_ms()) {
+    let peer = match crate::auth::login(app, &request.query, host(&request)) {
         Ok(peer) => peer,
         Err(e) => {
-            Metrics::add(&app.metrics.rejected_connections, 1);
             tracing::warn!(reason = %e, "connection refused");
             respond(&stream, "401 Unauthorized", &format!("{e}\n")).await;
             return;
@@ -286,6 +289,11 @@ async fn upgrade(stream: TcpStream, request: Request, app: &App, mut places: Pla
     );
     places.pending.take();
     app.hub.accept_holding(conn, peer, places.held, None);
+}
+
+/// The request's `Host` header.
+fn host(request: &Request) -> Option<&str> {
+    request.headers.get("host").map(String::as_str)
 }
 
 async fn respond(stream: &TcpStream, status: &str, body: &str) {

@@ -41,6 +41,12 @@ pub struct Metrics {
     pub held_back: AtomicU64,
     /// Change-feed answers given (`/changes`).
     pub feed_requests: AtomicU64,
+    /// Login challenges handed out (`/auth/challenge`).
+    pub challenges: AtomicU64,
+    /// Logins refused because their challenge was used before (a replay).
+    pub refused_replayed_logins: AtomicU64,
+    /// Logins refused because they were signed for another relay.
+    pub refused_foreign_logins: AtomicU64,
     /// Documents listed in change-feed answers.
     pub feed_documents: AtomicU64,
 }
@@ -188,6 +194,21 @@ impl Metrics {
                 "allmende_relay_feed_requests_total",
                 "Change-feed answers given (GET /changes).",
                 &self.feed_requests,
+            ),
+            (
+                "allmende_relay_challenges_total",
+                "Login challenges handed out (GET /auth/challenge).",
+                &self.challenges,
+            ),
+            (
+                "allmende_relay_refused_replayed_logins_total",
+                "Logins refused: their challenge was used before.",
+                &self.refused_replayed_logins,
+            ),
+            (
+                "allmende_relay_refused_foreign_logins_total",
+                "Logins refused: signed for another relay.",
+                &self.refused_foreign_logins,
             ),
             (
                 "allmende_relay_feed_documents_total",

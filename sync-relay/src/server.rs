@@ -104,6 +104,7 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
         hub: hub.clone(),
         metrics,
         storage,
+        logins: crate::auth::Logins::new(&config.names),
     });
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -126,6 +127,13 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
         tracing::info!("relay stopped; all changes flushed");
     });
     tracing::info!(%addr, "relay listening");
+    if config.names.is_empty() && !addr.ip().is_loopback() {
+        tracing::warn!(
+            "`names` is not set: logins are checked against each request's Host header, \
+             which a hostile relay forwarding a device's login can fake; set the addresses \
+             devices reach this relay at"
+        );
+    }
     Ok(Relay {
         addr,
         ticket,

@@ -281,6 +281,30 @@ impl RelayProc {
         }
     }
 
+    /// Starts a relay that knows its own address (`names`, as on a relay on the internet):
+    /// logins must be signed for it, whatever a request's `Host` says.
+    ///
+    /// # Panics
+    /// When it does not start.
+    #[must_use]
+    pub fn start_named(extra_config: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let listen = format!("127.0.0.1:{port}");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("relay.toml");
+        std::fs::write(&path, format!("names = [\"{listen}\"]\n{extra_config}")).expect("config");
+        let (child, addr) = Self::spawn(dir.path(), Some(&path), &listen);
+        RelayProc {
+            dir,
+            addr,
+            child,
+            config: Some(path),
+        }
+    }
+
     fn spawn(data: &Path, config: Option<&Path>, listen: &str) -> (std::process::Child, String) {
         use std::io::BufRead;
         let mut cmd = Command::new(relay_bin());
@@ -358,6 +382,29 @@ impl RelayProc {
         let mut out = String::new();
         s.read_to_string(&mut out).expect("read");
         out.split("\r\n\r\n").nth(1).unwrap_or_default().to_string()
+    }
+
+    /// The query of a fresh login of `key` for `session` (a challenge of this relay, signed
+    /// for its address): good for one connection.
+    ///
+    /// # Panics
+    /// When the relay gives no challenge.
+    #[must_use]
+    pub fn login_query(&self, key: &ed25519_dalek::SigningKey, session: &str) -> String {
+        use ed25519_dalek::Signer;
+        let nonce = self
+            .get(allmende_core::wire::CHALLENGE_PATH)
+            .trim()
+            .to_string();
+        assert!(!nonce.is_empty(), "the relay gave no challenge");
+        let sig =
+            key.sign(allmende_core::wire::auth_message(&self.addr, &nonce, session).as_bytes());
+        format!(
+            "device={}&session={session}&relay={}&nonce={nonce}&sig={}",
+            hex::encode(key.verifying_key().to_bytes()),
+            self.addr,
+            hex::encode(sig.to_bytes())
+        )
     }
 
     /// One metric's value from `/metrics`.

@@ -4,14 +4,11 @@ use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use allmende_core::wire::auth_message;
-use ed25519_dalek::{Signer, SigningKey};
 use futures::future::BoxFuture;
 use futures::{FutureExt, SinkExt, StreamExt};
 use samod::{DialError, Dialer, Transport, Url};
 use tokio_tungstenite::tungstenite::Message;
 
-use allmende_service::clock::{Clock, SystemClock};
 use allmende_service::device::DeviceKey;
 
 /// Bytes moved over the connection, both ways.
@@ -21,11 +18,11 @@ pub struct Traffic {
     pub received: AtomicU64,
 }
 
-/// A samod dialer for `ws://` relay URLs that adds `device`, `ts` and `sig` to the query.
+/// A samod dialer for `ws://` relay URLs that signs a fresh login (see `login`) for every
+/// connection it opens.
 pub struct RelayDialer {
     url: Url,
-    key: SigningKey,
-    device_hex: String,
+    key: DeviceKey,
     session: String,
     pub traffic: Arc<Traffic>,
 }
@@ -37,23 +34,10 @@ impl RelayDialer {
     pub fn new(url: Url, device: &DeviceKey, session: &str) -> Self {
         RelayDialer {
             url,
-            key: SigningKey::from_bytes(&device.secret_bytes()),
-            device_hex: device.public_hex(),
+            key: device.clone(),
             session: session.to_string(),
             traffic: Arc::default(),
         }
-    }
-
-    fn signed_url(&self) -> Url {
-        let ts = SystemClock.now();
-        let sig = self.key.sign(auth_message(ts, &self.session).as_bytes());
-        let mut url = self.url.clone();
-        url.query_pairs_mut()
-            .append_pair("device", &self.device_hex)
-            .append_pair("session", &self.session)
-            .append_pair("ts", &ts.to_string())
-            .append_pair("sig", &hex::encode(sig.to_bytes()));
-        url
     }
 }
 
@@ -65,9 +49,12 @@ impl Dialer for RelayDialer {
     }
 
     fn connect(&self) -> BoxFuture<'static, Result<Transport, DialError<Infallible>>> {
-        let url = self.signed_url();
+        let (url, key, session) = (self.url.clone(), self.key.clone(), self.session.clone());
         let traffic = self.traffic.clone();
         async move {
+            let url = super::login::signed(&url, None, &key, &session)
+                .await
+                .map_err(DialError::transient)?;
             let (ws, _) = tokio_tungstenite::connect_async(url.as_str())
                 .await
                 .map_err(DialError::transient)?;

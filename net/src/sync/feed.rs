@@ -7,11 +7,8 @@
 
 use std::time::Duration;
 
-use allmende_core::wire::{auth_message, ChangeFeed};
-use ed25519_dalek::{Signer, SigningKey};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use allmende_core::wire::ChangeFeed;
 
-use allmende_service::clock::{Clock, SystemClock};
 use allmende_service::device::DeviceKey;
 pub use allmende_service::feed_mark::Mark;
 
@@ -49,22 +46,13 @@ async fn get(
     let Ok(url) = samod::Url::parse(relay) else {
         return Ok(None);
     };
-    let (Some(host), "ws") = (url.host_str(), url.scheme()) else {
+    if url.scheme() != "ws" || url.host_str().is_none() {
         return Ok(None);
-    };
-    let port = url.port().unwrap_or(80);
+    }
     let session = super::session::session_name();
-    let ts = SystemClock.now();
-    let sig =
-        SigningKey::from_bytes(&key.secret_bytes()).sign(auth_message(ts, &session).as_bytes());
-    let mut target = url.clone();
-    target.set_path(&format!("{}/changes", url.path().trim_end_matches('/')));
+    let mut target = super::login::signed(&url, Some("/changes"), key, &session).await?;
     {
         let mut q = target.query_pairs_mut();
-        q.append_pair("device", &key.public_hex())
-            .append_pair("session", &session)
-            .append_pair("ts", &ts.to_string())
-            .append_pair("sig", &hex::encode(sig.to_bytes()));
         if let Some(m) = mark {
             q.append_pair("since", &m.position.to_string())
                 .append_pair("epoch", &m.epoch);
@@ -74,31 +62,16 @@ async fn get(
         }
     }
     let path = format!("{}?{}", target.path(), target.query().unwrap_or_default());
-    let authority = match url.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host.to_string(),
+    let Some(answer) = super::http_get::get(&url, &path, MAX_ANSWER).await? else {
+        return Ok(None);
     };
-    let mut stream = tokio::net::TcpStream::connect((host, port)).await?;
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nUser-Agent: allmende\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).await?;
-    let mut answer = Vec::new();
-    (&mut stream)
-        .take(MAX_ANSWER)
-        .read_to_end(&mut answer)
-        .await?;
-    let text = String::from_utf8_lossy(&answer);
-    let Some((head, body)) = text.split_once("\r\n\r\n") else {
-        return Err(std::io::Error::other("the answer ended early"));
-    };
-    let status = head.lines().next().unwrap_or_default();
-    if status.split(' ').nth(1) != Some("200") {
+    if answer.status != 200 {
         return Err(std::io::Error::other(format!(
-            "the relay answered {status}"
+            "the relay answered {}",
+            answer.status
         )));
     }
-    ChangeFeed::parse(body)
+    ChangeFeed::parse(&answer.body)
         .map(Some)
         .map_err(|e| std::io::Error::other(e.to_string()))
 }
