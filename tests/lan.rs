@@ -95,3 +95,69 @@ fn peers_in_two_namespaces_find_each_other_and_converge_across_a_cut() {
     let _ = a.wait();
     let _ = b.wait();
 }
+
+/// Finding 8 of the edge review: share decisions on a live LAN link were made once per
+/// document, so a member removed while linked kept reading and writing every document the
+/// link had carried (and their writes went on to the relay from there).
+#[test]
+#[ignore = "needs root and ip netns; run by scripts/test.sh"]
+fn a_member_removed_while_linked_gets_nothing_more_and_brings_nothing_in() {
+    let (anna, others, community) = {
+        let relay = RelayProc::start("");
+        let (anna, others, community) = community_with_members(&relay, &["Mallory"]);
+        (anna, others, community)
+    };
+    let mallory = &others[0];
+    let mallory_id = mallory
+        .json(&["community", "list"])
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["id"] == community))
+        .and_then(|c| c["me"].as_str())
+        .expect("Mallory's member id")
+        .to_string();
+    let lan = Lan::create();
+    let mut a = lan.listen(0, &anna, &[]);
+    let mut m = lan.listen(1, mallory, &[]);
+    let idea = anna.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Solardach für die Schule",
+        "--category",
+        "energy",
+    ]);
+    wait_until("the link carries Anna's idea to Mallory", 60, || {
+        has(mallory, "Solardach für die Schule")
+    });
+    let shown = |p: &Peer| p.json(&["idea", "show", &idea]).to_string();
+    anna.ok(&["idea", "comment", &idea, "--text", "Vor dem Ausschluss"]);
+    wait_until("the link carries Anna's comment", 60, || {
+        shown(mallory).contains("Vor dem Ausschluss")
+    });
+
+    // For a moment the radio is gone (the link itself stays: QUIC outlives a short cut).
+    // Meanwhile Anna removes Mallory, and her listener takes the new roster in; Mallory,
+    // not knowing, comments on the idea the link has carried, and so does Anna.
+    lan.link(false);
+    anna.ok(&["member", "remove", &mallory_id]);
+    mallory.ok(&["idea", "comment", &idea, "--text", "Nach dem Ausschluss"]);
+    anna.ok(&["idea", "comment", &idea, "--text", "Nur für Mitglieder"]);
+    let anna_heads = anna.doc_heads()[&idea].clone();
+    std::thread::sleep(Duration::from_secs(1));
+    lan.link(true);
+    // Before, both comments crossed within a second or two of the link coming back.
+    std::thread::sleep(Duration::from_secs(10));
+    assert!(
+        !shown(mallory).contains("Nur für Mitglieder"),
+        "a removed member reads nothing new over the live link"
+    );
+    assert_eq!(
+        anna.doc_heads()[&idea],
+        anna_heads,
+        "nothing a removed member writes comes in over the live link"
+    );
+    let _ = a.kill();
+    let _ = m.kill();
+    let _ = a.wait();
+    let _ = m.wait();
+}

@@ -27,7 +27,10 @@ impl Lan {
     /// When `ip` fails (not root, no netns support).
     #[must_use]
     pub fn create() -> Lan {
-        let tag = std::process::id() % 100_000;
+        // One pair per Lan: tests in one process run side by side.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tag = (std::process::id() % 10_000) * 100 + n % 100;
         let lan = Lan {
             ns: [format!("alm-a-{tag}"), format!("alm-b-{tag}")],
             veth: [format!("alma{tag}"), format!("almb{tag}")],

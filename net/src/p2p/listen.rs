@@ -81,6 +81,7 @@ pub async fn listen_with(
                 }
                 let addr = String::new();
                 let (acceptor, arrivals) = (acceptor.clone(), arrivals.clone());
+                let mut rules = policy.subscribe();
                 tokio::spawn(async move {
                     let Ok((send, recv)) = conn.accept_bi().await else {
                         return;
@@ -89,12 +90,28 @@ pub async fn listen_with(
                         .with_expected_peer_id(peer_id_of(&device));
                     if acceptor.accept(transport).is_ok() {
                         let _ = arrivals.send(Arrival {
-                            device,
+                            device: device.clone(),
                             addr,
                             how: "incoming".into(),
                         });
-                        // Keep the connection until the peer is done.
-                        let _ = conn.closed().await;
+                        // Keep the connection until the peer is done, or until the
+                        // rules leave its device out (the share policy has already shut
+                        // every document to it by then).
+                        let left_out = async {
+                            while rules.changed().await.is_ok() {
+                                if !rules.borrow_and_update().knows(&device) {
+                                    return true;
+                                }
+                            }
+                            false
+                        };
+                        tokio::select! {
+                            _ = conn.closed() => {}
+                            out = left_out => if out {
+                                tracing::info!(%device, "no longer a member here; link closed");
+                                conn.close(2u32.into(), b"no longer a member");
+                            },
+                        }
                     }
                 });
             }

@@ -3,7 +3,7 @@
 //! teams) and refreshed while a listener runs.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use allmende_core::apply::Item;
 use allmende_core::model::Visibility;
@@ -81,8 +81,9 @@ impl Rules {
     pub fn allows(&self, doc: &str, device: &str) -> bool {
         let device = device.to_lowercase();
         match self.docs.get(doc) {
-            // A document this device does not know: a peer may push it (it reveals nothing).
-            None => true,
+            // A document this device does not know: a member of a community here may push it
+            // (it reveals nothing); a device of none (a removed member on a live link) not.
+            None => self.knows(&device),
             Some((community, team)) => {
                 let Some(member) = self.members.get(community).and_then(|m| m.get(&device)) else {
                     return false;
@@ -116,46 +117,61 @@ fn team_of(svc: &mut Service, meta: &allmende_store::StoredDoc) -> Result<Option
     })
 }
 
-/// The rules as a samod share policy; the listener replaces them as the store changes.
-#[derive(Clone, Default)]
+/// The rules as a samod share policy; the listener replaces them as the store changes, and
+/// every live link hears of it: a document stops going to (and coming from) a device the
+/// moment the new rules leave it out (a member removed, a device taken off, a project made
+/// team-only), without waiting for the link to end.
+#[derive(Clone)]
 pub struct PeerPolicy {
-    rules: Arc<RwLock<Rules>>,
+    rules: tokio::sync::watch::Sender<Arc<Rules>>,
+}
+
+impl Default for PeerPolicy {
+    fn default() -> Self {
+        PeerPolicy::new(Rules::default())
+    }
 }
 
 impl PeerPolicy {
     #[must_use]
     pub fn new(rules: Rules) -> Self {
         PeerPolicy {
-            rules: Arc::new(RwLock::new(rules)),
+            rules: tokio::sync::watch::Sender::new(Arc::new(rules)),
         }
     }
 
     /// Whether `device` may have document `doc`.
     #[must_use]
     pub fn allows(&self, doc: &str, device: &str) -> bool {
-        self.rules.read().is_ok_and(|r| r.allows(doc, device))
+        self.rules.borrow().allows(doc, device)
     }
 
     /// Whether `device` is a member of any community here.
     #[must_use]
     pub fn knows(&self, device: &str) -> bool {
-        self.rules.read().is_ok_and(|r| r.knows(device))
+        self.rules.borrow().knows(device)
     }
 
-    /// Replaces the rules (for connections and documents asked about from now on).
+    /// Replaces the rules: for documents and connections from now on, and for every live
+    /// link's documents at once.
     pub fn update(&self, rules: Rules) {
-        if let Ok(mut r) = self.rules.write() {
-            *r = rules;
-        }
+        self.rules.send_if_modified(|old| {
+            if **old == rules {
+                return false;
+            }
+            *old = Arc::new(rules);
+            true
+        });
     }
 
-    fn decide(&self, doc: &str, peer: &str) -> ShareConfig {
-        let allowed = device_of_peer(peer).is_some_and(|device| {
-            self.rules
-                .read()
-                .map(|r| r.allows(doc, device))
-                .unwrap_or(false)
-        });
+    /// A receiver that hears of every later change of the rules.
+    #[must_use]
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<Arc<Rules>> {
+        self.rules.subscribe()
+    }
+
+    fn decide(rules: &Rules, doc: &str, peer: &str) -> ShareConfig {
+        let allowed = device_of_peer(peer).is_some_and(|device| rules.allows(doc, device));
         tracing::debug!(%doc, %peer, allowed, "share decision");
         if allowed {
             ShareConfig::read_write()
@@ -167,17 +183,26 @@ impl PeerPolicy {
 }
 
 impl SharePolicy for PeerPolicy {
+    /// The decision for `doc_id` and `peer_id` now, then again after every change of the
+    /// rules (samod ignores a decision equal to the last).
     fn share(
         &self,
         doc_id: DocumentId,
         peer_id: PeerId,
     ) -> impl Stream<Item = ShareConfig> + Send + 'static {
-        let decision = self.decide(&doc_id.to_string(), peer_id.as_str());
-        futures::stream::once(futures::future::ready(decision)).chain(futures::stream::pending())
+        let mut rx = self.rules.subscribe();
+        rx.mark_changed();
+        let (doc, peer) = (doc_id.to_string(), peer_id.to_string());
+        futures::stream::unfold(rx, move |mut rx| {
+            let (doc, peer) = (doc.clone(), peer.clone());
+            async move {
+                rx.changed().await.ok()?;
+                let decision = PeerPolicy::decide(&rx.borrow_and_update(), &doc, &peer);
+                Some((decision, rx))
+            }
+        })
     }
 }
-
-use futures::StreamExt as _;
 
 #[cfg(test)]
 mod tests {
@@ -206,7 +231,8 @@ mod tests {
         assert!(r.allows("secret", "aa"));
         assert!(!r.allows("secret", "bb"), "team-only: the team only");
         assert!(!r.allows("idea", "cc"), "strangers get nothing");
-        assert!(r.allows("unknown", "cc"), "anyone may push a new document");
+        assert!(r.allows("unknown", "bb"), "a member may push a new document");
+        assert!(!r.allows("unknown", "cc"), "a stranger may not");
         assert!(r.knows("bb") && !r.knows("cc"));
     }
 
