@@ -74,7 +74,8 @@ fn upgrade(relay: &str, target: &str, host: &str) -> String {
 
 #[test]
 fn a_login_a_device_gave_another_relay_does_not_open_the_real_one() {
-    let relay = RelayProc::start_named("");
+    // A relay as it starts by default (no names configured).
+    let relay = RelayProc::start("");
     let (anna, _members, _) = community_with_members(&relay, &["Ben"]);
     let (hostile, kept) = hostile_relay(&relay.addr);
     // Anna syncs with the hostile relay once (an operator of another community, say).

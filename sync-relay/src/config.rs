@@ -41,11 +41,11 @@ pub struct Config {
     pub max_connections_per_ip: usize,
     /// Most open connections of one device key.
     pub max_connections_per_key: usize,
-    /// The addresses devices reach this relay at (`relay.example.org`, `relay.example.org:8443`,
-    /// `192.0.2.7:3030`): a login must be signed for one of them, so a login a device signed
-    /// for another relay cannot be passed on here. Empty: the login must name the `Host`
-    /// header of its own request, which stops replays but not a hostile relay that forwards
-    /// a device's login as it happens (set this on any relay reachable from the internet).
+    /// The names devices reach this relay at (`relay.example.org`, `relay.example.org:8443`):
+    /// a login must be signed for one of them or for an address of this machine on the port
+    /// the relay listens on, so a login a device signed for another relay cannot be passed
+    /// on here. Needed for a relay reached by a DNS name, a public address it does not hold
+    /// (port forwarding) or a reverse proxy (then required).
     pub names: Vec<String>,
     /// Addresses of reverse proxies in front of the relay: for their connections the
     /// client's address is the last one in `X-Forwarded-For`.
@@ -232,11 +232,18 @@ impl Config {
         if self
             .names
             .iter()
-            .any(|n| n.is_empty() || n.contains(['/', ' ', '?', '#', '@']))
+            .any(|n| n.is_empty() || n.ends_with('.') || n.contains(['/', ' ', '?', '#', '@']))
         {
             return Err(ConfigError::Invalid {
                 field: "names",
-                message: "each name is a host or host:port, without scheme or path",
+                message: "each name is a host or host:port, without scheme, path or trailing dot",
+            });
+        }
+        if self.names.is_empty() && !self.trusted_proxies.is_empty() {
+            return Err(ConfigError::Invalid {
+                field: "names",
+                message: "behind a reverse proxy (trusted_proxies), set the names devices reach \
+                          the relay at: logins are signed for them",
             });
         }
         if self.workers == 0 {
@@ -304,6 +311,14 @@ mod tests {
         assert!(c
             .apply_env(|n| (n == "ALLMENDE_RELAY_NAMES").then(|| "ws://relay.example".to_string()))
             .is_err());
+        // Behind a reverse proxy the names are needed: logins are signed for them.
+        let mut proxied = Config {
+            trusted_proxies: vec!["10.0.0.1".parse().expect("ip")],
+            ..Config::default()
+        };
+        assert!(proxied.apply_env(|_| None).is_err());
+        proxied.names = vec!["relay.example".into()];
+        assert!(proxied.apply_env(|_| None).is_ok());
         assert!(c
             .apply_env(|n| (n == "ALLMENDE_RELAY_WORKERS").then(|| "0".to_string()))
             .is_err());

@@ -16,9 +16,9 @@ const MAX_COMMUNITIES: usize = 256;
 pub(crate) async fn answer(
     app: &App,
     query: &HashMap<String, String>,
-    host: Option<&str>,
+    client: std::net::IpAddr,
 ) -> (&'static str, String) {
-    let peer = match crate::auth::login(app, query, host) {
+    let peer = match crate::auth::login(app, query, client) {
         Ok(peer) => peer,
         Err(e) => return ("401 Unauthorized", format!("{e}\n")),
     };

@@ -10,7 +10,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
 use crate::admission::{Permit, Refusal};
-use crate::app::{now_ms, App};
+use crate::app::App;
 use crate::metrics::Metrics;
 use crate::ws::WsConn;
 
@@ -27,7 +27,7 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, mut shutdown: oneshot::
                 Ok((stream, from)) => match admit(&app, from.ip()) {
                     Ok(permits) => {
                         let app = app.clone();
-                        tokio::spawn(async move { handle(stream, &app, permits).await });
+                        tokio::spawn(async move { handle(stream, &app, permits, from.ip()).await });
                     }
                     Err(refusal) => {
                         tracing::debug!(%from, %refusal, "socket refused");
@@ -83,7 +83,9 @@ struct Request {
     headers: HashMap<String, String>,
 }
 
-async fn handle(stream: TcpStream, app: &App, mut places: Places) {
+/// Serves one request from `client` (the socket's address, or behind a trusted proxy the
+/// address it forwards for).
+async fn handle(stream: TcpStream, app: &App, mut places: Places, mut client: std::net::IpAddr) {
     let _ = stream.set_nodelay(true);
     let head_timeout = Duration::from_secs(app.config.handshake_timeout_secs);
     let request = match tokio::time::timeout(head_timeout, read_request(&stream)).await {
@@ -100,11 +102,11 @@ async fn handle(stream: TcpStream, app: &App, mut places: Places) {
     if places.held.is_empty() {
         // Through a trusted proxy: the client is the last address no trusted proxy added.
         // Without one, the proxy is not telling who it forwards: refused, not uncapped.
-        let client = request
+        let forwarded = request
             .headers
             .get("x-forwarded-for")
             .and_then(|v| app.hub.admission().forwarded_client(v));
-        let Some(client) = client else {
+        let Some(forwarded) = forwarded else {
             respond(
                 &stream,
                 "400 Bad Request",
@@ -113,6 +115,7 @@ async fn handle(stream: TcpStream, app: &App, mut places: Places) {
             .await;
             return;
         };
+        client = forwarded;
         match app.hub.admission().ip(client) {
             Ok(p) => places.held.push(p),
             Err(refusal) => {
@@ -122,14 +125,14 @@ async fn handle(stream: TcpStream, app: &App, mut places: Places) {
         }
     }
     match request.path.as_str() {
-        "/" => upgrade(stream, request, app, places).await,
+        "/" => upgrade(stream, request, app, places, client).await,
         "/healthz" => respond(&stream, "200 OK", crate::HEALTH).await,
         allmende_core::wire::CHALLENGE_PATH => {
             Metrics::add(&app.metrics.challenges, 1);
-            respond(&stream, "200 OK", &app.logins.challenge(now_ms())).await;
+            respond(&stream, "200 OK", &app.logins.challenge(app.logins.now())).await;
         }
         "/changes" => {
-            let (status, body) = crate::feed::answer(app, &request.query, host(&request)).await;
+            let (status, body) = crate::feed::answer(app, &request.query, client).await;
             respond(&stream, status, &body).await;
         }
         "/metrics" => {
@@ -226,7 +229,13 @@ async fn read_request(stream: &TcpStream) -> Result<Request, (&'static str, Stri
 }
 
 /// The WebSocket handshake: checks, authentication, then the connection goes to the hub.
-async fn upgrade(stream: TcpStream, request: Request, app: &App, mut places: Places) {
+async fn upgrade(
+    stream: TcpStream,
+    request: Request,
+    app: &App,
+    mut places: Places,
+    client: std::net::IpAddr,
+) {
     let header = |name: &str| request.headers.get(name).map(String::as_str);
     let has_token = |name: &str, token: &str| {
         header(name).is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
@@ -254,7 +263,7 @@ async fn upgrade(stream: TcpStream, request: Request, app: &App, mut places: Pla
         respond(&stream, "503 Service Unavailable", "too many connections\n").await;
         return;
     }
-    let peer = match crate::auth::login(app, &request.query, host(&request)) {
+    let peer = match crate::auth::login(app, &request.query, client) {
         Ok(peer) => peer,
         Err(e) => {
             tracing::warn!(reason = %e, "connection refused");
@@ -289,11 +298,6 @@ async fn upgrade(stream: TcpStream, request: Request, app: &App, mut places: Pla
     );
     places.pending.take();
     app.hub.accept_holding(conn, peer, places.held, None);
-}
-
-/// The request's `Host` header.
-fn host(request: &Request) -> Option<&str> {
-    request.headers.get("host").map(String::as_str)
 }
 
 async fn respond(stream: &TcpStream, status: &str, body: &str) {

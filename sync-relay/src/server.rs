@@ -98,14 +98,6 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
         None => None,
     };
     let ticket = quic.as_ref().map(|q| q.ticket.clone());
-    let app = Arc::new(App {
-        config: config.clone(),
-        ticket: ticket.as_ref().map(allmende_core::ticket::Ticket::text),
-        hub: hub.clone(),
-        metrics,
-        storage,
-        logins: crate::auth::Logins::new(&config.names),
-    });
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| StartError::Listen {
@@ -116,6 +108,14 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
         addr: config.listen,
         source,
     })?;
+    let app = Arc::new(App {
+        config: config.clone(),
+        ticket: ticket.as_ref().map(allmende_core::ticket::Ticket::text),
+        hub: hub.clone(),
+        metrics,
+        storage,
+        logins: crate::auth::Logins::new(&config.names, addr),
+    });
     let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         crate::http::serve(listener, app, shutdown_rx).await;
@@ -128,10 +128,9 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
     });
     tracing::info!(%addr, "relay listening");
     if config.names.is_empty() && !addr.ip().is_loopback() {
-        tracing::warn!(
-            "`names` is not set: logins are checked against each request's Host header, \
-             which a hostile relay forwarding a device's login can fake; set the addresses \
-             devices reach this relay at"
+        tracing::info!(
+            "`names` is not set: devices must dial this relay by one of its own addresses; \
+             set the names they use for a DNS name or a forwarded port"
         );
     }
     Ok(Relay {

@@ -281,30 +281,6 @@ impl RelayProc {
         }
     }
 
-    /// Starts a relay that knows its own address (`names`, as on a relay on the internet):
-    /// logins must be signed for it, whatever a request's `Host` says.
-    ///
-    /// # Panics
-    /// When it does not start.
-    #[must_use]
-    pub fn start_named(extra_config: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let listen = format!("127.0.0.1:{port}");
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("relay.toml");
-        std::fs::write(&path, format!("names = [\"{listen}\"]\n{extra_config}")).expect("config");
-        let (child, addr) = Self::spawn(dir.path(), Some(&path), &listen);
-        RelayProc {
-            dir,
-            addr,
-            child,
-            config: Some(path),
-        }
-    }
-
     fn spawn(data: &Path, config: Option<&Path>, listen: &str) -> (std::process::Child, String) {
         use std::io::BufRead;
         let mut cmd = Command::new(relay_bin());

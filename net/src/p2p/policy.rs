@@ -231,7 +231,10 @@ mod tests {
         assert!(r.allows("secret", "aa"));
         assert!(!r.allows("secret", "bb"), "team-only: the team only");
         assert!(!r.allows("idea", "cc"), "strangers get nothing");
-        assert!(r.allows("unknown", "bb"), "a member may push a new document");
+        assert!(
+            r.allows("unknown", "bb"),
+            "a member may push a new document"
+        );
         assert!(!r.allows("unknown", "cc"), "a stranger may not");
         assert!(r.knows("bb") && !r.knows("cc"));
     }

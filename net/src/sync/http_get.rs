@@ -22,7 +22,9 @@ pub(crate) async fn get(
     };
     let port = url.port().unwrap_or(80);
     let authority = allmende_core::wire::relay_authority(host, url.port());
-    let mut stream = tokio::net::TcpStream::connect((host, port)).await?;
+    // An IPv6 literal comes in brackets (`[::1]`), which a socket address does not take.
+    let ip_or_name = host.trim_start_matches('[').trim_end_matches(']');
+    let mut stream = tokio::net::TcpStream::connect((ip_or_name, port)).await?;
     let request = format!(
         "GET {path_and_query} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nUser-Agent: allmende\r\n\r\n"
     );
