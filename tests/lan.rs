@@ -135,7 +135,43 @@ fn a_member_removed_while_linked_gets_nothing_more_and_brings_nothing_in() {
         shown(mallory).contains("Vor dem Ausschluss")
     });
 
+    // A team-only project with Mallory on its team; the link carries it.
+    let project = anna.create(&[
+        "project",
+        "add",
+        "--title",
+        "Geheimplan",
+        "--category",
+        "energy",
+        "--team-only",
+    ]);
+    anna.ok(&["project", "team-add", &project, &mallory_id]);
+    let plan = |p: &Peer| p.run(&["--json", "project", "show", &project]);
+    wait_until("the link carries the team's project to Mallory", 60, || {
+        plan(mallory).status.success()
+    });
     // For a moment the radio is gone (the link itself stays: QUIC outlives a short cut).
+    // Anna takes Mallory off the team and adds a task; Mallory, still a member and not
+    // knowing, adds one too. The link stays (she is a member), the project goes dark.
+    lan.link(false);
+    anna.ok(&["project", "team-remove", &project, &mallory_id]);
+    anna.ok(&["project", "task-add", &project, "--title", "Nur fürs Team"]);
+    mallory.ok(&["project", "task-add", &project, "--title", "Von Mallory"]);
+    let plan_heads = anna.doc_heads()[&project].clone();
+    std::thread::sleep(Duration::from_secs(1));
+    lan.link(true);
+    std::thread::sleep(Duration::from_secs(10));
+    assert!(
+        !String::from_utf8_lossy(&plan(mallory).stdout).contains("Nur fürs Team"),
+        "a device taken off a team reads nothing new of its project over the live link"
+    );
+    assert_eq!(
+        anna.doc_heads()[&project],
+        plan_heads,
+        "nothing a device taken off a team writes into the project comes in"
+    );
+
+    // Again the radio is gone for a moment.
     // Meanwhile Anna removes Mallory, and her listener takes the new roster in; Mallory,
     // not knowing, comments on the idea the link has carried, and so does Anna.
     lan.link(false);

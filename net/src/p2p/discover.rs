@@ -3,7 +3,7 @@
 //! cut, so edits made apart converge once it is back. Of two devices that find each other, the
 //! one with the smaller key dials, so they keep one link.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -52,7 +52,32 @@ pub fn spawn(
     Ok(tokio::spawn(async move {
         let mut events = mdns.subscribe().await;
         let mut linked: HashSet<String> = HashSet::new();
-        while let Some(event) = events.next().await {
+        let mut dialing: HashMap<String, samod::DialerHandle> = HashMap::new();
+        let mut rules = policy.subscribe();
+        loop {
+            let event = tokio::select! {
+                event = events.next() => match event {
+                    Some(event) => event,
+                    None => break,
+                },
+                changed = rules.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                    // A device the new rules leave out is no longer dialed, and its link ends.
+                    let now = rules.borrow_and_update().clone();
+                    dialing.retain(|device, handle| {
+                        let keep = now.knows(device);
+                        if !keep {
+                            tracing::info!(%device, "no longer a member here; link closed");
+                            handle.close();
+                            linked.remove(device);
+                        }
+                        keep
+                    });
+                    continue;
+                }
+            };
             let DiscoveryEvent::Discovered { endpoint_info, .. } = event else {
                 continue;
             };
@@ -76,8 +101,11 @@ pub fn spawn(
                 max_retries: None,
             };
             let dialer = Arc::new(IrohDialer::new(endpoint.clone(), addr));
-            if repo.dial(backoff, dialer).is_err() {
-                return;
+            match repo.dial(backoff, dialer) {
+                Ok(handle) => {
+                    dialing.insert(device, handle);
+                }
+                Err(_) => return,
             }
         }
     }))

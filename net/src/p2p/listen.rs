@@ -53,8 +53,9 @@ pub async fn listen_with(
     mut on_event: impl FnMut(&str),
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
-    let policy = PeerPolicy::new(Rules::learn(svc)?);
+    // Read before learning: a change made meanwhile is learned in the first round.
     let mut learned_at: i64 = svc.store().docs(None)?.iter().map(|d| d.version).sum();
+    let policy = PeerPolicy::new(Rules::learn(svc)?);
     let storage = InMemoryStorage::new();
     let loaded = preload(svc, &storage).await?;
     let repo = Repo::build_tokio()
@@ -74,14 +75,15 @@ pub async fn listen_with(
             while let Some(incoming) = endpoint.accept().await {
                 let Ok(conn) = incoming.await else { continue };
                 let device = hex::encode(conn.remote_id().as_bytes());
-                if !policy.knows(&device) {
+                // Subscribed before the check: a change right after it is heard of.
+                let mut rules = policy.subscribe();
+                if !rules.borrow_and_update().knows(&device) {
                     tracing::info!(%device, "a peer from none of our communities; closed");
                     conn.close(1u32.into(), b"not a member");
                     continue;
                 }
                 let addr = String::new();
                 let (acceptor, arrivals) = (acceptor.clone(), arrivals.clone());
-                let mut rules = policy.subscribe();
                 tokio::spawn(async move {
                     let Ok((send, recv)) = conn.accept_bi().await else {
                         return;
@@ -149,13 +151,21 @@ pub async fn listen_with(
                 svc.record_peer(&a.device, &a.how, std::slice::from_ref(&a.addr))?;
                 tracing::info!(device = %a.device, how = %a.how, "peer");
             }
-            // Relearn the rules only when a document changed (the loop runs every 300 ms).
+            // Relearn the rules only when a document changed (the loop runs every 300 ms);
+            // new rules hold this round's local changes back until every link has them.
             let versions: i64 = svc.store().docs(None)?.iter().map(|d| d.version).sum();
             if versions != learned_at {
-                policy.update(Rules::learn(svc)?);
+                let before = policy.subscribe().borrow().clone();
+                let rules = Rules::learn(svc)?;
+                let changed = *before != rules;
+                policy.update(rules);
                 learned_at = versions;
+                if changed {
+                    // Let the links' share decisions settle before the next merge.
+                    return Ok(true);
+                }
             }
-            Ok(())
+            Ok(false)
         },
         stop,
     )

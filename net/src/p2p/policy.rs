@@ -24,6 +24,8 @@ pub struct Rules {
     members: HashMap<String, HashMap<String, String>>,
     /// Document -> its community and, for team-only projects, the team.
     docs: HashMap<String, (String, Option<HashSet<String>>)>,
+    /// Invite keys -> until when they open anything (ms since the epoch).
+    expires: HashMap<String, i64>,
 }
 
 impl Rules {
@@ -50,6 +52,9 @@ impl Rules {
                 for m in c.members.values().filter(|m| !m.removed) {
                     for d in m.devices.keys() {
                         by_device.insert(d.to_lowercase(), m.id.clone());
+                    }
+                    for (d, until) in &m.expires {
+                        rules.expires.insert(d.to_lowercase(), *until);
                     }
                 }
                 rules
@@ -80,6 +85,9 @@ impl Rules {
     #[must_use]
     pub fn allows(&self, doc: &str, device: &str) -> bool {
         let device = device.to_lowercase();
+        if self.expired(&device) {
+            return false;
+        }
         match self.docs.get(doc) {
             // A document this device does not know: a member of a community here may push it
             // (it reveals nothing); a device of none (a removed member on a live link) not.
@@ -97,7 +105,17 @@ impl Rules {
     #[must_use]
     pub fn knows(&self, device: &str) -> bool {
         let device = device.to_lowercase();
-        self.devices.values().any(|d| d.contains(&device))
+        !self.expired(&device) && self.devices.values().any(|d| d.contains(&device))
+    }
+
+    /// Whether `device` (lower case) is an invite key past its validity.
+    fn expired(&self, device: &str) -> bool {
+        self.expires.get(device).is_some_and(|until| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+            now > *until
+        })
     }
 }
 
@@ -173,7 +191,11 @@ impl PeerPolicy {
     fn decide(rules: &Rules, doc: &str, peer: &str) -> ShareConfig {
         let allowed = device_of_peer(peer).is_some_and(|device| rules.allows(doc, device));
         tracing::debug!(%doc, %peer, allowed, "share decision");
-        if allowed {
+        if allowed && !rules.docs.contains_key(doc) {
+            // Not in the store yet: whose it is is not known here, so it goes to no peer
+            // that did not ask for it (it may be a team's project on its way in).
+            ShareConfig::read_write().with_announce(false)
+        } else if allowed {
             ShareConfig::read_write()
         } else {
             tracing::info!(%doc, %peer, "not shared with this peer");
@@ -193,12 +215,17 @@ impl SharePolicy for PeerPolicy {
         let mut rx = self.rules.subscribe();
         rx.mark_changed();
         let (doc, peer) = (doc_id.to_string(), peer_id.to_string());
-        futures::stream::unfold(rx, move |mut rx| {
+        // Only a decision that differs from the last is passed on (and logged).
+        futures::stream::unfold((rx, None), move |(mut rx, last)| {
             let (doc, peer) = (doc.clone(), peer.clone());
             async move {
-                rx.changed().await.ok()?;
-                let decision = PeerPolicy::decide(&rx.borrow_and_update(), &doc, &peer);
-                Some((decision, rx))
+                loop {
+                    rx.changed().await.ok()?;
+                    let decision = PeerPolicy::decide(&rx.borrow_and_update(), &doc, &peer);
+                    if last.as_ref() != Some(&decision) {
+                        return Some((decision, (rx, Some(decision))));
+                    }
+                }
             }
         })
     }

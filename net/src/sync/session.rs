@@ -385,7 +385,16 @@ pub async fn watch(
     let key = svc.device().clone();
     let mut s = Session::open_with(svc, relay, timeout, &key, &ids).await?;
     let _ = s.settle().await;
-    keep_in_step(svc, &mut s, relay, true, &mut on_change, |_| Ok(()), stop).await?;
+    keep_in_step(
+        svc,
+        &mut s,
+        relay,
+        true,
+        &mut on_change,
+        |_| Ok(false),
+        stop,
+    )
+    .await?;
     s.repo.stop().await;
     Ok(())
 }
@@ -481,13 +490,15 @@ fn to_find(svc: &Service, s: &Session) -> Result<Vec<String>> {
 
 /// Moves changes both ways until `stop`: local changes (also by other processes) go into the
 /// repository, and what peers bring is written into the store. `on_change` hears of each.
+/// `each` runs first in every round; when it says so (new share rules, say), the local
+/// changes wait for the next round, so the rules reach every link before what they guard.
 pub(crate) async fn keep_in_step(
     svc: &mut Service,
     s: &mut Session,
     label: &str,
     scoped: bool,
     on_change: &mut impl FnMut(&str),
-    mut each: impl FnMut(&mut Service) -> Result<()>,
+    mut each: impl FnMut(&mut Service) -> Result<bool>,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
     let relay = label;
@@ -507,7 +518,9 @@ pub(crate) async fn keep_in_step(
             () = &mut stop => break,
             () = tokio::time::sleep(Duration::from_millis(300)) => {}
         }
-        each(svc)?;
+        if each(svc)? {
+            continue;
+        }
         // Local changes (this or another process) go out: to a relay, only those of the
         // communities that sync through it (a community joined meanwhile may be one).
         let scope = if scoped {
