@@ -642,3 +642,6 @@ mod backup;
 
 #[path = "relay_login.rs"]
 mod login;
+
+#[path = "relay_invites.rs"]
+mod invites;

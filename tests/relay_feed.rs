@@ -272,6 +272,7 @@ fn a_device_let_in_again_gets_what_changed_while_it_was_out() {
             community: community.clone(),
             member: ben_id.clone(),
             device: device.clone(),
+            until: None,
         })
         .expect("let the device in again");
     }

@@ -190,11 +190,22 @@ pub enum Cmd {
         #[arg(long, conflicts_with_all = ["watch", "status"])]
         fetch: Option<String>,
     },
-    /// Invite a person: registers them and prints a token to pass on (admins).
+    /// Invite a person: registers them and prints a token to pass on (admins). With
+    /// `--list`, the invites not used yet; with `--withdraw MEMBER`, take one back.
     Invite {
         /// Their display name (pseudonyms are fine).
-        #[arg(long)]
-        name: String,
+        #[arg(long, required_unless_present_any = ["list", "withdraw"])]
+        name: Option<String>,
+        /// How many days the invite holds (1 to 90); after that its token opens nothing.
+        #[arg(long, default_value_t = allmende_service::invite::DEFAULT_INVITE_DAYS)]
+        days: u32,
+        /// List the invites not used yet, with until when they hold.
+        #[arg(long, conflicts_with_all = ["name", "withdraw"])]
+        list: bool,
+        /// Withdraw the invite of this member (id or prefix): its token opens nothing, and
+        /// the person is removed unless they already have a device.
+        #[arg(long, value_name = "MEMBER", conflicts_with = "name")]
+        withdraw: Option<String>,
         #[arg(long, default_value = "member")]
         role: String,
         /// The relay the new device will join through (default: the last one used).

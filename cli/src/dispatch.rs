@@ -278,11 +278,37 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
         } => super::sync_cmd::run(&mut ctx.svc, &ctx.out, relay, watch, status, timeout, fetch),
         Cmd::Invite {
             name,
+            days,
+            list,
+            withdraw,
             role,
             relay,
             qr,
         } => {
             let community = ctx.community()?;
+            if list {
+                let open = ctx.svc.open_invites(&community)?;
+                if ctx.out.is_json() {
+                    return ctx.out.value(&open);
+                }
+                let de = ctx.svc.lang() == allmende_core::Lang::De;
+                for i in &open {
+                    let day = allmende_core::time::millis_to_date(i.until);
+                    let state = match (i.expired, de) {
+                        (true, true) => format!("abgelaufen am {day}"),
+                        (true, false) => format!("expired on {day}"),
+                        (false, true) => format!("gültig bis {day}"),
+                        (false, false) => format!("holds until {day}"),
+                    };
+                    println!("{}  {} ({})  {state}", &i.member, i.display_name, i.role);
+                }
+                return Ok(());
+            }
+            if let Some(member) = withdraw {
+                let member = ctx.member(&member)?;
+                return ctx.exec(Command::WithdrawInvite { community, member });
+            }
+            let name = name.unwrap_or_default();
             // The invite names the relay the community syncs through.
             let relay = match relay {
                 Some(r) => Some(r),
@@ -293,7 +319,7 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
             };
             let invite = ctx
                 .svc
-                .create_invite(&community, &name, role.parse()?, relay)?;
+                .create_invite(&community, &name, role.parse()?, relay, days)?;
             if ctx.out.is_json() {
                 return ctx.out.value(
                     &serde_json::json!({ "token": invite.token(), "member": invite.member }),

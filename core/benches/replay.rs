@@ -117,10 +117,12 @@ fn main() {
         w.act(Act::AddDevice {
             member: member.clone(),
             device: device(1),
+            until: None,
         });
         w.act(Act::AddDevice {
             member: member.clone(),
             device: device(2),
+            until: None,
         });
         w.act(Act::RemoveDevice {
             member,

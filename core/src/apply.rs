@@ -91,6 +91,7 @@ pub fn execute(
         | C::ApproveMember { .. }
         | C::AddDevice { .. }
         | C::RemoveDevice { .. }
+        | C::WithdrawInvite { .. }
         | C::EditProfile { .. } => community::apply(command, ws, ctx),
         C::AddIdea { .. }
         | C::EditIdea { .. }

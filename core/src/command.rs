@@ -74,16 +74,25 @@ pub enum Command {
         member: String,
     },
     /// Adds a device key (hex) to a member: admins for anyone, a member for themselves.
+    /// With `until`, an invite key usable until then.
     AddDevice {
         community: String,
         member: String,
         device: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<crate::time::Millis>,
     },
     /// Removes a device key from a member (a lost phone, a used invite key).
     RemoveDevice {
         community: String,
         member: String,
         device: String,
+    },
+    /// Withdraws an invite not used yet (admins): its key opens nothing any more, and the
+    /// person it registered is removed unless they have a device of their own.
+    WithdrawInvite {
+        community: String,
+        member: String,
     },
     EditProfile {
         community: String,
@@ -441,6 +450,7 @@ impl Command {
             | C::ApproveMember { community, .. }
             | C::AddDevice { community, .. }
             | C::RemoveDevice { community, .. }
+            | C::WithdrawInvite { community, .. }
             | C::AddIdea { community, .. }
             | C::AddOrganisation { community, .. }
             | C::AddOpportunity { community, .. }

@@ -18,6 +18,8 @@ pub enum InviteFault {
     NotOnRelay,
     /// The invited member was removed from the community.
     MemberGone,
+    /// The invite held until this day (`YYYY-MM-DD`) and has expired.
+    Expired(String),
 }
 
 impl InviteFault {
@@ -42,8 +44,12 @@ impl InviteFault {
                 "The invite names no relay server. Use an invite that names one.".to_string(),
             ),
             InviteFault::NotOnRelay => (
-                "Der Relay-Server kennt diese Einladung nicht: noch nicht angekommen (gleich noch einmal versuchen), schon benutzt oder zurückgezogen.".to_string(),
-                "The relay does not know this invite: not arrived yet (try again in a moment), already used, or withdrawn.".to_string(),
+                "Der Relay-Server lässt diese Einladung nicht ein: noch nicht angekommen (gleich noch einmal versuchen), schon benutzt, abgelaufen oder zurückgezogen.".to_string(),
+                "The relay does not let this invite in: not arrived yet (try again in a moment), already used, expired, or withdrawn.".to_string(),
+            ),
+            InviteFault::Expired(day) => (
+                format!("Diese Einladung galt bis zum {day} und ist abgelaufen. Bitte um eine neue."),
+                format!("This invite held until {day} and has expired. Ask for a new one."),
             ),
             InviteFault::MemberGone => (
                 "Die eingeladene Person ist nicht mehr Mitglied der Gemeinschaft.".to_string(),

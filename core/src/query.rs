@@ -72,6 +72,10 @@ pub enum Query {
         community: String,
         member: String,
     },
+    /// Invites not used yet, with until when they hold (admins).
+    Invites {
+        community: String,
+    },
     /// Changes that were not accepted (see [`crate::governance`]).
     Flags {
         community: String,
@@ -100,6 +104,17 @@ pub enum Query {
     Notifications {
         community: String,
     },
+}
+
+/// An invite not used yet: the person it registered and until when it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenInvite {
+    pub member: String,
+    pub display_name: String,
+    pub role: String,
+    /// The latest of its keys' ends of validity.
+    pub until: Millis,
+    pub expired: bool,
 }
 
 /// A town-hall answer on a request the member wrote or follows.

@@ -17,6 +17,9 @@ pub struct InviteRequest {
     /// The community the person has open (else the device's current one).
     #[serde(default)]
     pub community: Option<String>,
+    /// How many days the invite holds (default 14, at most 90).
+    #[serde(default)]
+    pub days: Option<u32>,
 }
 
 fn member() -> String {

@@ -66,6 +66,7 @@ fn prepare(root: &Path, n: usize) -> Vec<String> {
         community: c.clone(),
         member: ben.clone(),
         device: b.device().public_hex(),
+        until: None,
     })
     .expect("device");
     let ideas: Vec<String> = (0..IDEAS)

@@ -27,6 +27,12 @@ pub async fn join(
         .or_else(|| invite.relay.clone())
         .ok_or(PeerError::Invite(InviteFault::NoRelay))?;
     let invite_key = invite.device_key()?;
+    // Said here in plain words; the relay and the peers refuse the key after it anyway.
+    if let Some(until) = invite.until.filter(|u| *u < svc.now()) {
+        return Err(PeerError::Invite(InviteFault::Expired(
+            allmende_core::time::millis_to_date(until),
+        )));
+    }
     // An invite naming a community this device holds already, through another relay, would
     // hand that community to this relay: refused.
     if svc
@@ -68,6 +74,7 @@ pub async fn join(
             community: invite.community.clone(),
             member: invite.member.clone(),
             device: me,
+            until: None,
         },
     ) {
         Ok(_) => {}

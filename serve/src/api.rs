@@ -97,7 +97,12 @@ pub(super) async fn invite(
             Err(answer) => return answer,
         };
     let result = with_service(&state, move |svc| {
-        svc.invite_view(request.community.as_deref(), &request.name, &request.role)
+        svc.invite_view(
+            request.community.as_deref(),
+            &request.name,
+            &request.role,
+            request.days,
+        )
     })
     .await;
     changed(&state, result, lang)

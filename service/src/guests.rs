@@ -211,6 +211,7 @@ impl Service {
             community: community.clone(),
             member: member.clone(),
             device: key.public_hex(),
+            until: None,
         })?;
         let mut bytes = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut bytes);

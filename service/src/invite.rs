@@ -30,7 +30,16 @@ pub struct Invite {
     /// The invite key's secret (hex).
     pub key: String,
     pub relay: Option<String>,
+    /// Until when the invite holds (ms since the epoch); the relay and the peers refuse its
+    /// key after that. Older invites have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<i64>,
 }
+
+/// How many days an invite holds unless the admin says otherwise.
+pub const DEFAULT_INVITE_DAYS: u32 = 14;
+/// The longest an invite may hold.
+pub const MAX_INVITE_DAYS: u32 = 90;
 
 impl Invite {
     /// The token as text.
@@ -79,17 +88,25 @@ impl Invite {
 }
 
 impl Service {
-    /// Registers a new member and returns an invite for them (admins).
+    /// Registers a new member and returns an invite for them (admins), holding for `days`
+    /// (1 to [`MAX_INVITE_DAYS`]).
     ///
     /// # Errors
-    /// Not allowed, not found, storage errors.
+    /// Not allowed, not found, a validity out of range, storage errors.
     pub fn create_invite(
         &mut self,
         community: &str,
         name: &str,
         role: Role,
         relay: Option<String>,
+        days: u32,
     ) -> Result<Invite> {
+        if !(1..=MAX_INVITE_DAYS).contains(&days) {
+            return Err(
+                allmende_core::DomainError::Invalid("an invite holds for 1 to 90 days").into(),
+            );
+        }
+        let until = self.now() + i64::from(days) * 24 * 60 * 60 * 1000;
         let community = self.resolve(community)?;
         let member = self
             .execute(Command::AddMember {
@@ -103,6 +120,7 @@ impl Service {
             community: community.clone(),
             member: member.clone(),
             device: key.public_hex(),
+            until: Some(until),
         })?;
         let community_name = self
             .communities()?
@@ -117,7 +135,56 @@ impl Service {
             member,
             key: hex::encode(key.secret_bytes()),
             relay,
+            until: Some(until),
         })
+    }
+
+    /// Invites of `community` not used yet, newest end of validity first (admins).
+    ///
+    /// # Errors
+    /// Not an admin here, not found, storage errors.
+    pub fn open_invites(
+        &mut self,
+        community: &str,
+    ) -> Result<Vec<allmende_core::query::OpenInvite>> {
+        let community = self.resolve(community)?;
+        let c = self.community_view(&community)?;
+        let admin = self.viewer.is_none()
+            && c.members.values().any(|m| {
+                !m.removed
+                    && m.role == Role::Admin
+                    && m.devices.contains_key(&self.device().public_hex())
+            });
+        if !admin {
+            return Err(allmende_core::DomainError::Forbidden {
+                action: "invites",
+                needed: "admin",
+            }
+            .into());
+        }
+        let names: std::collections::HashMap<String, String> = self
+            .members(&community)?
+            .into_iter()
+            .map(|m| (m.id, m.display_name))
+            .collect();
+        let now = self.now();
+        let mut open: Vec<_> = c
+            .members
+            .values()
+            .filter(|m| !m.removed)
+            .filter_map(|m| {
+                let until = *m.expires.values().max()?;
+                Some(allmende_core::query::OpenInvite {
+                    member: m.id.clone(),
+                    display_name: names.get(&m.id).cloned().unwrap_or_default(),
+                    role: m.role.to_string(),
+                    until,
+                    expired: until < now,
+                })
+            })
+            .collect();
+        open.sort_by_key(|i| std::cmp::Reverse(i.until));
+        Ok(open)
     }
 }
 
@@ -132,6 +199,7 @@ impl Service {
         community: Option<&str>,
         name: &str,
         role: &str,
+        days: Option<u32>,
     ) -> Result<serde_json::Value> {
         // The community the person has open (the app says which), else the device's current.
         let community = match community.filter(|c| !c.is_empty()) {
@@ -144,7 +212,8 @@ impl Service {
             Some(r) => Some(r),
             None => self.store().setting("relay")?,
         };
-        let invite = self.create_invite(&community, name, role.parse()?, relay)?;
+        let days = days.unwrap_or(DEFAULT_INVITE_DAYS);
+        let invite = self.create_invite(&community, name, role.parse()?, relay, days)?;
         let token = invite.token();
         Ok(
             serde_json::json!({ "token": token, "member": invite.member, "qr_svg": crate::qr::svg(&token)? }),
@@ -183,6 +252,7 @@ mod tests {
             member: "m1".into(),
             key: hex::encode([9u8; 32]),
             relay: Some("ws://127.0.0.1:3030".into()),
+            until: None,
         }
     }
 

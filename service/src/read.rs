@@ -29,6 +29,7 @@ pub enum QueryResult {
     Search(Vec<allmende_core::query::ItemSummary>),
     Members(Vec<MemberSummary>),
     Devices(Vec<String>),
+    Invites(Vec<allmende_core::query::OpenInvite>),
     Flags(Vec<allmende_core::governance::Flag>),
     ModerationLog(Vec<allmende_core::model::Moderation>),
     TownHall(Vec<allmende_core::figures::DepartmentFigures>),
@@ -60,6 +61,7 @@ impl Service {
             Query::Devices { community, member } => {
                 QueryResult::Devices(self.devices(&community, &member)?)
             }
+            Query::Invites { community } => QueryResult::Invites(self.open_invites(&community)?),
             Query::Flags { community } => QueryResult::Flags(self.flags(&community)?),
             Query::ModerationLog { community } => {
                 QueryResult::ModerationLog(self.moderation_log(&community)?)

@@ -92,6 +92,7 @@ impl Service {
                         community,
                         member: member.to_string(),
                         device: key.public_hex(),
+                        until: None,
                     },
                     None,
                 )?;

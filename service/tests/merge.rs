@@ -279,6 +279,7 @@ fn setup() -> (Side, Side, String, String) {
         community: community.clone(),
         member: ben.clone(),
         device: b.device().public_hex(),
+        until: None,
     })
     .expect("ben's device");
     b.adopt_identity(&community, &ben).expect("ben on b");

@@ -112,7 +112,7 @@ pub fn invite(
     let lang = lang_of(lang.as_deref());
     let req: InviteRequest = serde_json::from_str(&request).map_err(|e| bad_json(&e, lang))?;
     let value = with(&state, lang, |svc| {
-        svc.invite_view(req.community.as_deref(), &req.name, &req.role)
+        svc.invite_view(req.community.as_deref(), &req.name, &req.role, req.days)
     })?;
     Ok(value.to_string())
 }

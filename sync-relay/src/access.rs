@@ -42,6 +42,27 @@ pub enum DocAccess {
 pub struct Roster {
     /// Device key (hex) -> member id, for members not removed.
     pub devices: HashMap<String, String>,
+    /// Invite keys among them -> until when they open anything (ms since the epoch).
+    pub expires: HashMap<String, i64>,
+}
+
+impl Roster {
+    /// The member of `device` at `now`: none for a device not on the roster, or an invite
+    /// key past its validity.
+    #[must_use]
+    pub fn member_at(&self, device: &str, now: i64) -> Option<&String> {
+        if self.expires.get(device).is_some_and(|until| now > *until) {
+            return None;
+        }
+        self.devices.get(device)
+    }
+}
+
+/// The relay's wall clock, for invite keys' validity.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 #[derive(Debug, Default)]
@@ -134,6 +155,9 @@ impl Access {
                     for device in m.devices.keys() {
                         roster.devices.insert(device.to_lowercase(), m.id.clone());
                     }
+                    for (device, until) in &m.expires {
+                        roster.expires.insert(device.to_lowercase(), *until);
+                    }
                 }
                 state.docs.insert(doc_id.to_string(), DocAccess::Community);
                 state.rosters.insert(doc_id.to_string(), roster);
@@ -176,11 +200,12 @@ impl Access {
         let Ok(state) = self.state.read() else {
             return false;
         };
+        let now = now_ms();
         let member_of = |community: &str| {
             state
                 .rosters
                 .get(community)
-                .and_then(|r| r.devices.get(device))
+                .and_then(|r| r.member_at(device, now))
                 .cloned()
         };
         match state.docs.get(doc_id) {
@@ -208,7 +233,7 @@ impl Access {
         };
         match (state.docs.get(community), state.rosters.get(community)) {
             (None, _) => Standing::Unknown,
-            (Some(DocAccess::Community), Some(r)) if r.devices.contains_key(device) => {
+            (Some(DocAccess::Community), Some(r)) if r.member_at(device, now_ms()).is_some() => {
                 Standing::Member
             }
             _ => Standing::Refused,
@@ -236,7 +261,7 @@ impl Access {
                 let Some(roster) = state.rosters.get(&community) else {
                     return true;
                 };
-                match (roster.devices.get(device), team) {
+                match (roster.member_at(device, now_ms()), team) {
                     (Some(_), None) => true,
                     (Some(member), Some(team)) => team.contains(member),
                     (None, _) => false,

@@ -359,6 +359,19 @@ check(await seen(page.locator(".invite textarea")), "an invite is made")
 const openId = cli(["community", "list"]).find((c) => c.name === open_now).id
 const invited = cli(["--community", openId, "member", "list"]).find((m) => m.display_name === "Jonas Klein")
 check(invited && invited.role === "moderator", `the invite goes to the open community (${open_now}) with its role (${JSON.stringify(invited)})`)
+// An invite holds for the days chosen; it is listed as open and can be withdrawn.
+await page.locator("input[name=invitee]").fill("Nora Weiß")
+await page.locator("input[name=invite-days]").fill("3")
+await page.getByRole("button", { name: "Einladung erstellen" }).click()
+const nora = page.locator(".open-invites li", { hasText: "Nora Weiß" })
+check(await seen(nora), "an open invite is listed")
+check(await seen(nora.getByText("gültig bis")), "an open invite says until when it holds")
+const noraInvite = cli(["--community", openId, "invite", "--list"]).find((i) => i.display_name === "Nora Weiß")
+check(noraInvite && Math.round((noraInvite.until - Date.now()) / 86400000) === 3, `the invite holds for the days chosen (${JSON.stringify(noraInvite)})`)
+await nora.getByRole("button", { name: "Zurückziehen" }).click()
+await nora.getByRole("button", { name: "Ja, wirklich" }).click()
+check(await nora.waitFor({ state: "detached", timeout: 8000 }).then(() => true, () => false), "a withdrawn invite is no longer listed")
+check(!cli(["--community", openId, "member", "list"]).some((m) => m.display_name === "Nora Weiß"), "the person of a withdrawn invite is gone")
 // Publish a project of Grünhausen into the other community: there it takes comments, no edits.
 if (open_now !== "Grünhausen") {
   await page.locator("li.card", { hasText: "Grünhausen" }).getByRole("button", { name: "Öffnen" }).click()

@@ -170,6 +170,22 @@ impl Peer {
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
     }
 
+    /// [`Peer::run`] on a device whose clock runs `days` ahead (or behind, when negative).
+    ///
+    /// # Panics
+    /// When the binary cannot be started.
+    #[must_use]
+    pub fn run_days_later(&self, days: i64, args: &[&str]) -> Output {
+        Command::new(bin())
+            .arg("--data")
+            .arg(self.dir.path())
+            .args(["--lang", "en"])
+            .args(args)
+            .env("ALLMENDE_CLOCK_OFFSET_DAYS", days.to_string())
+            .output()
+            .expect("run allmende")
+    }
+
     /// [`Peer::json`] on a device whose clock runs `days` ahead (what time does: a promised
     /// date passing).
     ///

@@ -138,18 +138,20 @@ pub async fn session(lang: &str) -> Result<serde_json::Value, ApiError> {
     from_json(&http("GET", "/api/session", None, lang).await?)
 }
 
-/// Creates an invite for a new member of `community` with `role` (admins): the token and its
-/// QR code as SVG.
+/// Creates an invite for a new member of `community` with `role` (admins), holding for
+/// `days` (default 14): the token and its QR code as SVG.
 pub async fn invite(
     community: &str,
     name: &str,
     role: &str,
+    days: Option<u32>,
     lang: &str,
 ) -> Result<serde_json::Value, ApiError> {
     let body = to_json(&allmende_core::requests::InviteRequest {
         name: name.to_string(),
         role: role.to_string(),
         community: Some(community.to_string()),
+        days,
     })?;
     let text = if tauri().is_some() {
         tauri_invoke("invite", &body, lang).await?

@@ -19,6 +19,7 @@ pub mod idea_detail;
 pub mod idea_view;
 pub mod ideas;
 pub mod inbox;
+pub mod invites;
 pub mod item_card;
 pub mod join;
 pub mod join_invite;

@@ -200,6 +200,36 @@ pub(super) fn apply(
             fx.id = member;
             Ok(fx)
         }
+        C::WithdrawInvite { member, .. } => {
+            require(ws, ctx, Action::ManageMembers)?;
+            let member = check_member(ws, member)?;
+            let m = community(ws)?
+                .member(&member)
+                .ok_or_else(|| DomainError::NotFound {
+                    what: "member",
+                    id: member.clone(),
+                })?
+                .clone();
+            if m.expires.is_empty() {
+                return Err(DomainError::Invalid("this person has no open invite"));
+            }
+            for device in m.expires.keys() {
+                let act = Act::RemoveDevice {
+                    member: member.clone(),
+                    device: device.clone(),
+                };
+                super::govern(ws, ctx, None, act)?;
+            }
+            if m.devices.len() == m.expires.len() {
+                let act = Act::RemoveMember {
+                    member: member.clone(),
+                };
+                super::govern(ws, ctx, None, act)?;
+            }
+            let mut fx = community_changed(community(ws)?);
+            fx.id = member;
+            Ok(fx)
+        }
         C::AddDevice { member, device, .. } | C::RemoveDevice { member, device, .. } => {
             let me = actor(ws, ctx)?.id.clone();
             if &me != member {
@@ -214,9 +244,17 @@ pub(super) fn apply(
                         "this device key belongs to another member",
                     ));
                 }
+                let until = match command {
+                    C::AddDevice { until, .. } => *until,
+                    _ => None,
+                };
+                if until.is_some_and(|u| u <= ctx.now) {
+                    return Err(DomainError::Invalid("an invite must be valid for a while"));
+                }
                 Act::AddDevice {
                     member: member.clone(),
                     device,
+                    until,
                 }
             } else {
                 let known = community(ws)?

@@ -51,6 +51,10 @@ pub enum Act {
     AddDevice {
         member: String,
         device: String,
+        /// For an invite key: until when it may be used (after that it opens nothing, and
+        /// an act it signs later is refused).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<crate::time::Millis>,
     },
     RemoveDevice {
         member: String,
@@ -80,7 +84,7 @@ impl Act {
             Act::AddMember { member, role, .. } => format!("add member {member} as {role}"),
             Act::SetRole { member, role } => format!("make {member} {role}"),
             Act::RemoveMember { member } => format!("remove member {member}"),
-            Act::AddDevice { member, device } => {
+            Act::AddDevice { member, device, .. } => {
                 format!("add device {} to {member}", short(device))
             }
             Act::RemoveDevice { member, device } => {

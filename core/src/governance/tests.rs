@@ -119,6 +119,7 @@ fn member_with_device(log: &mut Log, admin: &Key, id: &str, role: Role, device: 
         Act::AddDevice {
             member: id.into(),
             device: device.public_hex(),
+            until: None,
         },
     );
 }
@@ -511,6 +512,7 @@ fn a_device_key_belongs_to_one_member_only() {
         Act::AddDevice {
             member: "mia".into(),
             device: root.public_hex(),
+            until: None,
         },
     );
     let ole_key = log.add(
@@ -520,6 +522,7 @@ fn a_device_key_belongs_to_one_member_only() {
         Act::AddDevice {
             member: "mia".into(),
             device: ole.public_hex(),
+            until: None,
         },
     );
     // Even an admin cannot give one key to two members.
@@ -530,6 +533,7 @@ fn a_device_key_belongs_to_one_member_only() {
         Act::AddDevice {
             member: "ole".into(),
             device: mia.public_hex(),
+            until: None,
         },
     );
     let c = log.resolve();
@@ -559,6 +563,7 @@ fn a_device_key_belongs_to_one_member_only() {
         Act::AddDevice {
             member: "mia".into(),
             device: ole.public_hex(),
+            until: None,
         },
     );
     let c = log.resolve();
@@ -666,6 +671,85 @@ fn an_act_concurrent_with_a_promotion_is_judged_by_the_old_role() {
     let c = log.resolve();
     assert_ne!(c.name, "Jos Dorf");
     assert!(c.flags.iter().any(|f| f.entry == early));
+}
+
+#[test]
+fn an_invite_key_signs_nothing_after_its_day_and_leaves_with_its_removal() {
+    let root = Key::new(1);
+    let invite = Key::new(2);
+    let phone = Key::new(3);
+    let mut log = Log::new(&root);
+    log.add(
+        &root,
+        "admin",
+        10,
+        Act::AddMember {
+            member: "ben".into(),
+            role: Role::Member,
+            profile: "p-ben".into(),
+        },
+    );
+    log.add(
+        &root,
+        "admin",
+        10,
+        Act::AddDevice {
+            member: "ben".into(),
+            device: invite.public_hex(),
+            until: Some(100),
+        },
+    );
+    let c = log.resolve();
+    assert_eq!(
+        c.members["ben"].expires.get(&invite.public_hex()),
+        Some(&100)
+    );
+    assert!(c.members["ben"].device_open_at(&invite.public_hex(), 100));
+    assert!(!c.members["ben"].device_open_at(&invite.public_hex(), 101));
+    // Used in time, it adds Ben's phone (with no end) and retires itself.
+    let late = log.add(
+        &invite,
+        "ben",
+        150,
+        Act::AddDevice {
+            member: "ben".into(),
+            device: phone.public_hex(),
+            until: None,
+        },
+    );
+    let c = log.resolve();
+    assert!(
+        !c.members["ben"].devices.contains_key(&phone.public_hex()),
+        "an act the invite key signed after its day is refused"
+    );
+    assert!(c.flags.iter().any(|f| f.entry == late));
+    log.add(
+        &invite,
+        "ben",
+        50,
+        Act::AddDevice {
+            member: "ben".into(),
+            device: phone.public_hex(),
+            until: None,
+        },
+    );
+    log.add(
+        &invite,
+        "ben",
+        51,
+        Act::RemoveDevice {
+            member: "ben".into(),
+            device: invite.public_hex(),
+        },
+    );
+    let c = log.resolve();
+    let ben = &c.members["ben"];
+    assert!(ben.devices.contains_key(&phone.public_hex()));
+    assert!(ben.device_open_at(&phone.public_hex(), i64::MAX));
+    assert!(
+        ben.expires.is_empty(),
+        "a retired invite key is no open invite"
+    );
 }
 
 mod content;

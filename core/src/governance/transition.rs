@@ -48,6 +48,7 @@ pub fn apply_act(c: &mut Community, body: &Body) -> Result<(), Refusal> {
                 joined_at: body.at,
                 profile: profile.clone(),
                 devices,
+                expires: BTreeMap::new(),
                 removed: false,
                 trusted: true,
             },
@@ -59,6 +60,13 @@ pub fn apply_act(c: &mut Community, body: &Body) -> Result<(), Refusal> {
         .ok_or("the author is not a member (or was removed)")?;
     if !me.devices.contains_key(&body.device) {
         return Err("the device does not belong to the author");
+    }
+    if me
+        .expires
+        .get(&body.device)
+        .is_some_and(|until| body.at > *until)
+    {
+        return Err("the invite key had expired");
     }
     let role = me.role;
     let admin = role == Role::Admin;
@@ -151,6 +159,7 @@ pub fn apply_act(c: &mut Community, body: &Body) -> Result<(), Refusal> {
                     joined_at: body.at,
                     profile: profile.clone(),
                     devices: BTreeMap::new(),
+                    expires: BTreeMap::new(),
                     removed: false,
                     trusted,
                 },
@@ -175,7 +184,11 @@ pub fn apply_act(c: &mut Community, body: &Body) -> Result<(), Refusal> {
             active_mut(c, member)?.removed = true;
             Ok(())
         }
-        Act::AddDevice { member, device } => {
+        Act::AddDevice {
+            member,
+            device,
+            until,
+        } => {
             need(admin || self_only(member))?;
             if c.device_owners
                 .get(device)
@@ -183,19 +196,20 @@ pub fn apply_act(c: &mut Community, body: &Body) -> Result<(), Refusal> {
             {
                 return Err("the device key belongs to another member");
             }
-            active_mut(c, member)?
-                .devices
-                .insert(device.clone(), body.at);
+            let m = active_mut(c, member)?;
+            m.devices.insert(device.clone(), body.at);
+            match until {
+                Some(until) => m.expires.insert(device.clone(), *until),
+                None => m.expires.remove(device),
+            };
             c.device_owners.insert(device.clone(), member.clone());
             Ok(())
         }
         Act::RemoveDevice { member, device } => {
             need(admin || self_only(member))?;
-            active_mut(c, member)?
-                .devices
-                .remove(device)
-                .map(|_| ())
-                .ok_or("no such device")
+            let m = active_mut(c, member)?;
+            m.expires.remove(device);
+            m.devices.remove(device).map(|_| ()).ok_or("no such device")
         }
         Act::Trust { member } => {
             need(matches!(role, Role::Admin | Role::Moderator))?;

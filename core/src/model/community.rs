@@ -84,11 +84,23 @@ pub struct Member {
     pub profile: String,
     /// Device public keys (hex) -> when added. A member is a set of device keys.
     pub devices: BTreeMap<String, Millis>,
+    /// Invite keys among the devices -> until when they may be used.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub expires: BTreeMap<String, Millis>,
     pub removed: bool,
     /// Whether the member's posts are shown without review. New members of a community that
     /// holds first posts start untrusted until a moderator approves them.
     #[serde(default)]
     pub trusted: bool,
+}
+
+impl Member {
+    /// Whether `device` (hex) is one of the member's and, if it is an invite key, still
+    /// usable at `now`.
+    #[must_use]
+    pub fn device_open_at(&self, device: &str, now: Millis) -> bool {
+        self.devices.contains_key(device) && self.expires.get(device).is_none_or(|u| now <= *u)
+    }
 }
 
 /// The catalogue of item documents, kept under the key `items` of the community document.

@@ -157,10 +157,10 @@ pub async fn listen_with(
             if versions != learned_at {
                 let before = policy.subscribe().borrow().clone();
                 let rules = Rules::learn(svc)?;
-                let changed = *before != rules;
+                let narrower = before.takes_away(&rules);
                 policy.update(rules);
                 learned_at = versions;
-                if changed {
+                if narrower {
                     // Let the links' share decisions settle before the next merge.
                     return Ok(true);
                 }

@@ -108,6 +108,34 @@ impl Rules {
         !self.expired(&device) && self.devices.values().any(|d| d.contains(&device))
     }
 
+    /// Whether `newer` takes anything away that these rules give: a device off a community
+    /// (or onto another member), a document onto a smaller team or another community, an
+    /// invite key's validity shortened. New documents and devices take nothing away.
+    #[must_use]
+    pub fn takes_away(&self, newer: &Rules) -> bool {
+        let members = self.members.iter().any(|(community, by_device)| {
+            let now = newer.members.get(community);
+            by_device
+                .iter()
+                .any(|(device, member)| now.and_then(|n| n.get(device)) != Some(member))
+        });
+        let docs = self.docs.iter().any(|(doc, (community, team))| {
+            newer.docs.get(doc).is_some_and(|(c, t)| {
+                c != community
+                    || match (team, t) {
+                        (_, None) => false,
+                        (None, Some(_)) => true,
+                        (Some(old), Some(new)) => !old.is_subset(new),
+                    }
+            })
+        });
+        let expires = newer
+            .expires
+            .iter()
+            .any(|(device, until)| self.expires.get(device).is_none_or(|old| until < old));
+        members || docs || expires
+    }
+
     /// Whether `device` (lower case) is an invite key past its validity.
     fn expired(&self, device: &str) -> bool {
         self.expires.get(device).is_some_and(|until| {
@@ -264,6 +292,25 @@ mod tests {
         );
         assert!(!r.allows("unknown", "cc"), "a stranger may not");
         assert!(r.knows("bb") && !r.knows("cc"));
+        // What takes access away, and what does not.
+        let mut more = r.clone();
+        more.docs.insert("new".into(), ("c".into(), None));
+        assert!(!r.takes_away(&more), "a new document takes nothing away");
+        let mut fewer = r.clone();
+        fewer.members.get_mut("c").expect("c").remove("bb");
+        assert!(r.takes_away(&fewer), "a device off the roster");
+        let mut team = r.clone();
+        team.docs
+            .insert("secret".into(), ("c".into(), Some(HashSet::new())));
+        assert!(r.takes_away(&team), "a smaller team");
+        let mut closed = r.clone();
+        closed
+            .docs
+            .insert("idea".into(), ("c".into(), Some(HashSet::new())));
+        assert!(r.takes_away(&closed), "a project made team-only");
+        let mut invite = r.clone();
+        invite.expires.insert("aa".into(), 5);
+        assert!(r.takes_away(&invite), "an invite key with an end");
     }
 
     #[test]

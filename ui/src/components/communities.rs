@@ -17,38 +17,11 @@ pub fn communities() -> Html {
     let lang = app.lang;
     let loaded = use_query::<Vec<CommunitySummary>>(Some(Query::Communities));
     let (name, kind, admin) = (use_node_ref(), use_node_ref(), use_node_ref());
-    let (invitee, invite_role) = (use_node_ref(), use_node_ref());
-    let invite = use_state(|| None::<serde_json::Value>);
     let me = use_me();
     let admin_here = me
         .as_ref()
         .is_some_and(|(_, r)| allows(*r, May::ManageMembers))
         && app.guest == crate::state::Guest::Host;
-    let make_invite = {
-        let (app, invitee, invite) = (app.clone(), invitee.clone(), invite.clone());
-        let invite_role = invite_role.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let who = invitee
-                .cast::<HtmlInputElement>()
-                .map(|i| i.value())
-                .unwrap_or_default();
-            let role = invite_role
-                .cast::<HtmlSelectElement>()
-                .map_or_else(|| "member".to_string(), |s| s.value());
-            let (app, invite) = (app.clone(), invite.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let community = app.community.clone().unwrap_or_default();
-                match crate::api::invite(&community, &who, &role, app.lang.as_str()).await {
-                    Ok(v) => {
-                        invite.set(Some(v));
-                        app.dispatch(Action::Changed);
-                    }
-                    Err(e) => app.dispatch(Action::Notice(false, e.message)),
-                }
-            });
-        })
-    };
     let switch = |id: String| {
         let app = app.clone();
         Callback::from(move |_| {
@@ -138,26 +111,7 @@ pub fn communities() -> Html {
                 <super::community_settings::CommunitySettings community={app.community.clone().unwrap_or_default()} />
             }
             if admin_here {
-            <section class="panel">
-                <h2>{ t(lang, "invite.title") }</h2>
-                <form class="inline" onsubmit={make_invite}>
-                    <label>{ t(lang, "invite.name") }<input ref={invitee} name="invitee" required=true /></label>
-                    <label>{ t(lang, "members.role") }
-                        <select ref={invite_role} name="invite-role">
-                            { for super::choices::roles(lang).into_iter().map(|(v, l)| html! { <option value={v.clone()} selected={v == "member"}>{ l }</option> }) }
-                        </select>
-                    </label>
-                    <button type="submit" class="primary">{ t(lang, "invite.create") }</button>
-                </form>
-                if let Some(v) = (*invite).clone() {
-                    <div class="invite">
-                        <div class="qr" role="img" aria-label={t(lang, "invite.qr")}>
-                            { Html::from_html_unchecked(AttrValue::from(v["qr_svg"].as_str().unwrap_or_default().to_string())) }
-                        </div>
-                        <label>{ t(lang, "invite.token") }<textarea readonly=true rows="3" value={v["token"].as_str().unwrap_or_default().to_string()} /></label>
-                    </div>
-                }
-            </section>
+                <super::invites::Invites community={app.community.clone().unwrap_or_default()} />
             }
             <section class="panel">
                 <h2>{ t(lang, "community.new") }</h2>

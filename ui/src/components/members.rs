@@ -46,6 +46,7 @@ fn devices(props: &DevicesProps) -> Html {
                 community: community.clone(),
                 member: member.clone(),
                 device: v.text("device").trim().to_string(),
+                until: None,
             })
         })
     };

@@ -134,6 +134,7 @@ fn village() -> (Device, String) {
         Act::AddDevice {
             member: "mia".into(),
             device: mia,
+            until: None,
         },
     );
     (admin, id)
