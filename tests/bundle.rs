@@ -1,7 +1,8 @@
 //! Sneakernet bundles through the real binary: round trip, repeated import, damaged and
 //! foreign files refused with no change.
 
-use allmende_tests::Peer;
+use allmende_tests::{put_plain, tamper, Peer};
+use serde_json::Value;
 
 #[test]
 fn a_bundle_carries_a_community_and_importing_twice_changes_nothing() {
@@ -90,4 +91,93 @@ fn damaged_and_foreign_bundles_are_refused_and_change_nothing() {
         before,
         "nothing was written"
     );
+}
+
+/// Finding 11 of the edge review: a bundle from anyone was merged whole, so what a stranger
+/// wrote went into the community with the importing member's next sync.
+#[test]
+fn a_bundle_bringing_content_no_member_signed_is_refused_whole() {
+    let anna = Peer::new();
+    anna.ok(&[
+        "init",
+        "--name",
+        "Lindenau",
+        "--kind",
+        "village",
+        "--admin-name",
+        "Anna",
+    ]);
+    let idea = anna.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Bänke am Teich",
+        "--category",
+        "energy",
+    ]);
+    let anna_id = anna.json(&["community", "list"])[0]["me"]
+        .as_str()
+        .expect("Anna's member id")
+        .to_string();
+    let file = anna.path().join("lindenau.allmende");
+    anna.ok(&["bundle", "export", file.to_str().expect("path")]);
+    // Sam is no member: his device takes a copy to read, and his client writes into it, as
+    // Anna, with his own device.
+    let sam = Peer::new();
+    let community = sam.json(&["bundle", "import", file.to_str().expect("path")])["community"]
+        .as_str()
+        .expect("community")
+        .to_string();
+    tamper(&sam, &idea, |d, svc| {
+        put_plain(
+            d,
+            "comments",
+            "forged",
+            &[
+                ("id", Value::from("forged")),
+                ("author", Value::from(anna_id.as_str())),
+                (
+                    "text",
+                    Value::from("Die Bänke sind bestellt, spendet hier."),
+                ),
+                ("created_at", Value::from(svc.now())),
+                ("edited_at", Value::from(0)),
+                ("device", Value::from(svc.device().public_hex())),
+            ],
+        );
+    });
+    let forged = sam.path().join("forged.allmende");
+    sam.ok(&[
+        "--community",
+        &community,
+        "bundle",
+        "export",
+        forged.to_str().expect("path"),
+    ]);
+    let heads = anna.doc_heads();
+    let (code, said) = anna.fails(&["bundle", "import", forged.to_str().expect("path")]);
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains("no member's device signed"), "{said}");
+    assert_eq!(anna.doc_heads(), heads, "nothing of the file was imported");
+    // A JSON export of Sam's copy is refused the same way.
+    let json = sam.path().join("forged.json");
+    sam.ok(&[
+        "--community",
+        &community,
+        "export",
+        "--format",
+        "json",
+        "--out",
+        json.to_str().expect("path"),
+    ]);
+    let (code, said) = anna.fails(&["import", json.to_str().expect("path")]);
+    assert_eq!(code, 2, "{said}");
+    assert_eq!(
+        anna.doc_heads(),
+        heads,
+        "nothing of the export was imported"
+    );
+    // Anna's own bundle, brought back, still merges to nothing new.
+    let again = anna.json(&["bundle", "import", file.to_str().expect("path")]);
+    assert_eq!(again["created"], 0, "{again}");
 }

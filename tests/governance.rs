@@ -5,21 +5,9 @@
 use allmende_core::governance::{seal, Act, Body};
 use allmende_core::model::{Role, StatusChange};
 use allmende_service::{docs, Service};
-use allmende_tests::{community_with_members, Peer, RelayProc};
+use allmende_tests::{community_with_members, put_plain, tamper, Peer, RelayProc};
 use automerge::{transaction::Transactable, AutoCommit, ObjType, ReadDoc, ROOT};
 use serde_json::Value;
-
-/// Changes one document of `peer`'s store with raw Automerge operations (as a modified
-/// client would), then lets the peer take it in like any document received from sync.
-fn tamper(peer: &Peer, doc: &str, change: impl FnOnce(&mut AutoCommit, &Service)) {
-    let mut svc = Service::open(peer.path()).expect("open mallory's store");
-    let bytes = svc.doc_bytes(doc).expect("document");
-    let mut d = docs::load(&bytes, &svc.device().actor()).expect("load");
-    change(&mut d, &svc);
-    d.commit();
-    svc.receive_many(&[(doc.to_string(), d.save())])
-        .expect("the store takes raw changes in");
-}
 
 fn role_of(p: &Peer, member: &str) -> String {
     let members = p.json(&["member", "list"]);
@@ -325,20 +313,6 @@ fn an_edited_community_header_locks_nobody_out() {
             .is_some_and(|all| all.iter().any(|c| c["name"] == "Neudorf")),
         "the relay still serves the community to its members: {listed}"
     );
-}
-
-/// Writes a map under `key` of the map at `path` in the document root, with plain fields, the
-/// way a modified client would (no signature).
-fn put_plain(d: &mut AutoCommit, path: &str, key: &str, fields: &[(&str, Value)]) {
-    let (_, parent) = d.get(&ROOT, path).expect("read").expect("the map");
-    let obj = d.put_object(&parent, key, ObjType::Map).expect("map");
-    for (name, value) in fields {
-        match value {
-            Value::String(s) => d.put(&obj, *name, s.as_str()).expect("text"),
-            Value::Number(n) => d.put(&obj, *name, n.as_i64().unwrap_or(0)).expect("number"),
-            _ => {}
-        }
-    }
 }
 
 /// Finding 4: authorship of ordinary content was taken from plain fields. Mallory's client

@@ -17,6 +17,10 @@
 //! is ignored in everything shown and reported as a [`Flag`] to admins.
 
 mod act;
+
+/// The reason of a flag whose signature is missing or does not hold: nothing of the
+/// community vouches for the content.
+pub const UNSIGNED: &str = "the signature is missing or wrong";
 pub mod content;
 pub mod entry;
 pub mod history;

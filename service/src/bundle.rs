@@ -133,7 +133,7 @@ impl Service {
         if at != body.len() {
             return Err(refuse("unexpected bytes after the documents"));
         }
-        self.receive_many_of(&docs, Some(&header.community))
+        self.receive_from_file(&docs, Some(&header.community))
             .map_err(|e| match e {
                 PeerError::BadInput(m) => refuse(&m),
                 other => other,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use allmende_core::apply::Item;
 use allmende_core::export::{ics, markdown, ExportFile, EXPORT_FORMAT, EXPORT_VERSION};
-use allmende_core::governance::LogHistory;
+use allmende_core::governance::{Flag, LogHistory};
 use allmende_core::index::{project, project_community};
 use allmende_core::model::{DocKind, Header};
 use base64::Engine as _;
@@ -168,7 +168,7 @@ impl Service {
                 .map_err(|e| PeerError::BadInput(format!("document {id}: {e}")))?;
             docs_in.push((id.clone(), bytes));
         }
-        let report = self.receive_many(&docs_in)?;
+        let report = self.receive_from_file(&docs_in, None)?;
         if report.community != community {
             return Err(PeerError::BadInput(
                 "the export's documents do not match its community".into(),
@@ -196,6 +196,31 @@ impl Service {
         &mut self,
         incoming: &[(String, Vec<u8>)],
         expected: Option<&str>,
+    ) -> Result<ImportReport> {
+        self.receive(incoming, expected, false)
+    }
+
+    /// [`Service::receive_many_of`] for documents brought in a file (a bundle, an export),
+    /// which nobody's connection vouches for: nothing new in them may be unsigned or signed
+    /// by a device that was never a member's (a stranger's content would otherwise reach the
+    /// relay with this member's next sync). Content a member's own device signed around the
+    /// rules is let in as sync lets it in, and flagged to admins.
+    ///
+    /// # Errors
+    /// As [`Service::receive_many_of`]; content from outside the community.
+    pub fn receive_from_file(
+        &mut self,
+        incoming: &[(String, Vec<u8>)],
+        expected: Option<&str>,
+    ) -> Result<ImportReport> {
+        self.receive(incoming, expected, true)
+    }
+
+    fn receive(
+        &mut self,
+        incoming: &[(String, Vec<u8>)],
+        expected: Option<&str>,
+        from_file: bool,
     ) -> Result<ImportReport> {
         let mut parsed = Vec::new();
         let mut community: Option<String> = None;
@@ -240,6 +265,8 @@ impl Service {
         let key = self.device.actor();
         let Service { store, cache, .. } = self;
         let result = store.write(|tx| {
+            // Flags of the documents as they were here, to tell what the file brings in.
+            let mut before: Vec<(String, bool, Vec<Flag>)> = Vec::new();
             let mut report = ImportReport {
                 community: community.clone(),
                 ..ImportReport::default()
@@ -249,6 +276,20 @@ impl Service {
                 let kind = header.kind.as_str();
                 let meta = (id.as_str(), kind, header.community.as_str());
                 let existing = chunks::doc_meta(tx, &id)?;
+                if from_file {
+                    let flags = match &existing {
+                        Some(_) => flags_of(
+                            tx,
+                            cache,
+                            &key,
+                            &id,
+                            header.kind == DocKind::Community,
+                            &header.community,
+                        )?,
+                        None => Vec::new(),
+                    };
+                    before.push((id.clone(), header.kind == DocKind::Community, flags));
+                }
                 let doc = if let Some(found) = existing {
                     if found.kind != kind || found.community != header.community {
                         return Err(PeerError::BadInput(format!(
@@ -297,6 +338,9 @@ impl Service {
                         index::put_item(tx, &project(&item))?;
                     }
                 }
+            }
+            if from_file {
+                judge_file(tx, cache, &key, &community, &before)?;
             }
             Ok(report)
         });
@@ -388,4 +432,56 @@ impl Service {
         }
         Ok(problems)
     }
+}
+
+/// What the stored document `id` (a community, or an item of `community`) is flagged for
+/// now.
+fn flags_of(
+    tx: &rusqlite::Connection,
+    cache: &mut std::collections::HashMap<String, super::Cached>,
+    key: &automerge::ActorId,
+    id: &str,
+    is_community: bool,
+    community: &str,
+) -> Result<Vec<Flag>> {
+    if is_community {
+        return Ok(load_community(tx, cache, key, id)?.flags);
+    }
+    let raw = docs::item_at(load_cached(tx, cache, key, id)?, id, community)?;
+    Ok(checked_item(tx, cache, key, &raw)?.1)
+}
+
+/// Refuses a file's documents (after they were merged, before the write is committed) when
+/// they bring in anything flagged that no member's device vouches for: unsigned, or signed
+/// by a device that was never a member's of `community`.
+fn judge_file(
+    tx: &rusqlite::Connection,
+    cache: &mut std::collections::HashMap<String, super::Cached>,
+    key: &automerge::ActorId,
+    community: &str,
+    before: &[(String, bool, Vec<Flag>)],
+) -> Result<()> {
+    let c = load_community(tx, cache, key, community)?;
+    let mut strangers = Vec::new();
+    for (id, is_community, old) in before {
+        for flag in flags_of(tx, cache, key, id, *is_community, community)? {
+            let seen = old
+                .iter()
+                .any(|o| o.entry == flag.entry && o.reason == flag.reason);
+            let stranger = flag.reason == allmende_core::governance::UNSIGNED
+                || !c.device_owners.contains_key(&flag.device);
+            if !seen && stranger {
+                strangers.push(format!("{} ({}: {})", flag.doc, flag.what, flag.reason));
+            }
+        }
+    }
+    if strangers.is_empty() {
+        return Ok(());
+    }
+    Err(PeerError::BadInput(format!(
+        "the file brings in {} change(s) that no member's device signed, for example {}; \
+         nothing was imported (sync through the community's relay instead)",
+        strangers.len(),
+        strangers[0]
+    )))
 }

@@ -597,3 +597,48 @@ impl Drop for ServeProc {
         let _ = self.child.wait();
     }
 }
+
+/// Changes one document of `peer`'s store with raw Automerge operations (as a modified
+/// client would), then lets the peer take it in like any document received from sync.
+///
+/// # Panics
+/// When the store cannot be opened or the document read.
+pub fn tamper(
+    peer: &Peer,
+    doc: &str,
+    change: impl FnOnce(&mut automerge::AutoCommit, &allmende_service::Service),
+) {
+    let mut svc = allmende_service::Service::open(peer.path()).expect("open mallory's store");
+    let bytes = svc.doc_bytes(doc).expect("document");
+    let mut d = allmende_service::docs::load(&bytes, &svc.device().actor()).expect("load");
+    change(&mut d, &svc);
+    d.commit();
+    svc.receive_many(&[(doc.to_string(), d.save())])
+        .expect("the store takes raw changes in");
+}
+
+/// Writes a map under `key` of the map at `path` in the document root, with plain fields, the
+/// way a modified client would (no signature).
+///
+/// # Panics
+/// When `path` is no map.
+pub fn put_plain(d: &mut automerge::AutoCommit, path: &str, key: &str, fields: &[(&str, Value)]) {
+    let (_, parent) = automerge::ReadDoc::get(d, &automerge::ROOT, path)
+        .expect("read")
+        .expect("the map");
+    let obj =
+        automerge::transaction::Transactable::put_object(d, &parent, key, automerge::ObjType::Map)
+            .expect("map");
+    for (name, value) in fields {
+        match value {
+            Value::String(s) => {
+                automerge::transaction::Transactable::put(d, &obj, *name, s.as_str()).expect("text")
+            }
+            Value::Number(n) => {
+                automerge::transaction::Transactable::put(d, &obj, *name, n.as_i64().unwrap_or(0))
+                    .expect("number")
+            }
+            _ => {}
+        }
+    }
+}

@@ -186,7 +186,7 @@ impl Checker<'_> {
         at: Millis,
     ) -> bool {
         let reason = if !holds(tag, &self.doc, payload, device, sig) {
-            Some("the signature is missing or wrong")
+            Some(super::UNSIGNED)
         } else if self.community.device_of_at(member, device, at).is_none() {
             Some("the device did not belong to this member then")
         } else {
@@ -322,7 +322,7 @@ fn check_author(ck: &mut Checker<'_>, item: &mut Item) {
             .device_of_at(&h.created_by, &h.device, h.created_at)
             .is_some();
     let reason = if !signed {
-        "the signature is missing or wrong"
+        super::UNSIGNED
     } else if !creator_holds {
         "the device did not belong to this member then"
     } else if named.as_ref().is_some_and(|n| *n != h.created_by) {

@@ -102,7 +102,7 @@ fn check_request(c: &Community, r: &mut Request) -> Vec<Flag> {
         )
         .is_ok();
         let reason = if !signed {
-            Some("the signature is missing or wrong")
+            Some(super::UNSIGNED)
         } else {
             match role_at(c, &s.by, &s.device, s.at) {
                 None => Some("the device did not belong to this member then"),
