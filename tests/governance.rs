@@ -473,3 +473,79 @@ fn a_copied_header_neither_passes_nor_takes_another_items_place() {
     }
     let _ = community;
 }
+
+/// Issue 12: the rules of a change read fields a modified client can write. Mallory's client
+/// writes registrations for people who never registered (filling the event), one in Ben's
+/// name, a support in Ben's name and names Ben the idea's author: Ben could neither register
+/// ("full", "already registered") nor support ("only once", "one's own idea").
+#[test]
+fn forged_marks_neither_fill_an_event_nor_keep_a_member_from_supporting() {
+    let relay = RelayProc::start("");
+    let (anna, others, community) = community_with_members(&relay, &["Ben", "Mallory"]);
+    let (ben, mallory) = (&others[0], &others[1]);
+    let ben_id = member_id(ben, &community);
+    let idea = anna.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Obstwiese",
+        "--category",
+        "nature",
+    ]);
+    let event = anna.create(&[
+        "event",
+        "add",
+        "--title",
+        "Pflanzaktion",
+        "--start",
+        "2030-03-07T10:00:00+01:00",
+        "--end",
+        "2030-03-07T13:00:00+01:00",
+        "--place",
+        "Mühlbach",
+        "--category",
+        "nature",
+        "--capacity",
+        "2",
+    ]);
+    anna.ok(&["sync"]);
+    mallory.ok(&["sync"]);
+    let bid = ben_id.clone();
+    tamper(mallory, &event, |d, svc| {
+        for who in ["ghost-1", "ghost-2", bid.as_str()] {
+            put_plain(
+                d,
+                "registrations",
+                who,
+                &[
+                    ("member", Value::from(who)),
+                    ("at", Value::from(svc.now())),
+                    ("device", Value::from(svc.device().public_hex())),
+                ],
+            );
+        }
+    });
+    let bid = ben_id.clone();
+    tamper(mallory, &idea, |d, svc| {
+        let (_, supporters) = d.get(&ROOT, "supporters").expect("read").expect("map");
+        d.put(&supporters, bid.as_str(), svc.now())
+            .expect("support");
+        d.put(&ROOT, "author", bid.as_str()).expect("author");
+    });
+    mallory.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    ben.ok(&["event", "register", &event]);
+    ben.ok(&["idea", "support", &idea]);
+    ben.ok(&["sync"]);
+    anna.ok(&["sync"]);
+    let shown = anna.json(&["event", "show", &event]);
+    assert_eq!(
+        shown["summary"]["extra"]["registrations"], 1,
+        "only Ben counts: {shown}"
+    );
+    let shown = anna.json(&["idea", "show", &idea]);
+    assert_eq!(
+        shown["summary"]["supporters"], 1,
+        "Ben's own support: {shown}"
+    );
+}

@@ -173,6 +173,9 @@ impl Service {
                 let doc = load_cached(tx, cache, &key, &profile)?;
                 ws.items.insert(profile, docs::item(doc)?);
             }
+            if command.reads_marks() {
+                ws.check_items();
+            }
             let mut ctx = Ctx {
                 now: at,
                 actor: member,

@@ -118,13 +118,14 @@ pub(super) fn apply(
         }
         C::Register { event } => {
             let me = actor_id(ws, ctx)?;
-            let e = super::item_mut(ws, event)?.event_mut()?;
-            if e.registrations.contains_key(&me) {
+            let seen = super::view(ws, event)?.event()?;
+            if seen.registrations.contains_key(&me) {
                 return Err(DomainError::Invalid("already registered"));
             }
-            if e.capacity > 0 && e.registrations.len() as u64 >= e.capacity {
+            if seen.capacity > 0 && seen.registrations.len() as u64 >= seen.capacity {
                 return Err(DomainError::Invalid("the event is full"));
             }
+            let e = super::item_mut(ws, event)?.event_mut()?;
             e.registrations.insert(
                 me.clone(),
                 Registration {

@@ -226,10 +226,14 @@ pub(super) fn apply(
         C::SignUp { opportunity, note } => {
             let me = actor_id(ws, ctx)?;
             let note = optional("text", note, MAX_SHORT)?;
-            let o = super::item_mut(ws, opportunity)?.opportunity_mut()?;
-            if o.signups.contains_key(&me) {
+            if super::view(ws, opportunity)?
+                .opportunity()?
+                .signups
+                .contains_key(&me)
+            {
                 return Err(DomainError::Invalid("already signed up"));
             }
+            let o = super::item_mut(ws, opportunity)?.opportunity_mut()?;
             o.signups.insert(
                 me.clone(),
                 Signup {

@@ -75,13 +75,14 @@ pub(super) fn apply(
         }
         C::SupportIdea { idea } => {
             let me = actor_id(ws, ctx)?;
-            let x = super::item_mut(ws, idea)?.idea_mut()?;
-            if x.supporters.contains_key(&me) {
+            let seen = super::view(ws, idea)?.idea()?;
+            if seen.supporters.contains_key(&me) {
                 return Err(DomainError::Invalid("a member supports an idea only once"));
             }
-            if x.author == me {
+            if seen.author == me {
                 return Err(DomainError::Invalid("one does not support one's own idea"));
             }
+            let x = super::item_mut(ws, idea)?.idea_mut()?;
             x.supporters.insert(me.clone(), ctx.now);
             x.support_proofs.insert(
                 me,
