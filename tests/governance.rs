@@ -476,8 +476,9 @@ fn a_copied_header_neither_passes_nor_takes_another_items_place() {
 
 /// Issue 12: the rules of a change read fields a modified client can write. Mallory's client
 /// writes registrations for people who never registered (filling the event), one in Ben's
-/// name, a support in Ben's name and names Ben the idea's author: Ben could neither register
-/// ("full", "already registered") nor support ("only once", "one's own idea").
+/// name, a support in Ben's name, names Ben the author of Anna's idea and herself the author
+/// of Ben's: Ben could neither register ("full", "already registered"), nor support ("only
+/// once", "one's own idea"), nor edit his own idea.
 #[test]
 fn forged_marks_neither_fill_an_event_nor_keep_a_member_from_supporting() {
     let relay = RelayProc::start("");
@@ -532,8 +533,25 @@ fn forged_marks_neither_fill_an_event_nor_keep_a_member_from_supporting() {
             .expect("support");
         d.put(&ROOT, "author", bid.as_str()).expect("author");
     });
+    // Ben's own idea, its author field rewritten to Mallory.
+    ben.ok(&["sync"]);
+    let own = ben.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Bienenhotel",
+        "--category",
+        "nature",
+    ]);
+    ben.ok(&["sync"]);
+    mallory.ok(&["sync"]);
+    let mid = member_id(mallory, &community);
+    tamper(mallory, &own, |d, _| {
+        d.put(&ROOT, "author", mid.as_str()).expect("author");
+    });
     mallory.ok(&["sync"]);
     ben.ok(&["sync"]);
+    ben.ok(&["idea", "edit", &own, "--title", "Bienenhotel am Schulhof"]);
     ben.ok(&["event", "register", &event]);
     ben.ok(&["idea", "support", &idea]);
     ben.ok(&["sync"]);

@@ -436,13 +436,17 @@ pub struct Showcase {
 
 impl Command {
     /// Whether the command decides on counted or compared marks (one support each, places
-    /// left, whose idea it is), which the runtime must check first (see
+    /// left, whose idea or post it is), which the runtime must check first (see
     /// [`crate::apply::Workspace::checked`]).
     #[must_use]
     pub fn reads_marks(&self) -> bool {
         matches!(
             self,
-            Command::SupportIdea { .. } | Command::Register { .. } | Command::SignUp { .. }
+            Command::SupportIdea { .. }
+                | Command::Register { .. }
+                | Command::SignUp { .. }
+                | Command::EditIdea { .. }
+                | Command::EditPost { .. }
         )
     }
 

@@ -51,7 +51,8 @@ pub(super) fn apply(
             category,
             status,
         } => {
-            let author = super::item_mut(ws, idea)?.idea()?.author.clone();
+            // The author as the signed header says, not as an edited field claims.
+            let author = super::view(ws, idea)?.idea()?.author.clone();
             require_author_or(ws, ctx, &author)?;
             let category = category
                 .as_ref()

@@ -48,7 +48,8 @@ pub(super) fn apply(
             category,
             offered_by,
         } => {
-            let author = super::item_mut(ws, post)?.post()?.author.clone();
+            // The author as the signed header says, not as an edited field claims.
+            let author = super::view(ws, post)?.post()?.author.clone();
             require_author_or(ws, ctx, &author)?;
             let category = category
                 .as_ref()
