@@ -58,6 +58,11 @@ fn an_invite_past_its_days_opens_nothing_even_to_a_device_that_ignores_its_date(
         text(&out)
     );
     assert!(
+        text(&out).contains("does not let this invite in"),
+        "refused by the relay: {}",
+        text(&out)
+    );
+    assert!(
         ben.json(&["community", "list"])
             .as_array()
             .is_none_or(Vec::is_empty),

@@ -446,11 +446,13 @@ impl Community {
             .map(|(_, m)| m)
     }
 
-    /// Whether `device` belonged to the active member `member` at time `at`.
+    /// Whether `device` belonged to the active member `member` at time `at`. An invite key
+    /// never vouches for content: it only joins (see `transition`).
     #[must_use]
     pub fn device_of_at(&self, member: &str, device: &str, at: Millis) -> Option<&Member> {
-        self.member_at(member, at)
-            .filter(|m| !m.removed && m.devices.contains_key(device))
+        self.member_at(member, at).filter(|m| {
+            !m.removed && m.devices.contains_key(device) && !m.expires.contains_key(device)
+        })
     }
 }
 

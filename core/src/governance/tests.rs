@@ -699,7 +699,35 @@ fn an_invite_key_signs_nothing_after_its_day_and_leaves_with_its_removal() {
             until: Some(100),
         },
     );
+    // Within its day it does nothing but join: no role, no other member, no content.
+    let grab = log.add(
+        &invite,
+        "ben",
+        20,
+        Act::SetRole {
+            member: "ben".into(),
+            role: Role::Admin,
+        },
+    );
+    let forever = log.add(
+        &invite,
+        "ben",
+        21,
+        Act::AddDevice {
+            member: "ben".into(),
+            device: invite.public_hex(),
+            until: None,
+        },
+    );
     let c = log.resolve();
+    assert_eq!(c.members["ben"].role, Role::Member);
+    for id in [grab, forever] {
+        assert!(c.flags.iter().any(|f| f.entry == id), "{id}: {:?}", c.flags);
+    }
+    assert!(
+        c.device_of_at("ben", &invite.public_hex(), 30).is_none(),
+        "an invite key vouches for no content"
+    );
     assert_eq!(
         c.members["ben"].expires.get(&invite.public_hex()),
         Some(&100)

@@ -61,12 +61,26 @@ pub fn apply_act(c: &mut Community, body: &Body) -> Result<(), Refusal> {
     if !me.devices.contains_key(&body.device) {
         return Err("the device does not belong to the author");
     }
-    if me
-        .expires
-        .get(&body.device)
-        .is_some_and(|until| body.at > *until)
-    {
-        return Err("the invite key had expired");
+    if let Some(until) = me.expires.get(&body.device) {
+        if body.at > *until {
+            return Err("the invite key had expired");
+        }
+        // An invite key only joins: it adds another key of its own member, for good, and
+        // retires itself. Whoever finds an old token can do nothing else with it.
+        let joins = match &body.act {
+            Act::AddDevice {
+                member,
+                device,
+                until: None,
+            } => *member == body.member && *device != body.device,
+            Act::RemoveDevice { member, device } => {
+                *member == body.member && *device == body.device
+            }
+            _ => false,
+        };
+        if !joins {
+            return Err("an invite key only adds its member's own device and retires itself");
+        }
     }
     let role = me.role;
     let admin = role == Role::Admin;
@@ -197,11 +211,15 @@ pub fn apply_act(c: &mut Community, body: &Body) -> Result<(), Refusal> {
                 return Err("the device key belongs to another member");
             }
             let m = active_mut(c, member)?;
+            if m.devices.contains_key(device) {
+                // A key already there keeps what it was: an invite key does not become a
+                // device for good (nor a device an invite key) by being added again.
+                return Err("the device key is on this member already");
+            }
             m.devices.insert(device.clone(), body.at);
-            match until {
-                Some(until) => m.expires.insert(device.clone(), *until),
-                None => m.expires.remove(device),
-            };
+            if let Some(until) = until {
+                m.expires.insert(device.clone(), *until);
+            }
             c.device_owners.insert(device.clone(), member.clone());
             Ok(())
         }

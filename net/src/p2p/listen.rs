@@ -56,6 +56,7 @@ pub async fn listen_with(
     // Read before learning: a change made meanwhile is learned in the first round.
     let mut learned_at: i64 = svc.store().docs(None)?.iter().map(|d| d.version).sum();
     let policy = PeerPolicy::new(Rules::learn(svc)?);
+    let mut next_expiry = policy.subscribe().borrow().next_expiry(svc.now());
     let storage = InMemoryStorage::new();
     let loaded = preload(svc, &storage).await?;
     let repo = Repo::build_tokio()
@@ -154,10 +155,17 @@ pub async fn listen_with(
             // Relearn the rules only when a document changed (the loop runs every 300 ms);
             // new rules hold this round's local changes back until every link has them.
             let versions: i64 = svc.store().docs(None)?.iter().map(|d| d.version).sum();
+            let now = svc.now();
+            if next_expiry.is_some_and(|at| now > at) {
+                // An invite key's day passed: every link decides again.
+                policy.recheck();
+                next_expiry = policy.subscribe().borrow().next_expiry(now);
+            }
             if versions != learned_at {
                 let before = policy.subscribe().borrow().clone();
                 let rules = Rules::learn(svc)?;
                 let narrower = before.takes_away(&rules);
+                next_expiry = rules.next_expiry(now);
                 policy.update(rules);
                 learned_at = versions;
                 if narrower {

@@ -24,8 +24,9 @@ pub struct Rules {
     members: HashMap<String, HashMap<String, String>>,
     /// Document -> its community and, for team-only projects, the team.
     docs: HashMap<String, (String, Option<HashSet<String>>)>,
-    /// Invite keys -> until when they open anything (ms since the epoch).
-    expires: HashMap<String, i64>,
+    /// Community -> its invite keys -> until when they open anything (ms since the epoch).
+    /// Per community: a key one community lets in for good says nothing of another's.
+    expires: HashMap<String, HashMap<String, i64>>,
 }
 
 impl Rules {
@@ -54,7 +55,11 @@ impl Rules {
                         by_device.insert(d.to_lowercase(), m.id.clone());
                     }
                     for (d, until) in &m.expires {
-                        rules.expires.insert(d.to_lowercase(), *until);
+                        rules
+                            .expires
+                            .entry(meta.id.clone())
+                            .or_default()
+                            .insert(d.to_lowercase(), *until);
                     }
                 }
                 rules
@@ -85,14 +90,14 @@ impl Rules {
     #[must_use]
     pub fn allows(&self, doc: &str, device: &str) -> bool {
         let device = device.to_lowercase();
-        if self.expired(&device) {
-            return false;
-        }
         match self.docs.get(doc) {
             // A document this device does not know: a member of a community here may push it
             // (it reveals nothing); a device of none (a removed member on a live link) not.
             None => self.knows(&device),
             Some((community, team)) => {
+                if self.expired(community, &device) {
+                    return false;
+                }
                 let Some(member) = self.members.get(community).and_then(|m| m.get(&device)) else {
                     return false;
                 };
@@ -105,7 +110,9 @@ impl Rules {
     #[must_use]
     pub fn knows(&self, device: &str) -> bool {
         let device = device.to_lowercase();
-        !self.expired(&device) && self.devices.values().any(|d| d.contains(&device))
+        self.devices
+            .iter()
+            .any(|(community, d)| d.contains(&device) && !self.expired(community, &device))
     }
 
     /// Whether `newer` takes anything away that these rules give: a device off a community
@@ -129,16 +136,33 @@ impl Rules {
                     }
             })
         });
-        let expires = newer
-            .expires
-            .iter()
-            .any(|(device, until)| self.expires.get(device).is_none_or(|old| until < old));
+        let expires = newer.expires.iter().any(|(community, keys)| {
+            keys.iter().any(|(device, until)| {
+                self.expires
+                    .get(community)
+                    .and_then(|e| e.get(device))
+                    .is_none_or(|old| until < old)
+            })
+        });
         members || docs || expires
     }
 
-    /// Whether `device` (lower case) is an invite key past its validity.
-    fn expired(&self, device: &str) -> bool {
-        self.expires.get(device).is_some_and(|until| {
+    /// The next end of an invite key's validity after `now`: when the rules say something
+    /// else without any document changing.
+    #[must_use]
+    pub fn next_expiry(&self, now: i64) -> Option<i64> {
+        self.expires
+            .values()
+            .flat_map(HashMap::values)
+            .copied()
+            .filter(|until| *until >= now)
+            .min()
+    }
+
+    /// Whether `device` (lower case) is an invite key of `community` past its validity.
+    fn expired(&self, community: &str, device: &str) -> bool {
+        let until = self.expires.get(community).and_then(|e| e.get(device));
+        until.is_some_and(|until| {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
@@ -208,6 +232,12 @@ impl PeerPolicy {
             *old = Arc::new(rules);
             true
         });
+    }
+
+    /// Tells every live link to decide again (an invite key's day passed: the rules are the
+    /// same, what they say is not).
+    pub fn recheck(&self) {
+        self.rules.send_modify(|_| {});
     }
 
     /// A receiver that hears of every later change of the rules.
@@ -309,7 +339,13 @@ mod tests {
             .insert("idea".into(), ("c".into(), Some(HashSet::new())));
         assert!(r.takes_away(&closed), "a project made team-only");
         let mut invite = r.clone();
-        invite.expires.insert("aa".into(), 5);
+        invite
+            .expires
+            .entry("c".into())
+            .or_default()
+            .insert("aa".into(), 5);
+        assert!(!invite.allows("idea", "aa"), "an invite key past its day");
+        assert!(!invite.knows("aa"));
         assert!(r.takes_away(&invite), "an invite key with an end");
     }
 
