@@ -792,3 +792,46 @@ fn a_relay_that_cannot_be_reached_is_a_network_fault_not_refused_input() {
     let (code, err) = p.fails(&["sync", "--relay", "not a url", "--timeout", "2"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// Issue 16, bug 3: a report stayed in the moderators' queue for good, also after its
+/// content was restored or kept visible: nothing settled it.
+#[test]
+fn a_moderators_decision_settles_the_reports_made_before_it() {
+    let (p, _) = town();
+    let idea = p.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Bänke am Teich",
+        "--category",
+        "energy",
+    ]);
+    let c = p.create(&["comment", &idea, "--text", "So ein Unsinn."]);
+    p.create(&["report", &idea, "--comment", &c, "--reason", "Beleidigend"]);
+    p.create(&["report", &idea, "--reason", "Doppelt eingereicht"]);
+    let open = |p: &Peer| p.json(&["idea", "show", &idea])["summary"]["reports"].as_u64();
+    assert_eq!(open(&p), Some(2));
+    // Keeping the comment visible settles its report; the report of the idea stays open.
+    p.ok(&[
+        "restore",
+        &idea,
+        "--comment",
+        &c,
+        "--reason",
+        "Geprüft: harmlos",
+    ]);
+    assert_eq!(open(&p), Some(1));
+    // Hiding the idea settles the idea's report: nothing of it waits in the queue.
+    p.ok(&["hide", &idea, "--reason", "Doppelt"]);
+    assert_eq!(open(&p), Some(0));
+    // A report made after the decision is open again.
+    p.create(&[
+        "report",
+        &idea,
+        "--comment",
+        &c,
+        "--reason",
+        "Wieder beleidigend",
+    ]);
+    assert_eq!(open(&p), Some(1));
+}

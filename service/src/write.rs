@@ -475,6 +475,18 @@ fn persist(
     if fx.created_community || !ws.pending.is_empty() {
         index::put_community(tx, &project_community(&community))?;
     }
+    // A moderation decision settles the reports about its key: index the item again.
+    for body in &ws.pending {
+        if let governance::Act::Moderate { key: moderated, .. } = &body.act {
+            let id = moderated.split('/').next().unwrap_or_default();
+            if fx.changed.contains(id) || chunks::doc_meta(tx, id)?.is_none() {
+                continue;
+            }
+            let raw = docs::item_at(load_cached(tx, cache, key, id)?, id, &cid)?;
+            let (seen, _) = governance::check_item(&community, &raw);
+            index::put_item(tx, &project(&seen))?;
+        }
+    }
     for id in fx.created.iter().chain(fx.changed.iter()) {
         let item = ws
             .items

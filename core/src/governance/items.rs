@@ -79,12 +79,33 @@ pub fn sign_item(item: &mut Item, before: Option<&Item>, signer: &dyn Signer) {
 pub fn check_item(community: &Community, item: &Item) -> (Item, Vec<Flag>) {
     let mut item = item.clone();
     let mut flags = super::content::check_content(community, &mut item);
+    settle_reports(community, &mut item);
     flags.extend(match &mut item {
         Item::Request(r) => check_request(community, r),
         Item::Project(p) => check_team(community, p),
         _ => Vec::new(),
     });
     (item, flags)
+}
+
+/// Leaves out the reports a moderator has settled: those about a key (the item, or
+/// `item/comment`) with a moderation decision made at or after the report (hidden, restored,
+/// or kept visible). What was decided is in the moderation log.
+fn settle_reports(c: &Community, item: &mut Item) {
+    let id = item.header().id.clone();
+    let Some(reports) = item.reports_mut() else {
+        return;
+    };
+    reports.retain(|_, r| {
+        let key = if r.comment.is_empty() {
+            id.clone()
+        } else {
+            format!("{id}/{}", r.comment)
+        };
+        !c.moderation_log
+            .iter()
+            .any(|m| m.key == key && m.at >= r.created_at)
+    });
 }
 
 fn role_at(c: &Community, member: &str, device: &str, at: i64) -> Option<Role> {

@@ -66,7 +66,9 @@ pub fn invites(props: &Props) -> Html {
                     </select>
                 </label>
                 <label>{ t(lang, "invite.days") }
-                    <input ref={days} type="number" name="invite-days" min="1" max="90" value="14" required=true />
+                    // Not bound to a value: a live update while someone types must not reset it
+                    // (empty: 14 days).
+                    <input ref={days} type="number" name="invite-days" min="1" max="90" placeholder="14" />
                 </label>
                 <button type="submit" class="primary">{ t(lang, "invite.create") }</button>
             </form>

@@ -1,5 +1,6 @@
-//! For moderators and admins: the audit log of moderation decisions, and the changes that
-//! were not accepted because their author's role did not allow them (flags).
+//! For moderators and admins: the audit log of moderation decisions (with restoring what is
+//! hidden now), and the changes that were not accepted because their author's role did not
+//! allow them (flags).
 
 use allmende_core::governance::Flag;
 use allmende_core::model::Moderation;
@@ -7,7 +8,7 @@ use allmende_core::query::Query;
 use allmende_core::time::millis_to_date;
 use yew::prelude::*;
 
-use super::load::{use_app, use_query, Loaded};
+use super::load::{run, use_app, use_query, Loaded};
 use crate::i18n::t;
 
 #[derive(Properties, PartialEq)]
@@ -17,12 +18,34 @@ pub struct Props {
 
 #[function_component(AuditLog)]
 pub fn audit_log(props: &Props) -> Html {
-    let lang = use_app().lang;
+    let app = use_app();
+    let lang = app.lang;
     let loaded = use_query::<Vec<Moderation>>(Some(Query::ModerationLog {
         community: props.community.clone(),
     }));
     let Loaded::Ready(log) = loaded else {
         return html! {};
+    };
+    // Newest first: the first entry of a key is what holds now.
+    let mut seen = std::collections::HashSet::new();
+    let hidden_now: Vec<bool> = log
+        .iter()
+        .map(|m| seen.insert(m.key.clone()) && m.hidden)
+        .collect();
+    let restore = |key: &str| {
+        let app = app.clone();
+        let (item, comment) = match key.split_once('/') {
+            Some((i, c)) => (i.to_string(), Some(c.to_string())),
+            None => (key.to_string(), None),
+        };
+        Callback::from(move |_| {
+            let cmd = allmende_core::Command::Restore {
+                item: item.clone(),
+                comment: comment.clone(),
+                reason: t(app.lang, "audit.restore_reason").to_string(),
+            };
+            run(&app, cmd, |_| {});
+        })
     };
     html! {
         <section>
@@ -30,10 +53,13 @@ pub fn audit_log(props: &Props) -> Html {
             if log.is_empty() {
                 <p class="muted">{ t(lang, "empty") }</p>
             }
-            <ol class="timeline audit">{ for log.iter().map(|m| html! {
+            <ol class="timeline audit">{ for log.iter().zip(hidden_now).map(|(m, hidden)| html! {
                 <li>
                     <strong>{ t(lang, if m.hidden { "audit.hidden" } else { "audit.restored" }) }</strong>
                     { format!(" {} · {} · {}: {}", m.key, millis_to_date(m.at), m.by, m.reason) }
+                    if hidden {
+                        { " " }<button onclick={restore(&m.key)}>{ t(lang, "audit.restore") }</button>
+                    }
                 </li>
             }) }</ol>
         </section>

@@ -1,6 +1,8 @@
-//! What was reported about one item, for the moderators: each report with its reason and who
-//! made it, and for a reported comment the comment itself, with hiding and restoring that
-//! comment (not the whole item).
+//! What was reported about one item and is not settled yet, for the moderators: each report
+//! with its reason and who made it, and for a reported comment the comment itself, with
+//! hiding that comment (not the whole item) or settling the report and keeping it visible.
+//! A decision settles the reports made before it; hidden content is restored from the
+//! moderation log.
 
 use allmende_core::query::{ItemDetail, Query};
 use allmende_core::time::millis_to_date;
@@ -35,14 +37,14 @@ pub fn reports(props: &Props) -> Html {
         .unwrap_or_default();
     reports.sort_by_key(|r| (r.created_at, r.id.clone()));
     let name = |m: &str| d.names.get(m).cloned().unwrap_or_else(|| m.to_string());
-    let act = |comment: String, hide: bool| {
+    let act = |comment: Option<String>, hide: bool| {
         let (app, id, reason) = (app.clone(), props.id.clone(), props.reason.clone());
         Callback::from(move |_| {
             let why = reason
                 .cast::<HtmlInputElement>()
                 .map(|i| i.value())
                 .unwrap_or_default();
-            let (item, comment) = (id.clone(), Some(comment.clone()));
+            let (item, comment) = (id.clone(), comment.clone());
             let cmd = if hide {
                 Command::Hide {
                     item,
@@ -71,11 +73,12 @@ pub fn reports(props: &Props) -> Html {
                             <p>{ &c.text }</p>
                         </blockquote>
                         if d.hidden_comments.contains(&c.id) {
-                            <button onclick={act(c.id.clone(), false)}>{ t(lang, "moderation.restore_comment") }</button>
+                            <button onclick={act(Some(c.id.clone()), false)}>{ t(lang, "moderation.restore_comment") }</button>
                         } else {
-                            <button onclick={act(c.id.clone(), true)}>{ t(lang, "moderation.hide_comment") }</button>
+                            <button onclick={act(Some(c.id.clone()), true)}>{ t(lang, "moderation.hide_comment") }</button>
                         }
                     }
+                    <button onclick={act((!r.comment.is_empty()).then(|| r.comment.clone()), false)}>{ t(lang, "moderation.settle") }</button>
                 </li>
             }
         }) }</ul>
