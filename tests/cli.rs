@@ -835,3 +835,24 @@ fn a_moderators_decision_settles_the_reports_made_before_it() {
     ]);
     assert_eq!(open(&p), Some(1));
 }
+
+/// Issue 16, bug 10: a member removed from the community still appeared in the team of
+/// every project they were on.
+#[test]
+fn a_removed_member_leaves_every_team() {
+    let (p, _) = town();
+    let project = p.create(&[
+        "project",
+        "add",
+        "--title",
+        "Dorfladen",
+        "--category",
+        "consumption",
+    ]);
+    let lena = p.create(&["member", "add", "--name", "Lena"]);
+    p.ok(&["project", "team-add", &project, &lena]);
+    let team = |p: &Peer| p.json(&["project", "show", &project])["item"]["project"]["team"].clone();
+    assert!(team(&p).get(&lena).is_some(), "{}", team(&p));
+    p.ok(&["member", "remove", &lena]);
+    assert!(team(&p).get(&lena).is_none(), "{}", team(&p));
+}

@@ -219,6 +219,9 @@ fn check_team(c: &Community, p: &mut Project) -> Vec<Flag> {
         }
         ok
     });
+    // Who has left the community (or was removed) is no longer on any of its teams.
+    p.team
+        .retain(|member, _| c.members.get(member).is_some_and(|m| !m.removed));
     flags
 }
 
