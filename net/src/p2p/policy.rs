@@ -249,11 +249,11 @@ impl PeerPolicy {
     fn decide(rules: &Rules, doc: &str, peer: &str) -> ShareConfig {
         let allowed = device_of_peer(peer).is_some_and(|device| rules.allows(doc, device));
         tracing::debug!(%doc, %peer, allowed, "share decision");
-        if allowed && !rules.docs.contains_key(doc) {
-            // Not in the store yet: whose it is is not known here, so it goes to no peer
-            // that did not ask for it (it may be a team's project on its way in).
-            ShareConfig::read_write().with_announce(false)
-        } else if allowed {
+        // A document not in the store yet is shared like the rest: samod asks a peer for a
+        // document only when it may announce it there, and this device must ask for what
+        // the catalogues name. (Whose it is is learned once it is stored; until then it may
+        // reach a member's device outside its team: open, see SECURITY.md.)
+        if allowed {
             ShareConfig::read_write()
         } else {
             tracing::info!(%doc, %peer, "not shared with this peer");
