@@ -48,25 +48,12 @@ pub struct Workspace {
     /// Protected changes made by the command, already applied to `community`: the runtime
     /// signs them and appends them to the community's log (see [`crate::governance`]).
     pub pending: Vec<Body>,
-    /// The items as their signatures and the roster hold them ([`crate::governance::check_item`]),
-    /// filled by the runtime: decisions that count or compare (one support each, places
-    /// left, whose idea it is) read these, never fields a modified client may have written.
-    /// Empty in pure tests, which take the items as they are.
+    /// The items as their signatures and the roster hold them (the governance check of
+    /// each item), filled by the runtime for commands that read marks: decisions that count
+    /// or compare (one support each, places left, whose idea it is) read these, never
+    /// fields a modified client may have written. Empty in pure tests, which take the items
+    /// as they are.
     pub checked: BTreeMap<String, Item>,
-}
-
-impl Workspace {
-    /// Fills [`Workspace::checked`] from the items and the community.
-    pub fn check_items(&mut self) {
-        let Some(c) = &self.community else {
-            return;
-        };
-        self.checked = self
-            .items
-            .iter()
-            .map(|(id, item)| (id.clone(), crate::governance::check_item(c, item).0))
-            .collect();
-    }
 }
 
 /// What a command changed, so the runtime writes exactly those documents.

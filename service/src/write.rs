@@ -174,7 +174,13 @@ impl Service {
                 ws.items.insert(profile, docs::item(doc)?);
             }
             if command.reads_marks() {
-                ws.check_items();
+                if let Some(c) = &ws.community {
+                    ws.checked = ws
+                        .items
+                        .iter()
+                        .map(|(id, item)| (id.clone(), governance::check_item(c, item).0))
+                        .collect();
+                }
             }
             let mut ctx = Ctx {
                 now: at,

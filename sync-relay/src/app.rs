@@ -18,3 +18,30 @@ pub struct App {
     pub storage: Store,
     pub logins: Logins,
 }
+
+impl App {
+    /// Checks a login from `client` (see [`Logins::verify`]) and counts a refusal in the
+    /// metrics.
+    ///
+    /// # Errors
+    /// Why the login was refused.
+    pub(crate) fn login(
+        &self,
+        query: &std::collections::HashMap<String, String>,
+        client: std::net::IpAddr,
+    ) -> Result<String, crate::auth::AuthError> {
+        use crate::auth::AuthError;
+        let result = self.logins.verify(query, client, self.logins.now());
+        if let Err(e) = &result {
+            Metrics::add(&self.metrics.rejected_connections, 1);
+            match e {
+                AuthError::Replayed => Metrics::add(&self.metrics.refused_replayed_logins, 1),
+                AuthError::WrongRelay(_) => {
+                    Metrics::add(&self.metrics.refused_foreign_logins, 1);
+                }
+                _ => {}
+            }
+        }
+        result
+    }
+}

@@ -58,29 +58,6 @@ pub enum AuthError {
     Busy,
 }
 
-/// Checks a login to `app` from `client` (see [`Logins::verify`]) and counts a refusal in
-/// its metrics.
-///
-/// # Errors
-/// Why the login was refused.
-pub(crate) fn login(
-    app: &crate::app::App,
-    query: &HashMap<String, String>,
-    client: IpAddr,
-) -> Result<String, AuthError> {
-    let result = app.logins.verify(query, client, app.logins.now());
-    if let Err(e) = &result {
-        use crate::metrics::Metrics;
-        Metrics::add(&app.metrics.rejected_connections, 1);
-        match e {
-            AuthError::Replayed => Metrics::add(&app.metrics.refused_replayed_logins, 1),
-            AuthError::WrongRelay(_) => Metrics::add(&app.metrics.refused_foreign_logins, 1),
-            _ => {}
-        }
-    }
-    result
-}
-
 /// Challenges handed out and logins accepted.
 pub struct Logins {
     secret: [u8; 32],

@@ -18,7 +18,7 @@ pub(crate) async fn answer(
     query: &HashMap<String, String>,
     client: std::net::IpAddr,
 ) -> (&'static str, String) {
-    let peer = match crate::auth::login(app, query, client) {
+    let peer = match app.login(query, client) {
         Ok(peer) => peer,
         Err(e) => return ("401 Unauthorized", format!("{e}\n")),
     };

@@ -263,7 +263,7 @@ async fn upgrade(
         respond(&stream, "503 Service Unavailable", "too many connections\n").await;
         return;
     }
-    let peer = match crate::auth::login(app, &request.query, client) {
+    let peer = match app.login(&request.query, client) {
         Ok(peer) => peer,
         Err(e) => {
             tracing::warn!(reason = %e, "connection refused");
