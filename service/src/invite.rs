@@ -149,12 +149,11 @@ impl Service {
     ) -> Result<Vec<allmende_core::query::OpenInvite>> {
         let community = self.resolve(community)?;
         let c = self.community_view(&community)?;
-        let admin = self.viewer.is_none()
-            && c.members.values().any(|m| {
-                !m.removed
-                    && m.role == Role::Admin
-                    && m.devices.contains_key(&self.device().public_hex())
-            });
+        // Who may manage members sees the invites (guests are never admins).
+        let (_, role) = self.role_in(&community)?;
+        let admin = role.is_some_and(|r| {
+            allmende_core::permission::allows(r, allmende_core::permission::Action::ManageMembers)
+        });
         if !admin {
             return Err(allmende_core::DomainError::Forbidden {
                 action: "invites",

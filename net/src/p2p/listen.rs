@@ -56,7 +56,7 @@ pub async fn listen_with(
     // Read before learning: a change made meanwhile is learned in the first round.
     let mut learned_at: i64 = svc.store().docs(None)?.iter().map(|d| d.version).sum();
     let policy = PeerPolicy::new(Rules::learn(svc)?);
-    let mut next_expiry = policy.subscribe().borrow().next_expiry(svc.now());
+    let mut next_expiry = policy.current().next_expiry(svc.now());
     let storage = InMemoryStorage::new();
     let loaded = preload(svc, &storage).await?;
     let repo = Repo::build_tokio()
@@ -159,10 +159,10 @@ pub async fn listen_with(
             if next_expiry.is_some_and(|at| now > at) {
                 // An invite key's day passed: every link decides again.
                 policy.recheck();
-                next_expiry = policy.subscribe().borrow().next_expiry(now);
+                next_expiry = policy.current().next_expiry(now);
             }
             if versions != learned_at {
-                let before = policy.subscribe().borrow().clone();
+                let before = policy.current();
                 let rules = Rules::learn(svc)?;
                 let narrower = before.takes_away(&rules);
                 next_expiry = rules.next_expiry(now);

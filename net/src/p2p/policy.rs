@@ -163,10 +163,8 @@ impl Rules {
     fn expired(&self, community: &str, device: &str) -> bool {
         let until = self.expires.get(community).and_then(|e| e.get(device));
         until.is_some_and(|until| {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-            now > *until
+            use allmende_service::clock::Clock as _;
+            allmende_service::clock::SystemClock.now() > *until
         })
     }
 }
@@ -238,6 +236,12 @@ impl PeerPolicy {
     /// same, what they say is not).
     pub fn recheck(&self) {
         self.rules.send_modify(|_| {});
+    }
+
+    /// The rules now.
+    #[must_use]
+    pub fn current(&self) -> Arc<Rules> {
+        self.rules.borrow().clone()
     }
 
     /// A receiver that hears of every later change of the rules.
