@@ -645,3 +645,9 @@ mod login;
 
 #[path = "relay_invites.rs"]
 mod invites;
+
+#[path = "relay_squat.rs"]
+mod squat;
+
+#[path = "relay_siege.rs"]
+mod siege;

@@ -157,7 +157,7 @@ fn an_invite_naming_a_community_held_here_through_another_relay_is_refused() {
     ]);
     mallory.ok(&["sync", "--relay", &elsewhere.url()]);
     let token = mallory.ok(&["invite", "--name", "Anna"]).trim().to_string();
-    let mut invite = allmende_service::invite::Invite::parse(&token).expect("invite");
+    let mut invite = allmende_service::invite::parse(&token).expect("invite");
     invite.community.clone_from(&village);
     let (code, _) = anna.fails(&["join", &invite.token(), "--timeout", "5"]);
     assert_eq!(code, 2);

@@ -217,6 +217,17 @@ fn header(ctx: &Ctx<'_>, kind: DocKind, id: &str, community: &str, by: &str) -> 
     }
 }
 
+/// The header of a new item of `community`: its id derived from the creating device and a
+/// fresh nonce, so the header (signed by that device) is proof of who made the document
+/// first. A relay stores a document it has not seen only with such a proof, so nobody can
+/// take an id before its creator uploads it (`sync-relay/src/access.rs`).
+fn new_header(ctx: &mut Ctx<'_>, kind: DocKind, community: &str, by: &str) -> Header {
+    let (id, nonce) = derived_id(ctx);
+    let mut head = header(ctx, kind, &id, community, by);
+    head.nonce = nonce;
+    head
+}
+
 /// A fresh id for a document whose creator has authority over it, and its nonce.
 fn derived_id(ctx: &mut Ctx<'_>) -> (String, String) {
     let nonce = ctx.ids.short_id();

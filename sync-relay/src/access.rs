@@ -240,12 +240,22 @@ impl Access {
         }
     }
 
-    /// Whether `peer` may be the first to write a document the relay has not stored yet,
-    /// judged by what its first changes make it (`doc`): an item of a community the relay
-    /// knows only from a device on its roster (and a team-only project only from its team),
-    /// so nobody stores content in a community they are not (or no longer) part of.
+    /// Whether `peer` may be the first to write `doc_id`, a document the relay has not stored
+    /// yet, judged by what its first changes make it (`doc`):
+    ///
+    /// - a community only with its signed beginning (a `Genesis` whose device and nonce
+    ///   derive `doc_id`): a header that only claims to be one would found an empty roster
+    ///   and lock the community's own members out;
+    /// - an item only with its creator's proof (a header naming `doc_id`, signed by the
+    ///   device whose key and nonce derive it, [`governance::content::creator_proof`]), so
+    ///   nobody can take an id before its creator uploads it and fix it to another
+    ///   community; an item made before ids were derived (no nonce) only from a device on
+    ///   the roster of the community it names, which must be here;
+    /// - and in both item cases, of a community the relay knows, only from a device on its
+    ///   roster (a team-only project only from its team), so nobody stores content in a
+    ///   community they are not (or no longer) part of.
     #[must_use]
-    pub fn may_create(&self, doc: &Automerge, peer: &str) -> bool {
+    pub fn may_create(&self, doc_id: &str, doc: &Automerge, peer: &str) -> bool {
         let Some(device) = device_of_peer(peer) else {
             return false;
         };
@@ -253,13 +263,30 @@ impl Access {
             return false;
         };
         match classify(doc, &state.views) {
-            Learned::Nothing | Learned::Community(_) => true,
+            Learned::Nothing => true,
+            Learned::Community(_) => governance::replay_document(
+                doc_id,
+                doc,
+                &mut governance::LogHistory::default(),
+                &mut governance::Checked::default(),
+            )
+            .is_founded(),
             Learned::Foreign => self.allow_foreign,
             Learned::Item(DocAccess::Item { community, team })
             | Learned::TeamProject(DocAccess::Item { community, team }, _) => {
-                // A community not here yet (its upload may follow): nothing to guard.
+                let Ok(header) = autosurgeon::hydrate_prop::<_, Header, _, _>(doc, &ROOT, "header")
+                else {
+                    return false;
+                };
+                let proven = governance::content::creator_proof(doc_id, &header);
+                let legacy = header.nonce.is_empty() && header.id == doc_id;
+                if !proven && !legacy {
+                    return false;
+                }
+                // A community not here yet (its upload may follow): the creator's proof is
+                // all there is to guard.
                 let Some(roster) = state.rosters.get(&community) else {
-                    return true;
+                    return proven;
                 };
                 match (roster.member_at(device, now_ms()), team) {
                     (Some(_), None) => true,

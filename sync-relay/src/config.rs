@@ -50,6 +50,10 @@ pub struct Config {
     /// Addresses of reverse proxies in front of the relay: for their connections the
     /// client's address is the last one in `X-Forwarded-For`.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Client addresses that may read `/metrics` (default: this machine only, 127.0.0.1 and
+    /// ::1); others get 403. Its counters answer whether a stranger's probe hit a document
+    /// (refused requests rise only for ids the relay holds), so they are for operators.
+    pub metrics_from: Vec<std::net::IpAddr>,
     /// Seconds a WebSocket may stay silent (no message, no answer to the relay's pings)
     /// before it is closed; the relay pings a connection silent for a quarter of this.
     /// 0 turns it off.
@@ -88,6 +92,10 @@ impl Default for Config {
             max_connections_per_key: 8,
             names: Vec::new(),
             trusted_proxies: Vec::new(),
+            metrics_from: vec![
+                std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::Ipv6Addr::LOCALHOST.into(),
+            ],
             idle_timeout_secs: 120,
             max_documents_per_connection: 100_000,
             max_ephemeral_bytes: 64 * 1024,
@@ -211,6 +219,14 @@ impl Config {
                 .map(str::trim)
                 .filter(|a| !a.is_empty())
                 .map(|a| parse("ALLMENDE_RELAY_TRUSTED_PROXIES", a))
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_METRICS_FROM") {
+            self.metrics_from = v
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| parse("ALLMENDE_RELAY_METRICS_FROM", a))
                 .collect::<Result<_, _>>()?;
         }
         if let Some(v) = get("ALLMENDE_RELAY_IDLE_TIMEOUT_SECS") {

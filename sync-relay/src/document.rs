@@ -225,7 +225,7 @@ impl Document {
             // A new document: stored only if those who wrote it may (see `may_create`).
             let refused: Vec<ConnHandle> = writers
                 .into_iter()
-                .filter(|w| !self.shared.access.may_create(&self.doc, &w.peer))
+                .filter(|w| !self.shared.access.may_create(&self.id, &self.doc, &w.peer))
                 .collect();
             if !refused.is_empty() {
                 self.doc = Automerge::new();

@@ -2,10 +2,10 @@
 //! `/metrics`, `/ticket`, `/auth/challenge` (login challenges, see `auth`), `/changes` (the change feed, see `feed`). Every request is a GET answered with `Connection: close`; the
 //! request head is read into a buffer that is gone once the connection is a WebSocket.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use allmende_sync_wire::head;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
@@ -14,8 +14,6 @@ use crate::app::App;
 use crate::metrics::Metrics;
 use crate::ws::WsConn;
 
-/// Largest request head accepted.
-const MAX_HEAD: usize = 16 * 1024;
 /// How long an answer may take to go out.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -77,11 +75,7 @@ fn refuse_now(stream: &TcpStream, refusal: &Refusal) {
 }
 
 /// A parsed request head.
-struct Request {
-    path: String,
-    query: HashMap<String, String>,
-    headers: HashMap<String, String>,
-}
+type Request = head::RequestHead;
 
 /// Serves one request from `client` (the socket's address, or behind a trusted proxy the
 /// address it forwards for).
@@ -135,6 +129,14 @@ async fn handle(stream: TcpStream, app: &App, mut places: Places, mut client: st
             let (status, body) = crate::feed::answer(app, &request.query, client).await;
             respond(&stream, status, &body).await;
         }
+        "/metrics" if !metrics_allowed(&app.config.metrics_from, client) => {
+            respond(
+                &stream,
+                "403 Forbidden",
+                "metrics are for the relay's operator (metrics_from in the configuration)\n",
+            )
+            .await;
+        }
         "/metrics" => {
             let storage = app.storage.clone();
             let docs = tokio::task::spawn_blocking(move || storage.document_count())
@@ -165,11 +167,19 @@ async fn handle(stream: TcpStream, app: &App, mut places: Places, mut client: st
     }
 }
 
-/// Reads the request head; an HTTP status and reason when it is not a GET we can read.
+/// Whether `client` may read `/metrics` (an IPv4 client reaching an IPv6 socket counts by its
+/// IPv4 address).
+fn metrics_allowed(allowed: &[std::net::IpAddr], client: std::net::IpAddr) -> bool {
+    let client = client.to_canonical();
+    allowed.iter().any(|a| a.to_canonical() == client)
+}
+
+/// Reads the request head; an HTTP status and reason when it is not a GET we can read
+/// (`allmende_sync_wire::head`).
 async fn read_request(stream: &TcpStream) -> Result<Request, (&'static str, String)> {
     let io = |e: std::io::Error| ("400 Bad Request", e.to_string());
     let mut buf: Vec<u8> = Vec::with_capacity(1024);
-    let end = loop {
+    loop {
         stream.readable().await.map_err(io)?;
         let start = buf.len();
         buf.resize(start + 1024, 0);
@@ -182,50 +192,13 @@ async fn read_request(stream: &TcpStream) -> Result<Request, (&'static str, Stri
             }
             Err(e) => return Err(io(e)),
         }
-        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at + 4;
+        match head::head_end(&buf) {
+            Ok(Some(_)) => break,
+            Ok(None) => {}
+            Err(e) => return Err((e.status, e.reason)),
         }
-        if buf.len() > MAX_HEAD {
-            return Err((
-                "431 Request Header Fields Too Large",
-                "request head too large".into(),
-            ));
-        }
-    };
-    if end != buf.len() {
-        // A client sends nothing after its request until it has the answer.
-        return Err(("400 Bad Request", "data after the request head".into()));
     }
-    let mut raw = [httparse::EMPTY_HEADER; 32];
-    let mut req = httparse::Request::new(&mut raw);
-    match req.parse(&buf) {
-        Ok(httparse::Status::Complete(_)) => {}
-        Ok(httparse::Status::Partial) => {
-            return Err(("400 Bad Request", "incomplete request".into()))
-        }
-        Err(e) => return Err(("400 Bad Request", format!("malformed request: {e}"))),
-    }
-    if req.method != Some("GET") {
-        return Err(("405 Method Not Allowed", "only GET is served".into()));
-    }
-    let target = req.path.unwrap_or("/");
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    Ok(Request {
-        path: path.to_string(),
-        query: form_urlencoded::parse(query.as_bytes())
-            .into_owned()
-            .collect(),
-        headers: req
-            .headers
-            .iter()
-            .map(|h| {
-                (
-                    h.name.to_ascii_lowercase(),
-                    String::from_utf8_lossy(h.value).trim().to_string(),
-                )
-            })
-            .collect(),
-    })
+    head::parse_head(&buf).map_err(|e| (e.status, e.reason))
 }
 
 /// The WebSocket handshake: checks, authentication, then the connection goes to the hub.

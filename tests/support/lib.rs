@@ -12,6 +12,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 pub mod lan;
+pub mod raw;
 
 /// The workspace root.
 #[must_use]
@@ -327,6 +328,21 @@ impl RelayProc {
     #[must_use]
     pub fn url(&self) -> String {
         format!("ws://{}", self.addr)
+    }
+
+    /// The relay process's peak resident memory so far (`VmHWM`), in bytes.
+    ///
+    /// # Panics
+    /// When the process is gone.
+    #[must_use]
+    pub fn peak_rss_bytes(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the relay's /proc status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map_or(0, |kib| kib * 1024)
     }
 
     /// SIGKILL, then start again on the same address and data.

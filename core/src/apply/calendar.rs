@@ -30,9 +30,8 @@ pub(super) fn apply(
             capacity,
         } => {
             let me = actor_id(ws, ctx)?;
-            let id = ctx.ids.doc_id().to_string();
             let event = Event {
-                header: super::header(ctx, DocKind::Event, &id, community, &me),
+                header: super::new_header(ctx, DocKind::Event, community, &me),
                 title: required("title", title, MAX_TITLE)?,
                 description: optional("description", description, MAX_TEXT)?,
                 start: start.trim().to_string(),

@@ -6,7 +6,7 @@ use crate::command::Command;
 use crate::error::DomainError;
 use crate::governance::Act;
 use crate::limits::{optional, required, MAX_NAME, MAX_SHORT, MAX_TEXT, MAX_TITLE};
-use crate::model::{Community, ContactVisibility, DocKind, ItemRef, Profile};
+use crate::model::{Community, ContactVisibility, DocKind, Header, ItemRef, Profile};
 use crate::permission::Action;
 
 pub(super) fn apply(
@@ -27,10 +27,11 @@ pub(super) fn apply(
             let admin_name = required("display_name", admin_name, MAX_NAME)?;
             let (id, nonce) = super::derived_id(ctx);
             let member = ctx.ids.short_id();
-            let profile_id = ctx.ids.doc_id().to_string();
             let mut head = super::header(ctx, DocKind::Community, &id, &id, &member);
             head.nonce.clone_from(&nonce);
             ws.community = Some(Community::empty(head));
+            let profile_head = super::new_header(ctx, DocKind::Profile, &id, &member);
+            let profile_id = profile_head.id.clone();
             super::govern(
                 ws,
                 ctx,
@@ -44,7 +45,7 @@ pub(super) fn apply(
                     profile: profile_id.clone(),
                 },
             )?;
-            let profile = new_profile(ctx, &profile_id, &id, &member, &admin_name);
+            let profile = new_profile(ctx, profile_head, &member, &admin_name);
             ws.items.insert(profile_id.clone(), Item::Profile(profile));
             Ok(Effects {
                 id: id.clone(),
@@ -138,8 +139,9 @@ pub(super) fn apply(
             require(ws, ctx, Action::ManageMembers)?;
             let display_name = required("display_name", display_name, MAX_NAME)?;
             let member = ctx.ids.short_id();
-            let profile_id = ctx.ids.doc_id().to_string();
             let community_id = community(ws)?.header.id.clone();
+            let profile_head = super::new_header(ctx, DocKind::Profile, &community_id, &member);
+            let profile_id = profile_head.id.clone();
             super::govern(
                 ws,
                 ctx,
@@ -150,7 +152,7 @@ pub(super) fn apply(
                     profile: profile_id.clone(),
                 },
             )?;
-            let profile = new_profile(ctx, &profile_id, &community_id, &member, &display_name);
+            let profile = new_profile(ctx, profile_head, &member, &display_name);
             let mut fx = Effects {
                 community_changed: true,
                 ..Effects::default()
@@ -352,9 +354,9 @@ fn community_changed(c: &Community) -> Effects {
     }
 }
 
-fn new_profile(ctx: &Ctx<'_>, id: &str, community: &str, member: &str, name: &str) -> Profile {
+fn new_profile(ctx: &Ctx<'_>, header: Header, member: &str, name: &str) -> Profile {
     Profile {
-        header: super::header(ctx, DocKind::Profile, id, community, member),
+        header,
         member: member.to_string(),
         display_name: name.to_string(),
         about: String::new(),

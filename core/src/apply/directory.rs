@@ -27,7 +27,7 @@ pub(super) fn apply(
         } => {
             let me = actor_id(ws, ctx)?;
             let org = Organisation {
-                header: super::header(ctx, DocKind::Organisation, "", community, &me),
+                header: super::new_header(ctx, DocKind::Organisation, community, &me),
                 name: required("name", name, MAX_NAME)?,
                 description: optional("description", description, MAX_TEXT)?,
                 categories: check_categories(ws, categories)?,
@@ -38,9 +38,6 @@ pub(super) fn apply(
                 reports: BTreeMap::new(),
                 updated_at: ctx.now,
             };
-            let id = ctx.ids.doc_id().to_string();
-            let mut org = org;
-            org.header.id.clone_from(&id);
             let mut fx = Effects::default();
             super::create(ws, &mut fx, ctx, Item::Organisation(org));
             Ok(fx)
@@ -152,9 +149,8 @@ pub(super) fn apply(
             date,
         } => {
             let me = actor_id(ws, ctx)?;
-            let id = ctx.ids.doc_id().to_string();
             let opportunity = Opportunity {
-                header: super::header(ctx, DocKind::Opportunity, &id, community, &me),
+                header: super::new_header(ctx, DocKind::Opportunity, community, &me),
                 title: required("title", title, MAX_TITLE)?,
                 description: optional("description", description, MAX_TEXT)?,
                 term: *term,

@@ -25,9 +25,8 @@ pub(super) fn apply(
             let title = required("title", title, MAX_TITLE)?;
             let text = optional("text", text, MAX_TEXT)?;
             let category = check_category(ws, category)?;
-            let id = ctx.ids.doc_id().to_string();
             let idea = Idea {
-                header: super::header(ctx, DocKind::Idea, &id, community, &author),
+                header: super::new_header(ctx, DocKind::Idea, community, &author),
                 title,
                 text,
                 category,

@@ -24,9 +24,8 @@ pub(super) fn apply(
             offered_by,
         } => {
             let me = actor_id(ws, ctx)?;
-            let id = ctx.ids.doc_id().to_string();
             let post = Post {
-                header: super::header(ctx, DocKind::Post, &id, community, &me),
+                header: super::new_header(ctx, DocKind::Post, community, &me),
                 kind: *kind,
                 title: required("title", title, MAX_TITLE)?,
                 text: optional("text", text, MAX_TEXT)?,

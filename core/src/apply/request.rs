@@ -49,7 +49,7 @@ pub(super) fn apply(
                 }
             }
             let community = target_item.header().community.clone();
-            let id = ctx.ids.doc_id().to_string();
+            let header = super::new_header(ctx, DocKind::Request, &community, &me);
             let first = ctx.ids.short_id();
             let mut history = BTreeMap::new();
             history.insert(
@@ -70,7 +70,7 @@ pub(super) fn apply(
             let mut followers = BTreeMap::new();
             followers.insert(me.clone(), ctx.now);
             let request = Request {
-                header: super::header(ctx, DocKind::Request, &id, &community, &me),
+                header,
                 target: target.clone(),
                 target_kind,
                 title,

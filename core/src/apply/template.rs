@@ -19,9 +19,8 @@ pub(super) fn apply(
         } => {
             let me = actor_id(ws, ctx)?;
             let spec = template.validated()?;
-            let id = ctx.ids.doc_id().to_string();
             let t = Template {
-                header: super::header(ctx, DocKind::Template, &id, community, &me),
+                header: super::new_header(ctx, DocKind::Template, community, &me),
                 name: spec.name,
                 description: spec.description,
                 steps: spec.steps,

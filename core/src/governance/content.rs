@@ -140,10 +140,28 @@ pub(super) fn sign_content(item: &mut Item, before: Option<&Item>, signer: &dyn 
     }
 }
 
+/// Whether the header's signature holds, and a derived id (a header with a nonce) is the one
+/// its device and nonce give: a header copied onto another id, or naming an id another
+/// device derived, does not hold.
+fn header_signed(h: &Header) -> bool {
+    holds("header", &h.id, &header_payload(h), &h.device, &h.sig)
+        && (h.nonce.is_empty() || crate::ids::DocId::derive(&h.device, &h.nonce).as_str() == h.id)
+}
+
+/// Whether `h` proves who made document `doc_id` first: it names that id, is signed by the
+/// device it names, and the id is derived from that device's key and the header's nonce.
+/// Nobody else can make such a header for an id, so a relay that stores a document it has
+/// not seen only with one cannot have the id taken before its creator uploads it. Items
+/// made before ids were derived (no nonce) have no such proof.
+#[must_use]
+pub fn creator_proof(doc_id: &str, h: &Header) -> bool {
+    !h.nonce.is_empty() && h.id == doc_id && header_signed(h)
+}
+
 /// Whether the header was signed by a device of the member it names, at the time it names.
 #[must_use]
 pub fn header_holds(c: &Community, h: &Header) -> bool {
-    holds("header", &h.id, &header_payload(h), &h.device, &h.sig)
+    header_signed(h)
         && c.device_of_at(&h.created_by, &h.device, h.created_at)
             .is_some()
 }
@@ -315,7 +333,7 @@ fn check_author(ck: &mut Checker<'_>, item: &mut Item) {
         Item::Request(x) => Some(x.author.clone()),
         _ => None,
     };
-    let signed = holds("header", &h.id, &header_payload(&h), &h.device, &h.sig);
+    let signed = header_signed(&h);
     let creator_holds = signed
         && ck
             .community

@@ -1,0 +1,122 @@
+//! Ids a stranger learned cannot be taken at the relay before their creator uploads them
+//! (issue 13, finding 6): a first upload needs its creator's proof.
+
+use allmende_tests::raw::{Pushed, RawClient};
+use allmende_tests::{community_with_members, Peer, RelayProc};
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ROOT};
+
+/// A document under `id` whose header claims `kind` in `community`, made by nobody the
+/// community knows, with no signature: what a stranger pushes to take an id.
+fn squatter_doc(id: &str, kind: &str, community: &str) -> automerge::Automerge {
+    let mut d = AutoCommit::new();
+    let header = d
+        .put_object(ROOT, "header", automerge::ObjType::Map)
+        .expect("header");
+    for (k, v) in [
+        ("kind", kind),
+        ("id", id),
+        ("community", community),
+        ("created_by", "m1"),
+        ("device", ""),
+        ("nonce", ""),
+        ("sig", ""),
+    ] {
+        d.put(&header, k, v).expect("field");
+    }
+    d.put(&header, "schema", 1_u64).expect("schema");
+    d.put(&header, "created_at", 1_i64).expect("at");
+    d.put(ROOT, "title", "Besetzt").expect("title");
+    d.commit();
+    d.document().clone()
+}
+
+fn push_as_stranger(relay: &RelayProc, id: &str, doc: &mut automerge::Automerge) -> Pushed {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let mut mallory = RawClient::open(relay, "127.0.0.1".parse().expect("ip"), [7; 32], "m")
+            .await
+            .expect("the relay lets a self-made key log in");
+        mallory.push(id, doc).await
+    })
+}
+
+#[test]
+fn an_item_id_cannot_be_taken_before_its_creator_uploads_it() {
+    let relay = RelayProc::start("");
+    let (anna, members, _) = community_with_members(&relay, &["Ben"]);
+    let ben = &members[0];
+    // Anna writes an idea offline; its id reaches a stranger before Anna syncs (a link, a
+    // screenshot, a device nearby).
+    let idea = anna.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Trinkbrunnen am Markt",
+        "--category",
+        "health",
+    ]);
+    // The stranger pushes a document under that id naming a community the relay does not
+    // know: the old relay stored it and fixed the id to that community for good.
+    let other = allmende_core::ids::DocId::from_bytes([9; 16]).to_string();
+    let mut doc = squatter_doc(&idea, "idea", &other);
+    assert_eq!(
+        push_as_stranger(&relay, &idea, &mut doc),
+        Pushed::Refused,
+        "a first upload without its creator's proof is refused"
+    );
+    assert!(relay.metric("allmende_relay_rejected_requests_total") >= 1);
+    anna.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    let titles = ben.titles(&["idea", "list"]);
+    assert!(
+        titles.iter().any(|t| t == "Trinkbrunnen am Markt"),
+        "Ben gets Anna's idea: {titles:?}"
+    );
+}
+
+#[test]
+fn a_community_id_cannot_be_taken_before_its_creator_uploads_it() {
+    let relay = RelayProc::start("");
+    let anna = Peer::new();
+    let community = anna.create(&[
+        "init",
+        "--name",
+        "Besetztdorf",
+        "--kind",
+        "village",
+        "--admin-name",
+        "Anna",
+    ]);
+    // The stranger pushes a header that only claims to be that community (no signed
+    // beginning): the old relay took it as a community with nobody on its roster, which
+    // locked Anna out of her own community.
+    let mut doc = squatter_doc(&community, "community", &community);
+    assert_eq!(
+        push_as_stranger(&relay, &community, &mut doc),
+        Pushed::Refused,
+        "a community's first upload needs its signed beginning"
+    );
+    anna.ok(&["sync", "--relay", &relay.url()]);
+    let token = anna.ok(&["invite", "--name", "Ben"]).trim().to_string();
+    anna.ok(&["sync"]);
+    let ben = Peer::new();
+    ben.ok(&["join", &token]);
+    anna.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Dorfladen",
+        "--category",
+        "energy",
+    ]);
+    anna.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    assert!(ben
+        .titles(&["idea", "list"])
+        .iter()
+        .any(|t| t == "Dorfladen"));
+}

@@ -1,0 +1,138 @@
+//! A modified client: speaks the relay's automerge-repo protocol with a self-made key and
+//! sends whatever a test tells it to (documents under any id, requests, ephemerals, bombs),
+//! as a stranger or a hostile member would with a few lines of code.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use allmende_sync_wire::protocol::{self, Inbound};
+use futures::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::RelayProc;
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+/// One authenticated WebSocket to a relay, after the handshake.
+pub struct RawClient {
+    ws: Ws,
+    /// This client's peer id (`device:<key>:<session>`).
+    pub peer: String,
+    /// The relay's peer id, from its answer to the join.
+    pub relay: String,
+}
+
+/// What the relay answered to a pushed document.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Pushed {
+    /// The relay took the changes and answered with its own sync message.
+    Taken,
+    /// The relay said it does not have (or will not share) the document.
+    Refused,
+    /// The relay closed the connection or said nothing for the wait.
+    Gone,
+}
+
+impl RawClient {
+    /// Logs in as the device of `seed` from `local` (a loopback address) and joins; `None`
+    /// when the relay does not let it in.
+    pub async fn open(
+        relay: &RelayProc,
+        local: IpAddr,
+        seed: [u8; 32],
+        session: &str,
+    ) -> Option<Self> {
+        let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+        let url = format!("ws://{}/?{}", relay.addr, relay.login_query(&key, session));
+        let socket = match local {
+            IpAddr::V4(_) => tokio::net::TcpSocket::new_v4().ok()?,
+            IpAddr::V6(_) => tokio::net::TcpSocket::new_v6().ok()?,
+        };
+        socket.bind(std::net::SocketAddr::new(local, 0)).ok()?;
+        let stream = socket.connect(relay.addr.parse().ok()?).await.ok()?;
+        let (ws, _) = tokio_tungstenite::client_async(url, stream).await.ok()?;
+        let peer = format!(
+            "device:{}:{session}",
+            hex::encode(key.verifying_key().to_bytes())
+        );
+        let mut client = RawClient {
+            ws,
+            peer,
+            relay: String::new(),
+        };
+        client.send(protocol::join(&client.peer)).await.ok()?;
+        loop {
+            let frame = client.next(Duration::from_secs(10)).await?;
+            if let Ok(Inbound::Peer { sender, .. }) = protocol::decode(&frame) {
+                client.relay = sender;
+                return Some(client);
+            }
+        }
+    }
+
+    /// Sends one protocol message.
+    ///
+    /// # Errors
+    /// When the socket is closed.
+    pub async fn send(&mut self, frame: Vec<u8>) -> Result<(), String> {
+        self.ws
+            .send(Message::binary(frame))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// The next binary message within `wait`; `None` when closed or silent.
+    pub async fn next(&mut self, wait: Duration) -> Option<Vec<u8>> {
+        loop {
+            match tokio::time::timeout(wait, self.ws.next()).await {
+                Ok(Some(Ok(Message::Binary(b)))) => return Some(b.to_vec()),
+                Ok(Some(Ok(Message::Close(_))) | Some(Err(_)) | None) | Err(_) => return None,
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
+    /// Pushes `doc` under `id` (`sync` rounds, as a client that holds the document) until the
+    /// relay is in step, refuses, or goes quiet.
+    pub async fn push(&mut self, id: &str, doc: &mut automerge::Automerge) -> Pushed {
+        use automerge::sync::SyncDoc as _;
+        let mut state = automerge::sync::State::new();
+        let mut taken = false;
+        while let Some(m) = doc.generate_sync_message(&mut state) {
+            let frame = protocol::sync(&self.peer, &self.relay, id, &m.encode());
+            if self.send(frame).await.is_err() {
+                return Pushed::Gone;
+            }
+            let answer = loop {
+                let Some(frame) = self.next(Duration::from_secs(10)).await else {
+                    return if taken { Pushed::Taken } else { Pushed::Gone };
+                };
+                match protocol::decode(&frame) {
+                    Ok(Inbound::Sync { document, data, .. }) if document == id => break data,
+                    // The decoder keeps no more of a `doc-unavailable` than that it is valid.
+                    Ok(Inbound::Ignored) if unavailable(&frame, id) => return Pushed::Refused,
+                    _ => {}
+                }
+            };
+            taken = true;
+            let Ok(m) = automerge::sync::Message::decode(&answer) else {
+                return Pushed::Gone;
+            };
+            if doc.receive_sync_message(&mut state, m).is_err() {
+                return Pushed::Gone;
+            }
+        }
+        if taken {
+            Pushed::Taken
+        } else {
+            Pushed::Gone
+        }
+    }
+}
+
+/// Whether `frame` is the relay's `doc-unavailable` for `id` (both strings appear as CBOR
+/// text in it; the relay sends no other message naming a document with that word).
+fn unavailable(frame: &[u8], id: &str) -> bool {
+    let has = |needle: &[u8]| frame.windows(needle.len()).any(|w| w == needle);
+    has(b"doc-unavailable") && has(id.as_bytes())
+}
