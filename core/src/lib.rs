@@ -25,17 +25,20 @@
 mod string_enum;
 
 pub mod apply;
+pub mod bundle;
 pub mod category;
 pub mod command;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod export_json;
 pub mod faults;
 pub mod figures;
 pub mod fold;
 pub mod governance;
 pub mod ids;
 pub mod index;
+pub mod invite;
 pub mod lang;
 pub mod limits;
 pub mod model;

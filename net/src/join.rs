@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use allmende_core::{Command, DomainError};
-use allmende_service::invite::{Invite, InviteFault};
+use allmende_service::invite::{InviteFault, InviteKey as _};
 use allmende_service::Service;
 use allmende_store::error::{PeerError, Result};
 
@@ -22,7 +22,7 @@ pub async fn join(
     relay: Option<String>,
     timeout: Duration,
 ) -> Result<String> {
-    let invite = Invite::parse(token)?;
+    let invite = allmende_service::invite::parse(token)?;
     let relay = relay
         .or_else(|| invite.relay.clone())
         .ok_or(PeerError::Invite(InviteFault::NoRelay))?;

@@ -2,14 +2,12 @@
 //! merges losslessly and idempotently), iCalendar, Markdown; and merging documents received
 //! from elsewhere.
 
-use std::collections::BTreeMap;
-
 use allmende_core::apply::Item;
 use allmende_core::export::{ics, markdown, ExportFile, EXPORT_FORMAT, EXPORT_VERSION};
+use allmende_core::export_json::{ExportFault, JsonExport};
 use allmende_core::governance::{Flag, LogHistory};
 use allmende_core::index::{project, project_community};
 use allmende_core::model::{DocKind, Header};
-use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use super::write::{checked_item, load_cached, load_community, save_changes, save_new};
@@ -30,18 +28,6 @@ pub struct ImportReport {
     /// Documents that were already up to date.
     pub unchanged: usize,
 }
-
-/// The JSON export: the typed, readable content plus each document's Automerge bytes.
-#[derive(Debug, Serialize, Deserialize)]
-struct JsonExport {
-    #[serde(flatten)]
-    file: ExportFile,
-    /// Document id -> base64 of the saved Automerge document.
-    #[serde(default)]
-    automerge: BTreeMap<String, String>,
-}
-
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 impl Service {
     /// The saved bytes of a document (for sync, bundles and exports).
@@ -87,25 +73,22 @@ impl Service {
     /// Not found, damaged documents.
     pub fn export_json(&mut self, community: &str) -> Result<String> {
         let (c, items) = self.community_and_items(community)?;
-        let mut automerge = BTreeMap::new();
-        automerge.insert(
-            c.header.id.clone(),
-            B64.encode(self.doc_bytes(&c.header.id)?),
-        );
+        let mut docs = vec![(c.header.id.clone(), self.doc_bytes(&c.header.id)?)];
         for i in &items {
             let id = i.header().id.clone();
-            automerge.insert(id.clone(), B64.encode(self.doc_bytes(&id)?));
+            let bytes = self.doc_bytes(&id)?;
+            docs.push((id, bytes));
         }
-        let export = JsonExport {
-            file: ExportFile {
+        let export = JsonExport::new(
+            ExportFile {
                 format: EXPORT_FORMAT.to_string(),
                 version: EXPORT_VERSION,
                 exported_at: self.now(),
                 community: c,
                 items,
             },
-            automerge,
-        };
+            &docs,
+        );
         Ok(serde_json::to_string_pretty(&export)?)
     }
 
@@ -148,26 +131,11 @@ impl Service {
     /// # Errors
     /// Malformed JSON, a foreign format, a newer version, damaged documents.
     pub fn import_json(&mut self, text: &str) -> Result<ImportReport> {
-        let export: JsonExport = serde_json::from_str(text)
-            .map_err(|e| PeerError::BadInput(format!("not an Allmende export: {e}")))?;
-        export.file.validate()?;
-        let community = export.file.community.header.id.clone();
-        if export.automerge.is_empty() {
-            // Who may do what is proven by the community's signed log, which only the
-            // Automerge documents carry; typed JSON alone would let anyone write a roster.
-            return Err(PeerError::BadInput(
-                "this export holds no Automerge documents, so its roster cannot be checked; \
-                 export it again with `allmende export json`"
-                    .into(),
-            ));
-        }
-        let mut docs_in = Vec::new();
-        for (id, b64) in &export.automerge {
-            let bytes = B64
-                .decode(b64)
-                .map_err(|e| PeerError::BadInput(format!("document {id}: {e}")))?;
-            docs_in.push((id.clone(), bytes));
-        }
+        let (file, docs_in) = JsonExport::read(text).map_err(|e| match e {
+            ExportFault::Invalid(d) => PeerError::from(d),
+            other => PeerError::BadInput(other.to_string()),
+        })?;
+        let community = file.community.header.id.clone();
         let report = self.receive_from_file(&docs_in, None)?;
         if report.community != community {
             return Err(PeerError::BadInput(

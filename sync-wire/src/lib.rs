@@ -1,6 +1,8 @@
 //! # allmende-sync-wire: what is read from a stranger first
 //!
 //! - [`protocol`]: the automerge-repo sync protocol's messages (CBOR), decoded without trust.
+//! - [`frame`]: WebSocket frames from a client, put together as their bytes arrive.
+//! - [`head`]: an HTTP request head (the relay's GETs and WebSocket upgrades).
 //! - [`inflate`]: how far the Automerge chunks of a sync message or a document inflate,
 //!   found before anything is decompressed (a compression bomb is refused, not inflated).
 //!
@@ -8,5 +10,7 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod frame;
+pub mod head;
 pub mod inflate;
 pub mod protocol;
