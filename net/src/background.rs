@@ -71,9 +71,12 @@ pub fn start(dir: &Path, opts: Options) -> Background {
             };
             let lan = async {
                 if opts.lan {
-                    if let Err(e) = lan(&dir, stopped.clone()).await {
-                        tracing::warn!("local network sync stopped: {e}");
-                    }
+                    let dir = dir.clone();
+                    supervise("local network", stopped.clone(), FIRST_PAUSE, move |stopped| {
+                        let dir = dir.clone();
+                        async move { lan(&dir, stopped).await }
+                    })
+                    .await;
                 }
             };
             tokio::join!(relay, lan);
@@ -171,6 +174,47 @@ async fn relay_loop(dir: &Path, relay: &str, stopped: watch::Receiver<bool>) {
     }
 }
 
+/// The first pause before work that ended is started again.
+const FIRST_PAUSE: Duration = Duration::from_secs(2);
+
+/// Runs `work` until stopped, starting it again whenever it ends before that (with an error,
+/// or without one: a listener that returns has stopped listening), after a pause that grows
+/// from `first_pause` to a minute and starts small again once a run lasted a minute. Returns
+/// how often it started the work again.
+async fn supervise<F, Fut>(
+    what: &str,
+    stopped: watch::Receiver<bool>,
+    first_pause: Duration,
+    mut work: F,
+) -> u32
+where
+    F: FnMut(watch::Receiver<bool>) -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
+    let mut pause = first_pause;
+    let mut restarts = 0;
+    loop {
+        let started = tokio::time::Instant::now();
+        let outcome = work(stopped.clone()).await;
+        if *stopped.borrow() {
+            return restarts;
+        }
+        if started.elapsed() >= Duration::from_secs(60) {
+            pause = first_pause;
+        }
+        match outcome {
+            Ok(()) => tracing::warn!("{what} ended; starting again in {pause:?}"),
+            Err(e) => tracing::warn!("{what} stopped: {e}; starting again in {pause:?}"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            () = until_stopped(stopped.clone()) => return restarts,
+        }
+        pause = (pause * 2).min(Duration::from_secs(60));
+        restarts += 1;
+    }
+}
+
 /// Listens for and discovers peers on the local network until stopped.
 async fn lan(dir: &Path, stopped: watch::Receiver<bool>) -> Result<()> {
     let mut svc = Service::open(dir)?;
@@ -187,4 +231,43 @@ async fn lan(dir: &Path, stopped: watch::Receiver<bool>) -> Result<()> {
     .await;
     endpoint.close().await;
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Arc;
+
+    /// Issue 13, finding 7: a LAN listener that ended (a storage error) stayed down until
+    /// the app restarted. Now it is started again, with a growing pause, until stopped.
+    #[tokio::test]
+    async fn a_listener_that_ends_is_started_again_until_stopped() {
+        let (stop, stopped) = watch::channel(false);
+        let runs = Arc::new(AtomicU32::new(0));
+        let counted = runs.clone();
+        let pause = Duration::from_millis(1);
+        let supervisor = tokio::spawn(supervise("test", stopped, pause, move |stopped| {
+            let runs = counted.clone();
+            async move {
+                match runs.fetch_add(1, Ordering::SeqCst) {
+                    0 => Err(allmende_store::error::PeerError::Unavailable(
+                        "the store".into(),
+                    )),
+                    1 => Ok(()),
+                    _ => {
+                        until_stopped(stopped).await;
+                        Ok(())
+                    }
+                }
+            }
+        }));
+        while runs.load(Ordering::SeqCst) < 3 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        stop.send(true).expect("stop");
+        let restarts = supervisor.await.expect("supervisor");
+        assert_eq!(restarts, 2, "an error and an early end each start it again");
+        assert_eq!(runs.load(Ordering::SeqCst), 3, "a stopped listener is not started again");
+    }
 }
