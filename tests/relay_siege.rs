@@ -18,7 +18,6 @@ struct Seen {
     flood_closed: bool,
     ephemeral_closed: bool,
     replay_refused: bool,
-    squat: Option<Pushed>,
     idle_held: usize,
     metrics_status: String,
 }
@@ -172,25 +171,6 @@ async fn attack(relay: &RelayProc, idea: &str, done: &AtomicBool, stop: &AtomicB
     let second = tokio_tungstenite::connect_async(url).await;
     seen.replay_refused = first.is_ok() && second.is_err();
 
-    // Squatting: a document under the id of an idea its creator has not uploaded yet.
-    let mut squatter = RawClient::open(relay, ip("127.0.0.9"), [15; 32], "squat")
-        .await
-        .expect("the squatter logs in");
-    let mut doc = {
-        use automerge::transaction::Transactable as _;
-        let mut d = automerge::AutoCommit::new();
-        let h = d
-            .put_object(automerge::ROOT, "header", automerge::ObjType::Map)
-            .expect("header");
-        d.put(&h, "kind", "idea").expect("kind");
-        d.put(&h, "id", idea).expect("id");
-        d.put(&h, "community", random_id(9).as_str())
-            .expect("community");
-        d.commit();
-        d.document().clone()
-    };
-    seen.squat = Some(squatter.push(idea, &mut doc).await);
-
     // Hold the idle connections (answering nothing) until the honest peers are done.
     done.store(true, Ordering::Relaxed);
     while !stop.load(Ordering::Relaxed) {
@@ -214,6 +194,15 @@ fn a_relay_under_attack_keeps_serving_honest_peers() {
         "--category",
         "energy",
     ]);
+    // Squatting first, before Anna uploads the idea: a document under its id naming a
+    // community the relay does not know (what the old relay stored, fixing the id to it).
+    let elsewhere = random_id(9);
+    let squat = super::squat::push_as_stranger(
+        &relay,
+        &idea,
+        &mut super::squat::squatter_doc(&idea, "idea", &elsewhere),
+    );
+    assert_eq!(squat, Pushed::Refused, "the id cannot be taken");
     let baseline = relay.peak_rss_bytes();
 
     let (done, stop) = (AtomicBool::new(false), AtomicBool::new(false));
@@ -287,7 +276,6 @@ fn a_relay_under_attack_keeps_serving_honest_peers() {
     assert!(relay.metric("allmende_relay_closed_oversize_ephemeral_total") >= 1);
     assert!(seen.replay_refused, "a login works once: {seen:?}");
     assert!(relay.metric("allmende_relay_refused_replayed_logins_total") >= 1);
-    assert_eq!(seen.squat, Some(Pushed::Refused), "{seen:?}");
     assert!(seen.idle_held > 0, "{seen:?}");
     assert!(
         seen.metrics_status.contains("403"),

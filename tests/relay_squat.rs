@@ -8,7 +8,7 @@ use automerge::{AutoCommit, ROOT};
 
 /// A document under `id` whose header claims `kind` in `community`, made by nobody the
 /// community knows, with no signature: what a stranger pushes to take an id.
-fn squatter_doc(id: &str, kind: &str, community: &str) -> automerge::Automerge {
+pub(super) fn squatter_doc(id: &str, kind: &str, community: &str) -> automerge::Automerge {
     let mut d = AutoCommit::new();
     let header = d
         .put_object(ROOT, "header", automerge::ObjType::Map)
@@ -31,7 +31,54 @@ fn squatter_doc(id: &str, kind: &str, community: &str) -> automerge::Automerge {
     d.document().clone()
 }
 
-fn push_as_stranger(relay: &RelayProc, id: &str, doc: &mut automerge::Automerge) -> Pushed {
+/// A document under `id` whose header is signed by the stranger's own device, with a nonce
+/// of its own: a signature that holds, but the id is not derived from that device.
+fn signed_squatter_doc(id: &str, community: &str) -> automerge::Automerge {
+    use allmende_core::apply::Item;
+    use allmende_core::model::{DocKind, Header, Idea, IdeaStatus};
+    let key = allmende_service::device::DeviceKey::from_secret(&[8; 32]);
+    let mut item = Item::Idea(Idea {
+        header: Header {
+            schema: 1,
+            kind: DocKind::Idea,
+            id: id.to_string(),
+            community: community.to_string(),
+            created_at: 1,
+            created_by: "m1".into(),
+            device: key.public_hex(),
+            nonce: "n1".into(),
+            sig: String::new(),
+        },
+        title: "Besetzt".into(),
+        text: String::new(),
+        category: "energy".into(),
+        author: "m1".into(),
+        status: IdeaStatus::New,
+        supporters: Default::default(),
+        support_proofs: Default::default(),
+        comments: Default::default(),
+        reports: Default::default(),
+        project: String::new(),
+        updated_at: 1,
+    });
+    allmende_core::governance::sign_item(&mut item, None, &key);
+    assert!(
+        !item.header().sig.is_empty(),
+        "the stranger signed its header"
+    );
+    let mut d = AutoCommit::new();
+    match &item {
+        Item::Idea(idea) => autosurgeon::reconcile(&mut d, idea).expect("idea"),
+        _ => unreachable!(),
+    }
+    d.document().clone()
+}
+
+pub(super) fn push_as_stranger(
+    relay: &RelayProc,
+    id: &str,
+    doc: &mut automerge::Automerge,
+) -> Pushed {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -67,6 +114,14 @@ fn an_item_id_cannot_be_taken_before_its_creator_uploads_it() {
         push_as_stranger(&relay, &idea, &mut doc),
         Pushed::Refused,
         "a first upload without its creator's proof is refused"
+    );
+    // A header the stranger signed itself holds as a signature, but its device and nonce do
+    // not derive the id: no proof either.
+    let mut doc = signed_squatter_doc(&idea, &other);
+    assert_eq!(
+        push_as_stranger(&relay, &idea, &mut doc),
+        Pushed::Refused,
+        "a signature alone is no creator's proof"
     );
     assert!(relay.metric("allmende_relay_rejected_requests_total") >= 1);
     anna.ok(&["sync"]);

@@ -72,10 +72,15 @@ pub fn start(dir: &Path, opts: Options) -> Background {
             let lan = async {
                 if opts.lan {
                     let dir = dir.clone();
-                    supervise("local network", stopped.clone(), FIRST_PAUSE, move |stopped| {
-                        let dir = dir.clone();
-                        async move { lan(&dir, stopped).await }
-                    })
+                    supervise(
+                        "local network",
+                        stopped.clone(),
+                        FIRST_PAUSE,
+                        move |stopped| {
+                            let dir = dir.clone();
+                            async move { lan(&dir, stopped).await }
+                        },
+                    )
                     .await;
                 }
             };
@@ -268,6 +273,10 @@ mod tests {
         stop.send(true).expect("stop");
         let restarts = supervisor.await.expect("supervisor");
         assert_eq!(restarts, 2, "an error and an early end each start it again");
-        assert_eq!(runs.load(Ordering::SeqCst), 3, "a stopped listener is not started again");
+        assert_eq!(
+            runs.load(Ordering::SeqCst),
+            3,
+            "a stopped listener is not started again"
+        );
     }
 }

@@ -76,6 +76,10 @@ struct State {
     /// before its community (or before the roster that makes its lead a member) is not shut
     /// to its own team.
     teams: HashMap<String, Project>,
+    /// Each item's header as the relay first learned it: what it is and who made it stay
+    /// that, whatever a later header says (a member's modified client turning an idea into a
+    /// team-only project with a team of one, or naming itself the creator of a project).
+    first: HashMap<String, Header>,
 }
 
 /// What is kept to replay community logs incrementally: each community document's history
@@ -92,6 +96,7 @@ pub struct Access {
     state: Arc<RwLock<State>>,
     replay: Arc<Mutex<Replay>>,
     allow_foreign: bool,
+    accept_unproven: bool,
 }
 
 impl Access {
@@ -101,7 +106,16 @@ impl Access {
             state: Arc::default(),
             replay: Arc::default(),
             allow_foreign,
+            accept_unproven: false,
         }
+    }
+
+    /// Also stores items without a creator's proof (made before ids were derived) first
+    /// from a device on the roster of the community they name (`accept_unproven_items`).
+    #[must_use]
+    pub fn accepting_unproven_items(mut self, accept: bool) -> Self {
+        self.accept_unproven = accept;
+        self
     }
 
     /// Re-reads the rules of one document from its stored bytes.
@@ -144,9 +158,30 @@ impl Access {
             ) => was == community,
             _ => false,
         };
+        let mut learned = learned;
+        let now_header = matches!(learned, Learned::Item(_) | Learned::TeamProject(..))
+            .then(|| autosurgeon::hydrate_prop::<_, Header, _, _>(doc, &ROOT, "header").ok())
+            .flatten();
+        let first_kind = state.first.get(doc_id).map(|h| h.kind);
+        let same_kind = same_kind
+            && match (first_kind, &now_header) {
+                (Some(was), Some(now)) => was == now.kind,
+                _ => true,
+            };
         if !same_kind {
             tracing::warn!(doc = %doc_id, "a change tried to make the document something else; ignored");
             return;
+        }
+        if let Some(h) = now_header {
+            state.first.entry(doc_id.to_string()).or_insert(h);
+        }
+        // A team-only project's team is judged by the project's first header (its creator
+        // may manage the team), never by one written later.
+        if let (Learned::TeamProject(DocAccess::Item { community, team }, project), Some(first)) =
+            (&mut learned, state.first.get(doc_id))
+        {
+            project.header = first.clone();
+            *team = Some(team_of(state.views.get(community.as_str()), project));
         }
         match learned {
             Learned::Community(c) => {
@@ -249,8 +284,9 @@ impl Access {
     /// - an item only with its creator's proof (a header naming `doc_id`, signed by the
     ///   device whose key and nonce derive it, [`governance::content::creator_proof`]), so
     ///   nobody can take an id before its creator uploads it and fix it to another
-    ///   community; an item made before ids were derived (no nonce) only from a device on
-    ///   the roster of the community it names, which must be here;
+    ///   community; an item made before ids were derived (no nonce) only where the operator
+    ///   accepts such items, and then only from a device on the roster of the community it
+    ///   names, which must be here;
     /// - and in both item cases, of a community the relay knows, only from a device on its
     ///   roster (a team-only project only from its team), so nobody stores content in a
     ///   community they are not (or no longer) part of.
@@ -279,7 +315,7 @@ impl Access {
                     return false;
                 };
                 let proven = governance::content::creator_proof(doc_id, &header);
-                let legacy = header.nonce.is_empty() && header.id == doc_id;
+                let legacy = self.accept_unproven && header.nonce.is_empty() && header.id == doc_id;
                 if !proven && !legacy {
                     return false;
                 }
@@ -439,5 +475,31 @@ mod tests {
         access.refresh_doc("F1", foreign.document());
         assert!(access.allows("F1", "device:ab:s1"));
         assert!(!access.may_read("F1", "device:ab:s1"));
+    }
+
+    /// From an adversarial review: a member's modified client rewrote an idea's header into
+    /// a team-only project with a team of one (its own header, signed by itself), which shut
+    /// the idea to everyone else, its creator included. What an item is stays what the relay
+    /// first learned.
+    #[test]
+    fn an_item_never_turns_into_a_team_only_project_by_a_later_header() {
+        let access = Access::new(false);
+        access.refresh_doc("X1", &with_header(DocKind::Idea, "C1"));
+        let of = |a: &Access| a.state.read().expect("state").docs.get("X1").cloned();
+        let first = of(&access);
+        let project: Project = serde_json::from_value(serde_json::json!({
+            "header": {"schema": 1, "kind": "project", "id": "X1", "community": "C1",
+                       "created_at": 2, "created_by": "mallory"},
+            "title": "", "summary": "", "category": "", "from_idea": "",
+            "stage": "concept", "visibility": "team", "team": {}, "steps": {}, "tasks": {},
+            "notes": "", "milestones": {}, "needs": {}, "progress": null, "comments": {},
+            "reports": {}, "updated_at": 2
+        }))
+        .expect("project");
+        let mut doc = AutoCommit::new();
+        autosurgeon::reconcile(&mut doc, &project).expect("project");
+        access.refresh_doc("X1", doc.document());
+        assert_eq!(of(&access), first, "still an idea open to the community");
+        assert!(matches!(first, Some(DocAccess::Item { team: None, .. })));
     }
 }

@@ -66,6 +66,13 @@ pub struct Config {
     /// Accept documents that are not Allmende documents (for example made by other
     /// automerge-repo apps). Off by default: the relay is for communities.
     pub allow_foreign_documents: bool,
+    /// Store items made before ids were derived from their creator (no creator's proof in
+    /// their header) when a device on the roster of their community uploads them first. Off
+    /// by default: such a header proves nothing, so a member could take an id another
+    /// member made before its creator uploads it. Turn it on for a community moving to this
+    /// relay with items made by an earlier release (no nonce in their header), until they
+    /// are uploaded.
+    pub accept_unproven_items: bool,
     /// Threads that serve connections and documents (storage writes have a thread of their
     /// own). One serves thousands of connections with the least CPU per message, since
     /// threads that hand work to each other wake each other up; more pay off once one core
@@ -100,6 +107,7 @@ impl Default for Config {
             max_documents_per_connection: 100_000,
             max_ephemeral_bytes: 64 * 1024,
             allow_foreign_documents: false,
+            accept_unproven_items: false,
             workers: 1,
         }
     }
@@ -241,6 +249,9 @@ impl Config {
         }
         if let Some(v) = get("ALLMENDE_RELAY_ALLOW_FOREIGN_DOCUMENTS") {
             self.allow_foreign_documents = parse("ALLMENDE_RELAY_ALLOW_FOREIGN_DOCUMENTS", &v)?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_ACCEPT_UNPROVEN_ITEMS") {
+            self.accept_unproven_items = parse("ALLMENDE_RELAY_ACCEPT_UNPROVEN_ITEMS", &v)?;
         }
         if let Some(v) = get("ALLMENDE_RELAY_WORKERS") {
             self.workers = parse("ALLMENDE_RELAY_WORKERS", &v)?;

@@ -201,7 +201,10 @@ impl Document {
                     request,
                 } => {
                     let id = conn.id;
-                    let writer = before.is_empty().then(|| conn.clone());
+                    // Of a document the relay does not have, those whose message brings
+                    // changes write it first (a request alone writes nothing).
+                    let writer =
+                        (before.is_empty() && carries_changes(&data)).then(|| conn.clone());
                     if self.receive(conn, &data, &mut asked) {
                         writers.extend(writer);
                         if request {
@@ -232,6 +235,14 @@ impl Document {
                 for conn in &refused {
                     self.refuse(conn);
                 }
+                // Everyone else of the round starts over: what they sent went with the
+                // round, and a relay that answers as one holding nothing makes a client
+                // send everything again (instead of taking it as delivered and waiting).
+                let rest: Vec<u64> = self.peers.keys().copied().collect();
+                for peer in self.peers.values_mut() {
+                    peer.state = Arc::default();
+                }
+                self.answer(false, &rest);
                 return Some(false);
             }
         }
@@ -446,4 +457,10 @@ impl Document {
             self.peers.remove(&id);
         }
     }
+}
+
+/// Whether a sync message brings changes (one that does not decode brings none; it is
+/// refused where it is read).
+fn carries_changes(data: &[u8]) -> bool {
+    sync::Message::decode(data).is_ok_and(|m| m.changes.iter().any(|c| !c.is_empty()))
 }

@@ -61,7 +61,8 @@ pub enum StartError {
 pub async fn start(config: Config) -> Result<Relay, StartError> {
     let storage = Store::open(&config.data)?;
     let metrics = Arc::new(Metrics::default());
-    let access = Access::new(config.allow_foreign_documents);
+    let access = Access::new(config.allow_foreign_documents)
+        .accepting_unproven_items(config.accept_unproven_items);
     for doc in storage.documents()? {
         access.refresh(&doc, &storage.document_bytes(&doc)?);
     }
