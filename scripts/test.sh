@@ -31,14 +31,16 @@ ensure_node
 ensure_npm_deps tests/js
 cargo test --workspace --test tests --locked -- --ignored interop::
 section "peer to peer on a local network: two network namespaces (needs root)"
+# tc (iproute2) and nftables make a slow, lossy link for the sync-over-a-bad-network test.
 ensure_apt iproute2
+ensure_apt nftables
 if ip netns add allmende-probe 2>/dev/null && ip netns del allmende-probe; then
   cargo test --workspace --test tests --locked -- --ignored --nocapture lan::
 else
   echo "skipped: this machine does not allow network namespaces (ip netns)"
 fi
-section "fuzzing: every decoder a stranger reaches, 30 s per target (cargo fuzz, nightly)"
-bash scripts/fuzz.sh 30
+section "fuzzing: every decoder a stranger reaches, 20 s per target (cargo fuzz, nightly)"
+bash scripts/fuzz.sh 20
 section "browser: the UI in headless Chromium (builds the UI first)"
 ensure_apt chromium
 bash scripts/build-ui.sh

@@ -651,3 +651,6 @@ mod squat;
 
 #[path = "relay_siege.rs"]
 mod siege;
+
+#[path = "relay_resume.rs"]
+mod resume;

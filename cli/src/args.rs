@@ -189,6 +189,10 @@ pub enum Cmd {
         /// Fetch one document (any automerge-repo document) from the relay and print it as JSON.
         #[arg(long, conflicts_with_all = ["watch", "status"])]
         fetch: Option<String>,
+        /// Print a progress line to standard error after every window of documents, also
+        /// when it is not a terminal (a log, another program reading along).
+        #[arg(long, conflicts_with_all = ["watch", "status", "fetch"])]
+        progress: bool,
     },
     /// Invite a person: registers them and prints a token to pass on (admins). With
     /// `--list`, the invites not used yet; with `--withdraw MEMBER`, take one back.

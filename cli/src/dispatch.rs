@@ -275,7 +275,19 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
             status,
             timeout,
             fetch,
-        } => super::sync_cmd::run(&mut ctx.svc, &ctx.out, relay, watch, status, timeout, fetch),
+            progress,
+        } => super::sync_cmd::run(
+            &mut ctx.svc,
+            &ctx.out,
+            &super::sync_cmd::SyncArgs {
+                relay,
+                watch,
+                status,
+                timeout,
+                fetch,
+                progress,
+            },
+        ),
         Cmd::Invite {
             name,
             days,

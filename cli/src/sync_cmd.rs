@@ -16,15 +16,28 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-pub(super) fn run(
-    svc: &mut Service,
-    out: &Printer,
-    relay: Option<String>,
-    watch: bool,
-    status: bool,
-    timeout: u64,
-    fetch: Option<String>,
-) -> Result<()> {
+/// What `allmende sync` was asked.
+pub(super) struct SyncArgs {
+    pub relay: Option<String>,
+    pub watch: bool,
+    pub status: bool,
+    pub timeout: u64,
+    pub fetch: Option<String>,
+    /// Progress lines also when standard error is no terminal.
+    pub progress: bool,
+}
+
+pub(super) fn run(svc: &mut Service, out: &Printer, args: &SyncArgs) -> Result<()> {
+    let SyncArgs {
+        relay,
+        watch,
+        status,
+        timeout,
+        fetch,
+        progress,
+    } = args;
+    let (relay, watch, status, timeout, fetch) =
+        (relay.clone(), *watch, *status, *timeout, fetch.clone());
     let de = svc.lang() == Lang::De;
     if status {
         let rows = svc.sync_status()?;
@@ -107,6 +120,8 @@ pub(super) fn run(
         let mut bar = |p: sync::Progress| {
             if terminal {
                 eprint!("\r  {}", progress_line(p, de));
+            } else if *progress {
+                eprintln!("{}", progress_line(p, de));
             }
         };
         let report = rt.block_on(sync::sync_once_showing(svc, relay, timeout, &mut bar))?;

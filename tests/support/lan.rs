@@ -67,6 +67,117 @@ impl Lan {
         lan
     }
 
+    /// Namespace `i`'s name.
+    #[must_use]
+    pub fn ns(&self, i: usize) -> &str {
+        &self.ns[i]
+    }
+
+    /// Namespace `i`'s address on the link.
+    #[must_use]
+    pub fn addr(&self, i: usize) -> String {
+        let tag: u32 = self.ns[i]
+            .rsplit('-')
+            .next()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
+        format!("10.199.{}.{}", tag % 250, i + 1)
+    }
+
+    /// Makes the link slow and lossy both ways: `tc netem delay 150ms loss 5%` where the
+    /// kernel has netem; else (this machine's kernel has no netem) 5 % of packets dropped at
+    /// random by nftables and the rate held to 1 Mbit/s with `tc tbf`. Says which.
+    ///
+    /// # Panics
+    /// When neither can be set up.
+    pub fn impair(&self) -> &'static str {
+        let netem = (0..2).all(|i| {
+            Command::new("tc")
+                .args(["-n", &self.ns[i], "qdisc", "add", "dev", &self.veth[i]])
+                .args(["root", "netem", "delay", "150ms", "loss", "5%"])
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        });
+        if netem {
+            return "netem: 150 ms delay and 5 % loss each way";
+        }
+        for i in 0..2 {
+            let _ = Command::new("tc")
+                .args([
+                    "-n",
+                    &self.ns[i],
+                    "qdisc",
+                    "del",
+                    "dev",
+                    &self.veth[i],
+                    "root",
+                ])
+                .stderr(Stdio::null())
+                .status();
+            let ok = Command::new("tc")
+                .args(["-n", &self.ns[i], "qdisc", "add", "dev", &self.veth[i]])
+                .args([
+                    "root", "tbf", "rate", "1mbit", "burst", "32kbit", "latency", "400ms",
+                ])
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "tc tbf in {}", self.ns[i]);
+            let nft = |args: &[&str]| {
+                Command::new("ip")
+                    .args(["netns", "exec", &self.ns[i], "nft"])
+                    .args(args)
+                    .status()
+                    .is_ok_and(|s| s.success())
+            };
+            let chain = "{ type filter hook output priority 0; }";
+            let drop_some = [
+                "add",
+                "rule",
+                "inet",
+                "impair",
+                "out",
+                "oifname",
+                &self.veth[i],
+                "numgen",
+                "random",
+                "mod",
+                "100",
+                "<",
+                "5",
+                "counter",
+                "drop",
+            ];
+            let ok = nft(&["add", "table", "inet", "impair"])
+                && nft(&["add", "chain", "inet", "impair", "out", chain])
+                && nft(&drop_some);
+            assert!(ok, "nft (apt install nftables) in {}", self.ns[i]);
+        }
+        "no netem in this kernel: nftables drops 5 % each way, tbf holds 1 Mbit/s"
+    }
+
+    /// Packets the nftables fallback of [`Lan::impair`] dropped so far (0 with netem).
+    #[must_use]
+    pub fn dropped(&self) -> u64 {
+        (0..2)
+            .filter_map(|i| {
+                let out = Command::new("ip")
+                    .args(["netns", "exec", &self.ns[i], "nft", "list", "chain", "inet"])
+                    .args(["impair", "out"])
+                    .stderr(Stdio::null())
+                    .output()
+                    .ok()?;
+                let text = String::from_utf8_lossy(&out.stdout).into_owned();
+                let at = text.find("packets ")?;
+                text[at + 8..]
+                    .split_whitespace()
+                    .next()?
+                    .parse::<u64>()
+                    .ok()
+            })
+            .sum()
+    }
+
     /// Cuts (`false`) or restores the link.
     pub fn link(&self, up: bool) {
         ip(&[

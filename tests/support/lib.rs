@@ -298,9 +298,41 @@ impl RelayProc {
         }
     }
 
+    /// Starts a relay inside network namespace `ns`, listening on `ip` (a free port).
+    ///
+    /// # Panics
+    /// When it does not start.
+    #[must_use]
+    pub fn start_in(ns: &str, ip: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (child, addr) = Self::spawn_with(Some(ns), dir.path(), None, &format!("{ip}:0"));
+        RelayProc {
+            dir,
+            addr,
+            child,
+            config: None,
+        }
+    }
+
     fn spawn(data: &Path, config: Option<&Path>, listen: &str) -> (std::process::Child, String) {
+        Self::spawn_with(None, data, config, listen)
+    }
+
+    fn spawn_with(
+        ns: Option<&str>,
+        data: &Path,
+        config: Option<&Path>,
+        listen: &str,
+    ) -> (std::process::Child, String) {
         use std::io::BufRead;
-        let mut cmd = Command::new(relay_bin());
+        let mut cmd = match ns {
+            Some(ns) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", ns]).arg(relay_bin());
+                c
+            }
+            None => Command::new(relay_bin()),
+        };
         cmd.args(["--listen", listen, "--data"])
             .arg(data.join("data"));
         if let Some(c) = config {
