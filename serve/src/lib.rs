@@ -42,6 +42,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use tokio::sync::broadcast;
 
+use allmende_net::p2p::node::lan_ip;
 use allmende_service::Service;
 use allmende_store::error::{PeerError, Result};
 
@@ -117,14 +118,6 @@ pub fn router(
         ))
         .with_state(state.clone());
     (router, state)
-}
-
-/// This machine's address on the local network (the one a route to the internet would use;
-/// no packet is sent).
-fn lan_ip() -> Option<std::net::IpAddr> {
-    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
-    socket.connect("192.0.2.1:9").ok()?;
-    socket.local_addr().ok().map(|a| a.ip())
 }
 
 /// Serves until Ctrl-C. Prints `listening on http://ADDR` first (for scripts and tests).

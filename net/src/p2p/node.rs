@@ -70,8 +70,10 @@ pub fn ticket(endpoint: &Endpoint) -> Ticket {
     )
 }
 
-/// This machine's address on the local network (no packet is sent).
-fn lan_ip() -> Option<std::net::IpAddr> {
+/// This machine's address on the local network (the one a route to the internet would use;
+/// no packet is sent). `allmende serve` names it too.
+#[must_use]
+pub fn lan_ip() -> Option<std::net::IpAddr> {
     let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
     socket.connect("192.0.2.1:9").ok()?;
     socket
