@@ -135,9 +135,25 @@ impl Access {
             let c = governance::replay_document(doc_id, doc, history, checked);
             c.is_founded().then_some(c)
         });
-        let learned = match (community, self.state.read()) {
-            (Some(c), _) => Learned::Community(Box::new(c)),
-            (None, Ok(state)) => classify(doc, &state.views),
+        // What an item is, where it belongs and who made it is its first header's word: the
+        // one this relay learned first, or after a restart the one in the document's history
+        // with its creator's proof (`first_header`), never one written later.
+        let (learned, first) = match (community, self.state.read()) {
+            (Some(c), _) => (Learned::Community(Box::new(c)), None),
+            (None, Ok(state)) => match classify(doc, &state.views) {
+                learned @ (Learned::Item(_) | Learned::TeamProject(..)) => {
+                    match state
+                        .first
+                        .get(doc_id)
+                        .cloned()
+                        .or_else(|| first_header(doc_id, doc))
+                    {
+                        Some(h) => (classify_as(h.clone(), doc, &state.views), Some(h)),
+                        None => (learned, None),
+                    }
+                }
+                learned => (learned, None),
+            },
             (None, Err(_)) => return,
         };
         let Ok(mut state) = self.state.write() else {
@@ -158,30 +174,12 @@ impl Access {
             ) => was == community,
             _ => false,
         };
-        let mut learned = learned;
-        let now_header = matches!(learned, Learned::Item(_) | Learned::TeamProject(..))
-            .then(|| autosurgeon::hydrate_prop::<_, Header, _, _>(doc, &ROOT, "header").ok())
-            .flatten();
-        let first_kind = state.first.get(doc_id).map(|h| h.kind);
-        let same_kind = same_kind
-            && match (first_kind, &now_header) {
-                (Some(was), Some(now)) => was == now.kind,
-                _ => true,
-            };
         if !same_kind {
             tracing::warn!(doc = %doc_id, "a change tried to make the document something else; ignored");
             return;
         }
-        if let Some(h) = now_header {
+        if let Some(h) = first {
             state.first.entry(doc_id.to_string()).or_insert(h);
-        }
-        // A team-only project's team is judged by the project's first header (its creator
-        // may manage the team), never by one written later.
-        if let (Learned::TeamProject(DocAccess::Item { community, team }, project), Some(first)) =
-            (&mut learned, state.first.get(doc_id))
-        {
-            project.header = first.clone();
-            *team = Some(team_of(state.views.get(community.as_str()), project));
         }
         match learned {
             Learned::Community(c) => {
@@ -367,6 +365,59 @@ fn classify(doc: &Automerge, communities: &HashMap<String, Community>) -> Learne
     let Ok(header) = autosurgeon::hydrate_prop::<_, Header, _, _>(doc, &ROOT, "header") else {
         return Learned::Foreign;
     };
+    classify_as(header, doc, communities)
+}
+
+/// How far into a document's history [`first_header`] looks for its creator's header.
+const HISTORY_SCAN: usize = 64;
+
+/// The header an item was made with: the current one when it carries its creator's proof
+/// ([`governance::content::creator_proof`]); else the first in the document's history that
+/// does (a header rewritten later by a member's modified client); else, for an item made
+/// before ids were derived, the first readable one. `None` when no change so far holds one.
+fn first_header(doc_id: &str, doc: &Automerge) -> Option<Header> {
+    let read =
+        |d: &Automerge| autosurgeon::hydrate_prop::<_, Header, _, _>(d, &ROOT, "header").ok();
+    let now = read(doc);
+    if now
+        .as_ref()
+        .is_some_and(|h| governance::content::creator_proof(doc_id, h))
+    {
+        return now;
+    }
+    let mut first_readable: Option<Header> = None;
+    let hashes: Vec<automerge::ChangeHash> = doc
+        .get_changes_meta(&[])
+        .into_iter()
+        .take(HISTORY_SCAN)
+        .map(|c| c.hash)
+        .collect();
+    for hash in hashes {
+        let Some(h) = doc.fork_at(&[hash]).ok().as_ref().and_then(read) else {
+            continue;
+        };
+        if governance::content::creator_proof(doc_id, &h) {
+            return Some(h);
+        }
+        // An item from before ids were derived has no proof anywhere: its first header is
+        // the best word there is.
+        let legacy = h.nonce.is_empty();
+        let first = first_readable.get_or_insert(h);
+        if legacy && first.nonce.is_empty() {
+            break;
+        }
+    }
+    first_readable.or(now)
+}
+
+/// What a document with `header` is: a community (only a claim; the caller replays the log
+/// first), a team-only project (its team judged with this header's creator), or an item of
+/// the header's community.
+fn classify_as(
+    header: Header,
+    doc: &Automerge,
+    communities: &HashMap<String, Community>,
+) -> Learned {
     match header.kind {
         // A community is what its signed log founds (the caller replays that first, from
         // the history); a header that only claims to be one founds nobody's access.
@@ -381,7 +432,10 @@ fn classify(doc: &Automerge, communities: &HashMap<String, Community>) -> Learne
                     team: None,
                 });
             };
-            let project = trimmed(project);
+            let project = Project {
+                header: header.clone(),
+                ..trimmed(project)
+            };
             let team = team_of(communities.get(&header.community), &project);
             Learned::TeamProject(
                 DocAccess::Item {
@@ -501,5 +555,81 @@ mod tests {
         access.refresh_doc("X1", doc.document());
         assert_eq!(of(&access), first, "still an idea open to the community");
         assert!(matches!(first, Some(DocAccess::Item { team: None, .. })));
+    }
+
+    struct Key(ed25519_dalek::SigningKey);
+
+    impl governance::Signer for Key {
+        fn public_hex(&self) -> String {
+            hex::encode(self.0.verifying_key().to_bytes())
+        }
+        fn sign(&self, message: &[u8]) -> [u8; 64] {
+            use ed25519_dalek::Signer as _;
+            self.0.sign(message).to_bytes()
+        }
+    }
+
+    /// An idea of community C1 made by `key`, its id derived and its header signed.
+    fn proven_idea(key: &Key) -> (String, AutoCommit) {
+        use allmende_core::apply::Item;
+        use allmende_core::model::{Idea, IdeaStatus};
+        let device = governance::Signer::public_hex(key);
+        let id = allmende_core::DocId::derive(&device, "n1").to_string();
+        let mut item = Item::Idea(Idea {
+            header: Header {
+                schema: 1,
+                kind: DocKind::Idea,
+                id: id.clone(),
+                community: "C1".into(),
+                created_at: 1,
+                created_by: "m1".into(),
+                device,
+                nonce: "n1".into(),
+                sig: String::new(),
+            },
+            title: "Trinkbrunnen".into(),
+            text: String::new(),
+            category: "health".into(),
+            author: "m1".into(),
+            status: IdeaStatus::New,
+            supporters: Default::default(),
+            support_proofs: Default::default(),
+            comments: Default::default(),
+            reports: Default::default(),
+            project: String::new(),
+            updated_at: 1,
+        });
+        governance::sign_item(&mut item, None, key);
+        let mut doc = AutoCommit::new();
+        if let Item::Idea(idea) = &item {
+            autosurgeon::reconcile(&mut doc, idea).expect("idea");
+        }
+        doc.commit();
+        (id, doc)
+    }
+
+    /// From an adversarial review: a header rewritten while the relay ran was ignored, but
+    /// after a restart the relay learned the item again from its current state, so the
+    /// rewrite (here: the idea moved into another community) counted from then on.
+    #[test]
+    fn after_a_restart_an_item_is_what_its_proven_header_says() {
+        let (id, mut doc) = proven_idea(&Key(ed25519_dalek::SigningKey::from_bytes(&[3; 32])));
+        let running = Access::new(false);
+        running.refresh_doc(&id, doc.document());
+        let community_of = |a: &Access| match a.state.read().expect("state").docs.get(&id) {
+            Some(DocAccess::Item { community, .. }) => community.clone(),
+            other => panic!("not an item: {other:?}"),
+        };
+        assert_eq!(community_of(&running), "C1");
+        // A member's modified client moves it into its own community.
+        let (_, header) = doc.get(ROOT, "header").expect("read").expect("header");
+        doc.put(&header, "community", "C2").expect("put");
+        doc.commit();
+        running.refresh_doc(&id, doc.document());
+        assert_eq!(community_of(&running), "C1", "ignored while running");
+        // The relay restarts: it learns everything again from what is stored.
+        let restarted = Access::new(false);
+        restarted.refresh(&id, &doc.save());
+        assert_eq!(community_of(&restarted), "C1", "and after a restart too");
     }
 }
