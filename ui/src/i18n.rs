@@ -71,7 +71,17 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         ),
         "joininv.token" => ("Einladung (Text)", "Invite (text)"),
         "joininv.scan" => ("QR-Code fotografieren oder Bild wählen", "Photograph the QR code or pick a picture"),
-        "joininv.scanned" => ("QR-Code gelesen. Jetzt beitreten.", "QR code read. Now join."),
+        "joininv.scanned" => ("QR-Code gelesen. Jetzt prüfen.", "QR code read. Now check it."),
+        "joininv.check" => ("Einladung prüfen", "Check the invite"),
+        "joininv.confirm" => ("Dieser Gemeinschaft beitreten?", "Join this community?"),
+        "joininv.community" => ("Gemeinschaft", "Community"),
+        "joininv.relay" => ("Über den Relay-Server", "Through the relay server"),
+        "joininv.relay_note" => (
+            "Wer diesen Server betreibt, sieht alles, was die Gemeinschaft dort teilt. Tritt nur bei, wenn du die Einladung von jemandem aus der Gemeinschaft hast.",
+            "Whoever runs this server sees everything the community shares there. Join only if the invite came from someone in the community.",
+        ),
+        "joininv.until" => ("Gilt bis", "Valid until"),
+        "joininv.cancel" => ("Abbrechen", "Cancel"),
         "joininv.not_picture" => ("Diese Datei ist kein Bild.", "This file is not a picture."),
         "joininv.no_code" => (
             "Auf dem Bild ist kein lesbarer QR-Code. Versuch es näher und mit mehr Licht.",

@@ -1,7 +1,11 @@
 //! Joining a community on this device with an invite someone passed on: paste the text, or
-//! take a photo of (or pick a picture with) its QR code. The community's code of conduct is
-//! shown once joined.
+//! take a photo of (or pick a picture with) its QR code. The invite is read here first and
+//! the person confirms what it opens (which community, through which relay, until when)
+//! before anything is contacted; a damaged or expired invite is refused on the spot. The
+//! community's code of conduct is shown once joined.
 
+use allmende_core::faults::InviteFault;
+use allmende_core::invite::Invite;
 use allmende_core::query::{Overview, Query};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -19,6 +23,8 @@ pub fn join_invite() -> Html {
     let busy = use_state(|| false);
     let note = use_state(|| None::<(bool, String)>);
     let joined = use_state(|| None::<(String, String, String)>);
+    // The invite read from the text, waiting for the person's word, with the text itself.
+    let pending = use_state(|| None::<(Invite, String)>);
     let scan = {
         let (token, note) = (token.clone(), note.clone());
         Callback::from(move |e: Event| {
@@ -48,18 +54,45 @@ pub fn join_invite() -> Html {
             });
         })
     };
-    let submit = {
-        let (token, busy, note, joined) =
-            (token.clone(), busy.clone(), note.clone(), joined.clone());
-        let app = app.clone();
+    let check = {
+        let (token, note, pending) = (token.clone(), note.clone(), pending.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let text = token
                 .cast::<HtmlTextAreaElement>()
                 .map(|a| a.value())
                 .unwrap_or_default();
-            let (busy, note, joined, app) =
-                (busy.clone(), note.clone(), joined.clone(), app.clone());
+            match read_invite(&text) {
+                Ok(invite) => {
+                    note.set(None);
+                    pending.set(Some((invite, text.trim().to_string())));
+                }
+                Err(fault) => note.set(Some((false, fault.message(lang)))),
+            }
+        })
+    };
+    let cancel = {
+        let (pending, note) = (pending.clone(), note.clone());
+        Callback::from(move |_: MouseEvent| {
+            pending.set(None);
+            note.set(None);
+        })
+    };
+    let submit = {
+        let (busy, note, joined, pending) =
+            (busy.clone(), note.clone(), joined.clone(), pending.clone());
+        let app = app.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some((_, text)) = (*pending).clone() else {
+                return;
+            };
+            let (busy, note, joined, app, pending) = (
+                busy.clone(),
+                note.clone(),
+                joined.clone(),
+                app.clone(),
+                pending.clone(),
+            );
             busy.set(true);
             note.set(Some((true, t(lang, "joininv.busy").to_string())));
             wasm_bindgen_futures::spawn_local(async move {
@@ -72,6 +105,7 @@ pub fn join_invite() -> Html {
                             field("code_of_conduct"),
                         )));
                         note.set(None);
+                        pending.set(None);
                         app.dispatch(Action::Changed);
                     }
                     Err(e) => note.set(Some((false, e.message))),
@@ -111,22 +145,75 @@ pub fn join_invite() -> Html {
             </section>
         };
     }
+    let status = (*note).clone().map(|(ok, text)| {
+        html! {
+            <p class={if ok { "status" } else { "error" }} role={if ok { "status" } else { "alert" }}>{ text }</p>
+        }
+    });
+    // The question replaces the form on screen; the form stays (hidden) with its text, so
+    // "Abbrechen" goes back to the invite as it was.
+    let question = (*pending).clone().map(|(invite, _)| {
+        let relay = invite.relay.clone().unwrap_or_default();
+        let until = invite.until.map(allmende_core::time::millis_to_date);
+        html! {
+            <section class="panel" aria-labelledby="join-confirm">
+                <h2 id="join-confirm">{ t(lang, "joininv.confirm") }</h2>
+                <dl class="facts">
+                    <dt>{ t(lang, "joininv.community") }</dt>
+                    <dd class="invite-community">{ invite.community_name.clone() }</dd>
+                    <dt>{ t(lang, "joininv.relay") }</dt>
+                    <dd class="invite-relay">{ relay }</dd>
+                    if let Some(day) = until {
+                        <dt>{ t(lang, "joininv.until") }</dt>
+                        <dd>{ day }</dd>
+                    }
+                </dl>
+                <p class="muted">{ t(lang, "joininv.relay_note") }</p>
+                <div class="inline">
+                    <button class="primary" onclick={submit} disabled={*busy}>{ t(lang, "joininv.join") }</button>
+                    <button onclick={cancel} disabled={*busy}>{ t(lang, "joininv.cancel") }</button>
+                </div>
+                { status.clone() }
+            </section>
+        }
+    });
+    let asking = question.is_some();
     html! {
-        <section class="panel">
+        <>
+        { question.unwrap_or_default() }
+        <section class="panel" hidden={asking}>
             <h2>{ t(lang, "joininv.title") }</h2>
             <p class="muted">{ t(lang, "joininv.explain") }</p>
-            <form class="stack" onsubmit={submit}>
+            <form class="stack" onsubmit={check}>
                 <label>{ t(lang, "joininv.token") }
                     <textarea ref={token} name="invite-token" rows="3" required=true placeholder="allmende-invite:…" />
                 </label>
                 <label class="file">{ t(lang, "joininv.scan") }
                     <input type="file" name="invite-qr" accept="image/*" capture="environment" onchange={scan} />
                 </label>
-                <button type="submit" class="primary" disabled={*busy}>{ t(lang, "joininv.join") }</button>
+                <button type="submit" class="primary">{ t(lang, "joininv.check") }</button>
             </form>
-            if let Some((ok, text)) = (*note).clone() {
-                <p class={if ok { "status" } else { "error" }} role={if ok { "status" } else { "alert" }}>{ text }</p>
+            if !asking {
+                { status }
             }
         </section>
+        </>
     }
+}
+
+/// Reads an invite on this device: damaged, foreign, relay-less or expired ones are refused
+/// before anything is contacted.
+fn read_invite(text: &str) -> Result<Invite, InviteFault> {
+    let invite = Invite::parse(text)?;
+    if invite.relay.as_deref().is_none_or(str::is_empty) {
+        return Err(InviteFault::NoRelay);
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let now = js_sys::Date::now() as i64;
+    if let Some(until) = invite.until.filter(|u| *u < now) {
+        return Err(InviteFault::Expired(allmende_core::time::millis_to_date(
+            until,
+        )));
+    }
+    Ok(invite)
 }
