@@ -14,6 +14,12 @@ use automerge::ChangeHash;
 
 /// Most different answers remembered for one document state.
 const MAX: usize = 256;
+/// Largest answer remembered: an honest follower's answer names its heads and a small bloom
+/// filter; a stranger's message without changes can still be megabytes (a long `need`).
+const MAX_MESSAGE: usize = 16 * 1024;
+/// Most bytes of answers and states remembered for one document (a few hundred followers'
+/// worth): without it, 256 answers of 16 MiB each would stay in memory.
+const MAX_BYTES: usize = 1024 * 1024;
 
 #[derive(Default)]
 pub struct Acks {
@@ -21,6 +27,8 @@ pub struct Acks {
     heads: Vec<ChangeHash>,
     /// Message bytes → (state before, state after; shared with the followers that took it).
     seen: HashMap<Vec<u8>, Vec<(sync::State, Arc<sync::State>)>>,
+    /// Bytes of the remembered messages, and a rough size of each state pair kept.
+    bytes: usize,
 }
 
 impl Acks {
@@ -29,6 +37,7 @@ impl Acks {
         if self.heads != heads {
             self.heads = heads.to_vec();
             self.seen = HashMap::new();
+            self.bytes = 0;
         }
     }
 
@@ -56,14 +65,20 @@ impl Acks {
         after: &Arc<sync::State>,
     ) {
         self.at(heads);
-        if self.seen.len() < MAX {
-            self.seen
-                .entry(data.to_vec())
-                .or_default()
-                .push((before, after.clone()));
+        let cost = data.len() + PAIR;
+        if self.seen.len() >= MAX || data.len() > MAX_MESSAGE || self.bytes + cost > MAX_BYTES {
+            return;
         }
+        self.bytes += cost;
+        self.seen
+            .entry(data.to_vec())
+            .or_default()
+            .push((before, after.clone()));
     }
 }
+
+/// A rough size of one remembered pair of sync states (their heads and bloom filters).
+const PAIR: usize = 512;
 
 #[cfg(test)]
 mod tests {
@@ -94,5 +109,29 @@ mod tests {
             .expect("edit");
         assert_eq!(acks.get(&doc.get_heads(), b"answer", &before), None);
         assert_eq!(acks.get(&heads, b"answer", &before), None);
+    }
+
+    /// Issue 13, finding 5: answers were remembered up to 256 per document state whatever
+    /// their size, so a stranger's messages without changes (a long `need` list of 16 MiB
+    /// each) could hold gigabytes. Now big ones are not remembered and the total is bounded.
+    #[test]
+    fn big_answers_are_not_remembered_and_the_total_stays_bounded() {
+        let doc = automerge::Automerge::new();
+        let heads = doc.get_heads();
+        let mut acks = Acks::default();
+        let after = Arc::new(sync::State::new());
+        let big = vec![7u8; MAX_MESSAGE + 1];
+        acks.put(&heads, &big, sync::State::new(), &after);
+        assert_eq!(acks.bytes, 0, "a big answer is not remembered");
+        for i in 0..MAX {
+            let mut data = vec![0u8; MAX_MESSAGE];
+            data[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            acks.put(&heads, &data, sync::State::new(), &after);
+        }
+        assert!(acks.bytes <= MAX_BYTES, "{}", acks.bytes);
+        assert!(
+            acks.seen.len() < MAX,
+            "the byte bound holds before the count does"
+        );
     }
 }
