@@ -254,10 +254,13 @@ impl Hub {
             ))
         };
         let mut next = Some(first);
+        // Frames taken out count against the outbox's budget until they are written.
+        let mut fed = 0;
         while let Some(out) = next {
             match out {
                 Out::Ping => conn.ping(),
                 Out::Frame(bytes) => {
+                    fed += bytes.len();
                     match tokio::time::timeout(WRITE_TIMEOUT, conn.feed(bytes)).await {
                         Ok(Ok(())) => {}
                         Ok(Err(_)) => return Err(None),
@@ -271,7 +274,9 @@ impl Hub {
             }
             next = waiting.pop();
         }
-        match tokio::time::timeout(WRITE_TIMEOUT, conn.flush()).await {
+        let flushed = tokio::time::timeout(WRITE_TIMEOUT, conn.flush()).await;
+        waiting.sent(fed);
+        match flushed {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(None),
             Err(_) => Err(stuck()),

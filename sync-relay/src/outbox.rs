@@ -5,8 +5,11 @@
 //! largest single cost of an idle connection in a heap profile); this queue allocates only
 //! while something waits. A connection that lets more than its budget pile up reads too
 //! slowly: everything waiting is dropped, it is told why and closed, and gets nothing more.
+//! Frames taken out to be written count against the budget until they are written
+//! ([`Outbox::sent`]), so a connection holds at most its budget, queued or on the way.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::task::AtomicWaker;
@@ -40,6 +43,8 @@ pub struct Outbox {
     /// connection's task holds no more than a reference for it).
     ready: AtomicWaker,
     max_bytes: usize,
+    /// Bytes of frames taken out and not yet written.
+    in_flight: AtomicUsize,
     metrics: Arc<Metrics>,
 }
 
@@ -50,8 +55,18 @@ impl Outbox {
             queue: Mutex::default(),
             ready: AtomicWaker::new(),
             max_bytes,
+            in_flight: AtomicUsize::new(0),
             metrics,
         }
+    }
+
+    /// `bytes` of the frames taken out were written (or dropped with the connection).
+    pub fn sent(&self, bytes: usize) {
+        let _ = self
+            .in_flight
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                Some(n.saturating_sub(bytes))
+            });
     }
 
     /// Queues a frame; false when the connection has ended or reads too slowly (the frame
@@ -63,7 +78,8 @@ impl Outbox {
         if q.ended || q.closing {
             return false;
         }
-        if q.bytes + frame.len() > self.max_bytes {
+        let in_flight = self.in_flight.load(Ordering::Relaxed);
+        if q.bytes + in_flight + frame.len() > self.max_bytes {
             Metrics::add(&self.metrics.closed_slow, 1);
             tracing::warn!(
                 max = self.max_bytes,
@@ -115,6 +131,7 @@ impl Outbox {
         let out = q.items.pop_front();
         if let Some(Out::Frame(f)) = &out {
             q.bytes -= f.len();
+            self.in_flight.fetch_add(f.len(), Ordering::Relaxed);
         }
         if q.items.is_empty() {
             // An idle connection keeps no queue memory.
@@ -184,11 +201,17 @@ mod tests {
         let metrics = Arc::new(Metrics::default());
         let o = Outbox::new(10, metrics.clone());
         assert!(o.push(vec![0; 6]));
-        assert_eq!(
-            frame(o.pop()).map(|f| f.len()),
-            Some(6),
-            "popped bytes leave the budget"
+        assert_eq!(frame(o.pop()).map(|f| f.len()), Some(6));
+        assert!(
+            !o.push(vec![0; 6]),
+            "taken out but not written: still in the budget (issue 13, finding 5)"
         );
+        assert!(matches!(o.pop(), Some(Out::Close(r)) if r.contains("too slowly")));
+        // Written frames leave the budget.
+        let o = Outbox::new(10, metrics.clone());
+        assert!(o.push(vec![0; 6]));
+        assert_eq!(frame(o.pop()).map(|f| f.len()), Some(6));
+        o.sent(6);
         assert!(o.push(vec![0; 6]));
         assert!(!o.push(vec![0; 6]), "over the budget");
         assert!(matches!(o.pop(), Some(Out::Close(r)) if r.contains("too slowly")));
@@ -199,7 +222,7 @@ mod tests {
             metrics
                 .closed_slow
                 .load(std::sync::atomic::Ordering::Relaxed),
-            1
+            2
         );
     }
 }
