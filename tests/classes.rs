@@ -342,3 +342,67 @@ fn a_pupil_cannot_bring_a_key_and_class_codes_are_bounded_and_can_be_withdrawn()
         "{body}"
     );
 }
+
+/// Issue 16, bug 10: a pupil who has joined was told "join with a class code first" when a
+/// control only the teacher may use refused them, and a pupil whose device the teacher
+/// removed got the same words with no explanation. Each now hears what happened.
+#[test]
+fn a_pupil_hears_why_they_are_refused_and_a_removed_pupil_why_they_must_join_again() {
+    let teacher = Peer::new();
+    teacher.create(&[
+        "init",
+        "--name",
+        "Klasse 6b",
+        "--kind",
+        "school",
+        "--admin-name",
+        "Frau Okafor",
+    ]);
+    let code = code_of(&teacher);
+    let serve = ServeProc::start_with(&teacher, &["--guests-only"]);
+    let (status, session) = serve.post("/api/enroll", &json!({"code": code, "name": "Fuchs"}));
+    assert_eq!(status, 200, "{session}");
+    let token = session["token"].as_str().expect("token").to_string();
+    let answer = |method: &str, path: &str| {
+        let (status, body) = serve.request_as(Some(&token), method, path, "");
+        let body: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}"));
+        (status, body)
+    };
+
+    // Joined, but class codes are the teacher's: refused as such, not sent to join again.
+    let (status, body) = answer("GET", "/api/class-codes");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("host_only")),
+        "{body}"
+    );
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(!message.contains("Klassencode beitreten"), "{message}");
+    assert!(message.contains("Lehrkraft"), "{message}");
+
+    // The teacher removes the pupil's device: the session says so.
+    let member = session["member"].as_str().expect("member");
+    let devices: Value = teacher.json(&["member", "devices", member]);
+    let device = devices[0].as_str().expect("device");
+    teacher.ok(&["member", "remove-device", member, device]);
+    let (status, body) = answer("GET", "/api/session");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("guest_removed")),
+        "{body}"
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("entfernt")),
+        "{body}"
+    );
+    // A browser that never joined is still asked to join.
+    let (status, body) = serve.request("GET", "/api/session", "");
+    let body: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("join_first")),
+        "{body}"
+    );
+}

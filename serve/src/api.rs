@@ -154,7 +154,7 @@ pub(super) async fn export_ics(
                 .ok_or_else(|| PeerError::BadInput("no community".into()))?,
         };
         if svc.viewer_community().is_some_and(|v| v != c) {
-            return Err(PeerError::Unauthorised("another community".into()));
+            return Err(PeerError::HostOnly("another community".into()));
         }
         svc.export_ics(&c)
     })

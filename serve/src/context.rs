@@ -30,7 +30,8 @@ pub(super) fn lang(headers: &HeaderMap, params: &HashMap<String, String>) -> Lan
 
 fn status_of(e: &PeerError) -> StatusCode {
     match e {
-        PeerError::Unauthorised(_) => StatusCode::UNAUTHORIZED,
+        PeerError::Unauthorised(_) | PeerError::GuestRemoved => StatusCode::UNAUTHORIZED,
+        PeerError::HostOnly(_) => StatusCode::FORBIDDEN,
         PeerError::Network(_) => StatusCode::BAD_GATEWAY,
         PeerError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         PeerError::ClassCode(allmende_service::ClassCodeFault::TooManyAttempts) => {
@@ -146,7 +147,9 @@ pub(super) fn host_only(
 ) -> Result<(), Response> {
     match principal(state, parts) {
         Ok(Principal::Host) => Ok(()),
-        _ => Err(error(&PeerError::Unauthorised(why.into()), lang)),
+        // A guest is in, but this is not for guests; anyone else has not joined.
+        Ok(Principal::Guest(_)) => Err(error(&PeerError::HostOnly(why.into()), lang)),
+        Err(e) => Err(error(&e, lang)),
     }
 }
 

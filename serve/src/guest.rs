@@ -100,7 +100,7 @@ fn is_host(state: &AppState, parts: &Parts) -> bool {
 
 fn not_host(lang: allmende_core::Lang) -> Response {
     error(
-        &PeerError::Unauthorised("only the host manages class codes".into()),
+        &PeerError::HostOnly("only the host manages class codes".into()),
         lang,
     )
 }

@@ -271,9 +271,7 @@ impl Service {
             .member(&member)
             .is_some_and(|m| m.devices.contains_key(&key.public_hex()));
         if !active {
-            return Err(PeerError::Unauthorised(
-                "this device was removed from the community".into(),
-            ));
+            return Err(PeerError::GuestRemoved);
         }
         Ok(Viewer {
             community,

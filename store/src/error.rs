@@ -29,6 +29,12 @@ pub enum PeerError {
     /// A browser without a valid guest session (join with a class code first).
     #[error("{0}")]
     Unauthorised(String),
+    /// A guest whose device the host removed from the community: its session is over.
+    #[error("this device was removed from the community")]
+    GuestRemoved,
+    /// A guest asked for what only the host (the device `allmende serve` runs on) may do.
+    #[error("only the host can do this: {0}")]
+    HostOnly(String),
     /// Another machine could not be reached or did not answer (a relay, a peer, a socket
     /// that could not be opened). Nothing was lost; trying again later may work.
     #[error("network: {0}")]
@@ -64,6 +70,8 @@ impl PeerError {
             PeerError::Invite(_) => "bad_invite",
             PeerError::ClassCode(f) => f.code(),
             PeerError::Unauthorised(_) => "join_first",
+            PeerError::GuestRemoved => "guest_removed",
+            PeerError::HostOnly(_) => "host_only",
             PeerError::Network(_) => "network",
             PeerError::Unavailable(_) => "unavailable",
             PeerError::Storage(_) => "storage",
@@ -108,6 +116,13 @@ impl PeerError {
             (PeerError::Domain(e), _) => e.message(lang),
             (PeerError::Invite(f), _) => f.message(lang),
             (PeerError::ClassCode(f), _) => f.message(lang),
+            (PeerError::GuestRemoved, Lang::En) => {
+                "This device was removed from the community. To take part again, join with a new class code."
+                    .to_string()
+            }
+            (PeerError::HostOnly(_), Lang::En) => {
+                "Only the device Allmende runs on (the teacher's or host's) can do this.".to_string()
+            }
             (_, Lang::En) => self.to_string(),
             (PeerError::CorruptDatabase { path, reason }, Lang::De) => format!(
                 "Die Datendatei {path} ist beschädigt oder keine Allmende-Datenbank ({reason}). Sie wurde nicht verändert."
@@ -120,7 +135,14 @@ impl PeerError {
             ),
             (PeerError::BadInput(m), Lang::De) => format!("Ungültige Eingabe: {m}"),
             (PeerError::Unauthorised(_), Lang::De) => {
-                "Bitte zuerst mit dem Klassencode beitreten (oder dieses Gerät wurde entfernt)."
+                "Bitte zuerst mit dem Klassencode beitreten.".to_string()
+            }
+            (PeerError::GuestRemoved, Lang::De) => {
+                "Dieses Gerät wurde aus der Gemeinschaft entfernt. Wer wieder mitmachen will, tritt mit einem neuen Klassencode bei."
+                    .to_string()
+            }
+            (PeerError::HostOnly(_), Lang::De) => {
+                "Das kann nur das Gerät, auf dem Allmende läuft (bei der Lehrkraft oder beim Gastgeber)."
                     .to_string()
             }
             (PeerError::Json(e), Lang::De) => format!("Ungültiges JSON: {e}"),

@@ -75,6 +75,7 @@ const devices = JSON.parse(execFileSync(bin, ["--data", data, "--json", "member"
 execFileSync(bin, ["--data", data, "member", "remove-device", pupil.id, devices[0]])
 await page.reload()
 check(await waitText("Mitmachen mit einem Code"), "after removal the browser is back at the join screen")
+check(await waitText("aus der Klasse entfernt"), "and is told why")
 
 check(errors.length === 0, `no page errors ${errors.join("; ")}`)
 await browser.close()

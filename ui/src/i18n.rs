@@ -178,6 +178,10 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "sync.how_found" => ("Gefunden über", "Found by"),
         "sync.peer_device" => ("Gerät", "Device"),
         "join.title" => ("Mitmachen mit einem Code", "Join with a code"),
+        "join.removed" => (
+            "Dieses Gerät wurde aus der Klasse entfernt. Wenn du wieder mitmachen sollst, gib einen neuen Code ein.",
+            "This device was removed from the class. If you are to take part again, enter a new code.",
+        ),
         "join.explain" => ("Gib den Code von der Tafel ein und einen Spitznamen. Du brauchst keine E-Mail-Adresse.", "Enter the code from the board and a nickname. You need no e-mail address."),
         "join.code" => ("Code", "Code"),
         "join.name" => ("Dein Spitzname", "Your nickname"),

@@ -52,6 +52,8 @@ pub enum Guest {
     Host,
     Joined,
     MustJoin,
+    /// The host removed this browser's device: it must join again, and is told why.
+    Removed,
 }
 
 impl Default for AppState {

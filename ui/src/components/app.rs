@@ -22,9 +22,14 @@ pub fn app() -> Html {
                 let session = match crate::api::session(lang.as_str()).await {
                     Ok(s) => s,
                     Err(e) if e.code == "join_first" => {
-                        // A removed device's session is over: join again.
                         crate::api::forget_guest();
                         a.dispatch(Action::SetGuest(Guest::MustJoin));
+                        return;
+                    }
+                    Err(e) if e.code == "guest_removed" => {
+                        // A removed device's session is over: join again, told why.
+                        crate::api::forget_guest();
+                        a.dispatch(Action::SetGuest(Guest::Removed));
                         return;
                     }
                     Err(_) => return,
@@ -135,7 +140,7 @@ pub fn app() -> Html {
                 aria-current={if current { "page" } else { "false" }}>{ t(lang, key) }</button></li>
         }
     };
-    if app.guest == Guest::MustJoin {
+    if matches!(app.guest, Guest::MustJoin | Guest::Removed) {
         return html! {
             <ContextProvider<Ctx> context={app.clone()}>
                 <header class="top">

@@ -77,6 +77,9 @@ pub fn join() -> Html {
     html! {
         <section class="panel">
             <h1>{ t(lang, "join.title") }</h1>
+            if app.guest == crate::state::Guest::Removed {
+                <p class="notice" role="status">{ t(lang, "join.removed") }</p>
+            }
             <p class="lead">{ t(lang, "join.explain") }</p>
             <form class="stack" onsubmit={submit}>
                 <label>{ t(lang, "join.code") }<input ref={code} name="class-code" required=true autocomplete="off" value={code_from_link()} /></label>
