@@ -654,3 +654,6 @@ mod siege;
 
 #[path = "relay_resume.rs"]
 mod resume;
+
+#[path = "relay_service.rs"]
+mod service;

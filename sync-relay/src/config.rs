@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 /// Everything the relay can be told.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Where to listen (default 127.0.0.1:3030).
@@ -357,5 +357,29 @@ mod tests {
             Config::load(Some(&file)),
             Err(ConfigError::Parse { .. })
         ));
+    }
+
+    /// `relay.example.toml` (shipped for operators) lists every setting, at its default:
+    /// a setting added to `Config` and not to the example fails here.
+    #[test]
+    fn the_example_configuration_lists_every_setting_at_its_default() {
+        let example = include_str!("../relay.example.toml");
+        let parsed: Config = toml::from_str(example).expect("the example parses");
+        assert_eq!(parsed, Config::default(), "the example shows the defaults");
+        let keys = |text: &str| -> std::collections::BTreeSet<String> {
+            text.lines()
+                .map(|l| l.trim_start_matches("# ").trim())
+                .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.to_string()))
+                .filter(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+                .collect()
+        };
+        let every: std::collections::BTreeSet<String> =
+            match toml::Value::try_from(Config::default()).expect("serialise") {
+                toml::Value::Table(t) => t.keys().cloned().collect(),
+                other => panic!("not a table: {other:?}"),
+            };
+        let listed = keys(example);
+        let missing: Vec<&String> = every.difference(&listed).collect();
+        assert!(missing.is_empty(), "not in relay.example.toml: {missing:?}");
     }
 }
