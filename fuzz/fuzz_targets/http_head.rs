@@ -11,7 +11,10 @@ fuzz_target!(|data: &[u8]| {
         Ok(Some(end)) => end,
         Ok(None) => return,
         Err(e) => {
-            assert!(data.len() > MAX_HEAD, "only a long head is refused before its end");
+            assert!(
+                data.len() > MAX_HEAD,
+                "only a long head is refused before its end"
+            );
             assert!(e.status.starts_with("431"));
             return;
         }
@@ -19,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
     match parse_head(&data[..end]) {
         Ok(head) => {
             assert!(!head.path.contains('?'));
-            assert!(head.headers.keys().all(|k| k.chars().all(|c| !c.is_ascii_uppercase())));
+            assert!(head
+                .headers
+                .keys()
+                .all(|k| k.chars().all(|c| !c.is_ascii_uppercase())));
         }
         Err(e) => assert!(e.status.starts_with('4')),
     }

@@ -18,7 +18,10 @@ fuzz_target!(|data: &[u8]| {
     while !rest.is_empty() {
         let buf = d.buffer();
         assert!(!buf.is_empty(), "the deframer always has room");
-        assert!(buf.len() <= GROW_STEP.max(14), "room grows with what arrived");
+        assert!(
+            buf.len() <= GROW_STEP.max(14),
+            "room grows with what arrived"
+        );
         let n = buf.len().min(chunk).min(rest.len());
         buf[..n].copy_from_slice(&rest[..n]);
         rest = &rest[n..];
