@@ -18,10 +18,20 @@ pub const MAX_DOC_BYTES: usize = 64 * 1024 * 1024;
 /// Loads a document from saved bytes (snapshot and incremental chunks concatenated).
 ///
 /// # Errors
-/// [`PeerError::Automerge`] when the bytes are not a valid Automerge document.
+/// [`PeerError::Automerge`] when the bytes are not a valid Automerge document,
+/// [`PeerError::BadInput`] when Automerge's loader gave up on them with a panic.
 pub fn load(bytes: &[u8], actor: &ActorId) -> Result<AutoCommit> {
     let options = automerge::LoadOptions::new().text_encoding(TextEncoding::Utf8CodeUnit);
-    let mut doc = AutoCommit::load_with_options(bytes, options)?;
+    // Automerge 0.12's loader panics on some malformed documents instead of refusing them
+    // (found by fuzzing: hexane "RawColumnIter::take would cross slab boundary"). Bytes
+    // from a file or another device are a stranger's: such a document is refused.
+    let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        AutoCommit::load_with_options(bytes, options)
+    }))
+        .map_err(|_| {
+            PeerError::BadInput("the document is damaged and cannot be read".into())
+        })?;
+    let mut doc = loaded?;
     doc.set_actor(actor.clone());
     Ok(doc)
 }
@@ -226,4 +236,20 @@ pub fn heads(doc: &mut AutoCommit) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fuzzing find (kept in fuzz/corpus/community_document): Automerge 0.12's loader
+    /// panicked on this document. A peer refuses it instead of going down with it.
+    #[test]
+    fn a_document_the_loader_panics_on_is_refused() {
+        let bytes = include_bytes!(
+            "../../fuzz/corpus/community_document/crash-dcf5a407076dc8a69b38c4910d6bacc94ffe2eb9"
+        );
+        let refused = load(bytes, &ActorId::random());
+        assert!(matches!(refused, Err(PeerError::BadInput(_))), "{refused:?}");
+    }
 }
