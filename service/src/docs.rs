@@ -28,9 +28,7 @@ pub fn load(bytes: &[u8], actor: &ActorId) -> Result<AutoCommit> {
     let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         AutoCommit::load_with_options(bytes, options)
     }))
-        .map_err(|_| {
-            PeerError::BadInput("the document is damaged and cannot be read".into())
-        })?;
+    .map_err(|_| PeerError::BadInput("the document is damaged and cannot be read".into()))?;
     let mut doc = loaded?;
     doc.set_actor(actor.clone());
     Ok(doc)
@@ -250,6 +248,9 @@ mod tests {
             "../../fuzz/corpus/community_document/crash-dcf5a407076dc8a69b38c4910d6bacc94ffe2eb9"
         );
         let refused = load(bytes, &ActorId::random());
-        assert!(matches!(refused, Err(PeerError::BadInput(_))), "{refused:?}");
+        assert!(
+            matches!(refused, Err(PeerError::BadInput(_))),
+            "{refused:?}"
+        );
     }
 }
