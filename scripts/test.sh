@@ -39,8 +39,8 @@ if ip netns add allmende-probe 2>/dev/null && ip netns del allmende-probe; then
 else
   echo "skipped: this machine does not allow network namespaces (ip netns)"
 fi
-section "fuzzing: every decoder a stranger reaches, 20 s per target (cargo fuzz, nightly)"
-bash scripts/fuzz.sh 20
+section "fuzzing: every decoder a stranger reaches, 15 s per target (cargo fuzz, nightly)"
+bash scripts/fuzz.sh 15
 section "browser: the UI in headless Chromium (builds the UI first)"
 ensure_apt chromium
 bash scripts/build-ui.sh
