@@ -63,6 +63,9 @@ struct Document {
     disk: OnDisk,
     /// The stored bytes could not be read: the relay serves nothing and writes nothing.
     damaged: bool,
+    /// Bytes of changes received while some wait for a dependency that has not come
+    /// (Automerge keeps them in memory until it does). They count against the size limit.
+    waiting: usize,
     /// Boxed: a follower's sync state is large, and a map keeps room for more entries than
     /// it holds.
     peers: HashMap<u64, Box<Peer>>,
@@ -168,6 +171,7 @@ impl Document {
             doc,
             disk,
             damaged,
+            waiting: 0,
             peers: HashMap::new(),
             states: States::default(),
             acks: Acks::default(),
@@ -331,6 +335,7 @@ impl Document {
                 return false;
             }
             let answer = message.changes.iter().all(<[u8]>::is_empty);
+            let carried: usize = message.changes.iter().map(<[u8]>::len).sum();
             let before = answer.then(|| sync::State::clone(&peer.state));
             let state = Arc::make_mut(&mut peer.state);
             if let Err(e) = self.doc.receive_sync_message(state, message) {
@@ -348,11 +353,51 @@ impl Document {
             if let Some(before) = before {
                 self.acks.put(&heads, data, before, &peer.state);
             }
+            if carried > 0 && !self.keep_waiting(carried, id) {
+                return false;
+            }
         }
         if !asked.contains(&id) {
             asked.push(id);
         }
         true
+    }
+
+    /// Counts `carried` bytes just received against the limit while changes wait for a
+    /// missing dependency; past it, closes the connection `id` and drops what waits.
+    /// True when the connection stays.
+    fn keep_waiting(&mut self, carried: usize, id: u64) -> bool {
+        if automerge::ReadDoc::get_missing_deps(&self.doc, &[]).is_empty() {
+            self.waiting = 0;
+            return true;
+        }
+        self.waiting += carried;
+        if self.disk.bytes + self.waiting <= self.shared.max_document_bytes {
+            return true;
+        }
+        Metrics::add(&self.shared.metrics.refused_missing_dependencies, 1);
+        if let Some(peer) = self.peers.remove(&id) {
+            tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: changes waiting for missing dependencies pass the size limit");
+            peer.conn.close(format!(
+                "document {}: changes waiting for changes that never came pass the limit of {} bytes",
+                self.id, self.shared.max_document_bytes
+            ));
+        }
+        // Automerge keeps waiting changes until their dependencies come; a document loaded
+        // from its applied changes alone has none.
+        let applied = self.doc.save_with_options(automerge::SaveOptions {
+            deflate: false,
+            retain_orphans: false,
+        });
+        match Automerge::load(&applied) {
+            Ok(doc) => self.doc = doc,
+            Err(e) => {
+                tracing::error!(doc = %self.id, error = %e, "cannot drop waiting changes");
+                self.damaged = true;
+            }
+        }
+        self.waiting = 0;
+        false
     }
 
     fn forward(&mut self, from: &ConnHandle, session: &str, count: u64, data: &[u8]) {

@@ -20,6 +20,9 @@ pub struct Metrics {
     pub closed_bad_input: AtomicU64,
     /// Sync messages refused before decompression: their changes inflate past the limit.
     pub refused_inflated: AtomicU64,
+    /// Connections closed because changes waiting for missing dependencies would take a
+    /// document past its size limit.
+    pub refused_missing_dependencies: AtomicU64,
     /// Connections closed because they did not read what the relay had for them.
     pub closed_slow: AtomicU64,
     /// Sockets refused because too many handshakes were under way.
@@ -141,6 +144,12 @@ impl Metrics {
             "counter",
             "Sync messages refused before decompression (changes inflating past the limit).",
             get(&self.refused_inflated),
+        );
+        metric(
+            "allmende_relay_refused_missing_dependencies_total",
+            "counter",
+            "Connections closed for changes whose dependencies never came, past a document's limit.",
+            get(&self.refused_missing_dependencies),
         );
         metric(
             "allmende_relay_held_back_total",

@@ -412,3 +412,67 @@ async fn a_compression_bomb_is_refused_before_it_is_inflated() {
         .expect("edit");
     push(&mut doc, &mut state, &writer, &tx, &mut out).await;
 }
+
+/// Finding: changes whose dependencies never arrive wait in the document's memory, and the
+/// size limit counted only what was stored, so one member could pile up gigabytes there
+/// (and a compaction wrote them to disk). Now what waits counts against the document's
+/// limit: the connection is closed and what waited is dropped.
+#[tokio::test]
+async fn changes_waiting_for_a_missing_dependency_count_against_the_document_limit() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let metrics = Arc::new(Metrics::default());
+    let store = Store::open(dir.path()).expect("store");
+    let hub = Hub::new(store, Access::new(true), metrics.clone(), 50_000, 1 << 30);
+    let peer = "device:ee:orphans".to_string();
+    let (conn, tx, mut out) = channel_conn();
+    hub.accept(conn, peer.as_str().into());
+    tx.unbounded_send(Ok(protocol::join(&peer))).expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    let mut doc = automerge::Automerge::new();
+    let mut state = automerge::sync::State::new();
+    doc.transact(|t| t.put(automerge::ROOT, "k", 0))
+        .expect("edit");
+    push(&mut doc, &mut state, &peer, &tx, &mut out).await;
+    // One change the relay never gets, then twenty of 10 KB on top of it, sent one by one.
+    doc.transact(|t| t.put(automerge::ROOT, "k", 1))
+        .expect("edit");
+    let mut kinds = Vec::new();
+    for i in 0..20 {
+        doc.transact(|t| t.put(automerge::ROOT, "text", noise(i, 10_000).as_str()))
+            .expect("edit");
+        let last = doc
+            .get_last_local_change()
+            .expect("a change")
+            .raw_bytes()
+            .to_vec();
+        let mut m = automerge::Automerge::new()
+            .generate_sync_message(&mut automerge::sync::State::new())
+            .expect("a message");
+        m.heads = doc.get_heads();
+        m.changes = vec![last].into();
+        tx.unbounded_send(Ok(protocol::sync(&peer, RELAY_ID, "4Tz9abc", &m.encode())))
+            .expect("send");
+        let (kind, _) = next_frame(&mut out).await;
+        kinds.push(kind.clone());
+        if kind == "error" {
+            break;
+        }
+    }
+    assert_eq!(kinds.last().map(String::as_str), Some("error"), "{kinds:?}");
+    assert!(
+        kinds.len() <= 6,
+        "closed near the limit, not after {}",
+        kinds.len()
+    );
+    assert_eq!(
+        metrics.refused_missing_dependencies.load(Ordering::Relaxed),
+        1
+    );
+    // What waited is gone: a new reader of the document gets only the first change.
+    let (_ftx, mut fout) = follower(&hub, "device:ff:r").await;
+    let mut fresh = automerge::Automerge::new();
+    let (kind, frame) = next_frame(&mut fout).await;
+    assert_eq!(kind, "sync");
+    apply(&mut fresh, &mut automerge::sync::State::new(), &frame);
+    assert_eq!(fresh.get_changes(&[]).len(), 1);
+}

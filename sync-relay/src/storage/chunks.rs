@@ -38,7 +38,11 @@ impl OnDisk {
     ) -> bool {
         let heads = allmende_core::wire::heads_text(&doc.get_heads());
         if self.keys.len() + 1 >= self.compact_after {
-            let snapshot = doc.save();
+            // Changes still waiting for a dependency are not part of the document yet.
+            let snapshot = doc.save_with_options(automerge::SaveOptions {
+                deflate: true,
+                retain_orphans: false,
+            });
             let size = snapshot.len();
             let replaced = std::mem::take(&mut self.keys);
             match store.compact(id, snapshot, replaced.clone(), &heads).await {
