@@ -23,6 +23,10 @@ pub struct Config {
     /// Most bytes the changes of one sync message may inflate to (checked before anything
     /// is decompressed); a message beyond it closes the connection.
     pub max_inflated_bytes: usize,
+    /// Most bytes of changes the relay stores for one device key, over all documents and
+    /// all time (changes it already had cost nothing); beyond it the device's new changes
+    /// are refused. Counted in the store, so a restart does not reset it.
+    pub max_bytes_per_key: u64,
     /// Most bytes waiting to be sent to one connection; a connection that does not read
     /// them is closed.
     pub max_queued_bytes: usize,
@@ -89,6 +93,7 @@ impl Default for Config {
             max_message_bytes: 16 * 1024 * 1024,
             max_document_bytes: 256 * 1024 * 1024,
             max_inflated_bytes: 64 * 1024 * 1024,
+            max_bytes_per_key: 1024 * 1024 * 1024,
             max_queued_bytes: 64 * 1024 * 1024,
             max_connections: 4096,
             max_messages_per_second: 500,
@@ -187,6 +192,9 @@ impl Config {
         }
         if let Some(v) = get("ALLMENDE_RELAY_MAX_INFLATED_BYTES") {
             self.max_inflated_bytes = parse("ALLMENDE_RELAY_MAX_INFLATED_BYTES", &v)?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_MAX_BYTES_PER_KEY") {
+            self.max_bytes_per_key = parse("ALLMENDE_RELAY_MAX_BYTES_PER_KEY", &v)?;
         }
         if let Some(v) = get("ALLMENDE_RELAY_MAX_QUEUED_BYTES") {
             self.max_queued_bytes = parse("ALLMENDE_RELAY_MAX_QUEUED_BYTES", &v)?;

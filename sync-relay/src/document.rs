@@ -66,6 +66,8 @@ struct Document {
     /// Bytes of changes received while some wait for a dependency that has not come
     /// (Automerge keeps them in memory until it does). They count against the size limit.
     waiting: usize,
+    /// Bytes of new changes per device since the last write, counted with it.
+    charges: crate::storage::Charges,
     /// Boxed: a follower's sync state is large, and a map keeps room for more entries than
     /// it holds.
     peers: HashMap<u64, Box<Peer>>,
@@ -172,6 +174,7 @@ impl Document {
             disk,
             damaged,
             waiting: 0,
+            charges: Vec::new(),
             peers: HashMap::new(),
             states: States::default(),
             acks: Acks::default(),
@@ -236,6 +239,9 @@ impl Document {
                 .collect();
             if !refused.is_empty() {
                 self.doc = Automerge::new();
+                for (device, bytes) in self.charges.drain(..) {
+                    self.shared.quota.refund(&device, bytes);
+                }
                 for conn in &refused {
                     self.refuse(conn);
                 }
@@ -336,6 +342,18 @@ impl Document {
             }
             let answer = message.changes.iter().all(<[u8]>::is_empty);
             let carried: usize = message.changes.iter().map(<[u8]>::len).sum();
+            let device = crate::admission::device_of(&peer.conn.peer).to_string();
+            let size = u64::try_from(carried).unwrap_or(u64::MAX);
+            if carried > 0 && !self.shared.quota.allows(&device, size) {
+                tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: the device's quota is used up");
+                Metrics::add(&self.shared.metrics.refused_quota, 1);
+                peer.conn.close(format!(
+                    "this device has stored its quota of {} bytes on the relay; ask its operator",
+                    self.shared.quota.max()
+                ));
+                self.peers.remove(&id);
+                return false;
+            }
             let before = answer.then(|| sync::State::clone(&peer.state));
             let state = Arc::make_mut(&mut peer.state);
             if let Err(e) = self.doc.receive_sync_message(state, message) {
@@ -352,6 +370,10 @@ impl Document {
             self.states.share(&mut peer.state, followers);
             if let Some(before) = before {
                 self.acks.put(&heads, data, before, &peer.state);
+            }
+            if carried > 0 && self.doc.get_heads() != heads {
+                self.shared.quota.charge(&device, size);
+                self.charges.push((device, size));
             }
             if carried > 0 && !self.keep_waiting(carried, id) {
                 return false;
@@ -423,7 +445,13 @@ impl Document {
     async fn store(&mut self, before: &[automerge::ChangeHash]) -> bool {
         let ok = self
             .disk
-            .save(&self.shared.store, &self.id, &self.doc, before)
+            .save(
+                &self.shared.store,
+                &self.id,
+                &self.doc,
+                before,
+                std::mem::take(&mut self.charges),
+            )
             .await;
         if ok {
             self.shared.access.refresh_doc(&self.id, &self.doc);

@@ -50,6 +50,10 @@ impl Hub {
         let (alive, stopped) = mpsc::channel(1);
         let defaults = crate::Config::default();
         let admission = Admission::new(AdmissionLimits::from_config(&defaults), metrics.clone());
+        let used = store.usage().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "cannot read what each device stored; counting from zero");
+            std::collections::HashMap::new()
+        });
         Hub {
             shared: Arc::new(Shared {
                 store,
@@ -61,6 +65,7 @@ impl Hub {
                 max_inflated_bytes: defaults.max_inflated_bytes,
                 max_documents_per_connection: defaults.max_documents_per_connection,
                 max_ephemeral_bytes: defaults.max_ephemeral_bytes,
+                quota: crate::quota::Quota::new(defaults.max_bytes_per_key, used),
                 admission,
                 docs: Mutex::default(),
                 conns: Mutex::default(),
@@ -82,12 +87,17 @@ impl Hub {
     }
 
     /// The same hub with the limits of `config` for connections: documents per connection,
-    /// ephemeral size, admission (before it serves).
+    /// ephemeral size, admission, bytes per key (before it serves).
     #[must_use]
     pub fn with_connection_limits(mut self, config: &crate::Config) -> Hub {
         if let Some(shared) = Arc::get_mut(&mut self.shared) {
             shared.max_documents_per_connection = config.max_documents_per_connection;
             shared.max_ephemeral_bytes = config.max_ephemeral_bytes;
+            let quota = std::mem::replace(
+                &mut shared.quota,
+                crate::quota::Quota::new(0, std::collections::HashMap::new()),
+            );
+            shared.quota = quota.with_max(config.max_bytes_per_key);
             shared.admission =
                 Admission::new(AdmissionLimits::from_config(config), shared.metrics.clone());
         }

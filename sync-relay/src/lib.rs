@@ -43,6 +43,7 @@ pub mod limits;
 pub mod metrics;
 pub mod outbox;
 pub mod quic;
+pub mod quota;
 pub mod server;
 pub mod shared;
 pub mod storage;

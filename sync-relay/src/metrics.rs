@@ -23,6 +23,8 @@ pub struct Metrics {
     /// Connections closed because changes waiting for missing dependencies would take a
     /// document past its size limit.
     pub refused_missing_dependencies: AtomicU64,
+    /// Connections closed because their device's quota of stored bytes is used up.
+    pub refused_quota: AtomicU64,
     /// Connections closed because they did not read what the relay had for them.
     pub closed_slow: AtomicU64,
     /// Sockets refused because too many handshakes were under way.
@@ -150,6 +152,12 @@ impl Metrics {
             "counter",
             "Connections closed for changes whose dependencies never came, past a document's limit.",
             get(&self.refused_missing_dependencies),
+        );
+        metric(
+            "allmende_relay_refused_quota_total",
+            "counter",
+            "Connections closed because their device's quota of stored bytes is used up.",
+            get(&self.refused_quota),
         );
         metric(
             "allmende_relay_held_back_total",

@@ -13,6 +13,7 @@ use crate::admission::Admission;
 use crate::limits::Activity;
 use crate::metrics::Metrics;
 use crate::outbox::Outbox;
+use crate::quota::Quota;
 use crate::storage::Store;
 
 /// What a connection asks of a document.
@@ -70,6 +71,8 @@ pub struct Shared {
     pub max_documents_per_connection: usize,
     /// See [`crate::Config::max_ephemeral_bytes`].
     pub max_ephemeral_bytes: usize,
+    /// Bytes stored per device key.
+    pub quota: Quota,
     /// Who may connect (shared with the WebSocket and the iroh side).
     pub admission: Admission,
     pub(crate) docs: Mutex<HashMap<String, mpsc::UnboundedSender<DocMsg>>>,

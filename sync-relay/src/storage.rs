@@ -23,7 +23,9 @@ use tokio::sync::oneshot;
 
 mod chunks;
 mod feed;
+mod usage;
 pub use chunks::OnDisk;
+pub use usage::Charges;
 
 /// Most writes committed in one transaction.
 const MAX_GROUP: usize = 1024;
@@ -56,6 +58,8 @@ enum Write {
         chunk: Vec<u8>,
         /// The document's heads once the chunk is in (for the change feed).
         heads: String,
+        /// Bytes counted for the device keys that brought the changes.
+        charges: Charges,
         done: oneshot::Sender<bool>,
     },
     Compact {
@@ -64,6 +68,7 @@ enum Write {
         snapshot: Vec<u8>,
         replaced: Vec<String>,
         heads: String,
+        charges: Charges,
         done: oneshot::Sender<bool>,
     },
 }
@@ -102,6 +107,7 @@ impl Store {
              CREATE INDEX IF NOT EXISTS kv_doc ON kv(doc);",
         )?;
         feed::prepare(&conn)?;
+        usage::prepare(&conn)?;
         let write_conn = open_conn(dir)?;
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
@@ -193,8 +199,15 @@ impl Store {
     }
 
     /// Stores a chunk of new changes of `doc`, whose heads are then `heads` (comma-separated,
-    /// sorted); its key once it is durable.
-    pub async fn append(&self, doc: &str, chunk: Vec<u8>, heads: &str) -> Option<String> {
+    /// sorted), counting `charges` for the devices that brought it; its key once it is
+    /// durable.
+    pub async fn append(
+        &self,
+        doc: &str,
+        chunk: Vec<u8>,
+        heads: &str,
+        charges: Charges,
+    ) -> Option<String> {
         let key = chunk_key(doc, false, &chunk);
         let ok = self
             .write(|done| Write::Append {
@@ -202,6 +215,7 @@ impl Store {
                 key: key.clone(),
                 chunk,
                 heads: heads.to_string(),
+                charges,
                 done,
             })
             .await;
@@ -216,6 +230,7 @@ impl Store {
         snapshot: Vec<u8>,
         replaced: Vec<String>,
         heads: &str,
+        charges: Charges,
     ) -> Option<String> {
         let key = chunk_key(doc, true, &snapshot);
         let ok = self
@@ -225,6 +240,7 @@ impl Store {
                 snapshot,
                 replaced,
                 heads: heads.to_string(),
+                charges,
                 done,
             })
             .await;
@@ -274,10 +290,12 @@ fn commit(conn: &Connection, group: &[Write]) -> rusqlite::Result<()> {
                 key,
                 chunk,
                 heads,
+                charges,
                 ..
             } => {
                 insert(conn, key, doc, chunk)?;
                 feed::changed(conn, doc, heads)?;
+                usage::charge(conn, charges)?;
             }
             Write::Compact {
                 doc,
@@ -285,9 +303,11 @@ fn commit(conn: &Connection, group: &[Write]) -> rusqlite::Result<()> {
                 snapshot,
                 replaced,
                 heads,
+                charges,
                 ..
             } => {
                 feed::changed(conn, doc, heads)?;
+                usage::charge(conn, charges)?;
                 let mut delete =
                     conn.prepare_cached("DELETE FROM kv WHERE key = ?1 AND doc = ?2")?;
                 for old in replaced.iter().filter(|old| *old != key) {

@@ -34,7 +34,7 @@ pub(super) async fn next_frame(out: &mut Answers) -> (String, Vec<u8>) {
 }
 
 /// Text that does not compress.
-fn noise(mut seed: u64, len: usize) -> String {
+pub(super) fn noise(mut seed: u64, len: usize) -> String {
     (0..len)
         .map(|_| {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);

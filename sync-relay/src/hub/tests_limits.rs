@@ -1,6 +1,6 @@
 //! The connection limits of the engine: joins in time, silence, documents per connection,
 //! ephemeral size. Each closes the offending connection and spares the others.
-use super::tests::{channel_conn, next_frame, Answers};
+use super::tests::{channel_conn, next_frame, noise, Answers, Sent};
 use super::*;
 use futures::StreamExt;
 
@@ -261,4 +261,92 @@ async fn a_second_join_closes_the_connection() {
     tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
     let text = error_text(&mut out).await;
     assert!(text.contains("a second join"), "{text}");
+}
+
+/// Sends `n` changes of `len` letters that hardly compress to document `doc_id`, reading
+/// the relay's answers; the kinds of the answers (up to the first that is not a sync).
+async fn write_noise(
+    peer: &str,
+    doc_id: &str,
+    (n, len): (u8, usize),
+    tx: &Sent,
+    out: &mut Answers,
+) -> Vec<String> {
+    use automerge::sync::SyncDoc;
+    use automerge::transaction::Transactable;
+    let mut doc = automerge::Automerge::new();
+    let mut state = automerge::sync::State::new();
+    let mut kinds = Vec::new();
+    for i in 0..n {
+        let text = noise(u64::from(i) + len as u64, len);
+        doc.transact(|t| t.put(automerge::ROOT, format!("k{i}"), text.as_str()))
+            .expect("edit");
+        while let Some(m) = doc.generate_sync_message(&mut state) {
+            tx.unbounded_send(Ok(protocol::sync(peer, RELAY_ID, doc_id, &m.encode())))
+                .expect("send");
+            let (kind, frame) = next_frame(out).await;
+            kinds.push(kind.clone());
+            let Ok(Inbound::Sync { data, .. }) = protocol::decode(&frame) else {
+                return kinds;
+            };
+            let m = automerge::sync::Message::decode(&data).expect("sync message");
+            doc.receive_sync_message(&mut state, m).expect("apply");
+        }
+    }
+    kinds
+}
+
+/// Finding (5): no quota per key, so one member could fill the relay's disk with many
+/// documents, each under the document limit. Now what a device stores is counted under its
+/// key, across documents and restarts, and past the quota its new changes are refused while
+/// other devices keep writing.
+#[tokio::test]
+async fn a_device_past_its_quota_is_refused_across_documents_and_restarts() {
+    let config = crate::Config {
+        max_bytes_per_key: 25_000,
+        ..crate::Config::default()
+    };
+    let (dir, hub, metrics) = hub(&config);
+    let greedy = "device:ab:g1";
+    let (conn, tx, mut out) = channel_conn();
+    hub.accept(conn, greedy.into());
+    tx.unbounded_send(Ok(protocol::join(greedy))).expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    let kinds = write_noise(greedy, "4Tz9qa", (10, 10_000), &tx, &mut out).await;
+    assert_eq!(kinds.last().map(String::as_str), Some("error"), "{kinds:?}");
+    // Each change takes a message or two; ten would take at least ten.
+    assert!(kinds.len() <= 8, "refused near the quota: {kinds:?}");
+    assert_eq!(metrics.refused_quota.load(Ordering::Relaxed), 1);
+    // Another device is not held to the first one's quota.
+    let other = "device:cd:o1";
+    let (conn, tx, mut out) = channel_conn();
+    hub.accept(conn, other.into());
+    tx.unbounded_send(Ok(protocol::join(other))).expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    let kinds = write_noise(other, "4Tz9qb", (2, 10_000), &tx, &mut out).await;
+    assert!(kinds.iter().all(|k| k == "sync"), "{kinds:?}");
+    // After a restart, the first device is still at its quota, also on a new document: a
+    // change larger than the one refused before is refused at once.
+    hub.shutdown().await;
+    let metrics = Arc::new(Metrics::default());
+    let again = Hub::new(
+        Store::open(dir.path()).expect("store"),
+        Access::new(true),
+        metrics.clone(),
+        1 << 30,
+        1 << 30,
+    )
+    .with_connection_limits(&config);
+    let (conn, tx, mut out) = channel_conn();
+    again.accept(conn, "device:ab:g2".into());
+    tx.unbounded_send(Ok(protocol::join("device:ab:g2")))
+        .expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    let kinds = write_noise("device:ab:g2", "4Tz9qc", (1, 20_000), &tx, &mut out).await;
+    assert_eq!(
+        kinds,
+        ["sync", "error"],
+        "the first message holds no change; the change is refused"
+    );
+    assert_eq!(metrics.refused_quota.load(Ordering::Relaxed), 1);
 }

@@ -3,7 +3,7 @@
 
 use automerge::{Automerge, ChangeHash};
 
-use super::{Store, Stored};
+use super::{Charges, Store, Stored};
 
 /// The chunks of one document on disk, as its actor knows them.
 #[derive(Debug, Default)]
@@ -28,13 +28,15 @@ impl OnDisk {
     }
 
     /// Stores the changes of `doc` since `before`: one more chunk, or, when that would make
-    /// `compact_after` chunks, a snapshot replacing every chunk known here. True once durable.
+    /// `compact_after` chunks, a snapshot replacing every chunk known here, counting
+    /// `charges` for the devices that brought the changes. True once durable.
     pub async fn save(
         &mut self,
         store: &Store,
         id: &str,
         doc: &Automerge,
         before: &[ChangeHash],
+        charges: Charges,
     ) -> bool {
         let heads = allmende_core::wire::heads_text(&doc.get_heads());
         if self.keys.len() + 1 >= self.compact_after {
@@ -45,7 +47,10 @@ impl OnDisk {
             });
             let size = snapshot.len();
             let replaced = std::mem::take(&mut self.keys);
-            match store.compact(id, snapshot, replaced.clone(), &heads).await {
+            match store
+                .compact(id, snapshot, replaced.clone(), &heads, charges)
+                .await
+            {
                 Some(key) => {
                     self.keys = vec![key];
                     self.bytes = size;
@@ -62,7 +67,7 @@ impl OnDisk {
                 return true;
             }
             let size = chunk.len();
-            match store.append(id, chunk, &heads).await {
+            match store.append(id, chunk, &heads, charges).await {
                 Some(key) => {
                     if !self.keys.contains(&key) {
                         self.keys.push(key);

@@ -117,8 +117,14 @@ mod tests {
         let empty = store.changes_since(0).expect("test");
         assert_eq!(empty.position, 0);
         assert!(empty.docs.is_empty());
-        store.append("a", b"1".to_vec(), "h1").await.expect("test");
-        store.append("b", b"2".to_vec(), "h2").await.expect("test");
+        store
+            .append("a", b"1".to_vec(), "h1", Vec::new())
+            .await
+            .expect("test");
+        store
+            .append("b", b"2".to_vec(), "h2", Vec::new())
+            .await
+            .expect("test");
         let first = store.changes_since(0).expect("test");
         assert_eq!(
             first.docs,
@@ -131,7 +137,7 @@ mod tests {
         // A write to `a` (also a compaction) lists `a` alone, with its new heads.
         let keys = store.document("a").expect("test").keys;
         store
-            .compact("a", b"1+3".to_vec(), keys, "h3")
+            .compact("a", b"1+3".to_vec(), keys, "h3", Vec::new())
             .await
             .expect("test");
         let later = store.changes_since(first.position).expect("test");

@@ -11,21 +11,24 @@ async fn appends_compacts_and_reads_back() {
     let dir = tempfile::tempdir().expect("test");
     let store = Store::open(dir.path()).expect("test");
     let one = store
-        .append("docA", b"one".to_vec(), "")
+        .append("docA", b"one".to_vec(), "", Vec::new())
         .await
         .expect("test");
     let two = store
-        .append("docA", b"two".to_vec(), "")
+        .append("docA", b"two".to_vec(), "", Vec::new())
         .await
         .expect("test");
     assert_ne!(one, two);
-    assert!(store.append("docB", b"x".to_vec(), "").await.is_some());
+    assert!(store
+        .append("docB", b"x".to_vec(), "", Vec::new())
+        .await
+        .is_some());
     let a = store.document("docA").expect("test");
     assert_eq!(a.keys.len(), 2);
     assert_eq!(a.bytes.len(), 6);
     assert_eq!(store.document_count().expect("test"), 2);
     let snap = store
-        .compact("docA", b"all".to_vec(), a.keys, "")
+        .compact("docA", b"all".to_vec(), a.keys, "", Vec::new())
         .await
         .expect("test");
     assert_eq!(
@@ -36,7 +39,10 @@ async fn appends_compacts_and_reads_back() {
         }
     );
     store.close();
-    assert!(store.append("docA", b"late".to_vec(), "").await.is_none());
+    assert!(store
+        .append("docA", b"late".to_vec(), "", Vec::new())
+        .await
+        .is_none());
     let again = Store::open(dir.path()).expect("test");
     assert_eq!(again.document_bytes("docB").expect("test"), b"x".to_vec());
     assert_eq!(again.documents().expect("test").len(), 2);
@@ -46,9 +52,18 @@ async fn appends_compacts_and_reads_back() {
 async fn two_chunks_never_share_a_key_and_the_same_chunk_is_stored_once() {
     let dir = tempfile::tempdir().expect("test");
     let store = Store::open(dir.path()).expect("test");
-    let a = store.append("d", b"anna".to_vec(), "").await.expect("test");
-    let b = store.append("d", b"ben".to_vec(), "").await.expect("test");
-    let again = store.append("d", b"anna".to_vec(), "").await.expect("test");
+    let a = store
+        .append("d", b"anna".to_vec(), "", Vec::new())
+        .await
+        .expect("test");
+    let b = store
+        .append("d", b"ben".to_vec(), "", Vec::new())
+        .await
+        .expect("test");
+    let again = store
+        .append("d", b"anna".to_vec(), "", Vec::new())
+        .await
+        .expect("test");
     assert_eq!(a, again);
     assert_ne!(a, b);
     let stored = store.document("d").expect("test");
@@ -60,11 +75,17 @@ async fn two_chunks_never_share_a_key_and_the_same_chunk_is_stored_once() {
 async fn a_compaction_deletes_only_the_chunks_it_names() {
     let dir = tempfile::tempdir().expect("test");
     let store = Store::open(dir.path()).expect("test");
-    let old = store.append("d", b"old".to_vec(), "").await.expect("test");
+    let old = store
+        .append("d", b"old".to_vec(), "", Vec::new())
+        .await
+        .expect("test");
     // Written after the snapshot was made from `old`.
-    let new = store.append("d", b"new".to_vec(), "").await.expect("test");
+    let new = store
+        .append("d", b"new".to_vec(), "", Vec::new())
+        .await
+        .expect("test");
     let snap = store
-        .compact("d", b"snapshot".to_vec(), vec![old.clone()], "")
+        .compact("d", b"snapshot".to_vec(), vec![old.clone()], "", Vec::new())
         .await
         .expect("test");
     let keys: BTreeSet<String> = store
@@ -76,8 +97,13 @@ async fn a_compaction_deletes_only_the_chunks_it_names() {
     assert_eq!(keys, BTreeSet::from([new, snap]));
     assert!(!keys.contains(&old));
     // Another document's chunk of the same name is not touched either.
-    assert!(store.append("e", b"old".to_vec(), "").await.is_some());
-    let _ = store.compact("d", b"again".to_vec(), vec![old], "").await;
+    assert!(store
+        .append("e", b"old".to_vec(), "", Vec::new())
+        .await
+        .is_some());
+    let _ = store
+        .compact("d", b"again".to_vec(), vec![old], "", Vec::new())
+        .await;
     assert_eq!(store.document("e").expect("test").keys.len(), 1);
 }
 
@@ -114,7 +140,7 @@ async fn a_store_written_with_head_named_chunks_reads_as_before() {
     let loaded = Automerge::load(&stored.bytes).expect("test");
     assert_eq!(loaded.get_heads(), heads);
     let mut disk = OnDisk::loaded(&stored, 2);
-    assert!(disk.save(&store, "d", &loaded, &heads).await);
+    assert!(disk.save(&store, "d", &loaded, &heads, Vec::new()).await);
     let after = store.document("d").expect("test");
     assert_eq!(
         after.keys.len(),
@@ -186,7 +212,7 @@ proptest! {
                         let mut theirs = devices[n].document().clone();
                         relay.merge(&mut theirs).expect("test");
                         if relay.get_heads() != before
-                            && disk.save(&store, "d", &relay, &before).await
+                            && disk.save(&store, "d", &relay, &before, Vec::new()).await
                         {
                             acknowledged.extend(relay.get_changes(&[]).iter().map(|c| c.hash()));
                         }

@@ -1,0 +1,91 @@
+//! Quotas per device key: how many bytes of changes the relay has stored for each device,
+//! and the most it stores for one.
+//!
+//! Every document has a size limit, but a member could still fill the disk with many
+//! documents. What a device's messages add to the store is counted under its key (the bytes
+//! of the changes it brought that were new to the relay), kept in the store beside the
+//! changes (in the same transaction), and read again at start. Changes a device only passes
+//! on again, or that the relay already had, cost it nothing.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Bytes stored per device key, and the limit.
+#[derive(Debug)]
+pub struct Quota {
+    max: u64,
+    used: Mutex<HashMap<String, u64>>,
+}
+
+impl Quota {
+    /// A quota of `max` bytes per key, starting from what the store has counted.
+    #[must_use]
+    pub fn new(max: u64, used: HashMap<String, u64>) -> Quota {
+        Quota {
+            max,
+            used: Mutex::new(used),
+        }
+    }
+
+    /// The same counts under another limit.
+    #[must_use]
+    pub fn with_max(self, max: u64) -> Quota {
+        Quota { max, ..self }
+    }
+
+    /// The limit per key.
+    #[must_use]
+    pub fn max(&self) -> u64 {
+        self.max
+    }
+
+    /// Whether `device` may add `bytes` more.
+    #[must_use]
+    pub fn allows(&self, device: &str, bytes: u64) -> bool {
+        self.used(device).saturating_add(bytes) <= self.max
+    }
+
+    /// Counts `bytes` more for `device`.
+    pub fn charge(&self, device: &str, bytes: u64) {
+        if let Ok(mut used) = self.used.lock() {
+            let n = used.entry(device.to_string()).or_insert(0);
+            *n = n.saturating_add(bytes);
+        }
+    }
+
+    /// Takes back a charge whose changes were not stored after all.
+    pub fn refund(&self, device: &str, bytes: u64) {
+        if let Ok(mut used) = self.used.lock() {
+            if let Some(n) = used.get_mut(device) {
+                *n = n.saturating_sub(bytes);
+            }
+        }
+    }
+
+    /// Bytes counted for `device` (a poisoned lock counts as full: nothing more is taken).
+    #[must_use]
+    pub fn used(&self, device: &str) -> u64 {
+        self.used
+            .lock()
+            .map_or(u64::MAX, |used| used.get(device).copied().unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_may_add_up_to_its_quota_and_a_refund_gives_room_again() {
+        let q = Quota::new(100, HashMap::from([("device:aa".to_string(), 60)]));
+        assert!(q.allows("device:aa", 40));
+        assert!(!q.allows("device:aa", 41));
+        assert!(q.allows("device:bb", 100));
+        q.charge("device:aa", 40);
+        assert!(!q.allows("device:aa", 1));
+        q.refund("device:aa", 10);
+        assert!(q.allows("device:aa", 10));
+        assert!(!q.allows("device:aa", 11));
+        assert_eq!(q.used("device:aa"), 90);
+    }
+}
