@@ -322,8 +322,10 @@ impl Service {
     /// better is known: a document this peer has is what it was when it arrived first (a
     /// later header edit is a write around the app, flagged where the document is read);
     /// a document whose signed log founds a community under its id is that community.
-    /// Otherwise its header, which must name the document's own id.
-    fn effective_header(&self, id: &str, doc: &mut automerge::AutoCommit) -> Result<Header> {
+    /// Otherwise its header, which must name the document's own id and prove its creator
+    /// (see [`allmende_core::governance::content::creator_proof`]), so nobody can take the
+    /// id of a document on its way here and make it something else.
+    fn effective_header(&mut self, id: &str, doc: &mut automerge::AutoCommit) -> Result<Header> {
         let raw = docs::header(doc);
         if let Some(known) = chunks::doc_meta(self.store.conn(), id)? {
             let kind: DocKind = known
@@ -372,7 +374,30 @@ impl Service {
                 header.id
             )));
         }
+        // What a document is, is fixed by its first arrival: only its creator may say it.
+        if !allmende_core::governance::content::creator_proof(id, &header)
+            && !self.made_by_a_member_before_proofs(&header)?
+        {
+            return Err(PeerError::BadInput(format!(
+                "document {id} does not prove who made it: its header is not signed by the \
+                 device its id is derived from"
+            )));
+        }
         Ok(header)
+    }
+
+    /// Whether `header` is of an item made before ids were derived from their creator (no
+    /// nonce), signed by a device of its community's roster as held here when it was made.
+    /// Such items have no creator's proof; a stranger's or an unknown community's do not pass.
+    fn made_by_a_member_before_proofs(&mut self, header: &Header) -> Result<bool> {
+        if !header.nonce.is_empty()
+            || chunks::doc_meta(self.store.conn(), &header.community)?.is_none()
+        {
+            return Ok(false);
+        }
+        let key = self.device.actor();
+        let c = load_community(self.store.conn(), &mut self.cache, &key, &header.community)?;
+        Ok(allmende_core::governance::content::header_holds(&c, header))
     }
 
     /// Loads every document and runs SQLite's integrity check; returns what is damaged.

@@ -485,7 +485,7 @@ fn team_of(community: Option<&Community>, p: &Project) -> HashSet<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use allmende_core::model::Header;
     use automerge::transaction::Transactable;
@@ -557,7 +557,7 @@ mod tests {
         assert!(matches!(first, Some(DocAccess::Item { team: None, .. })));
     }
 
-    struct Key(ed25519_dalek::SigningKey);
+    pub(crate) struct Key(pub(crate) ed25519_dalek::SigningKey);
 
     impl governance::Signer for Key {
         fn public_hex(&self) -> String {
@@ -570,7 +570,7 @@ mod tests {
     }
 
     /// An idea of community C1 made by `key`, its id derived and its header signed.
-    fn proven_idea(key: &Key) -> (String, AutoCommit) {
+    pub(crate) fn proven_idea(key: &Key) -> (String, AutoCommit) {
         use allmende_core::apply::Item;
         use allmende_core::model::{Idea, IdeaStatus};
         let device = governance::Signer::public_hex(key);

@@ -200,6 +200,7 @@ impl Document {
         let mut asked: Vec<u64> = Vec::new();
         let mut told_unavailable: Vec<u64> = Vec::new();
         let mut writers: Vec<ConnHandle> = Vec::new();
+        let mut brought: Vec<u64> = Vec::new();
         for msg in round {
             match msg {
                 DocMsg::Sync {
@@ -208,12 +209,15 @@ impl Document {
                     request,
                 } => {
                     let id = conn.id;
-                    // Of a document the relay does not have, those whose message brings
-                    // changes write it first (a request alone writes nothing).
-                    let writer =
-                        (before.is_empty() && carries_changes(&data)).then(|| conn.clone());
+                    // Those whose message brings changes write (a request alone writes
+                    // nothing); of a document the relay does not have, they write it first.
+                    let wrote = carries_changes(&data);
+                    let writer = (before.is_empty() && wrote).then(|| conn.clone());
                     if self.receive(conn, &data, &mut asked) {
                         writers.extend(writer);
+                        if wrote && !brought.contains(&id) {
+                            brought.push(id);
+                        }
                         if request {
                             told_unavailable.push(id);
                         }
@@ -252,7 +256,7 @@ impl Document {
                 for peer in self.peers.values_mut() {
                     peer.state = Arc::default();
                 }
-                self.answer(false, &rest);
+                self.answer(false, &rest, &[]);
                 return Some(false);
             }
         }
@@ -277,7 +281,7 @@ impl Document {
             }
             asked.retain(|id| !told_unavailable.contains(id));
         }
-        self.answer(changed, &asked);
+        self.answer(changed, &asked, &brought);
         Some(changed)
     }
 
@@ -461,12 +465,13 @@ impl Document {
 
     /// Sends what each connection is missing: those that spoke in this round, and after a
     /// change every follower that has answered the last changes it was sent (the others are
-    /// sent them once they answer, or once their wait is over).
+    /// sent them once they answer, or once their wait is over). Everyone but those whose
+    /// changes (`brought`) are in this round is judged again first.
     ///
     /// Followers in the same sync state get the same message: it is made once per state
     /// (Automerge's message depends only on the document and the state), which after a
     /// change is usually once for all the followers that were in step.
-    fn answer(&mut self, changed: bool, asked: &[u64]) {
+    fn answer(&mut self, changed: bool, asked: &[u64], brought: &[u64]) {
         let mut refused = Vec::new();
         let mut slow = Vec::new();
         let now = tokio::time::Instant::now();
@@ -481,10 +486,12 @@ impl Document {
                 Metrics::add(&self.shared.metrics.held_back, 1);
                 continue;
             }
-            // A connection that spoke in this round was entitled when it did, and gets its
-            // answer even if its own change just took its access away (an invite key that
-            // retires itself must see its change acknowledged).
-            if !asked.contains(id) && !self.shared.access.allows(&self.id, &peer.conn.peer) {
+            // Access is judged by the rules after this round: a connection that only asked
+            // while the round's changes arrived (a document's first upload, a roster
+            // change) was judged by the rules before them. One whose own changes are in
+            // this round gets its answer even if they just took its access away (an invite
+            // key that retires itself must see its change acknowledged).
+            if !brought.contains(id) && !self.shared.access.allows(&self.id, &peer.conn.peer) {
                 refused.push(peer.conn.clone());
                 continue;
             }

@@ -476,3 +476,80 @@ async fn changes_waiting_for_a_missing_dependency_count_against_the_document_lim
     apply(&mut fresh, &mut automerge::sync::State::new(), &frame);
     assert_eq!(fresh.get_changes(&[]).len(), 1);
 }
+
+/// Finding 6, second half: a stranger who asks for a known id while its creator uploads it
+/// was judged by the rules from before the round (a document the relay does not have is
+/// open to anyone's request) and got the round's answer unchecked, so it received the
+/// first upload of a document it may not read. Now everyone who did not bring changes in
+/// the round is judged by the rules after it.
+#[tokio::test]
+async fn a_stranger_asking_while_a_document_is_first_uploaded_gets_nothing_of_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let metrics = Arc::new(Metrics::default());
+    let hub = Hub::new(
+        Store::open(dir.path()).expect("store"),
+        Access::new(false),
+        metrics.clone(),
+        1 << 30,
+        1 << 30,
+    );
+    let key = crate::access::tests::Key(ed25519_dalek::SigningKey::from_bytes(&[5; 32]));
+    let (id, mut doc) = crate::access::tests::proven_idea(&key);
+    let creator = format!(
+        "device:{}:s1",
+        allmende_core::governance::Signer::public_hex(&key)
+    );
+    let stranger = "device:ee:s2".to_string();
+    let mut conns = Vec::new();
+    for peer in [&stranger, &creator] {
+        let (conn, tx, mut out) = channel_conn();
+        hub.accept(conn, peer.as_str().into());
+        tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
+        assert_eq!(next_frame(&mut out).await.0, "peer");
+        conns.push((tx, out));
+    }
+    // Both messages are sent before either connection runs: the document's actor takes them
+    // in one round (it loads the document from disk first).
+    let first = || {
+        automerge::Automerge::new()
+            .generate_sync_message(&mut automerge::sync::State::new())
+            .expect("first message")
+    };
+    conns[0]
+        .0
+        .unbounded_send(Ok(protocol::request(
+            &stranger,
+            RELAY_ID,
+            &id,
+            &first().encode(),
+        )))
+        .expect("send");
+    let mut upload = first();
+    upload.heads = doc.get_heads();
+    upload.changes = doc
+        .document()
+        .get_changes(&[])
+        .iter()
+        .map(|c| c.raw_bytes().to_vec())
+        .collect::<Vec<_>>()
+        .into();
+    conns[1]
+        .0
+        .unbounded_send(Ok(protocol::sync(
+            &creator,
+            RELAY_ID,
+            &id,
+            &upload.encode(),
+        )))
+        .expect("send");
+    let (kind, frame) = next_frame(&mut conns[0].1).await;
+    assert!(
+        !String::from_utf8_lossy(&frame).contains("Trinkbrunnen")
+            && !matches!(protocol::decode(&frame), Ok(Inbound::Sync { .. })),
+        "the stranger got the idea: {kind}"
+    );
+    assert_eq!(kind, "doc-unavailable");
+    // The creator's upload was stored and acknowledged.
+    let (kind, _) = next_frame(&mut conns[1].1).await;
+    assert_eq!(kind, "sync");
+}

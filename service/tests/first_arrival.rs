@@ -1,0 +1,151 @@
+//! What a document is, is fixed when it first arrives on a device (issue 13, P2P side of
+//! finding 6). A member who sees an id on its way (a LAN announcement, a feed) and sends a
+//! document of their own under it first would otherwise decide what that id is here: the
+//! creator's real document then merges into the squatter's, or is refused as "a project of
+//! another community". A device therefore takes in a document it does not have only with its
+//! creator's proof (a header signed by the device the id is derived from).
+
+use allmende_core::model::{DocKind, Role};
+use allmende_core::Command;
+use allmende_service::clock::FixedClock;
+use allmende_service::Service;
+use automerge::transaction::Transactable;
+use automerge::ReadDoc;
+
+const T0: i64 = 1_790_000_000_000;
+
+struct Device {
+    svc: Service,
+    _dir: tempfile::TempDir,
+}
+
+fn device() -> Device {
+    let dir = tempfile::tempdir().expect("tmp");
+    let svc = Service::open_with_clock(dir.path(), Box::new(FixedClock::at(T0))).expect("open");
+    Device { svc, _dir: dir }
+}
+
+fn docs_of(svc: &mut Service, community: &str) -> Vec<(String, Vec<u8>)> {
+    let ids: Vec<String> = svc
+        .store()
+        .docs(Some(community))
+        .expect("docs")
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    ids.into_iter()
+        .map(|id| {
+            let b = svc.doc_bytes(&id).expect("bytes");
+            (id, b)
+        })
+        .collect()
+}
+
+/// Anna's community with Ben and Mallory, each on a device of their own that has it.
+fn village() -> (Device, Device, Device, String) {
+    let mut anna = device();
+    let community = anna
+        .svc
+        .execute(Command::CreateCommunity {
+            name: "Dorf".into(),
+            kind: allmende_core::model::CommunityKind::Village,
+            description: String::new(),
+            admin_name: "Anna".into(),
+        })
+        .expect("create")
+        .id;
+    let mut others = Vec::new();
+    for name in ["Ben", "Mallory"] {
+        let member = anna
+            .svc
+            .execute(Command::AddMember {
+                community: community.clone(),
+                display_name: name.into(),
+                role: Role::Member,
+            })
+            .expect("member")
+            .id;
+        let mut d = device();
+        anna.svc
+            .execute(Command::AddDevice {
+                community: community.clone(),
+                member: member.clone(),
+                device: d.svc.device().public_hex(),
+                until: None,
+            })
+            .expect("device");
+        d.svc.adopt_identity(&community, &member).expect("adopt");
+        others.push(d);
+    }
+    let docs = docs_of(&mut anna.svc, &community);
+    for d in &mut others {
+        d.svc.receive_many(&docs).expect("community");
+    }
+    let mallory = others.pop().expect("mallory");
+    let ben = others.pop().expect("ben");
+    (anna, ben, mallory, community)
+}
+
+fn idea(svc: &mut Service, community: &str, title: &str) -> String {
+    svc.execute(Command::AddIdea {
+        community: community.into(),
+        title: title.into(),
+        text: String::new(),
+        category: "energy".into(),
+    })
+    .expect("idea")
+    .id
+}
+
+/// `bytes` with the header's field `field` set to `value`.
+fn with_header(bytes: &[u8], field: &str, value: &str) -> Vec<u8> {
+    let mut doc = automerge::AutoCommit::load(bytes).expect("load");
+    let (_, header) = doc
+        .get(automerge::ROOT, "header")
+        .expect("read")
+        .expect("a header");
+    doc.put(&header, field, value).expect("edit");
+    doc.save()
+}
+
+#[test]
+fn a_member_cannot_take_the_id_of_a_document_on_its_way_and_the_real_one_arrives() {
+    let (mut anna, mut ben, mut mallory, community) = village();
+    // Anna's idea is on its way to Ben; Mallory has seen its id.
+    let anna_idea = idea(&mut anna.svc, &community, "Solardach auf der Schule");
+    // Mallory's own idea, its header pointed at Anna's id (signed by her, but the id is not
+    // derived from her key) ...
+    let own = idea(&mut mallory.svc, &community, "Parkplatz statt Wiese");
+    let copied = with_header(
+        &mallory.svc.doc_bytes(&own).expect("bytes"),
+        "id",
+        &anna_idea,
+    );
+    // ... and the same as an item "from before proofs" (no nonce; the signature breaks).
+    let unproven = with_header(&copied, "nonce", "");
+    for forged in [copied, unproven] {
+        let (report, held) = ben
+            .svc
+            .receive_each(&[(anna_idea.clone(), forged)])
+            .expect("receive");
+        assert_eq!(report.created, 0, "the squatter's document is not taken in");
+        assert_eq!(held.len(), 1, "it is held in quarantine");
+        assert!(
+            held[0].reason.contains("does not prove"),
+            "{}",
+            held[0].reason
+        );
+    }
+    // Anna's real idea then arrives and is what it is.
+    let real = anna.svc.doc_bytes(&anna_idea).expect("bytes");
+    let (report, held) = ben
+        .svc
+        .receive_each(&[(anna_idea.clone(), real)])
+        .expect("receive");
+    assert!(held.is_empty(), "{held:?}");
+    assert_eq!(report.created, 1);
+    let shown = ben.svc.show(&anna_idea).expect("show");
+    assert_eq!(shown.summary.kind, DocKind::Idea);
+    assert_eq!(shown.summary.title, "Solardach auf der Schule");
+    assert_eq!(shown.summary.author_name, "Anna");
+}
