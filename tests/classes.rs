@@ -327,8 +327,8 @@ fn a_pupil_cannot_bring_a_key_and_class_codes_are_bounded_and_can_be_withdrawn()
         .iter()
         .any(|c| c["code"] == other.as_str() && c["revoked"] == true));
 
-    // Guessing is slowed down: ten tries a minute per address, then "too many".
-    let statuses: Vec<u16> = (0..8)
+    // Guessing is slowed down: ten failed tries a minute per address, then "too many".
+    let statuses: Vec<u16> = (0..12)
         .map(|i| enroll("AAAA-AAAA", &format!("Rate{i}")).0)
         .collect();
     assert!(
@@ -405,4 +405,38 @@ fn a_pupil_hears_why_they_are_refused_and_a_removed_pupil_why_they_must_join_aga
         (401, Some("join_first")),
         "{body}"
     );
+}
+
+/// From an adversarial review of the enrolment throttle: it counted every enrolment, so in a
+/// class whose browsers reach the teacher's laptop from one address (a school network's
+/// address translation, here all from this machine) the eleventh pupil was refused with
+/// "too many attempts". Only failed tries count now; guessing is still slowed down.
+#[test]
+fn a_whole_class_joins_from_one_address_and_guessing_is_still_slowed_down() {
+    let teacher = Peer::new();
+    teacher.create(&[
+        "init",
+        "--name",
+        "Klasse 8c",
+        "--kind",
+        "school",
+        "--admin-name",
+        "Frau Novak",
+    ]);
+    let code = teacher.json(&["class-code", "--uses", "30"])["code"]
+        .as_str()
+        .expect("code")
+        .to_string();
+    let serve = ServeProc::start_with(&teacher, &["--guests-only"]);
+    let enroll =
+        |code: &str, name: &str| serve.post("/api/enroll", &json!({"code": code, "name": name}));
+    let statuses: Vec<u16> = (0..25)
+        .map(|i| enroll(&code, &format!("Kind{i}")).0)
+        .collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let guesses: Vec<u16> = (0..12)
+        .map(|i| enroll("AAAA-AAAA", &format!("Rate{i}")).0)
+        .collect();
+    assert_eq!(guesses.last(), Some(&429), "{guesses:?}");
+    assert_eq!(enroll(&code, "Spät").0, 429, "blocked for the minute");
 }

@@ -30,7 +30,8 @@ pub(super) async fn enroll(
     body: Bytes,
 ) -> Response {
     let lang = lang(&parts.headers, &params);
-    // Codes are short: one address gets a few tries a minute (fail closed without one).
+    // Codes are short: one address gets a few failed tries a minute (fail closed without
+    // one); a class joining from one address is not held up.
     let from = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -46,6 +47,9 @@ pub(super) async fn enroll(
         Err(answer) => return answer,
     };
     let result = with_service(&state, move |svc| svc.enroll(&request.code, &request.name)).await;
+    if let (Err(_), Some(ip)) = (&result, from) {
+        state.enrolments.failed(ip);
+    }
     changed(&state, result, lang)
 }
 
