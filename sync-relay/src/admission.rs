@@ -16,6 +16,8 @@ use crate::metrics::Metrics;
 /// The caps, from the configuration.
 #[derive(Debug, Clone)]
 pub struct AdmissionLimits {
+    /// Open connections in all (WebSocket and iroh).
+    pub max_open: usize,
     pub max_pending: usize,
     pub max_pending_per_ip: usize,
     pub max_per_ip: usize,
@@ -27,6 +29,7 @@ impl AdmissionLimits {
     #[must_use]
     pub fn from_config(c: &crate::Config) -> AdmissionLimits {
         AdmissionLimits {
+            max_open: c.max_connections,
             max_pending: c.max_pending_handshakes,
             max_pending_per_ip: c.max_pending_handshakes_per_ip,
             max_per_ip: c.max_connections_per_ip,
@@ -40,6 +43,8 @@ impl AdmissionLimits {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Refusal {
+    #[error("too many connections")]
+    Full(usize),
     #[error("more than {0} handshakes at once: try again in a moment")]
     Pending(usize),
     #[error("more than {max} connections from {ip}")]
@@ -50,6 +55,7 @@ pub enum Refusal {
 
 #[derive(Default)]
 struct Counts {
+    open: usize,
     pending: usize,
     pending_per_ip: HashMap<IpAddr, usize>,
     per_ip: HashMap<IpAddr, usize>,
@@ -69,6 +75,7 @@ pub struct Admission {
 }
 
 enum Place {
+    Open,
     Pending(Option<IpAddr>),
     Ip(IpAddr),
     Key(String),
@@ -86,6 +93,7 @@ impl Drop for Permit {
             return;
         };
         match &self.place {
+            Place::Open => c.open = c.open.saturating_sub(1),
             Place::Pending(ip) => {
                 c.pending = c.pending.saturating_sub(1);
                 if let Some(ip) = ip {
@@ -172,13 +180,36 @@ impl Admission {
 
     fn refuse(&self, r: Refusal) -> Refusal {
         let counter = match r {
-            Refusal::Pending(_) => &self.inner.metrics.refused_pending,
-            Refusal::PerIp { .. } => &self.inner.metrics.refused_per_ip,
-            Refusal::PerKey(_) => &self.inner.metrics.refused_per_key,
+            Refusal::Full(_) => None,
+            Refusal::Pending(_) => Some(&self.inner.metrics.refused_pending),
+            Refusal::PerIp { .. } => Some(&self.inner.metrics.refused_per_ip),
+            Refusal::PerKey(_) => Some(&self.inner.metrics.refused_per_key),
         };
-        Metrics::add(counter, 1);
+        if let Some(counter) = counter {
+            Metrics::add(counter, 1);
+        }
         Metrics::add(&self.inner.metrics.rejected_connections, 1);
         r
+    }
+
+    /// One of the `max_connections` places, taken when a handshake is about to open a
+    /// connection and held while it is open. Checked and taken in one step: handshakes
+    /// finishing at once cannot pass a check together and open more than the cap.
+    ///
+    /// # Errors
+    /// Every place is taken.
+    pub fn open(&self) -> Result<Permit, Refusal> {
+        let max = self.inner.limits.max_open;
+        {
+            let Ok(mut c) = self.inner.counts.lock() else {
+                return Err(self.refuse(Refusal::Full(max)));
+            };
+            if c.open < max {
+                c.open += 1;
+                return Ok(self.permit(Place::Open));
+            }
+        }
+        Err(self.refuse(Refusal::Full(max)))
     }
 
     /// A socket from `ip` (`None`: a trusted proxy, or not known yet) that has not
@@ -264,6 +295,7 @@ mod tests {
         let metrics = Arc::new(Metrics::default());
         let a = Admission::new(
             AdmissionLimits {
+                max_open: 3,
                 max_pending: pending,
                 max_pending_per_ip: 2,
                 max_per_ip: ip,
@@ -273,6 +305,29 @@ mod tests {
             metrics.clone(),
         );
         (a, metrics)
+    }
+
+    /// From an adversarial review: the connection cap compared the connections already
+    /// open, so handshakes finishing together each passed the check and the relay opened
+    /// up to `max_pending_handshakes` more than `max_connections`. A place is now taken in
+    /// the same step as the check, from many threads at once.
+    #[test]
+    fn open_places_are_taken_in_one_step_and_never_more_than_the_cap() {
+        let (a, metrics) = admission(100, 100, 100);
+        let taken: Vec<Option<Permit>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..16).map(|_| s.spawn(|| a.open().ok())).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .collect()
+        });
+        let held: Vec<Permit> = taken.into_iter().flatten().collect();
+        assert_eq!(held.len(), 3, "exactly the cap");
+        assert_eq!(a.open().err(), Some(Refusal::Full(3)));
+        use std::sync::atomic::Ordering::Relaxed;
+        assert_eq!(metrics.rejected_connections.load(Relaxed), 14);
+        drop(held);
+        let _again = a.open().expect("places given back");
     }
 
     #[test]

@@ -230,11 +230,13 @@ async fn upgrade(
         .await;
         return;
     }
-    if app.metrics.open_connections() >= app.config.max_connections as u64 {
-        Metrics::add(&app.metrics.rejected_connections, 1);
-        tracing::warn!("connection refused: the connection cap is reached");
-        respond(&stream, "503 Service Unavailable", "too many connections\n").await;
-        return;
+    match app.hub.admission().open() {
+        Ok(p) => places.held.push(p),
+        Err(_) => {
+            tracing::warn!("connection refused: the connection cap is reached");
+            respond(&stream, "503 Service Unavailable", "too many connections\n").await;
+            return;
+        }
     }
     let peer = match app.login(&request.query, client) {
         Ok(peer) => peer,

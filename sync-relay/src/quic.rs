@@ -66,7 +66,6 @@ impl QuicSide {
 pub struct Limits {
     pub max_bytes: usize,
     pub rate: u32,
-    pub max_connections: usize,
 }
 
 /// The relay's iroh key from `path`, made on first start.
@@ -187,9 +186,13 @@ async fn serve(
         tracing::warn!(%device, reason, "iroh connection refused");
         conn.close(1u32.into(), reason.as_bytes());
     };
-    if metrics.open_connections() >= limits.max_connections as u64 {
-        refuse("too many connections");
-        return;
+    match hub.admission().open() {
+        Ok(p) => held.push(p),
+        Err(_) => {
+            tracing::warn!(%device, "iroh connection refused: the connection cap is reached");
+            conn.close(1u32.into(), b"too many connections");
+            return;
+        }
     }
     let Ok(Ok((send, mut recv))) =
         tokio::time::timeout(Duration::from_secs(10), conn.accept_bi()).await

@@ -90,7 +90,6 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
                 crate::quic::Limits {
                     max_bytes: config.max_message_bytes,
                     rate: config.max_messages_per_second,
-                    max_connections: config.max_connections,
                 },
                 metrics.clone(),
             )
