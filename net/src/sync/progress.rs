@@ -1,14 +1,23 @@
 //! Waiting on many documents by progress, not by deadline: a busy relay that reads a large
 //! first sync slowly still finishes one document after another, and only a link on which
-//! nothing finishes for a while gives up on what is left.
+//! nothing finishes for a while gives up on what is left. A relay that lets one document
+//! finish just before each quiet spell ends could still drag a sync out for the number of
+//! documents times the quiet spell: the whole wait also has a ceiling, a generous second per
+//! document (ten minutes at least), far above what an honest relay needs.
 
 use std::future::Future;
 use std::time::Duration;
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
+/// The least ceiling of a whole wait.
+const MIN_CEILING: Duration = Duration::from_secs(600);
+/// What the ceiling grows by per document.
+const PER_DOCUMENT: Duration = Duration::from_secs(1);
+
 /// Runs `futures` while they make progress; stops waiting for the rest once `quiet` passes
-/// without any of them finishing. Returns the outputs of those that finished.
+/// without any of them finishing, or once the whole wait reaches its ceiling. Returns the
+/// outputs of those that finished.
 pub(crate) async fn while_progressing<T, F>(
     futures: impl IntoIterator<Item = F>,
     quiet: Duration,
@@ -17,9 +26,13 @@ where
     F: Future<Output = T>,
 {
     let mut pending: FuturesUnordered<F> = futures.into_iter().collect();
+    let count = u32::try_from(pending.len()).unwrap_or(u32::MAX);
+    let ceiling = MIN_CEILING.max(PER_DOCUMENT.saturating_mul(count)) + quiet;
+    let end = tokio::time::Instant::now() + ceiling;
     let mut done = Vec::with_capacity(pending.len());
     while !pending.is_empty() {
-        match tokio::time::timeout(quiet, pending.next()).await {
+        let until = end.min(tokio::time::Instant::now() + quiet);
+        match tokio::time::timeout_at(until, pending.next()).await {
             Ok(Some(out)) => done.push(out),
             Ok(None) | Err(_) => break,
         }
@@ -51,5 +64,21 @@ mod tests {
         let done = while_progressing(stalled, Duration::from_secs(5)).await;
         assert_eq!(done, vec![1, 2]);
         assert!(start.elapsed() < Duration::from_secs(100));
+    }
+
+    /// From an adversarial review: a hostile relay that lets one document finish just
+    /// before each quiet spell ends dragged a sync of 1,000 documents out for more than an
+    /// hour (1,000 times the quiet spell). The whole wait now ends at its ceiling.
+    #[tokio::test(start_paused = true)]
+    async fn a_relay_that_drips_documents_cannot_drag_the_wait_past_its_ceiling() {
+        let drip = (1..=1000u64).map(|i| async move {
+            tokio::time::sleep(Duration::from_secs(4 * i)).await;
+            i
+        });
+        let start = tokio::time::Instant::now();
+        let done = while_progressing(drip, Duration::from_secs(5)).await;
+        let took = start.elapsed();
+        assert!(took <= Duration::from_secs(1006), "{took:?}");
+        assert!(done.len() >= 250 && done.len() < 1000, "{}", done.len());
     }
 }
