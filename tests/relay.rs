@@ -560,39 +560,44 @@ fn a_stranger_holding_sockets_does_not_lock_out_members() {
     drop(held);
 }
 
+/// Mallory's modified client writes a title that is not text straight into stored
+/// documents (as another app on the same relay could) and syncs them up.
+fn poison(mallory: &Peer, idea: &str) {
+    use automerge::transaction::Transactable;
+    let mut svc = allmende_service::Service::open(mallory.path()).expect("open");
+    let bytes = svc.doc_bytes(idea).expect("bytes");
+    let mut d = allmende_service::docs::load(&bytes, &svc.device().actor()).expect("load");
+    let _ = d.save_incremental();
+    d.put(automerge::ROOT, "title", 5_i64).expect("poison");
+    let change = d.save_incremental();
+    let heads = allmende_service::docs::heads(&mut d);
+    drop(svc);
+    let db = rusqlite::Connection::open(mallory.db()).expect("db");
+    db.execute(
+        "INSERT INTO chunks(doc, seq, snapshot, data)
+         VALUES (?1, (SELECT max(seq) + 1 FROM chunks WHERE doc = ?1), 0, ?2)",
+        rusqlite::params![idea, change],
+    )
+    .expect("raw chunk");
+    db.execute(
+        "UPDATE docs SET version = version + 1, heads = ?2 WHERE id = ?1",
+        [idea, &heads],
+    )
+    .expect("version");
+}
+
 #[test]
 fn one_poisoned_document_is_quarantined_and_everything_else_still_syncs() {
-    use automerge::transaction::Transactable;
     let relay = RelayProc::start("");
     let (anna, members, _) = community_with_members(&relay, &["Mallory", "Ben"]);
     let (mallory, ben) = (&members[0], &members[1]);
-    let idea = mallory.create(&["idea", "add", "--title", "Gift", "--category", "energy"]);
+    // An idea Anna already holds, and one she has not seen yet.
+    let held = mallory.create(&["idea", "add", "--title", "Heilbar", "--category", "energy"]);
     mallory.ok(&["sync"]);
     anna.ok(&["sync"]);
-    // Mallory's modified client writes a title that is not text, straight into the stored
-    // document (as another app on the same relay could), and syncs it up.
-    {
-        let mut svc = allmende_service::Service::open(mallory.path()).expect("open");
-        let bytes = svc.doc_bytes(&idea).expect("bytes");
-        let mut d = allmende_service::docs::load(&bytes, &svc.device().actor()).expect("load");
-        let _ = d.save_incremental();
-        d.put(automerge::ROOT, "title", 5_i64).expect("poison");
-        let change = d.save_incremental();
-        let heads = allmende_service::docs::heads(&mut d);
-        drop(svc);
-        let db = rusqlite::Connection::open(mallory.db()).expect("db");
-        db.execute(
-            "INSERT INTO chunks(doc, seq, snapshot, data)
-             VALUES (?1, (SELECT max(seq) + 1 FROM chunks WHERE doc = ?1), 0, ?2)",
-            rusqlite::params![idea, change],
-        )
-        .expect("raw chunk");
-        db.execute(
-            "UPDATE docs SET version = version + 1, heads = ?2 WHERE id = ?1",
-            [&idea, &heads],
-        )
-        .expect("version");
-    }
+    let fresh = mallory.create(&["idea", "add", "--title", "Gift", "--category", "energy"]);
+    poison(mallory, &held);
+    poison(mallory, &fresh);
     mallory.ok(&["sync"]);
     ben.create(&[
         "idea",
@@ -603,18 +608,19 @@ fn one_poisoned_document_is_quarantined_and_everything_else_still_syncs() {
         "nature",
     ]);
     ben.ok(&["sync"]);
-    // Anna's sync takes everything else in and keeps the poisoned document apart.
+    // Anna's sync takes everything else in and keeps the poisoned new document apart; the
+    // one she held is put back in shape (she has a good copy to restore from).
     let out = anna.ok(&["sync"]);
     assert!(
-        out.contains(&idea) && (out.contains("Quarantäne") || out.contains("quarantine")),
+        out.contains(&fresh) && (out.contains("Quarantäne") || out.contains("quarantine")),
         "{out}"
     );
-    assert!(idea_titles(&anna).contains("Bens gute Idee"));
-    assert!(
-        idea_titles(&anna).contains("Gift"),
-        "her copy stays as it was"
-    );
-    // And every later session too.
+    assert!(!out.contains(&held), "{out}");
+    let titles = idea_titles(&anna);
+    assert!(titles.contains("Bens gute Idee"));
+    assert!(titles.contains("Heilbar"), "put back in shape: {titles:?}");
+    assert!(!titles.contains("Gift"));
+    // And every later session too; Ben gets the repaired idea from Anna through the relay.
     ben.create(&[
         "idea",
         "add",
@@ -626,6 +632,8 @@ fn one_poisoned_document_is_quarantined_and_everything_else_still_syncs() {
     ben.ok(&["sync"]);
     anna.ok(&["sync"]);
     assert!(idea_titles(&anna).contains("Noch eine"));
+    ben.ok(&["sync"]);
+    assert!(idea_titles(ben).contains("Heilbar"));
 }
 
 #[path = "relay_feed.rs"]

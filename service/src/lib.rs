@@ -34,6 +34,7 @@ mod guests;
 mod ids;
 mod quarantine;
 mod read;
+mod repair;
 mod showcase;
 mod transfer;
 mod write;

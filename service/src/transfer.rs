@@ -27,6 +27,10 @@ pub struct ImportReport {
     pub merged: usize,
     /// Documents that were already up to date.
     pub unchanged: usize,
+    /// Documents that held values of the wrong kind after the merge, with the paths put
+    /// back in shape (see `repair`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repaired: Vec<(String, Vec<String>)>,
 }
 
 impl Service {
@@ -217,8 +221,13 @@ impl Service {
             }
             if header.kind == DocKind::Community {
                 docs::community(id, &mut doc, &mut LogHistory::default())?;
-            } else {
-                docs::item(&doc)?;
+            } else if let Err(e) = docs::item(&doc) {
+                // A document held here that stopped reading (a value of the wrong kind
+                // written by a modified client) is put back in shape once merged; a new one
+                // has nothing to be put back from.
+                if chunks::doc_meta(self.store.conn(), id)?.is_none() {
+                    return Err(e);
+                }
             }
             parsed.push((id.clone(), header, doc));
         }
@@ -271,6 +280,11 @@ impl Service {
                     if local.get_heads() == before {
                         report.unchanged += 1;
                         continue;
+                    }
+                    if header.kind != DocKind::Community {
+                        if let Some(paths) = put_in_shape(local, &before, &id)? {
+                            report.repaired.push((id.clone(), paths));
+                        }
                     }
                     save_changes(tx, cache, meta, &before)?;
                     report.merged += 1;
@@ -477,4 +491,32 @@ fn judge_file(
         strangers.len(),
         strangers[0]
     )))
+}
+
+/// Puts item `doc` back in the shape it had at `before` (its heads before a merge) when it
+/// no longer reads: the paths it changed, or `None` when it read well. The repair is a
+/// change of this device.
+///
+/// # Errors
+/// The item still does not read after the repair (refused, so it goes into quarantine).
+fn put_in_shape(
+    doc: &mut automerge::AutoCommit,
+    before: &[automerge::ChangeHash],
+    id: &str,
+) -> Result<Option<Vec<String>>> {
+    if docs::item(doc).is_ok() {
+        return Ok(None);
+    }
+    let good = doc.fork_at(before)?;
+    if docs::item(&good).is_err() {
+        return Ok(None);
+    }
+    let paths = crate::repair::restore_shape(&good, doc)?;
+    doc.commit_with(
+        automerge::transaction::CommitOptions::default()
+            .with_message("put values of the wrong kind back in shape".to_string()),
+    );
+    docs::item(doc)?;
+    tracing::warn!(doc = %id, ?paths, "values of the wrong kind put back in shape");
+    Ok(Some(paths))
 }

@@ -1,9 +1,13 @@
-//! What a document is, is fixed when it first arrives on a device (issue 13, P2P side of
-//! finding 6). A member who sees an id on its way (a LAN announcement, a feed) and sends a
+//! What arrives from other devices (issue 13).
+//!
+//! What a document is, is fixed when it first arrives on a device (P2P side of finding 6). A member who sees an id on its way (a LAN announcement, a feed) and sends a
 //! document of their own under it first would otherwise decide what that id is here: the
 //! creator's real document then merges into the squatter's, or is refused as "a project of
 //! another community". A device therefore takes in a document it does not have only with its
 //! creator's proof (a header signed by the device the id is derived from).
+//!
+//! A value of the wrong kind written into an item by a modified client is put back in shape
+//! where it arrives, so one member cannot freeze an item for everyone.
 
 use allmende_core::model::{DocKind, Role};
 use allmende_core::Command;
@@ -148,4 +152,68 @@ fn a_member_cannot_take_the_id_of_a_document_on_its_way_and_the_real_one_arrives
     assert_eq!(shown.summary.kind, DocKind::Idea);
     assert_eq!(shown.summary.title, "Solardach auf der Schule");
     assert_eq!(shown.summary.author_name, "Anna");
+}
+
+/// From an adversarial review: a member's modified client wrote a number where an idea's
+/// title belongs. Every device refused the idea from then on (into quarantine), and since
+/// every later copy of it carries that write, nobody got anyone's later comment: one member
+/// froze the idea for everyone. Now the value is put back where the idea arrives, and what
+/// honest members wrote stays.
+#[test]
+fn a_value_of_the_wrong_kind_is_put_back_and_the_item_keeps_syncing() {
+    let (mut anna, mut ben, mut mallory, community) = village();
+    let id = idea(&mut anna.svc, &community, "Trinkbrunnen am Markt");
+    let first = anna.svc.doc_bytes(&id).expect("bytes");
+    for d in [&mut ben, &mut mallory] {
+        d.svc
+            .receive_many(&[(id.clone(), first.clone())])
+            .expect("idea");
+    }
+    // Mallory's modified client writes a number as the title.
+    let mut bad =
+        automerge::AutoCommit::load(&mallory.svc.doc_bytes(&id).expect("bytes")).expect("load");
+    bad.put(automerge::ROOT, "title", 42i64).expect("put");
+    let bad = bad.save();
+    // Anna comments meanwhile; a relay merges both and hands the result on.
+    anna.svc
+        .execute(Command::AddComment {
+            item: id.clone(),
+            text: "Ich frage die Stadtwerke".into(),
+        })
+        .expect("comment");
+    let mut relay = automerge::AutoCommit::load(&bad).expect("load");
+    relay
+        .merge(
+            &mut automerge::AutoCommit::load(&anna.svc.doc_bytes(&id).expect("bytes"))
+                .expect("load"),
+        )
+        .expect("merge");
+    let (report, held) = ben
+        .svc
+        .receive_each(&[(id.clone(), relay.save())])
+        .expect("receive");
+    assert!(held.is_empty(), "held in quarantine: {held:?}");
+    assert_eq!(report.repaired.len(), 1, "{report:?}");
+    let shown = ben.svc.show(&id).expect("show");
+    assert_eq!(shown.summary.title, "Trinkbrunnen am Markt");
+    let allmende_core::apply::Item::Idea(idea) = shown.item else {
+        panic!("not an idea");
+    };
+    assert!(
+        idea.comments
+            .values()
+            .any(|c| c.text == "Ich frage die Stadtwerke"),
+        "Anna's comment came through"
+    );
+    // The repair is Ben's change: Anna takes it in and reads her idea as before.
+    let repaired = ben.svc.doc_bytes(&id).expect("bytes");
+    let (_, held) = anna
+        .svc
+        .receive_each(&[(id.clone(), repaired)])
+        .expect("receive");
+    assert!(held.is_empty(), "{held:?}");
+    assert_eq!(
+        anna.svc.show(&id).expect("show").summary.title,
+        "Trinkbrunnen am Markt"
+    );
 }
