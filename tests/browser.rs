@@ -161,3 +161,50 @@ fn every_kind_of_change_in_chromium() {
         .expect("node");
     assert!(status.success(), "browser checks failed (see output above)");
 }
+
+/// Two people give the same idea a new title apart (two devices, synced through a relay):
+/// the author's browser shows both versions and who wrote each, takes the other with one
+/// click, and the history lists who changed what (tests/js/history.mjs).
+#[test]
+#[ignore = "needs the built UI, node and chromium; run by scripts/test.sh"]
+fn a_title_written_twice_apart_shows_both_and_the_history_in_chromium() {
+    use automerge::transaction::Transactable;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let relay = RelayProc::start("");
+    let (anna, members, _) = allmende_tests::community_with_members(&relay, &["Ben"]);
+    let ben = &members[0];
+    let idea = anna.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Trinkbrunnen",
+        "--category",
+        "health",
+    ]);
+    anna.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    anna.ok(&["idea", "edit", &idea, "--title", "Trinkbrunnen am Markt"]);
+    // Ben's device writes a title too (the app lets only the author do that; to the
+    // document it is the same as a second device of Anna's).
+    {
+        let mut svc = allmende_service::Service::open(ben.path()).expect("open");
+        let bytes = svc.doc_bytes(&idea).expect("bytes");
+        let mut doc = allmende_service::docs::load(&bytes, &svc.device().actor()).expect("load");
+        doc.put(automerge::ROOT, "title", "Brunnen vor der Schule")
+            .expect("put");
+        svc.receive_many(&[(idea.clone(), doc.save())])
+            .expect("merge");
+    }
+    ben.ok(&["sync"]);
+    anna.ok(&["sync"]);
+    let server = ServeProc::start(&anna);
+    let status = Command::new("node")
+        .current_dir(root.join("tests/js"))
+        .arg("history.mjs")
+        .arg(format!("http://{}/", server.addr))
+        .arg("Trinkbrunnen am Markt")
+        .arg("Brunnen vor der Schule")
+        .status()
+        .expect("node");
+    assert!(status.success(), "history checks failed (see output above)");
+}

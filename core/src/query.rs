@@ -59,6 +59,10 @@ pub enum Query {
     Show {
         id: String,
     },
+    /// Who changed an item when, and fields two people changed apart.
+    History {
+        id: String,
+    },
     Search {
         community: Option<String>,
         text: String,
@@ -115,6 +119,44 @@ pub struct OpenInvite {
     /// The latest of its keys' ends of validity.
     pub until: Millis,
     pub expired: bool,
+}
+
+/// One change of an item, as its history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: Millis,
+    /// The member whose device wrote the change ("" when the device is on nobody's roster,
+    /// or wrote under an actor id that names no key, as a restored device does).
+    pub member: String,
+    pub name: String,
+    /// What was done (the kind of change, such as `edit_idea`, or "" when not said).
+    pub what: String,
+    /// The item's fields the change touched.
+    pub fields: Vec<String>,
+}
+
+/// One of the values a field holds after two people changed it apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictValue {
+    pub value: String,
+    pub member: String,
+    pub name: String,
+    /// Whether this is the value shown (Automerge's pick, the same on every device).
+    pub shown: bool,
+}
+
+/// A text field two people changed apart: every value it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub field: String,
+    pub values: Vec<ConflictValue>,
+}
+
+/// An item's history: every change, oldest first, and the fields in conflict now.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    pub entries: Vec<HistoryEntry>,
+    pub conflicts: Vec<Conflict>,
 }
 
 /// A town-hall answer on a request the member wrote or follows.

@@ -31,6 +31,7 @@ pub mod demo;
 mod figures;
 mod governance;
 mod guests;
+mod history;
 mod ids;
 mod quarantine;
 mod read;

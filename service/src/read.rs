@@ -26,6 +26,7 @@ pub enum QueryResult {
     Overview(Box<Overview>),
     List(ListPage),
     Detail(Box<ItemDetail>),
+    History(allmende_core::query::History),
     Search(Vec<allmende_core::query::ItemSummary>),
     Members(Vec<MemberSummary>),
     Devices(Vec<String>),
@@ -52,6 +53,7 @@ impl Service {
             }
             Query::List(filter) => QueryResult::List(self.list(&filter)?),
             Query::Show { id } => QueryResult::Detail(Box::new(self.show(&id)?)),
+            Query::History { id } => QueryResult::History(self.history(&id)?),
             Query::Search {
                 community,
                 text,

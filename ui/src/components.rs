@@ -14,6 +14,7 @@ pub mod directory;
 pub mod event_view;
 pub mod fair;
 pub mod form;
+pub mod history;
 pub mod home;
 pub mod idea_detail;
 pub mod idea_view;

@@ -194,6 +194,14 @@ pub fn pair(key: &str) -> (&'static str, &'static str) {
         "template.export" => ("Als Datei speichern", "Save as file"),
         "template.file" => ("Vorlage aus einer Datei", "Template from a file"),
         "template.import" => ("Vorlage hinzufügen", "Add a template"),
+        "history.title" => ("Verlauf", "History"),
+        "history.someone" => ("Ein Gerät ohne Namen", "A device with no name"),
+        "history.conflict" => (
+            "Zwei Fassungen, an verschiedenen Orten geschrieben:",
+            "Two versions, written in different places:",
+        ),
+        "history.shown" => ("wird angezeigt", "shown"),
+        "history.take" => ("Diese Fassung übernehmen", "Take this version"),
         _ => ("", ""),
     }
 }

@@ -109,6 +109,9 @@ pub fn idea_detail(props: &Props) -> Html {
                 </section>
             }
             <super::comments::Comments id={id.clone()} detail={d.clone()} />
+            if !matches!(d.item, Item::Profile(_)) {
+                <super::history::ItemHistory id={id.clone()} item={d.item.clone()} may_edit={mine} />
+            }
         </article>
     }
 }

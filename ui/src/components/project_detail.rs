@@ -155,6 +155,7 @@ pub fn project_detail(props: &Props) -> Html {
                 <super::project_tools::ProjectTools project={id.clone()} community={p.header.community.clone()} lead={leads} />
             }
             <super::comments::Comments id={id.clone()} detail={d.clone()} />
+            <super::history::ItemHistory id={id.clone()} item={d.item.clone()} may_edit={editable} />
         </article>
     }
 }
