@@ -389,29 +389,16 @@ impl Service {
             )));
         }
         // What a document is, is fixed by its first arrival: only its creator may say it.
-        if !allmende_core::governance::content::creator_proof(id, &header)
-            && !self.made_by_a_member_before_proofs(&header)?
-        {
+        // Items made before ids were derived have no proof and are not taken in first (as
+        // the relay refuses them by default): any member could sign such a header for any
+        // id, since a derived id cannot be told from a random one.
+        if !allmende_core::governance::content::creator_proof(id, &header) {
             return Err(PeerError::BadInput(format!(
                 "document {id} does not prove who made it: its header is not signed by the \
                  device its id is derived from"
             )));
         }
         Ok(header)
-    }
-
-    /// Whether `header` is of an item made before ids were derived from their creator (no
-    /// nonce), signed by a device of its community's roster as held here when it was made.
-    /// Such items have no creator's proof; a stranger's or an unknown community's do not pass.
-    fn made_by_a_member_before_proofs(&mut self, header: &Header) -> Result<bool> {
-        if !header.nonce.is_empty()
-            || chunks::doc_meta(self.store.conn(), &header.community)?.is_none()
-        {
-            return Ok(false);
-        }
-        let key = self.device.actor();
-        let c = load_community(self.store.conn(), &mut self.cache, &key, &header.community)?;
-        Ok(allmende_core::governance::content::header_holds(&c, header))
     }
 
     /// Loads every document and runs SQLite's integrity check; returns what is damaged.

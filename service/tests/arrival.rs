@@ -41,9 +41,23 @@ fn a_member_cannot_take_the_id_of_a_document_on_its_way_and_the_real_one_arrives
         "id",
         &anna_idea,
     );
-    // ... and the same as an item "from before proofs" (no nonce; the signature breaks).
+    // ... the same as an item "from before proofs" (no nonce; the signature breaks) ...
     let unproven = with_header(&copied, "nonce", "");
-    for forged in [copied, unproven] {
+    // ... and an item "from before proofs" that Mallory's device signed afresh for Anna's id
+    // (from an adversarial review: a member's signature on such a header holds, and a
+    // derived id cannot be told from a random one).
+    let mut item = allmende_service::docs::item(
+        &automerge::AutoCommit::load(&mallory.svc.doc_bytes(&own).expect("bytes")).expect("load"),
+    )
+    .expect("item");
+    let header = item.header_mut();
+    header.id = anna_idea.clone();
+    header.nonce = String::new();
+    header.sig = String::new();
+    allmende_core::governance::sign_item(&mut item, None, mallory.svc.device());
+    let mut resigned = automerge::AutoCommit::new();
+    allmende_service::docs::put_item(&mut resigned, &item).expect("put");
+    for forged in [copied, unproven, resigned.save()] {
         let (report, held) = ben
             .svc
             .receive_each(&[(anna_idea.clone(), forged)])
