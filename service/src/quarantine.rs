@@ -76,6 +76,7 @@ impl Service {
                             total.created += r.created;
                             total.merged += r.merged;
                             total.unchanged += r.unchanged;
+                            total.repaired.extend(r.repaired);
                             self.release(std::iter::once(one.0.as_str()))?;
                         }
                         Err(e) if refuses_document(&e) => {

@@ -135,7 +135,7 @@ fn collect(
                     collect(good, Some(was_id), doc, &id, &here, out);
                 } else if matches!(value, Value::Object(_))
                     && kind(&value) == kind(was)
-                    && !same_shape(good, was_id, doc, &id, false)
+                    && !same_shape(good, was_id, doc, &id)
                 {
                     out.push(fix(g_map));
                 }
@@ -143,7 +143,7 @@ fn collect(
             (None, Some((like, like_id))) => {
                 let shaped = !matches!(value, Value::Object(_))
                     || kind(&value) != kind(like)
-                    || same_shape(good, like_id, doc, &id, true);
+                    || same_shape(good, like_id, doc, &id);
                 if !fits(kind(&value), kind(like)) || !shaped {
                     out.push(fix(None));
                 }
@@ -155,45 +155,118 @@ fn collect(
 
 /// Whether object `d` of `doc` has the shape of object `g` of `good` (both of the same
 /// kind already): a map's keys that both have hold values of fitting kinds, all the way
-/// down, and with `whole` (a new entry) it has every key `g` has a value for; a list's
-/// items fit the kind of the good list's items. Anything else (text, scalars) fits.
-fn same_shape(good: &AutoCommit, g: &ObjId, doc: &AutoCommit, d: &ObjId, whole: bool) -> bool {
+/// down; a list's items fit the kind of the good list's items. Anything else (text,
+/// scalars) fits. Keys only one side has are not judged here (a planted entry with an extra
+/// key must not make honest entries without it look wrong).
+fn same_shape(good: &AutoCommit, g: &ObjId, doc: &AutoCommit, d: &ObjId) -> bool {
     match (good.object_type(g), doc.object_type(d)) {
-        (Ok(ObjType::Map | ObjType::Table), Ok(ObjType::Map | ObjType::Table)) => {
-            let keys_fit =
-                doc.keys(d).all(
-                    |k| match (good.get(g, k.as_str()), doc.get(d, k.as_str())) {
-                        (Ok(Some((gv, gid))), Ok(Some((dv, did)))) => {
-                            fits(kind(&dv), kind(&gv))
-                                && (!matches!(gv, Value::Object(_))
-                                    || kind(&dv) != kind(&gv)
-                                    || same_shape(good, &gid, doc, &did, whole))
-                        }
-                        _ => true,
-                    },
-                );
-            let none_missing = !whole
-                || good.keys(g).all(|k| {
-                    doc.get(d, k.as_str()).ok().flatten().is_some()
-                        || matches!(good.get(g, k.as_str()), Ok(Some((Value::Scalar(s), _))) if s.is_null())
-                });
-            keys_fit && none_missing
-        }
+        (Ok(ObjType::Map | ObjType::Table), Ok(ObjType::Map | ObjType::Table)) => doc.keys(d).all(
+            |k| match (good.get(g, k.as_str()), doc.get(d, k.as_str())) {
+                (Ok(Some((gv, gid))), Ok(Some((dv, did)))) => {
+                    fits(kind(&dv), kind(&gv))
+                        && (!matches!(gv, Value::Object(_))
+                            || kind(&dv) != kind(&gv)
+                            || same_shape(good, &gid, doc, &did))
+                }
+                _ => true,
+            },
+        ),
         (Ok(ObjType::List), Ok(ObjType::List)) => {
-            let Ok(Some((item, _))) = good.get(g, 0usize) else {
+            let Ok(Some((item, item_id))) = good.get(g, 0usize) else {
                 return true;
             };
             let want = kind(&item);
             (0..doc.length(d)).all(|i| {
-                doc.get(d, i)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|(v, _)| fits(kind(&v), want))
+                doc.get(d, i).ok().flatten().is_some_and(|(v, id)| {
+                    fits(kind(&v), want)
+                        && (!matches!(v, Value::Object(_))
+                            || kind(&v) != want
+                            || same_shape(good, &item_id, doc, &id))
+                })
             })
         }
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     }
+}
+
+/// The last resort when `doc` still does not read after [`restore_shape`] (a value of the
+/// right kind that does not read, a deleted nested field, a null where a value belongs, an
+/// entry in a collection the good copy held empty): top-level fields are put back whole
+/// from `good`, one that alone makes it read if there is one, else every field that
+/// differs, until it reads. Honest changes to the fields put back are lost with it. Returns
+/// the fields put back, or `None` when nothing made it read.
+///
+/// # Errors
+/// Automerge errors while writing the repair.
+pub fn restore_fields(
+    good: &AutoCommit,
+    doc: &mut AutoCommit,
+    reads: &dyn Fn(&AutoCommit) -> bool,
+) -> Result<Option<Vec<String>>, AutomergeError> {
+    let mut keys: Vec<String> = doc.keys(ROOT).collect();
+    for key in good.keys(ROOT) {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    // One entry of a collection first (a new one removed, or one put back), so the
+    // collection's other entries, honest ones that came with the merge included, stay.
+    for key in &keys {
+        if let Some(path) = restore_one_entry(good, doc, key, reads)? {
+            return Ok(Some(vec![path]));
+        }
+    }
+    for key in &keys {
+        let mut trial = doc.clone();
+        copy(good, &ROOT, key, &mut trial, &ROOT)?;
+        if reads(&trial) {
+            copy(good, &ROOT, key, doc, &ROOT)?;
+            return Ok(Some(vec![format!("/{key}")]));
+        }
+    }
+    let mut put_back = Vec::new();
+    for key in &keys {
+        copy(good, &ROOT, key, doc, &ROOT)?;
+        put_back.push(format!("/{key}"));
+        if reads(doc) {
+            return Ok(Some(put_back));
+        }
+    }
+    Ok(None)
+}
+
+/// Most entries of one collection tried one by one (each try copies the document).
+const MAX_ENTRY_TRIES: usize = 64;
+
+/// Where top-level field `key` is a map in both copies: the one entry whose removal (a new
+/// entry) or restoring (one the good copy has) makes `doc` read, applied; its path.
+fn restore_one_entry(
+    good: &AutoCommit,
+    doc: &mut AutoCommit,
+    key: &str,
+    reads: &dyn Fn(&AutoCommit) -> bool,
+) -> Result<Option<String>, AutomergeError> {
+    let (Some((Value::Object(ObjType::Map), g)), Some((Value::Object(ObjType::Map), d))) =
+        (good.get(ROOT, key)?, doc.get(ROOT, key)?)
+    else {
+        return Ok(None);
+    };
+    // New entries first: a bad write is more often an entry added than one changed.
+    let mut entries: Vec<String> = doc
+        .keys(&d)
+        .filter(|e| good.get(&g, e.as_str()).ok().flatten().is_none())
+        .collect();
+    entries.extend(good.keys(&g));
+    for entry in entries.into_iter().take(MAX_ENTRY_TRIES) {
+        let mut trial = doc.clone();
+        copy(good, &g, &entry, &mut trial, &d)?;
+        if reads(&trial) {
+            copy(good, &g, &entry, doc, &d)?;
+            return Ok(Some(format!("/{key}/{entry}")));
+        }
+    }
+    Ok(None)
 }
 
 /// Writes the value of `key` in map `from` of `good` into map `to` of `doc`.
@@ -353,6 +426,47 @@ mod tests {
         assert!(
             restore_shape(&g, &mut d).expect("again").is_empty(),
             "in shape now"
+        );
+    }
+
+    /// From an adversarial review: a planted entry with an extra key made every honest new
+    /// entry without it look malformed, so an honest device's repair deleted them.
+    #[test]
+    fn an_entry_with_an_extra_key_does_not_make_honest_entries_look_wrong() {
+        let mut g = good();
+        let c = g
+            .put_object(comments(&g), "c0000", ObjType::Map)
+            .expect("comment");
+        g.put(&c, "text", "planted").expect("put");
+        g.put(&c, "extra", "x").expect("put");
+        let mut d = g.fork();
+        let honest = d
+            .put_object(comments(&d), "c5", ObjType::Map)
+            .expect("comment");
+        d.put(&honest, "text", "Honest").expect("put");
+        d.put(&honest, "created_at", 4i64).expect("put");
+        d.put(ROOT, "title", 1i64).expect("a bad write");
+        assert_eq!(restore_shape(&g, &mut d).expect("repair"), ["/title"]);
+        assert!(d.get(comments(&d), "c5").expect("get").is_some());
+    }
+
+    #[test]
+    fn a_field_that_does_not_read_is_put_back_whole_as_a_last_resort() {
+        let mut g = good();
+        let mut d = g.fork();
+        d.put(ROOT, "title", ScalarValue::Null)
+            .expect("a null title");
+        let reads = |doc: &AutoCommit| matches!(doc.get(ROOT, "title"), Ok(Some((Value::Scalar(s), _))) if s.as_str().is_some());
+        assert!(
+            restore_shape(&g, &mut d).expect("kinds").is_empty(),
+            "null fits by kind"
+        );
+        let put_back = restore_fields(&g, &mut d, &reads).expect("repair");
+        assert_eq!(put_back, Some(vec!["/title".to_string()]));
+        assert!(reads(&d));
+        assert!(
+            d.get(comments(&d), "c1").expect("get").is_some(),
+            "the rest stays"
         );
     }
 }

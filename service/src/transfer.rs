@@ -498,12 +498,20 @@ fn put_in_shape(
     if docs::item(&good).is_err() {
         return Ok(None);
     }
-    let paths = crate::repair::restore_shape(&good, doc)?;
+    let mut paths = crate::repair::restore_shape(&good, doc)?;
+    if docs::item(doc).is_err() {
+        let reads = |d: &automerge::AutoCommit| docs::item(d).is_ok();
+        match crate::repair::restore_fields(&good, doc, &reads)? {
+            Some(more) => paths.extend(more),
+            None => {
+                docs::item(doc)?;
+            }
+        }
+    }
     doc.commit_with(
         automerge::transaction::CommitOptions::default()
             .with_message("put values of the wrong kind back in shape".to_string()),
     );
-    docs::item(doc)?;
     tracing::warn!(doc = %id, ?paths, "values of the wrong kind put back in shape");
     Ok(Some(paths))
 }

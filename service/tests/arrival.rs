@@ -147,3 +147,78 @@ fn a_value_of_the_wrong_kind_is_put_back_and_the_item_keeps_syncing() {
         "Trinkbrunnen am Markt"
     );
 }
+
+/// From an adversarial review of the repair: writes whose kind fits but that still do not
+/// read froze the item as before. Each is put back now, and Anna's later comment comes
+/// through.
+#[test]
+fn writes_that_fit_by_kind_but_do_not_read_are_put_back_too() {
+    use automerge::ObjType;
+    type Attack = fn(&mut automerge::AutoCommit);
+    let attacks: [(&str, Attack); 4] = [
+        ("a null title", |d| {
+            d.put(automerge::ROOT, "title", automerge::ScalarValue::Null)
+                .expect("put");
+        }),
+        ("a status that is no status", |d| {
+            d.put(automerge::ROOT, "status", "bogus").expect("put");
+        }),
+        ("a number in the empty map of comments", |d| {
+            let (_, comments) = d
+                .get(automerge::ROOT, "comments")
+                .expect("get")
+                .expect("comments");
+            d.put(&comments, "x", 42i64).expect("put");
+        }),
+        ("a nested field deleted", |d| {
+            let (_, header) = d
+                .get(automerge::ROOT, "header")
+                .expect("get")
+                .expect("header");
+            d.delete(&header, "kind").expect("delete");
+            let _ = d.put_object(automerge::ROOT, "unused", ObjType::Map);
+        }),
+    ];
+    for (what, attack) in attacks {
+        let (mut anna, mut ben, mut mallory, community) = village();
+        let id = idea(&mut anna.svc, &community, "Trinkbrunnen am Markt");
+        let first = anna.svc.doc_bytes(&id).expect("bytes");
+        for d in [&mut ben, &mut mallory] {
+            d.svc
+                .receive_many(&[(id.clone(), first.clone())])
+                .expect("idea");
+        }
+        let mut bad =
+            automerge::AutoCommit::load(&mallory.svc.doc_bytes(&id).expect("bytes")).expect("load");
+        attack(&mut bad);
+        anna.svc
+            .execute(Command::AddComment {
+                item: id.clone(),
+                text: "Ich frage die Stadtwerke".into(),
+            })
+            .expect("comment");
+        let mut relay = automerge::AutoCommit::load(&bad.save()).expect("load");
+        relay
+            .merge(
+                &mut automerge::AutoCommit::load(&anna.svc.doc_bytes(&id).expect("bytes"))
+                    .expect("load"),
+            )
+            .expect("merge");
+        let (_, held) = ben
+            .svc
+            .receive_each(&[(id.clone(), relay.save())])
+            .expect("receive");
+        assert!(held.is_empty(), "{what}: held in quarantine: {held:?}");
+        let shown = ben.svc.show(&id).expect("show");
+        assert_eq!(shown.summary.title, "Trinkbrunnen am Markt", "{what}");
+        let allmende_core::apply::Item::Idea(idea) = shown.item else {
+            panic!("{what}: not an idea");
+        };
+        assert!(
+            idea.comments
+                .values()
+                .any(|c| c.text == "Ich frage die Stadtwerke"),
+            "{what}: Anna's comment came through"
+        );
+    }
+}
