@@ -36,7 +36,7 @@ pub(super) async fn enroll(
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(a)| a.ip());
-    if !from.is_some_and(|ip| state.enrolments.allow(ip)) {
+    if !from.is_some_and(|ip| state.enrolments.attempt(ip)) {
         return error(
             &PeerError::ClassCode(allmende_service::ClassCodeFault::TooManyAttempts),
             lang,
@@ -47,8 +47,8 @@ pub(super) async fn enroll(
         Err(answer) => return answer,
     };
     let result = with_service(&state, move |svc| svc.enroll(&request.code, &request.name)).await;
-    if let (Err(_), Some(ip)) = (&result, from) {
-        state.enrolments.failed(ip);
+    if let (Ok(_), Some(ip)) = (&result, from) {
+        state.enrolments.succeeded(ip);
     }
     changed(&state, result, lang)
 }

@@ -24,34 +24,34 @@ impl Throttle {
         }
     }
 
-    /// Whether `ip` may try (it has not failed `max` times in the current window).
-    pub fn allow(&self, ip: IpAddr) -> bool {
-        self.allow_at(ip, Instant::now())
+    /// Counts an attempt from `ip` as failed until it succeeds; false when it is one too
+    /// many. Attempts are counted before they run, so many sent at once cannot all pass.
+    pub fn attempt(&self, ip: IpAddr) -> bool {
+        self.attempt_at(ip, Instant::now())
     }
 
-    /// Counts a failed attempt from `ip`.
-    pub fn failed(&self, ip: IpAddr) {
-        self.failed_at(ip, Instant::now());
+    /// An attempt from `ip` succeeded: it does not count.
+    pub fn succeeded(&self, ip: IpAddr) {
+        if let Ok(mut seen) = self.seen.lock() {
+            if let Some((_, n)) = seen.get_mut(&ip) {
+                *n = n.saturating_sub(1);
+            }
+        }
     }
 
-    fn allow_at(&self, ip: IpAddr, now: Instant) -> bool {
-        let Ok(seen) = self.seen.lock() else {
-            return false;
-        };
-        let window = self.window;
-        seen.get(&ip)
-            .is_none_or(|(start, n)| now.duration_since(*start) >= window || *n < self.max)
-    }
-
-    fn failed_at(&self, ip: IpAddr, now: Instant) {
+    fn attempt_at(&self, ip: IpAddr, now: Instant) -> bool {
         let Ok(mut seen) = self.seen.lock() else {
-            return;
+            return false;
         };
         // Old windows go, so the map holds only addresses seen lately.
         let window = self.window;
         seen.retain(|_, (start, _)| now.duration_since(*start) < window);
         let (_, n) = seen.entry(ip).or_insert((now, 0));
-        *n = n.saturating_add(1);
+        if *n >= self.max {
+            return false;
+        }
+        *n += 1;
+        true
     }
 }
 
@@ -67,14 +67,11 @@ mod tests {
             "10.0.0.3".parse().expect("ip"),
         );
         let start = Instant::now();
-        for _ in 0..3 {
-            assert!(t.allow_at(a, start));
-            t.failed_at(a, start);
-        }
-        assert!(!t.allow_at(a, start + Duration::from_secs(1)));
-        assert!(t.allow_at(b, start + Duration::from_secs(1)));
+        assert!((0..3).all(|_| t.attempt_at(a, start)));
+        assert!(!t.attempt_at(a, start + Duration::from_secs(1)));
+        assert!(t.attempt_at(b, start + Duration::from_secs(1)));
         assert!(
-            t.allow_at(a, start + Duration::from_secs(61)),
+            t.attempt_at(a, start + Duration::from_secs(61)),
             "a new window"
         );
     }
@@ -86,6 +83,21 @@ mod tests {
         let t = Throttle::new(3, Duration::from_secs(60));
         let a: IpAddr = "10.0.0.2".parse().expect("ip");
         let start = Instant::now();
-        assert!((0..30).all(|_| t.allow_at(a, start)));
+        assert!((0..30).all(|_| {
+            let ok = t.attempt_at(a, start);
+            t.succeeded(a);
+            ok
+        }));
+    }
+
+    /// From an adversarial review: attempts were counted only once they had failed, so many
+    /// sent at once all passed the check. Those still running count.
+    #[test]
+    fn attempts_at_once_count_before_they_finish() {
+        let t = Throttle::new(3, Duration::from_secs(60));
+        let a: IpAddr = "10.0.0.2".parse().expect("ip");
+        let start = Instant::now();
+        let passed = (0..100).filter(|_| t.attempt_at(a, start)).count();
+        assert_eq!(passed, 3);
     }
 }
