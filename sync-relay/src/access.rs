@@ -298,13 +298,22 @@ impl Access {
         };
         match classify(doc, &state.views) {
             Learned::Nothing => true,
-            Learned::Community(_) => governance::replay_document(
-                doc_id,
-                doc,
-                &mut governance::LogHistory::default(),
-                &mut governance::Checked::default(),
-            )
-            .is_founded(),
+            // Founded by its signed log, and written by a device on the roster it founds (a
+            // stranger sending changes in the round of its first upload is not one).
+            Learned::Community(_) => {
+                let founded = governance::replay_document(
+                    doc_id,
+                    doc,
+                    &mut governance::LogHistory::default(),
+                    &mut governance::Checked::default(),
+                );
+                founded.is_founded()
+                    && founded.members.values().any(|m| {
+                        !m.removed
+                            && m.devices.contains_key(device)
+                            && !m.expires.contains_key(device)
+                    })
+            }
             Learned::Foreign => self.allow_foreign,
             Learned::Item(DocAccess::Item { community, team })
             | Learned::TeamProject(DocAccess::Item { community, team }, _) => {
@@ -318,9 +327,9 @@ impl Access {
                     return false;
                 }
                 // A community not here yet (its upload may follow): the creator's proof is
-                // all there is to guard.
+                // all there is to guard, and only the creator's device writes it first.
                 let Some(roster) = state.rosters.get(&community) else {
-                    return proven;
+                    return proven && header.device == device;
                 };
                 match (roster.member_at(device, now_ms()), team) {
                     (Some(_), None) => true,

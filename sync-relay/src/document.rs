@@ -63,9 +63,12 @@ struct Document {
     disk: OnDisk,
     /// The stored bytes could not be read: the relay serves nothing and writes nothing.
     damaged: bool,
-    /// Bytes of changes received while some wait for a dependency that has not come
-    /// (Automerge keeps them in memory until it does). They count against the size limit.
-    waiting: usize,
+    /// Bytes of changes received per device while some wait for a dependency that has not
+    /// come (Automerge keeps them in memory until it does). They count against the size
+    /// limit and the device's quota, and are charged once they are stored.
+    waiting_by: HashMap<String, u64>,
+    /// Bytes of changes applied since the last write (the size limit counts them too).
+    unsaved: usize,
     /// Bytes of new changes per device since the last write, counted with it.
     charges: crate::storage::Charges,
     /// Boxed: a follower's sync state is large, and a map keeps room for more entries than
@@ -173,7 +176,8 @@ impl Document {
             doc,
             disk,
             damaged,
-            waiting: 0,
+            waiting_by: HashMap::new(),
+            unsaved: 0,
             charges: Vec::new(),
             peers: HashMap::new(),
             states: States::default(),
@@ -201,6 +205,9 @@ impl Document {
         let mut told_unavailable: Vec<u64> = Vec::new();
         let mut writers: Vec<ConnHandle> = Vec::new();
         let mut brought: Vec<u64> = Vec::new();
+        // Of a document the relay does not have: each writer's messages, to build it again
+        // without those who may not create it.
+        let mut first_writes: Vec<(u64, Vec<u8>)> = Vec::new();
         for msg in round {
             match msg {
                 DocMsg::Sync {
@@ -213,7 +220,11 @@ impl Document {
                     // nothing); of a document the relay does not have, they write it first.
                     let wrote = carries_changes(&data);
                     let writer = (before.is_empty() && wrote).then(|| conn.clone());
+                    let first = writer.is_some().then(|| data.clone());
                     if self.receive(conn, &data, &mut asked) {
+                        if let (Some(w), Some(data)) = (&writer, first) {
+                            first_writes.push((w.id, data));
+                        }
                         writers.extend(writer);
                         if wrote && !brought.contains(&id) {
                             brought.push(id);
@@ -234,30 +245,60 @@ impl Document {
                 }
             }
         }
-        let changed = self.doc.get_heads() != before;
+        let mut changed = self.doc.get_heads() != before;
         if changed && before.is_empty() {
             // A new document: stored only if those who wrote it may (see `may_create`).
             let refused: Vec<ConnHandle> = writers
-                .into_iter()
+                .iter()
                 .filter(|w| !self.shared.access.may_create(&self.id, &self.doc, &w.peer))
+                .cloned()
                 .collect();
             if !refused.is_empty() {
-                self.doc = Automerge::new();
-                for (device, bytes) in self.charges.drain(..) {
-                    self.shared.quota.refund(&device, bytes);
-                }
                 for conn in &refused {
                     self.refuse(conn);
+                    brought.retain(|id| *id != conn.id);
+                }
+                // Built again from the others' messages alone, so a stranger sending changes
+                // in every round cannot keep the creator's upload out.
+                let kept: Vec<ConnHandle> = writers
+                    .into_iter()
+                    .filter(|w| !refused.iter().any(|r| r.id == w.id))
+                    .collect();
+                let rebuilt = rebuild(&first_writes, &kept);
+                let holds = !rebuilt.get_heads().is_empty()
+                    && kept
+                        .iter()
+                        .all(|w| self.shared.access.may_create(&self.id, &rebuilt, &w.peer));
+                let refused_devices: Vec<&str> = refused
+                    .iter()
+                    .map(|c| crate::admission::device_of(&c.peer))
+                    .collect();
+                for (device, bytes) in std::mem::take(&mut self.charges) {
+                    if holds && !refused_devices.contains(&device.as_str()) {
+                        self.charges.push((device, bytes));
+                    } else {
+                        self.shared.quota.refund(&device, bytes);
+                    }
                 }
                 // Everyone else of the round starts over: what they sent went with the
-                // round, and a relay that answers as one holding nothing makes a client
-                // send everything again (instead of taking it as delivered and waiting).
-                let rest: Vec<u64> = self.peers.keys().copied().collect();
+                // round (or is in the rebuilt document), and a relay that answers from a
+                // fresh state makes a client send what is missing again (instead of taking
+                // it as delivered and waiting).
                 for peer in self.peers.values_mut() {
                     peer.state = Arc::default();
                 }
-                self.answer(false, &rest, &[]);
-                return Some(false);
+                self.unsaved = 0;
+                self.waiting_by.clear();
+                if holds {
+                    self.doc = rebuilt;
+                    self.unsaved = self.doc.save().len();
+                    changed = true;
+                } else {
+                    self.doc = Automerge::new();
+                    let rest: Vec<u64> = self.peers.keys().copied().collect();
+                    self.answer(false, &rest, &[]);
+                    return Some(false);
+                }
             }
         }
         if changed && !self.store(&before).await {
@@ -300,7 +341,9 @@ impl Document {
             self.refuse(&conn);
             return false;
         }
-        if self.disk.bytes + data.len() > self.shared.max_document_bytes {
+        if self.disk.bytes + self.unsaved + self.waiting() + data.len()
+            > self.shared.max_document_bytes
+        {
             tracing::warn!(doc = %self.id, peer = %conn.peer, "refused: the document would exceed its size limit");
             Metrics::add(&self.shared.metrics.closed_bad_input, 1);
             conn.close(format!(
@@ -348,7 +391,13 @@ impl Document {
             let carried: usize = message.changes.iter().map(<[u8]>::len).sum();
             let device = crate::admission::device_of(&peer.conn.peer).to_string();
             let size = u64::try_from(carried).unwrap_or(u64::MAX);
-            if carried > 0 && !self.shared.quota.allows(&device, size) {
+            let waits = self.waiting_by.get(&device).copied().unwrap_or(0);
+            if carried > 0
+                && !self
+                    .shared
+                    .quota
+                    .allows(&device, size.saturating_add(waits))
+            {
                 tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: the device's quota is used up");
                 Metrics::add(&self.shared.metrics.refused_quota, 1);
                 peer.conn.close(format!(
@@ -375,11 +424,7 @@ impl Document {
             if let Some(before) = before {
                 self.acks.put(&heads, data, before, &peer.state);
             }
-            if carried > 0 && self.doc.get_heads() != heads {
-                self.shared.quota.charge(&device, size);
-                self.charges.push((device, size));
-            }
-            if carried > 0 && !self.keep_waiting(carried, id) {
+            if carried > 0 && !self.settle(&device, size, self.doc.get_heads() != heads, id) {
                 return false;
             }
         }
@@ -389,25 +434,63 @@ impl Document {
         true
     }
 
-    /// Counts `carried` bytes just received against the limit while changes wait for a
-    /// missing dependency; past it, closes the connection `id` and drops what waits.
-    /// True when the connection stays.
-    fn keep_waiting(&mut self, carried: usize, id: u64) -> bool {
-        if automerge::ReadDoc::get_missing_deps(&self.doc, &[]).is_empty() {
-            self.waiting = 0;
+    /// Bytes of changes waiting for a dependency, from every device.
+    fn waiting(&self) -> usize {
+        usize::try_from(self.waiting_by.values().sum::<u64>()).unwrap_or(usize::MAX)
+    }
+
+    /// Accounts for `size` bytes of changes `device` just brought (`moved`: the document's
+    /// heads moved with them). What is stored is charged to the devices that brought it
+    /// (changes that waited included, once they no longer wait); what waits counts against
+    /// the limit. Changes that wait in a document the relay does not hold, or past its
+    /// limit, close the connection `id` and are dropped. True when the connection stays.
+    fn settle(&mut self, device: &str, size: u64, moved: bool, id: u64) -> bool {
+        let waits = !automerge::ReadDoc::get_missing_deps(&self.doc, &[]).is_empty();
+        if moved {
+            let mut stored = vec![(device.to_string(), size)];
+            if let Some(waited) = self.waiting_by.remove(device) {
+                stored[0].1 = stored[0].1.saturating_add(waited);
+            }
+            if !waits {
+                stored.extend(self.waiting_by.drain());
+            }
+            for (d, bytes) in stored {
+                self.unsaved = self
+                    .unsaved
+                    .saturating_add(usize::try_from(bytes).unwrap_or(usize::MAX));
+                self.shared.quota.charge(&d, bytes);
+                self.charges.push((d, bytes));
+            }
+        } else if waits {
+            let n = self.waiting_by.entry(device.to_string()).or_insert(0);
+            *n = n.saturating_add(size);
+        } else {
+            // Nothing new (changes the relay already had): nothing to count.
             return true;
         }
-        self.waiting += carried;
-        if self.disk.bytes + self.waiting <= self.shared.max_document_bytes {
+        if !waits {
+            return true;
+        }
+        let empty = self.doc.get_heads().is_empty();
+        if !empty
+            && self.disk.bytes + self.unsaved + self.waiting() <= self.shared.max_document_bytes
+        {
             return true;
         }
         Metrics::add(&self.shared.metrics.refused_missing_dependencies, 1);
         if let Some(peer) = self.peers.remove(&id) {
-            tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: changes waiting for missing dependencies pass the size limit");
-            peer.conn.close(format!(
-                "document {}: changes waiting for changes that never came pass the limit of {} bytes",
-                self.id, self.shared.max_document_bytes
-            ));
+            tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: changes waiting for missing dependencies");
+            peer.conn.close(if empty {
+                format!(
+                    "document {}: changes that wait for changes the relay does not have",
+                    self.id
+                )
+            } else {
+                format!(
+                    "document {}: changes waiting for changes that never came pass the limit of {} bytes",
+                    self.id, self.shared.max_document_bytes
+                )
+            });
         }
         // Automerge keeps waiting changes until their dependencies come; a document loaded
         // from its applied changes alone has none.
@@ -422,7 +505,7 @@ impl Document {
                 self.damaged = true;
             }
         }
-        self.waiting = 0;
+        self.waiting_by.clear();
         false
     }
 
@@ -458,6 +541,7 @@ impl Document {
             )
             .await;
         if ok {
+            self.unsaved = 0;
             self.shared.access.refresh_doc(&self.id, &self.doc);
         }
         ok
@@ -541,6 +625,20 @@ impl Document {
 
 /// Whether a sync message brings changes (one that does not decode brings none; it is
 /// refused where it is read).
+/// A new document from the first messages of the writers `kept` alone.
+fn rebuild(first_writes: &[(u64, Vec<u8>)], kept: &[ConnHandle]) -> Automerge {
+    let mut doc = Automerge::new();
+    for (conn, data) in first_writes {
+        if !kept.iter().any(|k| k.id == *conn) {
+            continue;
+        }
+        if let Ok(m) = sync::Message::decode(data) {
+            let _ = doc.receive_sync_message(&mut sync::State::new(), m);
+        }
+    }
+    doc
+}
+
 fn carries_changes(data: &[u8]) -> bool {
     sync::Message::decode(data).is_ok_and(|m| m.changes.iter().any(|c| !c.is_empty()))
 }

@@ -464,8 +464,10 @@ async fn changes_waiting_for_a_missing_dependency_count_against_the_document_lim
         "closed near the limit, not after {}",
         kinds.len()
     );
+    // Refused by the size limit, which counts what waits (or by the waiting check itself).
     assert_eq!(
-        metrics.refused_missing_dependencies.load(Ordering::Relaxed),
+        metrics.refused_missing_dependencies.load(Ordering::Relaxed)
+            + metrics.closed_bad_input.load(Ordering::Relaxed),
         1
     );
     // What waited is gone: a new reader of the document gets only the first change.
@@ -552,4 +554,153 @@ async fn a_stranger_asking_while_a_document_is_first_uploaded_gets_nothing_of_it
     // The creator's upload was stored and acknowledged.
     let (kind, _) = next_frame(&mut conns[1].1).await;
     assert_eq!(kind, "sync");
+}
+
+/// From an adversarial review of the round check: a stranger who sends changes of its own
+/// in the round of a document's first upload counted as a writer, got the round's answer
+/// (the document) and had its changes stored in it; where the relay refused it, the whole
+/// round went, so sending in every round kept the creator's upload out. Now the stranger is
+/// refused and the document is built again from the creator's messages alone.
+#[tokio::test]
+async fn a_stranger_writing_in_the_round_of_a_first_upload_gets_nothing_and_keeps_nothing_out() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let metrics = Arc::new(Metrics::default());
+    let store = Store::open(dir.path()).expect("store");
+    let hub = Hub::new(
+        store.clone(),
+        Access::new(false),
+        metrics.clone(),
+        1 << 30,
+        1 << 30,
+    );
+    let key = crate::access::tests::Key(ed25519_dalek::SigningKey::from_bytes(&[6; 32]));
+    let (id, mut doc) = crate::access::tests::proven_idea(&key);
+    let creator = format!(
+        "device:{}:s1",
+        allmende_core::governance::Signer::public_hex(&key)
+    );
+    let stranger = "device:ef:s2".to_string();
+    let mut conns = Vec::new();
+    for peer in [&stranger, &creator] {
+        let (conn, tx, mut out) = channel_conn();
+        hub.accept(conn, peer.as_str().into());
+        tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
+        assert_eq!(next_frame(&mut out).await.0, "peer");
+        conns.push((tx, out));
+    }
+    let message = |changes: Vec<Vec<u8>>| {
+        let mut m = automerge::Automerge::new()
+            .generate_sync_message(&mut automerge::sync::State::new())
+            .expect("first message");
+        m.changes = changes.into();
+        m.encode()
+    };
+    let mut own = automerge::Automerge::new();
+    own.transact(|t| t.put(automerge::ROOT, "graffiti", "Mallory war hier"))
+        .expect("edit");
+    let graffiti = own
+        .get_last_local_change()
+        .expect("change")
+        .raw_bytes()
+        .to_vec();
+    conns[0]
+        .0
+        .unbounded_send(Ok(protocol::sync(
+            &stranger,
+            RELAY_ID,
+            &id,
+            &message(vec![graffiti]),
+        )))
+        .expect("send");
+    let upload: Vec<Vec<u8>> = doc
+        .document()
+        .get_changes(&[])
+        .iter()
+        .map(|c| c.raw_bytes().to_vec())
+        .collect();
+    conns[1]
+        .0
+        .unbounded_send(Ok(protocol::sync(
+            &creator,
+            RELAY_ID,
+            &id,
+            &message(upload),
+        )))
+        .expect("send");
+    let (kind, frame) = next_frame(&mut conns[0].1).await;
+    assert!(
+        !String::from_utf8_lossy(&frame).contains("Trinkbrunnen"),
+        "the stranger got the idea"
+    );
+    assert_eq!(kind, "doc-unavailable");
+    // The creator's upload is stored, without the stranger's change: a reader gets it.
+    let (kind, _) = next_frame(&mut conns[1].1).await;
+    assert_eq!(kind, "sync");
+    let stored = store.document_bytes(&id).expect("stored");
+    let copy = automerge::Automerge::load(&stored).expect("load");
+    use automerge::ReadDoc;
+    assert!(
+        copy.get(automerge::ROOT, "title").expect("read").is_some(),
+        "the idea is stored"
+    );
+    assert!(
+        copy.get(automerge::ROOT, "graffiti")
+            .expect("read")
+            .is_none(),
+        "the stranger's change is not"
+    );
+}
+
+/// From an adversarial review: the size limit compared what was on disk before the round,
+/// so up to 512 messages applied in one round passed it together. What a round applied
+/// counts now.
+#[tokio::test]
+async fn changes_applied_in_one_round_count_against_the_document_limit_together() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(dir.path()).expect("store");
+    let hub = Hub::new(
+        store.clone(),
+        Access::new(true),
+        Arc::new(Metrics::default()),
+        30_000,
+        1 << 30,
+    );
+    let mut conns = Vec::new();
+    for peer in ["device:a1:s", "device:a2:s"] {
+        let (conn, tx, mut out) = channel_conn();
+        hub.accept(conn, peer.into());
+        tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
+        assert_eq!(next_frame(&mut out).await.0, "peer");
+        conns.push((peer, tx, out));
+    }
+    // Both send 20 KB that hardly compresses before either connection runs: one round.
+    for (i, (peer, tx, _)) in conns.iter().enumerate() {
+        let mut doc = automerge::Automerge::new();
+        doc.transact(|t| {
+            t.put(
+                automerge::ROOT,
+                format!("k{i}"),
+                noise(i as u64 + 40, 20_000).as_str(),
+            )
+        })
+        .expect("edit");
+        let mut m = automerge::Automerge::new()
+            .generate_sync_message(&mut automerge::sync::State::new())
+            .expect("message");
+        m.changes = vec![doc
+            .get_last_local_change()
+            .expect("change")
+            .raw_bytes()
+            .to_vec()]
+        .into();
+        tx.unbounded_send(Ok(protocol::sync(peer, RELAY_ID, "4Tz9rd", &m.encode())))
+            .expect("send");
+    }
+    let mut kinds = Vec::new();
+    for (_, _, out) in &mut conns {
+        kinds.push(next_frame(out).await.0);
+    }
+    assert!(kinds.contains(&"error".to_string()), "{kinds:?}");
+    let stored = store.document_bytes("4Tz9rd").expect("stored");
+    assert!(stored.len() <= 30_000, "{} bytes stored", stored.len());
 }

@@ -350,3 +350,104 @@ async fn a_device_past_its_quota_is_refused_across_documents_and_restarts() {
     );
     assert_eq!(metrics.refused_quota.load(Ordering::Relaxed), 1);
 }
+
+/// Changes of `n` steps of `len` letters each, each on top of the one before: the raw
+/// change bytes in order (the first on a fresh document).
+fn chain(n: u64, len: usize) -> Vec<Vec<u8>> {
+    use automerge::transaction::Transactable;
+    let mut doc = automerge::Automerge::new();
+    (0..n)
+        .map(|i| {
+            doc.transact(|t| t.put(automerge::ROOT, "text", noise(i + 77, len).as_str()))
+                .expect("edit");
+            doc.get_last_local_change()
+                .expect("a change")
+                .raw_bytes()
+                .to_vec()
+        })
+        .collect()
+}
+
+/// A sync message carrying exactly `changes`.
+fn carrying(changes: Vec<Vec<u8>>) -> Vec<u8> {
+    use automerge::sync::SyncDoc;
+    let mut m = automerge::Automerge::new()
+        .generate_sync_message(&mut automerge::sync::State::new())
+        .expect("a message");
+    m.changes = changes.into();
+    m.encode()
+}
+
+/// From an adversarial review: only changes that moved the document's heads were charged,
+/// so a chain sent last change first waited for free and the final root change paid for
+/// its own bytes alone. What waits now counts against the quota, and is charged when it is
+/// stored.
+#[tokio::test]
+async fn changes_sent_last_first_count_against_the_quota_while_they_wait() {
+    let config = crate::Config {
+        max_bytes_per_key: 25_000,
+        ..crate::Config::default()
+    };
+    let (_dir, hub, metrics) = hub(&config);
+    let peer = "device:ab:r1";
+    let (conn, tx, mut out) = channel_conn();
+    hub.accept(conn, peer.into());
+    tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    // A first change the relay stores, then five of 10 KB on top of it, last first.
+    let mut changes = chain(6, 10_000);
+    let root = changes.remove(0);
+    tx.unbounded_send(Ok(protocol::sync(
+        peer,
+        RELAY_ID,
+        "4Tz9rv",
+        &carrying(vec![root]),
+    )))
+    .expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "sync");
+    let mut kinds = Vec::new();
+    for change in changes.into_iter().rev() {
+        tx.unbounded_send(Ok(protocol::sync(
+            peer,
+            RELAY_ID,
+            "4Tz9rv",
+            &carrying(vec![change]),
+        )))
+        .expect("send");
+        let (kind, _) = next_frame(&mut out).await;
+        kinds.push(kind.clone());
+        if kind == "error" {
+            break;
+        }
+    }
+    assert_eq!(kinds.last().map(String::as_str), Some("error"), "{kinds:?}");
+    assert_eq!(metrics.refused_quota.load(Ordering::Relaxed), 1);
+}
+
+/// From an adversarial review: anyone could park changes that wait for a dependency in a
+/// document the relay does not hold (a stranger may write a new id; waiting changes never
+/// move its heads, so no creator's proof was asked). That connection is closed now.
+#[tokio::test]
+async fn changes_that_wait_in_a_document_the_relay_does_not_hold_close_the_connection() {
+    let (_dir, hub, metrics) = hub(&crate::Config::default());
+    let peer = "device:cd:w1";
+    let (conn, tx, mut out) = channel_conn();
+    hub.accept(conn, peer.into());
+    tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    let mut changes = chain(2, 1_000);
+    let second = changes.pop().expect("second");
+    tx.unbounded_send(Ok(protocol::sync(
+        peer,
+        RELAY_ID,
+        "4Tz9ws",
+        &carrying(vec![second]),
+    )))
+    .expect("send");
+    let text = error_text(&mut out).await;
+    assert!(text.contains("does not have"), "{text}");
+    assert_eq!(
+        metrics.refused_missing_dependencies.load(Ordering::Relaxed),
+        1
+    );
+}
