@@ -270,3 +270,84 @@ fn a_body_that_does_not_fit_is_refused_not_read_as_defaults() {
     assert_eq!(codes.as_array().map(Vec::len), Some(0), "{codes}");
     assert!(!p.ok(&["member", "list"]).contains("Ben"));
 }
+
+/// Issue 16, calendar subscriptions: a community's calendar has a secret link that calendar
+/// apps fetch without a session (asked again every hour, each event's description ending in
+/// its link in the app, its UID stable across edits); a new link ends the old one.
+#[test]
+fn a_calendar_can_be_subscribed_to_and_its_link_renewed() {
+    let (p, community) = demo();
+    let event = p.create(&[
+        "event",
+        "add",
+        "--title",
+        "Reparaturcafé",
+        "--start",
+        "2030-05-04T14:00:00+02:00",
+        "--end",
+        "2030-05-04T17:00:00+02:00",
+        "--place",
+        "Gemeindehaus",
+        "--category",
+        "consumption",
+    ]);
+    let server = ServeProc::start(&p);
+    let (status, link) = server.post("/api/calendar-link", &json!({ "community": community }));
+    assert_eq!(status, 200, "{link}");
+    let http = link["http"].as_str().expect("http").to_string();
+    assert!(link["webcal"]
+        .as_str()
+        .expect("webcal")
+        .starts_with("webcal://"));
+    let path = http
+        .split_once(&server.addr)
+        .expect("our address")
+        .1
+        .to_string();
+    // A calendar app: no session, no app header.
+    let fetch =
+        |path: &str| server.request_raw("GET", path, &format!("Host: {}\r\n", server.addr), "");
+    let (status, ics) = fetch(&path);
+    assert_eq!(status, 200, "{ics}");
+    assert!(
+        ics.contains("REFRESH-INTERVAL;VALUE=DURATION:PT1H"),
+        "{ics}"
+    );
+    assert!(ics.contains("SUMMARY:Reparaturcafé"), "{ics}");
+    assert!(ics.contains(&format!("UID:{event}@allmende")), "{ics}");
+    let unfolded = ics.replace("\r\n ", "");
+    assert!(
+        unfolded.contains(&format!("/#/{community}/item/{event}")),
+        "the event's link in the app: {unfolded}"
+    );
+    // The same link again; an edit keeps the UID.
+    let (_, again) = server.post("/api/calendar-link", &json!({ "community": community }));
+    assert_eq!(again["http"], link["http"]);
+    p.ok(&["event", "edit", &event, "--title", "Reparaturcafé im Mai"]);
+    let (_, edited) = fetch(&path);
+    assert!(
+        edited.contains("SUMMARY:Reparaturcafé im Mai")
+            && edited.contains(&format!("UID:{event}@allmende"))
+    );
+    // A made-up secret reads nothing.
+    assert_eq!(
+        fetch("/calendar/00000000000000000000000000000000.ics").0,
+        404
+    );
+    // A new link ends the old one.
+    let (status, renewed) = server.post(
+        "/api/calendar-link",
+        &json!({ "community": community, "renew": true }),
+    );
+    assert_eq!(status, 200, "{renewed}");
+    assert_ne!(renewed["http"], link["http"]);
+    assert_eq!(fetch(&path).0, 404, "the old link leads nowhere");
+    let new_path = renewed["http"]
+        .as_str()
+        .expect("http")
+        .split_once(&server.addr)
+        .expect("our address")
+        .1
+        .to_string();
+    assert_eq!(fetch(&new_path).0, 200);
+}

@@ -65,12 +65,38 @@ impl ExportFile {
 /// Renders events as an iCalendar file (RFC 5545), times in UTC.
 #[must_use]
 pub fn ics(calendar_name: &str, events: &[&Event], now: Millis) -> String {
+    ics_with(calendar_name, events, now, None)
+}
+
+/// The same as a subscribed calendar: calendar apps are asked to fetch it again every hour,
+/// and each event's description ends with `link(event id)`, the event in the app. UIDs stay
+/// the event ids, so an edited event replaces its old version in the subscriber's calendar.
+#[must_use]
+pub fn ics_feed(
+    calendar_name: &str,
+    events: &[&Event],
+    now: Millis,
+    link: &dyn Fn(&str) -> String,
+) -> String {
+    ics_with(calendar_name, events, now, Some(link))
+}
+
+fn ics_with(
+    calendar_name: &str,
+    events: &[&Event],
+    now: Millis,
+    link: Option<&dyn Fn(&str) -> String>,
+) -> String {
     let mut out = String::new();
     line(&mut out, "BEGIN:VCALENDAR");
     line(&mut out, "VERSION:2.0");
     line(&mut out, "PRODID:-//Allmende//Allmende 0.1//DE");
     line(&mut out, "CALSCALE:GREGORIAN");
     line(&mut out, &format!("X-WR-CALNAME:{}", escape(calendar_name)));
+    if link.is_some() {
+        line(&mut out, "REFRESH-INTERVAL;VALUE=DURATION:PT1H");
+        line(&mut out, "X-PUBLISHED-TTL:PT1H");
+    }
     for e in events {
         let (Ok(start), Ok(end)) = (parse_datetime(&e.start), parse_datetime(&e.end)) else {
             continue;
@@ -81,8 +107,13 @@ pub fn ics(calendar_name: &str, events: &[&Event], now: Millis) -> String {
         line(&mut out, &format!("DTSTART:{}", ics_time(start)));
         line(&mut out, &format!("DTEND:{}", ics_time(end)));
         line(&mut out, &format!("SUMMARY:{}", escape(&e.title)));
-        if !e.description.is_empty() {
-            line(&mut out, &format!("DESCRIPTION:{}", escape(&e.description)));
+        let description = match link {
+            Some(link) if e.description.is_empty() => link(&e.header.id),
+            Some(link) => format!("{}\n\n{}", e.description, link(&e.header.id)),
+            None => e.description.clone(),
+        };
+        if !description.is_empty() {
+            line(&mut out, &format!("DESCRIPTION:{}", escape(&description)));
         }
         if !e.place.is_empty() {
             line(&mut out, &format!("LOCATION:{}", escape(&e.place)));

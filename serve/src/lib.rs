@@ -6,6 +6,9 @@
 //! - `POST /api/query` with a [`allmende_core::query::Query`] as JSON → the view
 //! - `GET /api/session` → device, current community, communities, sync status
 //! - `GET /api/export.ics?community=ID` → the calendar as iCalendar
+//! - `POST /api/calendar-link` `{community?, renew?}` → the community's calendar as a
+//!   subscription, `{http, webcal}`; `GET /calendar/SECRET.ics` answers calendar apps
+//!   without a session (see `calendar.rs`)
 //! - `POST /api/invite` `{name, role}` (this machine only) → a new member's invite and its QR
 //! - `POST /api/join` `{token}` (this machine only) → joins through the invite's relay:
 //!   `{community, name, code_of_conduct}`
@@ -28,6 +31,7 @@
 #![allow(clippy::result_large_err)]
 
 mod api;
+mod calendar;
 mod context;
 pub mod edge;
 mod events;
@@ -104,6 +108,8 @@ pub fn router(
         .route("/api/query", post(api::query))
         .route("/api/session", get(api::session))
         .route("/api/export.ics", get(api::export_ics))
+        .route("/api/calendar-link", post(calendar::link))
+        .route("/calendar/{file}", get(calendar::feed))
         .route("/api/invite", post(api::invite))
         .route("/api/join", post(api::join))
         .route("/api/enroll", post(guest::enroll))

@@ -138,6 +138,18 @@ check(await waitText("Sensenkurs für Anfänger"), "a new event appears in the c
 const href = await page.getByRole("link", { name: "Als iCal-Datei exportieren" }).getAttribute("href")
 const ics = await (await page.request.get(new URL(href, base).toString())).text()
 check(ics.includes("SUMMARY:Sensenkurs für Anfänger") && ics.includes("DTSTART:20300606T150000Z"), "the iCal export holds the event")
+// Subscribing: a secret link for calendar apps, copied with one click, fetched without a session.
+await page.getByRole("button", { name: "Abo-Link zeigen" }).click()
+const feedField = page.locator("input[name=calendar-link]")
+check(await feedField.waitFor({ timeout: 8000 }).then(() => true, () => false), "the subscription link is shown")
+const feedUrl = await feedField.inputValue()
+const webcal = await page.getByRole("link", { name: "Im Kalender öffnen" }).getAttribute("href")
+check(webcal.startsWith("webcal://") && webcal.endsWith(feedUrl.replace(/^http:\/\//, "")), "a webcal:// link opens it in a calendar app")
+const feed = await (await fetch(feedUrl)).text()
+check(feed.includes("SUMMARY:Sensenkurs für Anfänger") && feed.includes("REFRESH-INTERVAL"), "a calendar app fetches the events from the link, without a session")
+await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(base).origin })
+await page.getByRole("button", { name: "Link kopieren" }).click()
+check(await waitText("Kopiert."), "the link is copied with one click")
 await axe("calendar")
 await shoot("calendar")
 

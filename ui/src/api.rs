@@ -231,6 +231,24 @@ pub async fn class_code(
     from_json(&http("POST", "/api/class-code", Some(&body), lang).await?)
 }
 
+/// Whether the calendar can be subscribed to here (a browser of `allmende serve`: calendar
+/// apps fetch the link from that server; the desktop app has none).
+#[must_use]
+pub fn can_subscribe_calendar() -> bool {
+    tauri().is_none()
+}
+
+/// The secret link of `community`'s calendar for calendar apps (`{http, webcal}`); a new one
+/// with `renew` (the old one then leads nowhere).
+pub async fn calendar_link(
+    community: &str,
+    renew: bool,
+    lang: &str,
+) -> Result<serde_json::Value, ApiError> {
+    let body = serde_json::json!({ "community": community, "renew": renew }).to_string();
+    from_json(&http("POST", "/api/calendar-link", Some(&body), lang).await?)
+}
+
 /// The class codes of `community`, newest first.
 pub async fn class_codes(community: &str, lang: &str) -> Result<serde_json::Value, ApiError> {
     let path = format!("/api/class-codes?community={community}");

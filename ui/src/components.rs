@@ -3,6 +3,7 @@
 pub mod app;
 pub mod ask_town_hall;
 pub mod calendar;
+pub mod calendar_link;
 pub mod choices;
 pub mod class_code;
 pub mod comments;

@@ -194,6 +194,22 @@ pub fn pair(key: &str) -> (&'static str, &'static str) {
         "template.export" => ("Als Datei speichern", "Save as file"),
         "template.file" => ("Vorlage aus einer Datei", "Template from a file"),
         "template.import" => ("Vorlage hinzufügen", "Add a template"),
+        "calendar.subscribe" => ("Kalender abonnieren", "Subscribe to the calendar"),
+        "calendar.subscribe.explain" => (
+            "Die Termine erscheinen im Kalender deines Handys oder Computers und bleiben dort aktuell. Der Link ist geheim: Wer ihn hat, sieht die Termine.",
+            "The events appear in your phone's or computer's calendar and stay up to date there. The link is secret: whoever has it sees the events.",
+        ),
+        "calendar.show_link" => ("Abo-Link zeigen", "Show the subscription link"),
+        "calendar.open_in_app" => ("Im Kalender öffnen", "Open in calendar app"),
+        "calendar.link" => ("Abo-Link", "Subscription link"),
+        "calendar.copy" => ("Link kopieren", "Copy link"),
+        "calendar.copied" => ("Kopiert.", "Copied."),
+        "calendar.copy_by_hand" => (
+            "Kopieren ging nicht: Bitte den Link oben markieren und kopieren.",
+            "Copying did not work: please select the link above and copy it.",
+        ),
+        "calendar.renew" => ("Neuen Link machen (der alte gilt dann nicht mehr)", "Make a new link (the old one stops working)"),
+        "calendar.renewed" => ("Neuer Link gemacht. Der alte gilt nicht mehr.", "New link made. The old one no longer works."),
         "history.title" => ("Verlauf", "History"),
         "history.someone" => ("Ein Gerät ohne Namen", "A device with no name"),
         "history.conflict" => (

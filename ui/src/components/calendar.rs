@@ -110,6 +110,7 @@ pub fn calendar(props: &Props) -> Html {
                     _ => html! {},
                 }
             }
+            <super::calendar_link::CalendarLink community={props.community.clone()} />
             <section class="panel">
                 <h2>{ t(lang, "event.new") }</h2>
                 <form class="stack" onsubmit={submit}>
