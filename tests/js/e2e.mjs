@@ -63,6 +63,16 @@ check(await page.locator(".badge").waitFor({ state: "hidden", timeout: 8000 }).t
 await axe("home")
 await shoot("home")
 
+// A skip link leads past the navigation to the screen.
+await page.keyboard.press("Tab")
+const skip = page.getByRole("link", { name: "Zum Inhalt springen" })
+check(await skip.isVisible(), "the first Tab shows a skip link")
+await skip.press("Enter")
+check(await page.evaluate(() => document.activeElement?.id === "main"), "the skip link moves focus to the screen")
+// A wide screen shows every destination; a phone four and "Mehr" (tests/js/guest.mjs).
+check(await page.getByRole("navigation").getByRole("button", { name: "Zahlen", exact: true }).isVisible(), "a wide screen shows every destination")
+check(!(await page.getByRole("navigation").getByRole("button", { name: "Mehr", exact: true }).isVisible()), "and no Mehr")
+
 // Ideas: submit, support, comment, start a team.
 await nav("Ideen")
 await axe("ideas")

@@ -57,13 +57,22 @@ await page.getByRole("button", { name: "Licht aus in der Pause" }).first().click
 check(await waitText("Idee bearbeiten"), "a pupil may edit their own idea")
 check((await page.locator("form[name=edit-idea] select[name=status]").count()) === 0, "but not set its status")
 // No role, removal, device or invite controls anywhere.
+// On a phone the navigation shows four destinations and "Mehr", which opens the rest.
+const primary = await page.locator("nav .navlist.primary .nav").filter({ visible: true }).allInnerTexts()
+check(JSON.stringify(primary) === JSON.stringify(["Start", "Ideen", "Projekte", "Mitmachen", "Mehr"]), `a phone shows four destinations and "Mehr": ${JSON.stringify(primary)}`)
+check(!(await page.getByRole("navigation").getByRole("button", { name: "Menschen", exact: true }).isVisible()), "the rest waits behind Mehr")
+await page.getByRole("navigation").getByRole("button", { name: "Mehr", exact: true }).click()
+check((await page.getByRole("navigation").getByRole("button", { name: "Mehr", exact: true }).count()) === 0
+  && (await page.getByRole("navigation").locator("[aria-expanded=true]").count()) === 1, "Mehr opens, and says so")
 await page.getByRole("navigation").getByRole("button", { name: "Menschen", exact: true }).click()
+check(!(await page.getByRole("navigation").getByRole("button", { name: "Gemeinschaften", exact: true }).isVisible()), "choosing a destination closes the menu")
 check(await waitText("Sonnenblume"), "a pupil sees the class's people")
 check(await absent("Rolle ändern") && await absent("Aus der Gemeinschaft entfernen") && await absent("Person eintragen"), "a pupil sees no role or removal controls")
 const deviceTexts = await page.getByText("Geräte", { exact: false }).allInnerTexts()
 check(deviceTexts.length === 0, `a pupil sees no device keys, not even their own ${deviceTexts.length ? JSON.stringify(deviceTexts) : ""}`)
 check(await page.locator("header .sync").getByText("Gespeichert beim Gastgeber").count() > 0, "a pupil's badge says where things are saved (not on their phone)")
 check(await absent("Alles auf diesem Gerät gespeichert"), "and does not claim they are saved on the pupil's device")
+await page.getByRole("navigation").getByRole("button", { name: "Mehr", exact: true }).click()
 await page.getByRole("navigation").getByRole("button", { name: "Gemeinschaften", exact: true }).click()
 check(!(await page.getByText("Klassencode erstellen").isVisible().catch(() => false)), "a pupil cannot make class codes")
 check(await absent("Jemanden einladen") && await absent("Einstellungen"), "a pupil sees no invite form and no community settings")

@@ -116,6 +116,7 @@ await admin.getByRole("navigation").getByRole("button", { name: "Ideen", exact: 
 check(await waitText(admin, "Lastenrad für alle"), "and shows on the admin's screen")
 
 // A damaged invite is refused with a clear message, nothing joined twice.
+await phone.getByRole("navigation").getByRole("button", { name: "Mehr", exact: true }).click()
 await phone.getByRole("navigation").getByRole("button", { name: "Gemeinschaften", exact: true }).click()
 await phone.locator("textarea[name=invite-token]").fill("allmende-invite:kaputt")
 await phone.getByRole("button", { name: "Einladung prüfen", exact: true }).click()

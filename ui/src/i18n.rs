@@ -8,6 +8,10 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
     let (de, en) = match key {
         "app" => ("Allmende", "Allmende"),
         "nav.home" => ("Start", "Home"),
+        "nav.label" => ("Hauptnavigation", "Main navigation"),
+        "nav.more" => ("Mehr", "More"),
+        "nav.less" => ("Weniger", "Less"),
+        "nav.skip" => ("Zum Inhalt springen", "Skip to content"),
         "nav.ideas" => ("Ideen", "Ideas"),
         "nav.projects" => ("Projekte", "Projects"),
         "nav.directory" => ("Verzeichnis", "Directory"),

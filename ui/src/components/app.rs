@@ -118,6 +118,7 @@ pub fn app() -> Html {
         });
     }
     let lang = app.lang;
+    let more_open = use_state(|| false);
     let switch = {
         let app = app.clone();
         Callback::from(move |_| {
@@ -128,12 +129,44 @@ pub fn app() -> Html {
             }))
         })
     };
+    // On a phone, four destinations and "Mehr"; the rest opens below it (on a wide screen
+    // everything is shown, see style.css).
+    let in_more = !matches!(
+        app.route,
+        Route::Home
+            | Route::Ideas
+            | Route::Idea(_)
+            | Route::Projects
+            | Route::Project(_)
+            | Route::Volunteer
+    );
+    let toggle_more = {
+        let more_open = more_open.clone();
+        Callback::from(move |_| more_open.set(!*more_open))
+    };
+    // The skip link moves focus into the screen (the hash is the app's address).
+    let skip = Callback::from(|e: MouseEvent| {
+        e.prevent_default();
+        if let Some(main) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("main"))
+        {
+            use wasm_bindgen::JsCast;
+            if let Ok(main) = main.dyn_into::<web_sys::HtmlElement>() {
+                let _ = main.focus();
+            }
+        }
+    });
     let nav = |route: Route, key: &'static str| {
         let current = std::mem::discriminant(&app.route) == std::mem::discriminant(&route);
         let go = {
             let app = app.clone();
             let route = route.clone();
-            Callback::from(move |_| app.dispatch(Action::Go(route.clone())))
+            let more_open = more_open.clone();
+            Callback::from(move |_| {
+                more_open.set(false);
+                app.dispatch(Action::Go(route.clone()));
+            })
         };
         html! {
             <li><button class={classes!("nav", current.then_some("active"))} onclick={go}
@@ -186,6 +219,7 @@ pub fn app() -> Html {
     });
     html! {
         <ContextProvider<Ctx> context={app.clone()}>
+            <a class="skip" href="#main" onclick={skip}>{ t(lang, "nav.skip") }</a>
             <header class="top">
                 <span class="brand"><img src="icon.svg" alt="" width="28" height="28" />{ t(lang, "app") }
                     if !app.community_name.is_empty() {
@@ -195,14 +229,19 @@ pub fn app() -> Html {
                 <SyncBadge />
                 <button class="lang" onclick={switch} aria-label={t(lang, "lang.switch.label")}>{ t(lang, "lang.switch") }</button>
             </header>
-            <nav aria-label="Hauptnavigation">
-                <ul class="navlist">
+            <nav aria-label={t(lang, "nav.label")}>
+                <ul class="navlist primary">
                     { nav(Route::Home, "nav.home") }
                     { nav(Route::Ideas, "nav.ideas") }
                     { nav(Route::Projects, "nav.projects") }
-                    { nav(Route::Directory, "nav.directory") }
                     { nav(Route::Volunteer, "nav.volunteer") }
+                    <li class="more-toggle"><button class={classes!("nav", (in_more && !*more_open).then_some("active"))}
+                        aria-expanded={if *more_open { "true" } else { "false" }} aria-controls="nav-more"
+                        onclick={toggle_more}>{ t(lang, if *more_open { "nav.less" } else { "nav.more" }) }</button></li>
+                </ul>
+                <ul id="nav-more" class={classes!("navlist", "more", more_open.then_some("open"))}>
                     { nav(Route::Calendar, "nav.calendar") }
+                    { nav(Route::Directory, "nav.directory") }
                     { nav(Route::News, "nav.news") }
                     { nav(Route::TownHall, "nav.townhall") }
                     { nav(Route::Members, "nav.members") }
@@ -213,7 +252,7 @@ pub fn app() -> Html {
                     { nav(Route::Sync, "nav.sync") }
                 </ul>
             </nav>
-            <main id="main">
+            <main id="main" tabindex="-1">
                 { for notice }
                 { screen }
             </main>
