@@ -193,6 +193,8 @@ impl Service {
             "guest": guest,
             "peers": if guest { serde_json::json!([]) } else { serde_json::to_value(self.peers()?)? },
             "now": self.now(),
+            "version": env!("CARGO_PKG_VERSION"),
+            "data_format": allmende_store::FORMAT_VERSION,
         }))
     }
 }

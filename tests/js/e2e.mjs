@@ -309,6 +309,19 @@ check(mine && mine.interests.includes("mobility") && mine.organisation === "Gart
 await nav("Abgleich")
 check(await waitText("Alles, was du hier tust, ist sofort auf diesem Gerät gespeichert"), "the sync page says everything is saved on this device")
 await axe("sync")
+// About: what Allmende is in Leichte Sprache, the version, the accessibility statement and
+// whom to tell about a barrier.
+await nav("Über Allmende")
+check(await waitText("Was ist Allmende? In Leichter Sprache"), "the about page explains Allmende in Leichte Sprache")
+check(await waitText("Es geht auch ohne Internet."), "in short sentences")
+check(await waitText("Datenformat 5"), "it names the version and the data format")
+check(await waitText("Erklärung zur Barrierefreiheit"), "it holds the accessibility statement")
+check(await page.locator("ul.admins").getByText("Maria Schneider").first().waitFor({ timeout: 8000 }).then(() => true, () => false), "and names whom to tell about a barrier")
+await axe("about")
+await shoot("about")
+const reloaded = page.url()
+await page.reload()
+check(await waitText("Erklärung zur Barrierefreiheit") && reloaded.endsWith("/about"), "the about page survives a reload")
 for (const [name, screen] of [["Menschen", "people"], ["Gemeinschaften", "communities"]]) {
   await nav(name)
   await page.waitForTimeout(400)

@@ -1,5 +1,6 @@
 //! One component per file.
 
+pub mod about;
 pub mod app;
 pub mod ask_town_hall;
 pub mod calendar;

@@ -24,6 +24,7 @@ pub fn to_hash(community: Option<&str>, route: &Route) -> String {
         Route::Sync => "sync".to_string(),
         Route::Communities => "communities".to_string(),
         Route::Item(id) => format!("item/{id}"),
+        Route::About => "about".to_string(),
     };
     format!("#/{}/{screen}", community.unwrap_or("-"))
 }
@@ -61,6 +62,7 @@ pub fn from_hash(hash: &str) -> (Option<String>, Option<Route>) {
         ("sync", _) => Some(Route::Sync),
         ("communities", _) => Some(Route::Communities),
         ("item", Some(id)) => Some(Route::Item(id)),
+        ("about", _) => Some(Route::About),
         _ => None,
     };
     (community, route)

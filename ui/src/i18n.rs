@@ -9,6 +9,7 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "app" => ("Allmende", "Allmende"),
         "nav.home" => ("Start", "Home"),
         "nav.label" => ("Hauptnavigation", "Main navigation"),
+        "nav.about" => ("Über Allmende", "About Allmende"),
         "nav.more" => ("Mehr", "More"),
         "nav.less" => ("Weniger", "Less"),
         "nav.skip" => ("Zum Inhalt springen", "Skip to content"),

@@ -27,6 +27,8 @@ pub enum Route {
     Sync,
     Communities,
     Item(String),
+    /// "Über Allmende": what it is in plain language, the version, accessibility.
+    About,
 }
 
 #[derive(Debug, Clone, PartialEq)]

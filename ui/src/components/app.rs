@@ -107,7 +107,9 @@ pub fn app() -> Html {
         // The address follows the screen and the community.
         let key = (app.community.clone(), app.route.clone());
         use_effect_with(key, move |(community, route)| {
-            if community.is_some() || *route == Route::Communities || *route == Route::Sync {
+            if community.is_some()
+                || matches!(route, Route::Communities | Route::Sync | Route::About)
+            {
                 if let Some(w) = web_sys::window() {
                     let _ = w
                         .location()
@@ -187,6 +189,7 @@ pub fn app() -> Html {
     let screen = match (&app.community, &app.route) {
         (_, Route::Communities) => html! { <super::communities::Communities /> },
         (_, Route::Sync) => html! { <super::sync_page::SyncPage /> },
+        (_, Route::About) => html! { <super::about::About /> },
         (None, _) => html! { <p class="muted">{ t(lang, "loading") }</p> },
         (Some(c), Route::Profile) => html! { <super::profile::Profile community={c.clone()} /> },
         (Some(c), Route::Moderation) => {
@@ -250,6 +253,7 @@ pub fn app() -> Html {
                     { nav(Route::Profile, "nav.profile") }
                     { nav(Route::Communities, "nav.communities") }
                     { nav(Route::Sync, "nav.sync") }
+                    { nav(Route::About, "nav.about") }
                 </ul>
             </nav>
             <main id="main" tabindex="-1">
