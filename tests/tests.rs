@@ -20,4 +20,5 @@ mod relay_iroh;
 mod serve;
 mod tauri_app;
 mod town_hall;
+mod upgrade;
 mod workshops;

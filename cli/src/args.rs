@@ -175,6 +175,8 @@ pub enum Cmd {
     /// are quiescent. With --watch, stay connected and move changes as they happen.
     Sync {
         /// The relay's WebSocket URL, e.g. ws://127.0.0.1:3030 (default: the last one used).
+        /// Each community syncs only through its own relays; with --community, that
+        /// community syncs through this one from now on too (a relay that moved).
         #[arg(long, env = "ALLMENDE_RELAY")]
         relay: Option<String>,
         #[arg(long)]

@@ -276,18 +276,26 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
             timeout,
             fetch,
             progress,
-        } => super::sync_cmd::run(
-            &mut ctx.svc,
-            &ctx.out,
-            &super::sync_cmd::SyncArgs {
-                relay,
-                watch,
-                status,
-                timeout,
-                fetch,
-                progress,
-            },
-        ),
+        } => {
+            // A community named with --community goes through the relay given from now on
+            // too (its relay moved, or a second one is added); others stay where they are.
+            if let (Some(r), Some(_)) = (&relay, &ctx.community) {
+                let community = ctx.community()?;
+                ctx.svc.bind_relay(&community, r)?;
+            }
+            super::sync_cmd::run(
+                &mut ctx.svc,
+                &ctx.out,
+                &super::sync_cmd::SyncArgs {
+                    relay,
+                    watch,
+                    status,
+                    timeout,
+                    fetch,
+                    progress,
+                },
+            )
+        }
         Cmd::Invite {
             name,
             days,
