@@ -208,3 +208,42 @@ fn a_title_written_twice_apart_shows_both_and_the_history_in_chromium() {
         .expect("node");
     assert!(status.success(), "history checks failed (see output above)");
 }
+
+/// Issue 16, bug 4: with the relay stopped, a new comment made in the app shows as waiting
+/// in the badge, also after a reload (it said "Synchronisiert" after one), in the singular
+/// (tests/js/badge.mjs).
+#[test]
+#[ignore = "needs the built UI, node and chromium; run by scripts/test.sh"]
+fn the_sync_badge_says_a_change_is_waiting_while_the_relay_is_gone_in_chromium() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let relay = RelayProc::start("");
+    let p = Peer::new();
+    p.create(&[
+        "init",
+        "--name",
+        "Bachdorf",
+        "--kind",
+        "village",
+        "--admin-name",
+        "Ilse",
+    ]);
+    p.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Hecke am Radweg",
+        "--category",
+        "nature",
+    ]);
+    p.ok(&["sync", "--relay", &relay.url()]);
+    drop(relay);
+    let server = ServeProc::start(&p);
+    let status = Command::new("node")
+        .current_dir(root.join("tests/js"))
+        .arg("badge.mjs")
+        .arg(format!("http://{}/", server.addr))
+        .arg("Hecke am Radweg")
+        .status()
+        .expect("node");
+    assert!(status.success(), "badge checks failed (see output above)");
+}

@@ -265,3 +265,49 @@ pub fn category(
         .find(|c| c.key == key)
         .map_or_else(|| key.to_string(), |c| c.label(lang).to_string())
 }
+
+/// A number with its noun, singular or plural as the language says ("1 Mitglied",
+/// "3 Mitglieder"; "1 change waiting"). Unknown nouns fall back to the plural label.
+#[must_use]
+pub fn count(lang: Lang, n: u64, noun: &str) -> String {
+    let (one_de, many_de, one_en, many_en) = match noun {
+        "members" => ("Mitglied", "Mitglieder", "member", "members"),
+        "comments" => ("Kommentar", "Kommentare", "comment", "comments"),
+        "supporters" => (
+            "Unterstützende Person",
+            "Unterstützende",
+            "supporter",
+            "supporters",
+        ),
+        "moderation.reports" => ("Meldung", "Meldungen", "report", "reports"),
+        "sync.waiting" => (
+            "Änderung wartet",
+            "Änderungen warten",
+            "change waiting",
+            "changes waiting",
+        ),
+        _ => return format!("{n} {}", t(lang, noun)),
+    };
+    let word = match (lang, n == 1) {
+        (Lang::De, true) => one_de,
+        (Lang::De, false) => many_de,
+        (Lang::En, true) => one_en,
+        (Lang::En, false) => many_en,
+    };
+    format!("{n} {word}")
+}
+
+#[cfg(test)]
+mod count_tests {
+    use super::*;
+
+    #[test]
+    fn one_is_singular_and_every_other_number_plural() {
+        assert_eq!(count(Lang::De, 1, "members"), "1 Mitglied");
+        assert_eq!(count(Lang::De, 0, "members"), "0 Mitglieder");
+        assert_eq!(count(Lang::De, 3, "members"), "3 Mitglieder");
+        assert_eq!(count(Lang::De, 1, "sync.waiting"), "1 Änderung wartet");
+        assert_eq!(count(Lang::En, 2, "sync.waiting"), "2 changes waiting");
+        assert_eq!(count(Lang::En, 1, "comments"), "1 comment");
+    }
+}

@@ -90,7 +90,7 @@ pub fn communities() -> Html {
                             html! {
                                 <li class="card">
                                     <span class="card-title">{ &c.name }</span>
-                                    <p class="muted">{ format!("{} · {} {}", allmende_core::lang::label(&c.kind, lang), c.members, t(lang, "members")) }</p>
+                                    <p class="muted">{ format!("{} · {}", allmende_core::lang::label(&c.kind, lang), crate::i18n::count(lang, c.members, "members")) }</p>
                                     if current {
                                         <p class="status">{ t(lang, "community.current") }</p>
                                     } else {

@@ -42,7 +42,7 @@ pub fn home(props: &Props) -> Html {
         <>
             <h1>{ &c.name }</h1>
             <p class="lead">{ &c.description }</p>
-            <p class="muted">{ format!("{} {} · {}", c.members, t(lang, "members"), label(&c.kind, lang)) }</p>
+            <p class="muted">{ format!("{} · {}", crate::i18n::count(lang, c.members, "members"), label(&c.kind, lang)) }</p>
             if !o.my_open_tasks.is_empty() {
                 <section>
                     <h2>{ t(lang, "needs_me") }</h2>

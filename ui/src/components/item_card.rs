@@ -45,8 +45,8 @@ pub fn item_card(props: &Props) -> Html {
                     </span>
                 }
                 if let Some(s) = i.start_at { <span class="date">{ millis_to_date(s) }</span> }
-                if i.supporters > 0 { <span class="count" aria-label={format!("{} {}", i.supporters, crate::i18n::t(lang, "supporters"))}>{ format!("♥ {}", i.supporters) }</span> }
-                if i.comments > 0 { <span class="count">{ format!("{} {}", i.comments, crate::i18n::t(lang, "comments")) }</span> }
+                if i.supporters > 0 { <span class="count" aria-label={crate::i18n::count(lang, i.supporters, "supporters")}>{ format!("♥ {}", i.supporters) }</span> }
+                if i.comments > 0 { <span class="count">{ crate::i18n::count(lang, i.comments, "comments") }</span> }
             </div>
             if !i.excerpt.is_empty() { <p class="excerpt">{ &i.excerpt }</p> }
         </li>

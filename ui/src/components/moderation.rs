@@ -78,7 +78,7 @@ pub fn moderation(props: &Props) -> Html {
                                     if i.held {
                                         <span class="status">{ t(lang, "moderation.held") }</span>
                                     } else {
-                                        <span class="status">{ format!("{} {}", i.reports, t(lang, "moderation.reports")) }</span>
+                                        <span class="status">{ crate::i18n::count(lang, i.reports, "moderation.reports") }</span>
                                     }
                                     if !i.held && i.reports > 0 {
                                         <super::reports::Reports id={i.id.clone()} reason={reason.clone()} />

@@ -45,7 +45,7 @@ pub fn sync_badge() -> Html {
     let mut text = if app.guest == crate::state::Guest::Joined {
         t(lang, "sync.guest").to_string()
     } else if waiting > 0 {
-        format!("{waiting} {}", t(lang, "sync.waiting"))
+        crate::i18n::count(lang, waiting, "sync.waiting")
     } else if synced {
         t(lang, "sync.synced").to_string()
     } else {
