@@ -219,6 +219,9 @@ impl Service {
                 }
                 _ => community = Some(header.community.clone()),
             }
+            // Two copies that each read merge into one that reads; only an item that
+            // arrives unreadable may need putting back in shape after the merge.
+            let mut unreadable = false;
             if header.kind == DocKind::Community {
                 docs::community(id, &mut doc, &mut LogHistory::default())?;
             } else if let Err(e) = docs::item(&doc) {
@@ -228,8 +231,9 @@ impl Service {
                 if chunks::doc_meta(self.store.conn(), id)?.is_none() {
                     return Err(e);
                 }
+                unreadable = true;
             }
-            parsed.push((id.clone(), header, doc));
+            parsed.push((id.clone(), header, doc, unreadable));
         }
         let community = community.unwrap_or_default();
         if let Some(expected) = expected {
@@ -249,7 +253,7 @@ impl Service {
                 ..ImportReport::default()
             };
             let mut roster_changed = Vec::new();
-            for (id, header, mut incoming_doc) in parsed {
+            for (id, header, mut incoming_doc, unreadable) in parsed {
                 let kind = header.kind.as_str();
                 let meta = (id.as_str(), kind, header.community.as_str());
                 let existing = chunks::doc_meta(tx, &id)?;
@@ -281,7 +285,7 @@ impl Service {
                         report.unchanged += 1;
                         continue;
                     }
-                    if header.kind != DocKind::Community {
+                    if unreadable {
                         if let Some(paths) = put_in_shape(local, &before, &id)? {
                             report.repaired.push((id.clone(), paths));
                         }
