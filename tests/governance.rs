@@ -378,6 +378,8 @@ fn content_written_as_someone_else_is_left_out_and_flagged_on_every_honest_peer(
             d.put(&supporters, ghost, svc.now()).expect("support");
         }
         d.put(&ROOT, "author", mid.as_str()).expect("author");
+        d.put(&ROOT, "title", "Parkplatz statt Blühstreifen")
+            .expect("title");
     });
     mallory.ok(&["sync"]);
     anna.ok(&["sync"]);
@@ -394,6 +396,10 @@ fn content_written_as_someone_else_is_left_out_and_flagged_on_every_honest_peer(
             shown["summary"]["supporters"], 1,
             "only Ben supports it: {shown}"
         );
+        assert_eq!(
+            x["title"], "Blühstreifen",
+            "the title Anna wrote stands: {shown}"
+        );
         let comments = x["comments"].as_object().cloned().unwrap_or_default();
         assert!(
             comments.values().all(|c| c["author"] != anna_id.as_str()),
@@ -409,6 +415,7 @@ fn content_written_as_someone_else_is_left_out_and_flagged_on_every_honest_peer(
             &format!("comment:{ben_comment}"),
             "support:g1",
             "header",
+            "field:title",
         ] {
             assert!(
                 flagged.iter().any(|f| f["entry"] == entry),

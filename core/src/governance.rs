@@ -21,6 +21,7 @@ mod act;
 /// The reason of a flag whose signature is missing or does not hold: nothing of the
 /// community vouches for the content.
 pub const UNSIGNED: &str = "the signature is missing or wrong";
+pub mod body;
 pub mod content;
 pub mod entry;
 pub mod history;

@@ -2,10 +2,10 @@
 //! audit log. Both are computed from the documents on every call, so they always match
 //! what the replay accepted.
 
-use allmende_core::governance::{check_item, Flag};
+use allmende_core::governance::Flag;
 use allmende_core::model::Moderation;
 
-use super::write::{load_cached, load_community};
+use super::write::{checked_item, load_cached, load_community};
 use super::Service;
 use crate::docs;
 use allmende_store::error::Result;
@@ -29,7 +29,7 @@ impl Service {
             }
             let doc = load_cached(self.store.conn(), &mut self.cache, &key, &meta.id)?;
             let item = docs::item(doc)?;
-            flags.extend(check_item(&c, &item).1);
+            flags.extend(checked_item(self.store.conn(), &mut self.cache, &key, &item)?.1);
         }
         flags.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.entry.cmp(&b.entry)));
         Ok(flags)

@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use allmende_core::governance;
 use allmende_core::model::Community;
 use allmende_core::query::{Conflict, ConflictValue, History, HistoryEntry};
 use automerge::{AutoCommit, ObjId, PatchAction, Prop, ReadDoc, ScalarValue, Value, ROOT};
@@ -97,14 +98,25 @@ fn changes(doc: &mut AutoCommit, who: &dyn Fn(&str) -> (String, String)) -> Vec<
             )
         })
         .collect();
+    // Who made a change is the device that signed it; the actor id a change names is only
+    // believed in documents from before changes were signed.
+    let signed = governance::body::signers(doc.document());
     let mut entries = Vec::with_capacity(list.len());
     for (deps, hash, actor, seconds, what) in list {
+        if governance::body::is_signature(&what) {
+            continue;
+        }
+        let writer = match signed.get(&hash) {
+            Some(device) => device.clone(),
+            None if signed.is_empty() => actor,
+            None => String::new(),
+        };
         let fields: BTreeSet<String> = doc
             .diff(&deps, &[hash])
             .iter()
             .filter_map(|p| field_of(&p.path, &p.action))
             .collect();
-        let (member, name) = who(&actor);
+        let (member, name) = who(&writer);
         entries.push(HistoryEntry {
             at: seconds.saturating_mul(1000),
             member,
@@ -125,7 +137,13 @@ fn actor_of(id: &ObjId) -> String {
         .unwrap_or_default()
 }
 
-fn conflicts(doc: &AutoCommit, who: &dyn Fn(&str) -> (String, String)) -> Vec<Conflict> {
+fn conflicts(doc: &mut AutoCommit, who: &dyn Fn(&str) -> (String, String)) -> Vec<Conflict> {
+    let signed = governance::body::signers(doc.document());
+    let writer = |id: &ObjId| match doc.hash_for_opid(id).and_then(|h| signed.get(&h)) {
+        Some(device) => device.clone(),
+        None if signed.is_empty() => actor_of(id),
+        None => String::new(),
+    };
     let mut out = Vec::new();
     for field in doc.keys(ROOT) {
         let Ok(all) = doc.get_all(ROOT, field.as_str()) else {
@@ -144,7 +162,7 @@ fn conflicts(doc: &AutoCommit, who: &dyn Fn(&str) -> (String, String)) -> Vec<Co
             .filter_map(|(v, id)| match v {
                 Value::Scalar(s) => match s.as_ref() {
                     ScalarValue::Str(text) => {
-                        let (member, name) = who(&actor_of(id));
+                        let (member, name) = who(&writer(id));
                         Some(ConflictValue {
                             value: text.to_string(),
                             member,

@@ -372,15 +372,35 @@ pub(super) fn checked_item(
     } else {
         Community::empty(item.header().clone())
     };
-    Ok(governance::check_item(&community, item))
+    let (mut seen, mut flags) = governance::check_item(&community, item);
+    // Who wrote the item's own fields is read from its document's signed changes.
+    if let Some(entry) = cache.get_mut(&item.header().id) {
+        flags.extend(governance::body::check_body(
+            &community,
+            entry.doc.document(),
+            item.header(),
+            &mut seen,
+        ));
+    }
+    Ok((seen, flags))
 }
 
-fn commit(doc: &mut AutoCommit, message: &str, at: i64) {
-    doc.commit_with(
+/// Commits what the command wrote and signs it: an empty change after it carries this
+/// device's signature over the change's hash, which tells readers who wrote the fields it
+/// set (see `allmende_core::governance::body`).
+fn commit(doc: &mut AutoCommit, message: &str, at: i64, signer: &DeviceKey) {
+    let made = doc.commit_with(
         CommitOptions::default()
             .with_message(message.to_string())
             .with_time(at / 1000),
     );
+    if let Some(hash) = made {
+        doc.empty_change(
+            CommitOptions::default()
+                .with_message(governance::body::signature_message(signer, &[hash]))
+                .with_time(at / 1000),
+        );
+    }
 }
 
 /// Appends what changed in `doc` since `before` and keeps the cache version in step.
@@ -456,7 +476,7 @@ fn persist(
         docs::new_community(&mut doc, &community.header)?;
         docs::append_log(&mut doc, community, &ws.pending, signer)?;
         docs::add_to_catalog(&mut doc, &fx.catalog)?;
-        commit(&mut doc, message, at);
+        commit(&mut doc, message, at, signer);
         save_new(tx, cache, cmeta, doc)?;
         // A community made on a device that syncs through a relay syncs through it too.
         tx.execute(
@@ -469,7 +489,7 @@ fn persist(
         let before = doc.get_heads();
         docs::append_log(doc, community, &ws.pending, signer)?;
         docs::add_to_catalog(doc, &fx.catalog)?;
-        commit(doc, message, at);
+        commit(doc, message, at, signer);
         save_changes(tx, cache, cmeta, &before)?;
     }
     // What readers see is the replayed log, so index that (it also checks the new entries).
@@ -503,13 +523,13 @@ fn persist(
         if fx.created.contains(id) {
             let mut doc = docs::new_doc(key);
             docs::put_item(&mut doc, item)?;
-            commit(&mut doc, message, at);
+            commit(&mut doc, message, at, signer);
             save_new(tx, cache, meta, doc)?;
         } else {
             let doc = load_cached(tx, cache, key, id)?;
             let before = doc.get_heads();
             docs::put_item(doc, item)?;
-            commit(doc, message, at);
+            commit(doc, message, at, signer);
             save_changes(tx, cache, meta, &before)?;
         }
         let (seen, _) = governance::check_item(&community, item);

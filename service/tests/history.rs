@@ -36,6 +36,14 @@ fn the_history_names_who_changed_what_and_shows_both_titles_written_apart() {
     theirs.set_actor(ben.svc.device().actor());
     automerge::transaction::Transactable::put(&mut theirs, automerge::ROOT, "title", "Brunnen")
         .expect("put");
+    // Signed as the app signs its changes: the history names whoever signed a change, not
+    // the actor id it claims.
+    let hash = theirs.commit().expect("a change");
+    theirs.empty_change(
+        automerge::transaction::CommitOptions::default().with_message(
+            allmende_core::governance::body::signature_message(ben.svc.device(), &[hash]),
+        ),
+    );
     anna.svc
         .receive_many(&[(id.clone(), theirs.save())])
         .expect("merge");

@@ -1,0 +1,202 @@
+//! Who wrote an item's own fields (issue 12, finding 4: "rewrite others' ideas").
+//!
+//! A member's modified client can write any Automerge value into another member's idea. It
+//! cannot sign for another device: a title nobody entitled signed is put back to the last
+//! one the author or a moderator wrote, and flagged to admins with the device that wrote it.
+
+mod common;
+
+use allmende_core::governance::body::signature_message;
+use allmende_core::Command;
+use allmende_service::Service;
+use automerge::transaction::Transactable;
+use common::{idea, village};
+
+/// Mallory's modified client sets `field` of item `id` on her copy and returns the bytes;
+/// `sign` has her device sign the change as the app would.
+fn forge(mallory: &mut Service, id: &str, field: &str, value: &str, sign: bool) -> Vec<u8> {
+    let bytes = mallory.doc_bytes(id).expect("bytes");
+    let mut doc = automerge::AutoCommit::load(&bytes).expect("load");
+    doc.set_actor(mallory.device().actor());
+    doc.put(automerge::ROOT, field, value).expect("put");
+    let hash = doc.commit().expect("a change");
+    if sign {
+        doc.empty_change(
+            automerge::transaction::CommitOptions::default()
+                .with_message(signature_message(mallory.device(), &[hash])),
+        );
+    }
+    doc.save()
+}
+
+fn hand(from: &mut Service, to: &mut Service, id: &str) {
+    let bytes = from.doc_bytes(id).expect("bytes");
+    let (_, held) = to
+        .receive_each(&[(id.to_string(), bytes)])
+        .expect("receive");
+    assert!(held.is_empty(), "held in quarantine: {held:?}");
+}
+
+fn title(svc: &mut Service, id: &str) -> String {
+    svc.show(id).expect("show").summary.title
+}
+
+#[test]
+fn a_title_another_member_wrote_is_put_back_and_flagged_with_her_device() {
+    for sign in [false, true] {
+        let (mut anna, mut ben, mut mallory, community) = village();
+        let id = idea(&mut ben.svc, &community, "Bänke am Dorfplatz");
+        hand(&mut ben.svc, &mut mallory.svc, &id);
+        let forged = forge(
+            &mut mallory.svc,
+            &id,
+            "title",
+            "Parkplatz statt Bänke",
+            sign,
+        );
+        for d in [&mut anna.svc, &mut ben.svc] {
+            let (_, held) = d
+                .receive_each(&[(id.clone(), forged.clone())])
+                .expect("receive");
+            assert!(held.is_empty(), "{held:?}");
+            assert_eq!(
+                title(d, &id),
+                "Bänke am Dorfplatz",
+                "signed by Mallory: {sign}"
+            );
+            let listed = d
+                .query(allmende_core::query::Query::Search {
+                    community: Some(community.clone()),
+                    text: "Bänke".into(),
+                    limit: None,
+                })
+                .expect("search");
+            assert!(
+                format!("{listed:?}").contains("Bänke am Dorfplatz"),
+                "the index keeps Ben's title: {listed:?}"
+            );
+        }
+        let flags = anna.svc.flags(&community).expect("flags");
+        let flag = flags
+            .iter()
+            .find(|f| f.doc == id && f.entry == "field:title")
+            .unwrap_or_else(|| panic!("flagged: {flags:?}"));
+        if sign {
+            assert_eq!(flag.device, mallory.svc.device().public_hex());
+        }
+    }
+}
+
+#[test]
+fn the_author_and_a_moderator_change_the_title_and_an_honest_later_edit_keeps_a_forgery_out() {
+    let (mut anna, mut ben, mut mallory, community) = village();
+    let id = idea(&mut ben.svc, &community, "Bänke am Dorfplatz");
+    hand(&mut ben.svc, &mut mallory.svc, &id);
+    // Mallory rewrites the title; Ben takes her copy in and then edits the text only.
+    let forged = forge(
+        &mut mallory.svc,
+        &id,
+        "title",
+        "Parkplatz statt Bänke",
+        true,
+    );
+    ben.svc
+        .receive_each(&[(id.clone(), forged)])
+        .expect("receive");
+    ben.svc
+        .execute(Command::EditIdea {
+            idea: id.clone(),
+            title: None,
+            text: Some("Drei Bänke unter der Linde".into()),
+            category: None,
+            status: None,
+        })
+        .expect("edit text");
+    hand(&mut ben.svc, &mut anna.svc, &id);
+    assert_eq!(title(&mut anna.svc, &id), "Bänke am Dorfplatz");
+    let shown = anna.svc.show(&id).expect("show");
+    let allmende_core::apply::Item::Idea(x) = shown.item else {
+        panic!("an idea");
+    };
+    assert_eq!(
+        x.text, "Drei Bänke unter der Linde",
+        "Ben's own edit stands"
+    );
+    // Ben, the author, renames it; then Anna, an admin, renames it again.
+    ben.svc
+        .execute(Command::EditIdea {
+            idea: id.clone(),
+            title: Some("Bänke und Schatten".into()),
+            text: None,
+            category: None,
+            status: None,
+        })
+        .expect("edit title");
+    hand(&mut ben.svc, &mut anna.svc, &id);
+    assert_eq!(title(&mut anna.svc, &id), "Bänke und Schatten");
+    anna.svc
+        .execute(Command::EditIdea {
+            idea: id.clone(),
+            title: Some("Bänke, Schatten, Wasser".into()),
+            text: None,
+            category: None,
+            status: None,
+        })
+        .expect("a moderator edits");
+    hand(&mut anna.svc, &mut mallory.svc, &id);
+    assert_eq!(title(&mut mallory.svc, &id), "Bänke, Schatten, Wasser");
+    let key = mallory.svc.device().public_hex();
+    let flags = anna.svc.flags(&community).expect("flags");
+    let fields: Vec<_> = flags
+        .iter()
+        .filter(|f| f.doc == id && f.entry.starts_with("field:"))
+        .collect();
+    assert!(
+        fields.iter().all(|f| f.device == key),
+        "only Mallory's forgery is flagged: {fields:?}"
+    );
+}
+
+#[test]
+fn of_titles_written_apart_the_authors_is_shown_whichever_automerge_picks() {
+    // Run until Mallory's value is Automerge's pick (the order of
+    // concurrent values follows the actor ids, which differ per run).
+    let mut picked_mallory = false;
+    for _ in 0..20 {
+        let (mut anna, mut ben, mut mallory, community) = village();
+        let id = idea(&mut ben.svc, &community, "Bänke am Dorfplatz");
+        hand(&mut ben.svc, &mut mallory.svc, &id);
+        let forged = forge(&mut mallory.svc, &id, "title", "Parkplatz", true);
+        ben.svc
+            .execute(Command::EditIdea {
+                idea: id.clone(),
+                title: Some("Bänke unter der Linde".into()),
+                text: None,
+                category: None,
+                status: None,
+            })
+            .expect("edit");
+        hand(&mut ben.svc, &mut anna.svc, &id);
+        anna.svc
+            .receive_each(&[(id.clone(), forged)])
+            .expect("receive");
+        let raw =
+            automerge::AutoCommit::load(&anna.svc.doc_bytes(&id).expect("bytes")).expect("load");
+        let (value, _) = automerge::ReadDoc::get(&raw, automerge::ROOT, "title")
+            .expect("read")
+            .expect("a title");
+        picked_mallory |= value.as_str() == Some("Parkplatz");
+        assert_eq!(title(&mut anna.svc, &id), "Bänke unter der Linde");
+        if picked_mallory {
+            let flags = anna.svc.flags(&community).expect("flags");
+            assert!(
+                flags
+                    .iter()
+                    .any(|f| f.doc == id && f.entry == "field:title"),
+                "{flags:?}"
+            );
+            break;
+        }
+    }
+    assert!(picked_mallory, "Automerge never picked Mallory's value");
+}
