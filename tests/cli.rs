@@ -57,6 +57,27 @@ fn community_members_and_profiles() {
         "--contact",
         "jonas@example.org",
         "--contact-visibility",
+        "members",
+    ]);
+    // Only Jonas's own devices keep a contact that nobody else sees: an admin cannot set one
+    // for him, but may hide the one he has (it leaves the shared profile).
+    let (_, refused) = p.fails(&[
+        "member",
+        "profile",
+        "--member",
+        "Jonas",
+        "--contact",
+        "jonas@example.org",
+        "--contact-visibility",
+        "nobody",
+    ]);
+    assert!(refused.contains("nobody else sees"), "{refused}");
+    p.ok(&[
+        "member",
+        "profile",
+        "--member",
+        "Jonas",
+        "--contact-visibility",
         "nobody",
     ]);
     let members = p.json(&["member", "list"]);

@@ -73,6 +73,10 @@ pub struct Effects {
     pub catalog: Vec<(String, ItemRef)>,
     /// The member id the acting device now has (after creating a community).
     pub member: Option<String>,
+    /// A member's own contact that nobody else may see: kept on this device only, never in
+    /// the shared profile document (`Some(contact)`), or no longer kept here (`None`, when
+    /// the member shows it to others again). With the member it belongs to.
+    pub private_contact: Option<(String, Option<String>)>,
 }
 
 /// Validates and applies `command` to `ws`.

@@ -34,6 +34,7 @@ mod governance;
 mod guests;
 mod history;
 mod ids;
+mod private_contact;
 mod quarantine;
 mod read;
 mod repair;

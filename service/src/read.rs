@@ -285,7 +285,12 @@ impl Service {
             }
         }
         if let Item::Profile(p) = item {
-            item = Item::Profile(p.as_seen_by(me.as_deref()));
+            let mut p = p.as_seen_by(me.as_deref());
+            if me.as_deref() == Some(p.member.as_str()) && p.contact.is_empty() {
+                p.contact = crate::private_contact::kept(self.store.conn(), &community, &p.member)?
+                    .unwrap_or_default();
+            }
+            item = Item::Profile(p);
         }
         let moderator = matches!(role, Some(Role::Admin | Role::Moderator));
         let conn = self.store.conn();

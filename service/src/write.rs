@@ -27,6 +27,8 @@ impl Service {
     /// # Errors
     /// A domain refusal (nothing written), or storage and document errors.
     pub fn execute(&mut self, command: Command) -> Result<Outcome> {
+        let viewer = self.viewer.as_ref().map(|v| v.member.as_str());
+        let command = crate::private_contact::shown_again(self.store.conn(), viewer, command)?;
         if let Some(v) = self.viewer.clone() {
             self.guard_command(&command)?;
             let now = self.now();
@@ -208,6 +210,9 @@ impl Service {
                 .unwrap_or_default();
             if let Some(m) = &fx.member {
                 allmende_store::set_identity(tx, &community, m)?;
+            }
+            if let Some((member, kept)) = &fx.private_contact {
+                crate::private_contact::keep(tx, &community, member, kept.as_deref())?;
             }
             Ok(Outcome {
                 id: fx.id,

@@ -327,8 +327,28 @@ pub(super) fn apply(
             if let Some(v) = contact_visibility {
                 profile.contact_visibility = *v;
             }
+            // A contact nobody else may see stays off the shared document, which every
+            // member's device holds: the member's own device keeps it.
+            let private = profile.contact_visibility == ContactVisibility::Nobody;
+            if private && target != me && contact.as_deref().is_some_and(|c| !c.trim().is_empty()) {
+                return Err(DomainError::Invalid(
+                    "only the member keeps a contact that nobody else sees",
+                ));
+            }
+            // What this device keeps: the contact moved off the document (unless nothing was
+            // given and nothing was there: then what it keeps stays), or nothing once shown.
+            let kept = if private {
+                let taken = std::mem::take(&mut profile.contact);
+                (contact.is_some() || !taken.is_empty()).then_some(Some(taken))
+            } else {
+                Some(None)
+            };
             profile.updated_at = ctx.now;
-            Ok(super::changed(&profile_id))
+            let mut fx = super::changed(&profile_id);
+            if target == me {
+                fx.private_contact = kept.map(|k| (target, k));
+            }
+            Ok(fx)
         }
         _ => Err(DomainError::Invalid("nothing to change")),
     }
