@@ -22,7 +22,9 @@ mod act;
 /// community vouches for the content.
 pub const UNSIGNED: &str = "the signature is missing or wrong";
 pub mod body;
+mod change_sigs;
 pub mod content;
+mod deleted_marks;
 pub mod entry;
 pub mod history;
 mod items;

@@ -31,7 +31,7 @@ impl Service {
                 &meta.id,
             )?)?;
             if let (Item::Request(r), _) =
-                checked_item(self.store.conn(), &mut self.cache, &key, &raw)?
+                checked_item(self.store.conn(), &mut self.cache, &key, &meta.id, &raw)?
             {
                 out.push(r);
             }
@@ -153,7 +153,7 @@ impl Service {
     fn load_checked(&mut self, id: &str) -> Result<Item> {
         let key = self.device.actor();
         let raw = docs::item(load_cached(self.store.conn(), &mut self.cache, &key, id)?)?;
-        Ok(checked_item(self.store.conn(), &mut self.cache, &key, &raw)?.0)
+        Ok(checked_item(self.store.conn(), &mut self.cache, &key, id, &raw)?.0)
     }
 
     /// Answers from the town hall on requests this member wrote or follows, newest first.

@@ -2,7 +2,7 @@
 //! audit log. Both are computed from the documents on every call, so they always match
 //! what the replay accepted.
 
-use allmende_core::governance::Flag;
+use allmende_core::governance::{body, Flag};
 use allmende_core::model::Moderation;
 
 use super::write::{checked_item, load_cached, load_community};
@@ -28,8 +28,14 @@ impl Service {
                 continue;
             }
             let doc = load_cached(self.store.conn(), &mut self.cache, &key, &meta.id)?;
+            // Marks deleted by someone else (put back where they arrived, but named here).
+            let all: Vec<_> = doc.get_changes_meta(&[]).iter().map(|m| m.hash).collect();
+            for d in body::deleted_marks(&c, &meta.id, doc.document(), &all) {
+                flags.push(body::deletion_flag(&c, &meta.id, &d));
+            }
             let item = docs::item(doc)?;
-            flags.extend(checked_item(self.store.conn(), &mut self.cache, &key, &item)?.1);
+            flags
+                .extend(checked_item(self.store.conn(), &mut self.cache, &key, &meta.id, &item)?.1);
         }
         flags.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.entry.cmp(&b.entry)));
         Ok(flags)

@@ -42,11 +42,11 @@ impl Service {
             let name = names.get(&member).cloned().unwrap_or_default();
             (member, name)
         };
-        let mut entries = changes(doc, &who);
+        let mut entries = changes(&id, doc, &who);
         if entries.len() > MAX_ENTRIES {
             entries.drain(..entries.len() - MAX_ENTRIES);
         }
-        let conflicts = conflicts(doc, &who);
+        let conflicts = conflicts(&id, doc, &who);
         Ok(History { entries, conflicts })
     }
 }
@@ -78,13 +78,18 @@ fn field_of(path: &[(ObjId, Prop)], action: &PatchAction) -> Option<String> {
     }
 }
 
-fn changes(doc: &mut AutoCommit, who: &dyn Fn(&str) -> (String, String)) -> Vec<HistoryEntry> {
+fn changes(
+    id: &str,
+    doc: &mut AutoCommit,
+    who: &dyn Fn(&str) -> (String, String),
+) -> Vec<HistoryEntry> {
     let list: Vec<(
         Vec<automerge::ChangeHash>,
         automerge::ChangeHash,
         String,
         i64,
         String,
+        bool,
     )> = doc
         .get_changes(&[])
         .iter()
@@ -95,15 +100,18 @@ fn changes(doc: &mut AutoCommit, who: &dyn Fn(&str) -> (String, String)) -> Vec<
                 c.actor_id().to_hex_string(),
                 c.timestamp(),
                 c.message().unwrap_or_default().to_string(),
+                c.is_empty(),
             )
         })
         .collect();
     // Who made a change is the device that signed it; the actor id a change names is only
     // believed in documents from before changes were signed.
-    let signed = governance::body::signers(doc.document());
+    let signed = governance::body::signers(id, doc.document());
     let mut entries = Vec::with_capacity(list.len());
-    for (deps, hash, actor, seconds, what) in list {
-        if governance::body::is_signature(&what) {
+    for (deps, hash, actor, seconds, what, empty) in list {
+        // A signature is an empty change; one that holds operations is shown, whatever its
+        // message says.
+        if empty && governance::body::is_signature(&what) {
             continue;
         }
         let writer = match signed.get(&hash) {
@@ -137,8 +145,12 @@ fn actor_of(id: &ObjId) -> String {
         .unwrap_or_default()
 }
 
-fn conflicts(doc: &mut AutoCommit, who: &dyn Fn(&str) -> (String, String)) -> Vec<Conflict> {
-    let signed = governance::body::signers(doc.document());
+fn conflicts(
+    id: &str,
+    doc: &mut AutoCommit,
+    who: &dyn Fn(&str) -> (String, String),
+) -> Vec<Conflict> {
+    let signed = governance::body::signers(id, doc.document());
     let writer = |id: &ObjId| match doc.hash_for_opid(id).and_then(|h| signed.get(&h)) {
         Some(device) => device.clone(),
         None if signed.is_empty() => actor_of(id),

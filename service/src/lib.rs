@@ -38,6 +38,7 @@ mod private_contact;
 mod quarantine;
 mod read;
 mod repair;
+mod restore_marks;
 mod showcase;
 mod transfer;
 mod write;

@@ -254,7 +254,7 @@ impl Service {
             Some(c) => docs::item_at(doc, id, &c)?,
             None => docs::item(doc)?,
         };
-        Ok(checked_item(self.store.conn(), &mut self.cache, &key, &raw)?.0)
+        Ok(checked_item(self.store.conn(), &mut self.cache, &key, id, &raw)?.0)
     }
 
     /// Everything the detail screen of an item shows.
@@ -518,8 +518,9 @@ impl Service {
                 }
             };
             {
-                let checked = docs::item(doc)
-                    .and_then(|i| checked_item(self.store.conn(), &mut self.cache, &key, &i));
+                let checked = docs::item(doc).and_then(|i| {
+                    checked_item(self.store.conn(), &mut self.cache, &key, &meta.id, &i)
+                });
                 match checked {
                     Ok((i, _)) => items.push(project(&i)),
                     Err(e) => problems.push((meta.id.clone(), e.to_string())),
@@ -573,7 +574,7 @@ impl Service {
                 }
             };
             let checked = docs::item(doc)
-                .and_then(|i| checked_item(self.store.conn(), &mut self.cache, &key, &i));
+                .and_then(|i| checked_item(self.store.conn(), &mut self.cache, &key, &meta.id, &i));
             let Ok((item, _)) = checked else {
                 wrong.push(meta.id);
                 continue;

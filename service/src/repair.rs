@@ -270,7 +270,7 @@ fn restore_one_entry(
 }
 
 /// Writes the value of `key` in map `from` of `good` into map `to` of `doc`.
-fn copy(
+pub(crate) fn copy(
     good: &AutoCommit,
     from: &ObjId,
     key: &str,

@@ -244,7 +244,13 @@ impl Service {
             }
         }
         let key = self.device.actor();
-        let Service { store, cache, .. } = self;
+        let now = self.now();
+        let Service {
+            store,
+            cache,
+            device,
+            ..
+        } = self;
         let result = store.write(|tx| {
             // Flags of the documents as they were here, to tell what the file brings in.
             let mut before: Vec<(String, bool, Vec<Flag>)> = Vec::new();
@@ -289,6 +295,20 @@ impl Service {
                         if let Some(paths) = put_in_shape(local, &before, &id)? {
                             report.repaired.push((id.clone(), paths));
                         }
+                    } else if header.kind != DocKind::Community {
+                        let paths = crate::restore_marks::restore_deleted_marks(
+                            tx,
+                            cache,
+                            &key,
+                            device,
+                            &id,
+                            &header.community,
+                            &before,
+                            now,
+                        )?;
+                        if !paths.is_empty() {
+                            report.repaired.push((id.clone(), paths));
+                        }
                     }
                     save_changes(tx, cache, meta, &before)?;
                     report.merged += 1;
@@ -305,7 +325,7 @@ impl Service {
                     roster_changed.push(id.clone());
                 } else {
                     let raw = docs::item_at(doc, &id, &header.community)?;
-                    let (item, _) = checked_item(tx, cache, &key, &raw)?;
+                    let (item, _) = checked_item(tx, cache, &key, &id, &raw)?;
                     index::put_item(tx, &project(&item))?;
                 }
             }
@@ -320,7 +340,7 @@ impl Service {
                             &meta.id,
                             &meta.community,
                         )?;
-                        let (item, _) = checked_item(tx, cache, &key, &raw)?;
+                        let (item, _) = checked_item(tx, cache, &key, &meta.id, &raw)?;
                         index::put_item(tx, &project(&item))?;
                     }
                 }
@@ -446,7 +466,7 @@ fn flags_of(
         return Ok(load_community(tx, cache, key, id)?.flags);
     }
     let raw = docs::item_at(load_cached(tx, cache, key, id)?, id, community)?;
-    Ok(checked_item(tx, cache, key, &raw)?.1)
+    Ok(checked_item(tx, cache, key, id, &raw)?.1)
 }
 
 /// Refuses a file's documents (after they were merged, before the write is committed) when

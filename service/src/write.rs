@@ -177,11 +177,17 @@ impl Service {
             }
             if command.reads_marks() {
                 if let Some(c) = &ws.community {
-                    ws.checked = ws
-                        .items
-                        .iter()
-                        .map(|(id, item)| (id.clone(), governance::check_item(c, item).0))
-                        .collect();
+                    let mut checked = BTreeMap::new();
+                    for (id, item) in &ws.items {
+                        let (mut seen, _) = governance::check_item(c, item);
+                        // Decisions read the own fields that hold too (an event's places).
+                        if let Some(entry) = cache.get_mut(id) {
+                            let doc = entry.doc.document();
+                            let _ = governance::body::check_body(c, id, doc, &mut seen);
+                        }
+                        checked.insert(id.clone(), seen);
+                    }
+                    ws.checked = checked;
                 }
             }
             let mut ctx = Ctx {
@@ -361,14 +367,16 @@ pub(super) fn load_community(
 }
 
 /// An item as people may see it: its signed fields checked against its community's roster
-/// (against nobody's, while the community document has not arrived yet).
+/// (against nobody's, while the community document has not arrived yet), and its own fields
+/// against who signed the changes that wrote them (`id` is the document it was read from).
 ///
 /// # Errors
-/// A damaged community document.
+/// A damaged community or item document.
 pub(super) fn checked_item(
     conn: &Connection,
     cache: &mut HashMap<String, Cached>,
     key: &ActorId,
+    id: &str,
     item: &Item,
 ) -> Result<(Item, Vec<Flag>)> {
     let cid = item.header().community.clone();
@@ -378,22 +386,36 @@ pub(super) fn checked_item(
         Community::empty(item.header().clone())
     };
     let (mut seen, mut flags) = governance::check_item(&community, item);
-    // Who wrote the item's own fields is read from its document's signed changes.
-    if let Some(entry) = cache.get_mut(&item.header().id) {
-        flags.extend(governance::body::check_body(
-            &community,
-            entry.doc.document(),
-            item.header(),
-            &mut seen,
-        ));
-    }
+    // Loaded again: loading the community may have made room by dropping it.
+    let doc = load_cached(conn, cache, key, id)?;
+    flags.extend(governance::body::check_body(
+        &community,
+        id,
+        doc.document(),
+        &mut seen,
+    ));
     Ok((seen, flags))
+}
+
+/// The item as people may see it, for one just written here (its document is cached).
+fn seen_item(
+    conn: &Connection,
+    cache: &mut HashMap<String, Cached>,
+    key: &ActorId,
+    community: &Community,
+    id: &str,
+    item: &Item,
+) -> Result<Item> {
+    let (mut seen, _) = governance::check_item(community, item);
+    let doc = load_cached(conn, cache, key, id)?;
+    let _ = governance::body::check_body(community, id, doc.document(), &mut seen);
+    Ok(seen)
 }
 
 /// Commits what the command wrote and signs it: an empty change after it carries this
 /// device's signature over the change's hash, which tells readers who wrote the fields it
 /// set (see `allmende_core::governance::body`).
-fn commit(doc: &mut AutoCommit, message: &str, at: i64, signer: &DeviceKey) {
+pub(super) fn commit(doc: &mut AutoCommit, id: &str, message: &str, at: i64, signer: &DeviceKey) {
     let made = doc.commit_with(
         CommitOptions::default()
             .with_message(message.to_string())
@@ -402,7 +424,7 @@ fn commit(doc: &mut AutoCommit, message: &str, at: i64, signer: &DeviceKey) {
     if let Some(hash) = made {
         doc.empty_change(
             CommitOptions::default()
-                .with_message(governance::body::signature_message(signer, &[hash]))
+                .with_message(governance::body::signature_message(signer, id, &hash))
                 .with_time(at / 1000),
         );
     }
@@ -481,7 +503,7 @@ fn persist(
         docs::new_community(&mut doc, &community.header)?;
         docs::append_log(&mut doc, community, &ws.pending, signer)?;
         docs::add_to_catalog(&mut doc, &fx.catalog)?;
-        commit(&mut doc, message, at, signer);
+        commit(&mut doc, &cid, message, at, signer);
         save_new(tx, cache, cmeta, doc)?;
         // A community made on a device that syncs through a relay syncs through it too.
         tx.execute(
@@ -494,7 +516,7 @@ fn persist(
         let before = doc.get_heads();
         docs::append_log(doc, community, &ws.pending, signer)?;
         docs::add_to_catalog(doc, &fx.catalog)?;
-        commit(doc, message, at, signer);
+        commit(doc, &cid, message, at, signer);
         save_changes(tx, cache, cmeta, &before)?;
     }
     // What readers see is the replayed log, so index that (it also checks the new entries).
@@ -514,7 +536,7 @@ fn persist(
                 continue;
             }
             let raw = docs::item_at(load_cached(tx, cache, key, id)?, id, &cid)?;
-            let (seen, _) = governance::check_item(&community, &raw);
+            let seen = seen_item(tx, cache, key, &community, id, &raw)?;
             index::put_item(tx, &project(&seen))?;
         }
     }
@@ -528,16 +550,16 @@ fn persist(
         if fx.created.contains(id) {
             let mut doc = docs::new_doc(key);
             docs::put_item(&mut doc, item)?;
-            commit(&mut doc, message, at, signer);
+            commit(&mut doc, id, message, at, signer);
             save_new(tx, cache, meta, doc)?;
         } else {
             let doc = load_cached(tx, cache, key, id)?;
             let before = doc.get_heads();
             docs::put_item(doc, item)?;
-            commit(doc, message, at, signer);
+            commit(doc, id, message, at, signer);
             save_changes(tx, cache, meta, &before)?;
         }
-        let (seen, _) = governance::check_item(&community, item);
+        let seen = seen_item(tx, cache, key, &community, id, item)?;
         index::put_item(tx, &project(&seen))?;
     }
     Ok(())

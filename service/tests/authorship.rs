@@ -22,8 +22,11 @@ fn forge(mallory: &mut Service, id: &str, field: &str, value: &str, sign: bool) 
     let hash = doc.commit().expect("a change");
     if sign {
         doc.empty_change(
-            automerge::transaction::CommitOptions::default()
-                .with_message(signature_message(mallory.device(), &[hash])),
+            automerge::transaction::CommitOptions::default().with_message(signature_message(
+                mallory.device(),
+                id,
+                &hash,
+            )),
         );
     }
     doc.save()
@@ -199,4 +202,201 @@ fn of_titles_written_apart_the_authors_is_shown_whichever_automerge_picks() {
         }
     }
     assert!(picked_mallory, "Automerge never picked Mallory's value");
+}
+
+/// Mallory's modified client deletes `(map, key)` entries from her copy of `id`.
+fn delete_entries(mallory: &mut Service, id: &str, entries: &[(&str, &str)]) -> Vec<u8> {
+    let bytes = mallory.doc_bytes(id).expect("bytes");
+    let mut doc = automerge::AutoCommit::load(&bytes).expect("load");
+    doc.set_actor(mallory.device().actor());
+    for (map, key) in entries {
+        let (_, obj) = automerge::ReadDoc::get(&doc, automerge::ROOT, *map)
+            .expect("read")
+            .expect("the map");
+        doc.delete(&obj, *key).expect("delete");
+    }
+    let hash = doc.commit().expect("a change");
+    doc.empty_change(
+        automerge::transaction::CommitOptions::default().with_message(signature_message(
+            mallory.device(),
+            id,
+            &hash,
+        )),
+    );
+    doc.save()
+}
+
+#[test]
+fn a_comment_and_a_support_another_member_deleted_come_back_and_are_flagged() {
+    let (mut anna, mut ben, mut mallory, community) = village();
+    let id = idea(&mut anna.svc, &community, "Trinkbrunnen am Markt");
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    ben.svc
+        .execute(Command::AddComment {
+            item: id.clone(),
+            text: "Ich frage die Stadtwerke".into(),
+        })
+        .expect("comment");
+    ben.svc
+        .execute(Command::SupportIdea { idea: id.clone() })
+        .expect("support");
+    let ben_id = ben
+        .svc
+        .store()
+        .identity(&community)
+        .expect("id")
+        .expect("Ben");
+    hand(&mut ben.svc, &mut mallory.svc, &id);
+    let comment = match mallory.svc.show(&id).expect("show").item {
+        allmende_core::apply::Item::Idea(x) => x.comments.keys().next().cloned().expect("one"),
+        other => panic!("{other:?}"),
+    };
+    let forged = delete_entries(
+        &mut mallory.svc,
+        &id,
+        &[
+            ("comments", comment.as_str()),
+            ("supporters", ben_id.as_str()),
+            ("support_proofs", ben_id.as_str()),
+        ],
+    );
+    hand(&mut ben.svc, &mut anna.svc, &id);
+    let (report, held) = anna
+        .svc
+        .receive_each(&[(id.clone(), forged)])
+        .expect("receive");
+    assert!(held.is_empty(), "{held:?}");
+    assert_eq!(report.repaired.len(), 1, "{report:?}");
+    let shown = anna.svc.show(&id).expect("show");
+    assert_eq!(shown.summary.supporters, 1, "Ben's support is back");
+    assert_eq!(shown.summary.comments, 1, "Ben's comment is back");
+    let flags = anna.svc.flags(&community).expect("flags");
+    for entry in [
+        format!("deleted:comments:{comment}"),
+        format!("deleted:supporters:{ben_id}"),
+    ] {
+        let f = flags
+            .iter()
+            .find(|f| f.entry == entry)
+            .unwrap_or_else(|| panic!("{entry} flagged: {flags:?}"));
+        assert_eq!(f.device, mallory.svc.device().public_hex());
+    }
+    // What Anna put back reaches Mallory's device too.
+    hand(&mut anna.svc, &mut mallory.svc, &id);
+    assert_eq!(mallory.svc.show(&id).expect("show").summary.supporters, 1);
+    // Ben takes his own support back: that stands, and nothing is flagged for it.
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    ben.svc
+        .execute(Command::WithdrawSupport { idea: id.clone() })
+        .expect("withdraw");
+    hand(&mut ben.svc, &mut anna.svc, &id);
+    assert_eq!(anna.svc.show(&id).expect("show").summary.supporters, 0);
+    let flags = anna.svc.flags(&community).expect("flags");
+    let on_support = flags
+        .iter()
+        .filter(|f| f.entry == format!("deleted:supporters:{ben_id}"))
+        .count();
+    assert_eq!(on_support, 1, "only Mallory's deletion: {flags:?}");
+}
+
+/// From an adversarial review: Mallory wrote her own header (signed by her, without a nonce)
+/// over Ben's, named herself the author, and then her title counted as the author's.
+#[test]
+fn a_header_written_over_the_first_one_changes_no_author_and_no_title() {
+    let (mut anna, mut ben, mut mallory, community) = village();
+    let id = idea(&mut ben.svc, &community, "Bänke am Dorfplatz");
+    hand(&mut ben.svc, &mut mallory.svc, &id);
+    hand(&mut ben.svc, &mut anna.svc, &id);
+    let bytes = mallory.svc.doc_bytes(&id).expect("bytes");
+    let mut doc = automerge::AutoCommit::load(&bytes).expect("load");
+    doc.set_actor(mallory.svc.device().actor());
+    let mut item = allmende_service::docs::item(&doc).expect("item");
+    let me = mallory
+        .svc
+        .store()
+        .identity(&community)
+        .expect("id")
+        .expect("Mallory");
+    let h = item.header_mut();
+    h.created_by.clone_from(&me);
+    h.device = mallory.svc.device().public_hex();
+    h.nonce = String::new();
+    h.sig = String::new();
+    allmende_core::governance::sign_item(&mut item, None, mallory.svc.device());
+    if let allmende_core::apply::Item::Idea(x) = &mut item {
+        x.author.clone_from(&me);
+        x.title = "Parkplatz statt Bänke".into();
+    }
+    allmende_service::docs::put_item(&mut doc, &item).expect("put");
+    let hash = doc.commit().expect("a change");
+    doc.empty_change(
+        automerge::transaction::CommitOptions::default().with_message(signature_message(
+            mallory.svc.device(),
+            &id,
+            &hash,
+        )),
+    );
+    let (_, held) = anna
+        .svc
+        .receive_each(&[(id.clone(), doc.save())])
+        .expect("receive");
+    assert!(held.is_empty(), "{held:?}");
+    let shown = anna.svc.show(&id).expect("show");
+    let ben_id = ben
+        .svc
+        .store()
+        .identity(&community)
+        .expect("id")
+        .expect("Ben");
+    assert_eq!(shown.summary.title, "Bänke am Dorfplatz");
+    assert_eq!(shown.summary.author, ben_id, "the idea stays Ben's");
+    let flags = anna.svc.flags(&community).expect("flags");
+    for entry in ["header", "field:title"] {
+        assert!(
+            flags.iter().any(|f| f.doc == id && f.entry == entry),
+            "{entry}: {flags:?}"
+        );
+    }
+}
+
+/// From an adversarial review: more forged writes than the walk back looks at, or a
+/// fixed-choice field with no entitled value, must not let the forgery through.
+#[test]
+fn a_long_run_of_forged_writes_falls_back_to_the_value_the_item_was_made_with() {
+    let (mut anna, mut ben, mut mallory, community) = village();
+    let id = idea(&mut ben.svc, &community, "Bänke am Dorfplatz");
+    hand(&mut ben.svc, &mut mallory.svc, &id);
+    let bytes = mallory.svc.doc_bytes(&id).expect("bytes");
+    let mut doc = automerge::AutoCommit::load(&bytes).expect("load");
+    doc.set_actor(mallory.svc.device().actor());
+    for n in 0..80 {
+        doc.put(automerge::ROOT, "title", format!("Parkplatz {n}"))
+            .expect("put");
+        doc.commit();
+    }
+    let (_, held) = anna
+        .svc
+        .receive_each(&[(id.clone(), doc.save())])
+        .expect("receive");
+    assert!(held.is_empty(), "{held:?}");
+    assert_eq!(title(&mut anna.svc, &id), "Bänke am Dorfplatz");
+    // An honest comment re-indexes the idea: lists keep Ben's title too.
+    anna.svc
+        .execute(Command::AddComment {
+            item: id.clone(),
+            text: "Schön".into(),
+        })
+        .expect("comment");
+    let listed = anna
+        .svc
+        .query(allmende_core::query::Query::Search {
+            community: Some(community.clone()),
+            text: "Parkplatz".into(),
+            limit: None,
+        })
+        .expect("search");
+    assert!(
+        !format!("{listed:?}").contains("Parkplatz 79"),
+        "the index does not take the forged title: {listed:?}"
+    );
 }

@@ -41,7 +41,7 @@ fn the_history_names_who_changed_what_and_shows_both_titles_written_apart() {
     let hash = theirs.commit().expect("a change");
     theirs.empty_change(
         automerge::transaction::CommitOptions::default().with_message(
-            allmende_core::governance::body::signature_message(ben.svc.device(), &[hash]),
+            allmende_core::governance::body::signature_message(ben.svc.device(), &id, &hash),
         ),
     );
     anna.svc

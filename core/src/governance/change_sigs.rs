@@ -1,0 +1,204 @@
+//! Signed changes: every change the app makes is followed by an empty change whose message
+//! carries the writing device's signature over the change's hash and the document's id
+//! (`allmende-sig/1 <device> <hash>:<signature>`). A change message is part of the history:
+//! it cannot be deleted, nor edited without changing the hash. Readers use the signatures to
+//! tell which device wrote a value ([`super::body`]) or deleted a mark
+//! ([`super::deleted_marks`]).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use automerge::{ActorId, Automerge, ChangeHash, ObjId, ReadDoc, ScalarValue, Value, ROOT};
+
+use super::content::creator_proof;
+use super::entry::{check_signature, signing_bytes, Signer};
+use crate::model::{DocKind, Header};
+use crate::time::Millis;
+
+/// The start of a change message that signs a change.
+pub const SIG_PREFIX: &str = "allmende-sig/1 ";
+
+/// At most this many signatures of one change are looked at (a modified client could add
+/// any number of bogus ones).
+const MAX_CLAIMS: usize = 4;
+
+fn change_bytes(doc: &str, hash: &ChangeHash) -> Vec<u8> {
+    signing_bytes("change", doc, &hash.to_string())
+}
+
+/// The message of the empty change that signs `hash`, a change this device just made in
+/// document `doc`.
+#[must_use]
+pub fn signature_message(signer: &dyn Signer, doc: &str, hash: &ChangeHash) -> String {
+    format!(
+        "{SIG_PREFIX}{} {hash}:{}",
+        signer.public_hex(),
+        hex::encode(signer.sign(&change_bytes(doc, hash)))
+    )
+}
+
+/// Whether a change message is a signature.
+#[must_use]
+pub fn is_signature(message: &str) -> bool {
+    message.starts_with(SIG_PREFIX)
+}
+
+/// The signatures claimed in a document's history, checked as they are needed.
+pub(crate) struct Claims {
+    doc: String,
+    by_change: HashMap<ChangeHash, Vec<(String, String)>>,
+    /// Changes without dependencies: where the document began.
+    roots: Vec<ChangeHash>,
+    /// When each change says it was made (seconds).
+    times: HashMap<ChangeHash, i64>,
+    /// The operation numbers of each actor's changes that hold operations.
+    ranges: HashMap<ActorId, Vec<(u64, u64)>>,
+    checked: RefCell<HashMap<ChangeHash, Vec<String>>>,
+}
+
+impl Claims {
+    /// Reads the claims of document `doc` (its id) from its change messages. A signature
+    /// counts only as the message of an empty change right after the change it signs.
+    pub(crate) fn read(doc_id: &str, doc: &Automerge) -> Self {
+        let mut by_change: HashMap<ChangeHash, Vec<(String, String)>> = HashMap::new();
+        let mut roots = Vec::new();
+        let mut times = HashMap::new();
+        let mut ranges: HashMap<ActorId, Vec<(u64, u64)>> = HashMap::new();
+        for meta in doc.get_changes_meta(&[]) {
+            times.insert(meta.hash, meta.timestamp);
+            if meta.deps.is_empty() {
+                roots.push(meta.hash);
+            }
+            let holds_ops = meta.max_op >= meta.start_op;
+            if holds_ops {
+                ranges
+                    .entry(meta.actor.clone().into_owned())
+                    .or_default()
+                    .push((meta.start_op, meta.max_op));
+                continue;
+            }
+            let Some(rest) = meta
+                .message
+                .as_deref()
+                .and_then(|m| m.strip_prefix(SIG_PREFIX))
+            else {
+                continue;
+            };
+            let Some((device, pair)) = rest.split_once(' ') else {
+                continue;
+            };
+            let Some((hash, sig)) = pair.split_once(':') else {
+                continue;
+            };
+            let Ok(hash) = hash.parse::<ChangeHash>() else {
+                continue;
+            };
+            if meta.deps != [hash] {
+                continue;
+            }
+            let claims = by_change.entry(hash).or_default();
+            if claims.len() < MAX_CLAIMS {
+                claims.push((device.to_string(), sig.to_string()));
+            }
+        }
+        Claims {
+            doc: doc_id.to_string(),
+            by_change,
+            roots,
+            times,
+            ranges,
+            checked: RefCell::default(),
+        }
+    }
+
+    /// The devices whose signature over `hash` holds.
+    pub(crate) fn signers(&self, hash: &ChangeHash) -> Vec<String> {
+        if let Some(found) = self.checked.borrow().get(hash) {
+            return found.clone();
+        }
+        let bytes = change_bytes(&self.doc, hash);
+        let found: Vec<String> = self
+            .by_change
+            .get(hash)
+            .into_iter()
+            .flatten()
+            .filter(|(device, sig)| check_signature(device, &bytes, sig).is_ok())
+            .map(|(device, _)| device.clone())
+            .collect();
+        self.checked.borrow_mut().insert(*hash, found.clone());
+        found
+    }
+
+    /// Whether operation `id` could belong to more than one change of its actor (a modified
+    /// client can write changes whose operation numbers overlap another's): then nobody can
+    /// tell which change wrote it.
+    pub(crate) fn ambiguous(&self, id: &ObjId) -> bool {
+        let ObjId::Id(counter, actor, _) = id else {
+            return false;
+        };
+        self.ranges.get(actor).is_some_and(|r| {
+            r.iter()
+                .filter(|(start, max)| start <= counter && counter <= max)
+                .count()
+                > 1
+        })
+    }
+
+    /// The time a change claims, as the end of its second in milliseconds.
+    pub(crate) fn at(&self, hash: &ChangeHash) -> Millis {
+        self.times.get(hash).map_or(0, |s| {
+            s.saturating_add(1).saturating_mul(1000).saturating_sub(1)
+        })
+    }
+
+    /// The header the document began with: read at a change without dependencies that the
+    /// device it names signed, with a creator proof for this id (which only that device can
+    /// make). `None` for documents from before changes were signed.
+    pub(crate) fn first_header(&self, doc: &Automerge) -> Option<(ChangeHash, Header)> {
+        self.roots.iter().find_map(|root| {
+            let h = header_at(doc, &[*root])?;
+            let signed = self.signers(root).contains(&h.device);
+            (signed && creator_proof(&self.doc, &h)).then_some((*root, h))
+        })
+    }
+}
+
+/// The header as it was at `heads`, read field by field.
+fn header_at(doc: &Automerge, heads: &[ChangeHash]) -> Option<Header> {
+    let (_, obj) = doc.get_at(ROOT, "header", heads).ok()??;
+    let scalar = |key: &str| match doc.get_at(&obj, key, heads) {
+        Ok(Some((Value::Scalar(s), _))) => Some(s.into_owned()),
+        _ => None,
+    };
+    let text = |key: &str| match scalar(key) {
+        Some(ScalarValue::Str(s)) => s.to_string(),
+        _ => String::new(),
+    };
+    let number = |key: &str| match scalar(key) {
+        Some(ScalarValue::Int(n) | ScalarValue::Timestamp(n)) => n,
+        Some(ScalarValue::Uint(n)) => i64::try_from(n).unwrap_or_default(),
+        _ => 0,
+    };
+    Some(Header {
+        schema: u64::try_from(number("schema")).unwrap_or_default(),
+        kind: text("kind").parse::<DocKind>().ok()?,
+        id: text("id"),
+        community: text("community"),
+        created_at: number("created_at"),
+        created_by: text("created_by"),
+        device: text("device"),
+        nonce: text("nonce"),
+        sig: text("sig"),
+    })
+}
+
+/// The device whose signature holds over each signed change of document `doc_id`.
+#[must_use]
+pub fn signers(doc_id: &str, doc: &Automerge) -> HashMap<ChangeHash, String> {
+    let claims = Claims::read(doc_id, doc);
+    let hashes: Vec<ChangeHash> = claims.by_change.keys().copied().collect();
+    hashes
+        .into_iter()
+        .filter_map(|h| claims.signers(&h).into_iter().next().map(|d| (h, d)))
+        .collect()
+}

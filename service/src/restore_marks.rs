@@ -1,0 +1,97 @@
+//! Signed marks deleted by someone else, put back where they arrive.
+//!
+//! Comments, reports, supports, registrations and sign-ups are signed by their writer, so
+//! nobody can forge one; but any member's modified client can delete one from the shared
+//! document. Every change the app makes is signed (`allmende_core::governance::body`), so a
+//! device that takes in such a deletion can tell whether the member the mark belongs to took
+//! it back. When not, the mark is put back, as it was before the deletion, by a change of this
+//! device, which reaches everyone. Only a mark that held (its signature and its member) is
+//! put back; a malformed entry a repair removed stays removed.
+
+use std::collections::HashMap;
+
+use allmende_core::apply::Item;
+use allmende_core::governance::{self, body::Deletion};
+use allmende_core::model::Community;
+use automerge::{ActorId, ChangeHash, ReadDoc, ROOT};
+use rusqlite::Connection;
+
+use super::write::{commit, load_cached, load_community};
+use super::Cached;
+use crate::device::DeviceKey;
+use crate::docs;
+use allmende_store::chunks_api as chunks;
+use allmende_store::error::Result;
+
+/// Whether the checked item still has the mark `key` of map `field`.
+fn holds(item: &Item, field: &str, key: &str) -> bool {
+    match (field, item) {
+        ("comments", i) => i.comments().is_some_and(|m| m.contains_key(key)),
+        ("reports", i) => i.reports().is_some_and(|m| m.contains_key(key)),
+        ("supporters" | "support_proofs", Item::Idea(x)) => x.supporters.contains_key(key),
+        ("registrations", Item::Event(x)) => x.registrations.contains_key(key),
+        ("signups", Item::Opportunity(x)) => x.signups.contains_key(key),
+        _ => false,
+    }
+}
+
+/// Puts back the marks that the changes of item `id` since `before` deleted without their
+/// member's signature; returns their paths.
+///
+/// # Errors
+/// Storage and document errors.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn restore_deleted_marks(
+    conn: &Connection,
+    cache: &mut HashMap<String, Cached>,
+    key: &ActorId,
+    signer: &DeviceKey,
+    id: &str,
+    community: &str,
+    before: &[ChangeHash],
+    now: i64,
+) -> Result<Vec<String>> {
+    if chunks::doc_meta(conn, community)?.is_none() {
+        return Ok(Vec::new());
+    }
+    let c: Community = load_community(conn, cache, key, community)?;
+    let doc = load_cached(conn, cache, key, id)?;
+    let new: Vec<ChangeHash> = doc
+        .get_changes_meta(before)
+        .iter()
+        .map(|m| m.hash)
+        .collect();
+    let deletions: Vec<Deletion> = governance::body::deleted_marks(&c, id, doc.document(), &new);
+    let mut restored = Vec::new();
+    for d in deletions {
+        let Some((_, map)) = doc.get(ROOT, d.field.as_str())? else {
+            continue;
+        };
+        if doc.get(&map, d.key.as_str())?.is_some() {
+            continue;
+        }
+        let good = doc.fork_at(&d.deps)?;
+        let Ok(item) = docs::item(&good) else {
+            continue;
+        };
+        if !holds(&governance::check_item(&c, &item).0, &d.field, &d.key) {
+            continue;
+        }
+        let Some((_, from)) = good.get(ROOT, d.field.as_str())? else {
+            continue;
+        };
+        crate::repair::copy(&good, &from, &d.key, doc, &map)?;
+        restored.push(format!("/{}/{}", d.field, d.key));
+    }
+    if !restored.is_empty() {
+        commit(
+            doc,
+            id,
+            "put back marks deleted by someone else",
+            now,
+            signer,
+        );
+        tracing::warn!(doc = %id, ?restored, "marks deleted by someone else put back");
+    }
+    Ok(restored)
+}
