@@ -192,6 +192,13 @@ fn a_title_written_twice_apart_shows_both_and_the_history_in_chromium() {
         let mut doc = allmende_service::docs::load(&bytes, &svc.device().actor()).expect("load");
         doc.put(automerge::ROOT, "title", "Brunnen vor der Schule")
             .expect("put");
+        // Signed as the app signs its changes: the history names whoever signed a change.
+        let hash = doc.commit().expect("a change");
+        doc.empty_change(
+            automerge::transaction::CommitOptions::default().with_message(
+                allmende_core::governance::body::signature_message(svc.device(), &idea, &hash),
+            ),
+        );
         svc.receive_many(&[(idea.clone(), doc.save())])
             .expect("merge");
     }
