@@ -3,10 +3,11 @@
 //! Comments, reports, supports, registrations and sign-ups are signed by their writer, so
 //! nobody can forge one; but any member's modified client can delete one from the shared
 //! document. Every change the app makes is signed (`allmende_core::governance::body`), so a
-//! device that takes in such a deletion can tell whether the member the mark belongs to took
-//! it back. When not, the mark is put back, as it was before the deletion, by a change of this
-//! device, which reaches everyone. Only a mark that held (its signature and its member) is
-//! put back; a malformed entry a repair removed stays removed.
+//! device that takes in such a deletion can tell who made it. Comments and reports are never
+//! deleted by the app (moderation hides them): one deleted is put back, as it was before the
+//! deletion, by a change of this device, which reaches everyone. Only a mark that held (its
+//! signature and its member) is put back; a malformed entry a repair removed stays removed.
+//! Every such deletion is flagged to admins (`Service::flags`).
 
 use std::collections::HashMap;
 
@@ -23,20 +24,17 @@ use crate::docs;
 use allmende_store::chunks_api as chunks;
 use allmende_store::error::Result;
 
-/// Whether the checked item still has the mark `key` of map `field`.
+/// Whether the checked item still has the comment or report `key` of map `field`.
 fn holds(item: &Item, field: &str, key: &str) -> bool {
-    match (field, item) {
-        ("comments", i) => i.comments().is_some_and(|m| m.contains_key(key)),
-        ("reports", i) => i.reports().is_some_and(|m| m.contains_key(key)),
-        ("supporters" | "support_proofs", Item::Idea(x)) => x.supporters.contains_key(key),
-        ("registrations", Item::Event(x)) => x.registrations.contains_key(key),
-        ("signups", Item::Opportunity(x)) => x.signups.contains_key(key),
+    match field {
+        "comments" => item.comments().is_some_and(|m| m.contains_key(key)),
+        "reports" => item.reports().is_some_and(|m| m.contains_key(key)),
         _ => false,
     }
 }
 
-/// Puts back the marks that the changes of item `id` since `before` deleted without their
-/// member's signature; returns their paths.
+/// Puts back the comments and reports that the changes of item `id` since `before` deleted;
+/// returns their paths.
 ///
 /// # Errors
 /// Storage and document errors.
@@ -63,7 +61,10 @@ pub(super) fn restore_deleted_marks(
         .collect();
     let deletions: Vec<Deletion> = governance::body::deleted_marks(&c, id, doc.document(), &new);
     let mut restored = Vec::new();
-    for d in deletions {
+    // A support, registration or sign-up is not put back: its member may have taken it
+    // back on a device this one has not heard from yet, and a copy put back here would
+    // outlive that. Such a deletion is only flagged; the member can give it again.
+    for d in deletions.into_iter().filter(|d| !d.owned) {
         let Some((_, map)) = doc.get(ROOT, d.field.as_str())? else {
             continue;
         };

@@ -33,6 +33,9 @@ pub struct Deletion {
     pub deps: Vec<ChangeHash>,
     /// The device that signed the change, if any did.
     pub device: String,
+    /// Whether the mark belongs to a member who may take it back (a support, a
+    /// registration, a sign-up), rather than being there for good (a comment, a report).
+    pub owned: bool,
     pub at: Millis,
 }
 
@@ -87,6 +90,7 @@ pub fn deleted_marks(
                     deps: meta.deps.clone(),
                     device: signed.first().cloned().unwrap_or_default(),
                     at,
+                    owned: *own,
                 });
             }
         }
