@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # A town of N ideas through a real relay with release builds: first upload, a new device
 # joining with an invite, a nothing-new sync on each side. Prints time, peak RSS (KB) and
-# bytes per step. Usage: scripts/scale-sync.sh [N]   (default 10000)
+# bytes per step. Usage: [BIN=dir] scripts/scale-sync.sh [N]   (default 10000)
 set -euo pipefail
 N=${1:-10000}
 root=$(cd "$(dirname "$0")/.." && pwd)
-cargo build --release -q -p allmende-cli -p allmende-relay --bins --manifest-path "$root/Cargo.toml"
-B="$root/target/release"
+# BIN=dir runs binaries built elsewhere (an earlier commit, as a same-run baseline).
+if [ -n "${BIN:-}" ]; then
+  B="$BIN"
+else
+  cargo build --release -q -p allmende-cli -p allmende-relay --bins --manifest-path "$root/Cargo.toml"
+  B="$root/target/release"
+fi
 W=$(mktemp -d)
 PORT=$((20000 + RANDOM % 20000))
 "$B/allmende-relay" --listen 127.0.0.1:$PORT --data "$W/relay" > "$W/relay.log" 2>&1 &

@@ -194,6 +194,7 @@ pub fn item(doc: &AutoCommit) -> Result<Item> {
 /// # Errors
 /// Reconcile errors.
 pub fn put_item(doc: &mut AutoCommit, item: &Item) -> Result<()> {
+    settle_owned_fields(doc, item)?;
     match item {
         Item::Profile(x) => reconcile(doc, x)?,
         Item::Idea(x) => reconcile(doc, x)?,
@@ -204,6 +205,44 @@ pub fn put_item(doc: &mut AutoCommit, item: &Item) -> Result<()> {
         Item::Event(x) => reconcile(doc, x)?,
         Item::Post(x) => reconcile(doc, x)?,
         Item::Template(x) => reconcile(doc, x)?,
+    }
+    Ok(())
+}
+
+/// An own field (title, text, ...) holding values written apart is settled to the item's
+/// value by this device, before reconciling: reconciling drops the other values and keeps
+/// Automerge's pick where it equals the item's value, so taking the version Automerge
+/// happens to show would leave it written by whoever wrote it, which readers may not
+/// believe. The item written here carries the checked own fields (see
+/// `write::run`), never a value nobody entitled wrote.
+fn settle_owned_fields(doc: &mut AutoCommit, item: &Item) -> Result<()> {
+    let fields = governance::body::owned_fields(item.kind());
+    if fields.is_empty() {
+        return Ok(());
+    }
+    let Ok(json) = serde_json::to_value(item) else {
+        return Ok(());
+    };
+    let Some(values) = json.as_object().and_then(|o| o.values().next()) else {
+        return Ok(());
+    };
+    for field in fields {
+        if doc.get_all(ROOT, *field)?.len() < 2 {
+            continue;
+        }
+        // Deleted first: Automerge keeps the old operation when the value put equals it,
+        // and readers judge a value by the change that wrote it.
+        doc.delete(ROOT, *field)?;
+        match values.get(*field) {
+            Some(serde_json::Value::String(v)) => doc.put(ROOT, *field, v.as_str())?,
+            Some(serde_json::Value::Bool(v)) => doc.put(ROOT, *field, *v)?,
+            Some(serde_json::Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => doc.put(ROOT, *field, u)?,
+                (None, Some(i)) => doc.put(ROOT, *field, i)?,
+                _ => {}
+            },
+            _ => {}
+        }
     }
     Ok(())
 }

@@ -46,7 +46,16 @@ impl Service {
         if entries.len() > MAX_ENTRIES {
             entries.drain(..entries.len() - MAX_ENTRIES);
         }
-        let conflicts = conflicts(&id, doc, &who);
+        // What people see of each field: the checked item (a value nobody entitled wrote is
+        // not what the page shows, whatever Automerge picks).
+        let seen = serde_json::to_value(&detail.item).unwrap_or_default();
+        let seen = seen
+            .as_object()
+            .and_then(|o| o.values().next())
+            .cloned()
+            .unwrap_or_default();
+        let shown_now = |field: &str| seen.get(field).and_then(|v| v.as_str()).map(str::to_string);
+        let conflicts = conflicts(&id, doc, &who, &shown_now);
         Ok(History { entries, conflicts })
     }
 }
@@ -149,6 +158,7 @@ fn conflicts(
     id: &str,
     doc: &mut AutoCommit,
     who: &dyn Fn(&str) -> (String, String),
+    shown_now: &dyn Fn(&str) -> Option<String>,
 ) -> Vec<Conflict> {
     let signed = governance::body::signers(id, doc.document());
     let writer = |id: &ObjId| match doc.hash_for_opid(id).and_then(|h| signed.get(&h)) {
@@ -164,11 +174,19 @@ fn conflicts(
         if all.len() < 2 {
             continue;
         }
-        let shown = doc
+        let picked = doc
             .get(ROOT, field.as_str())
             .ok()
             .flatten()
             .map(|(_, id)| id);
+        let on_page = shown_now(&field);
+        // The value the page shows: the checked one, or Automerge's pick where it agrees.
+        let shown = all
+            .iter()
+            .rev()
+            .find(|(v, _)| on_page.is_some() && v.as_str() == on_page.as_deref())
+            .map(|(_, id)| id.clone())
+            .or(picked);
         let values: Vec<ConflictValue> = all
             .iter()
             .filter_map(|(v, id)| match v {

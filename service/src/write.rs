@@ -175,6 +175,16 @@ impl Service {
                 let doc = load_cached(tx, cache, &key, &profile)?;
                 ws.items.insert(profile, docs::item(doc)?);
             }
+            // What a command writes back carries the own fields people see, never a value
+            // nobody entitled wrote (it would go out under this device's signature).
+            if let Some(c) = &ws.community {
+                for (id, item) in &mut ws.items {
+                    if let Some(entry) = cache.get_mut(id.as_str()) {
+                        let doc = entry.doc.document();
+                        governance::body::settle_for_writing(c, id, doc, item);
+                    }
+                }
+            }
             if command.reads_marks() {
                 if let Some(c) = &ws.community {
                     let mut checked = BTreeMap::new();

@@ -90,4 +90,7 @@ fn the_history_names_who_changed_what_and_shows_both_titles_written_apart() {
         })
         .expect("take Ben's");
     assert!(anna.svc.history(&id).expect("history").conflicts.is_empty());
+    // Also where Automerge had picked Ben's version while the page showed Anna's (Ben may
+    // not retitle her idea): taking it settles the title to it for every reader.
+    assert_eq!(anna.svc.show(&id).expect("show").summary.title, "Brunnen");
 }

@@ -44,6 +44,7 @@ check(await waitText("Spitznamen, keine vollen Namen"), "the class rules are sho
 await page.getByRole("button", { name: "Los geht's" }).click()
 check(await waitText("Klasse 7b"), "the pupil is in the class")
 await page.getByRole("navigation").getByRole("button", { name: "Ideen", exact: true }).click()
+check(await waitText("Noch keine Ideen. Schreib die erste"), "an empty list says what to do next")
 await page.getByLabel("Titel").fill("Licht aus in der Pause")
 await page.locator("select[name=category]").selectOption("energy")
 await page.getByRole("button", { name: "Idee einreichen" }).click()

@@ -100,6 +100,35 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "lang.switch.label" => ("Sprache wechseln", "Switch language"),
         "loading" => ("Lädt …", "Loading …"),
         "empty" => ("Noch nichts hier.", "Nothing here yet."),
+        // What to do next, in a new community.
+        "empty.ideas" => (
+            "Noch keine Ideen. Schreib die erste: Was würde euren Ort besser fürs Klima machen?",
+            "No ideas yet. Write the first: what would make your place better for the climate?",
+        ),
+        "empty.projects" => (
+            "Noch keine Projekte. Ein Projekt beginnt mit einer Idee: Öffne eine Idee und starte daraus ein Projekt.",
+            "No projects yet. A project starts from an idea: open an idea and start a project from it.",
+        ),
+        "empty.events" => (
+            "Noch keine Termine. Trag den ersten ein: ein Treffen, eine Aktion oder eine Werkstatt.",
+            "No dates yet. Add the first: a meeting, an action or a workshop.",
+        ),
+        "empty.organisations" => (
+            "Noch keine Organisationen. Trag eure ein, damit andere euch finden.",
+            "No organisations yet. Add yours so that others can find you.",
+        ),
+        "empty.requests" => (
+            "Keine Anfragen. Wenn jemand die Gemeinde um Unterstützung bittet, steht es hier.",
+            "No requests. When someone asks the town hall for support, it shows here.",
+        ),
+        "empty.opportunities" => (
+            "Noch keine Angebote zum Mitmachen. Sucht ihr Hilfe? Schreibt, wofür.",
+            "No ways to help yet. Do you need help? Say what for.",
+        ),
+        "empty.posts" => (
+            "Noch keine Beiträge. Teilt eine Neuigkeit, einen Alltagstipp oder ein Angebot.",
+            "Nothing posted yet. Share some news, an everyday tip or an offer.",
+        ),
         "needs_me" => ("Was dich braucht", "What needs you"),
         "overdue" => ("Warten auf das Rathaus", "Waiting for the town hall"),
         "upcoming" => ("Demnächst", "Coming up"),

@@ -10,6 +10,7 @@ mod components;
 mod hash;
 mod i18n;
 mod i18n_actions;
+mod i18n_dates;
 mod i18n_history;
 mod scan;
 mod state;

@@ -185,6 +185,23 @@ fn trace(
 /// read from. A community with no roster yet judges nothing.
 #[must_use]
 pub fn check_body(c: &Community, doc_id: &str, doc: &Automerge, item: &mut Item) -> Vec<Flag> {
+    check_fields(c, doc_id, doc, item, true)
+}
+
+/// The own fields of an item about to be written here set to what readers see (a value
+/// nobody entitled wrote replaced), leaving its header as it is in the document: what a
+/// command writes back then never carries a forged value under this device's signature.
+pub fn settle_for_writing(c: &Community, doc_id: &str, doc: &Automerge, item: &mut Item) {
+    let _ = check_fields(c, doc_id, doc, item, false);
+}
+
+fn check_fields(
+    c: &Community,
+    doc_id: &str,
+    doc: &Automerge,
+    item: &mut Item,
+    header: bool,
+) -> Vec<Flag> {
     let fields = owned_fields(item.kind());
     if fields.is_empty() || c.members.is_empty() {
         return Vec::new();
@@ -197,7 +214,9 @@ pub fn check_body(c: &Community, doc_id: &str, doc: &Automerge, item: &mut Item)
     if item.header().kind != first.kind {
         return flags;
     }
-    keep_first_header(c, &first, item, &mut flags);
+    if header {
+        keep_first_header(c, &first, item, &mut flags);
+    }
     let owner = Owner {
         c,
         author: &first.created_by,

@@ -103,7 +103,7 @@ pub fn calendar(props: &Props) -> Html {
                 match (status(&app, &loaded), &loaded) {
                     (Some(s), _) => s,
                     (None, Loaded::Ready(page)) if *as_month => html! { <Month events={page.items.clone()} /> },
-                    (None, Loaded::Ready(page)) if page.items.is_empty() => html! { <p class="muted">{ t(lang, "empty") }</p> },
+                    (None, Loaded::Ready(page)) if page.items.is_empty() => html! { <p class="muted">{ t(lang, "empty.events") }</p> },
                     (None, Loaded::Ready(page)) => html! {
                         <ul class="cards" aria-label={t(lang, "nav.calendar")}>{ for page.items.iter().map(|i| html! { <ItemCard item={i.clone()} /> }) }</ul>
                     },

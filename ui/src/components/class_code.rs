@@ -2,7 +2,6 @@
 //! the join link, for pupils' phone browsers on the same Wi-Fi; for how many devices and
 //! days it works; the community's codes with how many joined, and withdrawing one.
 
-use allmende_core::time::millis_to_date;
 use yew::prelude::*;
 
 use super::load::use_app;
@@ -141,7 +140,7 @@ pub fn class_code(props: &Props) -> Html {
                         let state = if revoked {
                             t(lang, "classcode.revoked").to_string()
                         } else {
-                            format!("{} {}", t(lang, "classcode.until"), millis_to_date(c["expires_at"].as_i64().unwrap_or(0)))
+                            format!("{} {}", t(lang, "classcode.until"), crate::i18n_dates::day(lang, c["expires_at"].as_i64().unwrap_or(0)))
                         };
                         html! {
                             <li class="classcode-row">

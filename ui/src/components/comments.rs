@@ -3,7 +3,6 @@
 
 use allmende_core::model::Comment;
 use allmende_core::query::ItemDetail;
-use allmende_core::time::millis_to_date;
 use allmende_core::Command;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
@@ -55,7 +54,7 @@ pub fn comments(props: &Props) -> Html {
                 html! {
                     <li>
                         <strong>{ d.names.get(&c.author).cloned().unwrap_or_default() }</strong>
-                        <span class="muted">{ format!(" · {}", millis_to_date(c.created_at)) }</span>
+                        <span class="muted">{ format!(" · {}", crate::i18n_dates::day(lang, c.created_at)) }</span>
                         <p>{ if hidden { "…".to_string() } else { c.text.clone() } }</p>
                         if me.as_ref().is_some_and(|(m, _)| *m != c.author) && !hidden {
                             <super::report::Report item={id.clone()} comment={Some(c.id.clone())} />

@@ -61,7 +61,7 @@ pub fn directory(props: &Props) -> Html {
             {
                 match (status(&app, &loaded), &loaded) {
                     (Some(s), _) => s,
-                    (None, Loaded::Ready(page)) if page.items.is_empty() => html! { <p class="muted">{ t(lang, "empty") }</p> },
+                    (None, Loaded::Ready(page)) if page.items.is_empty() => html! { <p class="muted">{ t(lang, "empty.organisations") }</p> },
                     (None, Loaded::Ready(page)) => html! {
                         <ul class="cards" aria-label={t(lang, "nav.directory")}>{ for page.items.iter().map(|i| html! { <ItemCard item={i.clone()} /> }) }</ul>
                     },

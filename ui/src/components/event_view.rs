@@ -4,7 +4,6 @@
 use allmende_core::model::Event;
 use allmende_core::permission::{allows, Action as May};
 use allmende_core::query::ItemDetail;
-use allmende_core::time::millis_to_date;
 use allmende_core::Command;
 use yew::prelude::*;
 
@@ -90,7 +89,7 @@ pub fn event_view(props: &Props) -> Html {
             if e.cancelled { <p class="warning" role="status">{ t(lang, "event.cancelled") }</p> }
             <p class="text">{ &e.description }</p>
             <dl class="facts">
-                <dt>{ t(lang, "event.when") }</dt><dd>{ format!("{} – {} ({})", wall(&e.start).replace('T', " "), wall(&e.end).replace('T', " "), e.time_zone) }</dd>
+                <dt>{ t(lang, "event.when") }</dt><dd>{ format!("{} – {} ({})", crate::i18n_dates::date(lang, &wall(&e.start)), crate::i18n_dates::date(lang, &wall(&e.end)), e.time_zone) }</dd>
                 <dt>{ t(lang, "event.where") }</dt><dd>{ if e.place.is_empty() { e.online_link.clone() } else { e.place.clone() } }</dd>
                 if !e.organiser.is_empty() { <dt>{ t(lang, "event.organiser") }</dt><dd>{ &e.organiser }</dd> }
                 <dt>{ t(lang, "event.registered") }</dt><dd>{ places }</dd>
@@ -114,7 +113,7 @@ pub fn event_view(props: &Props) -> Html {
                         <p class="muted">{ t(lang, "event.nobody") }</p>
                     } else {
                         <ul class="plain registrations">{ for registrations.iter().map(|r| html! {
-                            <li><strong>{ name(&r.member) }</strong>{ format!(" · {}", millis_to_date(r.at)) }</li>
+                            <li><strong>{ name(&r.member) }</strong>{ format!(" · {}", crate::i18n_dates::day(lang, r.at)) }</li>
                         }) }</ul>
                     }
                 </section>

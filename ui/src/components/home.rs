@@ -47,7 +47,7 @@ pub fn home(props: &Props) -> Html {
                 <section>
                     <h2>{ t(lang, "needs_me") }</h2>
                     <ul class="plain">{ for o.my_open_tasks.iter().map(|task| html! {
-                        <li>{ format!("☐ {} — {} {}", task.title, task.project_title, task.due) }</li>
+                        <li>{ format!("☐ {} — {} {}", task.title, task.project_title, crate::i18n_dates::date(lang, &task.due)) }</li>
                     }) }</ul>
                 </section>
             }

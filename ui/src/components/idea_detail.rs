@@ -4,7 +4,6 @@
 use allmende_core::apply::Item;
 use allmende_core::lang::label;
 use allmende_core::query::{ItemDetail, Query};
-use allmende_core::time::millis_to_date;
 use yew::prelude::*;
 
 use super::load::{status, use_app, use_me, use_query, Loaded};
@@ -88,7 +87,7 @@ pub fn idea_detail(props: &Props) -> Html {
             <p class="card-meta">
                 <span class="tag">{ crate::i18n::category(lang, &app.categories, &d.summary.category) }</span>
                 <span class="status">{ label(&d.summary.status, lang) }</span>
-                <span class="muted">{ format!("{} · {}", d.summary.author_name, millis_to_date(d.summary.created_at)) }</span>
+                <span class="muted">{ format!("{} · {}", d.summary.author_name, crate::i18n_dates::day(lang, d.summary.created_at)) }</span>
             </p>
             { body }
             if matches!(d.item, Item::Idea(_)) && me.is_some() {

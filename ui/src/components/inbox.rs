@@ -93,7 +93,7 @@ pub fn inbox(props: &Props) -> Html {
             {
                 match (status(&app, &loaded), &loaded) {
                     (Some(s), _) => s,
-                    (None, Loaded::Ready(page)) if page.items.is_empty() => html! { <p class="muted">{ t(lang, "empty") }</p> },
+                    (None, Loaded::Ready(page)) if page.items.is_empty() => html! { <p class="muted">{ t(lang, "empty.requests") }</p> },
                     (None, Loaded::Ready(page)) => html! {
                         <ul class="cards">{ for page.items.iter().map(|i| html! { <ItemCard item={i.clone()} /> }) }</ul>
                     },
@@ -137,7 +137,7 @@ fn department_table(props: &TableProps) -> Html {
                         <td>{ f.requests }</td>
                         <td>{ f.open }</td>
                         <td>{ f.overdue }</td>
-                        <td>{ f.median_days_to_first_answer.map_or("–".to_string(), |d| format!("{d:.1}")) }</td>
+                        <td>{ f.median_days_to_first_answer.map_or("–".to_string(), |d| crate::i18n_dates::decimal(lang, d)) }</td>
                         <td>{ f.on_time_share.map_or("–".to_string(), |s| format!("{:.0} %", s * 100.0)) }</td>
                     </tr>
                 }) }</tbody>

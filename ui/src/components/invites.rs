@@ -3,7 +3,6 @@
 //! and a way to withdraw it.
 
 use allmende_core::query::{OpenInvite, Query};
-use allmende_core::time::millis_to_date;
 use allmende_core::Command;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -86,7 +85,7 @@ pub fn invites(props: &Props) -> Html {
                     Loaded::Ready(list) if list.is_empty() => html! { <p class="muted">{ t(lang, "invite.none") }</p> },
                     Loaded::Ready(list) => html! {
                         <ul class="plain open-invites">{ for list.iter().map(|i| {
-                            let day = millis_to_date(i.until);
+                            let day = crate::i18n_dates::day(lang, i.until);
                             let state = if i.expired {
                                 format!("{} {day}", t(lang, "invite.expired"))
                             } else {

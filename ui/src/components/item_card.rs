@@ -3,7 +3,6 @@
 use allmende_core::lang::label;
 use allmende_core::model::DocKind;
 use allmende_core::query::ItemSummary;
-use allmende_core::time::millis_to_date;
 use yew::prelude::*;
 
 use super::load::use_app;
@@ -44,7 +43,7 @@ pub fn item_card(props: &Props) -> Html {
                         <span class="pct">{ format!("{p} %") }</span>
                     </span>
                 }
-                if let Some(s) = i.start_at { <span class="date">{ millis_to_date(s) }</span> }
+                if let Some(s) = i.start_at { <span class="date">{ crate::i18n_dates::day(lang, s) }</span> }
                 if i.supporters > 0 { <span class="count" aria-label={crate::i18n::count(lang, i.supporters, "supporters")}>{ format!("♥ {}", i.supporters) }</span> }
                 if i.comments > 0 { <span class="count">{ crate::i18n::count(lang, i.comments, "comments") }</span> }
             </div>

@@ -154,7 +154,7 @@ pub fn join_invite() -> Html {
     // "Abbrechen" goes back to the invite as it was.
     let question = (*pending).clone().map(|(invite, _)| {
         let relay = invite.relay.clone().unwrap_or_default();
-        let until = invite.until.map(allmende_core::time::millis_to_date);
+        let until = invite.until.map(|u| crate::i18n_dates::day(lang, u));
         html! {
             <section class="panel" aria-labelledby="join-confirm">
                 <h2 id="join-confirm">{ t(lang, "joininv.confirm") }</h2>

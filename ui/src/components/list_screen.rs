@@ -48,7 +48,7 @@ pub fn list_screen(props: &Props) -> Html {
             {
                 match (status(&app, &loaded), &loaded) {
                     (Some(s), _) => s,
-                    (None, Loaded::Ready(page)) if page.items.is_empty() => html! { <p class="muted">{ t(lang, "empty") }</p> },
+                    (None, Loaded::Ready(page)) if page.items.is_empty() => html! { <p class="muted">{ t(lang, empty_key(props.kind)) }</p> },
                     (None, Loaded::Ready(page)) => html! {
                         <ul class="cards">{ for page.items.iter().map(|i| html! { <ItemCard item={i.clone()} /> }) }</ul>
                     },
@@ -56,5 +56,18 @@ pub fn list_screen(props: &Props) -> Html {
                 }
             }
         </>
+    }
+}
+
+/// What an empty list of `kind` says to do next.
+fn empty_key(kind: DocKind) -> &'static str {
+    match kind {
+        DocKind::Opportunity => "empty.opportunities",
+        DocKind::Post => "empty.posts",
+        DocKind::Event => "empty.events",
+        DocKind::Organisation => "empty.organisations",
+        DocKind::Idea => "empty.ideas",
+        DocKind::Project => "empty.projects",
+        _ => "empty",
     }
 }

@@ -3,7 +3,6 @@
 
 use allmende_core::lang::label;
 use allmende_core::query::{Notification, Query};
-use allmende_core::time::millis_to_date;
 use yew::prelude::*;
 
 use super::load::{use_app, use_query, Loaded};
@@ -66,7 +65,7 @@ pub fn notifications(props: &Props) -> Html {
                 html! {
                     <li class={classes!((n.at > seen).then_some("unread"))}>
                         <button class="link" onclick={open}>{ &n.title }</button>
-                        { format!(": {} · {} · {}", label(&n.status, lang), n.by, millis_to_date(n.at)) }
+                        { format!(": {} · {} · {}", label(&n.status, lang), n.by, crate::i18n_dates::day(lang, n.at)) }
                         if !n.message.is_empty() { <p>{ &n.message }</p> }
                     </li>
                 }

@@ -5,7 +5,6 @@ use allmende_core::lang::label;
 use allmende_core::model::Opportunity;
 use allmende_core::permission::{allows, Action as May};
 use allmende_core::query::ItemDetail;
-use allmende_core::time::millis_to_date;
 use allmende_core::Command;
 use yew::prelude::*;
 
@@ -87,7 +86,7 @@ pub fn opportunity_view(props: &Props) -> Html {
             <dl class="facts">
                 <dt>{ t(lang, "opportunity.term") }</dt><dd>{ label(o.term.as_str(), lang) }</dd>
                 if !o.commitment.is_empty() { <dt>{ t(lang, "opportunity.commitment") }</dt><dd>{ &o.commitment }</dd> }
-                if !o.date.is_empty() { <dt>{ t(lang, "opportunity.date") }</dt><dd>{ &o.date }</dd> }
+                if !o.date.is_empty() { <dt>{ t(lang, "opportunity.date") }</dt><dd>{ crate::i18n_dates::date(lang, &o.date) }</dd> }
                 if !o.contact.is_empty() { <dt>{ t(lang, "request.contact") }</dt><dd>{ &o.contact }</dd> }
                 <dt>{ t(lang, "opportunity.signups") }</dt><dd>{ o.signups.len() }</dd>
             </dl>
@@ -108,7 +107,7 @@ pub fn opportunity_view(props: &Props) -> Html {
                         <p class="muted">{ t(lang, "opportunity.nobody") }</p>
                     } else {
                         <ul class="plain signups">{ for signups.iter().map(|s| html! {
-                            <li><strong>{ name(&s.member) }</strong>{ format!(" · {}", millis_to_date(s.at)) }
+                            <li><strong>{ name(&s.member) }</strong>{ format!(" · {}", crate::i18n_dates::day(lang, s.at)) }
                                 if !s.note.is_empty() { <span class="muted">{ format!(" – {}", s.note) }</span> }
                             </li>
                         }) }</ul>

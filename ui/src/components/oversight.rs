@@ -5,7 +5,6 @@
 use allmende_core::governance::Flag;
 use allmende_core::model::Moderation;
 use allmende_core::query::Query;
-use allmende_core::time::millis_to_date;
 use yew::prelude::*;
 
 use super::load::{run, use_app, use_query, Loaded};
@@ -56,7 +55,7 @@ pub fn audit_log(props: &Props) -> Html {
             <ol class="timeline audit">{ for log.iter().zip(hidden_now).map(|(m, hidden)| html! {
                 <li>
                     <strong>{ t(lang, if m.hidden { "audit.hidden" } else { "audit.restored" }) }</strong>
-                    { format!(" {} · {} · {}: {}", m.key, millis_to_date(m.at), m.by, m.reason) }
+                    { format!(" {} · {} · {}: {}", m.key, crate::i18n_dates::day(lang, m.at), m.by, m.reason) }
                     if hidden {
                         { " " }<button onclick={restore(&m.key)}>{ t(lang, "audit.restore") }</button>
                     }
@@ -85,7 +84,7 @@ pub fn flag_list(props: &Props) -> Html {
             <ul class="plain flags">{ for flags.iter().map(|f| html! {
                 <li>
                     <strong>{ &f.what }</strong>
-                    { format!(" · {} · {} {} · {}", if f.at > 0 { millis_to_date(f.at) } else { "–".into() },
+                    { format!(" · {} · {} {} · {}", if f.at > 0 { crate::i18n_dates::day(lang, f.at) } else { "–".into() },
                         if f.member.is_empty() { "?" } else { &f.member }, f.device.get(..8).unwrap_or(""), f.reason) }
                 </li>
             }) }</ul>

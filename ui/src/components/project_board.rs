@@ -86,7 +86,11 @@ pub fn project_board(props: &Props) -> Html {
         let due = if task.due.is_empty() {
             String::new()
         } else {
-            format!(" · {} {}", t(lang, "project.task.due"), task.due)
+            format!(
+                " · {} {}",
+                t(lang, "project.task.due"),
+                crate::i18n_dates::date(lang, &task.due)
+            )
         };
         html! {
             <li class={classes!("task", task.done.then_some("done"))}>

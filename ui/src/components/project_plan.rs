@@ -52,7 +52,7 @@ pub fn project_plan(props: &Props) -> Html {
         );
         html! {
             <li class={classes!(m.reached.then_some("reached"))}>
-                { format!("{} {} {}", if m.reached { "◆" } else { "◇" }, m.title, m.due) }
+                { format!("{} {} {}", if m.reached { "◆" } else { "◇" }, m.title, crate::i18n_dates::date(lang, &m.due)) }
                 if props.editable {
                     { " " }<button class="small" onclick={toggle} aria-label={format!("{}: {action}", m.title)}>{ action }</button>
                 }

@@ -49,7 +49,7 @@ pub fn project_progress(props: &Props) -> Html {
             if !milestones.is_empty() {
                 <h3>{ t(lang, "project.milestones") }</h3>
                 <ul class="plain">{ for milestones.iter().map(|m| html! {
-                    <li>{ format!("{} {} {}", if m.reached { "◆" } else { "◇" }, m.title, m.due) }
+                    <li>{ format!("{} {} {}", if m.reached { "◆" } else { "◇" }, m.title, crate::i18n_dates::date(lang, &m.due)) }
                         <span class="sr-only">{ if m.reached { t(lang, "milestone.reached") } else { t(lang, "milestone.open") } }</span>
                     </li>
                 }) }</ul>

@@ -46,7 +46,7 @@ pub fn projects(props: &Props) -> Html {
             {
                 match (status(&app, &loaded), &loaded) {
                     (Some(s), _) => s,
-                    (None, Loaded::Ready(page)) if page.items.is_empty() => html! { <p class="muted">{ t(lang, "empty") }</p> },
+                    (None, Loaded::Ready(page)) if page.items.is_empty() => html! { <p class="muted">{ t(lang, "empty.projects") }</p> },
                     (None, Loaded::Ready(page)) if fair => html! { <super::fair::Fair items={page.items.clone()} /> },
                     (None, Loaded::Ready(page)) => html! {
                         <ul class="cards">{ for page.items.iter().map(|i| html! { <ItemCard item={i.clone()} /> }) }</ul>

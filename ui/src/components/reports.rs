@@ -5,7 +5,6 @@
 //! moderation log.
 
 use allmende_core::query::{ItemDetail, Query};
-use allmende_core::time::millis_to_date;
 use allmende_core::Command;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -66,7 +65,7 @@ pub fn reports(props: &Props) -> Html {
             let comment = d.item.comments().and_then(|c| c.get(&r.comment));
             html! {
                 <li class="report">
-                    <p><strong>{ t(lang, "moderation.reported_for") }</strong>{ format!(" „{}“ · {} · {}", r.reason, name(&r.reporter), millis_to_date(r.created_at)) }</p>
+                    <p><strong>{ t(lang, "moderation.reported_for") }</strong>{ format!(" „{}“ · {} · {}", r.reason, name(&r.reporter), crate::i18n_dates::day(lang, r.created_at)) }</p>
                     if let Some(c) = comment {
                         <blockquote class="reported-comment">
                             <p class="muted">{ format!("{} {}", t(lang, "moderation.comment_by"), name(&c.author)) }</p>

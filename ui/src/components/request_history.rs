@@ -8,7 +8,6 @@ use allmende_core::apply::Item;
 use allmende_core::lang::label;
 use allmende_core::model::Request;
 use allmende_core::query::{ItemDetail, Query};
-use allmende_core::time::millis_to_date;
 use allmende_core::Lang;
 use yew::prelude::*;
 
@@ -23,7 +22,7 @@ pub fn timeline(r: &Request, names: &BTreeMap<String, String>, lang: Lang) -> Ht
         <ol class="timeline">{ for r.timeline().into_iter().map(|c| html! {
             <li>
                 <strong>{ label(c.status.as_str(), lang) }</strong>
-                <span class="muted">{ format!(" · {} · {}", millis_to_date(c.at), name(&c.by)) }</span>
+                <span class="muted">{ format!(" · {} · {}", crate::i18n_dates::day(lang, c.at), name(&c.by)) }</span>
                 if !c.message.is_empty() { <p>{ &c.message }</p> }
                 if !c.reason.is_empty() { <p>{ &c.reason }</p> }
             </li>
@@ -63,7 +62,7 @@ pub fn request_history(props: &Props) -> Html {
             </p>
             <dl class="facts">
                 <dt>{ t(lang, "request.contact") }</dt><dd>{ r.contact() }</dd>
-                <dt>{ t(lang, "request.promised") }</dt><dd>{ r.promised_by() }</dd>
+                <dt>{ t(lang, "request.promised") }</dt><dd>{ crate::i18n_dates::date(lang, r.promised_by()) }</dd>
             </dl>
             if let Some(days) = d.waiting_days {
                 <p class="warning" role="status">{ format!("⏰ {} {days} {}", t(lang, "request.waiting"), t(lang, "request.days")) }</p>

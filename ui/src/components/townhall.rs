@@ -100,7 +100,7 @@ pub fn request_view(props: &RequestProps) -> Html {
             <p class="text">{ &r.text }</p>
             <dl class="facts">
                 <dt>{ t(lang, "request.contact") }</dt><dd>{ r.contact() }</dd>
-                <dt>{ t(lang, "request.promised") }</dt><dd>{ r.promised_by() }</dd>
+                <dt>{ t(lang, "request.promised") }</dt><dd>{ crate::i18n_dates::date(lang, r.promised_by()) }</dd>
             </dl>
             if let Some(days) = props.waiting {
                 <p class="warning" role="status">{ format!("⏰ {} {days} {}", t(lang, "request.waiting"), t(lang, "request.days")) }</p>
