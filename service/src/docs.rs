@@ -194,7 +194,6 @@ pub fn item(doc: &AutoCommit) -> Result<Item> {
 /// # Errors
 /// Reconcile errors.
 pub fn put_item(doc: &mut AutoCommit, item: &Item) -> Result<()> {
-    settle_owned_fields(doc, item)?;
     match item {
         Item::Profile(x) => reconcile(doc, x)?,
         Item::Idea(x) => reconcile(doc, x)?,
@@ -209,14 +208,57 @@ pub fn put_item(doc: &mut AutoCommit, item: &Item) -> Result<()> {
     Ok(())
 }
 
-/// An own field (title, text, ...) holding values written apart is settled to the item's
-/// value by this device, before reconciling: reconciling drops the other values and keeps
+/// Writes `item` over the document it was read from, `before` being the item as the command
+/// found it. Of the own fields (title, text, ...) only those the command changed are
+/// written; the others stay as the document has them, each judged by its own writer (a
+/// command never writes back a value it did not choose, under this device's signature).
+///
+/// # Errors
+/// Document errors.
+pub fn rewrite_item(doc: &mut AutoCommit, item: &Item, before: &Item) -> Result<()> {
+    let fields = governance::body::owned_fields(item.kind());
+    if fields.is_empty() {
+        return put_item(doc, item);
+    }
+    let as_json = |i: &Item| {
+        serde_json::to_value(i)
+            .ok()
+            .and_then(|j| j.as_object()?.values().next().cloned())
+            .unwrap_or_default()
+    };
+    let (now, was) = (as_json(item), as_json(before));
+    let changed: Vec<&str> = fields
+        .iter()
+        .copied()
+        .filter(|f| now.get(*f) != was.get(*f))
+        .collect();
+    let Ok(raw) = self::item(doc) else {
+        return put_item(doc, item);
+    };
+    let stored = as_json(&raw);
+    let mut whole = serde_json::to_value(item).unwrap_or_default();
+    if let Some(own) = whole
+        .as_object_mut()
+        .and_then(|o| o.values_mut().next())
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        for f in fields.iter().filter(|f| !changed.contains(f)) {
+            if let Some(v) = stored.get(*f) {
+                own.insert((*f).to_string(), v.clone());
+            }
+        }
+    }
+    let to_write: Item = serde_json::from_value(whole).unwrap_or_else(|_| item.clone());
+    settle_owned_fields(doc, &to_write, &changed)?;
+    put_item(doc, &to_write)
+}
+
+/// An own field (title, text, ...) the command changed, holding values written apart, is
+/// settled to the item's value by this device, before reconciling: reconciling drops the other values and keeps
 /// Automerge's pick where it equals the item's value, so taking the version Automerge
 /// happens to show would leave it written by whoever wrote it, which readers may not
-/// believe. The item written here carries the checked own fields (see
-/// `write::run`), never a value nobody entitled wrote.
-fn settle_owned_fields(doc: &mut AutoCommit, item: &Item) -> Result<()> {
-    let fields = governance::body::owned_fields(item.kind());
+/// believe.
+fn settle_owned_fields(doc: &mut AutoCommit, item: &Item, fields: &[&str]) -> Result<()> {
     if fields.is_empty() {
         return Ok(());
     }

@@ -175,13 +175,14 @@ impl Service {
                 let doc = load_cached(tx, cache, &key, &profile)?;
                 ws.items.insert(profile, docs::item(doc)?);
             }
-            // What a command writes back carries the own fields people see, never a value
-            // nobody entitled wrote (it would go out under this device's signature).
+            // Commands start from the own fields people see (a value nobody entitled wrote
+            // replaced); only the fields a command changes are written back (`rewrite_item`).
             if let Some(c) = &ws.community {
-                for (id, item) in &mut ws.items {
-                    if let Some(entry) = cache.get_mut(id.as_str()) {
-                        let doc = entry.doc.document();
-                        governance::body::settle_for_writing(c, id, doc, item);
+                let ids: Vec<String> = ws.items.keys().cloned().collect();
+                for id in ids {
+                    let doc = load_cached(tx, cache, &key, &id)?.document();
+                    if let Some(item) = ws.items.get_mut(&id) {
+                        governance::body::settle_for_writing(c, &id, doc, item);
                     }
                 }
             }
@@ -564,10 +565,13 @@ fn persist(
             save_new(tx, cache, meta, doc)?;
         } else {
             let doc = load_cached(tx, cache, key, id)?;
-            let before = doc.get_heads();
-            docs::put_item(doc, item)?;
+            let heads = doc.get_heads();
+            match before.get(id) {
+                Some(was) => docs::rewrite_item(doc, item, was)?,
+                None => docs::put_item(doc, item)?,
+            }
             commit(doc, id, message, at, signer);
-            save_changes(tx, cache, meta, &before)?;
+            save_changes(tx, cache, meta, &heads)?;
         }
         let seen = seen_item(tx, cache, key, &community, id, item)?;
         index::put_item(tx, &project(&seen))?;

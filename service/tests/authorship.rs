@@ -405,3 +405,105 @@ fn a_long_run_of_forged_writes_falls_back_to_the_value_the_item_was_made_with() 
         "the index does not take the forged title: {listed:?}"
     );
 }
+
+/// From an adversarial review: a member who may not retitle the idea commented on it after a
+/// forgery had reached their device, and their device wrote the restored title back under
+/// its own signature: the flag then named them, not Mallory.
+#[test]
+fn an_honest_members_comment_writes_no_title_back_and_the_flag_names_the_forger() {
+    let (mut anna, mut ben, mut mallory, community) = village();
+    let id = idea(&mut anna.svc, &community, "Trinkbrunnen am Markt");
+    hand(&mut anna.svc, &mut mallory.svc, &id);
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    let forged = forge(&mut mallory.svc, &id, "title", "Parkplatz", true);
+    give_raw(&mut ben.svc, &id, forged);
+    ben.svc
+        .execute(Command::AddComment {
+            item: id.clone(),
+            text: "Gute Idee".into(),
+        })
+        .expect("comment");
+    hand(&mut ben.svc, &mut anna.svc, &id);
+    assert_eq!(title(&mut anna.svc, &id), "Trinkbrunnen am Markt");
+    let history = anna.svc.history(&id).expect("history");
+    let ben_wrote_title = history
+        .entries
+        .iter()
+        .any(|e| e.what == "add_comment" && e.fields.contains(&"title".to_string()));
+    assert!(!ben_wrote_title, "{:?}", history.entries);
+    let flags = anna.svc.flags(&community).expect("flags");
+    let on_title: Vec<_> = flags.iter().filter(|f| f.entry == "field:title").collect();
+    assert!(
+        !on_title.is_empty()
+            && on_title
+                .iter()
+                .all(|f| f.device == mallory.svc.device().public_hex()),
+        "{on_title:?}"
+    );
+}
+
+fn give_raw(to: &mut Service, id: &str, bytes: Vec<u8>) {
+    let (_, held) = to
+        .receive_each(&[(id.to_string(), bytes)])
+        .expect("receive");
+    assert!(held.is_empty(), "{held:?}");
+}
+
+/// From an adversarial review: Mallory added bogus signatures of Ben's change (in Ben's name
+/// and in her own) until his real one was no longer looked at, and his retitle was shown as
+/// forged. Only the signature the writing actor made right after its change counts.
+#[test]
+fn bogus_signatures_of_someone_elses_change_neither_crowd_out_nor_claim_it() {
+    let (mut anna, mut ben, mut mallory, community) = village();
+    let id = idea(&mut ben.svc, &community, "Bänke am Dorfplatz");
+    ben.svc
+        .execute(Command::EditIdea {
+            idea: id.clone(),
+            title: Some("Bänke unter der Linde".into()),
+            text: None,
+            category: None,
+            status: None,
+        })
+        .expect("retitle");
+    hand(&mut ben.svc, &mut mallory.svc, &id);
+    let bytes = mallory.svc.doc_bytes(&id).expect("bytes");
+    let mut doc = automerge::AutoCommit::load(&bytes).expect("load");
+    doc.set_actor(mallory.svc.device().actor());
+    let (_, title_id) = automerge::ReadDoc::get(&doc, automerge::ROOT, "title")
+        .expect("read")
+        .expect("a title");
+    let retitle = doc.hash_for_opid(&title_id).expect("the change");
+    let ben_key = ben.svc.device().public_hex();
+    for n in 0..12 {
+        // Right after Ben's change, as his own signature is.
+        let mut junk = automerge::AutoCommit::load(&bytes)
+            .expect("load")
+            .fork_at(&[retitle])
+            .expect("fork");
+        let message = if n % 2 == 0 {
+            format!("allmende-sig/1 {ben_key} {retitle}:{}", "00".repeat(64))
+        } else {
+            signature_message(mallory.svc.device(), &id, &retitle)
+        };
+        junk.empty_change(automerge::transaction::CommitOptions::default().with_message(message));
+        doc.merge(&mut junk).expect("merge");
+    }
+    hand(&mut ben.svc, &mut anna.svc, &id);
+    give_raw(&mut anna.svc, &id, doc.save());
+    assert_eq!(title(&mut anna.svc, &id), "Bänke unter der Linde");
+    let flags = anna.svc.flags(&community).expect("flags");
+    assert!(
+        !flags
+            .iter()
+            .any(|f| f.doc == id && f.entry.starts_with("field:")),
+        "{flags:?}"
+    );
+    let history = anna.svc.history(&id).expect("history");
+    let ben_name = history
+        .entries
+        .iter()
+        .find(|e| e.what == "edit_idea")
+        .map(|e| e.name.clone())
+        .unwrap_or_default();
+    assert_eq!(ben_name, "Ben", "{:?}", history.entries);
+}

@@ -88,6 +88,20 @@ fn a_contact_for_nobody_never_enters_the_shared_profile_and_comes_back_when_show
         .expect("receive");
     assert_eq!(contact_seen(&mut anna.svc, &profile), "");
     assert_eq!(contact_seen(&mut ben.svc, &profile), "ben@dorf.example");
+    // Other edits keep it where it is kept.
+    ben.svc
+        .execute(Command::EditProfile {
+            community: community.clone(),
+            member: None,
+            display_name: Some("Ben B.".into()),
+            about: None,
+            interests: None,
+            organisation: None,
+            contact: None,
+            contact_visibility: None,
+        })
+        .expect("rename");
+    assert_eq!(contact_seen(&mut ben.svc, &profile), "ben@dorf.example");
 }
 
 #[test]
@@ -110,4 +124,22 @@ fn an_admin_cannot_give_someone_a_contact_that_only_they_would_keep() {
         contact_visibility: Some(ContactVisibility::Nobody),
     });
     assert!(refused.is_err(), "{refused:?}");
+    // Nor hide the one a member has: it would be kept nowhere.
+    let ben_id = ben
+        .svc
+        .store()
+        .identity(&community)
+        .expect("id")
+        .expect("Ben");
+    let hidden = anna.svc.execute(Command::EditProfile {
+        community: community.clone(),
+        member: Some(ben_id),
+        display_name: None,
+        about: None,
+        interests: None,
+        organisation: None,
+        contact: None,
+        contact_visibility: Some(ContactVisibility::Nobody),
+    });
+    assert!(hidden.is_err(), "{hidden:?}");
 }

@@ -330,18 +330,23 @@ pub(super) fn apply(
             // A contact nobody else may see stays off the shared document, which every
             // member's device holds: the member's own device keeps it.
             let private = profile.contact_visibility == ContactVisibility::Nobody;
-            if private && target != me && contact.as_deref().is_some_and(|c| !c.trim().is_empty()) {
+            // Only the member's own devices can keep such a contact: set by anyone else, it
+            // would be kept nowhere and lost.
+            if private && target != me && (contact.is_some() || contact_visibility.is_some()) {
                 return Err(DomainError::Invalid(
                     "only the member keeps a contact that nobody else sees",
                 ));
             }
             // What this device keeps: the contact moved off the document (unless nothing was
-            // given and nothing was there: then what it keeps stays), or nothing once shown.
+            // given and nothing was there: then what it keeps stays); nothing once the member
+            // shows it again with this command; otherwise unchanged.
             let kept = if private {
                 let taken = std::mem::take(&mut profile.contact);
                 (contact.is_some() || !taken.is_empty()).then_some(Some(taken))
-            } else {
+            } else if contact_visibility.is_some() {
                 Some(None)
+            } else {
+                None
             };
             profile.updated_at = ctx.now;
             let mut fx = super::changed(&profile_id);

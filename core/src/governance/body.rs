@@ -159,7 +159,23 @@ fn trace(
                 .map(|(v, _)| scalar(v));
             all.last().map(|(v, id)| ((v.clone(), apart), id.clone()))
         }) else {
-            break;
+            // No value here: deleted (a repair may have put one back). Step back past the
+            // deletion, one layer of changes at a time.
+            let Some(h) = &heads else {
+                break;
+            };
+            let mut back: Vec<ChangeHash> = h
+                .iter()
+                .filter_map(|x| doc.get_change_meta_by_hash(x))
+                .flat_map(|m| m.deps)
+                .collect();
+            back.sort_unstable();
+            back.dedup();
+            if back.is_empty() {
+                break;
+            }
+            heads = Some(back);
+            continue;
         };
         let (value, apart) = value;
         if owner.wrote(doc, claims, &shown) {

@@ -19,10 +19,6 @@ use crate::time::Millis;
 /// The start of a change message that signs a change.
 pub const SIG_PREFIX: &str = "allmende-sig/1 ";
 
-/// At most this many signatures of one change are looked at (a modified client could add
-/// any number of bogus ones).
-const MAX_CLAIMS: usize = 4;
-
 fn change_bytes(doc: &str, hash: &ChangeHash) -> Vec<u8> {
     signing_bytes("change", doc, &hash.to_string())
 }
@@ -59,13 +55,20 @@ pub(crate) struct Claims {
 
 impl Claims {
     /// Reads the claims of document `doc` (its id) from its change messages. A signature
-    /// counts only as the message of an empty change right after the change it signs.
+    /// counts only as the message of an empty change right after the change it signs, by
+    /// the same actor with the next sequence number: one change per actor and number can
+    /// exist, so nobody can crowd a signature out with others, or sign someone else's change.
     pub(crate) fn read(doc_id: &str, doc: &Automerge) -> Self {
         let mut by_change: HashMap<ChangeHash, Vec<(String, String)>> = HashMap::new();
         let mut roots = Vec::new();
         let mut times = HashMap::new();
         let mut ranges: HashMap<ActorId, Vec<(u64, u64)>> = HashMap::new();
-        for meta in doc.get_changes_meta(&[]) {
+        let metas = doc.get_changes_meta(&[]);
+        let written: HashMap<ChangeHash, (&ActorId, u64)> = metas
+            .iter()
+            .map(|m| (m.hash, (m.actor.as_ref(), m.seq)))
+            .collect();
+        for meta in &metas {
             times.insert(meta.hash, meta.timestamp);
             if meta.deps.is_empty() {
                 roots.push(meta.hash);
@@ -94,13 +97,16 @@ impl Claims {
             let Ok(hash) = hash.parse::<ChangeHash>() else {
                 continue;
             };
-            if meta.deps != [hash] {
+            let next = written
+                .get(&hash)
+                .is_some_and(|(actor, seq)| **actor == *meta.actor && meta.seq == seq + 1);
+            if meta.deps != [hash] || !next {
                 continue;
             }
-            let claims = by_change.entry(hash).or_default();
-            if claims.len() < MAX_CLAIMS {
-                claims.push((device.to_string(), sig.to_string()));
-            }
+            by_change
+                .entry(hash)
+                .or_default()
+                .push((device.to_string(), sig.to_string()));
         }
         Claims {
             doc: doc_id.to_string(),
