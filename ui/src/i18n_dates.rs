@@ -4,7 +4,8 @@
 use allmende_core::time::millis_to_date;
 use allmende_core::Lang;
 
-const MONTHS_DE: [&str; 12] = [
+/// Month names, for dates and the calendar.
+pub const MONTHS_DE: [&str; 12] = [
     "Januar",
     "Februar",
     "März",
@@ -18,7 +19,7 @@ const MONTHS_DE: [&str; 12] = [
     "November",
     "Dezember",
 ];
-const MONTHS_EN: [&str; 12] = [
+pub const MONTHS_EN: [&str; 12] = [
     "January",
     "February",
     "March",

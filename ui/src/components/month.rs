@@ -35,34 +35,7 @@ fn first_weekday(year: i32, month: u32) -> u32 {
     ((h + 5) % 7) as u32
 }
 
-const MONTHS_DE: [&str; 12] = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+use crate::i18n_dates::{MONTHS_DE, MONTHS_EN};
 
 #[function_component(Month)]
 pub fn month(props: &Props) -> Html {
