@@ -50,5 +50,13 @@ bash scripts/build-app.sh
 # The app's own workspace, linted once its system packages are there (build-app.sh).
 cargo clippy --manifest-path src-tauri/Cargo.toml --all-targets --locked -- -D warnings
 cargo test --workspace --test tests --locked -- --ignored --nocapture --test-threads 1 tauri_app::
+section "packages: the .deb files installed with apt into a clean Debian 12 (needs root)"
+bash scripts/package.sh --debug
+ensure_apt debootstrap
+if [ "$(id -u)" -eq 0 ] && unshare --mount --fork true 2>/dev/null; then
+  cargo test --workspace --test tests --locked -- --ignored --nocapture --test-threads 1 packages::
+else
+  echo "skipped: installing into a clean root needs root and mount namespaces (unshare)"
+fi
 section "done"
 echo "all tests passed"

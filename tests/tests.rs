@@ -15,6 +15,7 @@ mod governance;
 mod interop;
 mod lan;
 mod p2p;
+mod packages;
 mod relay;
 mod relay_iroh;
 mod serve;

@@ -89,8 +89,9 @@ pub fn smoke_report(app: tauri::AppHandle, text: String) {
 /// In smoke mode, asks the window for its heading once the UI had time to render.
 pub fn arm_smoke(app: tauri::AppHandle) {
     std::thread::spawn(move || {
-        for _ in 0..180 {
-            std::thread::sleep(std::time::Duration::from_millis(500));
+        // Every 0.1 s for 90 s: the time to the first report is the time to the home screen.
+        for _ in 0..900 {
+            std::thread::sleep(std::time::Duration::from_millis(100));
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.eval(
                     "(() => { const h = document.querySelector('main h1'); if (h && h.textContent) { window.__TAURI__.core.invoke('smoke_report', { text: h.textContent }); } })()",

@@ -11,6 +11,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+pub mod clean_root;
 pub mod lan;
 pub mod raw;
 
@@ -474,6 +475,16 @@ impl Drop for RelayProc {
 /// When any step fails.
 #[must_use]
 pub fn community_with_members(relay: &RelayProc, names: &[&str]) -> (Peer, Vec<Peer>, String) {
+    community_with_members_at(&relay.url(), names)
+}
+
+/// A community on peer `admin` with members who joined through the relay at `url` (one this
+/// harness did not start, e.g. an installed package's).
+///
+/// # Panics
+/// When any step fails.
+#[must_use]
+pub fn community_with_members_at(url: &str, names: &[&str]) -> (Peer, Vec<Peer>, String) {
     let admin = Peer::new();
     let id = admin.create(&[
         "init",
@@ -484,7 +495,7 @@ pub fn community_with_members(relay: &RelayProc, names: &[&str]) -> (Peer, Vec<P
         "--admin-name",
         "Anna",
     ]);
-    admin.ok(&["sync", "--relay", &relay.url()]);
+    admin.ok(&["sync", "--relay", url]);
     let mut members = Vec::new();
     for name in names {
         let token = admin.ok(&["invite", "--name", name]).trim().to_string();

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Builds the packages people and town IT install, into target/packages/:
+#   allmende_VERSION_amd64.deb        the desktop app (Tauri's bundler: the program, its
+#                                     desktop entry and icons, dependencies on WebKitGTK)
+#   allmende-relay_VERSION_amd64.deb  the relay as a systemd service (packaging/relay/)
+#   Allmende_VERSION_amd64.AppImage   only with --appimage: Tauri's bundler downloads linuxdeploy
+#                                     and the AppImage runtime from GitHub, which this project's
+#                                     build machine cannot reach (the release workflow does it)
+# Usage: bash scripts/package.sh [--debug] [--appimage]
+#   --debug  packages the debug builds the tests made already (minutes less; what CI installs);
+#            without it, optimised release builds (what people download).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+profile=release
+appimage=no
+for arg in "$@"; do
+  case "$arg" in
+    --debug) profile=debug ;;
+    --appimage) appimage=yes ;;
+    *) echo "unknown option: $arg (use --debug, --appimage)" >&2; exit 2 ;;
+  esac
+done
+cargo_profile=()
+tauri_profile=()
+if [ "$profile" = release ]; then
+  cargo_profile=(--release)
+else
+  tauri_profile=(--debug)
+fi
+
+ensure_rust
+ensure_node
+ensure_apt dpkg-dev file
+version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
+out="target/packages"
+mkdir -p "$out"
+
+section "desktop app ($profile): build"
+[ -f ui/dist/index.html ] || bash scripts/build-ui.sh
+# The app's build dependencies (WebKitGTK and friends) come with build-app.sh's list.
+ensure_apt libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev \
+  libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libssl-dev
+# A plain cargo build, as the tests run it; `tauri bundle` then packages that very binary.
+cargo build --manifest-path src-tauri/Cargo.toml --locked "${cargo_profile[@]}"
+ensure_npm_deps src-tauri
+
+section "desktop app ($profile): .deb"
+bundles=deb
+[ "$appimage" = yes ] && bundles=deb,appimage
+(cd src-tauri && npx --no-install tauri bundle "${tauri_profile[@]}" --bundles "$bundles")
+cp "src-tauri/target/$profile/bundle/deb/Allmende_${version}_amd64.deb" "$out/allmende_${version}_amd64.deb"
+if [ "$appimage" = yes ]; then
+  cp "src-tauri/target/$profile/bundle/appimage/Allmende_${version}_amd64.AppImage" "$out/"
+fi
+
+section "relay ($profile): .deb"
+cargo build -p allmende-relay --bin allmende-relay --locked "${cargo_profile[@]}"
+bash packaging/relay/build-deb.sh "target/$profile/allmende-relay" "$version" "$out"
+
+section "packages"
+ls -l "$out"/*.deb "$out"/*.AppImage 2>/dev/null || true
