@@ -23,33 +23,43 @@ for arg in "$@"; do
   esac
 done
 cargo_profile=()
-tauri_profile=()
-if [ "$profile" = release ]; then
-  cargo_profile=(--release)
-else
-  tauri_profile=(--debug)
-fi
+[ "$profile" = release ] && cargo_profile=(--release)
 
 ensure_rust
 ensure_node
 ensure_apt dpkg-dev file
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
+# One version everywhere: the workspace's, the app crate's and the bundle's.
+for other in "$(sed -n 's/^version = "\(.*\)"/\1/p' src-tauri/Cargo.toml | head -1)" \
+  "$(sed -n 's/^  "version": "\(.*\)",/\1/p' src-tauri/tauri.conf.json)"; do
+  if [ "$other" != "$version" ]; then
+    echo "version mismatch: Cargo.toml says $version, src-tauri has $other" >&2
+    exit 1
+  fi
+done
 out="target/packages"
 mkdir -p "$out"
 
-section "desktop app ($profile): build"
+section "desktop app ($profile): .deb"
 [ -f ui/dist/index.html ] || bash scripts/build-ui.sh
 # The app's build dependencies (WebKitGTK and friends) come with build-app.sh's list.
 ensure_apt libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev \
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libssl-dev
-# A plain cargo build, as the tests run it; `tauri bundle` then packages that very binary.
-cargo build --manifest-path src-tauri/Cargo.toml --locked "${cargo_profile[@]}"
 ensure_npm_deps src-tauri
-
-section "desktop app ($profile): .deb"
 bundles=deb
 [ "$appimage" = yes ] && bundles=deb,appimage
-(cd src-tauri && npx --no-install tauri bundle "${tauri_profile[@]}" --bundles "$bundles")
+if [ "$profile" = release ]; then
+  # Tauri's own build: the release binary with the interface served from inside it
+  # (tauri/custom-protocol); its symbol table stripped (11 MB of 50), then the bundles.
+  (cd src-tauri && npx --no-install tauri build --no-bundle)
+  strip src-tauri/target/release/allmende-app
+  (cd src-tauri && npx --no-install tauri bundle --bundles "$bundles")
+else
+  # The debug binary the tests built and ran (build-app.sh); `tauri bundle` packages that
+  # very binary instead of building a second one in Tauri's production mode.
+  cargo build --manifest-path src-tauri/Cargo.toml --locked
+  (cd src-tauri && npx --no-install tauri bundle --debug --bundles "$bundles")
+fi
 cp "src-tauri/target/$profile/bundle/deb/Allmende_${version}_amd64.deb" "$out/allmende_${version}_amd64.deb"
 if [ "$appimage" = yes ]; then
   cp "src-tauri/target/$profile/bundle/appimage/Allmende_${version}_amd64.AppImage" "$out/"

@@ -52,7 +52,7 @@ cargo clippy --manifest-path src-tauri/Cargo.toml --all-targets --locked -- -D w
 cargo test --workspace --test tests --locked -- --ignored --nocapture --test-threads 1 tauri_app::
 section "packages: the .deb files installed with apt into a clean Debian 12 (needs root)"
 bash scripts/package.sh --debug
-ensure_apt debootstrap
+ensure_apt debootstrap systemd
 if [ "$(id -u)" -eq 0 ] && unshare --mount --fork true 2>/dev/null; then
   cargo test --workspace --test tests --locked -- --ignored --nocapture --test-threads 1 packages::
 else

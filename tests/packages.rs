@@ -92,14 +92,129 @@ fn the_desktop_package_installs_and_its_window_shows_the_demo() {
     );
 }
 
+/// A stand-in for systemctl in the clean root (systemd cannot run in a chroot): it records
+/// every call, enables by Debian's default preset (the symlink systemd makes), answers
+/// `is-enabled` from that symlink, and reports the unit as not running. With `/run/systemd/system` present, the maintainer scripts act as on a
+/// system that runs systemd.
+const SYSTEMCTL: &str = r#"#!/bin/sh
+echo "$*" >> /var/log/systemctl.calls
+wants=/etc/systemd/system/multi-user.target.wants
+case " $* " in
+  *--version*) echo "systemd 252 (252)" ;;
+  *" preset "* | *" enable "*)
+    mkdir -p "$wants"
+    ln -sf /lib/systemd/system/allmende-relay.service "$wants/allmende-relay.service" ;;
+  *" disable "*) rm -f "$wants/allmende-relay.service" ;;
+  *is-enabled*)
+    if [ -e "$wants/allmende-relay.service" ]; then
+      echo enabled
+    else
+      echo disabled
+      exit 1
+    fi ;;
+  *is-active*) exit 3 ;;
+esac
+exit 0
+"#;
+
+/// What the maintainer scripts asked of systemctl since the last call (then forgotten).
+fn systemctl_calls(sys: &CleanRoot) -> String {
+    let path = sys.path().join("var/log/systemctl.calls");
+    let calls = std::fs::read_to_string(&path).unwrap_or_default();
+    let _ = std::fs::remove_file(&path);
+    calls
+}
+
+/// Whether the calls (re)started the relay (`try-restart` counts where it ran before).
+fn started(calls: &str, running: bool) -> bool {
+    calls.lines().any(|l| {
+        let l = format!(" {l}");
+        l.ends_with(" allmende-relay.service")
+            && (l.contains(" start ")
+                || l.contains(" restart ")
+                || l.contains(" enable --now ")
+                || (running && l.contains(" try-restart ")))
+    })
+}
+
+/// Whether the calls stopped the relay.
+fn stopped(calls: &str) -> bool {
+    calls.lines().any(|l| {
+        let l = format!(" {l}");
+        l.ends_with(" allmende-relay.service")
+            && (l.contains(" stop ") || l.contains(" disable --now "))
+    })
+}
+
+/// Whether the unit is enabled (deb-systemd-helper's symlink) and whether it is masked.
+fn enabled_and_masked(sys: &CleanRoot) -> (bool, bool) {
+    let etc = sys.path().join("etc/systemd/system");
+    (
+        // The link points into the root, so it is looked at, not followed.
+        etc.join("multi-user.target.wants/allmende-relay.service")
+            .symlink_metadata()
+            .is_ok(),
+        std::fs::read_link(etc.join("allmende-relay.service"))
+            .is_ok_and(|t| t == std::path::Path::new("/dev/null")),
+    )
+}
+
+/// The relay started in the clean root; killed (by its own process id, which `unshare` does
+/// not pass a signal to once setpriv changed the user) when dropped, also when a check fails.
+struct InstalledRelay<'a> {
+    sys: &'a CleanRoot,
+    child: std::process::Child,
+}
+
+impl Drop for InstalledRelay<'_> {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(self.sys.path().join("tmp/relay.pid")) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[test]
 #[ignore = "needs root, debootstrap, Debian's mirror and scripts/package.sh; run by scripts/test.sh"]
 fn the_relay_package_installs_and_peers_sync_through_its_service() {
     let deb = package("allmende-relay");
     let sys = CleanRoot::new();
-    sys.apt_install(&[&deb], &[]);
+    // A system that runs systemd, as far as the maintainer scripts can tell.
+    std::fs::create_dir_all(sys.path().join("run/systemd/system")).expect("run dir");
+    // Where systemd puts it (maintainer scripts run with a PATH of their own).
+    let stub = sys.path().join("usr/bin/systemctl");
+    std::fs::write(&stub, SYSTEMCTL).expect("stub");
+    sys.ok("chmod 755 /usr/bin/systemctl");
 
-    // The unit as systemd would read it: its own (dynamic) user, a state directory, hardening.
+    // A first install enables the unit and starts it.
+    sys.apt_install(&[&deb], &[]);
+    let calls = systemctl_calls(&sys);
+    assert!(calls.contains("daemon-reload"), "{calls}");
+    assert!(
+        started(&calls, false),
+        "installing starts the relay:\n{calls}"
+    );
+    assert_eq!(enabled_and_masked(&sys), (true, false));
+
+    // The unit as systemd reads it: no unknown keys or bad values (systemd-analyze on this
+    // machine, against the installed files), its own (dynamic) user, a state directory,
+    // hardening.
+    let verify = Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(format!("--root={}", sys.path().display()))
+        .arg(sys.path().join("lib/systemd/system/allmende-relay.service"))
+        .output()
+        .expect("systemd-analyze (package systemd)");
+    let said = String::from_utf8_lossy(&verify.stderr);
+    // The clean root has no systemd of its own, so targets are missing; anything about the
+    // unit file itself is a fault.
+    let faults: Vec<&str> = said
+        .lines()
+        .filter(|l| l.contains("allmende-relay.service:") && !l.contains("sysinit.target"))
+        .collect();
+    assert!(faults.is_empty(), "systemd-analyze verify:\n{said}");
     let unit =
         std::fs::read_to_string(sys.path().join("lib/systemd/system/allmende-relay.service"))
             .expect("the package installs the systemd unit");
@@ -125,14 +240,20 @@ fn the_relay_package_installs_and_peers_sync_through_its_service() {
     let config = sys.path().join("etc/allmende-relay/relay.toml");
     let text = std::fs::read_to_string(&config).expect("configuration");
     assert!(text.contains("\nlisten = \"127.0.0.1:3030\""), "{text}");
-    std::fs::write(
-        &config,
-        text.replace(
-            "\nlisten = \"127.0.0.1:3030\"",
-            &format!("\nlisten = \"127.0.0.1:{port}\""),
-        ),
-    )
-    .expect("edit configuration");
+    let edited = text.replace(
+        "\nlisten = \"127.0.0.1:3030\"",
+        &format!("\nlisten = \"127.0.0.1:{port}\""),
+    );
+    std::fs::write(&config, &edited).expect("edit configuration");
+
+    // An upgrade (the same package again) keeps the edit and restarts the relay.
+    sys.ok("apt-get install -y -qq --reinstall /tmp/allmende-relay_*.deb");
+    assert_eq!(std::fs::read_to_string(&config).expect("config"), edited);
+    let calls = systemctl_calls(&sys);
+    assert!(
+        started(&calls, true),
+        "an upgrade restarts the relay:\n{calls}"
+    );
 
     // What systemd does for the unit: a state directory owned by an unprivileged user of its
     // own, then the unit's command line as that user without new privileges.
@@ -140,11 +261,13 @@ fn the_relay_package_installs_and_peers_sync_through_its_service() {
     sys.ok(&format!(
         "mkdir -p /var/lib/allmende-relay && chown {uid}:{uid} /var/lib/allmende-relay && chmod 700 /var/lib/allmende-relay"
     ));
-    let mut relay = sys.spawn(&format!(
-        "exec setpriv --reuid={uid} --regid={uid} --clear-groups --no-new-privs {exec}"
+    let mut child = sys.spawn(&format!(
+        "setpriv --reuid={uid} --regid={uid} --clear-groups --no-new-privs {exec} & echo $! > /tmp/relay.pid; wait"
     ));
+    let stdout = child.stdout.take().expect("stdout");
+    let relay = InstalledRelay { sys: &sys, child };
     let mut line = String::new();
-    std::io::BufReader::new(relay.stdout.take().expect("stdout"))
+    std::io::BufReader::new(stdout)
         .read_line(&mut line)
         .expect("first line");
     assert_eq!(line.trim(), format!("listening on 127.0.0.1:{port}"));
@@ -165,12 +288,40 @@ fn the_relay_package_installs_and_peers_sync_through_its_service() {
         .titles(&["idea", "list"])
         .contains(&"Bänke am Dorfplatz".to_string()));
 
-    // The store is where the unit says, owned by the relay's user; a backup of it works.
+    // The store is where the unit says, owned by the relay's user; a backup of it holds the
+    // community, its members and the idea.
     let owner = sys.ok("stat -c %u /var/lib/allmende-relay/relay.db");
     assert_eq!(owner.trim(), uid.to_string());
-    sys.ok(&format!(
+    let said = sys.ok(&format!(
         "setpriv --reuid={uid} --regid={uid} --clear-groups {exec} backup /var/lib/allmende-relay/backup.db"
     ));
-    let _ = relay.kill();
-    let _ = relay.wait();
+    let documents: u64 = said
+        .rsplit_once('(')
+        .and_then(|(_, n)| n.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("backup said: {said}"));
+    assert!(documents >= 4, "{said}");
+    drop(relay);
+
+    // Removing stops it and masks the unit (the enable state is kept); the configuration stays.
+    sys.ok("apt-get remove -y -qq allmende-relay");
+    let calls = systemctl_calls(&sys);
+    assert!(stopped(&calls), "removing stops the relay:\n{calls}");
+    assert_eq!(enabled_and_masked(&sys), (true, true));
+    assert_eq!(std::fs::read_to_string(&config).expect("config"), edited);
+
+    // Installing it again after a remove enables and starts it again.
+    sys.ok("apt-get install -y -qq /tmp/allmende-relay_*.deb");
+    let calls = systemctl_calls(&sys);
+    assert!(
+        started(&calls, false),
+        "reinstalling after a remove starts the relay again:\n{calls}"
+    );
+    assert_eq!(enabled_and_masked(&sys), (true, false));
+    assert_eq!(std::fs::read_to_string(&config).expect("config"), edited);
+
+    // Purging forgets the enable state; the relay's data stays.
+    sys.ok("apt-get purge -y -qq allmende-relay");
+    assert_eq!(enabled_and_masked(&sys), (false, false));
+    assert!(sys.path().join("var/lib/allmende-relay/relay.db").exists());
 }

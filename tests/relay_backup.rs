@@ -44,6 +44,18 @@ fn a_relay_backup_taken_while_it_runs_restores_and_devices_bring_back_the_rest()
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("documents"));
+    // The data directory named after the command works too, as people type it.
+    let again = anna.path().join("relay-backup-2.db");
+    let after = Command::new(relay_bin())
+        .args(["backup", again.to_str().expect("path"), "--data"])
+        .arg(&data)
+        .output()
+        .expect("allmende-relay");
+    assert!(
+        after.status.success(),
+        "{}",
+        String::from_utf8_lossy(&after.stderr)
+    );
     // A second backup to the same file is refused; a directory without a store too.
     assert!(!relay_cmd(&["backup", file.to_str().expect("path")], &data)
         .status

@@ -218,10 +218,15 @@ impl Document {
                     let id = conn.id;
                     // Those whose message brings changes write (a request alone writes
                     // nothing); of a document the relay does not have, they write it first.
-                    let wrote = carries_changes(&data);
+                    // Decoded once: for who wrote, and (unless an identical answer was
+                    // applied before) to apply it.
+                    let decoded = sync::Message::decode(&data);
+                    let wrote = decoded
+                        .as_ref()
+                        .is_ok_and(|m| m.changes.iter().any(|c| !c.is_empty()));
                     let writer = (before.is_empty() && wrote).then(|| conn.clone());
                     let first = writer.is_some().then(|| data.clone());
-                    if self.receive(conn, &data, &mut asked) {
+                    if self.receive(conn, &data, decoded, &mut asked) {
                         if let (Some(w), Some(data)) = (&writer, first) {
                             first_writes.push((w.id, data));
                         }
@@ -327,7 +332,13 @@ impl Document {
     }
 
     /// Applies one sync message; true when it was accepted.
-    fn receive(&mut self, conn: ConnHandle, data: &[u8], asked: &mut Vec<u64>) -> bool {
+    fn receive(
+        &mut self,
+        conn: ConnHandle,
+        data: &[u8],
+        decoded: Result<sync::Message, sync::ReadMessageError>,
+        asked: &mut Vec<u64>,
+    ) -> bool {
         if self.damaged {
             // Logged when loading; the document is not served until it is repaired.
             conn.send(protocol::doc_unavailable(
@@ -367,7 +378,7 @@ impl Document {
         if let Some(after) = self.acks.get(&heads, data, &peer.state) {
             peer.state = after;
         } else {
-            let message = match sync::Message::decode(data) {
+            let message = match decoded {
                 Ok(m) => m,
                 Err(e) => {
                     Metrics::add(&self.shared.metrics.closed_bad_input, 1);
@@ -637,8 +648,4 @@ fn rebuild(first_writes: &[(u64, Vec<u8>)], kept: &[ConnHandle]) -> Automerge {
         }
     }
     doc
-}
-
-fn carries_changes(data: &[u8]) -> bool {
-    sync::Message::decode(data).is_ok_and(|m| m.changes.iter().any(|c| !c.is_empty()))
 }

@@ -14,13 +14,13 @@ use clap::Parser;
 )]
 struct Args {
     /// TOML configuration file.
-    #[arg(long)]
+    #[arg(long, global = true)]
     config: Option<PathBuf>,
     /// Address to listen on (default 127.0.0.1:3030).
     #[arg(long)]
     listen: Option<SocketAddr>,
     /// Data directory (default ./relay-data).
-    #[arg(long)]
+    #[arg(long, global = true)]
     data: Option<PathBuf>,
     /// Also accept devices over iroh (QUIC) on this UDP address, e.g. 0.0.0.0:3031; the
     /// relay's ticket is printed and served at /ticket.
