@@ -69,3 +69,46 @@ fn a_sync_killed_midway_keeps_what_it_wrote_and_resumes() {
         "both hold the same documents at the same heads"
     );
 }
+
+/// Joining a large community shows how far it has come (documents and bytes, as `sync` does)
+/// and ends with what it moved.
+#[test]
+fn joining_shows_how_far_the_community_has_come() {
+    let relay = RelayProc::start("");
+    let (anna, _, _) = community_with_members(&relay, &[]);
+    anna.ok(&["dev", "write-ideas", "--count", "600"]);
+    anna.ok(&["sync"]);
+    let token = anna.ok(&["invite", "--name", "Ben"]).trim().to_string();
+    anna.ok(&["sync"]);
+
+    let ben = Peer::new();
+    let out = Command::new(bin())
+        .arg("--data")
+        .arg(ben.path())
+        .args(["--lang", "en", "join", &token, "--progress"])
+        .output()
+        .expect("join");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let steps: Vec<(usize, usize)> = stderr.lines().filter_map(done_of).collect();
+    assert!(steps.len() >= 3, "a line per window of documents: {stderr}");
+    assert!(
+        steps.windows(2).all(|w| w[0].0 <= w[1].0),
+        "the count only grows: {steps:?}"
+    );
+    let (done, total) = *steps.last().expect("a last step");
+    assert!(done == total && total > 600, "{steps:?}");
+    let moved = stdout
+        .lines()
+        .find(|l| l.starts_with("✓ Synced with"))
+        .unwrap_or_else(|| panic!("what the join moved: {stdout}"));
+    let received: u64 = moved
+        .rsplit(", ")
+        .next()
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("bytes received in: {moved}"));
+    assert!(received > 100_000, "{moved}");
+    assert_eq!(ideas(&ben), 600);
+}

@@ -231,6 +231,9 @@ pub enum Cmd {
         /// arrives.
         #[arg(long, default_value_t = 20)]
         timeout: u64,
+        /// Progress lines also when standard error is no terminal.
+        #[arg(long)]
+        progress: bool,
     },
     /// Serve the app and the service API to browsers on the local network.
     Serve {

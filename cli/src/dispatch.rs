@@ -355,18 +355,26 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
             token,
             relay,
             timeout,
+            progress,
         } => {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
                 .build()?;
-            let community = rt.block_on(allmende_net::join::join(
+            let de = ctx.svc.lang() == allmende_core::Lang::De;
+            let mut bar = crate::sync_cmd::progress_bar(de, progress);
+            let joined = rt.block_on(allmende_net::join::join(
                 &mut ctx.svc,
                 &token,
                 relay,
                 std::time::Duration::from_secs(timeout.max(1)),
+                &mut bar,
             ))?;
-            let overview = ctx.svc.overview(&community)?;
+            crate::sync_cmd::progress_done(&joined.report);
+            if !ctx.out.is_json() {
+                crate::sync_cmd::print_report(&joined.report, de);
+            }
+            let overview = ctx.svc.overview(&joined.community)?;
             ctx.out.overview(&overview)?;
             ctx.out.code_of_conduct(&overview.settings.code_of_conduct)
         }

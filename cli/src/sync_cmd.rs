@@ -114,20 +114,11 @@ pub(super) fn run(svc: &mut Service, out: &Printer, args: &SyncArgs) -> Result<(
         ))?;
         return Ok(());
     }
-    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut reports = Vec::new();
     for relay in &relays {
-        let mut bar = |p: sync::Progress| {
-            if terminal {
-                eprint!("\r  {}", progress_line(p, de));
-            } else if *progress {
-                eprintln!("{}", progress_line(p, de));
-            }
-        };
+        let mut bar = progress_bar(de, *progress);
         let report = rt.block_on(sync::sync_once_showing(svc, relay, timeout, &mut bar))?;
-        if terminal && report.offered > 0 {
-            eprintln!();
-        }
+        progress_done(&report);
         reports.push(report);
     }
     if explicit {
@@ -145,7 +136,27 @@ pub(super) fn run(svc: &mut Service, out: &Printer, args: &SyncArgs) -> Result<(
     Ok(())
 }
 
-fn print_report(report: &sync::SyncReport, de: bool) {
+/// Shows how far a sync has come on standard error: one line rewritten in place on a
+/// terminal, a line per step elsewhere when `lines` is asked for.
+pub(crate) fn progress_bar(de: bool, lines: bool) -> impl FnMut(sync::Progress) {
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    move |p: sync::Progress| {
+        if terminal {
+            eprint!("\r  {}", progress_line(p, de));
+        } else if lines {
+            eprintln!("{}", progress_line(p, de));
+        }
+    }
+}
+
+/// Ends the progress line on a terminal once the sync is done.
+pub(crate) fn progress_done(report: &sync::SyncReport) {
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) && report.offered > 0 {
+        eprintln!();
+    }
+}
+
+pub(crate) fn print_report(report: &sync::SyncReport, de: bool) {
     println!(
         "{} {}: {} {}, {} {}, {} {}, {} B {}, {} B {}",
         if de {

@@ -9,10 +9,20 @@ use allmende_service::invite::{InviteFault, InviteKey as _};
 use allmende_service::Service;
 use allmende_store::error::{PeerError, Result};
 
+use crate::sync::{Progress, SyncReport};
+
 /// The pause between asks for a community the relay does not (yet) let the invite into.
 const INVITE_RETRY: Duration = Duration::from_secs(2);
 
-/// Joins a community with an invite token through its relay (or `relay`, if given).
+/// A community joined: its id, and what the first sync with its relay moved.
+#[derive(Debug, Clone)]
+pub struct Joined {
+    pub community: String,
+    pub report: SyncReport,
+}
+
+/// Joins a community with an invite token through its relay (or `relay`, if given), telling
+/// `progress` how far the community's documents have come.
 ///
 /// # Errors
 /// A damaged token, no relay, no connection, the community not on the relay.
@@ -21,7 +31,8 @@ pub async fn join(
     token: &str,
     relay: Option<String>,
     timeout: Duration,
-) -> Result<String> {
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Joined> {
     let invite = allmende_service::invite::parse(token)?;
     let relay = relay
         .or_else(|| invite.relay.clone())
@@ -93,12 +104,15 @@ pub async fn join(
     // device do not (see `sync/scope.rs`); a relay remembered before stays the default.
     svc.bind_relay(&invite.community, &relay)?;
     crate::sync::push_as(svc, &relay, &invite.community, &invite_key, timeout).await?;
-    crate::sync::sync_joined(svc, &relay, timeout).await?;
+    let report = crate::sync::sync_joined(svc, &relay, timeout, progress).await?;
     if svc.store().setting("relay")?.is_none() {
         svc.remember_relay(&relay)?;
     }
     svc.set_current_community(&invite.community)?;
-    Ok(invite.community)
+    Ok(Joined {
+        community: invite.community,
+        report,
+    })
 }
 
 /// Joins with an invite from a front door (the desktop app, `allmende serve`): opens a second
@@ -117,7 +131,9 @@ pub fn join_beside(
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let community = rt.block_on(join(&mut svc, token, None, timeout))?;
+    let community = rt
+        .block_on(join(&mut svc, token, None, timeout, &mut |_| {}))?
+        .community;
     let overview = svc.overview(&community)?;
     Ok(serde_json::json!({
         "community": community,

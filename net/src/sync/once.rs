@@ -69,17 +69,22 @@ pub async fn sync_once(svc: &mut Service, relay: &str, timeout: Duration) -> Res
 
 /// [`sync_once`] for a device that has just joined through `relay`: communities that have no
 /// relay yet are not handed to it (only the joined one, bound before, and those that synced
-/// with it already).
+/// with it already). Tells `progress` after every window.
 ///
 /// # Errors
 /// As [`sync_once`].
-pub async fn sync_joined(svc: &mut Service, relay: &str, timeout: Duration) -> Result<SyncReport> {
+pub async fn sync_joined(
+    svc: &mut Service,
+    relay: &str,
+    timeout: Duration,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<SyncReport> {
     sync_scoped(
         svc,
         Connector::Relay(relay.to_string()),
         false,
         timeout,
-        &mut |_| {},
+        progress,
     )
     .await
 }
