@@ -43,7 +43,7 @@ ours() {
 # "seconds rss_kb bytes documents" of one JS client run.
 theirs() {
   (cd "$root/tests/js" && node scale-baseline.mjs "$@") | python3 -c \
-    'import json,sys; r=json.loads(sys.stdin.read()); print(r["seconds"], r["rss_kb"], r["bytes"], r["documents"])'
+    'import json,sys; r=json.loads(sys.stdin.read()); print(r["seconds"], r["rss_kb"], r["bytes"], r["documents"], r.get("retried", 0))'
 }
 
 read -r up_s up_rss _ <<< "$(ours "${A[@]}" sync --relay ws://127.0.0.1:$PORT --timeout 60)"
@@ -65,14 +65,14 @@ for doc, data in docs.items():
     open(os.path.join(out, doc), "wb").write(data)
 PY
 ls "$W/docs" > "$W/ids"
-read -r jup_s jup_rss _ jup_docs <<< "$(theirs upload "ws://127.0.0.1:$JSPORT" "$W/jsa" "$W/docs" "$W/jsserver")"
-read -r jjoin_s jjoin_rss jjoin_bytes jjoin_docs <<< "$(theirs join "ws://127.0.0.1:$JSPORT" "$W/jsb" "$W/ids")"
+read -r jup_s jup_rss _ _ _ <<< "$(theirs upload "ws://127.0.0.1:$JSPORT" "$W/jsa" "$W/docs" "$W/jsserver")"
+read -r jjoin_s jjoin_rss jjoin_bytes jjoin_docs jjoin_retried <<< "$(theirs join "ws://127.0.0.1:$JSPORT" "$W/jsb" "$W/ids")"
 
 ratio() { echo "$1 / $2" | bc -l | xargs printf '%.2f'; }
 echo "| $N ideas ($docs_a documents) | Allmende | JS client + JS sync server (same documents, same run) | ratio |"
 echo "|---|---|---|---|"
 printf '| first upload: time | %.2f s | %.2f s | %s× |\n' "$up_s" "$jup_s" "$(ratio "$up_s" "$jup_s")"
 printf '| first upload: client peak RSS | %d MB | %d MB | %s× |\n' "$((up_rss / 1024))" "$((jup_rss / 1024))" "$(ratio "$up_rss" "$jup_rss")"
-printf '| join: time (%s and %s documents arrived) | %.2f s | %.2f s | %s× |\n' "$docs_b" "$jjoin_docs" "$join_s" "$jjoin_s" "$(ratio "$join_s" "$jjoin_s")"
+printf '| join: time (%s and %s documents arrived; the JS client asked %s times again) | %.2f s | %.2f s | %s× |\n' "$docs_b" "$jjoin_docs" "$jjoin_retried" "$join_s" "$jjoin_s" "$(ratio "$join_s" "$jjoin_s")"
 printf '| join: client peak RSS | %d MB | %d MB | %s× |\n' "$((join_rss / 1024))" "$((jjoin_rss / 1024))" "$(ratio "$join_rss" "$jjoin_rss")"
 printf '| join: bytes received | %.1f MB | %.1f MB | %s× |\n' "$(echo "$join_bytes / 1000000" | bc -l)" "$(echo "$jjoin_bytes / 1000000" | bc -l)" "$(ratio "$join_bytes" "$jjoin_bytes")"

@@ -91,6 +91,10 @@ fn joining_shows_how_far_the_community_has_come() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        !stderr.contains("WARN"),
+        "no log noise on a join that went well: {stderr}"
+    );
     let steps: Vec<(usize, usize)> = stderr.lines().filter_map(done_of).collect();
     assert!(steps.len() >= 3, "a line per window of documents: {stderr}");
     assert!(

@@ -15,3 +15,10 @@ pub mod background;
 pub mod join;
 pub mod p2p;
 pub mod sync;
+
+/// What the command line and the desktop app log when `ALLMENDE_LOG` says nothing: warnings,
+/// except samod's internal ones. A sync of many windows ends each window's repository while
+/// its connection is closing, and samod then warns that it cannot redial ("no dialer
+/// registered"): nothing is lost and nothing for a person to do, but it filled the terminal of
+/// every large sync. `ALLMENDE_LOG=warn` shows them again.
+pub const LOG_DEFAULT: &str = "warn,samod=error,samod_core=error";

@@ -41,7 +41,7 @@ fn data_dir() -> PathBuf {
 pub fn run() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(
-            std::env::var("ALLMENDE_LOG").unwrap_or_else(|_| "warn".into()),
+            std::env::var("ALLMENDE_LOG").unwrap_or_else(|_| allmende_net::LOG_DEFAULT.into()),
         ))
         .init();
     let service = match Service::open(&data_dir()) {

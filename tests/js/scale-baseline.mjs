@@ -6,8 +6,8 @@
 //     stored in STORE and connected to URL; done once the server's storage (SERVER_DIR) holds
 //     all of them and has stopped growing.
 //   node scale-baseline.mjs join URL STORE IDS
-//     a fresh repo stored in STORE finds every id listed in IDS through URL (all at once, as
-//     an app opening them would) and writes them to disk.
+//     a fresh repo stored in STORE finds every id listed in IDS through URL (256 at a time)
+//     and writes them to disk.
 //
 // Prints one JSON line: seconds, peak RSS (KB), bytes received on the socket, documents.
 import fs from "node:fs"
@@ -78,10 +78,31 @@ if (mode === "upload") {
   const ids = fs.readFileSync(input, "utf8").split("\n").filter(Boolean)
   const r = repoAt(store)
   network = r.network
-  const handles = await Promise.all(ids.map((id) => r.repo.find(id)))
+  // In windows of 256 at a time, as Allmende's sync. The server answers some finds with
+  // "unavailable" under this load (all 10,000 at once, or in windows); those are asked again,
+  // up to 5 times a second apart, as an app would, and counted.
+  const handles = []
+  let retried = 0
+  let unavailable = 0
+  const find = async (id) => {
+    for (let attempt = 0; attempt < 6; attempt++) {
+      try {
+        return await r.repo.find(id)
+      } catch {
+        if (attempt === 5) break
+        retried += 1
+        await sleep(1000)
+      }
+    }
+    unavailable += 1
+    return null
+  }
+  for (let i = 0; i < ids.length; i += 256) {
+    handles.push(...(await Promise.all(ids.slice(i, i + 256).map(find))))
+  }
   await r.repo.flush()
-  documents = handles.filter((h) => Object.keys(h.doc() ?? {}).length > 0).length
-  const result = { seconds: seconds(), rss_kb: process.resourceUsage().maxRSS, bytes: received(network), documents }
+  documents = handles.filter((h) => h && Object.keys(h.doc() ?? {}).length > 0).length
+  const result = { seconds: seconds(), rss_kb: process.resourceUsage().maxRSS, bytes: received(network), documents, retried, unavailable }
   console.log(JSON.stringify(result))
 } else {
   console.error("usage: node scale-baseline.mjs upload|join URL STORE INPUT [SERVER_DIR]")
