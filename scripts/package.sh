@@ -22,9 +22,6 @@ for arg in "$@"; do
     *) echo "unknown option: $arg (use --debug, --appimage)" >&2; exit 2 ;;
   esac
 done
-cargo_profile=()
-[ "$profile" = release ] && cargo_profile=(--release)
-
 ensure_rust
 ensure_node
 ensure_apt dpkg-dev file
@@ -66,7 +63,13 @@ if [ "$appimage" = yes ]; then
 fi
 
 section "relay ($profile): .deb"
-cargo build -p allmende-relay --bin allmende-relay --locked "${cargo_profile[@]}"
+if [ "$profile" = release ]; then
+  cargo build -p allmende-relay --bin allmende-relay --locked --release
+else
+  # The build the tests made (scripts/test.sh): `-p allmende-relay` alone unifies the
+  # dependencies' features differently and would build them all again (3 minutes in CI).
+  cargo build --workspace --bins --locked
+fi
 bash packaging/relay/build-deb.sh "target/$profile/allmende-relay" "$version" "$out"
 
 section "packages"
