@@ -10,6 +10,7 @@ N=${1:-1000}
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib.sh"
 ensure_node
+ensure_apt sqlite3 bc time
 ensure_npm_deps "$root/tests/js"
 if [ -n "${BIN:-}" ]; then
   B="$BIN"
