@@ -1,6 +1,8 @@
 // Every kind of change the workspace offers, made in the app in real headless Chromium against
 // `allmende serve` with the demo community (Maria Schneider, admin). Driven by tests/browser.rs:
-//   node actions.mjs BASE_URL ALLMENDE_BIN DATA_DIR
+//   node actions.mjs BASE_URL ALLMENDE_BIN DATA_DIR [WIDTH]
+// once on a wide screen (1280 px) and once on a phone (360 px, the rest of the navigation
+// behind "Mehr").
 // Each step acts as a person would (fills the form on the item, the list or the settings) and
 // asserts on what the person then sees, and where it matters on what the store holds. axe-core
 // checks the opened forms.
@@ -10,14 +12,15 @@ import os from "node:os"
 import path from "node:path"
 import { chromium } from "playwright-core"
 
-const [base, bin, data] = process.argv.slice(2)
+const [base, bin, data, widthArg] = process.argv.slice(2)
+const width = Number(widthArg || 1280)
 const axeSource = fs.readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8")
 const failures = []
 const errors = []
 
 function check(ok, what) {
   if (!ok) failures.push(what)
-  console.log(`${ok ? "ok  " : "FAIL"} ${what}`)
+  console.log(`${ok ? "ok  " : "FAIL"} ${width} px: ${what}`)
 }
 const cli = (args) => JSON.parse(execFileSync(bin, ["--data", data, "--json", ...args]).toString())
 
@@ -25,7 +28,7 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
 })
-const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+const page = await browser.newPage({ viewport: { width, height: width < 600 ? 780 : 900 } })
 page.on("pageerror", (e) => errors.push(e.message))
 page.setDefaultTimeout(10000)
 
@@ -36,8 +39,14 @@ async function axe(screen) {
   for (const v of bad) console.log(`  axe ${v.impact}: ${v.id} (${v.nodes.length}) ${v.nodes[0]?.target}`)
   check(bad.length === 0, `axe: no serious or critical violations on ${screen}`)
 }
+// On a phone the destinations beyond the first four wait behind "Mehr".
 async function nav(name) {
-  await page.getByRole("navigation").getByRole("button", { name, exact: true }).click()
+  const menu = page.getByRole("navigation")
+  const target = menu.getByRole("button", { name, exact: true })
+  if (!(await target.isVisible().catch(() => false))) {
+    await menu.getByRole("button", { name: "Mehr", exact: true }).click()
+  }
+  await target.click()
   await page.waitForSelector("main h1")
 }
 const seen = async (locator, timeout = 8000) => locator.first().waitFor({ timeout }).then(() => true, () => false)
@@ -411,6 +420,33 @@ await page.getByLabel("Dein Kommentar").fill("Machen wir im Oberland auch!")
 await page.getByRole("button", { name: "Kommentieren" }).click()
 check(await seen(page.locator("ul.comments").getByText("Machen wir im Oberland auch!")), "another village comments on the showcase")
 check(oberland !== undefined, "the second community exists")
+// Publishing again updates the showcase in place: the new milestone shows at the fair, the
+// other village's comment stays, and the fair lists the project once.
+await nav("Gemeinschaften")
+await page.locator("li.card", { hasText: "Grünhausen" }).getByRole("button", { name: "Öffnen" }).click()
+await page.waitForTimeout(500)
+await nav("Projekte")
+await card("Offener Bücherschrank am Markt")
+f = await open("add-milestone", "Meilenstein hinzufügen")
+await f.locator("input[name=title]").fill("Eröffnung mit Lesung")
+await f.locator("input[name=due]").fill("2030-05-01")
+await f.getByRole("button", { name: "Meilenstein hinzufügen" }).click()
+check(await seen(page.locator(".milestones").getByText("Eröffnung mit Lesung")), "the published project gets a new milestone")
+await page.locator("select[name=publish-to]").selectOption({ label: "Projektbörse Oberland" })
+await page.getByRole("button", { name: "Veröffentlichen" }).click()
+check(await seen(page.locator(".tools .notice.ok", { hasText: "Gezeigt in Projektbörse Oberland" })), "publishing again confirms next to the form")
+await nav("Gemeinschaften")
+await page.locator("li.card", { hasText: "Projektbörse Oberland" }).getByRole("button", { name: "Öffnen" }).click()
+await page.waitForTimeout(500)
+await nav("Projekte")
+await page.getByRole("tab", { name: "Projektbörse" }).click()
+await page.getByRole("button", { name: "Offener Bücherschrank am Markt" }).first().waitFor()
+check((await page.getByRole("button", { name: "Offener Bücherschrank am Markt" }).count()) === 1, "the fair lists the project once after publishing again")
+await card("Offener Bücherschrank am Markt")
+check(await seen(page.locator(".milestones").getByText("Eröffnung mit Lesung")), "the showcase shows the milestone added since")
+check(await seen(page.locator("ul.comments").getByText("Machen wir im Oberland auch!")), "and keeps the other village's comment")
+const showcases = cli(["--community", oberland.id, "project", "fair"])
+check(showcases.items?.filter?.((i) => i.title === "Offener Bücherschrank am Markt").length === 1, `one showcase in the store (${JSON.stringify(showcases).slice(0, 200)})`)
 
 check(errors.length === 0, `no page errors ${errors.join("; ")}`)
 await browser.close()

@@ -1,14 +1,19 @@
 // End-to-end walk through the Allmende UI in real headless Chromium, against `allmende serve`
 // with the demo community. Driven by tests/browser.rs:
-//   node e2e.mjs BASE_URL ALLMENDE_BIN DATA_DIR SCREENSHOT_DIR
-// Every step asserts on what a person sees. axe-core checks every screen for serious or
-// critical accessibility violations. Screenshots at 360 px and 1280 px go to SCREENSHOT_DIR.
+//   node e2e.mjs BASE_URL ALLMENDE_BIN DATA_DIR SCREENSHOT_DIR [WIDTH]
+// once on a wide screen (1280 px, the default) and once on a phone (360 px, the rest of the
+// navigation behind "Mehr"). Every step asserts on what a person sees. axe-core checks every
+// screen for serious or critical accessibility violations. The wide run takes screenshots at
+// 360 px and 1280 px into SCREENSHOT_DIR.
 import { execFileSync } from "node:child_process"
 import fs from "node:fs"
 import path from "node:path"
 import { chromium } from "playwright-core"
 
-const [base, bin, data, shots] = process.argv.slice(2)
+const [base, bin, data, shots, widthArg] = process.argv.slice(2)
+const width = Number(widthArg || 1280)
+const phone = width < 600
+const size = { width, height: phone ? 780 : 900 }
 fs.mkdirSync(shots, { recursive: true })
 const axeSource = fs.readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8")
 const failures = []
@@ -16,14 +21,14 @@ const errors = []
 
 function check(ok, what) {
   if (!ok) failures.push(what)
-  console.log(`${ok ? "ok  " : "FAIL"} ${what}`)
+  console.log(`${ok ? "ok  " : "FAIL"} ${width} px: ${what}`)
 }
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
 })
-const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+const page = await browser.newPage({ viewport: size, locale: "de-DE" })
 page.on("pageerror", (e) => errors.push(e.message))
 page.setDefaultTimeout(15000)
 
@@ -36,16 +41,23 @@ async function axe(screen) {
 }
 
 async function shoot(name) {
-  for (const width of [360, 1280]) {
-    await page.setViewportSize({ width, height: width === 360 ? 780 : 900 })
+  if (phone) return
+  for (const w of [360, 1280]) {
+    await page.setViewportSize({ width: w, height: w === 360 ? 780 : 900 })
     await page.waitForTimeout(150)
-    await page.screenshot({ path: path.join(shots, `${name}-${width}.png`), fullPage: false })
+    await page.screenshot({ path: path.join(shots, `${name}-${w}.png`), fullPage: false })
   }
-  await page.setViewportSize({ width: 1280, height: 900 })
+  await page.setViewportSize(size)
 }
 
+// On a phone the destinations beyond the first four wait behind "Mehr".
 async function nav(name) {
-  await page.getByRole("navigation").getByRole("button", { name, exact: true }).click()
+  const menu = page.getByRole("navigation")
+  const target = menu.getByRole("button", { name, exact: true })
+  if (!(await target.isVisible().catch(() => false))) {
+    await menu.getByRole("button", { name: "Mehr", exact: true }).click()
+  }
+  await target.click()
   await page.waitForSelector("main h1")
 }
 
@@ -70,8 +82,13 @@ check(await skip.isVisible(), "the first Tab shows a skip link")
 await skip.press("Enter")
 check(await page.evaluate(() => document.activeElement?.id === "main"), "the skip link moves focus to the screen")
 // A wide screen shows every destination; a phone four and "Mehr" (tests/js/guest.mjs).
-check(await page.getByRole("navigation").getByRole("button", { name: "Zahlen", exact: true }).isVisible(), "a wide screen shows every destination")
-check(!(await page.getByRole("navigation").getByRole("button", { name: "Mehr", exact: true }).isVisible()), "and no Mehr")
+if (phone) {
+  check(!(await page.getByRole("navigation").getByRole("button", { name: "Zahlen", exact: true }).isVisible()), "a phone keeps the rarer destinations behind Mehr")
+  check(await page.getByRole("navigation").getByRole("button", { name: "Mehr", exact: true }).isVisible(), "and shows Mehr")
+} else {
+  check(await page.getByRole("navigation").getByRole("button", { name: "Zahlen", exact: true }).isVisible(), "a wide screen shows every destination")
+  check(!(await page.getByRole("navigation").getByRole("button", { name: "Mehr", exact: true }).isVisible()), "and no Mehr")
+}
 
 // Ideas: submit, support, comment, start a team.
 await nav("Ideen")
@@ -381,6 +398,49 @@ check(await waitText("Grünhausen"), "switching back to the demo community")
 await page.locator("header .current-community").getByText("Grünhausen").waitFor({ timeout: 20000 }).catch(() => {})
 await page.reload()
 check(await page.locator("header .current-community").getByText("Grünhausen").waitFor({ timeout: 10000 }).then(() => true, () => false), "a reload keeps the community chosen in the app")
+
+// One journey with the keyboard alone (no mouse, no clicks): open the ideas, submit one,
+// open it and comment on it. Tab moves on, Enter and Space act, as a person without a mouse
+// does it.
+const focused = () => page.evaluate(() => {
+  const a = document.activeElement
+  if (!a || a === document.body) return null
+  const label = a.labels?.[0]?.textContent ?? a.getAttribute("aria-label") ?? ""
+  return { tag: a.tagName, name: a.getAttribute("name") || "", text: (a.textContent || "").trim(), label: label.trim() }
+})
+async function tabTo(what, test, limit = 150) {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press("Tab")
+    const el = await focused()
+    if (el && test(el)) return true
+  }
+  check(false, `with the keyboard: Tab reaches ${what}`)
+  return false
+}
+if (!phone) {
+  await page.goto(base)
+  await page.waitForSelector("main h1")
+  await tabTo("the ideas in the navigation", (e) => e.tag === "BUTTON" && e.text === "Ideen")
+  await page.keyboard.press("Enter")
+  check(await page.locator("main h1", { hasText: "Ideen" }).waitFor({ timeout: 8000 }).then(() => true, () => false), "with the keyboard: Enter opens the ideas")
+  await tabTo("the idea's title", (e) => e.tag === "INPUT" && e.name === "title")
+  await page.keyboard.type("Trinkbrunnen am Bahnhof")
+  await tabTo("the idea's category", (e) => e.tag === "SELECT" && e.name === "category")
+  await page.keyboard.press("ArrowDown")
+  await tabTo("the submit button", (e) => e.tag === "BUTTON" && e.text === "Idee einreichen")
+  await page.keyboard.press("Enter")
+  check(await waitText("Trinkbrunnen am Bahnhof"), "with the keyboard: a submitted idea appears on the board")
+  await tabTo("the new idea's card", (e) => e.text.includes("Trinkbrunnen am Bahnhof"))
+  await page.keyboard.press("Enter")
+  check(await page.locator("main h1", { hasText: "Trinkbrunnen am Bahnhof" }).waitFor({ timeout: 8000 }).then(() => true, () => false), "with the keyboard: Enter opens the idea")
+  await tabTo("the comment field", (e) => e.tag === "TEXTAREA" && e.label.includes("Kommentar"))
+  await page.keyboard.type("Mit Flaschen-Nachfüllstation, bitte.")
+  await tabTo("the comment button", (e) => e.tag === "BUTTON" && e.text === "Kommentieren")
+  await page.keyboard.press("Space")
+  check(await page.locator("ul.comments").getByText("Mit Flaschen-Nachfüllstation, bitte.").waitFor({ timeout: 8000 }).then(() => true, () => false), "with the keyboard: the comment appears under the idea")
+  const idea = JSON.parse(execFileSync(bin, ["--data", data, "--json", "idea", "list"]).toString()).items.find((i) => i.title === "Trinkbrunnen am Bahnhof")
+  check(idea && idea.comments === 1, `with the keyboard: the idea and its comment are in the store (${JSON.stringify(idea)?.slice(0, 160)})`)
+}
 
 check(errors.length === 0, `no page errors ${errors.join("; ")}`)
 await browser.close()

@@ -3,6 +3,7 @@
 
 use allmende_core::apply::Item;
 use allmende_core::lang::label;
+use allmende_core::permission::{allows, Action as May};
 use allmende_core::query::{ItemDetail, Query};
 use yew::prelude::*;
 
@@ -80,6 +81,11 @@ pub fn idea_detail(props: &Props) -> Html {
         Item::Project(_) | Item::Profile(_) => html! {},
     };
     let mine = me.as_ref().is_some_and(|(m, _)| *m == d.summary.author);
+    // Moderators may edit anyone's idea or post, so they may also take a version.
+    let may_edit = mine
+        || me
+            .as_ref()
+            .is_some_and(|(_, r)| allows(*r, May::EditAnyContent));
     html! {
         <article>
             <button class="link" onclick={back}>{ "← " }{ t(lang, "back") }</button>
@@ -109,7 +115,7 @@ pub fn idea_detail(props: &Props) -> Html {
             }
             <super::comments::Comments id={id.clone()} detail={d.clone()} />
             if !matches!(d.item, Item::Profile(_)) {
-                <super::history::ItemHistory id={id.clone()} item={d.item.clone()} may_edit={mine} />
+                <super::history::ItemHistory id={id.clone()} item={d.item.clone()} may_edit={may_edit} />
             }
         </article>
     }

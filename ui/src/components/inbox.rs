@@ -121,7 +121,9 @@ fn department_table(props: &TableProps) -> Html {
     }
     html! {
         <section>
-            <h2>{ t(lang, "inbox.figures") }</h2>
+            <h2 id="inbox-figures">{ t(lang, "inbox.figures") }</h2>
+            // Scrolls sideways on a phone: focusable, so a keyboard can scroll it too.
+            <div class="scroll-x" role="region" aria-labelledby="inbox-figures" tabindex="0">
             <table class="figures">
                 <thead><tr>
                     <th scope="col">{ t(lang, "inbox.department") }</th>
@@ -142,6 +144,7 @@ fn department_table(props: &TableProps) -> Html {
                     </tr>
                 }) }</tbody>
             </table>
+            </div>
         </section>
     }
 }

@@ -7,7 +7,7 @@ use allmende_core::Command;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::load::{run, use_app, use_query, Loaded};
+use super::load::{run_then, use_app, use_query, Loaded};
 use crate::i18n::t;
 
 #[derive(Properties, PartialEq)]
@@ -30,32 +30,6 @@ pub fn project_tools(props: &Props) -> Html {
     })));
     let communities = use_query::<Vec<CommunitySummary>>(Some(Query::Communities));
     let (template_ref, target_ref) = (use_node_ref(), use_node_ref());
-    let apply = {
-        let (app, project, r) = (app.clone(), props.project.clone(), template_ref.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if let Some(sel) = r.cast::<HtmlSelectElement>() {
-                let cmd = Command::ApplyTemplate {
-                    project: project.clone(),
-                    template: sel.value(),
-                };
-                run(&app, cmd, |_| {});
-            }
-        })
-    };
-    let publish = {
-        let (app, project, r) = (app.clone(), props.project.clone(), target_ref.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if let Some(sel) = r.cast::<HtmlSelectElement>() {
-                let cmd = Command::Publish {
-                    project: project.clone(),
-                    to: sel.value(),
-                };
-                run(&app, cmd, |_| {});
-            }
-        })
-    };
     let templates = match templates {
         Loaded::Ready(page) => page.items,
         _ => Vec::new(),
@@ -66,6 +40,73 @@ pub fn project_tools(props: &Props) -> Html {
             .filter(|c| c.id != props.community && c.me.is_some())
             .collect(),
         _ => Vec::new(),
+    };
+    // The answer shows next to the tools, where the person is looking.
+    let notice = use_state(|| None::<(bool, String)>);
+    let answer = |notice: &UseStateHandle<Option<(bool, String)>>, ok: String| {
+        let notice = notice.clone();
+        move |result: Result<String, allmende_core::ApiError>| {
+            notice.set(Some(match result {
+                Ok(_) => (true, ok),
+                Err(e) => (false, e.message),
+            }));
+        }
+    };
+    let apply = {
+        let (app, project, r, notice) = (
+            app.clone(),
+            props.project.clone(),
+            template_ref.clone(),
+            notice.clone(),
+        );
+        let titles: Vec<(String, String)> = templates
+            .iter()
+            .map(|x| (x.id.clone(), x.title.clone()))
+            .collect();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let Some(sel) = r.cast::<HtmlSelectElement>() {
+                let cmd = Command::ApplyTemplate {
+                    project: project.clone(),
+                    template: sel.value(),
+                };
+                let title = titles
+                    .iter()
+                    .find(|(id, _)| *id == sel.value())
+                    .map(|(_, title)| title.clone())
+                    .unwrap_or_default();
+                let ok = format!("{} {title}", t(app.lang, "tools.applied"));
+                run_then(&app, cmd, answer(&notice, ok));
+            }
+        })
+    };
+    let publish = {
+        let (app, project, r, notice) = (
+            app.clone(),
+            props.project.clone(),
+            target_ref.clone(),
+            notice.clone(),
+        );
+        let names: Vec<(String, String)> = others
+            .iter()
+            .map(|c| (c.id.clone(), c.name.clone()))
+            .collect();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let Some(sel) = r.cast::<HtmlSelectElement>() {
+                let cmd = Command::Publish {
+                    project: project.clone(),
+                    to: sel.value(),
+                };
+                let name = names
+                    .iter()
+                    .find(|(id, _)| *id == sel.value())
+                    .map(|(_, name)| name.clone())
+                    .unwrap_or_default();
+                let ok = format!("{} {name}", t(app.lang, "tools.published"));
+                run_then(&app, cmd, answer(&notice, ok));
+            }
+        })
     };
     html! {
         <section class="panel tools">
@@ -91,6 +132,9 @@ pub fn project_tools(props: &Props) -> Html {
                     <button type="submit">{ t(lang, "tools.publish") }</button>
                 </form>
                 <p class="muted">{ t(lang, "tools.publish_hint") }</p>
+            }
+            if let Some((ok, text)) = &*notice {
+                <p class={if *ok { "notice ok" } else { "notice error" }} role={if *ok { "status" } else { "alert" }}>{ text }</p>
             }
         </section>
     }
