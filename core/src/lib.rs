@@ -24,6 +24,7 @@
 #[macro_use]
 mod string_enum;
 
+pub mod access;
 pub mod apply;
 pub mod bundle;
 pub mod category;

@@ -18,45 +18,13 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 
+use allmende_core::access::team_of;
 use allmende_core::governance;
 use allmende_core::model::{Community, DocKind, Header, Project, Visibility};
 use allmende_core::wire::device_of_peer;
 use automerge::{Automerge, ReadDoc, ROOT};
 
-/// What the relay knows about one document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DocAccess {
-    /// Not an Allmende document.
-    Foreign,
-    /// A community document.
-    Community,
-    /// An item of a community; `team` is set for team-only projects.
-    Item {
-        community: String,
-        team: Option<HashSet<String>>,
-    },
-}
-
-/// A community's roster, by device.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Roster {
-    /// Device key (hex) -> member id, for members not removed.
-    pub devices: HashMap<String, String>,
-    /// Invite keys among them -> until when they open anything (ms since the epoch).
-    pub expires: HashMap<String, i64>,
-}
-
-impl Roster {
-    /// The member of `device` at `now`: none for a device not on the roster, or an invite
-    /// key past its validity.
-    #[must_use]
-    pub fn member_at(&self, device: &str, now: i64) -> Option<&String> {
-        if self.expires.get(device).is_some_and(|until| now > *until) {
-            return None;
-        }
-        self.devices.get(device)
-    }
-}
+pub use allmende_core::access::{DocAccess, Roster};
 
 /// The relay's wall clock, for invite keys' validity.
 fn now_ms() -> i64 {
@@ -183,15 +151,7 @@ impl Access {
         }
         match learned {
             Learned::Community(c) => {
-                let mut roster = Roster::default();
-                for m in c.members.values().filter(|m| !m.removed) {
-                    for device in m.devices.keys() {
-                        roster.devices.insert(device.to_lowercase(), m.id.clone());
-                    }
-                    for (device, until) in &m.expires {
-                        roster.expires.insert(device.to_lowercase(), *until);
-                    }
-                }
+                let roster = Roster::of(&c);
                 state.docs.insert(doc_id.to_string(), DocAccess::Community);
                 state.rosters.insert(doc_id.to_string(), roster);
                 // The community's team-only projects are judged by the new roster.
@@ -233,25 +193,13 @@ impl Access {
         let Ok(state) = self.state.read() else {
             return false;
         };
-        let now = now_ms();
-        let member_of = |community: &str| {
-            state
-                .rosters
-                .get(community)
-                .and_then(|r| r.member_at(device, now))
-                .cloned()
-        };
         match state.docs.get(doc_id) {
             // A document the relay has not seen: a device may push it; until its header tells
             // who may read it, it holds nothing to read.
             None => true,
-            Some(DocAccess::Foreign) => self.allow_foreign,
-            Some(DocAccess::Community) => member_of(doc_id).is_some(),
-            Some(DocAccess::Item { community, team }) => match (member_of(community), team) {
-                (Some(_), None) => true,
-                (Some(member), Some(team)) => team.contains(&member),
-                _ => false,
-            },
+            Some(access) => access.allows(doc_id, device, now_ms(), self.allow_foreign, |c| {
+                state.rosters.get(c)
+            }),
         }
     }
 }
@@ -331,11 +279,13 @@ impl Access {
                 let Some(roster) = state.rosters.get(&community) else {
                     return proven && header.device == device;
                 };
-                match (roster.member_at(device, now_ms()), team) {
-                    (Some(_), None) => true,
-                    (Some(member), Some(team)) => team.contains(member),
-                    (None, _) => false,
-                }
+                let access = DocAccess::Item {
+                    community: community.clone(),
+                    team,
+                };
+                access.allows(doc_id, device, now_ms(), false, |c| {
+                    (c == community).then_some(roster)
+                })
             }
             Learned::Item(_) | Learned::TeamProject(..) => false,
         }
@@ -479,17 +429,6 @@ fn trimmed(p: Project) -> Project {
         comments: Default::default(),
         reports: Default::default(),
         ..p
-    }
-}
-
-/// The team of a team-only project as its community's roster (none yet: nobody's) accepts it.
-fn team_of(community: Option<&Community>, p: &Project) -> HashSet<String> {
-    let community = community
-        .cloned()
-        .unwrap_or_else(|| Community::empty(p.header.clone()));
-    match governance::check_item(&community, &allmende_core::apply::Item::Project(p.clone())).0 {
-        allmende_core::apply::Item::Project(p) => p.team.keys().cloned().collect(),
-        _ => HashSet::new(),
     }
 }
 

@@ -3,6 +3,8 @@
 //! teams) and refreshed while a listener runs.
 
 use std::collections::{HashMap, HashSet};
+
+use allmende_core::access::{DocAccess, Roster};
 use std::sync::Arc;
 
 use allmende_core::apply::Item;
@@ -15,18 +17,15 @@ use allmende_service::docs;
 use allmende_service::Service;
 use allmende_store::error::{PeerError, Result};
 
-/// What the policy knows.
+/// What the policy knows; what it allows is [`allmende_core::access`]'s rule, the relay's.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Rules {
-    /// Community -> device keys of its active members.
-    devices: HashMap<String, HashSet<String>>,
-    /// Community -> device key -> member id.
-    members: HashMap<String, HashMap<String, String>>,
-    /// Document -> its community and, for team-only projects, the team.
-    docs: HashMap<String, (String, Option<HashSet<String>>)>,
-    /// Community -> its invite keys -> until when they open anything (ms since the epoch).
-    /// Per community: a key one community lets in for good says nothing of another's.
-    expires: HashMap<String, HashMap<String, i64>>,
+    /// Community -> its roster (devices of active members, invite keys' validity). Per
+    /// community: a key one community lets in for good says nothing of another's.
+    rosters: HashMap<String, Roster>,
+    /// Document -> what it is: a community, or an item of one (a team-only project with
+    /// its checked team).
+    docs: HashMap<String, DocAccess>,
 }
 
 impl Rules {
@@ -44,29 +43,14 @@ impl Rules {
                     Ok(c) => c,
                     Err(e) if !matches!(e, PeerError::Storage(_)) => {
                         tracing::warn!(doc = %meta.id, error = %e, "community unreadable: shared with nobody");
-                        rules.docs.insert(meta.id.clone(), (meta.id.clone(), None));
+                        // A community without a roster here lets nobody in.
+                        rules.docs.insert(meta.id.clone(), DocAccess::Community);
                         continue;
                     }
                     Err(e) => return Err(e),
                 };
-                let mut by_device = HashMap::new();
-                for m in c.members.values().filter(|m| !m.removed) {
-                    for d in m.devices.keys() {
-                        by_device.insert(d.to_lowercase(), m.id.clone());
-                    }
-                    for (d, until) in &m.expires {
-                        rules
-                            .expires
-                            .entry(meta.id.clone())
-                            .or_default()
-                            .insert(d.to_lowercase(), *until);
-                    }
-                }
-                rules
-                    .devices
-                    .insert(meta.id.clone(), by_device.keys().cloned().collect());
-                rules.members.insert(meta.id.clone(), by_device);
-                rules.docs.insert(meta.id.clone(), (meta.id.clone(), None));
+                rules.rosters.insert(meta.id.clone(), Roster::of(&c));
+                rules.docs.insert(meta.id.clone(), DocAccess::Community);
             } else {
                 let team = if meta.kind == "project" {
                     match team_of(svc, &meta) {
@@ -80,7 +64,13 @@ impl Rules {
                 } else {
                     None
                 };
-                rules.docs.insert(meta.id.clone(), (meta.community, team));
+                rules.docs.insert(
+                    meta.id.clone(),
+                    DocAccess::Item {
+                        community: meta.community,
+                        team,
+                    },
+                );
             }
         }
         Ok(rules)
@@ -89,30 +79,21 @@ impl Rules {
     /// Whether `device` may read and write document `doc`.
     #[must_use]
     pub fn allows(&self, doc: &str, device: &str) -> bool {
-        let device = device.to_lowercase();
         match self.docs.get(doc) {
             // A document this device does not know: a member of a community here may push it
             // (it reveals nothing); a device of none (a removed member on a live link) not.
-            None => self.knows(&device),
-            Some((community, team)) => {
-                if self.expired(community, &device) {
-                    return false;
-                }
-                let Some(member) = self.members.get(community).and_then(|m| m.get(&device)) else {
-                    return false;
-                };
-                team.as_ref().is_none_or(|t| t.contains(member))
-            }
+            None => self.knows(device),
+            Some(access) => access.allows(doc, device, now(), false, |c| self.rosters.get(c)),
         }
     }
 
     /// Whether `device` is a member of any community here (worth syncing with at all).
     #[must_use]
     pub fn knows(&self, device: &str) -> bool {
-        let device = device.to_lowercase();
-        self.devices
-            .iter()
-            .any(|(community, d)| d.contains(&device) && !self.expired(community, &device))
+        let now = now();
+        self.rosters
+            .values()
+            .any(|r| r.member_at(device, now).is_some())
     }
 
     /// Whether `newer` takes anything away that these rules give: a device off a community
@@ -120,27 +101,24 @@ impl Rules {
     /// invite key's validity shortened. New documents and devices take nothing away.
     #[must_use]
     pub fn takes_away(&self, newer: &Rules) -> bool {
-        let members = self.members.iter().any(|(community, by_device)| {
-            let now = newer.members.get(community);
-            by_device
+        let members = self.rosters.iter().any(|(community, roster)| {
+            let now = newer.rosters.get(community);
+            roster
+                .devices
                 .iter()
-                .any(|(device, member)| now.and_then(|n| n.get(device)) != Some(member))
+                .any(|(device, member)| now.and_then(|n| n.devices.get(device)) != Some(member))
         });
-        let docs = self.docs.iter().any(|(doc, (community, team))| {
-            newer.docs.get(doc).is_some_and(|(c, t)| {
-                c != community
-                    || match (team, t) {
-                        (_, None) => false,
-                        (None, Some(_)) => true,
-                        (Some(old), Some(new)) => !old.is_subset(new),
-                    }
-            })
+        let docs = self.docs.iter().any(|(doc, access)| {
+            newer
+                .docs
+                .get(doc)
+                .is_some_and(|now| access.narrowed_by(now))
         });
-        let expires = newer.expires.iter().any(|(community, keys)| {
-            keys.iter().any(|(device, until)| {
-                self.expires
+        let expires = newer.rosters.iter().any(|(community, roster)| {
+            roster.expires.iter().any(|(device, until)| {
+                self.rosters
                     .get(community)
-                    .and_then(|e| e.get(device))
+                    .and_then(|r| r.expires.get(device))
                     .is_none_or(|old| until < old)
             })
         });
@@ -151,22 +129,19 @@ impl Rules {
     /// else without any document changing.
     #[must_use]
     pub fn next_expiry(&self, now: i64) -> Option<i64> {
-        self.expires
+        self.rosters
             .values()
-            .flat_map(HashMap::values)
+            .flat_map(|r| r.expires.values())
             .copied()
             .filter(|until| *until >= now)
             .min()
     }
+}
 
-    /// Whether `device` (lower case) is an invite key of `community` past its validity.
-    fn expired(&self, community: &str, device: &str) -> bool {
-        let until = self.expires.get(community).and_then(|e| e.get(device));
-        until.is_some_and(|until| {
-            use allmende_service::clock::Clock as _;
-            allmende_service::clock::SystemClock.now() > *until
-        })
-    }
+/// This device's clock, for invite keys' validity.
+fn now() -> i64 {
+    use allmende_service::clock::Clock as _;
+    allmende_service::clock::SystemClock.now()
 }
 
 /// The team of a team-only project (checked against the roster), `None` for a public one.
@@ -176,10 +151,7 @@ fn team_of(svc: &mut Service, meta: &allmende_store::StoredDoc) -> Result<Option
     Ok(match docs::item(&doc)? {
         Item::Project(p) if p.visibility == Visibility::Team => {
             let c = svc.community_view(&meta.community)?;
-            match allmende_core::governance::check_item(&c, &Item::Project(p)).0 {
-                Item::Project(p) => Some(p.team.keys().cloned().collect()),
-                _ => None,
-            }
+            Some(allmende_core::access::team_of(Some(&c), &p))
         }
         _ => None,
     })
@@ -299,22 +271,18 @@ mod tests {
 
     #[test]
     fn members_get_their_communities_teams_their_projects_strangers_nothing() {
+        let item = |team: Option<&[&str]>| DocAccess::Item {
+            community: "c".into(),
+            team: team.map(|t| t.iter().map(|m| (*m).to_string()).collect()),
+        };
         let mut r = Rules::default();
-        let mut by_device = HashMap::new();
-        by_device.insert("aa".to_string(), "anna".to_string());
-        by_device.insert("bb".to_string(), "ben".to_string());
-        r.devices
-            .insert("c".into(), by_device.keys().cloned().collect());
-        r.members.insert("c".into(), by_device);
-        r.docs.insert("c".into(), ("c".into(), None));
-        r.docs.insert("idea".into(), ("c".into(), None));
-        r.docs.insert(
-            "secret".into(),
-            (
-                "c".into(),
-                Some(std::iter::once("anna".to_string()).collect()),
-            ),
-        );
+        let mut roster = Roster::default();
+        roster.devices.insert("aa".to_string(), "anna".to_string());
+        roster.devices.insert("bb".to_string(), "ben".to_string());
+        r.rosters.insert("c".into(), roster);
+        r.docs.insert("c".into(), DocAccess::Community);
+        r.docs.insert("idea".into(), item(None));
+        r.docs.insert("secret".into(), item(Some(&["anna"])));
         assert!(r.allows("idea", "AA"));
         assert!(r.allows("c", "bb"));
         assert!(r.allows("secret", "aa"));
@@ -328,25 +296,23 @@ mod tests {
         assert!(r.knows("bb") && !r.knows("cc"));
         // What takes access away, and what does not.
         let mut more = r.clone();
-        more.docs.insert("new".into(), ("c".into(), None));
+        more.docs.insert("new".into(), item(None));
         assert!(!r.takes_away(&more), "a new document takes nothing away");
         let mut fewer = r.clone();
-        fewer.members.get_mut("c").expect("c").remove("bb");
+        fewer.rosters.get_mut("c").expect("c").devices.remove("bb");
         assert!(r.takes_away(&fewer), "a device off the roster");
         let mut team = r.clone();
-        team.docs
-            .insert("secret".into(), ("c".into(), Some(HashSet::new())));
+        team.docs.insert("secret".into(), item(Some(&[])));
         assert!(r.takes_away(&team), "a smaller team");
         let mut closed = r.clone();
-        closed
-            .docs
-            .insert("idea".into(), ("c".into(), Some(HashSet::new())));
+        closed.docs.insert("idea".into(), item(Some(&[])));
         assert!(r.takes_away(&closed), "a project made team-only");
         let mut invite = r.clone();
         invite
+            .rosters
+            .get_mut("c")
+            .expect("c")
             .expires
-            .entry("c".into())
-            .or_default()
             .insert("aa".into(), 5);
         assert!(!invite.allows("idea", "aa"), "an invite key past its day");
         assert!(!invite.knows("aa"));
