@@ -8,7 +8,7 @@ use allmende_core::Command;
 use axum::body::Bytes;
 use axum::extract::{Query as UrlQuery, State};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode, Uri};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
@@ -172,46 +172,5 @@ pub(super) async fn export_ics(
         )
             .into_response(),
         Err(e) => error(&e, lang),
-    }
-}
-
-fn content_type(path: &str) -> &'static str {
-    match path.rsplit('.').next().unwrap_or_default() {
-        "html" => "text/html; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "wasm" => "application/wasm",
-        "css" => "text/css; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "json" => "application/json",
-        "ico" => "image/x-icon",
-        _ => "application/octet-stream",
-    }
-}
-
-pub(super) async fn static_file(State(state): State<AppState>, uri: Uri) -> Response {
-    let Some(root) = state.ui.clone() else {
-        return (
-            StatusCode::NOT_FOUND,
-            "Die Oberfläche ist nicht gebaut (scripts/build-ui.sh). The UI is not built.\n",
-        )
-            .into_response();
-    };
-    let path = uri.path().trim_start_matches('/');
-    let safe = !path.split('/').any(|p| p == ".." || p.starts_with('.'));
-    let file = if path.is_empty() || !safe {
-        "index.html"
-    } else {
-        path
-    };
-    let full = root.join(file);
-    let (full, file) = if full.is_file() {
-        (full, file.to_string())
-    } else {
-        (root.join("index.html"), "index.html".to_string())
-    };
-    match tokio::fs::read(&full).await {
-        Ok(bytes) => ([(header::CONTENT_TYPE, content_type(&file))], bytes).into_response(),
-        Err(_) => (StatusCode::NOT_FOUND, "not found\n").into_response(),
     }
 }

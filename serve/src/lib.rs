@@ -20,7 +20,8 @@
 //!   minute per address
 //! - `GET /api/events` (WebSocket) → `{"type":"changed"}` whenever stored documents change,
 //!   whoever changed them (this server, the CLI, a sync), so open screens update without reload
-//! - everything else: the UI's static files (`index.html` for unknown paths)
+//! - everything else: the UI's static files (`index.html` for unknown paths; the wasm bundle,
+//!   scripts and styles gzipped for browsers that take it)
 //!
 //! Errors are `{code, message}` with HTTP 400 (refused input), 404, 409 (damaged data) or 500;
 //! the message is in the language of `?lang=` or `Accept-Language` (German by default).
@@ -36,6 +37,7 @@ mod context;
 pub mod edge;
 mod events;
 mod guest;
+mod static_files;
 mod throttle;
 
 use std::net::SocketAddr;
@@ -62,6 +64,8 @@ pub struct AppState {
     edge: Arc<edge::Edge>,
     /// Tries to join with a class code, per address.
     enrolments: Arc<throttle::Throttle>,
+    /// The UI's large files, gzipped once.
+    gzipped: Arc<static_files::Gzipped>,
 }
 
 /// Tries to join with a class code one address may make per minute.
@@ -102,6 +106,7 @@ pub fn router(
             ENROLMENTS_PER_MINUTE,
             std::time::Duration::from_secs(60),
         )),
+        gzipped: Arc::default(),
     };
     let router = Router::new()
         .route("/api/command", post(api::command))
@@ -117,7 +122,7 @@ pub fn router(
         .route("/api/class-codes", get(guest::class_codes))
         .route("/api/class-code/revoke", post(guest::revoke_class_code))
         .route("/api/events", get(events::socket))
-        .fallback(get(api::static_file))
+        .fallback(get(static_files::static_file))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             edge::guard,

@@ -64,8 +64,10 @@ async function nav(name) {
 const visible = async (text) => page.getByText(text, { exact: false }).first().isVisible().catch(() => false)
 const waitText = async (text, timeout = 8000) => page.getByText(text, { exact: false }).first().waitFor({ timeout }).then(() => true, () => false)
 
-// Home with the demo community.
+// Home with the demo community. The wasm bundle comes gzipped (a phone on a school's Wi-Fi).
+const wasmEncoding = new Promise((resolve) => page.on("response", (r) => { if (r.url().endsWith(".wasm")) resolve(r.headers()["content-encoding"] || "none") }))
 await page.goto(base)
+check((await wasmEncoding) === "gzip", "the wasm bundle comes gzipped")
 check(await waitText("Grünhausen"), "home shows the demo community")
 check(await waitText("Warten auf das Rathaus"), "home shows requests waiting for the town hall")
 check(await page.locator(".notifications").getByText("Eingegangen. Das Grünflächenamt meldet sich.").waitFor({ timeout: 10000 }).then(() => true, () => false), "home shows the town hall's answer on a request I follow")
