@@ -7,7 +7,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::item_card::ItemCard;
-use super::load::{run, status, use_app, use_query, Loaded};
+use super::load::{answer_view, run_here, status, use_app, use_query, Answer, Loaded};
 use super::month::Month;
 use crate::i18n::t;
 
@@ -30,6 +30,7 @@ fn with_offset(local: &str) -> String {
 #[function_component(Calendar)]
 pub fn calendar(props: &Props) -> Html {
     let app = use_app();
+    let answer: Answer = use_state(|| None);
     let lang = app.lang;
     let loaded = use_query::<ListPage>(Some(Query::List(ListFilter {
         community: Some(props.community.clone()),
@@ -45,6 +46,7 @@ pub fn calendar(props: &Props) -> Html {
         use_node_ref(),
     );
     let submit = {
+        let answer = answer.clone();
         let (app, title, start, end, place, category, community) = (
             app.clone(),
             title.clone(),
@@ -79,7 +81,7 @@ pub fn calendar(props: &Props) -> Html {
                 capacity: 0,
             };
             let t = title.clone();
-            run(&app, cmd, move |_| {
+            run_here(&app, cmd, &answer, move |_| {
                 if let Some(i) = t.cast::<HtmlInputElement>() {
                     i.set_value("");
                 }
@@ -124,6 +126,7 @@ pub fn calendar(props: &Props) -> Html {
                         </select>
                     </label>
                     <button type="submit" class="primary">{ t(lang, "event.create") }</button>
+                    { answer_view(&answer) }
                 </form>
             </section>
         </>

@@ -7,13 +7,14 @@ use allmende_core::Command;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::load::{run, status, use_app, use_me, use_query, Loaded};
+use super::load::{answer_view, run_here, status, use_app, use_me, use_query, Answer, Loaded};
 use crate::i18n::t;
 use crate::state::{Action, Route};
 
 #[function_component(Communities)]
 pub fn communities() -> Html {
     let app = use_app();
+    let answer: Answer = use_state(|| None);
     let lang = app.lang;
     let loaded = use_query::<Vec<CommunitySummary>>(Some(Query::Communities));
     let (name, kind, admin) = (use_node_ref(), use_node_ref(), use_node_ref());
@@ -42,6 +43,7 @@ pub fn communities() -> Html {
         })
     };
     let create = {
+        let answer = answer.clone();
         let (app, name, kind, admin) = (app.clone(), name.clone(), kind.clone(), admin.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -61,7 +63,7 @@ pub fn communities() -> Html {
                 admin_name: value(&admin),
             };
             let a = app.clone();
-            run(&app, cmd, move |id| {
+            run_here(&app, cmd, &answer, move |id| {
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Ok(o) = crate::api::query::<Overview>(
                         &Query::Overview {
@@ -124,6 +126,7 @@ pub fn communities() -> Html {
                     </label>
                     <label>{ t(lang, "community.your_name") }<input ref={admin} name="admin-name" required=true /></label>
                     <button type="submit" class="primary">{ t(lang, "community.create") }</button>
+                    { answer_view(&answer) }
                 </form>
             </section>
         </>

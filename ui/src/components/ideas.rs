@@ -8,7 +8,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::item_card::ItemCard;
-use super::load::{run, status, use_app, use_query, Loaded};
+use super::load::{answer_view, run_here, status, use_app, use_query, Answer, Loaded};
 use crate::i18n::t;
 
 #[derive(Properties, PartialEq)]
@@ -19,6 +19,7 @@ pub struct Props {
 #[function_component(Ideas)]
 pub fn ideas(props: &Props) -> Html {
     let app = use_app();
+    let answer: Answer = use_state(|| None);
     let lang = app.lang;
     let category = use_state(String::new);
     let state_filter = use_state(String::new);
@@ -56,6 +57,7 @@ pub fn ideas(props: &Props) -> Html {
     let text = use_node_ref();
     let new_category = use_node_ref();
     let submit = {
+        let answer = answer.clone();
         let (app, title, text, new_category, community) = (
             app.clone(),
             title.clone(),
@@ -78,7 +80,7 @@ pub fn ideas(props: &Props) -> Html {
                 text: tx.value(),
                 category: ca.value(),
             };
-            run(&app, cmd, move |_| {
+            run_here(&app, cmd, &answer, move |_| {
                 ti.set_value("");
                 tx.set_value("");
             });
@@ -131,6 +133,7 @@ pub fn ideas(props: &Props) -> Html {
                         </select>
                     </label>
                     <button type="submit" class="primary">{ t(lang, "idea.submit") }</button>
+                    { answer_view(&answer) }
                 </form>
             </section>
         </>

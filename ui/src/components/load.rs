@@ -82,6 +82,34 @@ pub fn run(app: &Ctx, cmd: Command, then: impl FnOnce(String) + 'static) {
     });
 }
 
+/// A command's answer shown next to the form that sent it: (saved, text).
+pub type Answer = UseStateHandle<Option<(bool, String)>>;
+
+/// Runs a command from a form and shows "saved" or the refusal next to that form (in
+/// `answer`, shown with [`answer_view`]), where the person is looking; calls `then` with
+/// the new id on success.
+pub fn run_here(app: &Ctx, cmd: Command, answer: &Answer, then: impl FnOnce(String) + 'static) {
+    let (answer, lang) = (answer.clone(), app.lang);
+    run_then(app, cmd, move |result| match result {
+        Ok(id) => {
+            answer.set(Some((true, crate::i18n::t(lang, "saved").to_string())));
+            then(id);
+        }
+        Err(e) => answer.set(Some((false, e.message))),
+    });
+}
+
+/// The answer next to its form, read out by screen readers (`status`, or `alert` for a
+/// refusal).
+pub fn answer_view(answer: &Answer) -> Html {
+    match &**answer {
+        Some((ok, text)) => html! {
+            <p class={if *ok { "notice ok" } else { "notice error" }} role={if *ok { "status" } else { "alert" }}>{ text }</p>
+        },
+        None => html! {},
+    }
+}
+
 /// Runs a command and hands its answer to `done` (the id, or the refusal); makes screens
 /// reload after success. For forms that answer next to themselves.
 pub fn run_then(app: &Ctx, cmd: Command, done: impl FnOnce(Result<String, ApiError>) + 'static) {

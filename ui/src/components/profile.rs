@@ -8,7 +8,7 @@ use allmende_core::Command;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::load::{run, use_app, use_query, Loaded};
+use super::load::{answer_view, run_here, use_app, use_query, Answer, Loaded};
 use crate::i18n::t;
 
 #[derive(Properties, PartialEq)]
@@ -19,6 +19,7 @@ pub struct Props {
 #[function_component(Profile)]
 pub fn profile(props: &Props) -> Html {
     let app = use_app();
+    let answer: Answer = use_state(|| None);
     let lang = app.lang;
     let (name, about, org, contact, visibility) = (
         use_node_ref(),
@@ -79,6 +80,7 @@ pub fn profile(props: &Props) -> Html {
         })
     };
     let save = {
+        let answer = answer.clone();
         let (app, community, interests) = (app.clone(), props.community.clone(), interests.clone());
         let (name, about, org, contact, visibility) = (
             name.clone(),
@@ -109,7 +111,7 @@ pub fn profile(props: &Props) -> Html {
                     .cast::<HtmlSelectElement>()
                     .and_then(|s| s.value().parse::<ContactVisibility>().ok()),
             };
-            run(&app, cmd, |_| {});
+            run_here(&app, cmd, &answer, |_| {});
         })
     };
     html! {
@@ -144,6 +146,7 @@ pub fn profile(props: &Props) -> Html {
                     </select>
                 </label>
                 <button type="submit" class="primary">{ t(lang, "profile.save") }</button>
+                { answer_view(&answer) }
             </form>
         </>
     }

@@ -7,7 +7,7 @@ use allmende_core::Command;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::load::{run_then, use_app, use_query, Loaded};
+use super::load::{answer_view, run_then, use_app, use_query, Answer, Loaded};
 use crate::i18n::t;
 
 #[derive(Properties, PartialEq)]
@@ -42,8 +42,8 @@ pub fn project_tools(props: &Props) -> Html {
         _ => Vec::new(),
     };
     // The answer shows next to the tools, where the person is looking.
-    let notice = use_state(|| None::<(bool, String)>);
-    let answer = |notice: &UseStateHandle<Option<(bool, String)>>, ok: String| {
+    let notice: Answer = use_state(|| None);
+    let answer = |notice: &Answer, ok: String| {
         let notice = notice.clone();
         move |result: Result<String, allmende_core::ApiError>| {
             notice.set(Some(match result {
@@ -133,9 +133,7 @@ pub fn project_tools(props: &Props) -> Html {
                 </form>
                 <p class="muted">{ t(lang, "tools.publish_hint") }</p>
             }
-            if let Some((ok, text)) = &*notice {
-                <p class={if *ok { "notice ok" } else { "notice error" }} role={if *ok { "status" } else { "alert" }}>{ text }</p>
-            }
+            { answer_view(&notice) }
         </section>
     }
 }
