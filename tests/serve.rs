@@ -351,3 +351,70 @@ fn a_calendar_can_be_subscribed_to_and_its_link_renewed() {
         .to_string();
     assert_eq!(fetch(&new_path).0, 200);
 }
+
+/// Issue 15: while the app joins a community (`POST /api/join`), it asks how far the
+/// community has come (`GET /api/join/progress`, what the join screen shows as "12 % von
+/// Grünhausen empfangen"): the answers count the community's documents and only grow, and
+/// once the join is done nothing runs.
+#[test]
+fn the_app_sees_how_far_a_join_has_come() {
+    use allmende_tests::RelayProc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let relay = RelayProc::start("");
+    let admin = Peer::new();
+    admin.create(&[
+        "init",
+        "--name",
+        "Grünhausen",
+        "--kind",
+        "town",
+        "--admin-name",
+        "Anna",
+    ]);
+    admin.ok(&["dev", "write-ideas", "--count", "600"]);
+    admin.ok(&["sync", "--relay", &relay.url()]);
+    let token = admin.ok(&["invite", "--name", "Ben"]).trim().to_string();
+    admin.ok(&["sync"]);
+    let newcomer = Peer::new();
+    let server = ServeProc::start_with(&newcomer, &["--offline"]);
+    let (code, idle) = server.request("GET", "/api/join/progress", "");
+    assert_eq!((code, idle.as_str()), (200, r#"{"joining":false}"#));
+    let finished = AtomicBool::new(false);
+    let (seen, (code, joined)) = std::thread::scope(|s| {
+        let poller = s.spawn(|| {
+            let mut seen = Vec::new();
+            while !finished.load(Ordering::SeqCst) {
+                let (_, body) = server.request("GET", "/api/join/progress", "");
+                let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+                if v["joining"] == true {
+                    seen.push((
+                        v["done"].as_u64().expect("done"),
+                        v["total"].as_u64().expect("total"),
+                    ));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            seen
+        });
+        let answer = server.post("/api/join", &json!({ "token": token }));
+        finished.store(true, Ordering::SeqCst);
+        (poller.join().expect("poller"), answer)
+    });
+    assert_eq!(code, 200, "{joined}");
+    assert_eq!(joined["name"], "Grünhausen");
+    assert!(!seen.is_empty(), "the join was watched while it ran");
+    assert!(
+        seen.windows(2).all(|w| w[1].0 >= w[0].0),
+        "what has arrived only grows: {seen:?}"
+    );
+    assert!(
+        seen.iter().any(|(done, total)| *done > 0 && *total >= 100),
+        "the community's documents are counted as they arrive: {seen:?}"
+    );
+    let (_, after) = server.request("GET", "/api/join/progress", "");
+    assert_eq!(after, r#"{"joining":false}"#, "nothing runs once joined");
+    assert_eq!(
+        newcomer.json(&["idea", "list", "--limit", "1000"])["total"],
+        600
+    );
+}

@@ -117,8 +117,9 @@ pub async fn join(
 
 /// Joins with an invite from a front door (the desktop app, `allmende serve`): opens a second
 /// service on the same data directory (the store is safe to share between connections and
-/// processes), so the front door keeps answering while the relay is reached. Blocks; call it
-/// off the async threads. Returns the community, its name and its code of conduct.
+/// processes), so the front door keeps answering while the relay is reached, and tells
+/// `progress` how far the community's documents have come (the app shows it). Blocks; call
+/// it off the async threads. Returns the community, its name and its code of conduct.
 ///
 /// # Errors
 /// As [`join`], and storage errors.
@@ -126,13 +127,14 @@ pub fn join_beside(
     dir: &std::path::Path,
     token: &str,
     timeout: Duration,
+    progress: &mut dyn FnMut(Progress),
 ) -> Result<serde_json::Value> {
     let mut svc = Service::open(dir)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let community = rt
-        .block_on(join(&mut svc, token, None, timeout, &mut |_| {}))?
+        .block_on(join(&mut svc, token, None, timeout, progress))?
         .community;
     let overview = svc.overview(&community)?;
     Ok(serde_json::json!({
@@ -140,4 +142,48 @@ pub fn join_beside(
         "name": overview.community.name,
         "code_of_conduct": overview.settings.code_of_conduct,
     }))
+}
+
+/// Where a front door keeps how far a join has come, for the app to ask while it waits:
+/// `None` while no join runs.
+#[derive(Debug, Clone, Default)]
+pub struct Joining(std::sync::Arc<std::sync::Mutex<Option<Progress>>>);
+
+impl Joining {
+    /// Joins beside a front door (as [`join_beside`]), keeping the progress here meanwhile.
+    ///
+    /// # Errors
+    /// As [`join_beside`].
+    pub fn join(
+        &self,
+        dir: &std::path::Path,
+        token: &str,
+        timeout: Duration,
+    ) -> Result<serde_json::Value> {
+        self.set(Some(Progress::default()));
+        let result = join_beside(dir, token, timeout, &mut |p| self.set(Some(p)));
+        self.set(None);
+        result
+    }
+
+    /// The answer to "how far?": `{"joining": false}`, or `{"joining": true, "done", "total",
+    /// "bytes_received"}`.
+    #[must_use]
+    pub fn view(&self) -> serde_json::Value {
+        match self.0.lock().ok().and_then(|p| *p) {
+            Some(p) => serde_json::json!({
+                "joining": true,
+                "done": p.done,
+                "total": p.total,
+                "bytes_received": p.bytes_received,
+            }),
+            None => serde_json::json!({ "joining": false }),
+        }
+    }
+
+    fn set(&self, p: Option<Progress>) {
+        if let Ok(mut now) = self.0.lock() {
+            *now = p;
+        }
+    }
 }

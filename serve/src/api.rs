@@ -7,8 +7,8 @@ use allmende_core::requests::{InviteRequest, JoinRequest};
 use allmende_core::Command;
 use axum::body::Bytes;
 use axum::extract::{Query as UrlQuery, State};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
@@ -125,14 +125,29 @@ pub(super) async fn join(
     };
     let result = async {
         let dir = with_service(&state, |svc| Ok(svc.data_dir())).await?;
+        let joining = state.joining.clone();
         tokio::task::spawn_blocking(move || {
-            allmende_net::join::join_beside(&dir, &token, std::time::Duration::from_secs(20))
+            joining.join(&dir, &token, std::time::Duration::from_secs(20))
         })
         .await
         .map_err(|e| PeerError::Unavailable(e.to_string()))?
     }
     .await;
     changed(&state, result, lang)
+}
+
+/// How far a join from this machine has come (`GET /api/join/progress`), for the app to show
+/// while it waits for `/api/join`.
+pub(super) async fn join_progress(
+    State(state): State<AppState>,
+    parts: Parts,
+    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+) -> Response {
+    let lang = lang(&parts.headers, &params);
+    if let Err(answer) = host_only(&state, &parts, lang, "only this machine joins communities") {
+        return answer;
+    }
+    Json(state.joining.view()).into_response()
 }
 
 pub(super) async fn export_ics(

@@ -11,7 +11,8 @@
 //!   without a session (see `calendar.rs`)
 //! - `POST /api/invite` `{name, role}` (this machine only) → a new member's invite and its QR
 //! - `POST /api/join` `{token}` (this machine only) → joins through the invite's relay:
-//!   `{community, name, code_of_conduct}`
+//!   `{community, name, code_of_conduct}`; meanwhile `GET /api/join/progress` (this machine
+//!   only) → `{joining, done, total, bytes_received}`
 //! - `POST /api/enroll` `{code, name}` → a guest session (see `guest.rs`): browsers on other
 //!   machines join a class with a class code and act only as that member
 //! - `POST /api/class-code` `{community?, days?, uses?}` (this machine only) → a class code and
@@ -66,6 +67,8 @@ pub struct AppState {
     enrolments: Arc<throttle::Throttle>,
     /// The UI's large files, gzipped once.
     gzipped: Arc<static_files::Gzipped>,
+    /// How far a join from this machine has come.
+    joining: allmende_net::join::Joining,
 }
 
 /// Tries to join with a class code one address may make per minute.
@@ -107,6 +110,7 @@ pub fn router(
             std::time::Duration::from_secs(60),
         )),
         gzipped: Arc::default(),
+        joining: allmende_net::join::Joining::default(),
     };
     let router = Router::new()
         .route("/api/command", post(api::command))
@@ -117,6 +121,7 @@ pub fn router(
         .route("/calendar/{file}", get(calendar::feed))
         .route("/api/invite", post(api::invite))
         .route("/api/join", post(api::join))
+        .route("/api/join/progress", get(api::join_progress))
         .route("/api/enroll", post(guest::enroll))
         .route("/api/class-code", post(guest::class_code))
         .route("/api/class-codes", get(guest::class_codes))

@@ -158,7 +158,10 @@ mod tests {
 
     fn accepting(v: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).expect("value"));
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(v).expect("value"),
+        );
         h
     }
 

@@ -7,6 +7,7 @@
 use allmende_core::query::Query;
 use allmende_core::requests::{InviteRequest, JoinRequest};
 use allmende_core::{ApiError, Command, Lang};
+use allmende_net::join::Joining;
 use allmende_service::PeerError;
 use tauri::{Emitter, Manager, State};
 
@@ -124,18 +125,27 @@ pub fn invite(
 pub async fn join(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
+    joining: State<'_, Joining>,
     request: String,
     lang: Option<String>,
 ) -> Result<String, ApiError> {
     let lang = lang_of(lang.as_deref());
     let req: JoinRequest = serde_json::from_str(&request).map_err(|e| bad_json(&e, lang))?;
     let dir = with(&state, lang, |svc| Ok(svc.data_dir()))?;
+    let joining = joining.inner().clone();
     let value = tauri::async_runtime::spawn_blocking(move || {
-        allmende_net::join::join_beside(&dir, &req.token, std::time::Duration::from_secs(20))
+        joining.join(&dir, &req.token, std::time::Duration::from_secs(20))
     })
     .await
     .map_err(|e| api(&PeerError::Unavailable(e.to_string()), lang))?
     .map_err(|e| api(&e, lang))?;
     let _ = app.emit("changed", "");
     Ok(value.to_string())
+}
+
+/// How far a join has come, for the window to show while it waits for [`join`]:
+/// `{joining, done, total, bytes_received}`.
+#[tauri::command]
+pub fn join_progress(joining: State<'_, Joining>) -> String {
+    joining.view().to_string()
 }

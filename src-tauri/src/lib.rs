@@ -64,12 +64,14 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .manage(AppState(shared.clone()))
         .manage(BackgroundSync(background))
+        .manage(allmende_net::join::Joining::default())
         .invoke_handler(tauri::generate_handler![
             commands::command,
             commands::query,
             commands::session,
             commands::invite,
             commands::join,
+            commands::join_progress,
             commands::smoke_report
         ])
         .setup(move |app| {

@@ -175,6 +175,30 @@ pub async fn join(token: &str, lang: &str) -> Result<serde_json::Value, ApiError
     from_json(&text)
 }
 
+/// How far a join from this device has come: `(done, total)` while one runs, `None` when
+/// none does (or the answer did not come).
+pub async fn join_progress(lang: &str) -> Option<(usize, usize)> {
+    let text = if tauri().is_some() {
+        tauri_invoke("join_progress", "", lang).await.ok()?
+    } else {
+        http("GET", "/api/join/progress", None, lang).await.ok()?
+    };
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    if v["joining"].as_bool() != Some(true) {
+        return None;
+    }
+    let n = |k: &str| v[k].as_u64().and_then(|x| usize::try_from(x).ok());
+    Some((n("done")?, n("total")?))
+}
+
+/// Waits `ms` milliseconds without holding the page.
+pub async fn pause(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
 const GUEST_KEY: &str = "allmende.guest";
 
 fn storage() -> Option<web_sys::Storage> {

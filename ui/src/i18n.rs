@@ -328,6 +328,36 @@ pub fn count(lang: Lang, n: u64, noun: &str) -> String {
     format!("{n} {word}")
 }
 
+/// A whole number grouped as the language writes it ("10.000"; "10,000").
+#[must_use]
+pub fn grouped(lang: Lang, n: usize) -> String {
+    let digits = n.to_string();
+    let sep = if lang == Lang::De { '.' } else { ',' };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// How far joining `name` has come: "12 % von Grünhausen empfangen (1.200 von 10.000
+/// Einträgen)"; before anything is known, that the app is connecting.
+#[must_use]
+pub fn joining(lang: Lang, name: &str, done: usize, total: usize) -> String {
+    if total == 0 {
+        return t(lang, "joininv.busy").to_string();
+    }
+    let pct = done.min(total) * 100 / total;
+    let (d, n) = (grouped(lang, done.min(total)), grouped(lang, total));
+    match lang {
+        Lang::De => format!("{pct} % von {name} empfangen ({d} von {n} Einträgen)"),
+        Lang::En => format!("{pct} % of {name} received ({d} of {n} entries)"),
+    }
+}
+
 #[cfg(test)]
 mod count_tests {
     use super::*;
@@ -340,5 +370,25 @@ mod count_tests {
         assert_eq!(count(Lang::De, 1, "sync.waiting"), "1 Änderung wartet");
         assert_eq!(count(Lang::En, 2, "sync.waiting"), "2 changes waiting");
         assert_eq!(count(Lang::En, 1, "comments"), "1 comment");
+    }
+
+    #[test]
+    fn joining_says_how_far_in_the_reader_s_numbers() {
+        assert_eq!(
+            joining(Lang::De, "Grünhausen", 1200, 10_000),
+            "12 % von Grünhausen empfangen (1.200 von 10.000 Einträgen)"
+        );
+        assert_eq!(
+            joining(Lang::En, "Grünhausen", 999, 1000),
+            "99 % of Grünhausen received (999 of 1,000 entries)"
+        );
+        assert_eq!(joining(Lang::De, "X", 0, 0), t(Lang::De, "joininv.busy"));
+        assert_eq!(
+            joining(Lang::De, "X", 12, 10),
+            "100 % von X empfangen (10 von 10 Einträgen)",
+            "discovery can lag behind: never past the whole"
+        );
+        assert_eq!(grouped(Lang::De, 1_234_567), "1.234.567");
+        assert_eq!(grouped(Lang::En, 999), "999");
     }
 }

@@ -41,8 +41,8 @@ pub struct SyncReport {
     pub bytes_received: u64,
 }
 
-/// How far a sync has come, for a progress bar.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How far a sync has come, for a progress bar (also as JSON, for the app while joining).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Progress {
     /// Documents done (synced or given up on) so far.
     pub done: usize,

@@ -83,7 +83,7 @@ pub fn join_invite() -> Html {
             (busy.clone(), note.clone(), joined.clone(), pending.clone());
         let app = app.clone();
         Callback::from(move |_: MouseEvent| {
-            let Some((_, text)) = (*pending).clone() else {
+            let Some((invite, text)) = (*pending).clone() else {
                 return;
             };
             let (busy, note, joined, app, pending) = (
@@ -95,8 +95,31 @@ pub fn join_invite() -> Html {
             );
             busy.set(true);
             note.set(Some((true, t(lang, "joininv.busy").to_string())));
+            // While the join runs: how much of the community has arrived, every half second.
+            let running = std::rc::Rc::new(std::cell::Cell::new(true));
+            {
+                let (running, note, name) =
+                    (running.clone(), note.clone(), invite.community_name.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    loop {
+                        crate::api::pause(500).await;
+                        if !running.get() {
+                            return;
+                        }
+                        if let Some((done, total)) = crate::api::join_progress(lang.as_str()).await
+                        {
+                            if running.get() {
+                                let text = crate::i18n::joining(lang, &name, done, total);
+                                note.set(Some((true, text)));
+                            }
+                        }
+                    }
+                });
+            }
             wasm_bindgen_futures::spawn_local(async move {
-                match crate::api::join(text.trim(), lang.as_str()).await {
+                let result = crate::api::join(text.trim(), lang.as_str()).await;
+                running.set(false);
+                match result {
                     Ok(v) => {
                         let field = |k: &str| v[k].as_str().unwrap_or_default().to_string();
                         joined.set(Some((
