@@ -175,3 +175,98 @@ fn a_community_id_cannot_be_taken_before_its_creator_uploads_it() {
         .iter()
         .any(|t| t == "Dorfladen"));
 }
+
+/// Finding 5 (disk across many addresses): on a relay that lists its founders, a stranger's
+/// own community is not stored, however many keys they make, while the founder's community
+/// and its members sync as always.
+#[test]
+fn only_listed_founders_found_communities_and_members_still_sync() {
+    let anna = Peer::new();
+    let key = allmende_service::Service::open(anna.path())
+        .expect("open")
+        .device()
+        .public_hex();
+    let relay = RelayProc::start(&format!("founders = [\"{}\"]\n", key.to_uppercase()));
+    anna.create(&[
+        "init",
+        "--name",
+        "Grünhausen",
+        "--kind",
+        "town",
+        "--admin-name",
+        "Anna",
+    ]);
+    anna.ok(&["sync", "--relay", &relay.url()]);
+    let token = anna.ok(&["invite", "--name", "Ben"]).trim().to_string();
+    anna.ok(&["sync"]);
+    let ben = Peer::new();
+    ben.ok(&["join", &token]);
+    ben.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Lastenrad",
+        "--category",
+        "mobility",
+    ]);
+    ben.ok(&["sync"]);
+    anna.ok(&["sync"]);
+    assert_eq!(
+        anna.titles(&["idea", "list"]),
+        vec!["Lastenrad"],
+        "members sync as always"
+    );
+    let stored = relay.metric("allmende_relay_documents_stored");
+    // An honest client hears from the relay's feed that its community is not welcome and
+    // sends nothing (no wait for an answer that will not come).
+    let sam = Peer::new();
+    let sams = sam.create(&[
+        "init",
+        "--name",
+        "Sam",
+        "--kind",
+        "village",
+        "--admin-name",
+        "Sam",
+    ]);
+    sam.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Platzhalter",
+        "--category",
+        "energy",
+    ]);
+    let out = sam.run(&["sync", "--relay", &relay.url()]);
+    let told = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        told.contains(&sams),
+        "the refused community is named: {told}"
+    );
+    // A modified client that ignores the feed pushes Sam's community with Sam's own key, a
+    // proper founding (a signed Genesis): the relay refuses it all the same.
+    let (seed, mut doc) = {
+        let mut svc = allmende_service::Service::open(sam.path()).expect("open");
+        let bytes = svc.doc_bytes(&sams).expect("bytes");
+        (
+            svc.device().secret_bytes(),
+            automerge::Automerge::load(&bytes).expect("load"),
+        )
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let pushed = rt.block_on(async {
+        let mut client = RawClient::open(&relay, "127.0.0.1".parse().expect("ip"), seed, "s")
+            .await
+            .expect("login");
+        client.push(&sams, &mut doc).await
+    });
+    assert!(!matches!(pushed, Pushed::Taken), "{pushed:?}");
+    assert_eq!(
+        relay.metric("allmende_relay_documents_stored"),
+        stored,
+        "nothing of the strangers' communities is stored"
+    );
+}

@@ -54,6 +54,16 @@ pub(super) fn run(svc: &mut Service, out: &Printer, args: &SyncArgs) -> Result<(
                 }
             );
         }
+        // The key a relay's operator lists to let this device found communities there.
+        println!(
+            "{}: {}",
+            if de {
+                "Schlüssel dieses Geräts"
+            } else {
+                "This device's key"
+            },
+            svc.device().public_hex()
+        );
         for r in rows {
             let when = r
                 .last_synced

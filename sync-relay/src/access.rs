@@ -65,6 +65,9 @@ pub struct Access {
     replay: Arc<Mutex<Replay>>,
     allow_foreign: bool,
     accept_unproven: bool,
+    /// Device keys that may found communities (and bring in items of communities not here);
+    /// `None`: anyone may.
+    founders: Option<Arc<HashSet<String>>>,
 }
 
 impl Access {
@@ -75,7 +78,24 @@ impl Access {
             replay: Arc::default(),
             allow_foreign,
             accept_unproven: false,
+            founders: None,
         }
+    }
+
+    /// Only `founders` (device keys) may found communities here, and bring in items of a
+    /// community the relay does not hold; none listed: anyone may.
+    #[must_use]
+    pub fn founded_only_by(mut self, founders: &[String]) -> Self {
+        self.founders = (!founders.is_empty())
+            .then(|| Arc::new(founders.iter().map(|k| k.to_ascii_lowercase()).collect()));
+        self
+    }
+
+    /// Whether `device` may found a community here.
+    fn may_found(&self, device: &str) -> bool {
+        self.founders
+            .as_ref()
+            .is_none_or(|f| f.contains(&device.to_ascii_lowercase()))
     }
 
     /// Also stores items without a creator's proof (made before ids were derived) first
@@ -213,7 +233,8 @@ impl Access {
             return Standing::Refused;
         };
         match (state.docs.get(community), state.rosters.get(community)) {
-            (None, _) => Standing::Unknown,
+            // Not here yet: the device may bring it, where it may found communities here.
+            (None, _) if self.may_found(device) => Standing::Unknown,
             (Some(DocAccess::Community), Some(r)) if r.member_at(device, now_ms()).is_some() => {
                 Standing::Member
             }
@@ -255,6 +276,10 @@ impl Access {
                     &mut governance::LogHistory::default(),
                     &mut governance::Checked::default(),
                 );
+                if !self.may_found(device) {
+                    tracing::warn!(doc = %doc_id, %device, "a community founded by a device not among the founders: refused");
+                    return false;
+                }
                 founded.is_founded()
                     && founded.members.values().any(|m| {
                         !m.removed
@@ -277,7 +302,7 @@ impl Access {
                 // A community not here yet (its upload may follow): the creator's proof is
                 // all there is to guard, and only the creator's device writes it first.
                 let Some(roster) = state.rosters.get(&community) else {
-                    return proven && header.device == device;
+                    return proven && header.device == device && self.may_found(device);
                 };
                 let access = DocAccess::Item {
                     community: community.clone(),
@@ -554,6 +579,22 @@ pub(crate) mod tests {
         }
         doc.commit();
         (id, doc)
+    }
+
+    /// On a relay that lists its founders, an item of a community not here is brought in
+    /// by a founder only (a stranger would fill the disk with items of made-up communities).
+    #[test]
+    fn items_of_a_community_not_here_come_only_from_founders_where_they_are_listed() {
+        let key = Key(ed25519_dalek::SigningKey::from_bytes(&[5; 32]));
+        let (id, mut doc) = proven_idea(&key);
+        let doc = doc.document().clone();
+        let hex = governance::Signer::public_hex(&key);
+        let peer = format!("device:{hex}:s1");
+        assert!(Access::new(false).may_create(&id, &doc, &peer));
+        let others = Access::new(false).founded_only_by(&["ab".repeat(32)]);
+        assert!(!others.may_create(&id, &doc, &peer));
+        let listed = Access::new(false).founded_only_by(&[hex.to_uppercase()]);
+        assert!(listed.may_create(&id, &doc, &peer));
     }
 
     /// From an adversarial review: a header rewritten while the relay ran was ignored, but

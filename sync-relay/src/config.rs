@@ -77,6 +77,12 @@ pub struct Config {
     /// relay with items made by an earlier release (no nonce in their header), until they
     /// are uploaded.
     pub accept_unproven_items: bool,
+    /// Device keys (hex) that may found communities here, and bring in items of a community
+    /// the relay does not hold yet. Empty (the default): anyone may. A town's relay on the
+    /// internet lists the devices of those who run its communities, so strangers cannot
+    /// fill its disk with communities of their own under ever new keys; members of the
+    /// communities here sync as always.
+    pub founders: Vec<String>,
     /// Threads that serve connections and documents (storage writes have a thread of their
     /// own). One serves thousands of connections with the least CPU per message, since
     /// threads that hand work to each other wake each other up; more pay off once one core
@@ -113,6 +119,7 @@ impl Default for Config {
             max_ephemeral_bytes: 64 * 1024,
             allow_foreign_documents: false,
             accept_unproven_items: false,
+            founders: Vec::new(),
             workers: 1,
         }
     }
@@ -261,6 +268,14 @@ impl Config {
         if let Some(v) = get("ALLMENDE_RELAY_ACCEPT_UNPROVEN_ITEMS") {
             self.accept_unproven_items = parse("ALLMENDE_RELAY_ACCEPT_UNPROVEN_ITEMS", &v)?;
         }
+        if let Some(v) = get("ALLMENDE_RELAY_FOUNDERS") {
+            self.founders = v
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_string)
+                .collect();
+        }
         if let Some(v) = get("ALLMENDE_RELAY_WORKERS") {
             self.workers = parse("ALLMENDE_RELAY_WORKERS", &v)?;
         }
@@ -279,6 +294,16 @@ impl Config {
                 field: "names",
                 message: "behind a reverse proxy (trusted_proxies), set the names devices reach \
                           the relay at: logins are signed for them",
+            });
+        }
+        if self
+            .founders
+            .iter()
+            .any(|k| k.len() != 64 || !k.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Err(ConfigError::Invalid {
+                field: "founders",
+                message: "each founder is a device key: 64 hexadecimal digits",
             });
         }
         if self.workers == 0 {
@@ -354,6 +379,18 @@ mod tests {
         assert!(proxied.apply_env(|_| None).is_err());
         proxied.names = vec!["relay.example".into()];
         assert!(proxied.apply_env(|_| None).is_ok());
+        let key = "aB".repeat(32);
+        let mut founded = Config::default();
+        founded
+            .apply_env(|n| (n == "ALLMENDE_RELAY_FOUNDERS").then(|| format!("{key}, ")))
+            .expect("env");
+        assert_eq!(founded.founders, [key]);
+        assert!(
+            founded
+                .apply_env(|n| (n == "ALLMENDE_RELAY_FOUNDERS").then(|| "Anna".to_string()))
+                .is_err(),
+            "a founder is a device key"
+        );
         assert!(c
             .apply_env(|n| (n == "ALLMENDE_RELAY_WORKERS").then(|| "0".to_string()))
             .is_err());

@@ -62,7 +62,8 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
     let storage = Store::open(&config.data)?;
     let metrics = Arc::new(Metrics::default());
     let access = Access::new(config.allow_foreign_documents)
-        .accepting_unproven_items(config.accept_unproven_items);
+        .accepting_unproven_items(config.accept_unproven_items)
+        .founded_only_by(&config.founders);
     for doc in storage.documents()? {
         access.refresh(&doc, &storage.document_bytes(&doc)?);
     }
