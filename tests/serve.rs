@@ -259,6 +259,19 @@ fn a_body_that_does_not_fit_is_refused_not_read_as_defaults() {
     assert_eq!(status, 400, "{body}");
     let (status, body) = server.post("/api/invite", &json!({"nmae": "Ben"}));
     assert_eq!(status, 400, "{body}");
+    // A class code to withdraw, misspelt or not text: refused with what is wrong.
+    for wrong in [json!({"cod": "ABCD-EFGH"}), json!({"code": 7})] {
+        let (status, body) = server.post("/api/class-code/revoke", &wrong);
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["code"], "bad_input", "{body}");
+    }
+    // A refusal speaks the language asked for.
+    let (status, body) = server.post("/api/invite?lang=en", &json!({"nmae": "Ben"}));
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| m.contains("not an invite request")),
+        "{body}"
+    );
     // No class code was made and no member registered on the way.
     let (status, codes) = server.request(
         "GET",

@@ -54,6 +54,13 @@ pub struct ClassCodeRequest {
     pub uses: Option<u32>,
 }
 
+/// `POST /api/class-code/revoke`: nobody joins with `code` any more.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeClassCodeRequest {
+    pub code: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,73 +8,50 @@ use allmende_core::Command;
 use axum::body::Bytes;
 use axum::extract::{Query as UrlQuery, State};
 use axum::http::header;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::context::{
-    as_principal, body_of, changed, error, host_only, lang, principal, with_service,
+    as_principal, body_of, changed, community_or_current, error, with_service, Caller,
 };
 use super::AppState;
 use allmende_store::error::PeerError;
 
 pub(super) async fn command(
     State(state): State<AppState>,
-    parts: Parts,
-    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+    caller: Caller,
     body: Bytes,
 ) -> Response {
-    let lang = lang(&parts.headers, &params);
-    let who = match principal(&state, &parts) {
-        Ok(w) => w,
-        Err(e) => return error(&e, lang),
-    };
-    let command: Command = match serde_json::from_slice(&body) {
+    let command: Command = match body_of(&body, "a command", caller.lang) {
         Ok(c) => c,
-        Err(e) => return error(&PeerError::BadInput(format!("not a command: {e}")), lang),
+        Err(answer) => return answer,
     };
-    let result = as_principal(&state, who, move |svc| svc.execute(command)).await;
+    let result = as_principal(&state, caller.who, move |svc| svc.execute(command)).await;
     match result {
         Ok(outcome) => {
             let _ = state.changes.send(outcome.id.clone());
             Json(outcome).into_response()
         }
-        Err(e) => error(&e, lang),
+        Err(e) => error(&e, caller.lang),
     }
 }
 
-pub(super) async fn query(
-    State(state): State<AppState>,
-    parts: Parts,
-    UrlQuery(params): UrlQuery<HashMap<String, String>>,
-    body: Bytes,
-) -> Response {
-    let lang = lang(&parts.headers, &params);
-    let who = match principal(&state, &parts) {
-        Ok(w) => w,
-        Err(e) => return error(&e, lang),
-    };
-    let query: Query = match serde_json::from_slice(&body) {
+pub(super) async fn query(State(state): State<AppState>, caller: Caller, body: Bytes) -> Response {
+    let query: Query = match body_of(&body, "a query", caller.lang) {
         Ok(q) => q,
-        Err(e) => return error(&PeerError::BadInput(format!("not a query: {e}")), lang),
+        Err(answer) => return answer,
     };
-    match as_principal(&state, who, move |svc| svc.query(query)).await {
-        Ok(result) => Json(result).into_response(),
+    let lang = caller.lang;
+    let result = as_principal(&state, caller.who, move |svc| svc.query(query)).await;
+    match result {
+        Ok(v) => Json(v).into_response(),
         Err(e) => error(&e, lang),
     }
 }
 
-pub(super) async fn session(
-    State(state): State<AppState>,
-    parts: Parts,
-    UrlQuery(params): UrlQuery<HashMap<String, String>>,
-) -> Response {
-    let lang = lang(&parts.headers, &params);
-    let who = match principal(&state, &parts) {
-        Ok(w) => w,
-        Err(e) => return error(&e, lang),
-    };
-    let result = as_principal(&state, who, |svc| svc.session_view()).await;
+pub(super) async fn session(State(state): State<AppState>, caller: Caller) -> Response {
+    let lang = caller.lang;
+    let result = as_principal(&state, caller.who, |svc| svc.session_view()).await;
     match result {
         Ok(v) => Json(v).into_response(),
         Err(e) => error(&e, lang),
@@ -82,20 +59,14 @@ pub(super) async fn session(
 }
 
 /// Creates an invite (admins) and returns the token with its QR code as SVG.
-pub(super) async fn invite(
-    State(state): State<AppState>,
-    parts: Parts,
-    UrlQuery(params): UrlQuery<HashMap<String, String>>,
-    body: Bytes,
-) -> Response {
-    let lang = lang(&parts.headers, &params);
-    let request: InviteRequest =
-        match host_only(&state, &parts, lang, "only the host creates invites")
-            .and_then(|()| body_of(&body, "an invite request", lang))
-        {
-            Ok(r) => r,
-            Err(answer) => return answer,
-        };
+pub(super) async fn invite(State(state): State<AppState>, caller: Caller, body: Bytes) -> Response {
+    let request: InviteRequest = match caller
+        .host_only("only the host creates invites")
+        .and_then(|()| body_of(&body, "an invite request", caller.lang))
+    {
+        Ok(r) => r,
+        Err(answer) => return answer,
+    };
     let result = with_service(&state, move |svc| {
         svc.invite_view(
             request.community.as_deref(),
@@ -105,20 +76,15 @@ pub(super) async fn invite(
         )
     })
     .await;
-    changed(&state, result, lang)
+    changed(&state, result, caller.lang)
 }
 
 /// Joins a community with an invite token (this machine only): reaches the invite's relay
 /// beside the running service and answers with the community and its code of conduct.
-pub(super) async fn join(
-    State(state): State<AppState>,
-    parts: Parts,
-    UrlQuery(params): UrlQuery<HashMap<String, String>>,
-    body: Bytes,
-) -> Response {
-    let lang = lang(&parts.headers, &params);
-    let token = match host_only(&state, &parts, lang, "only this machine joins communities")
-        .and_then(|()| body_of::<JoinRequest>(&body, "a join request", lang))
+pub(super) async fn join(State(state): State<AppState>, caller: Caller, body: Bytes) -> Response {
+    let token = match caller
+        .host_only("only this machine joins communities")
+        .and_then(|()| body_of::<JoinRequest>(&body, "a join request", caller.lang))
     {
         Ok(r) => r.token,
         Err(answer) => return answer,
@@ -133,18 +99,13 @@ pub(super) async fn join(
         .map_err(|e| PeerError::Unavailable(e.to_string()))?
     }
     .await;
-    changed(&state, result, lang)
+    changed(&state, result, caller.lang)
 }
 
 /// How far a join from this machine has come (`GET /api/join/progress`), for the app to show
 /// while it waits for `/api/join`.
-pub(super) async fn join_progress(
-    State(state): State<AppState>,
-    parts: Parts,
-    UrlQuery(params): UrlQuery<HashMap<String, String>>,
-) -> Response {
-    let lang = lang(&parts.headers, &params);
-    if let Err(answer) = host_only(&state, &parts, lang, "only this machine joins communities") {
+pub(super) async fn join_progress(State(state): State<AppState>, caller: Caller) -> Response {
+    if let Err(answer) = caller.host_only("only this machine joins communities") {
         return answer;
     }
     Json(state.joining.view()).into_response()
@@ -152,22 +113,13 @@ pub(super) async fn join_progress(
 
 pub(super) async fn export_ics(
     State(state): State<AppState>,
-    parts: Parts,
+    caller: Caller,
     UrlQuery(params): UrlQuery<HashMap<String, String>>,
 ) -> Response {
-    let lang = lang(&parts.headers, &params);
-    let who = match principal(&state, &parts) {
-        Ok(w) => w,
-        Err(e) => return error(&e, lang),
-    };
     let community = params.get("community").cloned();
-    let result = as_principal(&state, who, move |svc| {
-        let c = match community {
-            Some(c) => c,
-            None => svc
-                .current_community()?
-                .ok_or_else(|| PeerError::BadInput("no community".into()))?,
-        };
+    let lang = caller.lang;
+    let result = as_principal(&state, caller.who, move |svc| {
+        let c = community_or_current(svc, community)?;
         if svc.viewer_community().is_some_and(|v| v != c) {
             return Err(PeerError::HostOnly("another community".into()));
         }

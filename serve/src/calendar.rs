@@ -2,19 +2,18 @@
 //! gives the secret link (`webcal://` and `http://`), `GET /calendar/SECRET.ics` answers
 //! it without a session (the secret is the key; it reads the events and nothing else).
 
-use std::collections::HashMap;
-
 use axum::body::Bytes;
-use axum::extract::{Path, Query as UrlQuery, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
-use super::context::{as_principal, body_of, error, lang, principal, with_service, Principal};
+use super::context::{
+    as_principal, body_of, community_or_current, error, lang, with_service, Caller,
+};
 use super::AppState;
-use allmende_store::error::PeerError;
 
 #[derive(Deserialize)]
 struct LinkRequest {
@@ -38,33 +37,23 @@ fn host_of(parts: &Parts) -> String {
 /// `POST /api/calendar-link` `{community?, renew?}` → `{http, webcal}`.
 pub(super) async fn link(
     State(state): State<AppState>,
+    caller: Caller,
     parts: Parts,
-    UrlQuery(params): UrlQuery<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let lang = lang(&parts.headers, &params);
+    let lang = caller.lang;
     let request: LinkRequest = match body_of(&body, "a calendar link request", lang) {
         Ok(r) => r,
         Err(answer) => return answer,
     };
-    let who = match principal(&state, &parts) {
-        Ok(w) => w,
-        Err(e) => return error(&e, lang),
-    };
-    if request.renew && !matches!(who, Principal::Host) {
-        return error(
-            &PeerError::HostOnly("only the host makes a new calendar link".into()),
-            lang,
-        );
+    if request.renew {
+        if let Err(answer) = caller.host_only("only the host makes a new calendar link") {
+            return answer;
+        }
     }
     let host = host_of(&parts);
-    let result = as_principal(&state, who, move |svc| {
-        let community = match request.community {
-            Some(c) => c,
-            None => svc
-                .current_community()?
-                .ok_or_else(|| PeerError::BadInput("no community".into()))?,
-        };
+    let result = as_principal(&state, caller.who, move |svc| {
+        let community = community_or_current(svc, request.community)?;
         svc.calendar_secret(&community, request.renew)
     })
     .await;
@@ -84,7 +73,7 @@ pub(super) async fn feed(
     parts: Parts,
     Path(file): Path<String>,
 ) -> Response {
-    let lang = lang(&parts.headers, &HashMap::new());
+    let lang = lang(&parts);
     let secret = file.trim_end_matches(".ics").to_string();
     let host = host_of(&parts);
     let result = with_service(&state, move |svc| {

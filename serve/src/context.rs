@@ -2,11 +2,10 @@
 //! this machine, or a guest with a session token), the service on a blocking thread, and the
 //! answer to an error (status and `{code, message}` in the request's language).
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use allmende_core::Lang;
-use axum::extract::ConnectInfo;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -18,14 +17,76 @@ use super::AppState;
 use allmende_service::{Service, Viewer};
 use allmende_store::error::PeerError;
 
-pub(super) fn lang(headers: &HeaderMap, params: &HashMap<String, String>) -> Lang {
-    if let Some(l) = params.get("lang").and_then(|l| l.parse().ok()) {
-        return l;
+/// The language a request asks for: `?lang=`, else `Accept-Language`, else German.
+pub(super) fn lang(parts: &Parts) -> Lang {
+    let asked = parts
+        .uri
+        .query()
+        .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("lang=")))
+        .and_then(|l| l.parse().ok());
+    asked.unwrap_or_else(|| {
+        parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map_or(Lang::De, Lang::from_locale)
+    })
+}
+
+/// A request from someone who may use the API, with its language and whom it acts as: the
+/// host on this machine, or a guest with a session token. Anyone else is refused, in the
+/// language they asked for, before the handler runs.
+pub(super) struct Caller {
+    pub lang: Lang,
+    pub who: Principal,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let lang = lang(parts);
+        principal(state, parts)
+            .map(|who| Caller { lang, who })
+            .map_err(|e| error(&e, lang))
     }
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map_or(Lang::De, Lang::from_locale)
+}
+
+impl Caller {
+    /// Refuses a guest with `why`: this is for the host (this machine) alone.
+    ///
+    /// # Errors
+    /// The refusal, as the answer to send.
+    pub(super) fn host_only(&self, why: &str) -> Result<(), Response> {
+        match self.who {
+            Principal::Host => Ok(()),
+            Principal::Guest(_) => Err(error(&PeerError::HostOnly(why.into()), self.lang)),
+        }
+    }
+
+    /// The value as JSON, or the error in the caller's language.
+    pub(super) fn answer<T: Serialize>(&self, result: Result<T, PeerError>) -> Response {
+        match result {
+            Ok(v) => Json(v).into_response(),
+            Err(e) => error(&e, self.lang),
+        }
+    }
+}
+
+/// The community a request names, or the one open on this device.
+///
+/// # Errors
+/// No community named and none open, or storage errors.
+pub(super) fn community_or_current(
+    svc: &mut Service,
+    named: Option<String>,
+) -> Result<String, PeerError> {
+    match named {
+        Some(c) => Ok(c),
+        None => svc
+            .current_community()?
+            .ok_or_else(|| PeerError::BadInput("no community".into())),
+    }
 }
 
 fn status_of(e: &PeerError) -> StatusCode {
@@ -133,24 +194,6 @@ pub(super) async fn as_principal<T: Send + 'static>(
         }
     })
     .await
-}
-
-/// Refuses everyone but the host (this machine) with `why`.
-///
-/// # Errors
-/// The refusal, as the answer to send.
-pub(super) fn host_only(
-    state: &AppState,
-    parts: &Parts,
-    lang: Lang,
-    why: &str,
-) -> Result<(), Response> {
-    match principal(state, parts) {
-        Ok(Principal::Host) => Ok(()),
-        // A guest is in, but this is not for guests; anyone else has not joined.
-        Ok(Principal::Guest(_)) => Err(error(&PeerError::HostOnly(why.into()), lang)),
-        Err(e) => Err(error(&e, lang)),
-    }
 }
 
 /// A request body of type `T` (named `what` in the refusal).

@@ -14,7 +14,7 @@ use super::AppState;
 /// `GET /api/events`: for the host and for guests with a valid token, like the API.
 pub(super) async fn socket(State(state): State<AppState>, mut parts: Parts) -> Response {
     if let Err(e) = socket_principal(&state, &parts).await {
-        return super::context::error(&e, allmende_core::Lang::De);
+        return super::context::error(&e, super::context::lang(&parts));
     }
     match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
         Ok(upgrade) => upgrade.on_upgrade(move |ws| forward(ws, state)),

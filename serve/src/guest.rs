@@ -12,24 +12,16 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Query as UrlQuery, State};
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::response::Response;
 
-use super::context::{
-    body_of, changed, error, host_only, lang, principal, with_service, Principal,
-};
+use super::context::{body_of, changed, community_or_current, error, lang, with_service, Caller};
 use super::AppState;
-use allmende_core::requests::{ClassCodeRequest, EnrollRequest};
+use allmende_core::requests::{ClassCodeRequest, EnrollRequest, RevokeClassCodeRequest};
 use allmende_store::error::PeerError;
 
 /// `POST /api/enroll` `{code, name}`: joins a class as a guest; returns the session token.
-pub(super) async fn enroll(
-    State(state): State<AppState>,
-    parts: Parts,
-    UrlQuery(params): UrlQuery<HashMap<String, String>>,
-    body: Bytes,
-) -> Response {
-    let lang = lang(&parts.headers, &params);
+pub(super) async fn enroll(State(state): State<AppState>, parts: Parts, body: Bytes) -> Response {
+    let lang = lang(&parts);
     // Codes are short: one address gets a few failed tries a minute (fail closed without
     // one); a class joining from one address is not held up.
     let from = parts
@@ -57,18 +49,17 @@ pub(super) async fn enroll(
 /// link as a QR code.
 pub(super) async fn class_code(
     State(state): State<AppState>,
+    caller: Caller,
     parts: Parts,
-    UrlQuery(params): UrlQuery<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let lang = lang(&parts.headers, &params);
-    let request: ClassCodeRequest =
-        match host_only(&state, &parts, lang, "only the host creates class codes")
-            .and_then(|()| body_of(&body, "a class code request", lang))
-        {
-            Ok(r) => r,
-            Err(answer) => return answer,
-        };
+    let request: ClassCodeRequest = match caller
+        .host_only("only the host creates class codes")
+        .and_then(|()| body_of(&body, "a class code request", caller.lang))
+    {
+        Ok(r) => r,
+        Err(answer) => return answer,
+    };
     let community = request.community;
     let days = request.days.unwrap_or(7);
     let uses = request.uses.unwrap_or(allmende_service::DEFAULT_CODE_USES);
@@ -79,80 +70,47 @@ pub(super) async fn class_code(
         .unwrap_or("localhost")
         .to_string();
     let result = with_service(&state, move |svc| {
-        let c = match community {
-            Some(c) => c,
-            None => svc
-                .current_community()?
-                .ok_or_else(|| PeerError::BadInput("no community".into()))?,
-        };
+        let c = community_or_current(svc, community)?;
         let code = svc.create_class_code(&c, days, uses)?;
         let url = format!("http://{host}/#code={}", code.code);
         let qr = allmende_service::qr::svg(&url)?;
         Ok(serde_json::json!({ "code": code, "url": url, "qr_svg": qr }))
     })
     .await;
-    match result {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => error(&e, lang),
-    }
-}
-
-/// Whether the request comes from the host.
-fn is_host(state: &AppState, parts: &Parts) -> bool {
-    matches!(principal(state, parts), Ok(Principal::Host))
-}
-
-fn not_host(lang: allmende_core::Lang) -> Response {
-    error(
-        &PeerError::HostOnly("only the host manages class codes".into()),
-        lang,
-    )
+    caller.answer(result)
 }
 
 /// `GET /api/class-codes?community=` (host only): the community's class codes.
 pub(super) async fn class_codes(
     State(state): State<AppState>,
-    parts: Parts,
+    caller: Caller,
     UrlQuery(params): UrlQuery<HashMap<String, String>>,
 ) -> Response {
-    let lang = lang(&parts.headers, &params);
-    if !is_host(&state, &parts) {
-        return not_host(lang);
+    if let Err(answer) = caller.host_only("only the host manages class codes") {
+        return answer;
     }
     let community = params.get("community").cloned();
     let result = with_service(&state, move |svc| {
-        let c = match community {
-            Some(c) => c,
-            None => svc
-                .current_community()?
-                .ok_or_else(|| PeerError::BadInput("no community".into()))?,
-        };
+        let c = community_or_current(svc, community)?;
         svc.class_codes(&c)
     })
     .await;
-    match result {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => error(&e, lang),
-    }
+    caller.answer(result)
 }
 
 /// `POST /api/class-code/revoke` `{code}` (host only): nobody joins with it any more.
 pub(super) async fn revoke_class_code(
     State(state): State<AppState>,
-    parts: Parts,
-    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+    caller: Caller,
     body: Bytes,
 ) -> Response {
-    let lang = lang(&parts.headers, &params);
-    if !is_host(&state, &parts) {
-        return not_host(lang);
-    }
-    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let Some(code) = request["code"].as_str().map(str::to_string) else {
-        return error(&PeerError::BadInput("code missing".into()), lang);
+    let request: RevokeClassCodeRequest = match caller
+        .host_only("only the host manages class codes")
+        .and_then(|()| body_of(&body, "a class code to withdraw", caller.lang))
+    {
+        Ok(r) => r,
+        Err(answer) => return answer,
     };
-    match with_service(&state, move |svc| svc.revoke_class_code(&code)).await {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => error(&e, lang),
-    }
+    let result = with_service(&state, move |svc| svc.revoke_class_code(&request.code)).await;
+    caller.answer(result)
 }
