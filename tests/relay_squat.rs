@@ -243,6 +243,13 @@ fn only_listed_founders_found_communities_and_members_still_sync() {
         told.contains(&sams),
         "the refused community is named: {told}"
     );
+    // Refused there, Sam's community is not tied to that relay: a relay open to all takes it.
+    let open = RelayProc::start("");
+    sam.ok(&["sync", "--relay", &open.url()]);
+    assert!(
+        open.metric("allmende_relay_documents_stored") >= 2,
+        "Sam's community and idea are on the open relay"
+    );
     // A modified client that ignores the feed pushes Sam's community with Sam's own key, a
     // proper founding (a signed Genesis): the relay refuses it all the same.
     let (seed, mut doc) = {

@@ -269,7 +269,9 @@ fn a_body_that_does_not_fit_is_refused_not_read_as_defaults() {
     let (status, body) = server.post("/api/invite?lang=en", &json!({"nmae": "Ben"}));
     assert_eq!(status, 400, "{body}");
     assert!(
-        body["message"].as_str().is_some_and(|m| m.contains("not an invite request")),
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("not an invite request")),
         "{body}"
     );
     // No class code was made and no member registered on the way.

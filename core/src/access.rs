@@ -15,7 +15,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::apply::Item;
-use crate::model::{Community, Project, Visibility};
+use crate::model::{Community, Project};
 
 /// A community's roster, by device.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -73,23 +73,6 @@ pub enum DocAccess {
 }
 
 impl DocAccess {
-    /// The access of an item of `community_id`; a team-only project's team as `community`
-    /// (replayed; `None` when not known yet: then nobody's) accepts it.
-    #[must_use]
-    pub fn item(
-        community_id: &str,
-        project: Option<&Project>,
-        community: Option<&Community>,
-    ) -> Self {
-        let team = project
-            .filter(|p| p.visibility == Visibility::Team)
-            .map(|p| team_of(community, p));
-        DocAccess::Item {
-            community: community_id.to_string(),
-            team,
-        }
-    }
-
     /// Whether `device` may read and write document `doc_id`, of this kind, at `now`.
     /// `roster` gives each community's roster where known.
     #[must_use]

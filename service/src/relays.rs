@@ -50,6 +50,20 @@ impl Service {
             .set_setting(&key(community), &relays.join("\n"))
     }
 
+    /// Takes `relay` off `community`'s relays (a relay that refused to hold it).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn unbind_relay(&mut self, community: &str, relay: &str) -> Result<()> {
+        let relays: Vec<String> = self
+            .relays_of(community)?
+            .into_iter()
+            .filter(|r| r != relay)
+            .collect();
+        self.store_mut()
+            .set_setting(&key(community), &relays.join("\n"))
+    }
+
     /// Relays `community` has synced with before (from the kept sync state).
     fn synced_relays(&self, community: &str) -> Result<Vec<String>> {
         let mut stmt = self

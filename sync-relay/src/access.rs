@@ -91,6 +91,13 @@ impl Access {
         self
     }
 
+    /// Whether `device` may read and write documents that are not Allmende's: where the
+    /// operator allows them, and only founders where founders are listed (so strangers
+    /// cannot fill the disk that way either).
+    fn foreign_for(&self, device: &str) -> bool {
+        self.allow_foreign && self.may_found(device)
+    }
+
     /// Whether `device` may found a community here.
     fn may_found(&self, device: &str) -> bool {
         self.founders
@@ -217,9 +224,11 @@ impl Access {
             // A document the relay has not seen: a device may push it; until its header tells
             // who may read it, it holds nothing to read.
             None => true,
-            Some(access) => access.allows(doc_id, device, now_ms(), self.allow_foreign, |c| {
-                state.rosters.get(c)
-            }),
+            Some(access) => {
+                access.allows(doc_id, device, now_ms(), self.foreign_for(device), |c| {
+                    state.rosters.get(c)
+                })
+            }
         }
     }
 }
@@ -269,6 +278,10 @@ impl Access {
             Learned::Nothing => true,
             // Founded by its signed log, and written by a device on the roster it founds (a
             // stranger sending changes in the round of its first upload is not one).
+            Learned::Community(_) if !self.may_found(device) => {
+                tracing::warn!(doc = %doc_id, %device, "a community founded by a device not among the founders: refused");
+                false
+            }
             Learned::Community(_) => {
                 let founded = governance::replay_document(
                     doc_id,
@@ -276,10 +289,6 @@ impl Access {
                     &mut governance::LogHistory::default(),
                     &mut governance::Checked::default(),
                 );
-                if !self.may_found(device) {
-                    tracing::warn!(doc = %doc_id, %device, "a community founded by a device not among the founders: refused");
-                    return false;
-                }
                 founded.is_founded()
                     && founded.members.values().any(|m| {
                         !m.removed
@@ -287,7 +296,7 @@ impl Access {
                             && !m.expires.contains_key(device)
                     })
             }
-            Learned::Foreign => self.allow_foreign,
+            Learned::Foreign => self.foreign_for(device),
             Learned::Item(DocAccess::Item { community, team })
             | Learned::TeamProject(DocAccess::Item { community, team }, _) => {
                 let Ok(header) = autosurgeon::hydrate_prop::<_, Header, _, _>(doc, &ROOT, "header")
@@ -595,6 +604,15 @@ pub(crate) mod tests {
         assert!(!others.may_create(&id, &doc, &peer));
         let listed = Access::new(false).founded_only_by(&[hex.to_uppercase()]);
         assert!(listed.may_create(&id, &doc, &peer));
+        // Nor do documents that are not Allmende's get in by another door.
+        let mut foreign = AutoCommit::new();
+        foreign.put(ROOT, "note", "x").expect("put");
+        let foreign = foreign.document().clone();
+        let open = Access::new(true).founded_only_by(&["ab".repeat(32)]);
+        assert!(!open.may_create("F1", &foreign, &peer));
+        assert!(Access::new(true).may_create("F1", &foreign, &peer));
+        open.refresh_doc("F1", &foreign);
+        assert!(!open.allows("F1", &peer));
     }
 
     /// From an adversarial review: a header rewritten while the relay ran was ignored, but

@@ -781,3 +781,35 @@ fn an_invite_key_signs_nothing_after_its_day_and_leaves_with_its_removal() {
 }
 
 mod content;
+
+/// From an adversarial review: a member added the upper-case spelling of another member's
+/// device key to itself, with an invite's end in the past. Rosters compare keys in lower
+/// case, so the relay and every LAN listener took the victim's own device for an expired
+/// invite key and locked it out. A device key in the log is 64 lower-case hex digits.
+#[test]
+fn a_device_key_spelt_otherwise_cannot_shadow_another_members_device() {
+    let root = Key::new(1);
+    let (anna, mallory) = (Key::new(2), Key::new(3));
+    let mut log = Log::new(&root);
+    member_with_device(&mut log, &root, "anna", Role::Member, &anna, 10);
+    member_with_device(&mut log, &root, "mallory", Role::Member, &mallory, 11);
+    log.add(
+        &mallory,
+        "mallory",
+        20,
+        Act::AddDevice {
+            member: "mallory".into(),
+            device: anna.public_hex().to_uppercase(),
+            until: Some(0),
+        },
+    );
+    let c = log.resolve();
+    let roster = crate::access::Roster::of(&c);
+    assert_eq!(
+        roster.member_at(&anna.public_hex(), 30).map(String::as_str),
+        Some("anna"),
+        "anna's device stays anna's"
+    );
+    assert_eq!(c.members["mallory"].devices.len(), 1, "nothing was added");
+    assert!(!c.flags.is_empty(), "the entry is refused and flagged");
+}

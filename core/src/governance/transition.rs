@@ -204,6 +204,11 @@ pub fn apply_act(c: &mut Community, body: &Body) -> Result<(), Refusal> {
             until,
         } => {
             need(admin || self_only(member))?;
+            // One spelling per key: rosters compare keys in lower case, so an upper-case
+            // spelling of another member's key would shadow that member's device.
+            if !is_device_key(device) {
+                return Err("a device key is 64 lower-case hexadecimal digits");
+            }
             if c.device_owners
                 .get(device)
                 .is_some_and(|owner| owner != member)
@@ -252,6 +257,14 @@ pub fn apply_act(c: &mut Community, body: &Body) -> Result<(), Refusal> {
             Ok(())
         }
     }
+}
+
+/// A device key as the log holds it: 32 bytes as 64 lower-case hex digits.
+fn is_device_key(device: &str) -> bool {
+    device.len() == 64
+        && device
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 fn need(allowed: bool) -> Result<(), Refusal> {

@@ -146,7 +146,15 @@ async fn sync_scoped(
     // A relay gets only the communities that sync through it (`scope.rs`); the others are
     // neither offered nor asked about there, also when its feed lists them.
     let mut out_of_scope: HashSet<String> = HashSet::new();
+    // Communities with no relay yet: bound to this one now (`adopt`), and let go again if
+    // its feed refuses them (a relay that lets only its founders found communities).
+    let mut unbound: HashSet<String> = HashSet::new();
     if let Connector::Relay(url) = &to {
+        for d in stored.iter().filter(|d| d.kind == "community") {
+            if svc.relays_of(&d.id)?.is_empty() {
+                unbound.insert(d.id.clone());
+            }
+        }
         let scope = svc.relay_scope(url, adopt)?;
         out_of_scope = stored
             .iter()
@@ -179,6 +187,11 @@ async fn sync_scoped(
         .filter(|(_, s)| *s == allmende_core::wire::Standing::Refused)
         .map(|(id, _)| id.as_str())
         .collect();
+    if let Connector::Relay(url) = &to {
+        for c in refused.iter().filter(|c| unbound.contains(**c)) {
+            svc.unbind_relay(c, url)?;
+        }
+    }
     let mut kept_out: Vec<String> = Vec::new();
     for d in &stored {
         if refused.contains(d.community.as_str()) && local.remove(&d.id).is_some() {
