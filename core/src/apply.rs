@@ -306,6 +306,12 @@ fn view<'w>(ws: &'w Workspace, id: &str) -> Result<&'w Item, DomainError> {
         })
 }
 
+/// Who made item `id`, as its signed first header says (the checked view), never as a
+/// header written over it later claims: what edit rights are judged by.
+fn creator(ws: &Workspace, id: &str) -> Result<String, DomainError> {
+    Ok(view(ws, id)?.header().created_by.clone())
+}
+
 fn item_mut<'w>(ws: &'w mut Workspace, id: &str) -> Result<&'w mut Item, DomainError> {
     ws.items.get_mut(id).ok_or(DomainError::NotFound {
         what: "item",

@@ -436,8 +436,8 @@ pub struct Showcase {
 
 impl Command {
     /// Whether the command decides on counted or compared marks (one support each, places
-    /// left, whose idea or post it is), which the runtime must check first (see
-    /// [`crate::apply::Workspace::checked`]).
+    /// left, whose item it is: the author or creator by the signed first header), which the
+    /// runtime must check first (see [`crate::apply::Workspace::checked`]).
     #[must_use]
     pub fn reads_marks(&self) -> bool {
         matches!(
@@ -447,6 +447,11 @@ impl Command {
                 | Command::SignUp { .. }
                 | Command::EditIdea { .. }
                 | Command::EditPost { .. }
+                | Command::EditEvent { .. }
+                | Command::EditOrganisation { .. }
+                | Command::AddOrgProject { .. }
+                | Command::EditOrgProject { .. }
+                | Command::EditOpportunity { .. }
         )
     }
 

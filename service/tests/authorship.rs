@@ -10,6 +10,7 @@ use allmende_core::governance::body::signature_message;
 use allmende_core::Command;
 use allmende_service::Service;
 use automerge::transaction::Transactable;
+use automerge::ReadDoc as _;
 use common::{idea, village};
 
 /// Mallory's modified client sets `field` of item `id` on her copy and returns the bytes;
@@ -506,4 +507,68 @@ fn bogus_signatures_of_someone_elses_change_neither_crowd_out_nor_claim_it() {
         .map(|e| e.name.clone())
         .unwrap_or_default();
     assert_eq!(ben_name, "Ben", "{:?}", history.entries);
+}
+
+/// Issue 12, "edit permission reads the current header": Mallory's modified client names
+/// her the creator of Ben's event in its header. Her app must still ask the event's signed
+/// first header: it refuses her edit there, as every other device would refuse the change.
+#[test]
+fn a_header_that_names_someone_else_the_creator_gives_no_right_to_edit() {
+    let (_anna, mut ben, mut mallory, community) = village();
+    let event = ben
+        .svc
+        .execute(Command::AddEvent {
+            community: community.clone(),
+            title: "Pflanztag".into(),
+            description: String::new(),
+            start: "2030-04-01T10:00:00+02:00".into(),
+            end: "2030-04-01T14:00:00+02:00".into(),
+            time_zone: None,
+            place: "Dorfplatz".into(),
+            online_link: String::new(),
+            category: "nature".into(),
+            organiser: String::new(),
+            capacity: 0,
+        })
+        .expect("event")
+        .id;
+    hand(&mut ben.svc, &mut mallory.svc, &event);
+    let me = mallory.svc.me(&community).expect("me").expect("member");
+    let bytes = mallory.svc.doc_bytes(&event).expect("bytes");
+    let mut doc = automerge::AutoCommit::load(&bytes).expect("load");
+    doc.set_actor(mallory.svc.device().actor());
+    let (_, header) = doc
+        .get(automerge::ROOT, "header")
+        .expect("read")
+        .expect("header");
+    doc.put(&header, "created_by", me.as_str()).expect("put");
+    doc.commit();
+    mallory
+        .svc
+        .receive_each(&[(event.clone(), doc.save())])
+        .expect("receive");
+    let edit = mallory.svc.execute(Command::EditEvent {
+        event: event.clone(),
+        title: Some("Abgesagt".into()),
+        description: None,
+        start: None,
+        end: None,
+        time_zone: None,
+        place: None,
+        online_link: None,
+        category: None,
+        organiser: None,
+        capacity: None,
+        cancelled: Some(true),
+    });
+    assert!(
+        matches!(
+            edit,
+            Err(allmende_store::error::PeerError::Domain(
+                allmende_core::DomainError::Forbidden { .. }
+            ))
+        ),
+        "{edit:?}"
+    );
+    assert_eq!(title(&mut mallory.svc, &event), "Pflanztag");
 }

@@ -67,11 +67,7 @@ pub(super) fn apply(
             capacity,
             cancelled,
         } => {
-            let author = super::item_mut(ws, event)?
-                .event()?
-                .header
-                .created_by
-                .clone();
+            let author = super::creator(ws, event)?;
             require_author_or(ws, ctx, &author)?;
             let category = category
                 .as_ref()

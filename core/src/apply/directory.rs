@@ -50,11 +50,7 @@ pub(super) fn apply(
             contact,
             website,
         } => {
-            let author = super::item_mut(ws, organisation)?
-                .organisation()?
-                .header
-                .created_by
-                .clone();
+            let author = super::creator(ws, organisation)?;
             require_author_or(ws, ctx, &author)?;
             let categories = categories
                 .as_ref()
@@ -85,11 +81,7 @@ pub(super) fn apply(
             running,
             project,
         } => {
-            let author = super::item_mut(ws, organisation)?
-                .organisation()?
-                .header
-                .created_by
-                .clone();
+            let author = super::creator(ws, organisation)?;
             require_author_or(ws, ctx, &author)?;
             let title = required("title", title, MAX_TITLE)?;
             if let Some(p) = project {
@@ -117,11 +109,7 @@ pub(super) fn apply(
             title,
             running,
         } => {
-            let author = super::item_mut(ws, organisation)?
-                .organisation()?
-                .header
-                .created_by
-                .clone();
+            let author = super::creator(ws, organisation)?;
             require_author_or(ws, ctx, &author)?;
             let o = super::item_mut(ws, organisation)?.organisation_mut()?;
             let e = o.projects.get_mut(entry).ok_or(DomainError::NotFound {
@@ -180,11 +168,7 @@ pub(super) fn apply(
             date,
             open,
         } => {
-            let author = super::item_mut(ws, opportunity)?
-                .opportunity()?
-                .header
-                .created_by
-                .clone();
+            let author = super::creator(ws, opportunity)?;
             require_author_or(ws, ctx, &author)?;
             let category = category
                 .as_ref()
