@@ -23,25 +23,29 @@ pub struct Gzipped {
 }
 
 impl Gzipped {
-    /// The gzipped bytes of `path` (read as `raw`, last modified `modified`), compressed
-    /// now unless kept from before.
-    fn get(&self, path: &Path, modified: SystemTime, raw: &[u8]) -> Bytes {
-        if let Some((when, bytes)) = self.files.lock().ok().and_then(|f| f.get(path).cloned()) {
-            if when == modified {
-                return bytes;
-            }
-        }
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        let bytes = match enc.write_all(raw).and_then(|()| enc.finish()) {
-            Ok(v) => Bytes::from(v),
-            // Compressing into memory does not fail; if it did, the raw file is still right.
-            Err(_) => return Bytes::new(),
-        };
-        if let Ok(mut f) = self.files.lock() {
-            f.insert(path.to_path_buf(), (modified, bytes.clone()));
-        }
-        bytes
+    /// The gzipped bytes kept for `path` as last modified at `modified`.
+    fn kept(&self, path: &Path, modified: SystemTime) -> Option<Bytes> {
+        let files = self.files.lock().ok()?;
+        files
+            .get(path)
+            .filter(|(when, _)| *when == modified)
+            .map(|(_, bytes)| bytes.clone())
     }
+
+    fn keep(&self, path: &Path, modified: SystemTime, bytes: Bytes) {
+        if let Ok(mut f) = self.files.lock() {
+            f.insert(path.to_path_buf(), (modified, bytes));
+        }
+    }
+}
+
+/// `raw` gzipped (`None` if compressing failed: then the raw file is sent).
+fn gzip(raw: &[u8]) -> Option<Bytes> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(raw)
+        .and_then(|()| enc.finish())
+        .ok()
+        .map(Bytes::from)
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -119,36 +123,56 @@ pub(super) async fn static_file(
             .into_response();
     };
     let (full, file) = resolve(&root, uri.path());
-    let Ok(bytes) = tokio::fs::read(&full).await else {
-        return (StatusCode::NOT_FOUND, "not found\n").into_response();
-    };
     let kind = content_type(&file);
     if !compressible(&file) {
-        return ([(header::CONTENT_TYPE, kind)], bytes).into_response();
+        return match tokio::fs::read(&full).await {
+            Ok(bytes) => ([(header::CONTENT_TYPE, kind)], bytes).into_response(),
+            Err(_) => (StatusCode::NOT_FOUND, "not found\n").into_response(),
+        };
     }
-    let vary = (header::VARY, "accept-encoding");
+    let vary = || (header::VARY, "accept-encoding");
+    let gzipped = |gz: Bytes| {
+        (
+            [
+                (header::CONTENT_TYPE, kind),
+                (header::CONTENT_ENCODING, "gzip"),
+                vary(),
+            ],
+            gz,
+        )
+            .into_response()
+    };
     let modified = tokio::fs::metadata(&full)
         .await
         .and_then(|m| m.modified())
-        .ok();
-    match modified {
-        Some(modified) if takes_gzip(&headers) => {
-            let gz = state.gzipped.get(&full, modified, &bytes);
-            if gz.is_empty() {
-                return ([(header::CONTENT_TYPE, kind), vary], bytes).into_response();
-            }
-            (
-                [
-                    (header::CONTENT_TYPE, kind),
-                    (header::CONTENT_ENCODING, "gzip"),
-                    vary,
-                ],
-                gz,
-            )
-                .into_response()
-        }
-        _ => ([(header::CONTENT_TYPE, kind), vary], bytes).into_response(),
+        .ok()
+        .filter(|_| takes_gzip(&headers));
+    // Kept from before: the file is not read again.
+    if let Some(gz) = modified.and_then(|m| state.gzipped.kept(&full, m)) {
+        return gzipped(gz);
     }
+    let Ok(bytes) = tokio::fs::read(&full).await else {
+        return (StatusCode::NOT_FOUND, "not found\n").into_response();
+    };
+    if let Some(modified) = modified {
+        // Compressing 1.3 MiB takes a while: off the threads that answer requests.
+        let raw = Bytes::from(bytes);
+        let compressed = {
+            let raw = raw.clone();
+            tokio::task::spawn_blocking(move || gzip(&raw))
+                .await
+                .ok()
+                .flatten()
+        };
+        return match compressed {
+            Some(gz) => {
+                state.gzipped.keep(&full, modified, gz.clone());
+                gzipped(gz)
+            }
+            None => ([(header::CONTENT_TYPE, kind), vary()], raw).into_response(),
+        };
+    }
+    ([(header::CONTENT_TYPE, kind), vary()], bytes).into_response()
 }
 
 #[cfg(test)]
@@ -193,23 +217,26 @@ mod tests {
     #[test]
     fn a_file_is_gzipped_once_and_again_when_it_changed() {
         use std::io::Read;
+        let gunzip = |gz: &[u8]| {
+            let mut back = Vec::new();
+            flate2::read::GzDecoder::new(gz)
+                .read_to_end(&mut back)
+                .expect("gunzip");
+            back
+        };
         let cache = Gzipped::default();
         let path = Path::new("/ui/app.wasm");
         let (t1, t2) = (SystemTime::UNIX_EPOCH, SystemTime::now());
         let raw = vec![7u8; 100_000];
-        let gz = cache.get(path, t1, &raw);
+        let gz = gzip(&raw).expect("gzip");
         assert!(gz.len() < raw.len() / 10, "compressed: {}", gz.len());
-        let mut back = Vec::new();
-        flate2::read::GzDecoder::new(&gz[..])
-            .read_to_end(&mut back)
-            .expect("gunzip");
-        assert_eq!(back, raw);
-        assert_eq!(cache.get(path, t1, b"ignored, kept from before"), gz);
-        let newer = cache.get(path, t2, b"a new build");
-        let mut back = Vec::new();
-        flate2::read::GzDecoder::new(&newer[..])
-            .read_to_end(&mut back)
-            .expect("gunzip");
-        assert_eq!(back, b"a new build");
+        assert_eq!(gunzip(&gz), raw);
+        assert_eq!(cache.kept(path, t1), None, "nothing kept yet");
+        cache.keep(path, t1, gz.clone());
+        assert_eq!(cache.kept(path, t1), Some(gz), "kept from before");
+        assert_eq!(cache.kept(path, t2), None, "changed since: made again");
+        let newer = gzip(b"a new build").expect("gzip");
+        cache.keep(path, t2, newer.clone());
+        assert_eq!(gunzip(&cache.kept(path, t2).expect("kept")), b"a new build");
     }
 }
