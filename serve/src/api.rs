@@ -41,21 +41,13 @@ pub(super) async fn query(State(state): State<AppState>, caller: Caller, body: B
         Ok(q) => q,
         Err(answer) => return answer,
     };
-    let lang = caller.lang;
-    let result = as_principal(&state, caller.who, move |svc| svc.query(query)).await;
-    match result {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => error(&e, lang),
-    }
+    let result = as_principal(&state, caller.who.clone(), move |svc| svc.query(query)).await;
+    caller.answer(result)
 }
 
 pub(super) async fn session(State(state): State<AppState>, caller: Caller) -> Response {
-    let lang = caller.lang;
-    let result = as_principal(&state, caller.who, |svc| svc.session_view()).await;
-    match result {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => error(&e, lang),
-    }
+    let result = as_principal(&state, caller.who.clone(), |svc| svc.session_view()).await;
+    caller.answer(result)
 }
 
 /// Creates an invite (admins) and returns the token with its QR code as SVG.

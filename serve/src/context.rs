@@ -127,6 +127,7 @@ pub(super) async fn with_service<T: Send + 'static>(
 }
 
 /// Who a request acts as.
+#[derive(Clone)]
 pub(super) enum Principal {
     Host,
     Guest(String),
