@@ -324,7 +324,13 @@ check(await page.getByLabel("Mobilität").isChecked().catch(() => false), "and m
 await page.locator("input[name=organisation]").fill("Gartenfreunde Grünhausen")
 await page.getByRole("button", { name: "Profil speichern" }).click()
 await waitText("Gespeichert")
-const mine = JSON.parse(execFileSync(bin, ["--data", data, "--json", "member", "list"]).toString()).find((m) => m.display_name === "Maria Schneider")
+// The answer of the first save may still stand: wait for the store, not only the notice.
+const mariaNow = () => JSON.parse(execFileSync(bin, ["--data", data, "--json", "member", "list"]).toString()).find((m) => m.display_name === "Maria Schneider")
+let mine = mariaNow()
+for (let i = 0; i < 40 && mine?.organisation !== "Gartenfreunde Grünhausen"; i++) {
+  await page.waitForTimeout(200)
+  mine = mariaNow()
+}
 check(mine && mine.interests.includes("mobility") && mine.organisation === "Gartenfreunde Grünhausen", `saving one field keeps the interests (${JSON.stringify(mine)})`)
 await nav("Abgleich")
 check(await waitText("Alles, was du hier tust, ist sofort auf diesem Gerät gespeichert"), "the sync page says everything is saved on this device")

@@ -89,10 +89,24 @@ pub type Answer = UseStateHandle<Option<(bool, String)>>;
 /// `answer`, shown with [`answer_view`]), where the person is looking; calls `then` with
 /// the new id on success.
 pub fn run_here(app: &Ctx, cmd: Command, answer: &Answer, then: impl FnOnce(String) + 'static) {
-    let (answer, lang) = (answer.clone(), app.lang);
+    let saved = crate::i18n::t(app.lang, "saved").to_string();
+    run_here_saying(app, cmd, answer, saved, then);
+}
+
+/// [`run_here`], saying `ok` on success instead of "saved".
+pub fn run_here_saying(
+    app: &Ctx,
+    cmd: Command,
+    answer: &Answer,
+    ok: String,
+    then: impl FnOnce(String) + 'static,
+) {
+    // The answer to an earlier submit must not stand for this one.
+    answer.set(None);
+    let answer = answer.clone();
     run_then(app, cmd, move |result| match result {
         Ok(id) => {
-            answer.set(Some((true, crate::i18n::t(lang, "saved").to_string())));
+            answer.set(Some((true, ok)));
             then(id);
         }
         Err(e) => answer.set(Some((false, e.message))),

@@ -7,7 +7,7 @@ use allmende_core::Command;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::load::{answer_view, run_then, use_app, use_query, Answer, Loaded};
+use super::load::{answer_view, run_here_saying, use_app, use_query, Answer, Loaded};
 use crate::i18n::t;
 
 #[derive(Properties, PartialEq)]
@@ -43,14 +43,13 @@ pub fn project_tools(props: &Props) -> Html {
     };
     // The answer shows next to the tools, where the person is looking.
     let notice: Answer = use_state(|| None);
-    let answer = |notice: &Answer, ok: String| {
-        let notice = notice.clone();
-        move |result: Result<String, allmende_core::ApiError>| {
-            notice.set(Some(match result {
-                Ok(_) => (true, ok),
-                Err(e) => (false, e.message),
-            }));
-        }
+    // A select's chosen entry by its label (a template's title, a community's name).
+    let chosen = |pairs: &[(String, String)], sel: &HtmlSelectElement| {
+        pairs
+            .iter()
+            .find(|(id, _)| *id == sel.value())
+            .map(|(_, label)| label.clone())
+            .unwrap_or_default()
     };
     let apply = {
         let (app, project, r, notice) = (
@@ -66,17 +65,12 @@ pub fn project_tools(props: &Props) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if let Some(sel) = r.cast::<HtmlSelectElement>() {
+                let ok = format!("{} {}", t(app.lang, "tools.applied"), chosen(&titles, &sel));
                 let cmd = Command::ApplyTemplate {
                     project: project.clone(),
                     template: sel.value(),
                 };
-                let title = titles
-                    .iter()
-                    .find(|(id, _)| *id == sel.value())
-                    .map(|(_, title)| title.clone())
-                    .unwrap_or_default();
-                let ok = format!("{} {title}", t(app.lang, "tools.applied"));
-                run_then(&app, cmd, answer(&notice, ok));
+                run_here_saying(&app, cmd, &notice, ok, |_| {});
             }
         })
     };
@@ -94,17 +88,16 @@ pub fn project_tools(props: &Props) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if let Some(sel) = r.cast::<HtmlSelectElement>() {
+                let ok = format!(
+                    "{} {}",
+                    t(app.lang, "tools.published"),
+                    chosen(&names, &sel)
+                );
                 let cmd = Command::Publish {
                     project: project.clone(),
                     to: sel.value(),
                 };
-                let name = names
-                    .iter()
-                    .find(|(id, _)| *id == sel.value())
-                    .map(|(_, name)| name.clone())
-                    .unwrap_or_default();
-                let ok = format!("{} {name}", t(app.lang, "tools.published"));
-                run_then(&app, cmd, answer(&notice, ok));
+                run_here_saying(&app, cmd, &notice, ok, |_| {});
             }
         })
     };
