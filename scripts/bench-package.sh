@@ -49,7 +49,7 @@ installed=$(for _ in $(seq "$runs"); do
 done | median)
 tree=$(for _ in $(seq "$runs"); do
   time_run env ALLMENDE_DATA="$root/root/allmende" ALLMENDE_SMOKE=1 ALLMENDE_NO_LAN=1 \
-    xvfb-run -a src-tauri/target/release/allmende-app
+    xvfb-run -a target/release/allmende-app
 done | median)
 installed_kb=$(dpkg-deb -f "$app_deb" Installed-Size)
 relay_kb=$(dpkg-deb -f "$relay_deb" Installed-Size)

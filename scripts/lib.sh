@@ -1,6 +1,7 @@
 # Shared helpers for the project's scripts (sourced, not run).
 
-section() { printf '\n== %s ==\n' "$*"; }
+# A stage's heading, with the minutes since the script started (where CI time goes).
+section() { printf '\n== %s == (%dm%02ds)\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
 
 # The Rust toolchain: rustup's stable with rustfmt and clippy.
 ensure_rust() {
@@ -48,4 +49,10 @@ ensure_npm_deps() {
   if [ ! -f "$dir/node_modules/.package-lock.json" ] || ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.allmende-lock"; then
     (cd "$dir" && npm install --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.allmende-lock)
   fi
+}
+
+# What building the desktop app (a workspace member) needs: Tauri's Linux packages.
+ensure_app_build_deps() {
+  ensure_apt libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev \
+    libsoup-3.0-dev libjavascriptcoregtk-4.1-dev build-essential pkg-config libssl-dev file
 }

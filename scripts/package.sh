@@ -40,8 +40,7 @@ mkdir -p "$out"
 section "desktop app ($profile): .deb"
 [ -f ui/dist/index.html ] || bash scripts/build-ui.sh
 # The app's build dependencies (WebKitGTK and friends) come with build-app.sh's list.
-ensure_apt libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev \
-  libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libssl-dev
+ensure_app_build_deps
 ensure_npm_deps src-tauri
 bundles=deb
 [ "$appimage" = yes ] && bundles=deb,appimage
@@ -49,17 +48,17 @@ if [ "$profile" = release ]; then
   # Tauri's own build: the release binary with the interface served from inside it
   # (tauri/custom-protocol); its symbol table stripped (11 MB of 50), then the bundles.
   (cd src-tauri && npx --no-install tauri build --no-bundle)
-  strip src-tauri/target/release/allmende-app
+  strip target/release/allmende-app
   (cd src-tauri && npx --no-install tauri bundle --bundles "$bundles")
 else
   # The debug binary the tests built and ran (build-app.sh); `tauri bundle` packages that
   # very binary instead of building a second one in Tauri's production mode.
-  cargo build --manifest-path src-tauri/Cargo.toml --locked
+  cargo build --workspace --bins --locked
   (cd src-tauri && npx --no-install tauri bundle --debug --bundles "$bundles")
 fi
-cp "src-tauri/target/$profile/bundle/deb/Allmende_${version}_amd64.deb" "$out/allmende_${version}_amd64.deb"
+cp "target/$profile/bundle/deb/Allmende_${version}_amd64.deb" "$out/allmende_${version}_amd64.deb"
 if [ "$appimage" = yes ]; then
-  cp "src-tauri/target/$profile/bundle/appimage/Allmende_${version}_amd64.AppImage" "$out/"
+  cp "target/$profile/bundle/appimage/Allmende_${version}_amd64.AppImage" "$out/"
 fi
 
 section "relay ($profile): .deb"

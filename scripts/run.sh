@@ -15,7 +15,7 @@ BIN=target/release/allmende
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${ALLMENDE_NO_APP:-}" = "" ]; then
   # A desktop is there: open the app on the same data.
   bash scripts/build-app.sh
-  ALLMENDE_DATA="$DATA" exec src-tauri/target/debug/allmende-app
+  ALLMENDE_DATA="$DATA" exec target/debug/allmende-app
 fi
 echo
 echo "Try:  $BIN --data $DATA idea list"

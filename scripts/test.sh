@@ -9,8 +9,12 @@ ensure_rust
 section "format"
 cargo fmt --all -- --check
 cargo fmt --manifest-path ui/Cargo.toml -- --check
-cargo fmt --manifest-path src-tauri/Cargo.toml -- --check
 cargo fmt --manifest-path fuzz/Cargo.toml -- --check
+section "the interface and the app's system packages (the app's build embeds ui/dist)"
+# The desktop app is a member of the workspace, so `--workspace` below lints, builds and
+# tests it with everything else in one target/; it needs GTK/WebKit and the built interface.
+ensure_app_build_deps
+bash scripts/build-ui.sh
 section "lint"
 # No import cycle between the modules of any crate (cargo forbids them between crates).
 ensure_apt python3
@@ -43,12 +47,9 @@ section "fuzzing: every decoder a stranger reaches, 15 s per target (cargo fuzz,
 bash scripts/fuzz.sh 15
 section "browser: the UI in headless Chromium (builds the UI first)"
 ensure_apt chromium
-bash scripts/build-ui.sh
 cargo test --workspace --test tests --locked -- --ignored --nocapture browser::
 section "desktop: the Tauri window under Xvfb (smoke and WebDriver)"
 bash scripts/build-app.sh
-# The app's own workspace, linted once its system packages are there (build-app.sh).
-cargo clippy --manifest-path src-tauri/Cargo.toml --all-targets --locked -- -D warnings
 cargo test --workspace --test tests --locked -- --ignored --nocapture --test-threads 1 tauri_app::
 section "packages: the .deb files installed with apt into a clean Debian 12 (needs root)"
 bash scripts/package.sh --debug

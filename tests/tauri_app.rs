@@ -1,5 +1,5 @@
 //! The real Tauri window under Xvfb: a smoke run, and a WebDriver session (tauri-driver with
-//! Debian's WebKitWebDriver). Needs the built app (`cargo build` in src-tauri), xvfb-run,
+//! Debian's WebKitWebDriver). Needs the built app (`scripts/build-app.sh`), xvfb-run,
 //! tauri-driver and webkit2gtk-driver; scripts/test.sh provides them and runs this with
 //! `--ignored`.
 
@@ -9,11 +9,11 @@ use std::process::Command;
 use allmende_tests::{community_with_members, Peer, RelayProc};
 
 fn app() -> PathBuf {
-    let app =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../src-tauri/target/debug/allmende-app");
+    // Beside the `allmende` binary the tests run: the app is a member of the workspace.
+    let app = allmende_tests::bin().with_file_name("allmende-app");
     assert!(
         app.exists(),
-        "build the app first: cargo build --manifest-path src-tauri/Cargo.toml"
+        "build the app first: bash scripts/build-app.sh"
     );
     app
 }
