@@ -657,6 +657,9 @@ mod invites;
 #[path = "relay_squat.rs"]
 mod squat;
 
+#[path = "relay_quota.rs"]
+mod quota;
+
 #[path = "relay_siege.rs"]
 mod siege;
 

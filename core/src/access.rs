@@ -56,6 +56,23 @@ impl Roster {
         }
         self.devices.get(device.as_ref())
     }
+
+    /// Every device of `device`'s member, `device` included (lower-case hex): the keys whose
+    /// stored bytes count together against one member's quota, so a member who adds devices
+    /// gets no more room. A device not on the roster stands alone.
+    #[must_use]
+    pub fn fellow_devices(&self, device: &str) -> Vec<String> {
+        let device = lower(device);
+        match self.devices.get(device.as_ref()) {
+            Some(member) => self
+                .devices
+                .iter()
+                .filter(|(_, m)| *m == member)
+                .map(|(d, _)| d.clone())
+                .collect(),
+            None => vec![device.into_owned()],
+        }
+    }
 }
 
 /// What a document is, as far as access goes.
@@ -232,5 +249,15 @@ mod tests {
         };
         assert!(public.narrowed_by(&moved));
         assert!(!public.narrowed_by(&public.clone()));
+    }
+
+    #[test]
+    fn a_devices_fellows_are_every_device_of_its_member() {
+        let r = roster(&[("aa", "ben"), ("bb", "ben"), ("cc", "anna")], &[]);
+        let mut ben = r.fellow_devices("AA");
+        ben.sort();
+        assert_eq!(ben, ["aa", "bb"]);
+        assert_eq!(r.fellow_devices("cc"), ["cc"]);
+        assert_eq!(r.fellow_devices("dd"), ["dd"], "a stranger stands alone");
     }
 }

@@ -234,6 +234,30 @@ impl Access {
 }
 
 impl Access {
+    /// The quota keys (`device:<hex>`) whose stored bytes count together with `peer`'s when
+    /// it writes `doc_id`: every device of its member on the roster of the document's
+    /// community, or its own key alone where no roster names it.
+    #[must_use]
+    pub fn quota_keys(&self, doc_id: &str, peer: &str) -> Vec<String> {
+        let own = crate::admission::device_of(peer).to_string();
+        let (Some(device), Ok(state)) = (device_of_peer(peer), self.state.read()) else {
+            return vec![own];
+        };
+        let community = match state.docs.get(doc_id) {
+            Some(DocAccess::Community) => doc_id,
+            Some(DocAccess::Item { community, .. }) => community.as_str(),
+            _ => return vec![own],
+        };
+        match state.rosters.get(community) {
+            Some(roster) => roster
+                .fellow_devices(device)
+                .into_iter()
+                .map(|d| format!("device:{d}"))
+                .collect(),
+            None => vec![own],
+        }
+    }
+
     /// What the relay's roster of `community` says of `peer`'s device.
     #[must_use]
     pub fn standing(&self, community: &str, peer: &str) -> allmende_core::wire::Standing {

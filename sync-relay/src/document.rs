@@ -403,16 +403,17 @@ impl Document {
             let device = crate::admission::device_of(&peer.conn.peer).to_string();
             let size = u64::try_from(carried).unwrap_or(u64::MAX);
             let waits = self.waiting_by.get(&device).copied().unwrap_or(0);
+            // A member's devices share one quota: adding devices gives no more room.
             if carried > 0
-                && !self
-                    .shared
-                    .quota
-                    .allows(&device, size.saturating_add(waits))
+                && !self.shared.quota.allows_together(
+                    &self.shared.access.quota_keys(&self.id, &peer.conn.peer),
+                    size.saturating_add(waits),
+                )
             {
-                tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: the device's quota is used up");
+                tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: the member's quota is used up");
                 Metrics::add(&self.shared.metrics.refused_quota, 1);
                 peer.conn.close(format!(
-                    "this device has stored its quota of {} bytes on the relay; ask its operator",
+                    "the devices of this member have stored their quota of {} bytes on the relay; ask its operator",
                     self.shared.quota.max()
                 ));
                 self.peers.remove(&id);

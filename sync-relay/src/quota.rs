@@ -5,7 +5,9 @@
 //! documents. What a device's messages add to the store is counted under its key (the bytes
 //! of the changes it brought that were new to the relay), kept in the store beside the
 //! changes (in the same transaction), and read again at start. Changes a device only passes
-//! on again, or that the relay already had, cost it nothing.
+//! on again, or that the relay already had, cost it nothing. The limit holds for a member's
+//! devices together ([`Quota::allows_together`]): a member who adds devices to themselves
+//! gets no more room.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -43,6 +45,15 @@ impl Quota {
     #[must_use]
     pub fn allows(&self, device: &str, bytes: u64) -> bool {
         self.used(device).saturating_add(bytes) <= self.max
+    }
+
+    /// Whether the devices `together` (one member's) may add `bytes` more between them.
+    #[must_use]
+    pub fn allows_together(&self, together: &[String], bytes: u64) -> bool {
+        together
+            .iter()
+            .fold(bytes, |sum, d| sum.saturating_add(self.used(d)))
+            <= self.max
     }
 
     /// Counts `bytes` more for `device`.
@@ -87,5 +98,19 @@ mod tests {
         assert!(q.allows("device:aa", 10));
         assert!(!q.allows("device:aa", 11));
         assert_eq!(q.used("device:aa"), 90);
+    }
+
+    #[test]
+    fn one_members_devices_share_the_quota() {
+        let q = Quota::new(
+            100,
+            HashMap::from([("device:aa".to_string(), 60), ("device:bb".to_string(), 30)]),
+        );
+        let ben = ["device:aa".to_string(), "device:bb".to_string()];
+        assert!(q.allows_together(&ben, 10));
+        assert!(!q.allows_together(&ben, 11));
+        // Alone, the second device would still have room.
+        assert!(q.allows("device:bb", 11));
+        assert!(q.allows_together(&["device:cc".to_string()], 100));
     }
 }

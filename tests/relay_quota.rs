@@ -1,0 +1,118 @@
+//! A member's devices share one quota on the relay (issue 13): the relay limits what each
+//! device key stores, and a member may add keys to themselves, so a member who added ten
+//! devices had ten times the room to fill the relay's disk. The limit now holds for all
+//! devices of a member together.
+
+use std::net::IpAddr;
+
+use allmende_tests::raw::{Pushed, RawClient};
+use allmende_tests::{community_with_members, RelayProc};
+use automerge::transaction::Transactable;
+use automerge::ReadDoc;
+
+/// Letters that compress little: what a member stores to fill the relay.
+fn noise(seed: u64, len: usize) -> String {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(b'a' + u8::try_from(x % 26).expect("a letter"))
+        })
+        .collect()
+}
+
+#[test]
+fn a_member_who_adds_devices_gets_no_more_room_on_the_relay() {
+    let relay = RelayProc::start("max_bytes_per_key = 100000\n");
+    let (anna, members, community) = community_with_members(&relay, &["Ben"]);
+    let ben = &members[0];
+    // Ben stores about 60 KB through his own device: within the quota of 100 KB.
+    let mut idea = String::new();
+    for i in 0..5 {
+        idea = ben.create(&[
+            "idea",
+            "add",
+            "--title",
+            &format!("Messreihe {i}"),
+            "--category",
+            "energy",
+            "--text",
+            &noise(i, 19_000),
+        ]);
+    }
+    ben.ok(&["sync"]);
+    assert_eq!(relay.metric("allmende_relay_refused_quota_total"), 0);
+    // His modified client adds a key of its own making to him, which the roster allows (a
+    // member adds their own phones and laptops).
+    let seed = [42_u8; 32];
+    let extra = hex::encode(
+        ed25519_dalek::SigningKey::from_bytes(&seed)
+            .verifying_key()
+            .to_bytes(),
+    );
+    let ben_id = ben.json(&["community", "list"])[0]["me"]
+        .as_str()
+        .expect("Ben's member id")
+        .to_string();
+    let bytes = {
+        let mut svc = allmende_service::Service::open(ben.path()).expect("open");
+        svc.execute(allmende_core::Command::AddDevice {
+            community: community.clone(),
+            member: ben_id.clone(),
+            device: extra.clone(),
+            until: None,
+        })
+        .expect("a member adds a device of their own");
+        svc.doc_bytes(&idea).expect("Ben's idea")
+    };
+    ben.ok(&["sync"]);
+    // The new device writes about 60 KB more into Ben's idea: alone it is under the quota,
+    // but Ben's devices together are past it.
+    let mut doc = automerge::Automerge::load(&bytes).expect("load");
+    doc.set_actor(automerge::ActorId::from(hex::decode(&extra).expect("hex")));
+    doc.transact(|t| t.put(automerge::ROOT, "filler", noise(99, 95_000).as_str()))
+        .expect("filler");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let local: IpAddr = "127.0.0.1".parse().expect("ip");
+    runtime.block_on(async {
+        let mut client = RawClient::open(&relay, local, seed, "extra")
+            .await
+            .expect("Ben's added device gets in");
+        // Taken or not, the relay's own count and Anna's copy below say what was stored.
+        let _: Pushed = client.push(&idea, &mut doc).await;
+    });
+    assert_eq!(
+        relay.metric("allmende_relay_refused_quota_total"),
+        1,
+        "the filler of Ben's added device was not refused"
+    );
+    // Nothing of it was stored or reached the other members.
+    anna.ok(&["sync"]);
+    let held = {
+        let mut svc = allmende_service::Service::open(anna.path()).expect("open");
+        automerge::Automerge::load(&svc.doc_bytes(&idea).expect("the idea")).expect("load")
+    };
+    assert!(
+        held.get(automerge::ROOT, "filler").expect("read").is_none(),
+        "the filler reached Anna"
+    );
+    // Anna, another member, keeps her own room.
+    anna.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Nachbarschaftsgarten",
+        "--category",
+        "energy",
+        "--text",
+        &noise(7, 19_000),
+    ]);
+    anna.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    assert!(ben.ok(&["idea", "list"]).contains("Nachbarschaftsgarten"));
+}
