@@ -245,10 +245,22 @@ async fn sync_scoped(
             shown.bytes_received = report.bytes_received;
             progress(shown);
         }
+        // Catalogues are in community documents: of what moved, only those are read (an
+        // item read here for nothing costs a save and a load, 10,000 of them at a join).
+        let held: HashSet<String> = svc
+            .store()
+            .docs(None)?
+            .into_iter()
+            .filter(|d| d.kind == "community")
+            .map(|d| d.id)
+            .collect();
         let looked_at: Vec<String> = if discover_all {
             communities.iter().cloned().collect()
         } else {
             std::mem::take(&mut moved)
+                .into_iter()
+                .filter(|id| held.contains(id))
+                .collect()
         };
         discover_all = false;
         let here: HashSet<String> = svc.local_heads()?.into_keys().collect();
