@@ -210,6 +210,7 @@ impl Service {
                     reason: e.to_string(),
                 }
             })?;
+            refuse_tangled(id, doc.document())?;
             let header = self.effective_header(id, &mut doc)?;
             match &community {
                 Some(c) if *c != header.community => {
@@ -291,6 +292,8 @@ impl Service {
                         report.unchanged += 1;
                         continue;
                     }
+                    // Tangled with changes held here (the transaction is rolled back).
+                    refuse_tangled(&id, local.document())?;
                     if unreadable {
                         if let Some(paths) = put_in_shape(local, &before, &id)? {
                             report.repaired.push((id.clone(), paths));
@@ -538,4 +541,16 @@ fn put_in_shape(
     );
     tracing::warn!(doc = %id, ?paths, "values of the wrong kind put back in shape");
     Ok(Some(paths))
+}
+
+/// Refuses a document with tangled operation numbers
+/// ([`allmende_core::governance::tangled`]).
+fn refuse_tangled(id: &str, doc: &automerge::Automerge) -> Result<()> {
+    if allmende_core::governance::tangled::tangled(doc) {
+        return Err(PeerError::CorruptDocument {
+            id: id.to_string(),
+            reason: "two changes of one device claim the same operation numbers".into(),
+        });
+    }
+    Ok(())
 }

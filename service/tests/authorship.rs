@@ -572,3 +572,94 @@ fn a_header_that_names_someone_else_the_creator_gives_no_right_to_edit() {
     );
     assert_eq!(title(&mut mallory.svc, &event), "Pflanztag");
 }
+
+/// Tangled operation numbers. A modified client can write a change under the author's actor
+/// id whose operation numbers lie inside the author's signed change (what Automerge's own
+/// API never writes). Automerge takes it in; read at the author's change, the document then
+/// shows the forged title (so the walk back put it back as "the value the item was made
+/// with"), and listing the document's changes panics. Such a document is refused where it
+/// arrives and held in quarantine; the copy here stays as it was.
+#[test]
+fn a_change_whose_operation_numbers_overlap_the_authors_signed_one_is_refused() {
+    use automerge::legacy::{Key, ObjectId, Op, OpId, OpType};
+    let (mut anna, mut ben, mut mallory, community) = village();
+    let id = idea(&mut ben.svc, &community, "Bänke am Dorfplatz");
+    hand(&mut ben.svc, &mut mallory.svc, &id);
+    hand(&mut ben.svc, &mut anna.svc, &id);
+    let doc =
+        automerge::Automerge::load(&mallory.svc.doc_bytes(&id).expect("bytes")).expect("load");
+    let (_, shown) = doc
+        .get(automerge::ROOT, "title")
+        .expect("read")
+        .expect("a title");
+    let automerge::ObjId::Id(counter, actor, _) = shown else {
+        panic!("the title is an operation");
+    };
+    let metas = doc.get_changes_meta(&[]);
+    let signed = metas
+        .iter()
+        .find(|m| *m.actor == actor && m.start_op <= counter && counter <= m.max_op)
+        .expect("Ben's change that wrote the title");
+    assert!(
+        signed.max_op > signed.start_op,
+        "a change of several operations"
+    );
+    // An operation number of Ben's signed change other than the title's own.
+    let taken = if counter == signed.max_op {
+        signed.start_op
+    } else {
+        signed.max_op
+    };
+    let seq = metas
+        .iter()
+        .filter(|m| *m.actor == actor)
+        .map(|m| m.seq)
+        .max()
+        .expect("Ben's changes");
+    let forged = automerge::Change::from(automerge::ExpandedChange {
+        operations: vec![Op {
+            action: OpType::Put("Parkplatz statt Bänke".into()),
+            obj: ObjectId::Root,
+            key: Key::Map("title".into()),
+            pred: vec![OpId(counter, actor.clone())].into(),
+            insert: false,
+        }],
+        actor_id: actor.clone(),
+        hash: None,
+        seq: seq + 1,
+        start_op: std::num::NonZeroU64::new(taken).expect("numbers start at 1"),
+        time: 0,
+        message: None,
+        deps: doc.get_heads(),
+        extra_bytes: Vec::new(),
+        author: None,
+    });
+    // The document as Mallory's client sends it: what Ben's device wrote, then her change.
+    let mut bytes = doc.save();
+    bytes.extend_from_slice(forged.raw_bytes());
+    let tangled = automerge::Automerge::load(&bytes).expect("Automerge takes the change");
+    let (value, _) = tangled
+        .get(automerge::ROOT, "title")
+        .expect("read")
+        .expect("a title");
+    assert_eq!(
+        value.as_str(),
+        Some("Parkplatz statt Bänke"),
+        "Automerge shows the forged title"
+    );
+    for d in [&mut anna.svc, &mut ben.svc] {
+        let (_, held) = d
+            .receive_each(&[(id.clone(), bytes.clone())])
+            .expect("receive");
+        assert_eq!(held.len(), 1, "the tangled document is held back: {held:?}");
+        assert!(
+            format!("{held:?}").contains("operation numbers"),
+            "{held:?}"
+        );
+        assert_eq!(title(d, &id), "Bänke am Dorfplatz");
+        // What is held here still reads, lists its history and syncs.
+        let held_doc = automerge::Automerge::load(&d.doc_bytes(&id).expect("bytes")).expect("load");
+        assert!(!allmende_core::governance::tangled::tangled(&held_doc));
+        assert!(!held_doc.get_changes(&[]).is_empty());
+    }
+}
