@@ -660,6 +660,9 @@ mod squat;
 #[path = "relay_quota.rs"]
 mod quota;
 
+#[path = "relay_tangled.rs"]
+mod tangled;
+
 #[path = "relay_siege.rs"]
 mod siege;
 

@@ -398,6 +398,16 @@ impl Document {
                 self.peers.remove(&id);
                 return false;
             }
+            if allmende_core::governance::tangled::tangles(&self.doc, message.changes.iter()) {
+                tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: changes with tangled operation numbers");
+                Metrics::add(&self.shared.metrics.closed_bad_input, 1);
+                peer.conn.close(
+                    "changes refused: two changes of one device claim the same operation numbers"
+                        .to_string(),
+                );
+                self.peers.remove(&id);
+                return false;
+            }
             let answer = message.changes.iter().all(<[u8]>::is_empty);
             let carried: usize = message.changes.iter().map(<[u8]>::len).sum();
             let device = crate::admission::device_of(&peer.conn.peer).to_string();

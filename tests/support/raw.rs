@@ -136,3 +136,56 @@ fn unavailable(frame: &[u8], id: &str) -> bool {
     let has = |needle: &[u8]| frame.windows(needle.len()).any(|w| w == needle);
     has(b"doc-unavailable") && has(id.as_bytes())
 }
+
+/// A change to root field `field` of `doc` under the actor that last wrote it, whose
+/// operation number lies inside that actor's change that wrote it: tangled operation
+/// numbers, which Automerge's own API never writes and a modified client can.
+///
+/// # Panics
+/// When `field` holds no value.
+#[must_use]
+pub fn tangled_change(doc: &automerge::Automerge, field: &str, value: &str) -> automerge::Change {
+    use automerge::legacy::{Key, ObjectId, Op, OpId, OpType};
+    use automerge::ReadDoc as _;
+    let (_, shown) = doc
+        .get(automerge::ROOT, field)
+        .expect("read")
+        .expect("a value");
+    let automerge::ObjId::Id(counter, actor, _) = shown else {
+        panic!("the value is an operation");
+    };
+    let metas = doc.get_changes_meta(&[]);
+    let wrote = metas
+        .iter()
+        .find(|m| *m.actor == actor && m.start_op <= counter && counter <= m.max_op)
+        .expect("the change that wrote it");
+    let taken = if counter == wrote.max_op {
+        wrote.start_op
+    } else {
+        wrote.max_op
+    };
+    let seq = metas
+        .iter()
+        .filter(|m| *m.actor == actor)
+        .map(|m| m.seq)
+        .max()
+        .expect("changes of the actor");
+    automerge::Change::from(automerge::ExpandedChange {
+        operations: vec![Op {
+            action: OpType::Put(value.into()),
+            obj: ObjectId::Root,
+            key: Key::Map(field.into()),
+            pred: vec![OpId(counter, actor.clone())].into(),
+            insert: false,
+        }],
+        actor_id: actor.clone(),
+        hash: None,
+        seq: seq + 1,
+        start_op: std::num::NonZeroU64::new(taken).expect("numbers start at 1"),
+        time: 0,
+        message: None,
+        deps: doc.get_heads(),
+        extra_bytes: Vec::new(),
+        author: None,
+    })
+}

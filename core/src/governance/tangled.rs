@@ -5,27 +5,71 @@
 //! the value at a change shows the forged one, listing the changes panics, and syncing the
 //! document to another peer fails. Such a document is refused where it arrives.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use automerge::{ActorId, Automerge};
+use automerge::{ActorId, Automerge, ChangeHash};
 
 /// Whether two changes of one actor in `doc` claim the same operation numbers.
 #[must_use]
 pub fn tangled(doc: &Automerge) -> bool {
-    let mut ranges: HashMap<ActorId, Vec<(u64, u64)>> = HashMap::new();
+    let mut ranges = Ranges::default();
     for m in doc.get_changes_meta(&[]) {
-        // An empty change (a signature) holds no numbers.
-        if m.max_op >= m.start_op {
-            ranges
-                .entry(m.actor.into_owned())
-                .or_default()
-                .push((m.start_op, m.max_op));
+        ranges.add(&m.actor, m.hash, m.start_op, m.max_op);
+    }
+    ranges.overlap()
+}
+
+/// Whether `incoming` (the change or document chunks of a sync message) would tangle `held`:
+/// a change among them claims operation numbers that another change of its actor claims, in
+/// `held` or among them. Checked before the changes are applied, so nothing is taken in.
+/// Chunks that parse as neither are left to the sync message's own checks.
+#[must_use]
+pub fn tangles<'a>(held: &Automerge, incoming: impl IntoIterator<Item = &'a [u8]>) -> bool {
+    let mut ranges = Ranges::default();
+    for bytes in incoming {
+        if let Ok(c) = automerge::Change::from_bytes(bytes.to_vec()) {
+            ranges.add(c.actor_id(), c.hash(), c.start_op().get(), c.max_op());
+        } else if let Ok(doc) = Automerge::load(bytes) {
+            for m in doc.get_changes_meta(&[]) {
+                ranges.add(&m.actor, m.hash, m.start_op, m.max_op);
+            }
         }
     }
-    ranges.values_mut().any(|r| {
-        r.sort_unstable();
-        r.windows(2).any(|w| w[1].0 <= w[0].1)
-    })
+    if ranges.by_actor.is_empty() {
+        return false;
+    }
+    for m in held.get_changes_meta(&[]) {
+        if ranges.by_actor.contains_key(m.actor.as_ref()) {
+            ranges.add(&m.actor, m.hash, m.start_op, m.max_op);
+        }
+    }
+    ranges.overlap()
+}
+
+/// Operation numbers claimed per actor, each change counted once.
+#[derive(Default)]
+struct Ranges {
+    by_actor: HashMap<ActorId, Vec<(u64, u64)>>,
+    seen: HashSet<ChangeHash>,
+}
+
+impl Ranges {
+    fn add(&mut self, actor: &ActorId, hash: ChangeHash, start: u64, max: u64) {
+        // An empty change (a signature) holds no numbers.
+        if max >= start && self.seen.insert(hash) {
+            self.by_actor
+                .entry(actor.clone())
+                .or_default()
+                .push((start, max));
+        }
+    }
+
+    fn overlap(&mut self) -> bool {
+        self.by_actor.values_mut().any(|r| {
+            r.sort_unstable();
+            r.windows(2).any(|w| w[1].0 <= w[0].1)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -46,5 +90,46 @@ mod tests {
         a.put(automerge::ROOT, "text", "vier").expect("put");
         a.merge(&mut b).expect("merge");
         assert!(!tangled(a.document()));
+    }
+
+    /// A change under `a`'s actor with one operation at number `start`.
+    fn change_at(a: &mut automerge::AutoCommit, start: u64, seq: u64) -> automerge::Change {
+        use automerge::legacy::{Key, ObjectId, Op, OpType};
+        let actor = a.get_actor().clone();
+        automerge::Change::from(automerge::ExpandedChange {
+            operations: vec![Op {
+                action: OpType::Put("gefälscht".into()),
+                obj: ObjectId::Root,
+                key: Key::Map("note".into()),
+                pred: Vec::new().into(),
+                insert: false,
+            }],
+            actor_id: actor,
+            hash: None,
+            seq,
+            start_op: std::num::NonZeroU64::new(start).expect("from 1"),
+            time: 0,
+            message: None,
+            deps: a.get_heads(),
+            extra_bytes: Vec::new(),
+            author: None,
+        })
+    }
+
+    #[test]
+    fn a_change_inside_another_changes_numbers_tangles_and_a_next_one_does_not() {
+        let mut a = automerge::AutoCommit::new();
+        a.put(automerge::ROOT, "title", "eins").expect("put");
+        a.put(automerge::ROOT, "text", "zwei").expect("put");
+        a.commit();
+        let inside = change_at(&mut a, 2, 2);
+        let next = change_at(&mut a, 3, 2);
+        assert!(tangles(a.document(), [inside.raw_bytes()]));
+        assert!(!tangles(a.document(), [next.raw_bytes()]));
+        // The same change sent again is no tangle with itself.
+        let mut held = a.document().clone();
+        held.apply_changes([next.clone()]).expect("apply");
+        assert!(!tangles(&held, [next.raw_bytes()]));
+        assert!(!tangled(&held));
     }
 }
