@@ -116,3 +116,75 @@ fn a_member_who_adds_devices_gets_no_more_room_on_the_relay() {
     ben.ok(&["sync"]);
     assert!(ben.ok(&["idea", "list"]).contains("Nachbarschaftsgarten"));
 }
+
+/// From a review: for a document the relay does not hold yet (a first upload of a new
+/// item), only the writing device's own bytes were counted, so each added device still had
+/// a whole quota for new items. Ben's second device here is a real app: it imports Ben's
+/// community from a file and writes new ideas.
+#[test]
+fn new_items_from_a_members_added_device_count_against_the_members_quota() {
+    let relay = RelayProc::start("max_bytes_per_key = 100000\n");
+    let (anna, members, community) = community_with_members(&relay, &["Ben"]);
+    let ben = &members[0];
+    for i in 0..5 {
+        ben.create(&[
+            "idea",
+            "add",
+            "--title",
+            &format!("Messreihe {i}"),
+            "--category",
+            "energy",
+            "--text",
+            &noise(i, 19_000),
+        ]);
+    }
+    ben.ok(&["sync"]);
+    // Ben's second device: its key added to him, the community handed over as a file.
+    let second = allmende_tests::Peer::new();
+    let key = allmende_service::Service::open(second.path())
+        .expect("open")
+        .device()
+        .public_hex();
+    let ben_id = ben.json(&["community", "list"])[0]["me"]
+        .as_str()
+        .expect("Ben's member id")
+        .to_string();
+    allmende_service::Service::open(ben.path())
+        .expect("open")
+        .execute(allmende_core::Command::AddDevice {
+            community: community.clone(),
+            member: ben_id.clone(),
+            device: key,
+            until: None,
+        })
+        .expect("a member adds a device of their own");
+    ben.ok(&["sync"]);
+    let file = ben.path().join("ben.allmende");
+    ben.ok(&["bundle", "export", file.to_str().expect("path")]);
+    second.ok(&["bundle", "import", file.to_str().expect("path")]);
+    // The device knows itself as Ben, as a device linked to him does.
+    allmende_service::Service::open(second.path())
+        .expect("open")
+        .adopt_identity(&community, &ben_id)
+        .expect("identity");
+    for i in 0..5 {
+        second.create(&[
+            "idea",
+            "add",
+            "--title",
+            &format!("Zweitgerät {i}"),
+            "--category",
+            "energy",
+            "--text",
+            &noise(50 + i, 19_000),
+        ]);
+    }
+    let _ = second.run(&["sync", "--relay", &relay.url(), "--timeout", "10"]);
+    assert!(
+        relay.metric("allmende_relay_refused_quota_total") >= 1,
+        "the second device's new ideas were stored past Ben's quota"
+    );
+    anna.ok(&["sync"]);
+    let arrived = anna.ok(&["idea", "list"]).matches("Zweitgerät").count();
+    assert!(arrived < 5, "all of the second device's ideas reached Anna");
+}

@@ -1,7 +1,7 @@
 //! A frame from any self-made key, as the relay reads it: the automerge-repo message, then
-//! its sync message, the inflated-size check, and applying it to a document, as
-//! `sync-relay/src/document.rs` does. Nothing may panic, and nothing may decompress past the
-//! limit.
+//! its sync message, the inflated-size check, the check for tangled operation numbers, and
+//! applying it to a document, as `sync-relay/src/document.rs` does. Nothing may panic, and
+//! nothing may decompress past the limit.
 #![no_main]
 
 use automerge::sync::{self, SyncDoc};
@@ -23,6 +23,13 @@ fuzz_target!(|frame: &[u8]| {
         return;
     }
     let mut doc = automerge::Automerge::new();
+    // The relay's check for tangled operation numbers, on the message's chunks.
+    if let Ok(chunks) = allmende_sync_wire::inflate::chunks(message.changes.iter()) {
+        let chunks: Vec<&[u8]> = chunks.into_iter().map(|(_, bytes)| bytes).collect();
+        if allmende_core::governance::tangled::tangles(&doc, chunks) {
+            return;
+        }
+    }
     let mut state = sync::State::new();
     let _ = doc.receive_sync_message(&mut state, message);
     let _ = doc.generate_sync_message(&mut state);

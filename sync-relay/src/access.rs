@@ -234,28 +234,27 @@ impl Access {
 }
 
 impl Access {
-    /// The quota keys (`device:<hex>`) whose stored bytes count together with `peer`'s when
-    /// it writes `doc_id`: every device of its member on the roster of the document's
-    /// community, or its own key alone where no roster names it.
+    /// The quota keys (`device:<hex>`) whose stored bytes count together with `peer`'s:
+    /// every device of its member, on the roster of every community the relay holds that
+    /// lists it. Whatever document it writes (also a first upload of one the relay does not
+    /// hold yet), a member who adds devices gets no more room; a device on no roster stands
+    /// alone.
     #[must_use]
-    pub fn quota_keys(&self, doc_id: &str, peer: &str) -> Vec<String> {
+    pub fn quota_keys(&self, peer: &str) -> Vec<String> {
         let own = crate::admission::device_of(peer).to_string();
         let (Some(device), Ok(state)) = (device_of_peer(peer), self.state.read()) else {
             return vec![own];
         };
-        let community = match state.docs.get(doc_id) {
-            Some(DocAccess::Community) => doc_id,
-            Some(DocAccess::Item { community, .. }) => community.as_str(),
-            _ => return vec![own],
-        };
-        match state.rosters.get(community) {
-            Some(roster) => roster
-                .fellow_devices(device)
-                .into_iter()
-                .map(|d| format!("device:{d}"))
-                .collect(),
-            None => vec![own],
-        }
+        let mut keys: Vec<String> = state
+            .rosters
+            .values()
+            .flat_map(|r| r.fellow_devices(device))
+            .map(|d| format!("device:{d}"))
+            .collect();
+        keys.push(own);
+        keys.sort_unstable();
+        keys.dedup();
+        keys
     }
 
     /// What the relay's roster of `community` says of `peer`'s device.

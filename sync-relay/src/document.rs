@@ -67,6 +67,9 @@ struct Document {
     /// come (Automerge keeps them in memory until it does). They count against the size
     /// limit and the device's quota, and are charged once they are stored.
     waiting_by: HashMap<String, u64>,
+    /// The change chunks that arrived while some wait (Automerge shows no metadata of the
+    /// changes it holds back): checked with each new message for tangled operation numbers.
+    waiting_chunks: Vec<Vec<u8>>,
     /// Bytes of changes applied since the last write (the size limit counts them too).
     unsaved: usize,
     /// Bytes of new changes per device since the last write, counted with it.
@@ -177,6 +180,7 @@ impl Document {
             disk,
             damaged,
             waiting_by: HashMap::new(),
+            waiting_chunks: Vec::new(),
             unsaved: 0,
             charges: Vec::new(),
             peers: HashMap::new(),
@@ -294,6 +298,7 @@ impl Document {
                 }
                 self.unsaved = 0;
                 self.waiting_by.clear();
+                self.waiting_chunks.clear();
                 if holds {
                     self.doc = rebuilt;
                     self.unsaved = self.doc.save().len();
@@ -398,7 +403,19 @@ impl Document {
                 self.peers.remove(&id);
                 return false;
             }
-            if allmende_core::governance::tangled::tangles(&self.doc, message.changes.iter()) {
+            // Every chunk of the message (Automerge reads the entries as one stream), and
+            // those still waiting for a dependency, against what is held.
+            // (The inflate guard above refused what is not chunks.)
+            let chunks: Vec<&[u8]> = allmende_sync_wire::inflate::chunks(message.changes.iter())
+                .map(|c| c.into_iter().map(|(_, bytes)| bytes).collect())
+                .unwrap_or_default();
+            if allmende_core::governance::tangled::tangles(
+                &self.doc,
+                chunks
+                    .iter()
+                    .copied()
+                    .chain(self.waiting_chunks.iter().map(Vec::as_slice)),
+            ) {
                 tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: changes with tangled operation numbers");
                 Metrics::add(&self.shared.metrics.closed_bad_input, 1);
                 peer.conn.close(
@@ -408,6 +425,7 @@ impl Document {
                 self.peers.remove(&id);
                 return false;
             }
+            let incoming: Vec<Vec<u8>> = chunks.iter().map(|c| c.to_vec()).collect();
             let answer = message.changes.iter().all(<[u8]>::is_empty);
             let carried: usize = message.changes.iter().map(<[u8]>::len).sum();
             let device = crate::admission::device_of(&peer.conn.peer).to_string();
@@ -416,7 +434,7 @@ impl Document {
             // A member's devices share one quota: adding devices gives no more room.
             if carried > 0
                 && !self.shared.quota.allows_together(
-                    &self.shared.access.quota_keys(&self.id, &peer.conn.peer),
+                    &self.shared.access.quota_keys(&peer.conn.peer),
                     size.saturating_add(waits),
                 )
             {
@@ -445,6 +463,13 @@ impl Document {
             self.states.share(&mut peer.state, followers);
             if let Some(before) = before {
                 self.acks.put(&heads, data, before, &peer.state);
+            }
+            if carried > 0 {
+                if automerge::ReadDoc::get_missing_deps(&self.doc, &[]).is_empty() {
+                    self.waiting_chunks.clear();
+                } else {
+                    self.waiting_chunks.extend(incoming);
+                }
             }
             if carried > 0 && !self.settle(&device, size, self.doc.get_heads() != heads, id) {
                 return false;
@@ -528,6 +553,7 @@ impl Document {
             }
         }
         self.waiting_by.clear();
+        self.waiting_chunks.clear();
         false
     }
 

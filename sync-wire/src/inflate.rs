@@ -123,6 +123,35 @@ impl Budget {
     }
 }
 
+/// The Automerge chunks of `changes` (each entry one or more of them, concatenated, as in a
+/// sync message): each chunk's type (0 document, 1 change, 2 compressed change, 3 bundle)
+/// and its bytes, header included. Automerge reads the entries joined as one stream, so a
+/// check of what a message brings looks at every chunk, not at every entry.
+///
+/// # Errors
+/// [`Refused::Malformed`] for bytes that are not chunks.
+pub fn chunks<'a>(
+    changes: impl IntoIterator<Item = &'a [u8]>,
+) -> Result<Vec<(u8, &'a [u8])>, Refused> {
+    let mut out = Vec::new();
+    for bytes in changes {
+        let mut input = Input { bytes };
+        while !input.bytes.is_empty() {
+            let start = input.bytes;
+            if input.take(4)? != MAGIC {
+                return Err(Refused::Malformed("no chunk header"));
+            }
+            input.take(4)?;
+            let kind = input.take(1)?[0];
+            let len = input.len()?;
+            input.take(len)?;
+            let used = start.len() - input.bytes.len();
+            out.push((kind, &start[..used]));
+        }
+    }
+    Ok(out)
+}
+
 /// The inflated size of `changes` (each entry one or more concatenated Automerge chunks, as
 /// in a sync message), or a refusal once it passes `limit` or a chunk cannot be read.
 ///

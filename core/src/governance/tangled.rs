@@ -19,10 +19,12 @@ pub fn tangled(doc: &Automerge) -> bool {
     ranges.overlap()
 }
 
-/// Whether `incoming` (the change or document chunks of a sync message) would tangle `held`:
-/// a change among them claims operation numbers that another change of its actor claims, in
-/// `held` or among them. Checked before the changes are applied, so nothing is taken in.
-/// Chunks that parse as neither are left to the sync message's own checks.
+/// Whether `incoming` (the chunks of a sync message, each one whole chunk) would tangle
+/// `held`: a change among them claims operation numbers that another change of its actor
+/// claims, in `held` or among them. Checked before the changes are applied, so nothing is
+/// taken in. A chunk that cannot be checked here (neither a change nor a whole document,
+/// such as a bundle whose changes depend on others) counts as tangling: what cannot be
+/// checked is not taken in.
 #[must_use]
 pub fn tangles<'a>(held: &Automerge, incoming: impl IntoIterator<Item = &'a [u8]>) -> bool {
     let mut ranges = Ranges::default();
@@ -30,9 +32,12 @@ pub fn tangles<'a>(held: &Automerge, incoming: impl IntoIterator<Item = &'a [u8]
         if let Ok(c) = automerge::Change::from_bytes(bytes.to_vec()) {
             ranges.add(c.actor_id(), c.hash(), c.start_op().get(), c.max_op());
         } else if let Ok(doc) = Automerge::load(bytes) {
+            // A whole document holds every change it needs.
             for m in doc.get_changes_meta(&[]) {
                 ranges.add(&m.actor, m.hash, m.start_op, m.max_op);
             }
+        } else {
+            return true;
         }
     }
     if ranges.by_actor.is_empty() {

@@ -113,3 +113,17 @@ fn bytes_that_are_not_chunks_are_refused() {
         Ok(0)
     );
 }
+
+#[test]
+fn chunks_are_found_inside_entries_as_automerge_reads_them() {
+    let a = chunk(1, b"eins");
+    let b = chunk(2, b"zwei");
+    let mut both = a.clone();
+    both.extend_from_slice(&b);
+    let found = chunks([both.as_slice(), &[][..], a.as_slice()]).expect("chunks");
+    let kinds: Vec<u8> = found.iter().map(|(k, _)| *k).collect();
+    assert_eq!(kinds, [1, 2, 1]);
+    assert_eq!(found[0].1, a.as_slice());
+    assert_eq!(found[1].1, b.as_slice());
+    assert!(chunks([&b"no chunk"[..]]).is_err());
+}
