@@ -52,22 +52,11 @@ fn a_member_who_adds_devices_gets_no_more_room_on_the_relay() {
             .verifying_key()
             .to_bytes(),
     );
-    let ben_id = ben.json(&["community", "list"])[0]["me"]
-        .as_str()
-        .expect("Ben's member id")
-        .to_string();
-    let bytes = {
-        let mut svc = allmende_service::Service::open(ben.path()).expect("open");
-        svc.execute(allmende_core::Command::AddDevice {
-            community: community.clone(),
-            member: ben_id.clone(),
-            device: extra.clone(),
-            until: None,
-        })
-        .expect("a member adds a device of their own");
-        svc.doc_bytes(&idea).expect("Ben's idea")
-    };
-    ben.ok(&["sync"]);
+    ben.add_own_device(&community, &extra);
+    let bytes = allmende_service::Service::open(ben.path())
+        .expect("open")
+        .doc_bytes(&idea)
+        .expect("Ben's idea");
     // The new device writes about 60 KB more into Ben's idea: alone it is under the quota,
     // but Ben's devices together are past it.
     let mut doc = automerge::Automerge::load(&bytes).expect("load");
@@ -145,27 +134,14 @@ fn new_items_from_a_members_added_device_count_against_the_members_quota() {
         .expect("open")
         .device()
         .public_hex();
-    let ben_id = ben.json(&["community", "list"])[0]["me"]
-        .as_str()
-        .expect("Ben's member id")
-        .to_string();
-    allmende_service::Service::open(ben.path())
-        .expect("open")
-        .execute(allmende_core::Command::AddDevice {
-            community: community.clone(),
-            member: ben_id.clone(),
-            device: key,
-            until: None,
-        })
-        .expect("a member adds a device of their own");
-    ben.ok(&["sync"]);
+    ben.add_own_device(&community, &key);
     let file = ben.path().join("ben.allmende");
     ben.ok(&["bundle", "export", file.to_str().expect("path")]);
     second.ok(&["bundle", "import", file.to_str().expect("path")]);
     // The device knows itself as Ben, as a device linked to him does.
     allmende_service::Service::open(second.path())
         .expect("open")
-        .adopt_identity(&community, &ben_id)
+        .adopt_identity(&community, &ben.member_id())
         .expect("identity");
     for i in 0..5 {
         second.create(&[

@@ -44,21 +44,7 @@ fn scene() -> Scene {
             .verifying_key()
             .to_bytes(),
     );
-    let ben_id = ben.json(&["community", "list"])[0]["me"]
-        .as_str()
-        .expect("Ben's member id")
-        .to_string();
-    {
-        let mut svc = allmende_service::Service::open(ben.path()).expect("open");
-        svc.execute(allmende_core::Command::AddDevice {
-            community,
-            member: ben_id,
-            device: extra,
-            until: None,
-        })
-        .expect("a member adds a device of their own");
-    }
-    ben.ok(&["sync"]);
+    ben.add_own_device(&community, &extra);
     let bytes = {
         let mut svc = allmende_service::Service::open(ben.path()).expect("open");
         svc.doc_bytes(&idea).expect("Anna's idea on Ben's device")

@@ -24,6 +24,21 @@ fn is_relay(remote: &str) -> bool {
 }
 
 impl Service {
+    /// The ids of the community documents held here (as the store knows them from their
+    /// first arrival).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn community_ids(&self) -> Result<HashSet<String>> {
+        Ok(self
+            .store()
+            .docs(None)?
+            .into_iter()
+            .filter(|d| d.kind == "community")
+            .map(|d| d.id)
+            .collect())
+    }
+
     /// The relays `community` syncs through.
     ///
     /// # Errors
@@ -83,13 +98,7 @@ impl Service {
     /// # Errors
     /// Storage errors.
     pub fn relay_scope(&mut self, relay: &str, adopt: bool) -> Result<HashSet<String>> {
-        let communities: Vec<String> = self
-            .store()
-            .docs(None)?
-            .into_iter()
-            .filter(|d| d.kind == "community")
-            .map(|d| d.id)
-            .collect();
+        let communities = self.community_ids()?;
         let mut scope = HashSet::new();
         for c in communities {
             let mut relays = self.relays_of(&c)?;

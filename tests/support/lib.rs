@@ -94,6 +94,36 @@ impl Default for Peer {
 }
 
 impl Peer {
+    /// This peer's member id in its (first) community.
+    ///
+    /// # Panics
+    /// When it is in none.
+    #[must_use]
+    pub fn member_id(&self) -> String {
+        self.json(&["community", "list"])[0]["me"]
+            .as_str()
+            .expect("a member id")
+            .to_string()
+    }
+
+    /// Adds `device` (a key in hex) to this peer's own member in `community`, as a member
+    /// adds their own phone or laptop (a modified client, its self-made key), and syncs.
+    ///
+    /// # Panics
+    /// When the service refuses it or the sync fails.
+    pub fn add_own_device(&self, community: &str, device: &str) {
+        allmende_service::Service::open(self.path())
+            .expect("open")
+            .execute(allmende_core::Command::AddDevice {
+                community: community.to_string(),
+                member: self.member_id(),
+                device: device.to_string(),
+                until: None,
+            })
+            .expect("a member adds a device of their own");
+        self.ok(&["sync"]);
+    }
+
     /// A peer on a fresh temporary data directory.
     ///
     /// # Panics

@@ -247,13 +247,7 @@ async fn sync_scoped(
         }
         // Catalogues are in community documents: of what moved, only those are read (an
         // item read here for nothing costs a save and a load, 10,000 of them at a join).
-        let held: HashSet<String> = svc
-            .store()
-            .docs(None)?
-            .into_iter()
-            .filter(|d| d.kind == "community")
-            .map(|d| d.id)
-            .collect();
+        let held = svc.community_ids()?;
         let looked_at: Vec<String> = if discover_all {
             communities.iter().cloned().collect()
         } else {
