@@ -14,7 +14,7 @@ pub use project::ProjectCmd;
 
 /// `allmende --version`: the release and the data format it reads and writes (kept equal to
 /// the store's format by a test).
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (data format 5)");
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (data format 6)");
 
 #[derive(Debug, Parser)]
 #[command(

@@ -223,18 +223,25 @@ impl Service {
             // Two copies that each read merge into one that reads; only an item that
             // arrives unreadable may need putting back in shape after the merge.
             let mut unreadable = false;
+            // The item as it arrived: what a new document holds, read once.
+            let mut read = None;
             if header.kind == DocKind::Community {
                 docs::community(id, &mut doc, &mut LogHistory::default())?;
-            } else if let Err(e) = docs::item(&doc) {
-                // A document held here that stopped reading (a value of the wrong kind
-                // written by a modified client) is put back in shape once merged; a new one
-                // has nothing to be put back from.
-                if chunks::doc_meta(self.store.conn(), id)?.is_none() {
-                    return Err(e);
+            } else {
+                match docs::item(&doc) {
+                    Ok(item) => read = Some(item),
+                    // A document held here that stopped reading (a value of the wrong kind
+                    // written by a modified client) is put back in shape once merged; a new
+                    // one has nothing to be put back from.
+                    Err(e) => {
+                        if chunks::doc_meta(self.store.conn(), id)?.is_none() {
+                            return Err(e);
+                        }
+                        unreadable = true;
+                    }
                 }
-                unreadable = true;
             }
-            parsed.push((id.clone(), header, doc, unreadable));
+            parsed.push((id.clone(), header, doc, unreadable, read));
         }
         let community = community.unwrap_or_default();
         if let Some(expected) = expected {
@@ -260,7 +267,7 @@ impl Service {
                 ..ImportReport::default()
             };
             let mut roster_changed = Vec::new();
-            for (id, header, mut incoming_doc, unreadable) in parsed {
+            for (id, header, mut incoming_doc, unreadable, read) in parsed {
                 let kind = header.kind.as_str();
                 let meta = (id.as_str(), kind, header.community.as_str());
                 let existing = chunks::doc_meta(tx, &id)?;
@@ -278,7 +285,7 @@ impl Service {
                     };
                     before.push((id.clone(), header.kind == DocKind::Community, flags));
                 }
-                let doc = if let Some(found) = existing {
+                let (doc, fresh) = if let Some(found) = existing {
                     if found.kind != kind || found.community != header.community {
                         return Err(PeerError::BadInput(format!(
                             "document {id} is a {} of {} here",
@@ -315,19 +322,28 @@ impl Service {
                     }
                     save_changes(tx, cache, meta, &before)?;
                     report.merged += 1;
-                    load_cached(tx, cache, &key, &id)?
+                    (load_cached(tx, cache, &key, &id)?, false)
                 } else {
                     incoming_doc.set_actor(key.clone());
                     save_new(tx, cache, meta, incoming_doc)?;
                     report.created += 1;
-                    load_cached(tx, cache, &key, &id)?
+                    (load_cached(tx, cache, &key, &id)?, true)
                 };
                 if header.kind == DocKind::Community {
                     let c = load_community(tx, cache, &key, &id)?;
                     index::put_community(tx, &project_community(&c))?;
                     roster_changed.push(id.clone());
                 } else {
-                    let raw = docs::item_at(doc, &id, &header.community)?;
+                    // A new document is what arrived; a merged one is read again.
+                    let raw = match read.filter(|_| fresh) {
+                        Some(mut item) => {
+                            let h = item.header_mut();
+                            h.id.clone_from(&id);
+                            h.community.clone_from(&header.community);
+                            item
+                        }
+                        None => docs::item_at(doc, &id, &header.community)?,
+                    };
                     let (item, _) = checked_item(tx, cache, &key, &id, &raw)?;
                     index::put_item(tx, &project(&item))?;
                 }

@@ -34,7 +34,12 @@ fn row_to_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDoc> {
     })
 }
 
-const DOC_COLUMNS: &str = "id, kind, community, version, chunks, bytes, corrupt";
+macro_rules! doc_columns {
+    () => {
+        "id, kind, community, version, chunks, bytes, corrupt"
+    };
+}
+const DOC_COLUMNS: &str = doc_columns!();
 
 /// The stored facts of one document.
 ///
@@ -42,11 +47,12 @@ const DOC_COLUMNS: &str = "id, kind, community, version, chunks, bytes, corrupt"
 /// Storage errors.
 pub fn doc_meta(conn: &Connection, id: &str) -> Result<Option<StoredDoc>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {DOC_COLUMNS} FROM docs WHERE id = ?1"),
-            [id],
-            row_to_doc,
-        )
+        .prepare_cached(concat!(
+            "SELECT ",
+            doc_columns!(),
+            " FROM docs WHERE id = ?1"
+        ))?
+        .query_row([id], row_to_doc)
         .optional()?)
 }
 
@@ -77,23 +83,22 @@ pub fn append(
 ) -> Result<i64> {
     let (id, kind, community) = meta;
     let size = i64::try_from(data.len()).unwrap_or(i64::MAX);
-    tx.execute(
-        "INSERT INTO docs(id, kind, community, version, chunks, bytes, heads)
-         VALUES (?1, ?2, ?3, 1, 1, ?4, ?5)
-         ON CONFLICT(id) DO UPDATE SET version = version + 1, chunks = chunks + 1,
-             bytes = bytes + excluded.bytes, heads = excluded.heads",
-        params![id, kind, community, size, heads],
-    )?;
-    let seq: i64 = tx.query_row(
-        "SELECT coalesce(max(seq), 0) + 1 FROM chunks WHERE doc = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
-    tx.execute(
-        "INSERT INTO chunks(doc, seq, snapshot, data) VALUES (?1, ?2, 0, ?3)",
-        params![id, seq, data],
-    )?;
-    Ok(tx.query_row("SELECT version FROM docs WHERE id = ?1", [id], |r| r.get(0))?)
+    // Prepared once per connection: a first sync appends thousands of documents.
+    let version: i64 = tx
+        .prepare_cached(
+            "INSERT INTO docs(id, kind, community, version, chunks, bytes, heads)
+             VALUES (?1, ?2, ?3, 1, 1, ?4, ?5)
+             ON CONFLICT(id) DO UPDATE SET version = version + 1, chunks = chunks + 1,
+                 bytes = bytes + excluded.bytes, heads = excluded.heads
+             RETURNING version",
+        )?
+        .query_row(params![id, kind, community, size, heads], |r| r.get(0))?;
+    let seq: i64 = tx
+        .prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM chunks WHERE doc = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    tx.prepare_cached("INSERT INTO chunks(doc, seq, snapshot, data) VALUES (?1, ?2, 0, ?3)")?
+        .execute(params![id, seq, data])?;
+    Ok(version)
 }
 
 /// Replaces every chunk of a document by one snapshot (same content, compacted).

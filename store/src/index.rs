@@ -33,7 +33,8 @@ fn split(list: &str) -> Vec<String> {
 /// # Errors
 /// Storage errors.
 pub fn put_item(tx: &Transaction<'_>, row: &IndexRow) -> Result<()> {
-    tx.execute(
+    // Prepared once per connection: a first sync writes thousands of rows.
+    let rowid: i64 = tx.prepare_cached(
         "INSERT INTO items(id, community, kind, title, excerpt, category, categories, status, author,
             created_at, updated_at, start_at, end_at, running, team_only, team, parent,
             supporters, comments, reports, progress, extra)
@@ -45,7 +46,10 @@ pub fn put_item(tx: &Transaction<'_>, row: &IndexRow) -> Result<()> {
             start_at = excluded.start_at, end_at = excluded.end_at, running = excluded.running,
             team_only = excluded.team_only, team = excluded.team, parent = excluded.parent,
             supporters = excluded.supporters, comments = excluded.comments,
-            reports = excluded.reports, progress = excluded.progress, extra = excluded.extra",
+            reports = excluded.reports, progress = excluded.progress, extra = excluded.extra
+         RETURNING rowid",
+    )?
+    .query_row(
         params![
             row.id,
             row.community,
@@ -70,15 +74,12 @@ pub fn put_item(tx: &Transaction<'_>, row: &IndexRow) -> Result<()> {
             row.progress.map(|p| i64::try_from(p).unwrap_or(100)),
             row.extra.to_string(),
         ],
+        |r| r.get(0),
     )?;
-    let rowid: i64 = tx.query_row("SELECT rowid FROM items WHERE id = ?1", [&row.id], |r| {
-        r.get(0)
-    })?;
-    tx.execute("DELETE FROM items_fts WHERE rowid = ?1", [rowid])?;
-    tx.execute(
-        "INSERT INTO items_fts(rowid, text) VALUES (?1, ?2)",
-        params![rowid, row.search_text],
-    )?;
+    tx.prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?
+        .execute([rowid])?;
+    tx.prepare_cached("INSERT INTO items_fts(rowid, text) VALUES (?1, ?2)")?
+        .execute(params![rowid, row.search_text])?;
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use crate::error::Result;
 /// `PRAGMA application_id`: "ALMD".
 pub const APPLICATION_ID: i64 = 0x414C_4D44;
 /// The storage format this build writes.
-pub const FORMAT_VERSION: i64 = 5;
+pub const FORMAT_VERSION: i64 = 6;
 /// The layout of the projected index; bump to force a rebuild.
 pub const INDEX_VERSION: &str = "3";
 
@@ -77,6 +77,24 @@ CREATE TABLE quarantine (
     at INTEGER NOT NULL,
     digest TEXT NOT NULL
 );
+";
+
+/// Version 6: chunks live in a table with row ids and an index on `(doc, seq)`. Kept
+/// `WITHOUT ROWID`, each chunk's bytes sat in the key's B-tree: a chunk is usually larger than
+/// a twentieth of a page, so every look-up and insert by key read overflow pages (a town's
+/// first sync spent a fifth of its time there).
+const V6: &str = "
+CREATE TABLE chunks_v6 (
+    doc TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    snapshot INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (doc, seq)
+);
+INSERT INTO chunks_v6(doc, seq, snapshot, data)
+    SELECT doc, seq, snapshot, data FROM chunks ORDER BY doc, seq;
+DROP TABLE chunks;
+ALTER TABLE chunks_v6 RENAME TO chunks;
 ";
 
 /// Version 4: peers found on the local network or linked by ticket.
@@ -179,8 +197,76 @@ pub fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
     if from < 5 {
         tx.execute_batch(V5)?;
     }
+    if from < 6 {
+        tx.execute_batch(V6)?;
+    }
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", FORMAT_VERSION)?;
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database as version 5 wrote it: chunks in a `WITHOUT ROWID` table.
+    fn version_5(path: &std::path::Path) {
+        let conn = Connection::open(path).expect("open");
+        for step in [V1, INDEX_TABLES, V2, V3, V4, V5] {
+            conn.execute_batch(step).expect("layout of version 5");
+        }
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES ('index_version', ?1)",
+            [INDEX_VERSION],
+        )
+        .expect("meta");
+        conn.execute(
+            "INSERT INTO docs(id, kind, community, version, chunks, bytes, heads)
+             VALUES ('d', 'idea', 'c', 2, 2, 5, '')",
+            [],
+        )
+        .expect("doc");
+        conn.execute_batch(
+            "INSERT INTO chunks VALUES ('d', 2, 0, x'0405');
+             INSERT INTO chunks VALUES ('d', 1, 1, x'010203');",
+        )
+        .expect("chunks");
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .expect("id");
+        conn.pragma_update(None, "user_version", 5)
+            .expect("version");
+    }
+
+    #[test]
+    fn a_version_5_database_keeps_its_chunks_in_order_after_the_upgrade() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("allmende.db");
+        version_5(&path);
+        let store = crate::Store::open_file(&path).expect("upgrade");
+        let conn = store.conn();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, FORMAT_VERSION);
+        let without_rowid: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'chunks' AND sql LIKE '%WITHOUT ROWID%'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("layout");
+        assert_eq!(
+            without_rowid, 0,
+            "chunks keep their bytes out of the key's tree"
+        );
+        assert_eq!(
+            crate::chunks::load_bytes(conn, "d").expect("bytes"),
+            vec![1, 2, 3, 4, 5]
+        );
+        // The key still holds: one chunk per sequence number.
+        assert!(conn
+            .execute("INSERT INTO chunks VALUES ('d', 1, 0, x'00')", [])
+            .is_err());
+    }
 }

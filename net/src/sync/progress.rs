@@ -4,16 +4,21 @@
 //! finish just before each quiet spell ends could still drag a sync out for the number of
 //! documents times the quiet spell: the whole wait also has a ceiling, a generous second per
 //! document (ten minutes at least), far above what an honest relay needs.
+//!
+//! At most [`WINDOW`] of them run at once: a town's first sync asks for ten thousand
+//! documents, and the repository's work per event grows with the searches in flight.
 
 use std::future::Future;
 use std::time::Duration;
 
-use futures::stream::{FuturesUnordered, StreamExt};
+use futures::stream::{self, StreamExt};
 
 /// The least ceiling of a whole wait.
 const MIN_CEILING: Duration = Duration::from_secs(600);
 /// What the ceiling grows by per document.
 const PER_DOCUMENT: Duration = Duration::from_secs(1);
+/// How many run at once.
+pub(crate) const WINDOW: usize = 256;
 
 /// Runs `futures` while they make progress; stops waiting for the rest once `quiet` passes
 /// without any of them finishing, or once the whole wait reaches its ceiling. Returns the
@@ -25,12 +30,14 @@ pub(crate) async fn while_progressing<T, F>(
 where
     F: Future<Output = T>,
 {
-    let mut pending: FuturesUnordered<F> = futures.into_iter().collect();
-    let count = u32::try_from(pending.len()).unwrap_or(u32::MAX);
+    let futures: Vec<F> = futures.into_iter().collect();
+    let total = futures.len();
+    let count = u32::try_from(total).unwrap_or(u32::MAX);
     let ceiling = MIN_CEILING.max(PER_DOCUMENT.saturating_mul(count)) + quiet;
     let end = tokio::time::Instant::now() + ceiling;
-    let mut done = Vec::with_capacity(pending.len());
-    while !pending.is_empty() {
+    let mut pending = stream::iter(futures).buffer_unordered(WINDOW);
+    let mut done = Vec::with_capacity(total);
+    loop {
         let until = end.min(tokio::time::Instant::now() + quiet);
         match tokio::time::timeout_at(until, pending.next()).await {
             Ok(Some(out)) => done.push(out),
@@ -80,5 +87,26 @@ mod tests {
         let took = start.elapsed();
         assert!(took <= Duration::from_secs(1006), "{took:?}");
         assert!(done.len() >= 250 && done.len() < 1000, "{}", done.len());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_more_than_a_window_runs_at_once_and_all_finish() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let jobs = (0..WINDOW * 3).map(|i| {
+            let (running, most) = (running.clone(), most.clone());
+            async move {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                running.fetch_sub(1, Ordering::SeqCst);
+                i
+            }
+        });
+        let done = while_progressing(jobs, Duration::from_secs(5)).await;
+        assert_eq!(done.len(), WINDOW * 3);
+        assert_eq!(most.load(Ordering::SeqCst), WINDOW);
     }
 }
