@@ -1,0 +1,236 @@
+//! Taking in one sync message: access, size, inflation, tangled operation numbers and the
+//! member's quota are checked before the changes are applied, and what was brought is
+//! charged to the devices that brought it.
+
+use std::sync::Arc;
+
+use automerge::sync::{self, SyncDoc};
+use automerge::Automerge;
+
+use super::{Document, Pace, Peer};
+use crate::metrics::Metrics;
+use crate::protocol;
+use crate::shared::ConnHandle;
+
+impl Document {
+    /// Applies one sync message; true when it was accepted.
+    pub(super) fn receive(
+        &mut self,
+        conn: ConnHandle,
+        data: &[u8],
+        decoded: Result<sync::Message, sync::ReadMessageError>,
+        asked: &mut Vec<u64>,
+    ) -> bool {
+        if self.damaged {
+            // Logged when loading; the document is not served until it is repaired.
+            conn.send(protocol::doc_unavailable(
+                &self.shared.relay_id,
+                &conn.peer,
+                &self.id,
+            ));
+            return false;
+        }
+        if !self.shared.access.allows(&self.id, &conn.peer) {
+            self.refuse(&conn);
+            return false;
+        }
+        if self.disk.bytes + self.unsaved + self.waiting() + data.len()
+            > self.shared.max_document_bytes
+        {
+            tracing::warn!(doc = %self.id, peer = %conn.peer, "refused: the document would exceed its size limit");
+            Metrics::add(&self.shared.metrics.closed_bad_input, 1);
+            conn.close(format!(
+                "document {} would exceed the limit of {} bytes",
+                self.id, self.shared.max_document_bytes
+            ));
+            self.peers.remove(&conn.id);
+            return false;
+        }
+        let id = conn.id;
+        let followers = self.peers.len() + 1;
+        let peer = self.peers.entry(id).or_insert_with(|| {
+            Box::new(Peer {
+                conn,
+                state: Arc::default(),
+                pace: Pace::default(),
+            })
+        });
+        peer.pace.answered();
+        let heads = self.doc.get_heads();
+        if let Some(after) = self.acks.get(&heads, data, &peer.state) {
+            peer.state = after;
+        } else {
+            let message = match decoded {
+                Ok(m) => m,
+                Err(e) => {
+                    Metrics::add(&self.shared.metrics.closed_bad_input, 1);
+                    peer.conn.close(format!("malformed sync message: {e}"));
+                    self.peers.remove(&id);
+                    return false;
+                }
+            };
+            if let Err(e) = crate::inflate::inflated_size(
+                message.changes.iter(),
+                self.shared.max_inflated_bytes,
+            ) {
+                tracing::warn!(doc = %self.id, peer = %peer.conn.peer, error = %e, "refused: changes that inflate too far");
+                Metrics::add(&self.shared.metrics.refused_inflated, 1);
+                Metrics::add(&self.shared.metrics.closed_bad_input, 1);
+                peer.conn.close(format!("changes refused: {e}"));
+                self.peers.remove(&id);
+                return false;
+            }
+            // Every chunk of the message (Automerge reads the entries as one stream), and
+            // those still waiting for a dependency, against what is held.
+            // (The inflate guard above refused what is not chunks.)
+            let chunks: Vec<&[u8]> = allmende_sync_wire::inflate::chunks(message.changes.iter())
+                .map(|c| c.into_iter().map(|(_, bytes)| bytes).collect())
+                .unwrap_or_default();
+            if allmende_core::governance::tangled::tangles(
+                &self.doc,
+                chunks
+                    .iter()
+                    .copied()
+                    .chain(self.waiting_chunks.iter().map(Vec::as_slice)),
+            ) {
+                tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: changes with tangled operation numbers");
+                Metrics::add(&self.shared.metrics.closed_bad_input, 1);
+                peer.conn.close(
+                    "changes refused: two changes of one device claim the same operation numbers"
+                        .to_string(),
+                );
+                self.peers.remove(&id);
+                return false;
+            }
+            let incoming: Vec<Vec<u8>> = chunks.iter().map(|c| c.to_vec()).collect();
+            let answer = message.changes.iter().all(<[u8]>::is_empty);
+            let carried: usize = message.changes.iter().map(<[u8]>::len).sum();
+            let device = crate::admission::device_of(&peer.conn.peer).to_string();
+            let size = u64::try_from(carried).unwrap_or(u64::MAX);
+            let waits = self.waiting_by.get(&device).copied().unwrap_or(0);
+            // A member's devices share one quota: adding devices gives no more room.
+            if carried > 0
+                && !self.shared.quota.allows_together(
+                    &self.shared.access.quota_keys(&peer.conn.peer),
+                    size.saturating_add(waits),
+                )
+            {
+                tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: the member's quota is used up");
+                Metrics::add(&self.shared.metrics.refused_quota, 1);
+                peer.conn.close(format!(
+                    "the devices of this member have stored their quota of {} bytes on the relay; ask its operator",
+                    self.shared.quota.max()
+                ));
+                self.peers.remove(&id);
+                return false;
+            }
+            let before = answer.then(|| sync::State::clone(&peer.state));
+            let state = Arc::make_mut(&mut peer.state);
+            if let Err(e) = self.doc.receive_sync_message(state, message) {
+                Metrics::add(&self.shared.metrics.closed_bad_input, 1);
+                peer.conn.close(format!("sync message does not apply: {e}"));
+                self.peers.remove(&id);
+                return false;
+            }
+            if state.sent_hashes.is_empty() {
+                // Everything sent has arrived. An emptied set keeps its node; a follower in
+                // step should hold no memory for changes in flight.
+                state.sent_hashes = std::collections::BTreeSet::new();
+            }
+            self.states.share(&mut peer.state, followers);
+            if let Some(before) = before {
+                self.acks.put(&heads, data, before, &peer.state);
+            }
+            if carried > 0 {
+                if automerge::ReadDoc::get_missing_deps(&self.doc, &[]).is_empty() {
+                    self.waiting_chunks.clear();
+                } else {
+                    self.waiting_chunks.extend(incoming);
+                }
+            }
+            if carried > 0 && !self.settle(&device, size, self.doc.get_heads() != heads, id) {
+                return false;
+            }
+        }
+        if !asked.contains(&id) {
+            asked.push(id);
+        }
+        true
+    }
+
+    /// Bytes of changes waiting for a dependency, from every device.
+    fn waiting(&self) -> usize {
+        usize::try_from(self.waiting_by.values().sum::<u64>()).unwrap_or(usize::MAX)
+    }
+
+    /// Accounts for `size` bytes of changes `device` just brought (`moved`: the document's
+    /// heads moved with them). What is stored is charged to the devices that brought it
+    /// (changes that waited included, once they no longer wait); what waits counts against
+    /// the limit. Changes that wait in a document the relay does not hold, or past its
+    /// limit, close the connection `id` and are dropped. True when the connection stays.
+    fn settle(&mut self, device: &str, size: u64, moved: bool, id: u64) -> bool {
+        let waits = !automerge::ReadDoc::get_missing_deps(&self.doc, &[]).is_empty();
+        if moved {
+            let mut stored = vec![(device.to_string(), size)];
+            if let Some(waited) = self.waiting_by.remove(device) {
+                stored[0].1 = stored[0].1.saturating_add(waited);
+            }
+            if !waits {
+                stored.extend(self.waiting_by.drain());
+            }
+            for (d, bytes) in stored {
+                self.unsaved = self
+                    .unsaved
+                    .saturating_add(usize::try_from(bytes).unwrap_or(usize::MAX));
+                self.shared.quota.charge(&d, bytes);
+                self.charges.push((d, bytes));
+            }
+        } else if waits {
+            let n = self.waiting_by.entry(device.to_string()).or_insert(0);
+            *n = n.saturating_add(size);
+        } else {
+            // Nothing new (changes the relay already had): nothing to count.
+            return true;
+        }
+        if !waits {
+            return true;
+        }
+        let empty = self.doc.get_heads().is_empty();
+        if !empty
+            && self.disk.bytes + self.unsaved + self.waiting() <= self.shared.max_document_bytes
+        {
+            return true;
+        }
+        Metrics::add(&self.shared.metrics.refused_missing_dependencies, 1);
+        if let Some(peer) = self.peers.remove(&id) {
+            tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: changes waiting for missing dependencies");
+            peer.conn.close(if empty {
+                format!(
+                    "document {}: changes that wait for changes the relay does not have",
+                    self.id
+                )
+            } else {
+                format!(
+                    "document {}: changes waiting for changes that never came pass the limit of {} bytes",
+                    self.id, self.shared.max_document_bytes
+                )
+            });
+        }
+        // Automerge keeps waiting changes until their dependencies come; a document loaded
+        // from its applied changes alone has none.
+        let applied = self.doc.save_with_options(automerge::SaveOptions {
+            deflate: false,
+            retain_orphans: false,
+        });
+        match Automerge::load(&applied) {
+            Ok(doc) => self.doc = doc,
+            Err(e) => {
+                tracing::error!(doc = %self.id, error = %e, "cannot drop waiting changes");
+                self.damaged = true;
+            }
+        }
+        self.waiting_by.clear();
+        self.waiting_chunks.clear();
+        false
+    }
+}
