@@ -327,6 +327,25 @@ fn changed(id: &str) -> Effects {
     }
 }
 
+/// An edit changes only the fields it names: `slot` takes the checked value of `given`, if any.
+fn set<V, T>(
+    slot: &mut T,
+    given: &Option<V>,
+    check: impl FnOnce(&V) -> Result<T, DomainError>,
+) -> Result<(), DomainError> {
+    if let Some(v) = given {
+        *slot = check(v)?;
+    }
+    Ok(())
+}
+
+/// [`set`] for a value that needs no check (or was checked before).
+fn put<T>(slot: &mut T, given: Option<T>) {
+    if let Some(v) = given {
+        *slot = v;
+    }
+}
+
 fn optional_date(text: Option<&String>) -> Result<Option<String>, DomainError> {
     match text.map(|t| t.trim()) {
         None => Ok(None),

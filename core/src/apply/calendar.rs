@@ -74,39 +74,25 @@ pub(super) fn apply(
                 .map(|c| check_category(ws, c))
                 .transpose()?;
             let e = super::item_mut(ws, event)?.event_mut()?;
-            if let Some(v) = title {
-                e.title = required("title", v, MAX_TITLE)?;
-            }
-            if let Some(v) = description {
-                e.description = optional("description", v, MAX_TEXT)?;
-            }
+            super::set(&mut e.title, title, |v| required("title", v, MAX_TITLE))?;
+            super::set(&mut e.description, description, |v| {
+                optional("description", v, MAX_TEXT)
+            })?;
             if let Some(v) = start {
                 e.start = v.trim().to_string();
             }
             if let Some(v) = end {
                 e.end = v.trim().to_string();
             }
-            if let Some(v) = time_zone {
-                e.time_zone = check_time_zone(v)?;
-            }
-            if let Some(v) = place {
-                e.place = optional("place", v, MAX_SHORT)?;
-            }
-            if let Some(v) = online_link {
-                e.online_link = url("online link", v)?;
-            }
-            if let Some(v) = category {
-                e.category = v;
-            }
-            if let Some(v) = organiser {
-                e.organiser = optional("name", v, MAX_NAME)?;
-            }
-            if let Some(v) = capacity {
-                e.capacity = *v;
-            }
-            if let Some(v) = cancelled {
-                e.cancelled = *v;
-            }
+            super::set(&mut e.time_zone, time_zone, |v| check_time_zone(v))?;
+            super::set(&mut e.place, place, |v| optional("place", v, MAX_SHORT))?;
+            super::set(&mut e.online_link, online_link, |v| url("online link", v))?;
+            super::put(&mut e.category, category);
+            super::set(&mut e.organiser, organiser, |v| {
+                optional("name", v, MAX_NAME)
+            })?;
+            super::put(&mut e.capacity, *capacity);
+            super::put(&mut e.cancelled, *cancelled);
             check_event(e)?;
             e.updated_at = ctx.now;
             Ok(super::changed(event))

@@ -309,24 +309,18 @@ pub(super) fn apply(
                 })
                 .transpose()?;
             let profile = super::item_mut(ws, &profile_id)?.profile_mut()?;
-            if let Some(v) = display_name {
-                profile.display_name = required("display_name", v, MAX_NAME)?;
-            }
-            if let Some(v) = about {
-                profile.about = optional("text", v, MAX_TEXT)?;
-            }
-            if let Some(v) = interests {
-                profile.interests = v;
-            }
-            if let Some(v) = organisation {
-                profile.organisation = optional("name", v, MAX_NAME)?;
-            }
-            if let Some(v) = contact {
-                profile.contact = optional("contact", v, MAX_SHORT)?;
-            }
-            if let Some(v) = contact_visibility {
-                profile.contact_visibility = *v;
-            }
+            super::set(&mut profile.display_name, display_name, |v| {
+                required("display_name", v, MAX_NAME)
+            })?;
+            super::set(&mut profile.about, about, |v| optional("text", v, MAX_TEXT))?;
+            super::put(&mut profile.interests, interests);
+            super::set(&mut profile.organisation, organisation, |v| {
+                optional("name", v, MAX_NAME)
+            })?;
+            super::set(&mut profile.contact, contact, |v| {
+                optional("contact", v, MAX_SHORT)
+            })?;
+            super::put(&mut profile.contact_visibility, *contact_visibility);
             // A contact nobody else may see stays off the shared document, which every
             // member's device holds: the member's own device keeps it.
             let private = profile.contact_visibility == ContactVisibility::Nobody;

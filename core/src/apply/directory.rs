@@ -57,21 +57,15 @@ pub(super) fn apply(
                 .map(|c| check_categories(ws, c))
                 .transpose()?;
             let o = super::item_mut(ws, organisation)?.organisation_mut()?;
-            if let Some(v) = name {
-                o.name = required("name", v, MAX_NAME)?;
-            }
-            if let Some(v) = description {
-                o.description = optional("description", v, MAX_TEXT)?;
-            }
-            if let Some(v) = categories {
-                o.categories = v;
-            }
-            if let Some(v) = contact {
-                o.contact = optional("contact", v, MAX_SHORT)?;
-            }
-            if let Some(v) = website {
-                o.website = url("website", v)?;
-            }
+            super::set(&mut o.name, name, |v| required("name", v, MAX_NAME))?;
+            super::set(&mut o.description, description, |v| {
+                optional("description", v, MAX_TEXT)
+            })?;
+            super::put(&mut o.categories, categories);
+            super::set(&mut o.contact, contact, |v| {
+                optional("contact", v, MAX_SHORT)
+            })?;
+            super::set(&mut o.website, website, |v| url("website", v))?;
             o.updated_at = ctx.now;
             Ok(super::changed(organisation))
         }
@@ -116,12 +110,8 @@ pub(super) fn apply(
                 what: "project",
                 id: entry.clone(),
             })?;
-            if let Some(v) = title {
-                e.title = required("title", v, MAX_TITLE)?;
-            }
-            if let Some(v) = running {
-                e.running = *v;
-            }
+            super::set(&mut e.title, title, |v| required("title", v, MAX_TITLE))?;
+            super::put(&mut e.running, *running);
             o.updated_at = ctx.now;
             Ok(super::changed(organisation))
         }
@@ -176,30 +166,20 @@ pub(super) fn apply(
                 .transpose()?;
             let date = optional_date(date.as_ref())?;
             let o = super::item_mut(ws, opportunity)?.opportunity_mut()?;
-            if let Some(v) = title {
-                o.title = required("title", v, MAX_TITLE)?;
-            }
-            if let Some(v) = description {
-                o.description = optional("description", v, MAX_TEXT)?;
-            }
-            if let Some(v) = term {
-                o.term = *v;
-            }
-            if let Some(v) = commitment {
-                o.commitment = optional("commitment", v, MAX_SHORT)?;
-            }
-            if let Some(v) = category {
-                o.category = v;
-            }
-            if let Some(v) = contact {
-                o.contact = optional("contact", v, MAX_SHORT)?;
-            }
-            if let Some(v) = date {
-                o.date = v;
-            }
-            if let Some(v) = open {
-                o.open = *v;
-            }
+            super::set(&mut o.title, title, |v| required("title", v, MAX_TITLE))?;
+            super::set(&mut o.description, description, |v| {
+                optional("description", v, MAX_TEXT)
+            })?;
+            super::put(&mut o.term, *term);
+            super::set(&mut o.commitment, commitment, |v| {
+                optional("commitment", v, MAX_SHORT)
+            })?;
+            super::put(&mut o.category, category);
+            super::set(&mut o.contact, contact, |v| {
+                optional("contact", v, MAX_SHORT)
+            })?;
+            super::put(&mut o.date, date);
+            super::put(&mut o.open, *open);
             o.updated_at = ctx.now;
             Ok(super::changed(opportunity))
         }

@@ -58,18 +58,10 @@ pub(super) fn apply(
                 .map(|c| check_category(ws, c))
                 .transpose()?;
             let x = super::item_mut(ws, idea)?.idea_mut()?;
-            if let Some(v) = title {
-                x.title = required("title", v, MAX_TITLE)?;
-            }
-            if let Some(v) = text {
-                x.text = optional("text", v, MAX_TEXT)?;
-            }
-            if let Some(v) = category {
-                x.category = v;
-            }
-            if let Some(v) = status {
-                x.status = *v;
-            }
+            super::set(&mut x.title, title, |v| required("title", v, MAX_TITLE))?;
+            super::set(&mut x.text, text, |v| optional("text", v, MAX_TEXT))?;
+            super::put(&mut x.category, category);
+            super::put(&mut x.status, *status);
             x.updated_at = ctx.now;
             Ok(super::changed(idea))
         }

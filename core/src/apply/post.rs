@@ -55,18 +55,12 @@ pub(super) fn apply(
                 .map(|c| check_category(ws, c))
                 .transpose()?;
             let p = super::item_mut(ws, post)?.post_mut()?;
-            if let Some(v) = title {
-                p.title = required("title", v, MAX_TITLE)?;
-            }
-            if let Some(v) = text {
-                p.text = optional("text", v, MAX_TEXT)?;
-            }
-            if let Some(v) = category {
-                p.category = v;
-            }
-            if let Some(v) = offered_by {
-                p.offered_by = optional("name", v, MAX_NAME)?;
-            }
+            super::set(&mut p.title, title, |v| required("title", v, MAX_TITLE))?;
+            super::set(&mut p.text, text, |v| optional("text", v, MAX_TEXT))?;
+            super::put(&mut p.category, category);
+            super::set(&mut p.offered_by, offered_by, |v| {
+                optional("name", v, MAX_NAME)
+            })?;
             p.updated_at = ctx.now;
             Ok(super::changed(post))
         }

@@ -58,21 +58,11 @@ pub(super) fn apply(
                 .map(|c| check_category(ws, c))
                 .transpose()?;
             let p = project_mut(ws, project)?;
-            if let Some(v) = title {
-                p.title = required("title", v, MAX_TITLE)?;
-            }
-            if let Some(v) = summary {
-                p.summary = optional("text", v, MAX_TEXT)?;
-            }
-            if let Some(v) = category {
-                p.category = v;
-            }
-            if let Some(v) = stage {
-                p.stage = *v;
-            }
-            if let Some(v) = visibility {
-                p.visibility = *v;
-            }
+            super::set(&mut p.title, title, |v| required("title", v, MAX_TITLE))?;
+            super::set(&mut p.summary, summary, |v| optional("text", v, MAX_TEXT))?;
+            super::put(&mut p.category, category);
+            super::put(&mut p.stage, *stage);
+            super::put(&mut p.visibility, *visibility);
             match progress {
                 None => {}
                 Some(ProgressInput::Auto) => p.progress = None,
@@ -148,15 +138,9 @@ pub(super) fn apply(
                 what: "step",
                 id: step.clone(),
             })?;
-            if let Some(v) = title {
-                s.title = required("title", v, MAX_TITLE)?;
-            }
-            if let Some(v) = is_done {
-                s.done = *v;
-            }
-            if let Some(v) = position {
-                s.position = *v;
-            }
+            super::set(&mut s.title, title, |v| required("title", v, MAX_TITLE))?;
+            super::put(&mut s.done, *is_done);
+            super::put(&mut s.position, *position);
             done(p, ctx, project)
         }
         C::AddTask {
@@ -223,18 +207,10 @@ pub(super) fn apply(
                 what: "task",
                 id: task.clone(),
             })?;
-            if let Some(v) = title {
-                t.title = required("title", v, MAX_TITLE)?;
-            }
-            if let Some(v) = step {
-                t.step = v;
-            }
-            if let Some(v) = assignee {
-                t.assignee = v;
-            }
-            if let Some(v) = due {
-                t.due = v;
-            }
+            super::set(&mut t.title, title, |v| required("title", v, MAX_TITLE))?;
+            super::put(&mut t.step, step);
+            super::put(&mut t.assignee, assignee);
+            super::put(&mut t.due, due);
             if let Some(v) = is_done {
                 t.done = *v;
                 t.done_at = if *v { ctx.now } else { 0 };
@@ -286,15 +262,9 @@ pub(super) fn apply(
                     what: "milestone",
                     id: milestone.clone(),
                 })?;
-            if let Some(v) = title {
-                m.title = required("title", v, MAX_TITLE)?;
-            }
-            if let Some(v) = due {
-                m.due = v;
-            }
-            if let Some(v) = reached {
-                m.reached = *v;
-            }
+            super::set(&mut m.title, title, |v| required("title", v, MAX_TITLE))?;
+            super::put(&mut m.due, due);
+            super::put(&mut m.reached, *reached);
             done(p, ctx, project)
         }
         C::AddNeed {
@@ -329,12 +299,10 @@ pub(super) fn apply(
                 what: "need",
                 id: need.clone(),
             })?;
-            if let Some(v) = description {
-                n.description = required("description", v, MAX_SHORT)?;
-            }
-            if let Some(v) = met {
-                n.met = *v;
-            }
+            super::set(&mut n.description, description, |v| {
+                required("description", v, MAX_SHORT)
+            })?;
+            super::put(&mut n.met, *met);
             done(p, ctx, project)
         }
         _ => Err(DomainError::Invalid("nothing to change")),
