@@ -10,6 +10,8 @@ mod browser;
 mod bundle;
 mod classes;
 mod cli;
+mod cli_io;
+mod cli_regressions;
 mod durability;
 mod governance;
 mod interop;

@@ -333,10 +333,18 @@ fn set<V, T>(
     given: &Option<V>,
     check: impl FnOnce(&V) -> Result<T, DomainError>,
 ) -> Result<(), DomainError> {
-    if let Some(v) = given {
-        *slot = check(v)?;
+    if let Some(v) = checked(given, check)? {
+        *slot = v;
     }
     Ok(())
+}
+
+/// The checked value of an optional field, if one is given.
+fn checked<V, T>(
+    given: &Option<V>,
+    check: impl FnOnce(&V) -> Result<T, DomainError>,
+) -> Result<Option<T>, DomainError> {
+    given.as_ref().map(check).transpose()
 }
 
 /// [`set`] for a value that needs no check (or was checked before).

@@ -506,4 +506,6 @@ fn sweep(shared: &Shared, join: Duration, idle: Duration) {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_first_upload;
+#[cfg(test)]
 mod tests_limits;

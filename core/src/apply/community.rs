@@ -72,18 +72,11 @@ pub(super) fn apply(
         } => {
             require(ws, ctx, Action::EditCommunity)?;
             let act = Act::Settings {
-                name: name
-                    .as_ref()
-                    .map(|v| required("name", v, MAX_NAME))
-                    .transpose()?,
-                description: description
-                    .as_ref()
-                    .map(|v| optional("description", v, MAX_TEXT))
-                    .transpose()?,
-                code_of_conduct: code_of_conduct
-                    .as_ref()
-                    .map(|v| optional("text", v, MAX_TEXT))
-                    .transpose()?,
+                name: super::checked(name, |v| required("name", v, MAX_NAME))?,
+                description: super::checked(description, |v| optional("description", v, MAX_TEXT))?,
+                code_of_conduct: super::checked(code_of_conduct, |v| {
+                    optional("text", v, MAX_TEXT)
+                })?,
                 hold_first_posts: *hold_first_posts,
             };
             super::govern(ws, ctx, None, act)?;
@@ -120,14 +113,8 @@ pub(super) fn apply(
             }
             let act = Act::EditCategory {
                 key: key.clone(),
-                label_de: label_de
-                    .as_ref()
-                    .map(|v| required("label", v, MAX_TITLE))
-                    .transpose()?,
-                label_en: label_en
-                    .as_ref()
-                    .map(|v| required("label", v, MAX_TITLE))
-                    .transpose()?,
+                label_de: super::checked(label_de, |v| required("label", v, MAX_TITLE))?,
+                label_en: super::checked(label_en, |v| required("label", v, MAX_TITLE))?,
                 archived: *archived,
             };
             super::govern(ws, ctx, None, act)?;
