@@ -62,8 +62,20 @@ try:
         return call("POST", f"/session/{sid}/element/{find('xpath', IDEAS_NAV)}/click", {})
 
     wait("clicking Ideen", click_ideas)
-    title = wait("the ideas form appears", lambda: find("css selector", "input[name=title]"))
-    call("POST", f"/session/{sid}/element/{title}/value", {"text": "Idee aus dem Fenster"})
+    wait("the ideas form appears", lambda: find("css selector", "input[name=title]"))
+    TITLE = "Idee aus dem Fenster"
+
+    def type_title():
+        # Typing again after a dropped connection must not type the title twice.
+        el = find("css selector", "input[name=title]")
+        held = call("GET", f"/session/{sid}/element/{el}/property/value")["value"]
+        if held != TITLE:
+            if held:
+                call("POST", f"/session/{sid}/element/{el}/clear", {})
+            call("POST", f"/session/{sid}/element/{el}/value", {"text": TITLE})
+        return call("GET", f"/session/{sid}/element/{el}/property/value")["value"] == TITLE
+
+    wait("typing the title", type_title)
     def click_submit():
         return call("POST", f"/session/{sid}/element/{find('css selector', 'form.stack button[type=submit]')}/click", {})
 
