@@ -161,11 +161,16 @@ pub fn catalog(doc: &AutoCommit) -> Result<Catalog> {
 /// # Errors
 /// As [`item`].
 pub fn item_at(doc: &AutoCommit, id: &str, community: &str) -> Result<Item> {
-    let mut item = item(doc)?;
+    Ok(placed(item(doc)?, id, community))
+}
+
+/// An item as read, named by where it is held: its document's id and its community.
+#[must_use]
+pub fn placed(mut item: Item, id: &str, community: &str) -> Item {
     let h = item.header_mut();
     h.id = id.to_string();
     h.community = community.to_string();
-    Ok(item)
+    item
 }
 
 pub fn item(doc: &AutoCommit) -> Result<Item> {

@@ -336,12 +336,7 @@ impl Service {
                 } else {
                     // A new document is what arrived; a merged one is read again.
                     let raw = match read.filter(|_| fresh) {
-                        Some(mut item) => {
-                            let h = item.header_mut();
-                            h.id.clone_from(&id);
-                            h.community.clone_from(&header.community);
-                            item
-                        }
+                        Some(item) => docs::placed(item, &id, &header.community),
                         None => docs::item_at(doc, &id, &header.community)?,
                     };
                     let (item, _) = checked_item(tx, cache, &key, &id, &raw)?;
