@@ -14,6 +14,7 @@ mod login;
 mod once;
 mod plan;
 mod progress;
+mod repo_tasks;
 mod session;
 
 pub use allmende_service::relays::known_relays;
@@ -21,5 +22,6 @@ pub use allmende_service::sync_state::SyncStatus;
 pub use dialer::RelayDialer;
 pub(crate) use once::sync_via;
 pub use once::{sync_joined, sync_once, sync_once_showing, Progress, SyncReport};
+pub(crate) use repo_tasks::RepoTasks;
 pub use session::{check_relay, fetch, fetch_community, push_as, watch};
 pub(crate) use session::{keep_in_step, preload, Connector, Session};

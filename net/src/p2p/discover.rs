@@ -26,6 +26,19 @@ pub struct Arrival {
     pub how: String,
 }
 
+/// The links this device dials, closed when the task ends (also when it is aborted): a
+/// dialer left open keeps the repository, which holds it, from ever being freed.
+#[derive(Default)]
+struct Links(HashMap<String, samod::DialerHandle>);
+
+impl Drop for Links {
+    fn drop(&mut self) {
+        for handle in self.0.values() {
+            handle.close();
+        }
+    }
+}
+
 /// The mDNS service name Allmende devices announce.
 pub const SERVICE: &str = "allmende";
 
@@ -52,7 +65,7 @@ pub fn spawn(
     Ok(tokio::spawn(async move {
         let mut events = mdns.subscribe().await;
         let mut linked: HashSet<String> = HashSet::new();
-        let mut dialing: HashMap<String, samod::DialerHandle> = HashMap::new();
+        let mut dialing = Links::default();
         let mut rules = policy.subscribe();
         loop {
             let event = tokio::select! {
@@ -66,7 +79,7 @@ pub fn spawn(
                     }
                     // A device the new rules leave out is no longer dialed, and its link ends.
                     let now = rules.borrow_and_update().clone();
-                    dialing.retain(|device, handle| {
+                    dialing.0.retain(|device, handle| {
                         let keep = now.knows(device);
                         if !keep {
                             tracing::info!(%device, "no longer a member here; link closed");
@@ -103,7 +116,7 @@ pub fn spawn(
             let dialer = Arc::new(IrohDialer::new(endpoint.clone(), addr));
             match repo.dial(backoff, dialer) {
                 Ok(handle) => {
-                    dialing.insert(device, handle);
+                    dialing.0.insert(device, handle);
                 }
                 Err(_) => return,
             }

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use super::dial::peer_id_of;
 use super::discover::Arrival;
 use super::policy::{PeerPolicy, Rules};
-use crate::sync::{keep_in_step, preload, Session};
+use crate::sync::{keep_in_step, preload, RepoTasks, Session};
 use allmende_service::Service;
 use allmende_store::error::{PeerError, Result};
 
@@ -59,7 +59,8 @@ pub async fn listen_with(
     let mut next_expiry = policy.current().next_expiry(svc.now());
     let storage = InMemoryStorage::new();
     let loaded = preload(svc, &storage).await?;
-    let repo = Repo::build_tokio()
+    let tasks = RepoTasks::new();
+    let repo = Repo::builder(tasks.clone())
         .with_storage(storage.clone())
         .with_peer_id(peer_id_of(&svc.device().public_hex()))
         .with_share_policy(policy.clone())
@@ -71,7 +72,12 @@ pub async fn listen_with(
     let (arrivals, mut arrived) = mpsc::unbounded_channel::<Arrival>();
     let repo_for_discovery = repo.clone();
     let accept_task = {
-        let (endpoint, policy, arrivals) = (endpoint.clone(), policy.clone(), arrivals.clone());
+        let (endpoint, policy, arrivals, acceptor) = (
+            endpoint.clone(),
+            policy.clone(),
+            arrivals.clone(),
+            acceptor.clone(),
+        );
         tokio::spawn(async move {
             while let Some(incoming) = endpoint.accept().await {
                 let Ok(conn) = incoming.await else { continue };
@@ -120,26 +126,33 @@ pub async fn listen_with(
             }
         })
     };
-    let discovery_task = if discover {
-        Some(super::discover::spawn(
-            &endpoint,
-            repo_for_discovery,
-            policy.clone(),
-            arrivals.clone(),
-        )?)
-    } else {
-        None
-    };
     // Documents peers bring are looked for briefly; the loop must not wait on one a peer
     // will never share.
     let mut session = Session::hosting(
         svc,
-        repo,
+        (repo, tasks, acceptor),
         storage,
         loaded,
         timeout.min(Duration::from_secs(3)),
     )
     .await?;
+    let discovery_task = if discover {
+        match super::discover::spawn(
+            &endpoint,
+            repo_for_discovery,
+            policy.clone(),
+            arrivals.clone(),
+        ) {
+            Ok(task) => Some(task),
+            Err(e) => {
+                accept_task.abort();
+                session.stop().await;
+                return Err(e);
+            }
+        }
+    } else {
+        None
+    };
     on_event("listening");
     let result = keep_in_step(
         svc,

@@ -13,6 +13,7 @@ use samod::storage::{InMemoryStorage, Storage, StorageKey};
 use samod::{BackoffConfig, DocHandle, DocumentId, PeerId, Repo, Url};
 
 use super::dialer::RelayDialer;
+use super::repo_tasks::RepoTasks;
 use allmende_service::{Quarantined, Service};
 use allmende_store::error::{PeerError, Result};
 
@@ -41,6 +42,12 @@ impl Connector {
 
 pub(crate) struct Session {
     repo: Repo,
+    /// The repository's tasks, ended with it (see `repo_tasks`).
+    tasks: RepoTasks,
+    /// The dialer and the acceptor the repository holds, closed when it stops (each holds
+    /// the repository, so the repository would hold itself).
+    dialer: Option<samod::DialerHandle>,
+    acceptor: Option<samod::AcceptorHandle>,
     /// The connection to wait on (none for a listener, which has many).
     conn: Option<samod::ConnectionId>,
     traffic: Arc<super::dialer::Traffic>,
@@ -77,9 +84,15 @@ async fn dial_relay(
     key: &allmende_service::device::DeviceKey,
     storage: InMemoryStorage,
     backoff: BackoffConfig,
-) -> Result<(Repo, samod::DialerHandle, Arc<super::dialer::Traffic>)> {
+) -> Result<(
+    Repo,
+    RepoTasks,
+    samod::DialerHandle,
+    Arc<super::dialer::Traffic>,
+)> {
     let session = session_name();
-    let repo = Repo::build_tokio()
+    let tasks = RepoTasks::new();
+    let repo = Repo::builder(tasks.clone())
         .with_storage(storage)
         .with_peer_id(PeerId::from(device_peer_id(&key.public_hex(), &session)))
         .load()
@@ -93,13 +106,13 @@ async fn dial_relay(
             &session,
         ));
         let handle = repo.dial(backoff, dialer).map_err(bad)?;
-        return Ok((repo, handle, Arc::default()));
+        return Ok((repo, tasks, handle, Arc::default()));
     }
     let url = relay_url(relay)?;
     let dialer = Arc::new(RelayDialer::new(url, key, &session));
     let traffic = dialer.traffic.clone();
     let handle = repo.dial(backoff, dialer).map_err(bad)?;
-    Ok((repo, handle, traffic))
+    Ok((repo, tasks, handle, traffic))
 }
 
 /// A relay's WebSocket address (`ws://` or `wss://`).
@@ -176,14 +189,15 @@ impl Session {
             max_delay: Duration::from_secs(5),
             max_retries: Some(2),
         };
-        let (repo, handle, traffic) = match to {
+        let (repo, tasks, handle, traffic) = match to {
             Connector::Relay(relay) => dial_relay(&relay, key, storage.clone(), backoff).await?,
             Connector::Peer {
                 endpoint,
                 addr,
                 policy,
             } => {
-                let repo = Repo::build_tokio()
+                let tasks = RepoTasks::new();
+                let repo = Repo::builder(tasks.clone())
                     .with_storage(storage.clone())
                     .with_peer_id(crate::p2p::dial::peer_id_of(&key.public_hex()))
                     .with_share_policy(policy)
@@ -191,19 +205,15 @@ impl Session {
                     .await;
                 let dialer = Arc::new(crate::p2p::dial::IrohDialer::new(endpoint, addr));
                 let handle = repo.dial(backoff, dialer).map_err(bad)?;
-                (repo, handle, Arc::default())
+                (repo, tasks, handle, Arc::default())
             }
         };
-        tokio::time::timeout(timeout, handle.established())
-            .await
-            .map_err(|_| unreachable(format!("no connection to {relay} within {timeout:?}")))?
-            .map_err(|e| unreachable(format!("cannot connect to {relay}: {e:?}")))?;
-        let conn = handle
-            .connection_id()
-            .ok_or_else(|| unreachable(format!("the connection to {relay} closed at once")))?;
         let mut session = Session {
             repo,
-            conn: Some(conn),
+            tasks,
+            dialer: Some(handle.clone()),
+            acceptor: None,
+            conn: None,
             traffic,
             storage,
             handles: BTreeMap::new(),
@@ -211,6 +221,22 @@ impl Session {
             missing: HashMap::new(),
             loaded,
         };
+        let established = match tokio::time::timeout(timeout, handle.established()).await {
+            Err(_) => Err(unreachable(format!(
+                "no connection to {relay} within {timeout:?}"
+            ))),
+            Ok(Err(e)) => Err(unreachable(format!("cannot connect to {relay}: {e:?}"))),
+            Ok(Ok(_)) => handle
+                .connection_id()
+                .ok_or_else(|| unreachable(format!("the connection to {relay} closed at once"))),
+        };
+        match established {
+            Ok(conn) => session.conn = Some(conn),
+            Err(e) => {
+                session.stop().await;
+                return Err(e);
+            }
+        }
         session.find_all(ids).await;
         Ok(session)
     }
@@ -370,7 +396,7 @@ impl Session {
     /// local document is loaded into `storage` first.
     pub(crate) async fn hosting(
         svc: &mut Service,
-        repo: Repo,
+        (repo, tasks, acceptor): (Repo, RepoTasks, samod::AcceptorHandle),
         storage: InMemoryStorage,
         loaded: HashMap<String, i64>,
         timeout: Duration,
@@ -378,6 +404,9 @@ impl Session {
         let ids: Vec<String> = svc.store().docs(None)?.into_iter().map(|d| d.id).collect();
         let mut s = Session {
             repo,
+            tasks,
+            dialer: None,
+            acceptor: Some(acceptor),
             conn: None,
             traffic: Arc::default(),
             storage,
@@ -390,9 +419,17 @@ impl Session {
         Ok(s)
     }
 
-    /// Stops the repository.
+    /// Stops the repository and frees it: its dialer and acceptor are closed and its tasks
+    /// ended, so the documents it held are dropped (see `repo_tasks`).
     pub(crate) async fn stop(self) {
         self.repo.stop().await;
+        if let Some(d) = &self.dialer {
+            d.close();
+        }
+        if let Some(a) = &self.acceptor {
+            a.close();
+        }
+        self.tasks.end().await;
     }
 }
 
@@ -432,3 +469,6 @@ async fn load_into(
     }
     Ok(loaded)
 }
+
+#[cfg(test)]
+mod tests;

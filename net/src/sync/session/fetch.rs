@@ -26,31 +26,38 @@ pub async fn fetch(
         .parse()
         .map_err(|_| bad(format!("'{id}' is not a document id")))?;
     let key = svc.device().clone();
-    let (repo, handle, _) = dial_relay(
+    let (repo, tasks, handle, _) = dial_relay(
         relay,
         &key,
         InMemoryStorage::new(),
         BackoffConfig::default(),
     )
     .await?;
-    tokio::time::timeout(timeout, handle.established())
-        .await
-        .map_err(|_| unreachable(format!("no connection to {relay}")))?
-        .map_err(|e| unreachable(format!("cannot connect to {relay}: {e:?}")))?;
-    let found = tokio::time::timeout(timeout, repo.find(doc_id))
-        .await
-        .map_err(|_| unreachable(format!("{id}: no answer from {relay}")))?
-        .map_err(bad)?
-        .ok_or_else(|| {
-            PeerError::Domain(allmende_core::DomainError::NotFound {
-                what: "document",
-                id: id.clone(),
-            })
-        })?;
-    let value =
-        found.with_document(|doc| serde_json::to_value(automerge::AutoSerde::from(&*doc)))?;
+    let found = async {
+        tokio::time::timeout(timeout, handle.established())
+            .await
+            .map_err(|_| unreachable(format!("no connection to {relay}")))?
+            .map_err(|e| unreachable(format!("cannot connect to {relay}: {e:?}")))?;
+        let found = tokio::time::timeout(timeout, repo.find(doc_id))
+            .await
+            .map_err(|_| unreachable(format!("{id}: no answer from {relay}")))?
+            .map_err(bad)?
+            .ok_or_else(|| {
+                PeerError::Domain(allmende_core::DomainError::NotFound {
+                    what: "document",
+                    id: id.clone(),
+                })
+            })?;
+        Ok::<_, PeerError>(
+            found.with_document(|doc| serde_json::to_value(automerge::AutoSerde::from(&*doc)))?,
+        )
+    }
+    .await;
+    // Freed on every path (see `repo_tasks`).
     repo.stop().await;
-    Ok(value)
+    handle.close();
+    tasks.end().await;
+    found
 }
 
 /// Fetches a community's document into the store, connecting as `key` (an invite's key: its
@@ -67,7 +74,7 @@ pub async fn fetch_community(
 ) -> Result<()> {
     let s = Session::open_with(svc, relay, timeout, key, &[community.to_string()]).await?;
     if !s.handles.contains_key(community) {
-        s.repo.stop().await;
+        s.stop().await;
         return Err(PeerError::Domain(allmende_core::DomainError::NotFound {
             what: "community",
             id: community.to_string(),
@@ -75,7 +82,7 @@ pub async fn fetch_community(
     }
     let _ = s.settle().await;
     s.write_back(svc)?;
-    s.repo.stop().await;
+    s.stop().await;
     Ok(())
 }
 
@@ -92,7 +99,7 @@ pub async fn push_as(
 ) -> Result<()> {
     let s = Session::open_with(svc, relay, timeout, key, &[doc.to_string()]).await?;
     let pending = s.settle().await;
-    s.repo.stop().await;
+    s.stop().await;
     if pending.is_empty() {
         Ok(())
     } else {

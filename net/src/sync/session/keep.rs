@@ -48,7 +48,7 @@ pub async fn watch(
         stop,
     )
     .await?;
-    s.repo.stop().await;
+    s.stop().await;
     Ok(())
 }
 
