@@ -164,3 +164,80 @@ fn new_items_from_a_members_added_device_count_against_the_members_quota() {
     let arrived = anna.ok(&["idea", "list"]).matches("Zweitgerät").count();
     assert!(arrived < 5, "all of the second device's ideas reached Anna");
 }
+
+/// From the last review: a key taken off a member no longer counted with them, so Ben could
+/// add a key, fill the relay through it, take it off and add the next, gaining a whole quota
+/// each time. A key belongs to its member for good (the roster remembers it), and so do its
+/// bytes.
+#[test]
+fn a_key_taken_off_a_member_still_counts_against_the_members_quota() {
+    let relay = RelayProc::start("max_bytes_per_key = 100000\n");
+    let (_anna, members, community) = community_with_members(&relay, &["Ben"]);
+    let ben = &members[0];
+    let idea = ben.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Messreihe",
+        "--category",
+        "energy",
+    ]);
+    ben.ok(&["sync"]);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let local: IpAddr = "127.0.0.1".parse().expect("ip");
+    // Through a key of its own making, 60 KB: within Ben's quota of 100 KB.
+    let fill = |seed: [u8; 32], field: &str| {
+        let key = hex::encode(
+            ed25519_dalek::SigningKey::from_bytes(&seed)
+                .verifying_key()
+                .to_bytes(),
+        );
+        ben.add_own_device(&community, &key);
+        let bytes = allmende_service::Service::open(ben.path())
+            .expect("open")
+            .doc_bytes(&idea)
+            .expect("Ben's idea");
+        let mut doc = automerge::Automerge::load(&bytes).expect("load");
+        doc.set_actor(automerge::ActorId::from(hex::decode(&key).expect("hex")));
+        doc.transact(|t| {
+            t.put(
+                automerge::ROOT,
+                field,
+                noise(seed[0].into(), 60_000).as_str(),
+            )
+        })
+        .expect("filler");
+        runtime.block_on(async {
+            let mut client = RawClient::open(&relay, local, seed, field)
+                .await
+                .expect("Ben's added key gets in");
+            let _: Pushed = client.push(&idea, &mut doc).await;
+        });
+        key
+    };
+    let first = fill([42_u8; 32], "filler");
+    assert_eq!(
+        relay.metric("allmende_relay_refused_quota_total"),
+        0,
+        "60 KB are within Ben's quota"
+    );
+    // Ben takes the key off and adds the next one.
+    allmende_service::Service::open(ben.path())
+        .expect("open")
+        .execute(allmende_core::Command::RemoveDevice {
+            community: community.clone(),
+            member: ben.member_id(),
+            device: first,
+        })
+        .expect("Ben takes his key off");
+    ben.ok(&["sync"]);
+    fill([43_u8; 32], "more");
+    assert_eq!(
+        relay.metric("allmende_relay_refused_quota_total"),
+        1,
+        "the next key had a whole quota again"
+    );
+}

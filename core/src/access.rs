@@ -24,6 +24,9 @@ pub struct Roster {
     pub devices: HashMap<String, String>,
     /// Invite keys among them -> until when they open anything (ms since the epoch).
     pub expires: HashMap<String, i64>,
+    /// Device key -> member, for every key a member not removed was ever given, also those
+    /// taken off them since (see [`Roster::fellow_devices`]).
+    pub owners: HashMap<String, String>,
 }
 
 impl Roster {
@@ -37,6 +40,11 @@ impl Roster {
             }
             for (device, until) in &m.expires {
                 roster.expires.insert(device.to_lowercase(), *until);
+            }
+        }
+        for (device, member) in &community.device_owners {
+            if community.members.get(member).is_some_and(|m| !m.removed) {
+                roster.owners.insert(device.to_lowercase(), member.clone());
             }
         }
         roster
@@ -59,19 +67,23 @@ impl Roster {
 
     /// Every device of `device`'s member, `device` included (lower-case hex): the keys whose
     /// stored bytes count together against one member's quota, so a member who adds devices
-    /// gets no more room. A device not on the roster stands alone.
+    /// gets no more room. Keys taken off the member since count too: otherwise adding a key,
+    /// filling the relay through it, taking it off and adding the next would gain room each
+    /// time. A device not on the roster stands alone.
     #[must_use]
     pub fn fellow_devices(&self, device: &str) -> Vec<String> {
         let device = lower(device);
-        match self.devices.get(device.as_ref()) {
-            Some(member) => self
-                .devices
-                .iter()
-                .filter(|(_, m)| *m == member)
-                .map(|(d, _)| d.clone())
-                .collect(),
-            None => vec![device.into_owned()],
-        }
+        let Some(member) = self.devices.get(device.as_ref()) else {
+            return vec![device.into_owned()];
+        };
+        let fellows: HashSet<&String> = self
+            .devices
+            .iter()
+            .chain(&self.owners)
+            .filter(|(_, m)| *m == member)
+            .map(|(d, _)| d)
+            .collect();
+        fellows.into_iter().cloned().collect()
     }
 }
 
@@ -181,6 +193,7 @@ mod tests {
                 .iter()
                 .map(|(d, u)| ((*d).to_string(), *u))
                 .collect(),
+            owners: HashMap::new(),
         }
     }
 
@@ -259,5 +272,25 @@ mod tests {
         assert_eq!(ben, ["aa", "bb"]);
         assert_eq!(r.fellow_devices("cc"), ["cc"]);
         assert_eq!(r.fellow_devices("dd"), ["dd"], "a stranger stands alone");
+    }
+
+    /// Issue 13: a key taken off a member no longer counted with them, so adding a key,
+    /// filling the relay through it, taking it off and adding the next gained room each time.
+    #[test]
+    fn keys_taken_off_a_member_still_count_with_the_members_devices() {
+        let mut r = roster(&[("aa", "ben"), ("cc", "ben"), ("dd", "anna")], &[]);
+        r.owners = [("aa", "ben"), ("bb", "ben"), ("cc", "ben"), ("dd", "anna")]
+            .iter()
+            .map(|(d, m)| ((*d).to_string(), (*m).to_string()))
+            .collect();
+        let mut ben = r.fellow_devices("cc");
+        ben.sort();
+        assert_eq!(ben, ["aa", "bb", "cc"], "the key taken off (bb) counts");
+        assert_eq!(r.fellow_devices("dd"), ["dd"]);
+        assert_eq!(
+            r.fellow_devices("bb"),
+            ["bb"],
+            "a key taken off writes nothing; alone it stands alone"
+        );
     }
 }
