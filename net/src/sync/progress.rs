@@ -9,6 +9,7 @@
 //! documents, and the repository's work per event grows with the searches in flight.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures::stream::{self, StreamExt};
@@ -20,13 +21,23 @@ const PER_DOCUMENT: Duration = Duration::from_secs(1);
 /// How many run at once.
 pub(crate) const WINDOW: usize = 256;
 
-/// Runs `futures` while they make progress; stops waiting for the rest once `quiet` passes
-/// without any of them finishing, or once the whole wait reaches its ceiling. Returns the
-/// outputs of those that finished.
+/// What a wait ended with.
+#[derive(Debug)]
+pub(crate) struct Waited<T> {
+    /// The outputs of those that finished.
+    pub(crate) done: Vec<T>,
+    /// How many were started (the first ones, in the order given): the rest were never
+    /// asked for, because the wait ended while the window ahead of them stalled.
+    pub(crate) started: usize,
+}
+
+/// Runs `futures` while they make progress, at most [`WINDOW`] at once, in the order given;
+/// stops waiting for the rest once `quiet` passes without any of them finishing, or once
+/// the whole wait reaches its ceiling.
 pub(crate) async fn while_progressing<T, F>(
     futures: impl IntoIterator<Item = F>,
     quiet: Duration,
-) -> Vec<T>
+) -> Waited<T>
 where
     F: Future<Output = T>,
 {
@@ -35,7 +46,11 @@ where
     let count = u32::try_from(total).unwrap_or(u32::MAX);
     let ceiling = MIN_CEILING.max(PER_DOCUMENT.saturating_mul(count)) + quiet;
     let end = tokio::time::Instant::now() + ceiling;
-    let mut pending = stream::iter(futures).buffer_unordered(WINDOW);
+    let started = AtomicUsize::new(0);
+    let counted = futures.into_iter().inspect(|_| {
+        started.fetch_add(1, Ordering::Relaxed);
+    });
+    let mut pending = stream::iter(counted).buffer_unordered(WINDOW);
     let mut done = Vec::with_capacity(total);
     loop {
         let until = end.min(tokio::time::Instant::now() + quiet);
@@ -44,7 +59,11 @@ where
             Ok(None) | Err(_) => break,
         }
     }
-    done
+    drop(pending);
+    Waited {
+        done,
+        started: started.into_inner(),
+    }
 }
 
 #[cfg(test)]
@@ -59,7 +78,7 @@ mod tests {
             tokio::time::sleep(Duration::from_secs(4 * i)).await;
             i
         });
-        let done = while_progressing(steady, Duration::from_secs(5)).await;
+        let done = while_progressing(steady, Duration::from_secs(5)).await.done;
         assert_eq!(done, (1..=10).collect::<Vec<_>>());
 
         // Two finish, then nothing for 100 s: the wait ends with what finished.
@@ -68,7 +87,9 @@ mod tests {
             s
         });
         let start = tokio::time::Instant::now();
-        let done = while_progressing(stalled, Duration::from_secs(5)).await;
+        let done = while_progressing(stalled, Duration::from_secs(5))
+            .await
+            .done;
         assert_eq!(done, vec![1, 2]);
         assert!(start.elapsed() < Duration::from_secs(100));
     }
@@ -83,7 +104,7 @@ mod tests {
             i
         });
         let start = tokio::time::Instant::now();
-        let done = while_progressing(drip, Duration::from_secs(5)).await;
+        let done = while_progressing(drip, Duration::from_secs(5)).await.done;
         let took = start.elapsed();
         assert!(took <= Duration::from_secs(1006), "{took:?}");
         assert!(done.len() >= 250 && done.len() < 1000, "{}", done.len());
@@ -105,8 +126,25 @@ mod tests {
                 i
             }
         });
-        let done = while_progressing(jobs, Duration::from_secs(5)).await;
-        assert_eq!(done.len(), WINDOW * 3);
+        let waited = while_progressing(jobs, Duration::from_secs(5)).await;
+        assert_eq!(waited.done.len(), WINDOW * 3);
+        assert_eq!(waited.started, WINDOW * 3);
         assert_eq!(most.load(Ordering::SeqCst), WINDOW);
+    }
+
+    /// Issue 15: when a whole window stalls (a relay that never answers those documents),
+    /// the wait ends, and the documents behind the window were never asked for. They are
+    /// told apart, so the caller does not count them as missing on the other side.
+    #[tokio::test(start_paused = true)]
+    async fn a_stalled_window_leaves_the_rest_unasked_and_says_so() {
+        let jobs = (0..WINDOW * 2).map(|i| async move {
+            if i < WINDOW {
+                std::future::pending::<()>().await;
+            }
+            i
+        });
+        let waited = while_progressing(jobs, Duration::from_secs(5)).await;
+        assert!(waited.done.is_empty());
+        assert_eq!(waited.started, WINDOW, "only the stalled window was asked");
     }
 }

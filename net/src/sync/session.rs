@@ -260,13 +260,12 @@ impl Session {
         });
         // Progress, not a deadline per document: a relay that reads a large first sync
         // slowly goes on answering one document after another.
-        let mut outcome: HashMap<String, Option<DocHandle>> =
-            super::progress::while_progressing(finds, self.timeout)
-                .await
-                .into_iter()
-                .collect();
+        let waited = super::progress::while_progressing(finds, self.timeout).await;
+        let mut outcome: HashMap<String, Option<DocHandle>> = waited.done.into_iter().collect();
         let mut missing = Vec::new();
-        for (id, _) in wanted {
+        // Only documents asked for can be missing: those behind a window that stalled were
+        // never asked, and are asked in the next round without a pause.
+        for (id, _) in wanted.into_iter().take(waited.started) {
             let found = outcome.remove(&id).flatten();
             match found {
                 Some(h) => {
@@ -302,6 +301,7 @@ impl Session {
         let settled: std::collections::HashSet<&String> =
             super::progress::while_progressing(waits, self.timeout)
                 .await
+                .done
                 .into_iter()
                 .collect();
         self.handles
