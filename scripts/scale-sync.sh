@@ -38,4 +38,7 @@ echo "join:              $(step "${BEN[@]}" join "$TOKEN" --timeout 60)"
 echo "documents joined:  $(sqlite3 "$W/b/allmende.db" 'SELECT count(*) FROM docs' 2>/dev/null || echo '?') of $(sqlite3 "$W/a/allmende.db" 'SELECT count(*) FROM docs' 2>/dev/null || echo '?')"
 echo "nothing new (Ben): $(step "${BEN[@]}" sync --timeout 60)"
 echo "after Ben joined (Anna): $(step "${A[@]}" sync --timeout 60)"
+"${BEN[@]}" idea add --title "Repair-Café" --category energy > /dev/null
+"${BEN[@]}" sync > /dev/null
+echo "one new idea (Anna):     $(step "${A[@]}" sync --timeout 60)"
 echo "nothing new (Anna): $(step "${A[@]}" sync --timeout 60)"

@@ -31,6 +31,14 @@ pub struct ImportReport {
     /// back in shape (see `repair`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub repaired: Vec<(String, Vec<String>)>,
+    /// Items held here judged again because their community's governance (roster, roles,
+    /// moderation, settings) changed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rejudged: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Service {
@@ -268,6 +276,7 @@ impl Service {
             };
             let mut roster_changed = Vec::new();
             for (id, header, mut incoming_doc, unreadable, read) in parsed {
+                let mut governed_before = None;
                 let kind = header.kind.as_str();
                 let meta = (id.as_str(), kind, header.community.as_str());
                 let existing = chunks::doc_meta(tx, &id)?;
@@ -291,6 +300,10 @@ impl Service {
                             "document {id} is a {} of {} here",
                             found.kind, found.community
                         )));
+                    }
+                    // What judges the items (roster, roles, moderation, settings), before.
+                    if header.kind == DocKind::Community {
+                        governed_before = load_community(tx, cache, &key, &id).ok();
                     }
                     let local = load_cached(tx, cache, &key, &id)?;
                     let before = local.get_heads();
@@ -332,7 +345,11 @@ impl Service {
                 if header.kind == DocKind::Community {
                     let c = load_community(tx, cache, &key, &id)?;
                     index::put_community(tx, &project_community(&c))?;
-                    roster_changed.push(id.clone());
+                    // A community document also changes when an item is added anywhere (its
+                    // catalogue): the items are judged again only when what judges them did.
+                    if governed_before.as_ref() != Some(&c) {
+                        roster_changed.push(id.clone());
+                    }
                 } else {
                     // A new document is what arrived; a merged one is read again.
                     let raw = match read.filter(|_| fresh) {
@@ -343,9 +360,9 @@ impl Service {
                     index::put_item(tx, &project(&item))?;
                 }
             }
-            // Authorship and signed fields are judged by the roster: look again at every
-            // item (a roster changes rarely; items that arrived before it were judged by
-            // nobody's).
+            // Authorship and signed fields are judged by the community's governance: when it
+            // changed (or arrived), look again at every item (a roster changes rarely; items
+            // that arrived before their community were judged by nobody's).
             for cid in roster_changed {
                 for meta in chunks::docs_of(tx, Some(&cid))? {
                     if meta.kind != "community" {
@@ -356,6 +373,7 @@ impl Service {
                         )?;
                         let (item, _) = checked_item(tx, cache, &key, &meta.id, &raw)?;
                         index::put_item(tx, &project(&item))?;
+                        report.rejudged += 1;
                     }
                 }
             }
