@@ -124,6 +124,44 @@ fn a_newcomer_joins_with_an_invite_in_chromium() {
     assert!(status.success(), "invite checks failed (see output above)");
 }
 
+/// While a newcomer joins a community of 2,500 documents in the app, the screen says how
+/// much of it has arrived, in German digit groups, and the share only grows
+/// (tests/js/joinprogress.mjs).
+#[test]
+#[ignore = "needs the built UI, node and chromium; run by scripts/test.sh"]
+fn a_newcomer_sees_how_far_the_join_has_come_in_chromium() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let relay = RelayProc::start("");
+    let admin = Peer::new();
+    admin.create(&[
+        "init",
+        "--name",
+        "Hofheim",
+        "--kind",
+        "town",
+        "--admin-name",
+        "Paula",
+    ]);
+    admin.ok(&["dev", "write-ideas", "--count", "2500"]);
+    admin.ok(&["sync", "--relay", &relay.url(), "--timeout", "120"]);
+    let token = admin.ok(&["invite", "--name", "Jonas"]).trim().to_string();
+    admin.ok(&["sync", "--timeout", "120"]);
+    let newcomer = Peer::new();
+    let newcomer_server = ServeProc::start(&newcomer);
+    let status = Command::new("node")
+        .current_dir(root.join("tests/js"))
+        .arg("joinprogress.mjs")
+        .arg(format!("http://{}/", newcomer_server.addr))
+        .arg(&token)
+        .arg("2500")
+        .status()
+        .expect("node");
+    assert!(
+        status.success(),
+        "join progress checks failed (see output above)"
+    );
+}
+
 /// A web page the host visits cannot drive `allmende serve`: not from another origin on this
 /// machine, not under a name that resolves here (DNS rebinding); simple POSTs, forms, JSON
 /// with the app's header, reads and the live-update socket all fail, and nothing changes
