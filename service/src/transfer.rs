@@ -10,7 +10,9 @@ use allmende_core::index::{project, project_community};
 use allmende_core::model::{DocKind, Header};
 use serde::{Deserialize, Serialize};
 
-use super::write::{checked_item, load_cached, load_community, save_changes, save_new};
+use super::write::{
+    checked_item, judge_items_again, load_cached, load_community, save_changes, save_new,
+};
 use super::Service;
 use crate::docs::{self, MAX_DOC_BYTES};
 use allmende_store::chunks_api as chunks;
@@ -364,18 +366,7 @@ impl Service {
             // changed (or arrived), look again at every item (a roster changes rarely; items
             // that arrived before their community were judged by nobody's).
             for cid in roster_changed {
-                for meta in chunks::docs_of(tx, Some(&cid))? {
-                    if meta.kind != "community" {
-                        let raw = docs::item_at(
-                            load_cached(tx, cache, &key, &meta.id)?,
-                            &meta.id,
-                            &meta.community,
-                        )?;
-                        let (item, _) = checked_item(tx, cache, &key, &meta.id, &raw)?;
-                        index::put_item(tx, &project(&item))?;
-                        report.rejudged += 1;
-                    }
-                }
+                report.rejudged += judge_items_again(tx, cache, &key, &cid)?;
             }
             if from_file {
                 judge_file(tx, cache, &key, &community, &before)?;

@@ -408,6 +408,33 @@ pub(super) fn checked_item(
     Ok((seen, flags))
 }
 
+/// Judges every item of community `cid` again, against its governance as it is now, and
+/// indexes what people may see; returns how many.
+///
+/// # Errors
+/// A damaged document.
+pub(super) fn judge_items_again(
+    tx: &Transaction<'_>,
+    cache: &mut HashMap<String, Cached>,
+    key: &ActorId,
+    cid: &str,
+) -> Result<usize> {
+    let mut judged = 0;
+    for meta in chunks::docs_of(tx, Some(cid))? {
+        if meta.kind != "community" {
+            let raw = docs::item_at(
+                load_cached(tx, cache, key, &meta.id)?,
+                &meta.id,
+                &meta.community,
+            )?;
+            let (item, _) = checked_item(tx, cache, key, &meta.id, &raw)?;
+            index::put_item(tx, &project(&item))?;
+            judged += 1;
+        }
+    }
+    Ok(judged)
+}
+
 /// The item as people may see it, for one just written here (its document is cached).
 fn seen_item(
     conn: &Connection,
@@ -538,6 +565,15 @@ fn persist(
     };
     if fx.created_community || !ws.pending.is_empty() {
         index::put_community(tx, &project_community(&community))?;
+    }
+    // A change of who is who (roster, roles, devices, settings) can change how any item
+    // reads: judge them all again. A moderation decision concerns one item, below.
+    let governs_all = ws
+        .pending
+        .iter()
+        .any(|body| !matches!(body.act, governance::Act::Moderate { .. }));
+    if governs_all {
+        judge_items_again(tx, cache, key, &cid)?;
     }
     // A moderation decision settles the reports about its key: index the item again.
     for body in &ws.pending {

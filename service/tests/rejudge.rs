@@ -72,3 +72,74 @@ fn a_new_item_judges_no_other_item_again_and_a_roster_change_judges_all() {
     assert_eq!(report.rejudged, items_held(&mut ben.svc, &community));
     assert!(report.rejudged >= 4);
 }
+
+/// From a review of the change above: a governance change made on this device judged no
+/// item again here (the next community change from elsewhere used to repair that, which a
+/// new catalogue entry no longer does). Ben's new phone edits his idea before its key is on
+/// the roster: Anna's device keeps the old title. When Anna adds the phone to Ben herself,
+/// her list shows Ben's edit at once.
+#[test]
+fn a_roster_change_made_here_judges_the_items_here_again() {
+    let (mut anna, mut ben, _mallory, community) = village();
+    let id = idea(&mut ben.svc, &community, "Bänke am Dorfplatz");
+    let bytes = ben.svc.doc_bytes(&id).expect("bytes");
+    anna.svc
+        .receive_many(&[(id.clone(), bytes.clone())])
+        .expect("Anna has Ben's idea");
+    let mut phone = common::device();
+    phone
+        .svc
+        .receive_many(&docs_of(&mut anna.svc, &community))
+        .expect("the phone has the community");
+    // The phone, not on the roster here yet, signs an edit of Ben's title.
+    let mut doc = automerge::AutoCommit::load(&bytes).expect("load");
+    doc.set_actor(phone.svc.device().actor());
+    automerge::transaction::Transactable::put(
+        &mut doc,
+        automerge::ROOT,
+        "title",
+        "Bänke und Bäume am Dorfplatz",
+    )
+    .expect("put");
+    // Written an hour after Anna adds the phone below (her clock stands at `T0`).
+    let hash = doc
+        .commit_with(
+            automerge::transaction::CommitOptions::default().with_time(common::T0 / 1000 + 3600),
+        )
+        .expect("a change");
+    doc.empty_change(
+        automerge::transaction::CommitOptions::default().with_message(
+            allmende_core::governance::body::signature_message(phone.svc.device(), &id, &hash),
+        ),
+    );
+    anna.svc
+        .receive_each(&[(id.clone(), doc.save())])
+        .expect("Anna receives the edit");
+    let listed = |svc: &mut allmende_service::Service| {
+        serde_json::to_string(
+            &svc.list(&allmende_core::query::ListFilter {
+                community: Some(community.clone()),
+                ..Default::default()
+            })
+            .expect("list"),
+        )
+        .expect("json")
+    };
+    assert!(
+        !listed(&mut anna.svc).contains("Bäume"),
+        "a key on nobody's roster does not write Ben's title"
+    );
+    let ben_id = ben.svc.me(&community).expect("identity").expect("Ben");
+    anna.svc
+        .execute(Command::AddDevice {
+            community: community.clone(),
+            member: ben_id,
+            device: phone.svc.device().public_hex(),
+            until: None,
+        })
+        .expect("Anna adds Ben's phone");
+    assert!(
+        listed(&mut anna.svc).contains("Bänke und Bäume am Dorfplatz"),
+        "Anna's list still shows the title from before the phone was Ben's"
+    );
+}
