@@ -79,7 +79,11 @@ pub async fn listen_with(
             acceptor.clone(),
         );
         tokio::spawn(async move {
+            // Each peer's link, ended with this task (each holds the acceptor, which holds
+            // the repository).
+            let mut links = tokio::task::JoinSet::new();
             while let Some(incoming) = endpoint.accept().await {
+                while links.try_join_next().is_some() {}
                 let Ok(conn) = incoming.await else { continue };
                 let device = hex::encode(conn.remote_id().as_bytes());
                 // Subscribed before the check: a change right after it is heard of.
@@ -91,7 +95,7 @@ pub async fn listen_with(
                 }
                 let addr = String::new();
                 let (acceptor, arrivals) = (acceptor.clone(), arrivals.clone());
-                tokio::spawn(async move {
+                links.spawn(async move {
                     let Ok((send, recv)) = conn.accept_bi().await else {
                         return;
                     };
@@ -128,14 +132,21 @@ pub async fn listen_with(
     };
     // Documents peers bring are looked for briefly; the loop must not wait on one a peer
     // will never share.
-    let mut session = Session::hosting(
+    let hosted = Session::hosting(
         svc,
         (repo, tasks, acceptor),
         storage,
         loaded,
         timeout.min(Duration::from_secs(3)),
     )
-    .await?;
+    .await;
+    let mut session = match hosted {
+        Ok(session) => session,
+        Err(e) => {
+            accept_task.abort();
+            return Err(e);
+        }
+    };
     let discovery_task = if discover {
         match super::discover::spawn(
             &endpoint,

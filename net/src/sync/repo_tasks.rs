@@ -41,14 +41,20 @@ impl RepoTasks {
     /// Ends every task spawned so far (call after the repository stopped) and waits until
     /// each is gone, so what it held is dropped when this returns.
     pub(crate) async fn end(&self) {
+        for task in self.abort() {
+            // A task ends aborted, or finished on its own before; both are the end.
+            let _ = task.await;
+        }
+    }
+
+    /// Aborts every task spawned so far, without waiting (for a repository given up on an
+    /// error path): each lets go of what it held at its next turn.
+    pub(crate) fn abort(&self) -> Vec<JoinHandle<()>> {
         let tasks: Vec<JoinHandle<()>> = std::mem::take(&mut *lock(&self.spawned));
         for task in &tasks {
             task.abort();
         }
-        for task in tasks {
-            // A task ends aborted, or finished on its own before; both are the end.
-            let _ = task.await;
-        }
+        tasks
     }
 }
 

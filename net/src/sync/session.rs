@@ -91,28 +91,33 @@ async fn dial_relay(
     Arc<super::dialer::Traffic>,
 )> {
     let session = session_name();
+    // Everything that can fail comes before the repository: one given up on would stay.
+    let (dialer, traffic): (Arc<dyn samod::Dialer<Error = std::convert::Infallible>>, _) =
+        if allmende_core::ticket::Ticket::is_ticket(relay) {
+            let ticket = allmende_core::ticket::Ticket::parse(relay)?;
+            let addr = crate::p2p::node::endpoint_addr(&ticket)?;
+            let endpoint = crate::p2p::node::start(key, &Default::default()).await?;
+            let dialer = crate::p2p::dial::IrohDialer::to_relay(endpoint, addr, &session);
+            (Arc::new(dialer), Arc::default())
+        } else {
+            let dialer = RelayDialer::new(relay_url(relay)?, key, &session);
+            let traffic = dialer.traffic.clone();
+            (Arc::new(dialer), traffic)
+        };
     let tasks = RepoTasks::new();
     let repo = Repo::builder(tasks.clone())
         .with_storage(storage)
         .with_peer_id(PeerId::from(device_peer_id(&key.public_hex(), &session)))
         .load()
         .await;
-    if allmende_core::ticket::Ticket::is_ticket(relay) {
-        let ticket = allmende_core::ticket::Ticket::parse(relay)?;
-        let endpoint = crate::p2p::node::start(key, &Default::default()).await?;
-        let dialer = Arc::new(crate::p2p::dial::IrohDialer::to_relay(
-            endpoint,
-            crate::p2p::node::endpoint_addr(&ticket)?,
-            &session,
-        ));
-        let handle = repo.dial(backoff, dialer).map_err(bad)?;
-        return Ok((repo, tasks, handle, Arc::default()));
+    match repo.dial(backoff, dialer) {
+        Ok(handle) => Ok((repo, tasks, handle, traffic)),
+        Err(e) => {
+            repo.stop().await;
+            tasks.end().await;
+            Err(bad(e))
+        }
     }
-    let url = relay_url(relay)?;
-    let dialer = Arc::new(RelayDialer::new(url, key, &session));
-    let traffic = dialer.traffic.clone();
-    let handle = repo.dial(backoff, dialer).map_err(bad)?;
-    Ok((repo, tasks, handle, traffic))
 }
 
 /// A relay's WebSocket address (`ws://` or `wss://`).
@@ -401,7 +406,6 @@ impl Session {
         loaded: HashMap<String, i64>,
         timeout: Duration,
     ) -> Result<Session> {
-        let ids: Vec<String> = svc.store().docs(None)?.into_iter().map(|d| d.id).collect();
         let mut s = Session {
             repo,
             tasks,
@@ -415,6 +419,8 @@ impl Session {
             missing: HashMap::new(),
             loaded,
         };
+        // After the session exists: on an error it is freed (see `Drop`).
+        let ids: Vec<String> = svc.store().docs(None)?.into_iter().map(|d| d.id).collect();
         s.find_all(&ids).await;
         Ok(s)
     }
@@ -423,13 +429,26 @@ impl Session {
     /// ended, so the documents it held are dropped (see `repo_tasks`).
     pub(crate) async fn stop(self) {
         self.repo.stop().await;
+        self.let_go();
+        self.tasks.end().await;
+    }
+
+    fn let_go(&self) {
         if let Some(d) = &self.dialer {
             d.close();
         }
         if let Some(a) = &self.acceptor {
             a.close();
         }
-        self.tasks.end().await;
+    }
+}
+
+/// A session given up on an error path (`?` before `stop`) is freed too: its dialer and
+/// acceptor are closed and its tasks aborted.
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.let_go();
+        drop(self.tasks.abort());
     }
 }
 
