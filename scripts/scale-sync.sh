@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # A town of N ideas through a real relay with release builds: first upload, a new device
 # joining with an invite, a nothing-new sync on each side. Prints time, peak RSS (KB) and
-# bytes per step. Usage: [BIN=dir] scripts/scale-sync.sh [N]   (default 10000)
+# bytes per step. Usage: [BIN=dir] scripts/scale-sync.sh [N] [ideas|town]   (default 10000 ideas;
+# "town" writes a generated town of N items: ideas, events, posts, organisations, projects,
+# N/5 members and 2N comments, `allmende dev write-town`)
 set -euo pipefail
 N=${1:-10000}
+KIND=${2:-ideas}
 root=$(cd "$(dirname "$0")/.." && pwd)
 # BIN=dir runs binaries built elsewhere (an earlier commit, as a same-run baseline).
 if [ -n "${BIN:-}" ]; then
@@ -21,7 +24,11 @@ sleep 1
 A=("$B/allmende" --data "$W/a" --lang en)
 BEN=("$B/allmende" --data "$W/b" --lang en)
 "${A[@]}" init --name Grossstadt --kind town --admin-name Anna > /dev/null
-"${A[@]}" dev write-ideas --count "$N" > /dev/null
+if [ "$KIND" = town ]; then
+  "${A[@]}" dev write-town --items "$N" > /dev/null
+else
+  "${A[@]}" dev write-ideas --count "$N" > /dev/null
+fi
 step() {
   local s e
   s=$(date +%s.%N)
@@ -30,7 +37,7 @@ step() {
   printf '%.2f s, %s KB peak RSS, %s\n' "$(echo "$e - $s" | bc)" "$(cat "$W/rss")" \
     "$(grep -o '[0-9]* B sent, [0-9]* B received' "$W/out" | head -1)"
 }
-echo "ideas: $N"
+echo "$KIND: $N"
 echo "upload:            $(step "${A[@]}" sync --relay ws://127.0.0.1:$PORT --timeout 60)"
 TOKEN=$("${A[@]}" invite --name Ben | tail -1)
 "${A[@]}" sync > /dev/null

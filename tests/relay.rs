@@ -671,3 +671,6 @@ mod resume;
 
 #[path = "relay_service.rs"]
 mod service;
+
+#[path = "relay_town.rs"]
+mod town;

@@ -289,6 +289,12 @@ pub enum DevCmd {
         #[arg(long, default_value_t = 1000)]
         count: u32,
     },
+    /// Write a generated town for sync at scale: ideas, events, posts, organisations and
+    /// projects (a fifth each of `items`), a fifth as many members, twice as many comments.
+    WriteTown {
+        #[arg(long, default_value_t = 10_000)]
+        items: u32,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -452,5 +452,11 @@ pub(super) fn run(cli: Cli, lang: Lang) -> Result<()> {
             }
             Ok(())
         }
+        Cmd::Dev(DevCmd::WriteTown { items }) => {
+            let community = ctx.community()?;
+            let ids = crate::dev_town::write_town(&mut ctx.svc, &community, items)?;
+            println!("{} items", ids.len());
+            Ok(())
+        }
     }
 }

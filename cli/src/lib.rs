@@ -12,6 +12,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod args;
+mod dev_town;
 mod dispatch;
 mod peer_cmd;
 mod print;
