@@ -566,12 +566,20 @@ fn persist(
     if fx.created_community || !ws.pending.is_empty() {
         index::put_community(tx, &project_community(&community))?;
     }
-    // A change of who is who (roster, roles, devices, settings) can change how any item
-    // reads: judge them all again. A moderation decision concerns one item, below.
-    let governs_all = ws
-        .pending
-        .iter()
-        .any(|body| !matches!(body.act, governance::Act::Moderate { .. }));
+    // A change of who is who (roles, devices, removals, trust, settings, categories) can
+    // change how any item reads: judge them all again (a full pass, as on receipt). Not for
+    // what can change no item made before it: a member made here has no key yet, an invite
+    // key made here has written nothing (it only joins), a community just founded has no
+    // items. A moderation decision concerns one item, below.
+    let governs_all = ws.pending.iter().any(|body| {
+        !matches!(
+            body.act,
+            governance::Act::Moderate { .. }
+                | governance::Act::Genesis { .. }
+                | governance::Act::AddMember { .. }
+                | governance::Act::AddDevice { until: Some(_), .. }
+        )
+    });
     if governs_all {
         judge_items_again(tx, cache, key, &cid)?;
     }
