@@ -123,7 +123,6 @@ fn a_device_joining_a_second_community_on_the_same_relay_gets_its_items() {
 /// acknowledged counts as in step (the sync badge and `sync --status` read this).
 #[test]
 fn a_change_made_while_the_relay_is_gone_stays_waiting() {
-    use std::io::{BufRead, BufReader};
     let relay = RelayProc::start("");
     let anna = Peer::new();
     anna.create(&[
@@ -136,19 +135,7 @@ fn a_change_made_while_the_relay_is_gone_stays_waiting() {
         "Anna",
     ]);
     anna.ok(&["sync", "--relay", &relay.url()]);
-    let mut watch = std::process::Command::new(allmende_tests::bin())
-        .arg("--data")
-        .arg(anna.path())
-        .args(["sync", "--watch", "--timeout", "1"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("watch");
-    let mut lines = BufReader::new(watch.stdout.take().expect("stdout")).lines();
-    assert_eq!(
-        lines.next().and_then(Result::ok).as_deref(),
-        Some("connected")
-    );
+    let (mut watch, lines) = anna.watch(&["--timeout", "1"]);
     drop(relay);
     let idea = anna.create(&[
         "idea",

@@ -8,7 +8,6 @@
 //! `scripts/scale-sync.sh town` runs the 10,000 on release builds (BENCHMARKS.md).
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::time::{Duration, Instant};
 
 use allmende_tests::{Peer, RelayProc};
@@ -91,19 +90,7 @@ fn a_generated_town_uploads_joins_and_stays_in_step() {
     in_step(&anna, &ben, "after 100 changed");
 
     // A watching device carries one change in.
-    let mut watch = std::process::Command::new(allmende_tests::bin())
-        .arg("--data")
-        .arg(ben.path())
-        .args(["sync", "--watch", "--timeout", "120"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("watch");
-    let mut lines = BufReader::new(watch.stdout.take().expect("stdout")).lines();
-    assert_eq!(
-        lines.next().and_then(Result::ok).as_deref(),
-        Some("connected")
-    );
+    let (mut watch, _lines) = ben.watch(&["--timeout", "120"]);
     let late = anna.create(&[
         "idea",
         "add",

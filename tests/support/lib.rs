@@ -179,6 +179,36 @@ impl Peer {
             .expect("run allmende")
     }
 
+    /// Starts `allmende sync --watch` with `args` on this peer's data and waits until it
+    /// says it is connected; the lines it prints after that follow in the returned reader.
+    ///
+    /// # Panics
+    /// When it cannot start or does not connect.
+    pub fn watch(
+        &self,
+        args: &[&str],
+    ) -> (
+        std::process::Child,
+        std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+    ) {
+        use std::io::BufRead;
+        let mut child = Command::new(bin())
+            .arg("--data")
+            .arg(self.dir.path())
+            .args(["sync", "--watch"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("watch");
+        let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+        assert_eq!(
+            lines.next().and_then(Result::ok).as_deref(),
+            Some("connected")
+        );
+        (child, lines)
+    }
+
     /// Runs and expects success; returns standard output.
     ///
     /// # Panics
