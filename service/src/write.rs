@@ -147,6 +147,7 @@ impl Service {
             cache,
             device,
             ids,
+            fresh_keys,
             ..
         } = self;
         let signer = signer.unwrap_or_else(|| device.clone());
@@ -213,7 +214,7 @@ impl Service {
             persist(
                 tx,
                 cache,
-                &signer,
+                (&signer, &*fresh_keys),
                 &mut ws,
                 &before,
                 &fx,
@@ -522,7 +523,7 @@ pub(super) fn save_new(
 fn persist(
     tx: &Transaction<'_>,
     cache: &mut HashMap<String, Cached>,
-    signer: &DeviceKey,
+    (signer, fresh_keys): (&DeviceKey, &std::collections::HashSet<String>),
     ws: &mut Workspace,
     before: &BTreeMap<String, Item>,
     fx: &Effects,
@@ -568,17 +569,21 @@ fn persist(
     }
     // A change of who is who (roles, devices, removals, trust, settings, categories) can
     // change how any item reads: judge them all again (a full pass, as on receipt). Not for
-    // what can change no item made before it: a member made here has no key yet, an invite
-    // key made here has written nothing (it only joins), a community just founded has no
-    // items. A moderation decision concerns one item, below.
-    let governs_all = ws.pending.iter().any(|body| {
-        !matches!(
-            body.act,
-            governance::Act::Moderate { .. }
-                | governance::Act::Genesis { .. }
-                | governance::Act::AddMember { .. }
-                | governance::Act::AddDevice { until: Some(_), .. }
-        )
+    // what can change no item made before it: a member made here has a fresh id no item
+    // names and no key yet, a community just founded has no items, an invite key this
+    // service made has written nothing. Any other key added, also as an invite key, may have
+    // written content already (a key nobody owned counts as its items' creator). A
+    // moderation decision concerns one item, below.
+    let governs_all = ws.pending.iter().any(|body| match &body.act {
+        governance::Act::Moderate { .. }
+        | governance::Act::Genesis { .. }
+        | governance::Act::AddMember { .. } => false,
+        governance::Act::AddDevice {
+            device,
+            until: Some(_),
+            ..
+        } => !fresh_keys.contains(device),
+        _ => true,
     });
     if governs_all {
         judge_items_again(tx, cache, key, &cid)?;

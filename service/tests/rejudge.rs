@@ -143,3 +143,82 @@ fn a_roster_change_made_here_judges_the_items_here_again() {
         "Anna's list still shows the title from before the phone was Ben's"
     );
 }
+
+/// From a second review: an invite key added here was taken to change no item, but a key
+/// that already wrote content here (Ben's new phone, before it was on the roster) changes
+/// how that content reads once the key belongs to someone. Anna's list must read as a fresh
+/// look at the item does.
+#[test]
+fn an_invite_key_that_wrote_before_judges_the_items_here_again() {
+    let (mut anna, ben, mallory, community) = village();
+    let mut phone = common::device();
+    phone
+        .svc
+        .receive_many(&docs_of(&mut anna.svc, &community))
+        .expect("the phone has the community");
+    let ben_id = ben.svc.me(&community).expect("identity").expect("Ben");
+    phone
+        .svc
+        .adopt_identity(&community, &ben_id)
+        .expect("the phone acts as Ben");
+    // The phone's own idea, made the way a device not on the roster makes one here.
+    let id = idea(&mut phone.svc, &community, "Altkleider sammeln");
+    // And edits its title (signed by the phone, as the app would).
+    let mut doc =
+        automerge::AutoCommit::load(&phone.svc.doc_bytes(&id).expect("bytes")).expect("load");
+    doc.set_actor(phone.svc.device().actor());
+    automerge::transaction::Transactable::put(
+        &mut doc,
+        automerge::ROOT,
+        "title",
+        "Altkleider und Schuhe sammeln",
+    )
+    .expect("put");
+    let hash = doc
+        .commit_with(
+            automerge::transaction::CommitOptions::default().with_time(common::T0 / 1000 + 60),
+        )
+        .expect("a change");
+    doc.empty_change(
+        automerge::transaction::CommitOptions::default().with_message(
+            allmende_core::governance::body::signature_message(phone.svc.device(), &id, &hash),
+        ),
+    );
+    anna.svc
+        .receive_each(&[(id.clone(), doc.save())])
+        .expect("Anna receives the phone's idea");
+    let mallory_id = mallory
+        .svc
+        .me(&community)
+        .expect("identity")
+        .expect("Mallory");
+    anna.svc
+        .execute(Command::AddDevice {
+            community: community.clone(),
+            member: mallory_id,
+            device: phone.svc.device().public_hex(),
+            until: Some(common::T0 + 86_400_000),
+        })
+        .expect("Anna adds the phone's key as an invite key");
+    let shown = anna.svc.show(&id).expect("show").summary.title;
+    let listed = anna
+        .svc
+        .list(&allmende_core::query::ListFilter {
+            community: Some(community.clone()),
+            ..Default::default()
+        })
+        .expect("list");
+    let listed = serde_json::to_value(&listed).expect("json");
+    let row = listed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["id"] == serde_json::json!(id))
+        .expect("the idea is listed")
+        .clone();
+    assert_eq!(
+        row["title"].as_str(),
+        Some(shown.as_str()),
+        "Anna's list reads otherwise than a fresh look at the idea"
+    );
+}
