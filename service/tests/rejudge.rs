@@ -19,6 +19,28 @@ fn items_held(svc: &mut allmende_service::Service, community: &str) -> usize {
         .count()
 }
 
+/// Item `id` (`bytes`) with its title set to `title` by `device`'s key and signed as the app
+/// signs, written `after` seconds past `T0`.
+fn signed_title(
+    bytes: &[u8],
+    device: &allmende_service::device::DeviceKey,
+    id: &str,
+    title: &str,
+    after: i64,
+) -> Vec<u8> {
+    use automerge::transaction::{CommitOptions, Transactable};
+    let mut doc = automerge::AutoCommit::load(bytes).expect("load");
+    doc.set_actor(device.actor());
+    doc.put(automerge::ROOT, "title", title).expect("put");
+    let hash = doc
+        .commit_with(CommitOptions::default().with_time(common::T0 / 1000 + after))
+        .expect("a change");
+    doc.empty_change(CommitOptions::default().with_message(
+        allmende_core::governance::body::signature_message(device, id, &hash),
+    ));
+    doc.save()
+}
+
 #[test]
 fn a_new_item_judges_no_other_item_again_and_a_roster_change_judges_all() {
     let (mut anna, mut ben, _mallory, community) = village();
@@ -92,28 +114,16 @@ fn a_roster_change_made_here_judges_the_items_here_again() {
         .receive_many(&docs_of(&mut anna.svc, &community))
         .expect("the phone has the community");
     // The phone, not on the roster here yet, signs an edit of Ben's title.
-    let mut doc = automerge::AutoCommit::load(&bytes).expect("load");
-    doc.set_actor(phone.svc.device().actor());
-    automerge::transaction::Transactable::put(
-        &mut doc,
-        automerge::ROOT,
-        "title",
-        "Bänke und Bäume am Dorfplatz",
-    )
-    .expect("put");
     // Written an hour after Anna adds the phone below (her clock stands at `T0`).
-    let hash = doc
-        .commit_with(
-            automerge::transaction::CommitOptions::default().with_time(common::T0 / 1000 + 3600),
-        )
-        .expect("a change");
-    doc.empty_change(
-        automerge::transaction::CommitOptions::default().with_message(
-            allmende_core::governance::body::signature_message(phone.svc.device(), &id, &hash),
-        ),
+    let edited = signed_title(
+        &bytes,
+        phone.svc.device(),
+        &id,
+        "Bänke und Bäume am Dorfplatz",
+        3600,
     );
     anna.svc
-        .receive_each(&[(id.clone(), doc.save())])
+        .receive_each(&[(id.clone(), edited)])
         .expect("Anna receives the edit");
     let listed = |svc: &mut allmende_service::Service| {
         serde_json::to_string(
@@ -164,28 +174,15 @@ fn an_invite_key_that_wrote_before_judges_the_items_here_again() {
     // The phone's own idea, made the way a device not on the roster makes one here.
     let id = idea(&mut phone.svc, &community, "Altkleider sammeln");
     // And edits its title (signed by the phone, as the app would).
-    let mut doc =
-        automerge::AutoCommit::load(&phone.svc.doc_bytes(&id).expect("bytes")).expect("load");
-    doc.set_actor(phone.svc.device().actor());
-    automerge::transaction::Transactable::put(
-        &mut doc,
-        automerge::ROOT,
-        "title",
+    let edited = signed_title(
+        &phone.svc.doc_bytes(&id).expect("bytes"),
+        phone.svc.device(),
+        &id,
         "Altkleider und Schuhe sammeln",
-    )
-    .expect("put");
-    let hash = doc
-        .commit_with(
-            automerge::transaction::CommitOptions::default().with_time(common::T0 / 1000 + 60),
-        )
-        .expect("a change");
-    doc.empty_change(
-        automerge::transaction::CommitOptions::default().with_message(
-            allmende_core::governance::body::signature_message(phone.svc.device(), &id, &hash),
-        ),
+        60,
     );
     anna.svc
-        .receive_each(&[(id.clone(), doc.save())])
+        .receive_each(&[(id.clone(), edited)])
         .expect("Anna receives the phone's idea");
     let mallory_id = mallory
         .svc
