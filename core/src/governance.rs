@@ -28,6 +28,7 @@ mod deleted_marks;
 pub mod entry;
 pub mod history;
 mod items;
+pub mod reach;
 pub mod tangled;
 mod transition;
 

@@ -75,7 +75,6 @@ impl Service {
             })?
             .id;
         let key = DeviceKey::generate();
-        self.fresh_keys.insert(key.public_hex());
         self.execute(Command::AddDevice {
             community: community.clone(),
             member: member.clone(),

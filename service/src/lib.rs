@@ -92,9 +92,6 @@ pub struct Service {
     stand_ins: HashMap<String, DeviceKey>,
     /// While a guest's request runs: who acts (see `guests.rs`).
     viewer: Option<Viewer>,
-    /// Invite keys this service made (hex): they have written nothing, so adding one
-    /// changes how no item reads (see `write::persist`).
-    fresh_keys: std::collections::HashSet<String>,
 }
 
 /// A guest of `allmende serve` acting as a member of one community with its own key.
@@ -142,7 +139,6 @@ impl Service {
             lang: Lang::De,
             stand_ins: HashMap::new(),
             viewer: None,
-            fresh_keys: std::collections::HashSet::new(),
         };
         service.ensure_index()?;
         Ok(service)

@@ -12,7 +12,7 @@ use allmende_core::DomainError;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
-use super::write::{checked_item, load_cached, load_community};
+use super::write::{checked_item, item_for_index, load_cached, load_community};
 use super::Service;
 use crate::docs;
 use allmende_store::error::{PeerError, Result};
@@ -519,10 +519,10 @@ impl Service {
             };
             {
                 let checked = docs::item(doc).and_then(|i| {
-                    checked_item(self.store.conn(), &mut self.cache, &key, &meta.id, &i)
+                    item_for_index(self.store.conn(), &mut self.cache, &key, &meta.id, &i)
                 });
                 match checked {
-                    Ok((i, _)) => items.push(project(&i)),
+                    Ok((i, parties)) => items.push((project(&i), parties)),
                     Err(e) => problems.push((meta.id.clone(), e.to_string())),
                 }
             }
@@ -533,8 +533,9 @@ impl Service {
             for c in &communities {
                 index::put_community(tx, c)?;
             }
-            for i in &items {
-                index::put_item(tx, i)?;
+            for (row, parties) in &items {
+                index::put_item(tx, row)?;
+                allmende_store::parties::put(tx, &row.id, &row.community, parties)?;
             }
             tx.execute(
                 "INSERT INTO meta(key, value) VALUES ('index_version', ?1)

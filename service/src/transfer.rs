@@ -5,13 +5,15 @@
 use allmende_core::apply::Item;
 use allmende_core::export::{ics, markdown, ExportFile, EXPORT_FORMAT, EXPORT_VERSION};
 use allmende_core::export_json::{ExportFault, JsonExport};
+use allmende_core::governance::reach::reach;
 use allmende_core::governance::{Flag, LogHistory};
-use allmende_core::index::{project, project_community};
+use allmende_core::index::project_community;
 use allmende_core::model::{DocKind, Header};
 use serde::{Deserialize, Serialize};
 
 use super::write::{
-    checked_item, judge_items_again, load_cached, load_community, save_changes, save_new,
+    checked_item, index_item, judge_items_again, load_cached, load_community, save_changes,
+    save_new,
 };
 use super::Service;
 use crate::docs::{self, MAX_DOC_BYTES};
@@ -349,8 +351,9 @@ impl Service {
                     index::put_community(tx, &project_community(&c))?;
                     // A community document also changes when an item is added anywhere (its
                     // catalogue): the items are judged again only when what judges them did.
-                    if governed_before.as_ref() != Some(&c) {
-                        roster_changed.push(id.clone());
+                    let reached = reach(governed_before.as_ref(), &c);
+                    if !reached.is_nothing() {
+                        roster_changed.push((id.clone(), reached));
                     }
                 } else {
                     // A new document is what arrived; a merged one is read again.
@@ -358,15 +361,15 @@ impl Service {
                         Some(item) => docs::placed(item, &id, &header.community),
                         None => docs::item_at(doc, &id, &header.community)?,
                     };
-                    let (item, _) = checked_item(tx, cache, &key, &id, &raw)?;
-                    index::put_item(tx, &project(&item))?;
+                    index_item(tx, cache, &key, &id, &raw)?;
                 }
             }
             // Authorship and signed fields are judged by the community's governance: when it
-            // changed (or arrived), look again at every item (a roster changes rarely; items
+            // changed, look again at the items the change reaches (all when it arrived: items
             // that arrived before their community were judged by nobody's).
-            for cid in roster_changed {
-                report.rejudged += judge_items_again(tx, cache, &key, &cid)?;
+            for (cid, reach) in roster_changed {
+                report.rejudged +=
+                    judge_items_again(tx, cache, &key, &cid, &reach, &Default::default())?;
             }
             if from_file {
                 judge_file(tx, cache, &key, &community, &before)?;

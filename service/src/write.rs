@@ -1,11 +1,12 @@
 //! Commands: one immediate SQLite transaction per command, documents refreshed, applied,
 //! reconciled, appended and indexed; committed before the write is acknowledged.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use allmende_core::apply::Item;
 use allmende_core::apply::{self, Ctx, Effects, Workspace};
 use allmende_core::command::Needs;
+use allmende_core::governance::reach::Reach;
 use allmende_core::governance::{self, Flag};
 use allmende_core::index::{project, project_community};
 use allmende_core::model::Community;
@@ -147,7 +148,6 @@ impl Service {
             cache,
             device,
             ids,
-            fresh_keys,
             ..
         } = self;
         let signer = signer.unwrap_or_else(|| device.clone());
@@ -214,7 +214,7 @@ impl Service {
             persist(
                 tx,
                 cache,
-                (&signer, &*fresh_keys),
+                &signer,
                 &mut ws,
                 &before,
                 &fx,
@@ -397,20 +397,76 @@ pub(super) fn checked_item(
     } else {
         Community::empty(item.header().clone())
     };
-    let (mut seen, mut flags) = governance::check_item(&community, item);
-    // Loaded again: loading the community may have made room by dropping it.
-    let doc = load_cached(conn, cache, key, id)?;
-    flags.extend(governance::body::check_body(
-        &community,
-        id,
-        doc.document(),
-        &mut seen,
-    ));
+    let (seen, flags, _) = judged(conn, cache, key, &community, id, item)?;
     Ok((seen, flags))
 }
 
-/// Judges every item of community `cid` again, against its governance as it is now, and
-/// indexes what people may see; returns how many.
+/// Item `item` (document `id`) judged against `community`: as people may see it, what was
+/// flagged, and the member ids and device keys the judgement read (its parties).
+fn judged(
+    conn: &Connection,
+    cache: &mut HashMap<String, Cached>,
+    key: &ActorId,
+    community: &Community,
+    id: &str,
+    item: &Item,
+) -> Result<(Item, Vec<Flag>, BTreeSet<String>)> {
+    let (mut seen, mut flags) = governance::check_item(community, item);
+    let mut parties = governance::reach::parties(item);
+    // Loaded after the community: loading it may have made room by dropping this one.
+    let doc = load_cached(conn, cache, key, id)?;
+    flags.extend(governance::body::check_body_noting(
+        community,
+        id,
+        doc.document(),
+        &mut seen,
+        &mut parties,
+    ));
+    Ok((seen, flags, parties))
+}
+
+/// [`checked_item`] without its flags, with its parties instead: what the index holds.
+///
+/// # Errors
+/// A damaged community or item document.
+pub(super) fn item_for_index(
+    conn: &Connection,
+    cache: &mut HashMap<String, Cached>,
+    key: &ActorId,
+    id: &str,
+    item: &Item,
+) -> Result<(Item, BTreeSet<String>)> {
+    let cid = item.header().community.clone();
+    let community = if chunks::doc_meta(conn, &cid)?.is_some() {
+        load_community(conn, cache, key, &cid)?
+    } else {
+        Community::empty(item.header().clone())
+    };
+    let (seen, _, parties) = judged(conn, cache, key, &community, id, item)?;
+    Ok((seen, parties))
+}
+
+/// Judges item `item` (document `id`, read from its document) and writes what people may see
+/// of it, with its parties, into the index.
+///
+/// # Errors
+/// A damaged community or item document; storage errors.
+pub(super) fn index_item(
+    tx: &Transaction<'_>,
+    cache: &mut HashMap<String, Cached>,
+    key: &ActorId,
+    id: &str,
+    item: &Item,
+) -> Result<()> {
+    let (seen, parties) = item_for_index(tx, cache, key, id, item)?;
+    index::put_item(tx, &project(&seen))?;
+    allmende_store::parties::put(tx, id, &seen.header().community, &parties)?;
+    Ok(())
+}
+
+/// Judges again the items of community `cid` that a change of its governance can read
+/// differently (see `allmende_core::governance::reach`), skipping `skip` (written just
+/// now), and indexes what people may see; returns how many.
 ///
 /// # Errors
 /// A damaged document.
@@ -419,36 +475,38 @@ pub(super) fn judge_items_again(
     cache: &mut HashMap<String, Cached>,
     key: &ActorId,
     cid: &str,
+    reach: &Reach,
+    skip: &BTreeSet<String>,
 ) -> Result<usize> {
-    let mut judged = 0;
-    for meta in chunks::docs_of(tx, Some(cid))? {
-        if meta.kind != "community" {
-            let raw = docs::item_at(
-                load_cached(tx, cache, key, &meta.id)?,
-                &meta.id,
-                &meta.community,
-            )?;
-            let (item, _) = checked_item(tx, cache, key, &meta.id, &raw)?;
-            index::put_item(tx, &project(&item))?;
-            judged += 1;
+    let ids: Vec<String> = match reach {
+        Reach::All => chunks::docs_of(tx, Some(cid))?
+            .into_iter()
+            .filter(|m| m.kind != "community")
+            .map(|m| m.id)
+            .collect(),
+        Reach::Some { parties, items } => {
+            let mut ids = allmende_store::parties::naming(tx, cid, parties)?;
+            ids.extend(items.iter().cloned());
+            ids.into_iter().collect()
         }
+    };
+    let mut judged = 0;
+    for id in ids {
+        if skip.contains(&id) {
+            continue;
+        }
+        // A moderation decision may name an item not held here (or of another community).
+        let Some(meta) = chunks::doc_meta(tx, &id)? else {
+            continue;
+        };
+        if meta.kind == "community" || meta.community != cid {
+            continue;
+        }
+        let raw = docs::item_at(load_cached(tx, cache, key, &id)?, &id, cid)?;
+        index_item(tx, cache, key, &id, &raw)?;
+        judged += 1;
     }
     Ok(judged)
-}
-
-/// The item as people may see it, for one just written here (its document is cached).
-fn seen_item(
-    conn: &Connection,
-    cache: &mut HashMap<String, Cached>,
-    key: &ActorId,
-    community: &Community,
-    id: &str,
-    item: &Item,
-) -> Result<Item> {
-    let (mut seen, _) = governance::check_item(community, item);
-    let doc = load_cached(conn, cache, key, id)?;
-    let _ = governance::body::check_body(community, id, doc.document(), &mut seen);
-    Ok(seen)
 }
 
 /// Commits what the command wrote and signs it: an empty change after it carries this
@@ -523,7 +581,7 @@ pub(super) fn save_new(
 fn persist(
     tx: &Transaction<'_>,
     cache: &mut HashMap<String, Cached>,
-    (signer, fresh_keys): (&DeviceKey, &std::collections::HashSet<String>),
+    signer: &DeviceKey,
     ws: &mut Workspace,
     before: &BTreeMap<String, Item>,
     fx: &Effects,
@@ -537,6 +595,8 @@ fn persist(
     })?;
     let cid = community.header.id.clone();
     let cmeta = (cid.as_str(), "community", cid.as_str());
+    // The governance replayed before this command's entries (a new community has no items).
+    let mut governed_before = None;
     if fx.created_community {
         let mut doc = docs::new_doc(key);
         docs::new_community(&mut doc, &community.header)?;
@@ -551,6 +611,9 @@ fn persist(
             [&cid],
         )?;
     } else if !ws.pending.is_empty() || !fx.catalog.is_empty() {
+        if !ws.pending.is_empty() {
+            governed_before = Some(load_community(tx, cache, key, &cid)?);
+        }
         let doc = load_cached(tx, cache, key, &cid)?;
         let before = doc.get_heads();
         docs::append_log(doc, community, &ws.pending, signer)?;
@@ -567,38 +630,13 @@ fn persist(
     if fx.created_community || !ws.pending.is_empty() {
         index::put_community(tx, &project_community(&community))?;
     }
-    // A change of who is who (roles, devices, removals, trust, settings, categories) can
-    // change how any item reads: judge them all again (a full pass, as on receipt). Not for
-    // what can change no item made before it: a member made here has a fresh id no item
-    // names and no key yet, a community just founded has no items, an invite key this
-    // service made has written nothing. Any other key added, also as an invite key, may have
-    // written content already (a key nobody owned counts as its items' creator). A
-    // moderation decision concerns one item, below.
-    let governs_all = ws.pending.iter().any(|body| match &body.act {
-        governance::Act::Moderate { .. }
-        | governance::Act::Genesis { .. }
-        | governance::Act::AddMember { .. } => false,
-        governance::Act::AddDevice {
-            device,
-            until: Some(_),
-            ..
-        } => !fresh_keys.contains(device),
-        _ => true,
-    });
-    if governs_all {
-        judge_items_again(tx, cache, key, &cid)?;
-    }
-    // A moderation decision settles the reports about its key: index the item again.
-    for body in &ws.pending {
-        if let governance::Act::Moderate { key: moderated, .. } = &body.act {
-            let id = moderated.split('/').next().unwrap_or_default();
-            if fx.changed.contains(id) || chunks::doc_meta(tx, id)?.is_none() {
-                continue;
-            }
-            let raw = docs::item_at(load_cached(tx, cache, key, id)?, id, &cid)?;
-            let seen = seen_item(tx, cache, key, &community, id, &raw)?;
-            index::put_item(tx, &project(&seen))?;
-        }
+    // A change of who is who can change how items read: judge again those it reaches (the
+    // items that name a member or key it touched, or that a moderation decision is about),
+    // all for a change of settings or categories. What this command wrote is judged below.
+    if let Some(governed_before) = governed_before {
+        let reach = governance::reach::reach(Some(&governed_before), &community);
+        let written: BTreeSet<String> = fx.created.iter().chain(&fx.changed).cloned().collect();
+        judge_items_again(tx, cache, key, &cid, &reach, &written)?;
     }
     for id in fx.created.iter().chain(fx.changed.iter()) {
         let item = ws
@@ -622,8 +660,9 @@ fn persist(
             commit(doc, id, message, at, signer);
             save_changes(tx, cache, meta, &heads)?;
         }
-        let seen = seen_item(tx, cache, key, &community, id, item)?;
+        let (seen, _, parties) = judged(tx, cache, key, &community, id, item)?;
         index::put_item(tx, &project(&seen))?;
+        allmende_store::parties::put(tx, id, &cid, &parties)?;
     }
     Ok(())
 }

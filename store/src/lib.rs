@@ -14,6 +14,7 @@ pub mod backup;
 mod chunks;
 pub mod error;
 pub mod index;
+pub mod parties;
 mod schema;
 
 use std::path::{Path, PathBuf};

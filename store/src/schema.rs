@@ -12,7 +12,7 @@ pub const APPLICATION_ID: i64 = 0x414C_4D44;
 /// The storage format this build writes.
 pub const FORMAT_VERSION: i64 = 6;
 /// The layout of the projected index; bump to force a rebuild.
-pub const INDEX_VERSION: &str = "3";
+pub const INDEX_VERSION: &str = "4";
 
 const V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -152,6 +152,11 @@ CREATE INDEX IF NOT EXISTS items_list ON items(community, kind, created_at DESC)
 CREATE INDEX IF NOT EXISTS items_author ON items(community, kind, author);
 CREATE INDEX IF NOT EXISTS items_parent ON items(parent);
 CREATE INDEX IF NOT EXISTS items_start ON items(community, start_at);
+CREATE TABLE IF NOT EXISTS item_parties (
+    party TEXT NOT NULL, doc TEXT NOT NULL, community TEXT NOT NULL,
+    PRIMARY KEY (party, doc)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS item_parties_doc ON item_parties(doc);
 CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5(
     text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
 );
@@ -165,6 +170,7 @@ DROP TABLE IF EXISTS hidden;
 DROP TABLE IF EXISTS held;
 DROP TABLE IF EXISTS items;
 DROP TABLE IF EXISTS items_fts;
+DROP TABLE IF EXISTS item_parties;
 ";
 
 /// Brings the database from `from` to [`FORMAT_VERSION`].

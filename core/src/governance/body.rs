@@ -14,6 +14,8 @@
 //! rewrite. Items made before changes were signed have no such first header and are read as
 //! before: their fields stay as open as they were.
 
+use std::collections::BTreeSet;
+
 use automerge::{Automerge, ChangeHash, ObjId, ReadDoc, ScalarValue, Value, ROOT};
 use serde_json::Value as Json;
 
@@ -201,14 +203,27 @@ fn trace(
 /// read from. A community with no roster yet judges nothing.
 #[must_use]
 pub fn check_body(c: &Community, doc_id: &str, doc: &Automerge, item: &mut Item) -> Vec<Flag> {
-    check_fields(c, doc_id, doc, item, true)
+    check_fields(c, doc_id, doc, item, true, None)
+}
+
+/// [`check_body`], adding to `parties` every device that claims to have signed a change of
+/// the document and who its first header names: with what the item itself names
+/// ([`super::reach::parties`]), everything the judgement can read of the roster.
+pub fn check_body_noting(
+    c: &Community,
+    doc_id: &str,
+    doc: &Automerge,
+    item: &mut Item,
+    parties: &mut BTreeSet<String>,
+) -> Vec<Flag> {
+    check_fields(c, doc_id, doc, item, true, Some(parties))
 }
 
 /// The own fields of an item about to be written here set to what readers see (a value
 /// nobody entitled wrote replaced), leaving its header as it is in the document: what a
 /// command writes back then never carries a forged value under this device's signature.
 pub fn settle_for_writing(c: &Community, doc_id: &str, doc: &Automerge, item: &mut Item) {
-    let _ = check_fields(c, doc_id, doc, item, false);
+    let _ = check_fields(c, doc_id, doc, item, false, None);
 }
 
 fn check_fields(
@@ -217,13 +232,22 @@ fn check_fields(
     doc: &Automerge,
     item: &mut Item,
     header: bool,
+    parties: Option<&mut BTreeSet<String>>,
 ) -> Vec<Flag> {
     let fields = owned_fields(item.kind());
+    // An empty roster judges nothing: its first members reach every item (`super::reach`).
     if fields.is_empty() || c.members.is_empty() {
         return Vec::new();
     }
     let claims = Claims::read(doc_id, doc);
-    let Some((root, first)) = claims.first_header(doc) else {
+    let first = claims.first_header(doc);
+    if let Some(parties) = parties {
+        parties.extend(claims.devices().map(str::to_string));
+        if let Some((_, h)) = &first {
+            parties.extend([h.created_by.clone(), h.device.clone()]);
+        }
+    }
+    let Some((root, first)) = first else {
         return Vec::new();
     };
     let mut flags = Vec::new();

@@ -54,6 +54,11 @@ pub(crate) struct Claims {
 }
 
 impl Claims {
+    /// Every device that claims to have signed a change (checked or not).
+    pub(crate) fn devices(&self) -> impl Iterator<Item = &str> {
+        self.by_change.values().flatten().map(|(d, _)| d.as_str())
+    }
+
     /// Reads the claims of document `doc` (its id) from its change messages. A signature
     /// counts only as the message of an empty change right after the change it signs, by
     /// the same actor with the next sequence number: one change per actor and number can

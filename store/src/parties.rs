@@ -1,0 +1,83 @@
+//! Who each indexed item names: the member ids and device keys its judgement reads, so a
+//! change of the roster judges again only the items it can change (see
+//! `allmende_core::governance::reach`). Part of the disposable index.
+
+use std::collections::BTreeSet;
+
+use rusqlite::{params, Connection, Transaction};
+
+use crate::error::Result;
+
+/// Replaces what item `doc` of `community` names.
+///
+/// # Errors
+/// Storage errors.
+pub fn put(
+    tx: &Transaction<'_>,
+    doc: &str,
+    community: &str,
+    parties: &BTreeSet<String>,
+) -> Result<()> {
+    tx.prepare_cached("DELETE FROM item_parties WHERE doc = ?1")?
+        .execute([doc])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO item_parties(party, doc, community) VALUES (?1, ?2, ?3)",
+    )?;
+    for party in parties {
+        insert.execute(params![party, doc, community])?;
+    }
+    Ok(())
+}
+
+/// The items of `community` that name one of `parties`.
+///
+/// # Errors
+/// Storage errors.
+pub fn naming(
+    conn: &Connection,
+    community: &str,
+    parties: &BTreeSet<String>,
+) -> Result<BTreeSet<String>> {
+    let mut query =
+        conn.prepare_cached("SELECT doc FROM item_parties WHERE party = ?1 AND community = ?2")?;
+    let mut docs = BTreeSet::new();
+    for party in parties {
+        let rows = query.query_map(params![party, community], |r| r.get::<_, String>(0))?;
+        for doc in rows {
+            docs.insert(doc?);
+        }
+    }
+    Ok(docs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_item_is_found_by_what_it_names_now_and_not_by_what_it_named_before() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch(crate::schema::INDEX_TABLES)
+            .expect("tables");
+        let set = |list: &[&str]| {
+            list.iter()
+                .map(|s| (*s).to_string())
+                .collect::<BTreeSet<_>>()
+        };
+        let tx = conn.transaction().expect("tx");
+        put(&tx, "idea1", "town", &set(&["anna", "k1"])).expect("put");
+        put(&tx, "idea2", "town", &set(&["ben"])).expect("put");
+        put(&tx, "idea3", "village", &set(&["anna"])).expect("put");
+        put(&tx, "idea1", "town", &set(&["carl"])).expect("put again");
+        tx.commit().expect("commit");
+        assert_eq!(naming(&conn, "town", &set(&["anna"])).expect("q"), set(&[]));
+        assert_eq!(
+            naming(&conn, "town", &set(&["carl", "ben", "nobody"])).expect("q"),
+            set(&["idea1", "idea2"])
+        );
+        assert_eq!(
+            naming(&conn, "village", &set(&["anna"])).expect("q"),
+            set(&["idea3"])
+        );
+    }
+}
