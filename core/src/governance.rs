@@ -25,12 +25,14 @@ pub mod body;
 mod change_sigs;
 pub mod content;
 mod deleted_marks;
+mod entries;
 pub mod entry;
 pub mod history;
 mod items;
 pub mod reach;
 pub mod tangled;
 mod transition;
+mod writers;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};

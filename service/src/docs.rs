@@ -252,10 +252,59 @@ pub fn rewrite_item(doc: &mut AutoCommit, item: &Item, before: &Item) -> Result<
                 own.insert((*f).to_string(), v.clone());
             }
         }
+        for list in governance::body::plan_lists(item.kind()) {
+            if let Some(merged) = merge_plan(list, &now, &was, &stored) {
+                own.insert((*list).to_string(), merged);
+            }
+        }
     }
-    let to_write: Item = serde_json::from_value(whole).unwrap_or_else(|_| item.clone());
+    let mut to_write: Item = serde_json::from_value(whole).unwrap_or_else(|_| item.clone());
+    // Shared notes are Automerge text: the command's edits are splices, which a copy made
+    // through JSON would lose (it would write the whole text over concurrent edits).
+    if let (Item::Project(to), Item::Project(from)) = (&mut to_write, item) {
+        to.notes = from.notes.clone();
+    }
     settle_owned_fields(doc, &to_write, &changed)?;
     put_item(doc, &to_write)
+}
+
+/// The entries of plan list `list` (a project's steps, tasks, ...) to write: as the document
+/// holds them, with what the command changed (`was` to `now`) laid over them, value by
+/// value. An entry readers do not see (written by a device not entitled, or not known here
+/// yet) is kept as it is, unless the command removed it: the command never writes a value it
+/// did not choose, nor drops an entry it did not touch.
+fn merge_plan(
+    list: &str,
+    now: &serde_json::Value,
+    was: &serde_json::Value,
+    stored: &serde_json::Value,
+) -> Option<serde_json::Value> {
+    let (now, was) = (now.get(list)?.as_object()?, was.get(list)?.as_object()?);
+    let mut merged = stored.get(list)?.as_object()?.clone();
+    for key in now.keys().chain(was.keys()) {
+        match (was.get(key), now.get(key)) {
+            (Some(a), Some(b)) if a == b => {}
+            (Some(a), Some(b)) => {
+                let mut entry = merged.get(key).cloned().unwrap_or_else(|| b.clone());
+                if let (Some(e), Some(b)) = (entry.as_object_mut(), b.as_object()) {
+                    for (f, v) in b {
+                        if a.get(f) != Some(v) {
+                            e.insert(f.clone(), v.clone());
+                        }
+                    }
+                }
+                merged.insert(key.clone(), entry);
+            }
+            (None, Some(b)) => {
+                merged.insert(key.clone(), b.clone());
+            }
+            (Some(_), None) => {
+                merged.remove(key);
+            }
+            (None, None) => {}
+        }
+    }
+    Some(serde_json::Value::Object(merged))
 }
 
 /// An own field (title, text, ...) the command changed, holding values written apart, is

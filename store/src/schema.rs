@@ -153,10 +153,9 @@ CREATE INDEX IF NOT EXISTS items_author ON items(community, kind, author);
 CREATE INDEX IF NOT EXISTS items_parent ON items(parent);
 CREATE INDEX IF NOT EXISTS items_start ON items(community, start_at);
 CREATE TABLE IF NOT EXISTS item_parties (
-    party TEXT NOT NULL, doc TEXT NOT NULL, community TEXT NOT NULL,
-    PRIMARY KEY (party, doc)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS item_parties_doc ON item_parties(doc);
+    doc TEXT PRIMARY KEY, community TEXT NOT NULL, parties TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS item_parties_community ON item_parties(community);
 CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5(
     text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
 );

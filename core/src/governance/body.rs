@@ -21,10 +21,10 @@ use serde_json::Value as Json;
 
 use super::change_sigs::Claims;
 use super::content::header_holds;
+use super::writers::{Also, Owner, TeamAt};
 use super::Flag;
 use crate::apply::Item;
 use crate::model::{Community, DocKind, Header};
-use crate::permission::{allows, Action};
 use crate::time::Millis;
 
 pub use super::change_sigs::{is_signature, signature_message, signers};
@@ -33,7 +33,8 @@ pub use super::deleted_marks::{deleted_marks, deletion_flag, Deletion};
 /// How far back a reader looks for a value an entitled device wrote.
 const MAX_STEPS: usize = 64;
 
-/// The root fields of an item kind that only its author and moderators change.
+/// The root fields of an item kind that only its author and moderators change (and, for some,
+/// the members [`also`] names).
 #[must_use]
 pub fn owned_fields(kind: DocKind) -> &'static [&'static str] {
     match kind {
@@ -53,6 +54,16 @@ pub fn owned_fields(kind: DocKind) -> &'static [&'static str] {
             "cancelled",
         ],
         DocKind::Organisation => &["name", "description", "contact", "website"],
+        DocKind::Project => &[
+            "title",
+            "summary",
+            "category",
+            "from_idea",
+            "stage",
+            "visibility",
+            "progress",
+        ],
+        DocKind::Request => &["target", "target_kind", "title", "text", "department"],
         DocKind::Opportunity => &[
             "title",
             "description",
@@ -67,38 +78,22 @@ pub fn owned_fields(kind: DocKind) -> &'static [&'static str] {
     }
 }
 
-/// Who may write the item's own fields.
-struct Owner<'a> {
-    c: &'a Community,
-    author: &'a str,
-    /// The device that created the item: its author's, while the roster here does not know
-    /// it yet (a new member's first item may arrive before the roster entry naming it).
-    creator: &'a str,
+/// The lists of entries of a `kind` whose values are judged like its own fields (a
+/// project's plan, see [`super::entries`]).
+#[must_use]
+pub fn plan_lists(kind: DocKind) -> &'static [&'static str] {
+    match kind {
+        DocKind::Project => &super::entries::PLAN_LISTS,
+        _ => &[],
+    }
 }
 
-impl Owner<'_> {
-    /// Whether `device` belonged, when the change says it was made, to the author or to a
-    /// member who may edit anyone's content.
-    fn entitled(&self, device: &str, at: Millis) -> bool {
-        let Some(owner) = self.c.device_owners.get(device) else {
-            return device == self.creator;
-        };
-        self.c.device_of_at(owner, device, at).is_some_and(|m| {
-            (!self.author.is_empty() && m.id == self.author)
-                || allows(m.role, Action::EditAnyContent)
-        })
-    }
-
-    /// Whether an entitled device signed the change that wrote value `id`.
-    fn wrote(&self, doc: &Automerge, claims: &Claims, id: &ObjId) -> bool {
-        if claims.ambiguous(id) {
-            return false;
-        }
-        let Some(hash) = doc.hash_for_opid(id) else {
-            return false;
-        };
-        let at = claims.at(&hash);
-        claims.signers(&hash).iter().any(|d| self.entitled(d, at))
+/// Who besides the author and moderators may write `field` of a `kind`.
+fn also(kind: DocKind, field: &str) -> Also {
+    match (kind, field) {
+        (DocKind::Project, _) => Also::Team,
+        (DocKind::Request, "department") => Also::Answerers,
+        _ => Also::Nobody,
     }
 }
 
@@ -113,7 +108,7 @@ fn to_json(v: &ScalarValue) -> Option<Json> {
     })
 }
 
-fn scalar(v: &Value<'_>) -> Option<Json> {
+pub(super) fn scalar(v: &Value<'_>) -> Option<Json> {
     match v {
         Value::Scalar(s) => to_json(s),
         Value::Object(_) => None,
@@ -121,27 +116,28 @@ fn scalar(v: &Value<'_>) -> Option<Json> {
 }
 
 /// One field whose value no entitled device wrote.
-struct Forged {
-    field: &'static str,
+pub(super) struct Forged {
+    pub(super) field: String,
     /// The value an entitled device wrote last, if the walk back found one.
-    restored: Option<Json>,
-    device: String,
-    at: Millis,
+    pub(super) restored: Option<Json>,
+    pub(super) device: String,
+    pub(super) at: Millis,
 }
 
 /// Walks back from a field's current value to the last one an entitled device signed. Of
 /// values written apart, an entitled one is taken over one nobody entitled wrote.
-fn trace(
+pub(super) fn trace(
     doc: &Automerge,
     claims: &Claims,
     owner: &Owner<'_>,
-    field: &'static str,
+    obj: &ObjId,
+    field: &str,
 ) -> Option<Forged> {
     let mut heads: Option<Vec<ChangeHash>> = None;
     let mut first: Option<(String, Millis)> = None;
     let found = |first: Option<(String, Millis)>, restored: Option<Json>| {
         first.map(|(device, at)| Forged {
-            field,
+            field: field.to_string(),
             restored,
             device,
             at,
@@ -149,8 +145,8 @@ fn trace(
     };
     for _ in 0..MAX_STEPS {
         let got = match &heads {
-            None => doc.get_all(ROOT, field),
-            Some(h) => doc.get_all_at(ROOT, field, h),
+            None => doc.get_all(obj, field),
+            Some(h) => doc.get_all_at(obj, field, h),
         };
         // Automerge shows the last of the values written apart.
         let Some((value, shown)) = got.ok().and_then(|all| {
@@ -236,7 +232,9 @@ fn check_fields(
 ) -> Vec<Flag> {
     let fields = owned_fields(item.kind());
     // An empty roster judges nothing: its first members reach every item (`super::reach`).
-    if fields.is_empty() || c.members.is_empty() {
+    // A showcase is a read-only copy that whoever publishes the project again rewrites.
+    let showcase = matches!(&*item, Item::Project(p) if p.origin.is_some());
+    if fields.is_empty() || c.members.is_empty() || showcase {
         return Vec::new();
     }
     let claims = Claims::read(doc_id, doc);
@@ -257,26 +255,43 @@ fn check_fields(
     if header {
         keep_first_header(c, &first, item, &mut flags);
     }
-    let owner = Owner {
+    let kind = first.kind;
+    let project = match &*item {
+        Item::Project(p) => Some(p.clone()),
+        _ => None,
+    };
+    let team = TeamAt::new(c, doc, project.as_ref());
+    let owner = |also| Owner {
         c,
         author: &first.created_by,
         creator: &first.device,
+        also,
+        team: &team,
     };
     let forged: Vec<Forged> = fields
         .iter()
-        .filter_map(|f| trace(doc, &claims, &owner, f))
+        .filter_map(|f| trace(doc, &claims, &owner(also(kind, f)), &ROOT, f))
         .collect();
+    if project.is_some() {
+        flags.extend(super::entries::check_entries(
+            doc_id,
+            doc,
+            &claims,
+            &owner(Also::Team),
+            item,
+        ));
+    }
     for f in forged {
         // Where the walk back found nothing, the value the item was created with.
-        let created = || match doc.get_at(ROOT, f.field, &[root]) {
+        let created = || match doc.get_at(ROOT, &f.field, &[root]) {
             Ok(Some((v, _))) => scalar(&v),
             _ => None,
         };
         let put = f.restored.clone().or_else(created);
         if let Some(v) = put {
-            if !put_field(item, f.field, v) {
+            if !put_field(item, &[&f.field], v) {
                 if let Some(v) = created() {
-                    put_field(item, f.field, v);
+                    put_field(item, &[&f.field], v);
                 }
             }
         }
@@ -287,8 +302,7 @@ fn check_fields(
             device: f.device,
             at: f.at,
             what: format!("change the {} of this {}", f.field, first.kind.as_str()),
-            reason: "the change was not signed by a device of its author or a moderator"
-                .to_string(),
+            reason: not_entitled(also(kind, &f.field)).to_string(),
         });
     }
     flags
@@ -330,20 +344,43 @@ fn keep_first_header(c: &Community, first: &Header, item: &mut Item, flags: &mut
     }
 }
 
-/// Sets field `field` of the item to `value`; false (and nothing changed) where the item
-/// would not read with it.
-fn put_field(item: &mut Item, field: &str, value: Json) -> bool {
+/// Why a change of a field does not count, for a flag.
+pub(super) fn not_entitled(also: Also) -> &'static str {
+    match also {
+        Also::Nobody => "the change was not signed by a device of its author or a moderator",
+        Also::Team => {
+            "the change was not signed by a device of its author, a moderator or a team member"
+        }
+        Also::Answerers => {
+            "the change was not signed by a device of its author, a moderator or the town hall"
+        }
+    }
+}
+
+/// Sets the field at `path` (from the item's own fields down) to `value`, or removes it when
+/// `value` is `None`; false (and nothing changed) where the item would not read so.
+pub(super) fn put_path(item: &mut Item, path: &[&str], value: Option<Json>) -> bool {
     let Ok(mut json) = serde_json::to_value(&*item) else {
         return false;
     };
-    let Some(fields) = json
-        .as_object_mut()
-        .and_then(|o| o.values_mut().next())
-        .and_then(Json::as_object_mut)
-    else {
+    let Some((last, parents)) = path.split_last() else {
         return false;
     };
-    fields.insert(field.to_string(), value);
+    let mut at = json.as_object_mut().and_then(|o| o.values_mut().next());
+    for key in parents {
+        at = at.and_then(|v| v.get_mut(*key));
+    }
+    let Some(fields) = at.and_then(Json::as_object_mut) else {
+        return false;
+    };
+    match value {
+        Some(v) => {
+            fields.insert((*last).to_string(), v);
+        }
+        None => {
+            fields.remove(*last);
+        }
+    }
     match serde_json::from_value::<Item>(json) {
         Ok(changed) => {
             *item = changed;
@@ -351,4 +388,8 @@ fn put_field(item: &mut Item, field: &str, value: Json) -> bool {
         }
         Err(_) => false,
     }
+}
+
+fn put_field(item: &mut Item, path: &[&str], value: Json) -> bool {
+    put_path(item, path, Some(value))
 }

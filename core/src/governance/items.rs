@@ -152,29 +152,25 @@ fn check_request(c: &Community, r: &mut Request) -> Vec<Flag> {
     flags
 }
 
-/// Whether the project's header was signed by its creator's device (so the creator may lead
-/// the team).
-fn creator_verified(_c: &Community, p: &Project) -> bool {
-    // `check_content` ran first and took the creator off a header that does not hold.
-    !p.header.created_by.is_empty()
-}
-
-fn check_team(c: &Community, p: &mut Project) -> Vec<Flag> {
-    let doc = p.header.id.clone();
-    let creator = creator_verified(c, p).then(|| p.header.created_by.clone());
+/// The members of `p.team` whose entries hold: signed by their device, by someone who could
+/// add them (the project's creator, a moderator, a lead accepted so far, or the member
+/// themselves joining a public project), as of when the entry says it was written. Members
+/// removed from the community since are still among them (they were on the team then).
+pub(super) fn accepted_team(c: &Community, p: &Project) -> Vec<String> {
+    let doc = &p.header.id;
+    let creator = creator_verified(c, p).then_some(p.header.created_by.as_str());
     let public = p.visibility == Visibility::Public;
-    let signed: Vec<(String, TeamMember)> = p
+    let signed: Vec<(&String, &TeamMember)> = p
         .team
         .iter()
         .filter(|(m, t)| {
             check_signature(
                 &t.device,
-                &signing_bytes("team", &doc, &team_payload(m, t)),
+                &signing_bytes("team", doc, &team_payload(m, t)),
                 &t.sig,
             )
             .is_ok()
         })
-        .map(|(m, t)| (m.clone(), t.clone()))
         .collect();
     // Accept entries whose author had the authority, until nothing changes: leads accepted
     // so far may accept further entries.
@@ -192,17 +188,30 @@ fn check_team(c: &Community, p: &mut Project) -> Vec<Flag> {
                 .iter()
                 .any(|a| a == &t.by && p.team.get(a).is_some_and(|x| x.role == TeamRole::Lead));
             let ok = allows(role, Action::EditAnyContent)
-                || creator.as_deref() == Some(t.by.as_str())
+                || creator == Some(t.by.as_str())
                 || lead_ok
-                || (public && t.by == *member && t.role == TeamRole::Member);
+                || (public && t.by == **member && t.role == TeamRole::Member);
             if ok {
-                accepted.push(member.clone());
+                accepted.push((*member).clone());
             }
         }
         if accepted.len() == before {
             break;
         }
     }
+    accepted
+}
+
+/// Whether the project's header was signed by its creator's device (so the creator may lead
+/// the team).
+fn creator_verified(_c: &Community, p: &Project) -> bool {
+    // `check_content` ran first and took the creator off a header that does not hold.
+    !p.header.created_by.is_empty()
+}
+
+fn check_team(c: &Community, p: &mut Project) -> Vec<Flag> {
+    let doc = p.header.id.clone();
+    let accepted = accepted_team(c, p);
     let mut flags = Vec::new();
     p.team.retain(|member, t| {
         let ok = accepted.contains(member);
