@@ -9,8 +9,8 @@
 
 use automerge::{Automerge, ObjId, ObjType, ReadDoc, Value, ROOT};
 
-use super::body::{not_entitled, put_path, scalar, trace};
 use super::change_sigs::Claims;
+use super::trace::{not_entitled, put_path, scalar, trace};
 use super::writers::{Also, Owner};
 use super::Flag;
 use crate::apply::Item;
