@@ -31,6 +31,7 @@ pub mod history;
 mod items;
 pub mod reach;
 pub mod tangled;
+mod team_at;
 mod trace;
 mod transition;
 mod writers;

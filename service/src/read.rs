@@ -518,7 +518,8 @@ impl Service {
                 }
             };
             {
-                let checked = docs::item(doc).and_then(|i| {
+                // Read under the id and community it is stored as (its header may say otherwise).
+                let checked = docs::item_at(doc, &meta.id, &meta.community).and_then(|i| {
                     item_for_index(self.store.conn(), &mut self.cache, &key, &meta.id, &i)
                 });
                 match checked {
@@ -574,7 +575,7 @@ impl Service {
                     continue;
                 }
             };
-            let checked = docs::item(doc)
+            let checked = docs::item_at(doc, &meta.id, &meta.community)
                 .and_then(|i| checked_item(self.store.conn(), &mut self.cache, &key, &meta.id, &i));
             let Ok((item, _)) = checked else {
                 wrong.push(meta.id);

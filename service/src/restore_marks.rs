@@ -1,4 +1,5 @@
-//! Signed marks deleted by someone else, put back where they arrive.
+//! Signed marks (and a project's plan entries) deleted by someone else, put back where they
+//! arrive.
 //!
 //! Comments, reports, supports, registrations and sign-ups are signed by their writer, so
 //! nobody can forge one; but any member's modified client can delete one from the shared
@@ -24,11 +25,16 @@ use crate::docs;
 use allmende_store::chunks_api as chunks;
 use allmende_store::error::Result;
 
-/// Whether the checked item still has the comment or report `key` of map `field`.
+/// Whether the checked item still has the comment, report or plan entry `key` of map
+/// `field`.
 fn holds(item: &Item, field: &str, key: &str) -> bool {
-    match field {
-        "comments" => item.comments().is_some_and(|m| m.contains_key(key)),
-        "reports" => item.reports().is_some_and(|m| m.contains_key(key)),
+    match (field, item) {
+        ("comments", _) => item.comments().is_some_and(|m| m.contains_key(key)),
+        ("reports", _) => item.reports().is_some_and(|m| m.contains_key(key)),
+        ("steps", Item::Project(p)) => p.steps.contains_key(key),
+        ("tasks", Item::Project(p)) => p.tasks.contains_key(key),
+        ("milestones", Item::Project(p)) => p.milestones.contains_key(key),
+        ("needs", Item::Project(p)) => p.needs.contains_key(key),
         _ => false,
     }
 }
@@ -71,11 +77,15 @@ pub(super) fn restore_deleted_marks(
         if doc.get(&map, d.key.as_str())?.is_some() {
             continue;
         }
-        let good = doc.fork_at(&d.deps)?;
+        let mut good = doc.fork_at(&d.deps)?;
         let Ok(item) = docs::item(&good) else {
             continue;
         };
-        if !holds(&governance::check_item(&c, &item).0, &d.field, &d.key) {
+        // Only what held before the deletion comes back (a plan entry: made by someone
+        // entitled to).
+        let mut held = governance::check_item(&c, &item).0;
+        let _ = governance::body::check_body(&c, id, good.document(), &mut held);
+        if !holds(&held, &d.field, &d.key) {
             continue;
         }
         let Some((_, from)) = good.get(ROOT, d.field.as_str())? else {

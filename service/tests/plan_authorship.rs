@@ -305,3 +305,217 @@ fn a_request_text_written_by_another_member_is_put_back_and_the_town_hall_sets_t
         ("Drei Bänke unter der Linde".into(), "Grünflächenamt".into())
     );
 }
+
+#[test]
+fn a_plan_entry_deleted_by_anyone_comes_back_where_the_deletion_arrives() {
+    let (mut anna, mut ben, mut mallory, community, id, step) = garden();
+    let task = anna
+        .svc
+        .execute(Command::AddTask {
+            project: id.clone(),
+            title: "Holz holen".into(),
+            step: Some(step.clone()),
+            assignee: None,
+            due: None,
+        })
+        .expect("task")
+        .id;
+    hand(&mut anna.svc, &mut mallory.svc, &id);
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    // Mallory (off the team) deletes the step; Ben (on it) deletes the task: the app never
+    // deletes a plan entry, so neither is a change the app makes.
+    let by_mallory = forge(&mut mallory.svc, &id, |doc| {
+        let steps = child(doc, &ROOT, "steps");
+        doc.delete(&steps, step.as_str()).expect("delete");
+    });
+    let by_ben = forge(&mut ben.svc, &id, |doc| {
+        let tasks = child(doc, &ROOT, "tasks");
+        doc.delete(&tasks, task.as_str()).expect("delete");
+    });
+    hand_bytes(&mut anna.svc, &id, by_mallory);
+    hand_bytes(&mut anna.svc, &id, by_ben);
+    let p = project(&mut anna.svc, &id);
+    assert_eq!(p.steps[&step].title, "Beete anlegen", "the step is back");
+    assert_eq!(p.tasks[&task].title, "Holz holen", "the task is back");
+    let flags = anna.svc.flags(&community).expect("flags");
+    for (entry, device) in [
+        (
+            format!("deleted:steps:{step}"),
+            mallory.svc.device().public_hex(),
+        ),
+        (
+            format!("deleted:tasks:{task}"),
+            ben.svc.device().public_hex(),
+        ),
+    ] {
+        let flag = flags
+            .iter()
+            .find(|f| f.doc == id && f.entry == entry)
+            .unwrap_or_else(|| panic!("{entry} flagged: {flags:?}"));
+        assert_eq!(flag.device, device);
+    }
+    // What Anna's device put back reaches Ben.
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    let p = project(&mut ben.svc, &id);
+    assert!(p.steps.contains_key(&step) && p.tasks.contains_key(&task));
+}
+
+/// A self-join team entry for `member`, signed by `by`'s device: (device, signature, time).
+fn self_join(by: &Service, id: &str, member: &str) -> (String, String, i64) {
+    use allmende_core::governance::entry::{signing_bytes, Signer};
+    let device = by.device().public_hex();
+    let joined_at = common::T0 + 1;
+    let payload = serde_json::json!([member, "member", joined_at, member, device]).to_string();
+    let sig = hex::encode(by.device().sign(&signing_bytes("team", id, &payload)));
+    (device, sig, joined_at)
+}
+
+/// Puts the team entry `self_join` made into `doc`.
+fn put_team_entry(
+    doc: &mut AutoCommit,
+    member: &str,
+    (device, sig, joined_at): &(String, String, i64),
+) {
+    let team = child(doc, &ROOT, "team");
+    let e = doc.put_object(&team, member, ObjType::Map).expect("entry");
+    doc.put(&e, "role", "member").expect("role");
+    doc.put(&e, "joined_at", *joined_at).expect("joined_at");
+    for (k, v) in [
+        ("by", member),
+        ("device", device.as_str()),
+        ("sig", sig.as_str()),
+    ] {
+        doc.put(&e, k, v).expect("field");
+    }
+}
+
+/// From a review: a project made a showcase afterwards (which turned all judging off and
+/// locked the team out) and a progress forged over "from the tasks" (an empty value, which
+/// was not put back).
+#[test]
+fn a_late_showcase_and_a_forged_progress_change_nothing() {
+    let (mut anna, mut ben, mut mallory, community, id, step) = garden();
+    let forged = forge(&mut mallory.svc, &id, |doc| {
+        doc.put(ROOT, "progress", automerge::ScalarValue::Uint(100))
+            .expect("progress");
+        let origin = doc
+            .put_object(ROOT, "origin", ObjType::Map)
+            .expect("origin");
+        for (k, v) in [
+            ("community", "elsewhere"),
+            ("community_name", "Anderswo"),
+            ("project", "p"),
+        ] {
+            doc.put(&origin, k, v).expect("field");
+        }
+        doc.put(&origin, "published_at", 0).expect("field");
+        let steps = child(doc, &ROOT, "steps");
+        let s = child(doc, &steps, &step);
+        doc.put(&s, "title", "Asphalt gießen").expect("step title");
+    });
+    hand_bytes(&mut anna.svc, &id, forged);
+    let p = project(&mut anna.svc, &id);
+    assert_eq!(p.progress, None, "an empty progress is put back");
+    assert!(p.origin.is_none(), "a project is not a showcase afterwards");
+    assert_eq!(p.steps[&step].title, "Beete anlegen");
+    let flags = anna.svc.flags(&community).expect("flags");
+    for entry in ["field:origin", "field:progress"] {
+        let flag = flags
+            .iter()
+            .find(|f| f.doc == id && f.entry == entry)
+            .unwrap_or_else(|| panic!("{entry}: {flags:?}"));
+        assert_eq!(flag.device, mallory.svc.device().public_hex(), "{entry}");
+    }
+    // The team still plans: Anna's device is not locked out as from a showcase.
+    anna.svc
+        .execute(Command::EditStep {
+            project: id.clone(),
+            step: step.clone(),
+            title: Some("Hochbeete bauen".into()),
+            done: None,
+            position: None,
+        })
+        .expect("Anna still edits her project");
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    let p = project(&mut ben.svc, &id);
+    assert_eq!(p.steps[&step].title, "Hochbeete bauen");
+    assert!(p.origin.is_none());
+}
+
+/// From a review: who may join a project by themselves depends on its visibility, which
+/// only its leads set. Mallory turning a public project team-only drops no one who joined
+/// it; Mallory turning a team-only project public (and joining it) gains her nothing.
+#[test]
+fn a_forged_visibility_neither_drops_who_joined_nor_lets_mallory_in() {
+    let (mut anna, mut ben, mut mallory, community, id, step) = garden();
+    // Mallory joins the public project by herself, as anyone may, and edits its step.
+    mallory
+        .svc
+        .execute(Command::AddTeamMember {
+            project: id.clone(),
+            member: mallory.svc.me(&community).expect("id").expect("Mallory"),
+            role: TeamRole::Member,
+        })
+        .expect("Mallory joins");
+    mallory
+        .svc
+        .execute(Command::EditStep {
+            project: id.clone(),
+            step: step.clone(),
+            title: Some("Beete und Wege".into()),
+            done: None,
+            position: None,
+        })
+        .expect("Mallory edits as a team member");
+    hand(&mut mallory.svc, &mut anna.svc, &id);
+    // Ben (a member, not a lead) forges the visibility: everyone who joined stays.
+    let hidden = forge(&mut ben.svc, &id, |doc| {
+        doc.put(ROOT, "visibility", "team").expect("visibility");
+    });
+    hand_bytes(&mut anna.svc, &id, hidden);
+    let p = project(&mut anna.svc, &id);
+    assert_eq!(p.visibility, allmende_core::model::Visibility::Public);
+    assert_eq!(
+        p.team.len(),
+        3,
+        "Anna, Ben and Mallory: {:?}",
+        p.team.keys()
+    );
+    assert_eq!(p.steps[&step].title, "Beete und Wege");
+}
+
+/// From a review: a team-only project, held by Mallory (a copy from when she could read it,
+/// or an import), made public and joined in one change, then edited in the next.
+#[test]
+fn making_a_team_only_project_public_and_joining_it_gains_mallory_nothing() {
+    let (mut anna, _ben, mut mallory, community, _id, _step) = garden();
+    let secret = anna
+        .svc
+        .execute(Command::CreateProject {
+            community: community.clone(),
+            title: "Geheimplan".into(),
+            summary: String::new(),
+            category: Some("energy".into()),
+            from_idea: None,
+            visibility: Some(allmende_core::model::Visibility::Team),
+            stage: None,
+        })
+        .expect("project")
+        .id;
+    hand(&mut anna.svc, &mut mallory.svc, &secret);
+    let me = mallory.svc.me(&community).expect("id").expect("Mallory");
+    let entry = self_join(&mallory.svc, &secret, &me);
+    let opened = forge(&mut mallory.svc, &secret, |doc| {
+        doc.put(ROOT, "visibility", "public").expect("visibility");
+        put_team_entry(doc, &me, &entry);
+    });
+    hand_bytes(&mut mallory.svc, &secret, opened);
+    let edited = forge(&mut mallory.svc, &secret, |doc| {
+        doc.put(ROOT, "title", "Offener Plan").expect("title");
+    });
+    hand_bytes(&mut anna.svc, &secret, edited);
+    let p = project(&mut anna.svc, &secret);
+    assert_eq!(p.visibility, allmende_core::model::Visibility::Team);
+    assert_eq!(p.title, "Geheimplan");
+    assert!(!p.team.contains_key(&me), "Mallory is not on the team");
+}

@@ -52,7 +52,8 @@ pub(super) fn apply(
             visibility,
             progress,
         } => {
-            require_planner(ws, ctx, project, false)?;
+            // Who may read it is the leads' to decide (readers count no one else's).
+            require_planner(ws, ctx, project, visibility.is_some())?;
             let category = category
                 .as_ref()
                 .map(|c| check_category(ws, c))

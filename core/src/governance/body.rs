@@ -16,16 +16,17 @@
 
 use std::collections::BTreeSet;
 
-use automerge::{Automerge, ReadDoc, ROOT};
+use automerge::{Automerge, ReadDoc, Value, ROOT};
 use serde_json::Value as Json;
 
 use super::change_sigs::Claims;
 use super::content::header_holds;
+use super::team_at::TeamAt;
 use super::trace::{not_entitled, put_path, scalar, trace, Forged};
-use super::writers::{Also, Owner, TeamAt};
+use super::writers::{Also, Owner};
 use super::Flag;
 use crate::apply::Item;
-use crate::model::{Community, DocKind, Header};
+use crate::model::{Community, DocKind, Header, Project};
 
 pub use super::change_sigs::{is_signature, signature_message, signers};
 pub use super::deleted_marks::{deleted_marks, deletion_flag, Deletion};
@@ -88,6 +89,7 @@ pub fn plan_lists(kind: DocKind) -> &'static [&'static str] {
 /// Who besides the author and moderators may write `field` of a `kind`.
 fn also(kind: DocKind, field: &str) -> Also {
     match (kind, field) {
+        (DocKind::Project, "visibility") => Also::Leads,
         (DocKind::Project, _) => Also::Team,
         (DocKind::Request, "department") => Also::Answerers,
         _ => Also::Nobody,
@@ -130,18 +132,16 @@ fn check_fields(
     doc: &Automerge,
     item: &mut Item,
     header: bool,
-    parties: Option<&mut BTreeSet<String>>,
+    mut parties: Option<&mut BTreeSet<String>>,
 ) -> Vec<Flag> {
     let fields = owned_fields(item.kind());
     // An empty roster judges nothing: its first members reach every item (`super::reach`).
-    // A showcase is a read-only copy that whoever publishes the project again rewrites.
-    let showcase = matches!(&*item, Item::Project(p) if p.origin.is_some());
-    if fields.is_empty() || c.members.is_empty() || showcase {
+    if fields.is_empty() || c.members.is_empty() {
         return Vec::new();
     }
     let claims = Claims::read(doc_id, doc);
     let first = claims.first_header(doc);
-    if let Some(parties) = parties {
+    if let Some(parties) = parties.as_deref_mut() {
         parties.extend(claims.devices().map(str::to_string));
         if let Some((_, h)) = &first {
             parties.extend([h.created_by.clone(), h.device.clone()]);
@@ -158,11 +158,28 @@ fn check_fields(
         keep_first_header(c, &first, item, &mut flags);
     }
     let kind = first.kind;
+    if let Item::Project(p) = item {
+        // A showcase is a read-only copy that whoever publishes the project again rewrites;
+        // whether it is one is read from the document as it was created.
+        if matches!(
+            doc.get_at(ROOT, "origin", &[root]),
+            Ok(Some((Value::Object(_), _)))
+        ) {
+            return flags;
+        }
+        if p.origin.take().is_some() {
+            flags.push(made_showcase(c, doc_id, doc, &claims));
+        }
+    }
     let project = match &*item {
-        Item::Project(p) => Some(p.clone()),
+        Item::Project(p) => Some(Project {
+            header: first.clone(),
+            ..p.clone()
+        }),
         _ => None,
     };
-    let team = TeamAt::new(c, doc, project.as_ref());
+    let is_project = project.is_some();
+    let team = TeamAt::new(c, doc, &claims, project);
     let owner = |also| Owner {
         c,
         author: &first.created_by,
@@ -174,7 +191,7 @@ fn check_fields(
         .iter()
         .filter_map(|f| trace(doc, &claims, &owner(also(kind, f)), &ROOT, f))
         .collect();
-    if project.is_some() {
+    if is_project {
         flags.extend(super::entries::check_entries(
             doc_id,
             doc,
@@ -207,7 +224,34 @@ fn check_fields(
             reason: not_entitled(also(kind, &f.field)).to_string(),
         });
     }
+    // The team as readers see it follows the visibility they see (self-joins count only on
+    // a public project): judged again from the document with the visibility put back.
+    if let (true, Item::Project(p)) = (header, &mut *item) {
+        p.team = super::team_at::team_now(doc);
+        let _ = super::items::check_team(c, p);
+    }
+    // Who the project's past teams named is read too.
+    if let Some(parties) = parties {
+        parties.extend(team.named());
+    }
     flags
+}
+
+/// A flag for a project made a showcase after it was created (which would lock its team out).
+fn made_showcase(c: &Community, doc_id: &str, doc: &Automerge, claims: &Claims) -> Flag {
+    let (device, at) = match doc.get(ROOT, "origin") {
+        Ok(Some((_, id))) => super::entries::writer(doc, claims, &id),
+        _ => (String::new(), 0),
+    };
+    Flag {
+        doc: doc_id.to_string(),
+        entry: "field:origin".to_string(),
+        member: c.device_owners.get(&device).cloned().unwrap_or_default(),
+        device,
+        at,
+        what: "make this project a showcase".to_string(),
+        reason: "a project is a showcase only from its start".to_string(),
+    }
 }
 
 /// The author stays who the first header names: a header written over it later (by anyone)

@@ -182,7 +182,7 @@ static VERIFIED: LazyLock<Mutex<HashSet<[u8; 32]>>> = LazyLock::new(Mutex::defau
 /// How many verified signatures are remembered before the memo starts afresh.
 const MAX_VERIFIED: usize = 200_000;
 
-fn verified(bytes: &[u8], device: &str, sig: &str) -> bool {
+pub(super) fn verified(bytes: &[u8], device: &str, sig: &str) -> bool {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for part in [bytes, device.as_bytes(), sig.as_bytes()] {

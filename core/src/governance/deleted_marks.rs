@@ -1,6 +1,7 @@
 //! Signed marks deleted by someone else. Comments, reports, supports, registrations and
 //! sign-ups are signed by their writer, but any member's modified client can delete one from
-//! the shared document. The signed changes ([`super::change_sigs`]) tell whether the member a
+//! the shared document; so can it delete an entry of a project's plan, which the app never
+//! deletes. The signed changes ([`super::change_sigs`]) tell whether the member a
 //! mark belongs to took it back.
 
 use automerge::{Automerge, ChangeHash, ROOT};
@@ -13,13 +14,19 @@ use crate::time::Millis;
 /// The maps of signed marks, and whether an entry's key is the member it belongs to (who may
 /// take it back: a support, a registration, a sign-up). Comments and reports are never
 /// deleted by the app: moderation hides them.
-const MARK_MAPS: [(&str, bool); 6] = [
+/// A project's plan entries (steps, tasks, milestones, needs) are never deleted by the app
+/// either: a step or task is marked done instead.
+const MARK_MAPS: [(&str, bool); 10] = [
     ("comments", false),
     ("reports", false),
     ("supporters", true),
     ("support_proofs", true),
     ("registrations", true),
     ("signups", true),
+    ("steps", false),
+    ("tasks", false),
+    ("milestones", false),
+    ("needs", false),
 ];
 
 /// An entry of signed marks deleted by a change nobody entitled signed.
@@ -108,6 +115,11 @@ pub fn deletion_flag(c: &Community, doc: &str, d: &Deletion) -> Flag {
         device: d.device.clone(),
         at: d.at,
         what: format!("delete an entry of {}", d.field),
-        reason: "only the member it belongs to may take it back".to_string(),
+        reason: if super::entries::PLAN_LISTS.contains(&d.field.as_str()) {
+            "the app never deletes a plan entry (it is marked done instead)"
+        } else {
+            "only the member it belongs to may take it back"
+        }
+        .to_string(),
     }
 }

@@ -74,11 +74,15 @@ pub(super) fn check_entries(
         });
     };
     for (list, name, fields) in ENTRIES {
-        let Ok(Some((Value::Object(ObjType::Map), map))) = doc.get(ROOT, list) else {
+        // A table reads as a map too (autosurgeon hydrates both).
+        let Ok(Some((Value::Object(ObjType::Map | ObjType::Table), map))) = doc.get(ROOT, list)
+        else {
             continue;
         };
         for key in doc.keys(&map) {
-            let Ok(Some((Value::Object(ObjType::Map), entry))) = doc.get(&map, &key) else {
+            let Ok(Some((Value::Object(ObjType::Map | ObjType::Table), entry))) =
+                doc.get(&map, &key)
+            else {
                 continue;
             };
             if !owner.wrote(doc, claims, &entry) {
@@ -125,7 +129,7 @@ pub(super) fn check_entries(
 }
 
 /// The device that signed the change that made object `id` (empty: nobody), and when.
-fn writer(doc: &Automerge, claims: &Claims, id: &ObjId) -> (String, i64) {
+pub(super) fn writer(doc: &Automerge, claims: &Claims, id: &ObjId) -> (String, i64) {
     match doc.hash_for_opid(id) {
         Some(hash) => (
             claims.signers(&hash).into_iter().next().unwrap_or_default(),

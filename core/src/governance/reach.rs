@@ -13,7 +13,7 @@
 //! governance touched. An item is judged again when the two meet, or when the change touched
 //! something every item reads (settings, categories, the community's own header).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value as Json;
 
@@ -88,10 +88,16 @@ pub fn reach(before: Option<&Community>, after: &Community) -> Reach {
             }
         }
     }
-    // The roster's history: what changed of it concerns the members its entries name.
-    let (gone, came) = difference(&before.history, history);
-    for (_, m) in gone.into_iter().chain(came) {
-        touch(m, &mut parties);
+    // The roster's history: a member's entries in replay order say who they were at each
+    // time (the last one applied counts), so any change of that sequence concerns them.
+    let (was, is) = (sequences(&before.history), sequences(history));
+    for id in was.keys().chain(is.keys()) {
+        let (a, b) = (was.get(id), is.get(id));
+        if a != b {
+            for (_, m) in a.into_iter().chain(b).flatten() {
+                touch(m, &mut parties);
+            }
+        }
     }
     for key in device_owners.keys().chain(before.device_owners.keys()) {
         let (was, is) = (before.device_owners.get(key), device_owners.get(key));
@@ -110,6 +116,15 @@ pub fn reach(before: Option<&Community>, after: &Community) -> Reach {
     let (gone, came) = difference(&before.moderation_log, moderation_log);
     items.extend(gone.into_iter().chain(came).map(|m| item_of(&m.key)));
     Reach::Some { parties, items }
+}
+
+/// Each member's entries of a roster history, in replay order.
+fn sequences(history: &[(i64, Member)]) -> BTreeMap<&str, Vec<&(i64, Member)>> {
+    let mut by: BTreeMap<&str, Vec<&(i64, Member)>> = BTreeMap::new();
+    for e in history {
+        by.entry(e.1.id.as_str()).or_default().push(e);
+    }
+    by
 }
 
 fn touch(m: &Member, parties: &mut BTreeSet<String>) {
@@ -270,11 +285,18 @@ mod tests {
     }
 
     #[test]
-    fn entries_replayed_in_another_order_reach_nobody() {
-        let before = town();
+    fn a_members_entries_replayed_in_another_order_reach_them_and_only_them() {
+        let mut before = town();
+        let mut demoted = before.members["ben"].clone();
+        demoted.role = Role::Moderator;
+        before.history.push((5, demoted));
         let mut after = before.clone();
-        after.history.reverse();
+        // Anna's and Ben's entries swap places: nobody's own sequence changed.
+        after.history.swap(0, 1);
         assert!(reach(Some(&before), &after).is_nothing());
+        // Ben's two entries swap: who he was at each time changed.
+        after.history.swap(0, 2);
+        assert_eq!(reach(Some(&before), &after), some(&["ben", "kb"], &[]));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The walk back from a value nobody entitled wrote to the last one an entitled device
 //! signed ([`super::body`], [`super::entries`]), and putting what it found into an item.
 
-use automerge::{Automerge, ChangeHash, ObjId, ReadDoc, ScalarValue, Value};
+use automerge::{Automerge, ChangeHash, ObjId, ReadDoc, ScalarValue, Value, ROOT};
 use serde_json::Value as Json;
 
 use super::change_sigs::Claims;
@@ -19,6 +19,8 @@ fn to_json(v: &ScalarValue) -> Option<Json> {
         ScalarValue::Uint(n) => Json::from(*n),
         ScalarValue::F64(n) => Json::from(*n),
         ScalarValue::Boolean(b) => Json::Bool(*b),
+        // An optional value left empty (a project's progress "from the tasks").
+        ScalarValue::Null => Json::Null,
         _ => return None,
     })
 }
@@ -48,7 +50,41 @@ pub(super) fn trace(
     obj: &ObjId,
     field: &str,
 ) -> Option<Forged> {
-    let mut heads: Option<Vec<ChangeHash>> = None;
+    trace_from(doc, claims, owner, obj, field, None)
+}
+
+/// The value of root field `field` as readers judge it at `heads` (the document as it stood
+/// then): the value there if an entitled device wrote it, else the last one an entitled
+/// device wrote before; `None` where there is none.
+pub(super) fn value_at(
+    doc: &Automerge,
+    claims: &Claims,
+    owner: &Owner<'_>,
+    field: &str,
+    heads: &[ChangeHash],
+) -> Option<Json> {
+    if heads.is_empty() {
+        return None;
+    }
+    match trace_from(doc, claims, owner, &ROOT, field, Some(heads.to_vec())) {
+        None => match doc.get_at(ROOT, field, heads) {
+            Ok(Some((v, _))) => scalar(&v),
+            _ => None,
+        },
+        Some(f) => f.restored,
+    }
+}
+
+/// [`trace`] from the document as it stood at `from` (`None`: as it is now).
+fn trace_from(
+    doc: &Automerge,
+    claims: &Claims,
+    owner: &Owner<'_>,
+    obj: &ObjId,
+    field: &str,
+    from: Option<Vec<ChangeHash>>,
+) -> Option<Forged> {
+    let mut heads: Option<Vec<ChangeHash>> = from;
     let mut first: Option<(String, Millis)> = None;
     let found = |first: Option<(String, Millis)>, restored: Option<Json>| {
         first.map(|(device, at)| Forged {
@@ -114,6 +150,7 @@ pub(super) fn not_entitled(also: Also) -> &'static str {
         Also::Team => {
             "the change was not signed by a device of its author, a moderator or a team member"
         }
+        Also::Leads => "the change was not signed by a device of its author, a moderator or a lead",
         Also::Answerers => {
             "the change was not signed by a device of its author, a moderator or the town hall"
         }

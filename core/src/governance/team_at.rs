@@ -1,0 +1,176 @@
+//! A project's team at a past change: the team map as the document held it at the change's
+//! dependencies (a change cannot put its own writer on the team), each entry checked as
+//! today's team is ([`super::items::accepted_team`]), self-joins counting only where the
+//! project was public then, as its leads had set it. A member who has left the team since
+//! (or the community) keeps what they wrote while on it.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use automerge::{Automerge, ChangeHash, ObjType, ReadDoc, Value, ROOT};
+
+use super::change_sigs::Claims;
+use super::items::accepted_team;
+use super::writers::{Also, Owner, PastTeam};
+use crate::model::{Community, Project, TeamMember, TeamRole, Visibility};
+
+/// The team of a project at each change asked about, read from the document's history.
+pub(super) struct TeamAt<'a> {
+    c: &'a Community,
+    doc: &'a Automerge,
+    claims: &'a Claims,
+    /// The project with its first header (its author) and the fields it reads now; `None`
+    /// for other kinds.
+    project: Option<Project>,
+    /// The team at a change's dependencies, self-joins judged by the visibility then.
+    at: RefCell<HashMap<ChangeHash, Vec<String>>>,
+    /// The leads at a change's dependencies (they do not depend on the visibility).
+    leads: RefCell<HashMap<ChangeHash, Vec<String>>>,
+    /// Every member and device the past teams read name (parties, see [`super::reach`]).
+    named: RefCell<BTreeSet<String>>,
+}
+
+impl<'a> TeamAt<'a> {
+    pub(super) fn new(
+        c: &'a Community,
+        doc: &'a Automerge,
+        claims: &'a Claims,
+        project: Option<Project>,
+    ) -> Self {
+        TeamAt {
+            c,
+            doc,
+            claims,
+            project,
+            at: RefCell::default(),
+            leads: RefCell::default(),
+            named: RefCell::default(),
+        }
+    }
+
+    /// The members and devices named by the past teams read so far.
+    pub(super) fn named(&self) -> BTreeSet<String> {
+        self.named.take()
+    }
+
+    fn deps(&self, hash: ChangeHash) -> Vec<ChangeHash> {
+        self.doc
+            .get_change_meta_by_hash(&hash)
+            .map(|m| m.deps)
+            .unwrap_or_default()
+    }
+
+    /// The project as its team map stood at `heads`, with visibility `visibility`.
+    fn then(&self, heads: &[ChangeHash], visibility: Visibility) -> Option<Project> {
+        let mut then = self.project.clone()?;
+        then.team = read_team(self.doc, heads);
+        then.visibility = visibility;
+        self.named.borrow_mut().extend(
+            then.team
+                .iter()
+                .flat_map(|(m, t)| [m.clone(), t.by.clone(), t.device.clone()]),
+        );
+        Some(then)
+    }
+
+    /// Whether `member` was a lead of the project when change `hash` was made.
+    fn lead_at(&self, hash: ChangeHash, member: &str) -> bool {
+        if let Some(leads) = self.leads.borrow().get(&hash) {
+            return leads.iter().any(|m| m == member);
+        }
+        let Some(then) = self.then(&self.deps(hash), Visibility::Team) else {
+            return false;
+        };
+        let leads: Vec<String> = accepted_team(self.c, &then)
+            .into_iter()
+            .filter(|m| then.team.get(m).is_some_and(|t| t.role == TeamRole::Lead))
+            .collect();
+        let had = leads.iter().any(|m| m == member);
+        self.leads.borrow_mut().insert(hash, leads);
+        had
+    }
+
+    /// Whether `member` was on the team when change `hash` was made.
+    fn team_at(&self, hash: ChangeHash, member: &str) -> bool {
+        if let Some(team) = self.at.borrow().get(&hash) {
+            return team.iter().any(|m| m == member);
+        }
+        let Some(project) = &self.project else {
+            return false;
+        };
+        let deps = self.deps(hash);
+        let owner = Owner {
+            c: self.c,
+            author: &project.header.created_by,
+            creator: &project.header.device,
+            also: Also::Leads,
+            team: self,
+        };
+        let visibility = super::trace::value_at(self.doc, self.claims, &owner, "visibility", &deps)
+            .and_then(|v| v.as_str().and_then(|v| v.parse::<Visibility>().ok()))
+            .unwrap_or(Visibility::Team);
+        let Some(then) = self.then(&deps, visibility) else {
+            return false;
+        };
+        let team = accepted_team(self.c, &then);
+        let had = team.iter().any(|m| m == member);
+        self.at.borrow_mut().insert(hash, team);
+        had
+    }
+}
+
+impl PastTeam for TeamAt<'_> {
+    fn had(&self, hash: ChangeHash, member: &str) -> bool {
+        self.team_at(hash, member)
+    }
+
+    fn had_lead(&self, hash: ChangeHash, member: &str) -> bool {
+        self.lead_at(hash, member)
+    }
+}
+
+/// The team map of a project document as it is now.
+pub(super) fn team_now(doc: &Automerge) -> BTreeMap<String, TeamMember> {
+    read_team(doc, &doc.get_heads())
+}
+
+/// The team map of a project document at `heads`, entry by entry (an entry that does not
+/// read is left out). A table reads as a map too (autosurgeon hydrates both).
+fn read_team(doc: &Automerge, heads: &[ChangeHash]) -> BTreeMap<String, TeamMember> {
+    let mut team = BTreeMap::new();
+    let Ok(Some((Value::Object(ObjType::Map | ObjType::Table), obj))) =
+        doc.get_at(ROOT, "team", heads)
+    else {
+        return team;
+    };
+    for member in doc.keys_at(&obj, heads) {
+        let Ok(Some((Value::Object(ObjType::Map | ObjType::Table), entry))) =
+            doc.get_at(&obj, &member, heads)
+        else {
+            continue;
+        };
+        let text = |field: &str| match doc.get_at(&entry, field, heads) {
+            Ok(Some((Value::Scalar(s), _))) => s.as_str().map(str::to_string),
+            _ => None,
+        };
+        let joined_at = match doc.get_at(&entry, "joined_at", heads) {
+            Ok(Some((Value::Scalar(s), _))) => s.as_i64(),
+            _ => None,
+        };
+        let role = text("role").and_then(|r| r.parse::<TeamRole>().ok());
+        let (Some(role), Some(joined_at)) = (role, joined_at) else {
+            continue;
+        };
+        team.insert(
+            member,
+            TeamMember {
+                role,
+                joined_at,
+                by: text("by").unwrap_or_default(),
+                device: text("device").unwrap_or_default(),
+                sig: text("sig").unwrap_or_default(),
+            },
+        );
+    }
+    team
+}
