@@ -519,3 +519,43 @@ fn making_a_team_only_project_public_and_joining_it_gains_mallory_nothing() {
     assert_eq!(p.title, "Geheimplan");
     assert!(!p.team.contains_key(&me), "Mallory is not on the team");
 }
+
+/// From a review: Ben, taken off the team, pastes back the entry that once added him
+/// (signed by Anna, byte for byte) and then edits the plan.
+#[test]
+fn a_team_entry_pasted_back_by_someone_else_puts_nobody_on_the_team() {
+    let (mut anna, mut ben, _mallory, community, id, step) = garden();
+    let ben_id = ben.svc.me(&community).expect("id").expect("Ben");
+    let old = project(&mut ben.svc, &id).team[&ben_id].clone();
+    anna.svc
+        .execute(Command::RemoveTeamMember {
+            project: id.clone(),
+            member: ben_id.clone(),
+        })
+        .expect("Ben is taken off the team");
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    let pasted = forge(&mut ben.svc, &id, |doc| {
+        let team = child(doc, &ROOT, "team");
+        let e = doc
+            .put_object(&team, ben_id.as_str(), ObjType::Map)
+            .expect("entry");
+        doc.put(&e, "role", old.role.as_str()).expect("role");
+        doc.put(&e, "joined_at", old.joined_at).expect("joined_at");
+        for (k, v) in [("by", &old.by), ("device", &old.device), ("sig", &old.sig)] {
+            doc.put(&e, k, v.as_str()).expect("field");
+        }
+    });
+    hand_bytes(&mut ben.svc, &id, pasted);
+    let edited = forge(&mut ben.svc, &id, |doc| {
+        let steps = child(doc, &ROOT, "steps");
+        let s = child(doc, &steps, &step);
+        doc.put(&s, "title", "Beete abreißen").expect("step title");
+    });
+    hand_bytes(&mut anna.svc, &id, edited);
+    let p = project(&mut anna.svc, &id);
+    assert!(
+        !p.team.contains_key(&ben_id),
+        "Ben is not on the team again"
+    );
+    assert_eq!(p.steps[&step].title, "Beete anlegen");
+}

@@ -227,7 +227,7 @@ fn check_fields(
     // The team as readers see it follows the visibility they see (self-joins count only on
     // a public project): judged again from the document with the visibility put back.
     if let (true, Item::Project(p)) = (header, &mut *item) {
-        p.team = super::team_at::team_now(doc);
+        p.team = super::team_at::team_now(doc, &claims);
         let _ = super::items::check_team(c, p);
     }
     // Who the project's past teams named is read too.

@@ -63,7 +63,7 @@ impl<'a> TeamAt<'a> {
     /// The project as its team map stood at `heads`, with visibility `visibility`.
     fn then(&self, heads: &[ChangeHash], visibility: Visibility) -> Option<Project> {
         let mut then = self.project.clone()?;
-        then.team = read_team(self.doc, heads);
+        then.team = read_team(self.doc, heads, self.claims);
         then.visibility = visibility;
         self.named.borrow_mut().extend(
             then.team
@@ -129,14 +129,21 @@ impl PastTeam for TeamAt<'_> {
     }
 }
 
-/// The team map of a project document as it is now.
-pub(super) fn team_now(doc: &Automerge) -> BTreeMap<String, TeamMember> {
-    read_team(doc, &doc.get_heads())
+/// The team map of a project document as it is now (see [`read_team`]).
+pub(super) fn team_now(doc: &Automerge, claims: &Claims) -> BTreeMap<String, TeamMember> {
+    read_team(doc, &doc.get_heads(), claims)
 }
 
 /// The team map of a project document at `heads`, entry by entry (an entry that does not
-/// read is left out). A table reads as a map too (autosurgeon hydrates both).
-fn read_team(doc: &Automerge, heads: &[ChangeHash]) -> BTreeMap<String, TeamMember> {
+/// read is left out). A table reads as a map too (autosurgeon hydrates both). An entry
+/// counts only as written by the device that signed it: the app writes an entry in the
+/// change its device signs, so a copy of an old entry pasted back by anyone else (a member
+/// taken off the team, putting back the entry that once added them) is not one.
+fn read_team(
+    doc: &Automerge,
+    heads: &[ChangeHash],
+    claims: &Claims,
+) -> BTreeMap<String, TeamMember> {
     let mut team = BTreeMap::new();
     let Ok(Some((Value::Object(ObjType::Map | ObjType::Table), obj))) =
         doc.get_at(ROOT, "team", heads)
@@ -161,13 +168,18 @@ fn read_team(doc: &Automerge, heads: &[ChangeHash]) -> BTreeMap<String, TeamMemb
         let (Some(role), Some(joined_at)) = (role, joined_at) else {
             continue;
         };
+        let device = text("device").unwrap_or_default();
+        let (writer, _) = super::entries::writer(doc, claims, &entry);
+        if writer != device {
+            continue;
+        }
         team.insert(
             member,
             TeamMember {
                 role,
                 joined_at,
                 by: text("by").unwrap_or_default(),
-                device: text("device").unwrap_or_default(),
+                device,
                 sig: text("sig").unwrap_or_default(),
             },
         );
