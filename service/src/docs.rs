@@ -242,6 +242,7 @@ pub fn rewrite_item(doc: &mut AutoCommit, item: &Item, before: &Item) -> Result<
     };
     let stored = as_json(&raw);
     let mut whole = serde_json::to_value(item).unwrap_or_default();
+    let mut plan_changed: Vec<(String, String, String, serde_json::Value)> = Vec::new();
     if let Some(own) = whole
         .as_object_mut()
         .and_then(|o| o.values_mut().next())
@@ -253,7 +254,7 @@ pub fn rewrite_item(doc: &mut AutoCommit, item: &Item, before: &Item) -> Result<
             }
         }
         for list in governance::body::plan_lists(item.kind()) {
-            if let Some(merged) = merge_plan(list, &now, &was, &stored) {
+            if let Some(merged) = merge_plan(list, &now, &was, &stored, &mut plan_changed) {
                 own.insert((*list).to_string(), merged);
             }
         }
@@ -265,6 +266,14 @@ pub fn rewrite_item(doc: &mut AutoCommit, item: &Item, before: &Item) -> Result<
         to.notes = from.notes.clone();
     }
     settle_owned_fields(doc, &to_write, &changed)?;
+    for (list, key, field, value) in &plan_changed {
+        let Some((_, map)) = doc.get(ROOT, list.as_str())? else {
+            continue;
+        };
+        if let Some((_, entry)) = doc.get(&map, key.as_str())? {
+            settle_value(doc, &entry, field, value)?;
+        }
+    }
     put_item(doc, &to_write)
 }
 
@@ -278,6 +287,7 @@ fn merge_plan(
     now: &serde_json::Value,
     was: &serde_json::Value,
     stored: &serde_json::Value,
+    changed: &mut Vec<(String, String, String, serde_json::Value)>,
 ) -> Option<serde_json::Value> {
     let (now, was) = (now.get(list)?.as_object()?, was.get(list)?.as_object()?);
     let mut merged = stored.get(list)?.as_object()?.clone();
@@ -290,6 +300,7 @@ fn merge_plan(
                     for (f, v) in b {
                         if a.get(f) != Some(v) {
                             e.insert(f.clone(), v.clone());
+                            changed.push((list.to_string(), key.clone(), f.clone(), v.clone()));
                         }
                     }
                 }
@@ -323,22 +334,51 @@ fn settle_owned_fields(doc: &mut AutoCommit, item: &Item, fields: &[&str]) -> Re
         return Ok(());
     };
     for field in fields {
-        if doc.get_all(ROOT, *field)?.len() < 2 {
-            continue;
+        if let Some(value) = values.get(*field) {
+            settle_value(doc, &ROOT, field, value)?;
         }
-        // Deleted first: Automerge keeps the old operation when the value put equals it,
-        // and readers judge a value by the change that wrote it.
-        doc.delete(ROOT, *field)?;
-        match values.get(*field) {
-            Some(serde_json::Value::String(v)) => doc.put(ROOT, *field, v.as_str())?,
-            Some(serde_json::Value::Bool(v)) => doc.put(ROOT, *field, *v)?,
-            Some(serde_json::Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
-                (Some(u), _) => doc.put(ROOT, *field, u)?,
-                (None, Some(i)) => doc.put(ROOT, *field, i)?,
-                _ => {}
-            },
+    }
+    Ok(())
+}
+
+/// Writes `value` at `field` of `obj` as a fresh operation of this device where reconciling
+/// would not: values written apart (reconciling would keep the others), or one value equal
+/// to it (Automerge keeps the old operation when the value put equals it, and readers judge a
+/// value by the change that wrote it: the command's choice would stay someone else's).
+fn settle_value(
+    doc: &mut AutoCommit,
+    obj: &automerge::ObjId,
+    field: &str,
+    value: &serde_json::Value,
+) -> Result<()> {
+    let all = doc.get_all(obj, field)?;
+    let same = |v: &automerge::Value<'_>| match (v, value) {
+        (automerge::Value::Scalar(s), serde_json::Value::String(x)) => {
+            s.as_str() == Some(x.as_str())
+        }
+        (automerge::Value::Scalar(s), serde_json::Value::Bool(x)) => {
+            **s == automerge::ScalarValue::Boolean(*x)
+        }
+        (automerge::Value::Scalar(s), serde_json::Value::Number(n)) => {
+            s.as_i64().is_some_and(|i| Some(i) == n.as_i64())
+                || s.as_u64().is_some_and(|u| Some(u) == n.as_u64())
+        }
+        _ => false,
+    };
+    let unchanged = all.len() == 1 && all.first().is_some_and(|(v, _)| same(v));
+    if all.len() < 2 && !unchanged {
+        return Ok(());
+    }
+    doc.delete(obj, field)?;
+    match value {
+        serde_json::Value::String(v) => doc.put(obj, field, v.as_str())?,
+        serde_json::Value::Bool(v) => doc.put(obj, field, *v)?,
+        serde_json::Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => doc.put(obj, field, u)?,
+            (None, Some(i)) => doc.put(obj, field, i)?,
             _ => {}
-        }
+        },
+        _ => {}
     }
     Ok(())
 }

@@ -559,3 +559,61 @@ fn a_team_entry_pasted_back_by_someone_else_puts_nobody_on_the_team() {
     );
     assert_eq!(p.steps[&step].title, "Beete anlegen");
 }
+
+/// From a review: Mallory ticks a task done (readers keep it open); then Ben, on the team,
+/// ticks it done himself. Automerge keeps the old operation when the value put equals it,
+/// so Ben's choice stayed Mallory's change and readers kept the task open.
+#[test]
+fn an_honest_edit_equal_to_a_forged_value_counts() {
+    let (mut anna, mut ben, mut mallory, _community, id, step) = garden();
+    let task = anna
+        .svc
+        .execute(Command::AddTask {
+            project: id.clone(),
+            title: "Holz holen".into(),
+            step: Some(step.clone()),
+            assignee: None,
+            due: None,
+        })
+        .expect("task")
+        .id;
+    hand(&mut anna.svc, &mut mallory.svc, &id);
+    let forged = forge(&mut mallory.svc, &id, |doc| {
+        let tasks = child(doc, &ROOT, "tasks");
+        let t = child(doc, &tasks, &task);
+        doc.put(&t, "done", true).expect("done");
+        doc.put(ROOT, "title", "Dorfgarten am Bach").expect("title");
+    });
+    hand_bytes(&mut ben.svc, &id, forged);
+    assert!(!project(&mut ben.svc, &id).tasks[&task].done);
+    ben.svc
+        .execute(Command::EditTask {
+            project: id.clone(),
+            task: task.clone(),
+            title: None,
+            step: None,
+            assignee: None,
+            due: None,
+            done: Some(true),
+        })
+        .expect("Ben ticks the task");
+    // And names the project as Mallory had (a root field, the same way).
+    ben.svc
+        .execute(Command::EditProject {
+            project: id.clone(),
+            title: Some("Dorfgarten am Bach".into()),
+            summary: None,
+            category: None,
+            stage: None,
+            visibility: None,
+            progress: None,
+        })
+        .expect("Ben renames the project");
+    hand(&mut ben.svc, &mut anna.svc, &id);
+    let p = project(&mut anna.svc, &id);
+    assert!(p.tasks[&task].done, "Ben's tick counts");
+    assert_eq!(p.title, "Dorfgarten am Bach", "Ben's title counts");
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    let p = project(&mut ben.svc, &id);
+    assert!(p.tasks[&task].done);
+}
