@@ -617,3 +617,70 @@ fn an_honest_edit_equal_to_a_forged_value_counts() {
     let p = project(&mut ben.svc, &id);
     assert!(p.tasks[&task].done);
 }
+
+/// From a review: Mallory replaces the list of tasks with an empty one and a step with a map
+/// of her own. Readers read the lists and entries the team made; a task Ben adds afterwards
+/// (into the list now there) is read too.
+#[test]
+fn a_list_or_entry_replaced_by_someone_off_the_team_reads_as_the_team_made_it() {
+    let (mut anna, mut ben, mut mallory, community, id, step) = garden();
+    let task = anna
+        .svc
+        .execute(Command::AddTask {
+            project: id.clone(),
+            title: "Holz holen".into(),
+            step: Some(step.clone()),
+            assignee: None,
+            due: None,
+        })
+        .expect("task")
+        .id;
+    hand(&mut anna.svc, &mut mallory.svc, &id);
+    let forged = forge(&mut mallory.svc, &id, |doc| {
+        doc.put_object(ROOT, "tasks", ObjType::Map)
+            .expect("empty tasks");
+        let steps = child(doc, &ROOT, "steps");
+        let s = doc
+            .put_object(&steps, step.as_str(), ObjType::Map)
+            .expect("step");
+        for (k, v) in [
+            ("id", step.as_str()),
+            ("title", "Asphalt gießen"),
+            ("stage", ""),
+        ] {
+            doc.put(&s, k, v).expect("field");
+        }
+        doc.put(&s, "position", 10).expect("field");
+        doc.put(&s, "done", true).expect("field");
+    });
+    for d in [&mut anna.svc, &mut ben.svc] {
+        hand_bytes(d, &id, forged.clone());
+        let p = project(d, &id);
+        assert_eq!(p.tasks[&task].title, "Holz holen", "the task is read");
+        assert_eq!(p.steps[&step].title, "Beete anlegen", "the step is read");
+        assert!(!p.steps[&step].done);
+    }
+    let later = ben
+        .svc
+        .execute(Command::AddTask {
+            project: id.clone(),
+            title: "Erde bestellen".into(),
+            step: None,
+            assignee: None,
+            due: None,
+        })
+        .expect("Ben adds a task")
+        .id;
+    hand(&mut ben.svc, &mut anna.svc, &id);
+    let p = project(&mut anna.svc, &id);
+    assert_eq!(p.tasks[&later].title, "Erde bestellen");
+    assert_eq!(p.tasks[&task].title, "Holz holen");
+    let flags = anna.svc.flags(&community).expect("flags");
+    for entry in ["tasks".to_string(), format!("steps:{step}")] {
+        let flag = flags
+            .iter()
+            .find(|f| f.doc == id && f.entry == entry)
+            .unwrap_or_else(|| panic!("{entry}: {flags:?}"));
+        assert_eq!(flag.device, mallory.svc.device().public_hex());
+    }
+}

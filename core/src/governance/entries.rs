@@ -4,10 +4,12 @@
 //! Each entry is a map of plain values. An entry whose map was made by a change no entitled
 //! device signed is left out and flagged; in an entry that holds, each value is traced back
 //! as an item's own fields are ([`super::body`]), to the value the entry was made with where
-//! the walk finds none. Not covered yet: an entry deleted by someone not entitled (it stays
-//! deleted), and the shared notes, whose characters are not traced.
+//! the walk finds none. A list or entry replaced by another object is read as the one an
+//! entitled device made. An entry deleted is put back where the deletion arrives (the app
+//! never deletes one: `super::deleted_marks`). Not covered yet: the shared notes, whose
+//! characters are not traced.
 
-use automerge::{Automerge, ObjId, ObjType, ReadDoc, Value, ROOT};
+use automerge::{Automerge, ChangeHash, ObjId, ObjType, ReadDoc, Value, ROOT};
 
 use super::change_sigs::Claims;
 use super::trace::{not_entitled, put_path, scalar, trace};
@@ -49,6 +51,11 @@ const ENTRIES: [(&str, &str, &[&str]); 4] = [
 
 /// Checks the plan's entries of project document `doc_id` against who wrote them; leaves
 /// out or puts back in `item` what no entitled device wrote, and returns the flags.
+///
+/// A list or an entry is an object: one made by a change nobody entitled signed (a list
+/// replaced by an empty one, an entry replaced by another) counts as nobody's, and the last
+/// one an entitled device made is read instead. Entries of a replaced list that the list now
+/// there lacks are read from the replaced one (a command that edits one writes it anew).
 pub(super) fn check_entries(
     doc_id: &str,
     doc: &Automerge,
@@ -57,7 +64,7 @@ pub(super) fn check_entries(
     item: &mut Item,
 ) -> Vec<Flag> {
     let mut flags = Vec::new();
-    let mut flag = |entry: String, device: String, at, what: String| {
+    let mut flag = |entry: String, (device, at): (String, i64), what: String| {
         flags.push(Flag {
             doc: doc_id.to_string(),
             entry,
@@ -74,58 +81,159 @@ pub(super) fn check_entries(
         });
     };
     for (list, name, fields) in ENTRIES {
-        // A table reads as a map too (autosurgeon hydrates both).
-        let Ok(Some((Value::Object(ObjType::Map | ObjType::Table), map))) = doc.get(ROOT, list)
-        else {
+        let Some(now) = newest_object(doc, &ROOT, list) else {
             continue;
         };
-        for key in doc.keys(&map) {
-            let Ok(Some((Value::Object(ObjType::Map | ObjType::Table), entry))) =
-                doc.get(&map, &key)
-            else {
-                continue;
-            };
-            if !owner.wrote(doc, claims, &entry) {
-                let (device, at) = writer(doc, claims, &entry);
-                put_path(item, &[list, &key], None);
-                flag(
-                    format!("{list}:{key}"),
-                    device,
-                    at,
-                    format!("add the {name} {key} to this project"),
-                );
-                continue;
+        // The lists to read: the one there now, and the last one an entitled device made
+        // where that is another.
+        let mut lists = vec![now.clone()];
+        match entitled_object(doc, claims, owner, &ROOT, list) {
+            Some(Found { id, replaced: None }) => {
+                if id != now {
+                    lists.push(id);
+                }
             }
-            for field in fields {
-                let Some(f) = trace(doc, claims, owner, &entry, field) else {
+            Some(Found {
+                id,
+                replaced: Some(by),
+            }) => {
+                flag(
+                    list.to_string(),
+                    by,
+                    format!("replace the {list} of this project"),
+                );
+                lists.push(id);
+            }
+            None => {}
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for map in &lists {
+            for key in doc.keys(map) {
+                if seen.contains(&key) {
+                    continue;
+                }
+                seen.push(key.clone());
+                let Some(Found {
+                    id: entry,
+                    replaced,
+                }) = entitled_object(doc, claims, owner, map, &key)
+                else {
+                    if let Some(obj) = newest_object(doc, map, &key) {
+                        put_path(item, &[list, &key], None);
+                        flag(
+                            format!("{list}:{key}"),
+                            writer(doc, claims, &obj),
+                            format!("add the {name} {key} to this project"),
+                        );
+                    }
                     continue;
                 };
-                let path = [list, key.as_str(), field];
-                // Where the walk back found nothing, the value the entry was made with.
-                let made = || {
-                    let hash = doc.hash_for_opid(&entry)?;
-                    match doc.get_at(&entry, *field, &[hash]) {
-                        Ok(Some((v, _))) => scalar(&v),
-                        _ => None,
-                    }
-                };
-                if let Some(v) = f.restored.clone().or_else(made) {
-                    if !put_path(item, &path, Some(v)) {
-                        if let Some(v) = made() {
-                            put_path(item, &path, Some(v));
+                let was_replaced = replaced.is_some();
+                if let Some(by) = replaced {
+                    flag(
+                        format!("{list}:{key}"),
+                        by,
+                        format!("replace the {name} {key} of this project"),
+                    );
+                }
+                if was_replaced || *map != now {
+                    put_path(item, &[list, &key], Some(read_entry(doc, &entry)));
+                }
+                for field in fields {
+                    let Some(f) = trace(doc, claims, owner, &entry, field) else {
+                        continue;
+                    };
+                    let path = [list, key.as_str(), field];
+                    // Where the walk back found nothing, the value the entry was made with.
+                    let made = || {
+                        let hash = doc.hash_for_opid(&entry)?;
+                        match doc.get_at(&entry, *field, &[hash]) {
+                            Ok(Some((v, _))) => scalar(&v),
+                            _ => None,
+                        }
+                    };
+                    if let Some(v) = f.restored.clone().or_else(made) {
+                        if !put_path(item, &path, Some(v)) {
+                            if let Some(v) = made() {
+                                put_path(item, &path, Some(v));
+                            }
                         }
                     }
+                    flag(
+                        format!("{list}:{key}:{field}"),
+                        (f.device, f.at),
+                        format!("change the {field} of {name} {key} of this project"),
+                    );
                 }
-                flag(
-                    format!("{list}:{key}:{field}"),
-                    f.device,
-                    f.at,
-                    format!("change the {field} of {name} {key} of this project"),
-                );
             }
         }
     }
     flags
+}
+
+/// An object an entitled device made, and who made the one there now if that is another.
+struct Found {
+    id: ObjId,
+    replaced: Option<(String, i64)>,
+}
+
+/// The map (or table) at `key` of `parent` that Automerge shows now.
+fn newest_object(doc: &Automerge, parent: &ObjId, key: &str) -> Option<ObjId> {
+    match doc.get(parent, key) {
+        Ok(Some((Value::Object(ObjType::Map | ObjType::Table), id))) => Some(id),
+        _ => None,
+    }
+}
+
+/// The newest map at `key` of `parent` that an entitled device made: of objects written
+/// apart, an entitled one; else the one the replacing change replaced, and so on back.
+fn entitled_object(
+    doc: &Automerge,
+    claims: &Claims,
+    owner: &Owner<'_>,
+    parent: &ObjId,
+    key: &str,
+) -> Option<Found> {
+    let mut heads: Option<Vec<ChangeHash>> = None;
+    let mut replaced = None;
+    for _ in 0..MAX_OBJECT_STEPS {
+        let all = match &heads {
+            None => doc.get_all(parent, key),
+            Some(h) => doc.get_all_at(parent, key, h),
+        }
+        .ok()?;
+        let maps = || {
+            all.iter()
+                .filter(|(v, _)| matches!(v, Value::Object(ObjType::Map | ObjType::Table)))
+        };
+        if let Some((_, id)) = maps().rev().find(|(_, id)| owner.wrote(doc, claims, id)) {
+            return Some(Found {
+                id: id.clone(),
+                replaced,
+            });
+        }
+        let (_, last) = all.last()?;
+        replaced.get_or_insert_with(|| writer(doc, claims, last));
+        let hash = doc.hash_for_opid(last)?;
+        heads = Some(doc.get_change_meta_by_hash(&hash)?.deps);
+    }
+    None
+}
+
+/// How far back a reader looks for a list or an entry an entitled device made.
+const MAX_OBJECT_STEPS: usize = 16;
+
+/// An entry's values as they are now, for an entry read from a replaced object.
+fn read_entry(doc: &Automerge, entry: &ObjId) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    for key in doc.keys(entry) {
+        if let Ok(Some((v, _))) = doc.get(entry, &key) {
+            if let Some(v) = scalar(&v) {
+                out.insert(key, v);
+            }
+        }
+    }
+    serde_json::Value::Object(out)
 }
 
 /// The device that signed the change that made object `id` (empty: nobody), and when.
