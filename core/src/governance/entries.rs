@@ -88,11 +88,7 @@ pub(super) fn check_entries(
         // where that is another.
         let mut lists = vec![now.clone()];
         match entitled_object(doc, claims, owner, &ROOT, list) {
-            Some(Found { id, replaced: None }) => {
-                if id != now {
-                    lists.push(id);
-                }
-            }
+            Some(Found { id, replaced: None }) if id != now => lists.push(id),
             Some(Found {
                 id,
                 replaced: Some(by),
@@ -104,7 +100,7 @@ pub(super) fn check_entries(
                 );
                 lists.push(id);
             }
-            None => {}
+            _ => {}
         }
         let mut seen: Vec<String> = Vec::new();
         for map in &lists {
