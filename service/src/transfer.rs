@@ -76,9 +76,11 @@ impl Service {
             if meta.kind == "community" {
                 continue;
             }
+            // As people see it (exports, the calendar feed, snapshots): the signed marks and
+            // who wrote its own fields judged, under the id and community it is held as.
             let doc = load_cached(self.store.conn(), &mut self.cache, &key, &meta.id)?;
-            let raw = docs::item(doc)?;
-            items.push(allmende_core::governance::check_item(&c, &raw).0);
+            let raw = docs::item_at(doc, &meta.id, &meta.community)?;
+            items.push(checked_item(self.store.conn(), &mut self.cache, &key, &meta.id, &raw)?.0);
         }
         Ok((c, items))
     }

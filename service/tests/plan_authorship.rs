@@ -684,3 +684,28 @@ fn a_list_or_entry_replaced_by_someone_off_the_team_reads_as_the_team_made_it() 
         assert_eq!(flag.device, mallory.svc.device().public_hex());
     }
 }
+
+/// From a review: exports (JSON, Markdown, iCalendar), the calendar feed and snapshots read
+/// items with their signed marks checked but not who wrote their own fields: a town hall
+/// handed a Markdown export read Mallory's title.
+#[test]
+fn exports_show_the_plan_as_readers_see_it() {
+    let (mut anna, _ben, mut mallory, community, id, _step) = garden();
+    let forged = forge(&mut mallory.svc, &id, |doc| {
+        doc.put(ROOT, "title", "Parkplatz").expect("title");
+    });
+    hand_bytes(&mut anna.svc, &id, forged);
+    let markdown = anna.svc.export_markdown(&community).expect("markdown");
+    assert!(markdown.contains("Dorfgarten"), "{markdown}");
+    assert!(!markdown.contains("Parkplatz"), "{markdown}");
+    let json = anna.svc.export_json(&community).expect("json");
+    let export: serde_json::Value = serde_json::from_str(&json).expect("parse");
+    let titles: Vec<&str> = export["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i.as_object()?.values().next()?["title"].as_str())
+        .collect();
+    assert!(titles.contains(&"Dorfgarten"), "{titles:?}");
+    assert!(!titles.contains(&"Parkplatz"), "{titles:?}");
+}
