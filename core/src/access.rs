@@ -152,6 +152,27 @@ impl DocAccess {
     }
 }
 
+/// Project `p` of document `doc_id` (`doc`) made what readers see, judged against its
+/// community: its visibility as its leads set it and its team as its signed entries hold
+/// (see `crate::governance::body`). Who may sync a team-only project follows this, not the
+/// values in the document, which any member's client can write. Without the community, it
+/// stays as the document holds it.
+pub fn judge_project(
+    community: Option<&Community>,
+    doc_id: &str,
+    doc: &automerge::Automerge,
+    p: &mut Project,
+) {
+    let Some(c) = community else {
+        return;
+    };
+    let (mut seen, _) = crate::governance::check_item(c, &Item::Project(p.clone()));
+    let _ = crate::governance::body::check_body(c, doc_id, doc, &mut seen);
+    if let Item::Project(judged) = seen {
+        *p = judged;
+    }
+}
+
 /// The team of a team-only project as its community's roster (none yet: nobody's) accepts it.
 #[must_use]
 pub fn team_of(community: Option<&Community>, p: &Project) -> HashSet<String> {

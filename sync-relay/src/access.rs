@@ -439,8 +439,19 @@ fn classify_as(
         // the history); a header that only claims to be one founds nobody's access.
         DocKind::Community => Learned::Community(Box::new(Community::empty(header))),
         DocKind::Project => {
+            // Team-only or not as readers judge it: a visibility any member's client wrote
+            // over the leads' neither opens a project nor closes it.
+            let community = communities.get(&header.community);
             let Some(project) = autosurgeon::hydrate::<_, Project>(doc)
                 .ok()
+                .map(|p| {
+                    let mut p = Project {
+                        header: header.clone(),
+                        ..p
+                    };
+                    allmende_core::access::judge_project(community, &header.id, doc, &mut p);
+                    p
+                })
                 .filter(|p| p.visibility == Visibility::Team)
             else {
                 return Learned::Item(DocAccess::Item {

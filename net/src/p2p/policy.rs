@@ -147,14 +147,14 @@ fn now() -> i64 {
 /// The team of a team-only project (checked against the roster), `None` for a public one.
 fn team_of(svc: &mut Service, meta: &allmende_store::StoredDoc) -> Result<Option<HashSet<String>>> {
     let bytes = svc.doc_bytes(&meta.id)?;
-    let doc = docs::load(&bytes, &svc.device().actor())?;
-    Ok(match docs::item(&doc)? {
-        Item::Project(p) if p.visibility == Visibility::Team => {
-            let c = svc.community_view(&meta.community)?;
-            Some(allmende_core::access::team_of(Some(&c), &p))
-        }
-        _ => None,
-    })
+    let mut doc = docs::load(&bytes, &svc.device().actor())?;
+    let Item::Project(mut p) = docs::item_at(&doc, &meta.id, &meta.community)? else {
+        return Ok(None);
+    };
+    // Team-only or not as readers judge it (the leads' visibility, the signed team).
+    let c = svc.community_view(&meta.community)?;
+    allmende_core::access::judge_project(Some(&c), &meta.id, doc.document(), &mut p);
+    Ok((p.visibility == Visibility::Team).then(|| allmende_core::access::team_of(Some(&c), &p)))
 }
 
 /// The rules as a samod share policy; the listener replaces them as the store changes, and
@@ -365,5 +365,76 @@ mod tests {
             "the damaged project is shared with nobody"
         );
         assert!(rules.allows(&community, &device), "the community still is");
+    }
+
+    /// From a review: a member's client writes "public" over a team-only project's
+    /// visibility. Readers keep it team-only (only its leads set that), and so must the
+    /// rules that decide who gets it over the LAN.
+    #[test]
+    fn a_visibility_written_by_someone_not_a_lead_opens_no_project() {
+        use allmende_core::model::{CommunityKind, Role};
+        use allmende_core::Command;
+        use automerge::transaction::Transactable;
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut svc = Service::open(dir.path()).expect("open");
+        let community = svc
+            .execute(Command::CreateCommunity {
+                name: "Eichdorf".into(),
+                kind: CommunityKind::Village,
+                description: String::new(),
+                admin_name: "Anna".into(),
+            })
+            .expect("community")
+            .id;
+        let ben = svc
+            .execute(Command::AddMember {
+                community: community.clone(),
+                display_name: "Ben".into(),
+                role: Role::Member,
+            })
+            .expect("Ben")
+            .id;
+        let key = allmende_service::device::DeviceKey::generate();
+        svc.execute(Command::AddDevice {
+            community: community.clone(),
+            member: ben,
+            device: key.public_hex(),
+            until: None,
+        })
+        .expect("Ben's device");
+        let project = svc
+            .execute(Command::CreateProject {
+                community: community.clone(),
+                title: "Geheim".into(),
+                summary: String::new(),
+                category: Some("energy".into()),
+                from_idea: None,
+                visibility: Some(Visibility::Team),
+                stage: None,
+            })
+            .expect("project")
+            .id;
+        let bytes = svc.doc_bytes(&project).expect("bytes");
+        let mut doc = automerge::AutoCommit::load(&bytes).expect("load");
+        doc.set_actor(key.actor());
+        doc.put(automerge::ROOT, "visibility", "public")
+            .expect("visibility");
+        let hash = doc.commit().expect("a change");
+        doc.empty_change(
+            automerge::transaction::CommitOptions::default().with_message(
+                allmende_core::governance::body::signature_message(&key, &project, &hash),
+            ),
+        );
+        svc.receive_each(&[(project.clone(), doc.save())])
+            .expect("receive");
+        let rules = Rules::learn(&mut svc).expect("learn");
+        assert!(
+            rules.allows(&community, &key.public_hex()),
+            "Ben is a member"
+        );
+        assert!(
+            !rules.allows(&project, &key.public_hex()),
+            "the project stays team-only"
+        );
     }
 }
