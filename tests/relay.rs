@@ -158,6 +158,57 @@ fn a_non_team_member_cannot_read_a_team_only_project() {
     assert!(relay.metric("allmende_relay_rejected_requests_total") > before);
 }
 
+/// From a review: Ben, on a team-only project's team but not its lead, has his client write
+/// "public" over its visibility and syncs. Readers keep it team-only (only its leads set
+/// that); the relay, which decides who gets it, must too.
+#[test]
+fn a_visibility_written_by_a_team_member_not_a_lead_opens_no_project_on_the_relay() {
+    let relay = RelayProc::start("");
+    let (anna, members, _) = community_with_members(&relay, &["Ben", "Cem"]);
+    let (ben, cem) = (&members[0], &members[1]);
+    let project = anna.create(&[
+        "project",
+        "add",
+        "--title",
+        "Geheimplan",
+        "--category",
+        "energy",
+        "--team-only",
+    ]);
+    anna.ok(&["project", "team-add", &project, "Ben"]);
+    anna.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    allmende_tests::tamper(ben, &project, |d, svc| {
+        use automerge::transaction::Transactable;
+        d.put(automerge::ROOT, "visibility", "public")
+            .expect("visibility");
+        // Signed by Ben's device, as his app signs its changes.
+        let hash = d.commit().expect("a change");
+        d.empty_change(
+            automerge::transaction::CommitOptions::default().with_message(
+                allmende_core::governance::body::signature_message(svc.device(), &project, &hash),
+            ),
+        );
+    });
+    ben.ok(&["sync"]);
+    let report = cem.json(&["sync"]);
+    assert!(
+        report["not_synced"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|v| v == project.as_str())),
+        "the relay refuses the project to Cem: {report}"
+    );
+    let held = allmende_service::Service::open(cem.path())
+        .expect("Cem's store")
+        .doc_bytes(&project);
+    assert!(held.is_err(), "Cem's store holds no copy of the project");
+    // Anna, its lead, still reads it as team-only.
+    anna.ok(&["sync"]);
+    assert!(anna
+        .ok(&["project", "show", &project])
+        .contains("Geheimplan"));
+}
+
 #[test]
 fn kill_9_of_the_relay_loses_no_acknowledged_change() {
     let mut relay = RelayProc::start("");
