@@ -709,3 +709,102 @@ fn exports_show_the_plan_as_readers_see_it() {
     assert!(titles.contains(&"Dorfgarten"), "{titles:?}");
     assert!(!titles.contains(&"Parkplatz"), "{titles:?}");
 }
+
+/// From a review: Ben, a lead, adds Mallory to the team and later leaves it. Mallory stays
+/// on the team (Ben was a lead when he added her), and what she plans afterwards counts.
+#[test]
+fn who_a_lead_added_stays_on_the_team_when_the_lead_leaves() {
+    let (mut anna, mut ben, mut mallory, community, id, step) = garden();
+    let ben_id = ben.svc.me(&community).expect("id").expect("Ben");
+    let mallory_id = mallory.svc.me(&community).expect("id").expect("Mallory");
+    anna.svc
+        .execute(Command::AddTeamMember {
+            project: id.clone(),
+            member: ben_id.clone(),
+            role: TeamRole::Lead,
+        })
+        .expect("Ben leads");
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    ben.svc
+        .execute(Command::AddTeamMember {
+            project: id.clone(),
+            member: mallory_id.clone(),
+            role: TeamRole::Member,
+        })
+        .expect("Ben adds Mallory");
+    ben.svc
+        .execute(Command::RemoveTeamMember {
+            project: id.clone(),
+            member: ben_id.clone(),
+        })
+        .expect("Ben leaves");
+    hand(&mut ben.svc, &mut anna.svc, &id);
+    hand(&mut ben.svc, &mut mallory.svc, &id);
+    mallory
+        .svc
+        .execute(Command::EditStep {
+            project: id.clone(),
+            step: step.clone(),
+            title: Some("Beete und Wege".into()),
+            done: None,
+            position: None,
+        })
+        .expect("Mallory plans");
+    hand(&mut mallory.svc, &mut anna.svc, &id);
+    let p = project(&mut anna.svc, &id);
+    assert!(!p.team.contains_key(&ben_id), "Ben has left");
+    assert!(
+        p.team.contains_key(&mallory_id),
+        "Mallory stays on the team"
+    );
+    assert_eq!(p.steps[&step].title, "Beete und Wege");
+}
+
+/// An entry changed in place keeps its object: Ben joins the public project by himself, then
+/// Anna makes him a lead (his entry now signed by her device). He stays on the team.
+#[test]
+fn a_member_made_lead_over_their_own_entry_stays_on_the_team() {
+    let (mut anna, mut ben, _mallory, community, id, step) = garden();
+    let ben_id = ben.svc.me(&community).expect("id").expect("Ben");
+    anna.svc
+        .execute(Command::RemoveTeamMember {
+            project: id.clone(),
+            member: ben_id.clone(),
+        })
+        .expect("off the team");
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    ben.svc
+        .execute(Command::AddTeamMember {
+            project: id.clone(),
+            member: ben_id.clone(),
+            role: TeamRole::Member,
+        })
+        .expect("Ben joins by himself");
+    hand(&mut ben.svc, &mut anna.svc, &id);
+    anna.svc
+        .execute(Command::AddTeamMember {
+            project: id.clone(),
+            member: ben_id.clone(),
+            role: TeamRole::Lead,
+        })
+        .expect("Anna makes Ben a lead");
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    ben.svc
+        .execute(Command::EditStep {
+            project: id.clone(),
+            step: step.clone(),
+            title: Some("Hochbeete bauen".into()),
+            done: None,
+            position: None,
+        })
+        .expect("Ben plans");
+    hand(&mut ben.svc, &mut anna.svc, &id);
+    let p = project(&mut anna.svc, &id);
+    assert_eq!(
+        p.team.get(&ben_id).map(|t| t.role),
+        Some(TeamRole::Lead),
+        "{:?}",
+        p.team
+    );
+    assert_eq!(p.steps[&step].title, "Hochbeete bauen");
+}

@@ -26,7 +26,7 @@ use super::trace::{not_entitled, put_path, scalar, trace, Forged};
 use super::writers::{Also, Owner};
 use super::Flag;
 use crate::apply::Item;
-use crate::model::{Community, DocKind, Header, Project};
+use crate::model::{Community, DocKind, Header, Project, TeamMember};
 
 pub use super::change_sigs::{is_signature, signature_message, signers};
 pub use super::deleted_marks::{deleted_marks, deletion_flag, Deletion};
@@ -227,8 +227,10 @@ fn check_fields(
     // The team as readers see it follows the visibility they see (self-joins count only on
     // a public project): judged again from the document with the visibility put back.
     if let (true, Item::Project(p)) = (header, &mut *item) {
-        p.team = super::team_at::team_now(doc, &claims);
-        let _ = super::items::check_team(c, p);
+        let now = super::team_at::team_now(doc, &claims);
+        p.team = now.entries.clone();
+        let lead_then = |m: &str, t: &TeamMember| team.lead_when_written(now.written(), m, t);
+        let _ = super::items::check_team_with(c, p, &lead_then);
     }
     // Who the project's past teams named is read too.
     if let Some(parties) = parties {

@@ -156,7 +156,15 @@ fn check_request(c: &Community, r: &mut Request) -> Vec<Flag> {
 /// add them (the project's creator, a moderator, a lead accepted so far, or the member
 /// themselves joining a public project), as of when the entry says it was written. Members
 /// removed from the community since are still among them (they were on the team then).
-pub(super) fn accepted_team(c: &Community, p: &Project) -> Vec<String> {
+///
+/// `lead_then(member, entry)` says whether the entry's author was a lead of the project when
+/// the entry was written (read from the document's history where a reader has it): an entry
+/// a lead added stays when that lead has left the team since.
+pub(super) fn accepted_team(
+    c: &Community,
+    p: &Project,
+    lead_then: &dyn Fn(&str, &TeamMember) -> bool,
+) -> Vec<String> {
     let doc = &p.header.id;
     let creator = creator_verified(c, p).then_some(p.header.created_by.as_str());
     let public = p.visibility == Visibility::Public;
@@ -186,7 +194,8 @@ pub(super) fn accepted_team(c: &Community, p: &Project) -> Vec<String> {
             };
             let lead_ok = accepted
                 .iter()
-                .any(|a| a == &t.by && p.team.get(a).is_some_and(|x| x.role == TeamRole::Lead));
+                .any(|a| a == &t.by && p.team.get(a).is_some_and(|x| x.role == TeamRole::Lead))
+                || lead_then(member, t);
             let ok = allows(role, Action::EditAnyContent)
                 || creator == Some(t.by.as_str())
                 || lead_ok
@@ -210,8 +219,18 @@ fn creator_verified(_c: &Community, p: &Project) -> bool {
 }
 
 pub(super) fn check_team(c: &Community, p: &mut Project) -> Vec<Flag> {
+    check_team_with(c, p, &|_, _| false)
+}
+
+/// [`check_team`], with what the document's history says of who was a lead when (see
+/// [`accepted_team`]).
+pub(super) fn check_team_with(
+    c: &Community,
+    p: &mut Project,
+    lead_then: &dyn Fn(&str, &TeamMember) -> bool,
+) -> Vec<Flag> {
     let doc = p.header.id.clone();
-    let accepted = accepted_team(c, p);
+    let accepted = accepted_team(c, p, lead_then);
     let mut flags = Vec::new();
     p.team.retain(|member, t| {
         let ok = accepted.contains(member);

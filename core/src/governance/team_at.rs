@@ -60,17 +60,36 @@ impl<'a> TeamAt<'a> {
             .unwrap_or_default()
     }
 
-    /// The project as its team map stood at `heads`, with visibility `visibility`.
-    fn then(&self, heads: &[ChangeHash], visibility: Visibility) -> Option<Project> {
+    /// The project as its team map stood at `heads`, with visibility `visibility`, and the
+    /// change that wrote each entry.
+    fn then(
+        &self,
+        heads: &[ChangeHash],
+        visibility: Visibility,
+    ) -> Option<(Project, HashMap<String, ChangeHash>)> {
         let mut then = self.project.clone()?;
-        then.team = read_team(self.doc, heads, self.claims);
+        let team = read_team(self.doc, heads, self.claims);
+        then.team = team.entries;
         then.visibility = visibility;
         self.named.borrow_mut().extend(
             then.team
                 .iter()
                 .flat_map(|(m, t)| [m.clone(), t.by.clone(), t.device.clone()]),
         );
-        Some(then)
+        Some((then, team.written))
+    }
+
+    /// Whether the author of entry `member` (written by change `written[member]`) was a
+    /// lead when it was written.
+    pub(super) fn lead_when_written(
+        &self,
+        written: &HashMap<String, ChangeHash>,
+        member: &str,
+        entry: &TeamMember,
+    ) -> bool {
+        written
+            .get(member)
+            .is_some_and(|hash| self.lead_at(*hash, &entry.by))
     }
 
     /// Whether `member` was a lead of the project when change `hash` was made.
@@ -78,10 +97,11 @@ impl<'a> TeamAt<'a> {
         if let Some(leads) = self.leads.borrow().get(&hash) {
             return leads.iter().any(|m| m == member);
         }
-        let Some(then) = self.then(&self.deps(hash), Visibility::Team) else {
+        let Some((then, written)) = self.then(&self.deps(hash), Visibility::Team) else {
             return false;
         };
-        let leads: Vec<String> = accepted_team(self.c, &then)
+        let lead_then = |m: &str, t: &TeamMember| self.lead_when_written(&written, m, t);
+        let leads: Vec<String> = accepted_team(self.c, &then, &lead_then)
             .into_iter()
             .filter(|m| then.team.get(m).is_some_and(|t| t.role == TeamRole::Lead))
             .collect();
@@ -109,10 +129,11 @@ impl<'a> TeamAt<'a> {
         let visibility = super::trace::value_at(self.doc, self.claims, &owner, "visibility", &deps)
             .and_then(|v| v.as_str().and_then(|v| v.parse::<Visibility>().ok()))
             .unwrap_or(Visibility::Team);
-        let Some(then) = self.then(&deps, visibility) else {
+        let Some((then, written)) = self.then(&deps, visibility) else {
             return false;
         };
-        let team = accepted_team(self.c, &then);
+        let lead_then = |m: &str, t: &TeamMember| self.lead_when_written(&written, m, t);
+        let team = accepted_team(self.c, &then, &lead_then);
         let had = team.iter().any(|m| m == member);
         self.at.borrow_mut().insert(hash, team);
         had
@@ -129,22 +150,33 @@ impl PastTeam for TeamAt<'_> {
     }
 }
 
+/// A team map as read from a document: its entries, and the change that wrote each.
+#[derive(Default)]
+pub(super) struct Team {
+    pub(super) entries: BTreeMap<String, TeamMember>,
+    written: HashMap<String, ChangeHash>,
+}
+
+impl Team {
+    /// The change that wrote each entry.
+    pub(super) fn written(&self) -> &HashMap<String, ChangeHash> {
+        &self.written
+    }
+}
+
 /// The team map of a project document as it is now (see [`read_team`]).
-pub(super) fn team_now(doc: &Automerge, claims: &Claims) -> BTreeMap<String, TeamMember> {
+pub(super) fn team_now(doc: &Automerge, claims: &Claims) -> Team {
     read_team(doc, &doc.get_heads(), claims)
 }
 
 /// The team map of a project document at `heads`, entry by entry (an entry that does not
 /// read is left out). A table reads as a map too (autosurgeon hydrates both). An entry
-/// counts only as written by the device that signed it: the app writes an entry in the
-/// change its device signs, so a copy of an old entry pasted back by anyone else (a member
-/// taken off the team, putting back the entry that once added them) is not one.
-fn read_team(
-    doc: &Automerge,
-    heads: &[ChangeHash],
-    claims: &Claims,
-) -> BTreeMap<String, TeamMember> {
-    let mut team = BTreeMap::new();
+/// counts only as written by the device that signed it (the change that wrote its signature
+/// is that device's): the app writes an entry in the change its device signs, so a copy of
+/// an old entry pasted back by anyone else (a member taken off the team, putting back the
+/// entry that once added them) is not one.
+fn read_team(doc: &Automerge, heads: &[ChangeHash], claims: &Claims) -> Team {
+    let mut team = Team::default();
     let Ok(Some((Value::Object(ObjType::Map | ObjType::Table), obj))) =
         doc.get_at(ROOT, "team", heads)
     else {
@@ -168,12 +200,20 @@ fn read_team(
         let (Some(role), Some(joined_at)) = (role, joined_at) else {
             continue;
         };
+        // The entry as last written: its signature is written anew with every entry (an
+        // entry changed in place, a member made lead, keeps its object).
         let device = text("device").unwrap_or_default();
-        let (writer, _) = super::entries::writer(doc, claims, &entry);
+        let Ok(Some((_, sig_op))) = doc.get_at(&entry, "sig", heads) else {
+            continue;
+        };
+        let (writer, _) = super::entries::writer(doc, claims, &sig_op);
         if writer != device {
             continue;
         }
-        team.insert(
+        if let Some(hash) = doc.hash_for_opid(&sig_op) {
+            team.written.insert(member.clone(), hash);
+        }
+        team.entries.insert(
             member,
             TeamMember {
                 role,
