@@ -39,6 +39,31 @@ fn holds(item: &Item, field: &str, key: &str) -> bool {
     }
 }
 
+/// Entry `key` of list `field` of `item`, as JSON.
+fn entry_json(item: &Item, field: &str, key: &str) -> Option<serde_json::Value> {
+    let json = serde_json::to_value(item).ok()?;
+    json.as_object()?
+        .values()
+        .next()?
+        .get(field)?
+        .get(key)
+        .cloned()
+}
+
+/// Whether `device` belongs to the project's author, a member on its team (as judged) or
+/// one who may edit any content.
+fn may_plan(c: &Community, p: &allmende_core::model::Project, device: &str) -> bool {
+    let Some(member) = c.device_owners.get(device).and_then(|m| c.member(m)) else {
+        return false;
+    };
+    member.id == p.header.created_by
+        || p.team.contains_key(&member.id)
+        || allmende_core::permission::allows(
+            member.role,
+            allmende_core::permission::Action::EditAnyContent,
+        )
+}
+
 /// Puts back the comments and reports that the changes of item `id` since `before` deleted;
 /// returns their paths.
 ///
@@ -87,6 +112,16 @@ pub(super) fn restore_deleted_marks(
         let _ = governance::body::check_body(&c, id, good.document(), &mut held);
         if !holds(&held, &d.field, &d.key) {
             continue;
+        }
+        // A plan entry comes back only as it held, and only from a device that may plan:
+        // copying values someone forged into it would sign them as this device's, and a
+        // copy by a device off the team would count as nobody's (flagged, not put back).
+        if let Item::Project(p) = &held {
+            let raw = entry_json(&item, &d.field, &d.key);
+            let judged = entry_json(&held, &d.field, &d.key);
+            if raw != judged || !may_plan(&c, p, &signer.public_hex()) {
+                continue;
+            }
         }
         let Some((_, from)) = good.get(ROOT, d.field.as_str())? else {
             continue;

@@ -808,3 +808,136 @@ fn a_member_made_lead_over_their_own_entry_stays_on_the_team() {
     );
     assert_eq!(p.steps[&step].title, "Hochbeete bauen");
 }
+
+/// From a second review: Mallory re-writes the signature of Ben's team entry under her own
+/// key (the same value): Ben stays on the team.
+#[test]
+fn a_signature_written_over_a_team_entry_takes_nobody_off_the_team() {
+    let (mut anna, _ben, mut mallory, community, id, _step) = garden();
+    let ben_id = project(&mut anna.svc, &id)
+        .team
+        .keys()
+        .find(|m| Some(m.as_str()) != anna.svc.me(&community).expect("id").as_deref())
+        .cloned()
+        .expect("Ben on the team");
+    let forged = forge(&mut mallory.svc, &id, |doc| {
+        let team = child(doc, &ROOT, "team");
+        let e = child(doc, &team, &ben_id);
+        let (sig, _) = doc.get(&e, "sig").expect("read").expect("sig");
+        let sig = sig.as_str().map(str::to_string).expect("text");
+        doc.delete(&e, "sig").expect("delete");
+        doc.put(&e, "sig", sig.as_str()).expect("sig");
+    });
+    hand_bytes(&mut anna.svc, &id, forged);
+    assert!(project(&mut anna.svc, &id).team.contains_key(&ben_id));
+}
+
+/// From a second review: Mallory rewrites her own team entry on a team-only project 3,000
+/// times, each version asking about the one before. Reading it ends (no stack overflow, no
+/// minutes of work) and she is not on the team.
+#[test]
+fn a_team_entry_rewritten_thousands_of_times_is_read_in_bounded_work() {
+    let (mut anna, _ben, mut mallory, community, _id, _step) = garden();
+    let secret = anna
+        .svc
+        .execute(Command::CreateProject {
+            community: community.clone(),
+            title: "Geheimplan".into(),
+            summary: String::new(),
+            category: Some("energy".into()),
+            from_idea: None,
+            visibility: Some(allmende_core::model::Visibility::Team),
+            stage: None,
+        })
+        .expect("project")
+        .id;
+    hand(&mut anna.svc, &mut mallory.svc, &secret);
+    let me = mallory.svc.me(&community).expect("id").expect("Mallory");
+    let bytes = mallory.svc.doc_bytes(&secret).expect("bytes");
+    let mut doc = AutoCommit::load(&bytes).expect("load");
+    doc.set_actor(mallory.svc.device().actor());
+    for n in 0..3000 {
+        use allmende_core::governance::entry::{signing_bytes, Signer};
+        let device = mallory.svc.device().public_hex();
+        let joined_at = common::T0 + n;
+        let payload = serde_json::json!([me, "member", joined_at, me, device]).to_string();
+        let sig = hex::encode(
+            mallory
+                .svc
+                .device()
+                .sign(&signing_bytes("team", &secret, &payload)),
+        );
+        put_team_entry(&mut doc, &me, &(device, sig, joined_at));
+        let hash = doc.commit().expect("a change");
+        doc.empty_change(
+            automerge::transaction::CommitOptions::default().with_message(signature_message(
+                mallory.svc.device(),
+                &secret,
+                &hash,
+            )),
+        );
+    }
+    hand_bytes(&mut anna.svc, &secret, doc.save());
+    assert!(!project(&mut anna.svc, &secret).team.contains_key(&me));
+}
+
+/// From a second review: a list replaced by one with the same keys (each a map of
+/// Mallory's), and a step forged and then deleted (a copy put back would have carried the
+/// forged title under an honest signature).
+#[test]
+fn a_list_replaced_under_the_same_keys_and_a_forged_entry_deleted_show_no_forgery() {
+    let (mut anna, _ben, mut mallory, _community, id, step) = garden();
+    let task = anna
+        .svc
+        .execute(Command::AddTask {
+            project: id.clone(),
+            title: "Holz holen".into(),
+            step: Some(step.clone()),
+            assignee: None,
+            due: None,
+        })
+        .expect("task")
+        .id;
+    hand(&mut anna.svc, &mut mallory.svc, &id);
+    let forged = forge(&mut mallory.svc, &id, |doc| {
+        let tasks = doc.put_object(ROOT, "tasks", ObjType::Map).expect("tasks");
+        let t = doc
+            .put_object(&tasks, task.as_str(), ObjType::Map)
+            .expect("task");
+        for (k, v) in [
+            ("id", task.as_str()),
+            ("title", "Bäume fällen"),
+            ("step", ""),
+        ] {
+            doc.put(&t, k, v).expect("field");
+        }
+        for k in ["assignee", "due"] {
+            doc.put(&t, k, "").expect("field");
+        }
+        doc.put(&t, "done", false).expect("field");
+        doc.put(&t, "created_at", 0).expect("field");
+        doc.put(&t, "done_at", 0).expect("field");
+        let steps = child(doc, &ROOT, "steps");
+        let s = child(doc, &steps, &step);
+        doc.put(&s, "title", "Asphalt gießen").expect("step title");
+    });
+    hand_bytes(&mut mallory.svc, &id, forged.clone());
+    let deleted = forge(&mut mallory.svc, &id, |doc| {
+        let steps = child(doc, &ROOT, "steps");
+        doc.delete(&steps, step.as_str()).expect("delete");
+    });
+    hand_bytes(&mut anna.svc, &id, forged);
+    hand_bytes(&mut anna.svc, &id, deleted);
+    let p = project(&mut anna.svc, &id);
+    assert_eq!(
+        p.tasks[&task].title, "Holz holen",
+        "the team's task is read"
+    );
+    assert!(
+        p.steps
+            .get(&step)
+            .is_none_or(|s| s.title == "Beete anlegen"),
+        "no forged title comes back: {:?}",
+        p.steps
+    );
+}

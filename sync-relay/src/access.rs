@@ -442,8 +442,12 @@ fn classify_as(
             // Team-only or not as readers judge it: a visibility any member's client wrote
             // over the leads' neither opens a project nor closes it.
             let community = communities.get(&header.community);
-            let Some(project) = autosurgeon::hydrate::<_, Project>(doc)
-                .ok()
+            // A project that does not read (a value of the wrong type, until an honest
+            // device repairs it) keeps what the relay knew of it, never turning public.
+            let Ok(raw) = autosurgeon::hydrate::<_, Project>(doc) else {
+                return Learned::Nothing;
+            };
+            let Some(project) = Some(raw)
                 .map(|p| {
                     let mut p = Project {
                         header: header.clone(),

@@ -206,7 +206,12 @@ fn check_fields(
             Ok(Some((v, _))) => scalar(&v),
             _ => None,
         };
-        let put = f.restored.clone().or_else(created);
+        // Who may read a project is never opened by a walk that found nothing: closed.
+        let put = if kind == DocKind::Project && f.field == "visibility" {
+            f.restored.clone().or(Some(serde_json::json!("team")))
+        } else {
+            f.restored.clone().or_else(created)
+        };
         if let Some(v) = put {
             if !put_field(item, &[&f.field], v) {
                 if let Some(v) = created() {

@@ -108,22 +108,26 @@ pub(super) fn check_entries(
                 if seen.contains(&key) {
                     continue;
                 }
-                seen.push(key.clone());
                 let Some(Found {
                     id: entry,
                     replaced,
                 }) = entitled_object(doc, claims, owner, map, &key)
                 else {
-                    if let Some(obj) = newest_object(doc, map, &key) {
-                        put_path(item, &[list, &key], None);
-                        flag(
-                            format!("{list}:{key}"),
-                            writer(doc, claims, &obj),
-                            format!("add the {name} {key} to this project"),
-                        );
+                    // Nobody entitled made it here; a replaced list may still hold the
+                    // team's entry under the same key (read next).
+                    if *map == now {
+                        if let Some(obj) = newest_object(doc, map, &key) {
+                            put_path(item, &[list, &key], None);
+                            flag(
+                                format!("{list}:{key}"),
+                                writer(doc, claims, &obj),
+                                format!("add the {name} {key} to this project"),
+                            );
+                        }
                     }
                     continue;
                 };
+                seen.push(key.clone());
                 let was_replaced = replaced.is_some();
                 if let Some(by) = replaced {
                     flag(
@@ -217,7 +221,7 @@ fn entitled_object(
 }
 
 /// How far back a reader looks for a list or an entry an entitled device made.
-const MAX_OBJECT_STEPS: usize = 16;
+const MAX_OBJECT_STEPS: usize = 64;
 
 /// An entry's values as they are now, for an entry read from a replaced object.
 fn read_entry(doc: &Automerge, entry: &ObjId) -> serde_json::Value {

@@ -192,14 +192,15 @@ pub(super) fn accepted_team(
             let Some(role) = role_at(c, &t.by, &t.device, t.joined_at) else {
                 continue;
             };
-            let lead_ok = accepted
+            let lead_now = accepted
                 .iter()
-                .any(|a| a == &t.by && p.team.get(a).is_some_and(|x| x.role == TeamRole::Lead))
-                || lead_then(member, t);
+                .any(|a| a == &t.by && p.team.get(a).is_some_and(|x| x.role == TeamRole::Lead));
+            // The history is asked last: it is the costly question.
             let ok = allows(role, Action::EditAnyContent)
                 || creator == Some(t.by.as_str())
-                || lead_ok
-                || (public && t.by == **member && t.role == TeamRole::Member);
+                || lead_now
+                || (public && t.by == **member && t.role == TeamRole::Member)
+                || lead_then(member, t);
             if ok {
                 accepted.push((*member).clone());
             }

@@ -4,10 +4,10 @@
 //! project was public then, as its leads had set it. A member who has left the team since
 //! (or the community) keeps what they wrote while on it.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use automerge::{Automerge, ChangeHash, ObjType, ReadDoc, Value, ROOT};
+use automerge::{Automerge, ChangeHash, ObjId, ObjType, ReadDoc, Value, ROOT};
 
 use super::change_sigs::Claims;
 use super::items::accepted_team;
@@ -28,7 +28,17 @@ pub(super) struct TeamAt<'a> {
     leads: RefCell<HashMap<ChangeHash, Vec<String>>>,
     /// Every member and device the past teams read name (parties, see [`super::reach`]).
     named: RefCell<BTreeSet<String>>,
+    /// Past teams still to be read in this judgement, and how deep the questions nest: a
+    /// hostile document (an entry rewritten thousands of times, each asking about the one
+    /// before) gets "no" past these, never a stack overflow or minutes of work.
+    budget: Cell<usize>,
+    depth: Cell<usize>,
 }
+
+/// How many past teams one judgement reads at most.
+const MAX_PAST_TEAMS: usize = 2_048;
+/// How deep questions about past teams nest at most (a lead added by a lead added by ...).
+const MAX_DEPTH: usize = 32;
 
 impl<'a> TeamAt<'a> {
     pub(super) fn new(
@@ -45,7 +55,22 @@ impl<'a> TeamAt<'a> {
             at: RefCell::default(),
             leads: RefCell::default(),
             named: RefCell::default(),
+            budget: Cell::new(MAX_PAST_TEAMS),
+            depth: Cell::new(0),
         }
+    }
+
+    /// Runs `read` as one more past team read, or answers `false` past the budget or depth.
+    fn bounded(&self, read: impl FnOnce() -> bool) -> bool {
+        let (left, depth) = (self.budget.get(), self.depth.get());
+        if left == 0 || depth >= MAX_DEPTH {
+            return false;
+        }
+        self.budget.set(left - 1);
+        self.depth.set(depth + 1);
+        let answer = read();
+        self.depth.set(depth);
+        answer
     }
 
     /// The members and devices named by the past teams read so far.
@@ -97,6 +122,10 @@ impl<'a> TeamAt<'a> {
         if let Some(leads) = self.leads.borrow().get(&hash) {
             return leads.iter().any(|m| m == member);
         }
+        self.bounded(|| self.read_leads(hash, member))
+    }
+
+    fn read_leads(&self, hash: ChangeHash, member: &str) -> bool {
         let Some((then, written)) = self.then(&self.deps(hash), Visibility::Team) else {
             return false;
         };
@@ -115,6 +144,10 @@ impl<'a> TeamAt<'a> {
         if let Some(team) = self.at.borrow().get(&hash) {
             return team.iter().any(|m| m == member);
         }
+        self.bounded(|| self.read_team_at(hash, member))
+    }
+
+    fn read_team_at(&self, hash: ChangeHash, member: &str) -> bool {
         let Some(project) = &self.project else {
             return false;
         };
@@ -171,10 +204,11 @@ pub(super) fn team_now(doc: &Automerge, claims: &Claims) -> Team {
 
 /// The team map of a project document at `heads`, entry by entry (an entry that does not
 /// read is left out). A table reads as a map too (autosurgeon hydrates both). An entry
-/// counts only as written by the device that signed it (the change that wrote its signature
-/// is that device's): the app writes an entry in the change its device signs, so a copy of
-/// an old entry pasted back by anyone else (a member taken off the team, putting back the
-/// entry that once added them) is not one.
+/// counts as the version its own device signed and wrote (the change that wrote its
+/// signature is that device's): the app writes an entry in the change its device signs, so
+/// a copy of an old entry pasted back by anyone else (a member taken off the team, putting
+/// back the entry that once added them) is not one, and a signature someone else wrote over
+/// an entry (to take its member off the team) is stepped past to the version before.
 fn read_team(doc: &Automerge, heads: &[ChangeHash], claims: &Claims) -> Team {
     let mut team = Team::default();
     let Ok(Some((Value::Object(ObjType::Map | ObjType::Table), obj))) =
@@ -188,11 +222,12 @@ fn read_team(doc: &Automerge, heads: &[ChangeHash], claims: &Claims) -> Team {
         else {
             continue;
         };
-        let text = |field: &str| match doc.get_at(&entry, field, heads) {
-            Ok(Some((Value::Scalar(s), _))) => s.as_str().map(str::to_string),
-            _ => None,
+        let Some(signed) = signed_version(doc, claims, &entry, heads) else {
+            continue;
         };
-        let joined_at = match doc.get_at(&entry, "joined_at", heads) {
+        let at = [signed];
+        let text = |field: &str| text_at(doc, &entry, field, &at);
+        let joined_at = match doc.get_at(&entry, "joined_at", &at) {
             Ok(Some((Value::Scalar(s), _))) => s.as_i64(),
             _ => None,
         };
@@ -200,29 +235,57 @@ fn read_team(doc: &Automerge, heads: &[ChangeHash], claims: &Claims) -> Team {
         let (Some(role), Some(joined_at)) = (role, joined_at) else {
             continue;
         };
-        // The entry as last written: its signature is written anew with every entry (an
-        // entry changed in place, a member made lead, keeps its object).
-        let device = text("device").unwrap_or_default();
-        let Ok(Some((_, sig_op))) = doc.get_at(&entry, "sig", heads) else {
-            continue;
-        };
-        let (writer, _) = super::entries::writer(doc, claims, &sig_op);
-        if writer != device {
-            continue;
-        }
-        if let Some(hash) = doc.hash_for_opid(&sig_op) {
-            team.written.insert(member.clone(), hash);
-        }
+        team.written.insert(member.clone(), signed);
         team.entries.insert(
             member,
             TeamMember {
                 role,
                 joined_at,
                 by: text("by").unwrap_or_default(),
-                device,
+                device: text("device").unwrap_or_default(),
                 sig: text("sig").unwrap_or_default(),
             },
         );
     }
     team
+}
+
+/// How far back a reader looks for the version of a team entry its own device wrote.
+const MAX_SIG_STEPS: usize = 64;
+
+fn text_at(doc: &Automerge, obj: &ObjId, field: &str, heads: &[ChangeHash]) -> Option<String> {
+    match doc.get_at(obj, field, heads) {
+        Ok(Some((Value::Scalar(s), _))) => s.as_str().map(str::to_string),
+        _ => None,
+    }
+}
+
+/// The change that wrote the newest signature of team entry `entry` (as of `heads`) whose
+/// writing device is the device the entry names at that change.
+fn signed_version(
+    doc: &Automerge,
+    claims: &Claims,
+    entry: &ObjId,
+    heads: &[ChangeHash],
+) -> Option<ChangeHash> {
+    let mut at = heads.to_vec();
+    for _ in 0..MAX_SIG_STEPS {
+        let all = doc.get_all_at(entry, "sig", &at).ok()?;
+        for (_, op) in all.iter().rev() {
+            if claims.ambiguous(op) {
+                continue;
+            }
+            let Some(hash) = doc.hash_for_opid(op) else {
+                continue;
+            };
+            let (writer, _) = super::entries::writer(doc, claims, op);
+            if !writer.is_empty() && text_at(doc, entry, "device", &[hash]) == Some(writer) {
+                return Some(hash);
+            }
+        }
+        let (_, last) = all.last()?;
+        let hash = doc.hash_for_opid(last)?;
+        at = doc.get_change_meta_by_hash(&hash)?.deps;
+    }
+    None
 }

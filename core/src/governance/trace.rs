@@ -130,7 +130,10 @@ fn trace_from(
         if owner.wrote(doc, claims, &shown) {
             return found(first, scalar(&value));
         }
-        let hash = doc.hash_for_opid(&shown)?;
+        // A value no change can be found for is nobody's (never taken as entitled).
+        let Some(hash) = doc.hash_for_opid(&shown) else {
+            return found(first.or_else(|| Some((String::new(), 0))), None);
+        };
         if first.is_none() {
             let device = claims.signers(&hash).into_iter().next();
             first = Some((device.unwrap_or_default(), claims.at(&hash)));
@@ -138,7 +141,10 @@ fn trace_from(
         if let Some(restored) = apart {
             return found(first, restored);
         }
-        heads = Some(doc.get_change_meta_by_hash(&hash).map(|m| m.deps)?);
+        let Some(meta) = doc.get_change_meta_by_hash(&hash) else {
+            return found(first, None);
+        };
+        heads = Some(meta.deps);
     }
     found(first, None)
 }
