@@ -391,14 +391,25 @@ pub(super) fn checked_item(
     id: &str,
     item: &Item,
 ) -> Result<(Item, Vec<Flag>)> {
-    let cid = item.header().community.clone();
-    let community = if chunks::doc_meta(conn, &cid)?.is_some() {
-        load_community(conn, cache, key, &cid)?
-    } else {
-        Community::empty(item.header().clone())
-    };
+    let community = community_of(conn, cache, key, item)?;
     let (seen, flags, _) = judged(conn, cache, key, &community, id, item)?;
     Ok((seen, flags))
+}
+
+/// The governance that judges `item`: its community's, or nobody's while the community
+/// document has not arrived yet.
+fn community_of(
+    conn: &Connection,
+    cache: &mut HashMap<String, Cached>,
+    key: &ActorId,
+    item: &Item,
+) -> Result<Community> {
+    let cid = &item.header().community;
+    if chunks::doc_meta(conn, cid)?.is_some() {
+        load_community(conn, cache, key, cid)
+    } else {
+        Ok(Community::empty(item.header().clone()))
+    }
 }
 
 /// Item `item` (document `id`) judged against `community`: as people may see it, what was
@@ -436,12 +447,7 @@ pub(super) fn item_for_index(
     id: &str,
     item: &Item,
 ) -> Result<(Item, BTreeSet<String>)> {
-    let cid = item.header().community.clone();
-    let community = if chunks::doc_meta(conn, &cid)?.is_some() {
-        load_community(conn, cache, key, &cid)?
-    } else {
-        Community::empty(item.header().clone())
-    };
+    let community = community_of(conn, cache, key, item)?;
     let (seen, _, parties) = judged(conn, cache, key, &community, id, item)?;
     Ok((seen, parties))
 }

@@ -57,6 +57,40 @@ fn child(doc: &AutoCommit, obj: &automerge::ObjId, key: &str) -> automerge::ObjI
     doc.get(obj, key).expect("read").expect("there").1
 }
 
+/// Puts a task `id` titled "Bäume fällen" into the tasks map `tasks`, as Mallory's client
+/// writes one.
+fn put_task(doc: &mut AutoCommit, tasks: &automerge::ObjId, id: &str) {
+    let t = doc.put_object(tasks, id, ObjType::Map).expect("task");
+    for (k, v) in [("id", id), ("title", "Bäume fällen"), ("step", "")] {
+        doc.put(&t, k, v).expect("field");
+    }
+    for k in ["assignee", "due"] {
+        doc.put(&t, k, "").expect("field");
+    }
+    doc.put(&t, "done", false).expect("field");
+    doc.put(&t, "created_at", 0).expect("field");
+    doc.put(&t, "done_at", 0).expect("field");
+}
+
+/// Anna's team-only project "Geheimplan", held by Mallory too (a copy from when she could
+/// read it, or an import).
+fn secret_held_by(anna: &mut Service, mallory: &mut Service, community: &str) -> String {
+    let secret = anna
+        .execute(Command::CreateProject {
+            community: community.to_string(),
+            title: "Geheimplan".into(),
+            summary: String::new(),
+            category: Some("energy".into()),
+            from_idea: None,
+            visibility: Some(allmende_core::model::Visibility::Team),
+            stage: None,
+        })
+        .expect("project")
+        .id;
+    hand(anna, mallory, &secret);
+    secret
+}
+
 /// Anna's project "Dorfgarten" with Ben on its team and one step, held by all three.
 fn garden() -> (
     common::Device,
@@ -112,18 +146,7 @@ fn a_plan_written_by_someone_off_the_team_is_put_back_left_out_and_flagged() {
         doc.put(&s, "title", "Asphalt gießen").expect("step title");
         doc.put(&s, "done", true).expect("step done");
         let tasks = child(doc, &ROOT, "tasks");
-        let t = doc
-            .put_object(&tasks, "t-mallory", ObjType::Map)
-            .expect("task");
-        for (k, v) in [("id", "t-mallory"), ("title", "Bäume fällen"), ("step", "")] {
-            doc.put(&t, k, v).expect("field");
-        }
-        for k in ["assignee", "due"] {
-            doc.put(&t, k, "").expect("field");
-        }
-        doc.put(&t, "done", false).expect("field");
-        doc.put(&t, "created_at", 0).expect("field");
-        doc.put(&t, "done_at", 0).expect("field");
+        put_task(doc, &tasks, "t-mallory");
     });
     let key = mallory.svc.device().public_hex();
     for d in [&mut anna.svc, &mut ben.svc] {
@@ -489,20 +512,7 @@ fn a_forged_visibility_neither_drops_who_joined_nor_lets_mallory_in() {
 #[test]
 fn making_a_team_only_project_public_and_joining_it_gains_mallory_nothing() {
     let (mut anna, _ben, mut mallory, community, _id, _step) = garden();
-    let secret = anna
-        .svc
-        .execute(Command::CreateProject {
-            community: community.clone(),
-            title: "Geheimplan".into(),
-            summary: String::new(),
-            category: Some("energy".into()),
-            from_idea: None,
-            visibility: Some(allmende_core::model::Visibility::Team),
-            stage: None,
-        })
-        .expect("project")
-        .id;
-    hand(&mut anna.svc, &mut mallory.svc, &secret);
+    let secret = secret_held_by(&mut anna.svc, &mut mallory.svc, &community);
     let me = mallory.svc.me(&community).expect("id").expect("Mallory");
     let entry = self_join(&mallory.svc, &secret, &me);
     let opened = forge(&mut mallory.svc, &secret, |doc| {
@@ -838,20 +848,7 @@ fn a_signature_written_over_a_team_entry_takes_nobody_off_the_team() {
 #[test]
 fn a_team_entry_rewritten_thousands_of_times_is_read_in_bounded_work() {
     let (mut anna, _ben, mut mallory, community, _id, _step) = garden();
-    let secret = anna
-        .svc
-        .execute(Command::CreateProject {
-            community: community.clone(),
-            title: "Geheimplan".into(),
-            summary: String::new(),
-            category: Some("energy".into()),
-            from_idea: None,
-            visibility: Some(allmende_core::model::Visibility::Team),
-            stage: None,
-        })
-        .expect("project")
-        .id;
-    hand(&mut anna.svc, &mut mallory.svc, &secret);
+    let secret = secret_held_by(&mut anna.svc, &mut mallory.svc, &community);
     let me = mallory.svc.me(&community).expect("id").expect("Mallory");
     let bytes = mallory.svc.doc_bytes(&secret).expect("bytes");
     let mut doc = AutoCommit::load(&bytes).expect("load");
@@ -901,22 +898,7 @@ fn a_list_replaced_under_the_same_keys_and_a_forged_entry_deleted_show_no_forger
     hand(&mut anna.svc, &mut mallory.svc, &id);
     let forged = forge(&mut mallory.svc, &id, |doc| {
         let tasks = doc.put_object(ROOT, "tasks", ObjType::Map).expect("tasks");
-        let t = doc
-            .put_object(&tasks, task.as_str(), ObjType::Map)
-            .expect("task");
-        for (k, v) in [
-            ("id", task.as_str()),
-            ("title", "Bäume fällen"),
-            ("step", ""),
-        ] {
-            doc.put(&t, k, v).expect("field");
-        }
-        for k in ["assignee", "due"] {
-            doc.put(&t, k, "").expect("field");
-        }
-        doc.put(&t, "done", false).expect("field");
-        doc.put(&t, "created_at", 0).expect("field");
-        doc.put(&t, "done_at", 0).expect("field");
+        put_task(doc, &tasks, &task);
         let steps = child(doc, &ROOT, "steps");
         let s = child(doc, &steps, &step);
         doc.put(&s, "title", "Asphalt gießen").expect("step title");
