@@ -25,6 +25,9 @@ use allmende_core::wire::device_of_peer;
 use automerge::{Automerge, ReadDoc, ROOT};
 
 pub use allmende_core::access::{DocAccess, Roster};
+pub use quota_group::claimed_community;
+
+mod quota_group;
 
 /// The relay's wall clock, for invite keys' validity.
 fn now_ms() -> i64 {
@@ -48,6 +51,8 @@ struct State {
     /// that, whatever a later header says (a member's modified client turning an idea into a
     /// team-only project with a team of one, or naming itself the creator of a project).
     first: HashMap<String, Header>,
+    /// The communities each device key has written to here ([`quota_group`]).
+    wrote: quota_group::Wrote,
 }
 
 /// What is kept to replay community logs incrementally: each community document's history
@@ -234,29 +239,6 @@ impl Access {
 }
 
 impl Access {
-    /// The quota keys (`device:<hex>`) whose stored bytes count together with `peer`'s:
-    /// every device of its member, on the roster of every community the relay holds that
-    /// lists it. Whatever document it writes (also a first upload of one the relay does not
-    /// hold yet), a member who adds devices gets no more room; a device on no roster stands
-    /// alone.
-    #[must_use]
-    pub fn quota_keys(&self, peer: &str) -> Vec<String> {
-        let own = crate::admission::device_of(peer).to_string();
-        let (Some(device), Ok(state)) = (device_of_peer(peer), self.state.read()) else {
-            return vec![own];
-        };
-        let mut keys: Vec<String> = state
-            .rosters
-            .values()
-            .flat_map(|r| r.fellow_devices(device))
-            .map(|d| format!("device:{d}"))
-            .collect();
-        keys.push(own);
-        keys.sort_unstable();
-        keys.dedup();
-        keys
-    }
-
     /// What the relay's roster of `community` says of `peer`'s device.
     #[must_use]
     pub fn standing(&self, community: &str, peer: &str) -> allmende_core::wire::Standing {

@@ -202,6 +202,25 @@ impl Document {
         ));
     }
 
+    /// Whether what `peer`'s member has stored, this round's changes included, is within
+    /// the quota, counted in `community`.
+    fn within_quota(&self, peer: &str, community: Option<&str>) -> bool {
+        self.shared
+            .quota
+            .allows_together(&self.shared.access.quota_keys_in(peer, community), 0)
+    }
+
+    /// Closes a connection whose member has used up the quota.
+    fn over_quota(&mut self, conn: &ConnHandle) {
+        tracing::warn!(doc = %self.id, peer = %conn.peer, "refused: the member's quota is used up");
+        Metrics::add(&self.shared.metrics.refused_quota, 1);
+        self.peers.remove(&conn.id);
+        conn.close(format!(
+            "the devices of this member have stored their quota of {} bytes on the relay; ask its operator",
+            self.shared.quota.max()
+        ));
+    }
+
     /// Applies one round of messages: whether the document changed, or `None` when storing
     /// the change failed.
     async fn round(&mut self, round: Vec<DocMsg>) -> Option<bool> {
@@ -258,14 +277,25 @@ impl Document {
         let mut changed = self.doc.get_heads() != before;
         if changed && before.is_empty() {
             // A new document: stored only if those who wrote it may (see `may_create`).
-            let refused: Vec<ConnHandle> = writers
-                .iter()
-                .filter(|w| !self.shared.access.may_create(&self.id, &self.doc, &w.peer))
-                .cloned()
-                .collect();
+            // And only within the quota of the writer's member in the community it names.
+            let community = crate::access::claimed_community(&self.id, &self.doc);
+            let (mut refused, mut over) = (Vec::new(), Vec::new());
+            for w in &writers {
+                if !self.shared.access.may_create(&self.id, &self.doc, &w.peer) {
+                    refused.push(w.clone());
+                } else if !self.within_quota(&w.peer, community.as_deref()) {
+                    over.push(w.clone());
+                }
+            }
+            for conn in &refused {
+                self.refuse(conn);
+            }
+            for conn in &over {
+                self.over_quota(conn);
+            }
+            refused.append(&mut over);
             if !refused.is_empty() {
                 for conn in &refused {
-                    self.refuse(conn);
                     brought.retain(|id| *id != conn.id);
                 }
                 // Built again from the others' messages alone, so a stranger sending changes
@@ -358,6 +388,7 @@ impl Document {
 
     /// Stores the changes since `before`, compacting now and then; true once durable.
     async fn store(&mut self, before: &[automerge::ChangeHash]) -> bool {
+        let writers: Vec<String> = self.charges.iter().map(|(d, _)| d.clone()).collect();
         let ok = self
             .disk
             .save(
@@ -371,6 +402,9 @@ impl Document {
         if ok {
             self.unsaved = 0;
             self.shared.access.refresh_doc(&self.id, &self.doc);
+            self.shared
+                .access
+                .note_writers(&self.id, writers.iter().map(String::as_str));
         }
         ok
     }

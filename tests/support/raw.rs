@@ -189,3 +189,50 @@ pub fn tangled_change(doc: &automerge::Automerge, field: &str, value: &str) -> a
         author: None,
     })
 }
+
+/// An idea of `community` by `member`, made on the device of `seed` as the app makes one: its
+/// id derived from the device's key and a nonce, its header signed. What a modified client
+/// pushes as a new item of its own.
+#[must_use]
+pub fn proven_idea(
+    seed: [u8; 32],
+    community: &str,
+    member: &str,
+    text: &str,
+) -> (String, automerge::Automerge) {
+    use allmende_core::apply::Item;
+    use allmende_core::model::{DocKind, Header, Idea, IdeaStatus};
+    let key = allmende_service::device::DeviceKey::from_secret(&seed);
+    let nonce = format!("n{}", seed[0]);
+    let id = allmende_core::DocId::derive(&key.public_hex(), &nonce).to_string();
+    let mut item = Item::Idea(Idea {
+        header: Header {
+            schema: 1,
+            kind: DocKind::Idea,
+            id: id.clone(),
+            community: community.to_string(),
+            created_at: 1,
+            created_by: member.to_string(),
+            device: key.public_hex(),
+            nonce,
+            sig: String::new(),
+        },
+        title: "Eigene Messreihe".into(),
+        text: text.to_string(),
+        category: "energy".into(),
+        author: member.to_string(),
+        status: IdeaStatus::New,
+        supporters: Default::default(),
+        support_proofs: Default::default(),
+        comments: Default::default(),
+        reports: Default::default(),
+        project: String::new(),
+        updated_at: 1,
+    });
+    allmende_core::governance::sign_item(&mut item, None, &key);
+    let mut d = automerge::AutoCommit::new();
+    if let Item::Idea(idea) = &item {
+        autosurgeon::reconcile(&mut d, idea).expect("idea");
+    }
+    (id, d.document().clone())
+}

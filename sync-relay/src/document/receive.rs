@@ -111,17 +111,12 @@ impl Document {
             // A member's devices share one quota: adding devices gives no more room.
             if carried > 0
                 && !self.shared.quota.allows_together(
-                    &self.shared.access.quota_keys(&peer.conn.peer),
+                    &self.shared.access.quota_keys(&peer.conn.peer, &self.id),
                     size.saturating_add(waits),
                 )
             {
-                tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: the member's quota is used up");
-                Metrics::add(&self.shared.metrics.refused_quota, 1);
-                peer.conn.close(format!(
-                    "the devices of this member have stored their quota of {} bytes on the relay; ask its operator",
-                    self.shared.quota.max()
-                ));
-                self.peers.remove(&id);
+                let conn = peer.conn.clone();
+                self.over_quota(&conn);
                 return false;
             }
             let before = answer.then(|| sync::State::clone(&peer.state));
