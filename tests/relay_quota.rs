@@ -246,8 +246,8 @@ fn a_key_taken_off_a_member_still_counts_against_the_members_quota() {
 /// From a review: the relay grouped a key with every member that any roster it holds lists
 /// it under. Eve, who founds her own community on an open relay, lists Ben's public key
 /// under herself there; her bytes then counted against Ben's quota and locked him out of
-/// his own community. A key now counts with a member's other keys only in communities
-/// where it writes itself.
+/// his own community. A write now counts with the member's keys of the community of the
+/// document it goes into.
 #[test]
 fn a_key_listed_on_a_strangers_roster_does_not_share_the_strangers_quota() {
     let relay = RelayProc::start("max_bytes_per_key = 100000\n");
@@ -290,10 +290,10 @@ fn a_key_listed_on_a_strangers_roster_does_not_share_the_strangers_quota() {
     );
 }
 
-/// From this session's change: a key is grouped with its member's other keys in the
-/// communities it has written to. A key added to Ben that has written nothing yet, whose
-/// first write is a new item of Ben's community, is counted with Ben's keys there (the
-/// community the new item names), not alone.
+/// A write counts with the member's keys of the community of the document it goes into: a
+/// key added to Ben whose first write is a new item of Ben's community (one the relay does
+/// not hold yet) is counted with Ben's keys there, the community the new item names, not
+/// alone.
 #[test]
 fn a_new_keys_first_upload_of_a_new_item_counts_with_its_members_keys() {
     let relay = RelayProc::start("max_bytes_per_key = 100000\n");

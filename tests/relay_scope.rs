@@ -166,3 +166,54 @@ fn an_invite_naming_a_community_held_here_through_another_relay_is_refused() {
         "the village stayed off the other relay"
     );
 }
+
+/// From a review: a roster may list a key its holder never agreed to. Eve, founding her own
+/// community on the relay Ben's community uses, lists Ben's public key under her member; the
+/// relay's feed then offers Ben's device her community's documents. Ben's device takes in
+/// only the communities it joined (or founded) and their items: nothing of Eve's reaches its
+/// store, and it writes nothing into her documents (a repair of a value she broke would
+/// otherwise be Ben's write into her community).
+#[test]
+fn a_community_that_lists_a_members_key_without_them_does_not_reach_their_device() {
+    let relay = RelayProc::start("");
+    let (_anna, members, village) = allmende_tests::community_with_members(&relay, &["Ben"]);
+    let ben = &members[0];
+    let ben_key = allmende_service::Service::open(ben.path())
+        .expect("open")
+        .device()
+        .public_hex();
+    let (eve, _, elsewhere) = allmende_tests::community_with_members(&relay, &[]);
+    eve.add_own_device(&elsewhere, &ben_key);
+    let idea = eve.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Eves Lockvogel",
+        "--category",
+        "energy",
+    ]);
+    eve.ok(&["sync"]);
+    let out = ben.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    let held = ben.doc_heads();
+    // The relay's feed does not list Eve's documents to Ben's device: the sync dealt with
+    // Ben's own documents only.
+    let dealt: usize = out
+        .split(": ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a count of documents in {out:?}"));
+    assert_eq!(dealt, held.len(), "{out}");
+    assert!(held.contains_key(&village), "Ben's own community is there");
+    assert!(
+        !held.contains_key(&elsewhere) && !held.contains_key(&idea),
+        "Eve's community reached Ben's device"
+    );
+    let communities = ben.json(&["community", "list"]);
+    assert_eq!(
+        communities.as_array().map(Vec::len),
+        Some(1),
+        "{communities}"
+    );
+}

@@ -85,6 +85,15 @@ impl Service {
             .optional()?)
     }
 
+    /// Whether this device takes in documents of `community`: it is a member there (it
+    /// founded or joined it), or holds its document already (a bundle brought it in).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn belongs_to(&self, community: &str) -> Result<bool> {
+        Ok(self.store().identity(community)?.is_some() || self.stored_heads(community)?.is_some())
+    }
+
     /// Every local document's heads as the store keeps them.
     ///
     /// # Errors

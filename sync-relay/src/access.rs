@@ -51,8 +51,6 @@ struct State {
     /// that, whatever a later header says (a member's modified client turning an idea into a
     /// team-only project with a team of one, or naming itself the creator of a project).
     first: HashMap<String, Header>,
-    /// The communities each device key has written to here ([`quota_group`]).
-    wrote: quota_group::Wrote,
 }
 
 /// What is kept to replay community logs incrementally: each community document's history

@@ -388,7 +388,6 @@ impl Document {
 
     /// Stores the changes since `before`, compacting now and then; true once durable.
     async fn store(&mut self, before: &[automerge::ChangeHash]) -> bool {
-        let writers: Vec<String> = self.charges.iter().map(|(d, _)| d.clone()).collect();
         let ok = self
             .disk
             .save(
@@ -402,9 +401,6 @@ impl Document {
         if ok {
             self.unsaved = 0;
             self.shared.access.refresh_doc(&self.id, &self.doc);
-            self.shared
-                .access
-                .note_writers(&self.id, writers.iter().map(String::as_str));
         }
         ok
     }

@@ -49,23 +49,34 @@ pub(crate) async fn answer(
         );
     };
     let access = app.hub.access();
-    let changed: Vec<(String, String)> = changes
-        .docs
-        .into_iter()
-        .filter(|(doc, _)| access.may_read(doc, &peer))
-        .collect();
-    Metrics::add(&app.metrics.feed_requests, 1);
-    Metrics::add(&app.metrics.feed_documents, changed.len() as u64);
-    let communities = query
+    let named: Vec<&str> = query
         .get("communities")
         .map(|list| {
             list.split(',')
                 .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()))
                 .take(MAX_COMMUNITIES)
-                .map(|id| (id.to_string(), access.standing(id, &peer)))
                 .collect()
         })
         .unwrap_or_default();
+    // A device that names its communities hears only of their documents: a roster elsewhere
+    // may list its key without its holder's word, and that community is none of its business.
+    let changed: Vec<(String, String)> = changes
+        .docs
+        .into_iter()
+        .filter(|(doc, _)| {
+            access.may_read(doc, &peer)
+                && (named.is_empty()
+                    || access
+                        .community_of(doc)
+                        .is_some_and(|c| named.contains(&c.as_str())))
+        })
+        .collect();
+    Metrics::add(&app.metrics.feed_requests, 1);
+    Metrics::add(&app.metrics.feed_documents, changed.len() as u64);
+    let communities = named
+        .iter()
+        .map(|id| ((*id).to_string(), access.standing(id, &peer)))
+        .collect();
     let feed = ChangeFeed {
         epoch: changes.epoch,
         position: changes.position,

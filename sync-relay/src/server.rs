@@ -67,9 +67,6 @@ pub async fn start(config: Config) -> Result<Relay, StartError> {
     for doc in storage.documents()? {
         access.refresh(&doc, &storage.document_bytes(&doc)?);
     }
-    for (device, doc) in storage.writers()? {
-        access.note_writers(&doc, [device.as_str()]);
-    }
     let hub = Hub::new(
         storage.clone(),
         access,

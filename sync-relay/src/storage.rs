@@ -295,7 +295,7 @@ fn commit(conn: &Connection, group: &[Write]) -> rusqlite::Result<()> {
             } => {
                 insert(conn, key, doc, chunk)?;
                 feed::changed(conn, doc, heads)?;
-                usage::charge(conn, doc, charges)?;
+                usage::charge(conn, charges)?;
             }
             Write::Compact {
                 doc,
@@ -307,7 +307,7 @@ fn commit(conn: &Connection, group: &[Write]) -> rusqlite::Result<()> {
                 ..
             } => {
                 feed::changed(conn, doc, heads)?;
-                usage::charge(conn, doc, charges)?;
+                usage::charge(conn, charges)?;
                 let mut delete =
                     conn.prepare_cached("DELETE FROM kv WHERE key = ?1 AND doc = ?2")?;
                 for old in replaced.iter().filter(|old| *old != key) {

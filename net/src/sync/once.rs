@@ -334,7 +334,7 @@ async fn run_window(
         .filter(|id| !held.contains(id))
         .cloned()
         .collect();
-    let (received, created, quarantined) = s.write_back(svc)?;
+    let (received, created, quarantined) = s.write_back(svc, None)?;
     let refused: HashSet<&str> = unsettled
         .iter()
         .map(String::as_str)

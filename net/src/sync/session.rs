@@ -334,7 +334,17 @@ impl Session {
     /// Writes the documents that changed in the repository back into the store, one
     /// transaction per community; a document the store refuses goes into quarantine and the
     /// others are written. A document whose heads the store already has is not written.
-    pub(super) fn write_back(&self, svc: &mut Service) -> Result<(usize, usize, Vec<Quarantined>)> {
+    ///
+    /// Only documents of communities this device belongs to (or holds) are taken in, and
+    /// `joining`'s (a community fetched with an invite's key): a roster elsewhere may list
+    /// this device's key without its holder's word, and the relay or a peer then offers that
+    /// community's documents, which would fill the store, and which this device would write
+    /// into (a repair of a value someone broke) as if it were one of theirs.
+    pub(super) fn write_back(
+        &self,
+        svc: &mut Service,
+        joining: Option<&str>,
+    ) -> Result<(usize, usize, Vec<Quarantined>)> {
         let mut by_community: HashMap<String, Vec<(String, Vec<u8>)>> = HashMap::new();
         for (id, h) in &self.handles {
             let stored = svc.stored_heads(id)?;
@@ -343,12 +353,30 @@ impl Session {
             if unchanged {
                 continue;
             }
-            let (community, bytes) =
-                h.with_document(|doc| (header_of(doc).map(|hd| hd.community), doc.save()));
-            match community {
-                Some(c) => by_community.entry(c).or_default().push((id.clone(), bytes)),
-                None => tracing::debug!(%id, "not an Allmende document; left in the relay"),
+            // A community document belongs to itself, whatever its header says.
+            let community = h.with_document(|doc| {
+                header_of(doc).map(|hd| match hd.kind {
+                    DocKind::Community => id.clone(),
+                    _ => hd.community,
+                })
+            });
+            let Some(community) = community else {
+                tracing::debug!(%id, "not an Allmende document; left in the relay");
+                continue;
+            };
+            // What the store holds already it judges itself (a header edited since).
+            if stored.is_none()
+                && joining != Some(community.as_str())
+                && !svc.belongs_to(&community)?
+            {
+                tracing::info!(%id, %community, "not a community of this device; left out");
+                continue;
             }
+            let bytes = h.with_document(|doc| doc.save());
+            by_community
+                .entry(community)
+                .or_default()
+                .push((id.clone(), bytes));
         }
         let (mut received, mut created, mut quarantined) = (0, 0, Vec::new());
         for docs in by_community.values() {
@@ -491,3 +519,5 @@ async fn load_into(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_scope;

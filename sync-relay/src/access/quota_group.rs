@@ -1,15 +1,17 @@
-//! Whose stored bytes count together against one quota: a member's keys, grouped only in the
-//! communities where the writing key writes itself.
+//! Whose stored bytes count together against one quota: a member's keys, grouped in the
+//! community of the document being written.
 //!
 //! A roster may list a key its holder never agreed to: an admin of another community (or
 //! anyone, where anyone may found one) can put a member's public key on their own member
 //! there. Grouped over every roster, that stranger's bytes would count against the member's
-//! quota and lock them out. So a key is grouped with a member's other keys only in the
-//! communities it has written to on this relay (kept in the store, `storage::usage`), and in
-//! the community of the document it writes now. A member who adds keys to themselves to gain
-//! room writes through them into their own community, where the keys are grouped.
+//! quota and lock them out; grouped over the communities the key has written to, a client
+//! tricked into writing there once (a repair of a value the stranger broke) would be locked
+//! out for good. So a write counts with the keys its member holds in the community of the
+//! document it goes into, and nowhere else: a member who adds keys to themselves to gain
+//! room writes through them into that community, where the keys are grouped. A document of
+//! no community (not Allmende's) counts its writer's own key alone.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use allmende_core::model::{DocKind, Header};
 use allmende_core::wire::device_of_peer;
@@ -17,33 +19,11 @@ use automerge::{Automerge, ROOT};
 
 use super::{Access, DocAccess};
 
-/// Device key (lower-case hex) -> the communities it has written to here.
-pub(super) type Wrote = HashMap<String, HashSet<String>>;
-
 impl Access {
-    /// Notes that `devices` (quota keys, `device:<hex>`) wrote into `doc_id`, once the relay
-    /// knows which community the document belongs to (after storing it).
-    pub fn note_writers<'a>(&self, doc_id: &str, devices: impl IntoIterator<Item = &'a str>) {
-        let Ok(mut state) = self.state.write() else {
-            return;
-        };
-        let Some(community) = community_of(&state.docs, doc_id) else {
-            return;
-        };
-        for device in devices {
-            let key = device.strip_prefix("device:").unwrap_or(device);
-            state
-                .wrote
-                .entry(key.to_ascii_lowercase())
-                .or_default()
-                .insert(community.clone());
-        }
-    }
-
     /// The quota keys (`device:<hex>`) whose stored bytes count together with `peer`'s when
-    /// it writes into `doc_id`: every key of its member on the roster of each community it
-    /// has written to here, and of `doc_id`'s community. Whatever it writes, a member who
-    /// adds devices gets no more room; a key on no such roster stands alone.
+    /// it writes into `doc_id`: every key of its member on the roster of `doc_id`'s
+    /// community. A member who adds devices gets no more room; a key not on that roster,
+    /// or writing a document of no community, stands alone.
     #[must_use]
     pub fn quota_keys(&self, peer: &str, doc_id: &str) -> Vec<String> {
         let community = self
@@ -54,6 +34,13 @@ impl Access {
         self.quota_keys_in(peer, community.as_deref())
     }
 
+    /// The community of a document the relay knows (its own id for a community document);
+    /// none for a document not known yet or not Allmende's.
+    #[must_use]
+    pub fn community_of(&self, doc_id: &str) -> Option<String> {
+        community_of(&self.state.read().ok()?.docs, doc_id)
+    }
+
     /// [`Access::quota_keys`] for a write into a document of `community` (a document the
     /// relay does not hold yet says its community itself: [`claimed_community`]).
     #[must_use]
@@ -62,15 +49,11 @@ impl Access {
         let (Some(device), Ok(state)) = (device_of_peer(peer), self.state.read()) else {
             return vec![own];
         };
-        let device = device.to_ascii_lowercase();
-        let wrote = state.wrote.get(&device);
-        let mut keys: Vec<String> = wrote
+        let mut keys: Vec<String> = community
+            .and_then(|c| state.rosters.get(c))
+            .map(|r| r.fellow_devices(device))
+            .unwrap_or_default()
             .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .chain(community)
-            .filter_map(|c| state.rosters.get(c))
-            .flat_map(|r| r.fellow_devices(&device))
             .map(|d| format!("device:{d}"))
             .collect();
         keys.push(own);
@@ -126,6 +109,7 @@ mod tests {
                 .insert("X".into(), roster(&[("e1", "eve"), ("b1", "eve")]));
             state.docs.insert("C".into(), DocAccess::Community);
             state.docs.insert("X".into(), DocAccess::Community);
+            state.docs.insert("F".into(), DocAccess::Foreign);
             for (item, community) in [("idea-c", "C"), ("idea-x", "X")] {
                 state.docs.insert(
                     item.into(),
@@ -144,35 +128,31 @@ mod tests {
     }
 
     #[test]
-    fn a_key_counts_with_its_members_keys_only_where_it_writes() {
+    fn a_write_counts_with_the_members_keys_of_the_documents_community_only() {
         let access = access();
-        // Writing into C: with Ben's other key, never with Eve's.
+        // Into C (its community document or an item): with Ben's other key, never Eve's.
         assert_eq!(
             access.quota_keys("device:b1:s", "idea-c"),
             keys(&["b1", "b2"])
         );
-        // A document the relay does not know, before b1 wrote anywhere: alone.
-        assert_eq!(access.quota_keys("device:b1:s", "new"), keys(&["b1"]));
-        // A new item naming C, from b2 that wrote nothing yet: with Ben's keys.
+        assert_eq!(access.quota_keys("device:b1:s", "C"), keys(&["b1", "b2"]));
+        // A new item naming C, from b2: with Ben's keys.
         assert_eq!(
             access.quota_keys_in("device:b2:s", Some("C")),
             keys(&["b1", "b2"])
         );
-        // Once b1 wrote into C, also its unknown documents count with Ben's keys there.
-        access.note_writers("idea-c", ["device:b1"]);
-        assert_eq!(access.quota_keys("device:b1:s", "new"), keys(&["b1", "b2"]));
-        // Eve's writes count Ben's b1 with her (her roster's word costs only her).
-        access.note_writers("X", ["device:e1"]);
+        // Into X, where Eve listed b1 under herself: b1 and Eve's keys count together
+        // there, and only there.
         assert_eq!(
             access.quota_keys("device:e1:s", "idea-x"),
             keys(&["b1", "e1"])
         );
         assert_eq!(
-            access.quota_keys("device:b1:s", "idea-c"),
-            keys(&["b1", "b2"])
+            access.quota_keys("device:b1:s", "idea-x"),
+            keys(&["b1", "e1"])
         );
-        // A document the relay does not know is noted nowhere.
-        access.note_writers("unknown", ["device:b2"]);
-        assert_eq!(access.quota_keys("device:b2:s", "new"), keys(&["b2"]));
+        // A document of no community, or one the relay does not know: alone.
+        assert_eq!(access.quota_keys("device:b1:s", "F"), keys(&["b1"]));
+        assert_eq!(access.quota_keys("device:b1:s", "new"), keys(&["b1"]));
     }
 }

@@ -240,36 +240,3 @@ proptest! {
         })?;
     }
 }
-
-/// Which documents a key wrote to is kept with its charges, across a restart: the relay
-/// groups a key with its member's other keys in those documents' communities.
-#[tokio::test]
-async fn the_documents_a_key_wrote_to_are_kept_with_its_charges() {
-    let dir = tempfile::tempdir().expect("test");
-    let store = Store::open(dir.path()).expect("test");
-    let charges = |d: &str| vec![(d.to_string(), 3_u64)];
-    store
-        .append("docA", b"one".to_vec(), "", charges("device:aa"))
-        .await
-        .expect("test");
-    store
-        .append("docA", b"two".to_vec(), "", charges("device:aa"))
-        .await
-        .expect("test");
-    store
-        .append("docB", b"x".to_vec(), "", charges("device:bb"))
-        .await
-        .expect("test");
-    store.close();
-    let again = Store::open(dir.path()).expect("test");
-    let mut wrote = again.writers().expect("test");
-    wrote.sort();
-    assert_eq!(
-        wrote,
-        [
-            ("device:aa".to_string(), "docA".to_string()),
-            ("device:bb".to_string(), "docB".to_string())
-        ]
-    );
-    assert_eq!(again.usage().expect("test")["device:aa"], 6);
-}

@@ -1,6 +1,5 @@
-//! What each device key has added to the store (see [`crate::quota`]), and which documents
-//! it wrote to (its quota is counted with its member's other keys in their communities:
-//! [`crate::access`]), written in the same transaction as the changes it is counted for.
+//! What each device key has added to the store (see [`crate::quota`]), written in the same
+//! transaction as the changes it is counted for.
 
 use std::collections::HashMap;
 
@@ -14,25 +13,18 @@ pub type Charges = Vec<(String, u64)>;
 /// Creates the table.
 pub(super) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS usage (device TEXT PRIMARY KEY, bytes INTEGER NOT NULL);
-         CREATE TABLE IF NOT EXISTS wrote (device TEXT NOT NULL, doc TEXT NOT NULL,
-                                           PRIMARY KEY (device, doc)) WITHOUT ROWID;",
+        "CREATE TABLE IF NOT EXISTS usage (device TEXT PRIMARY KEY, bytes INTEGER NOT NULL);",
     )
 }
 
-/// Adds `charges` for changes to `doc` (inside the writer's transaction).
-pub(super) fn charge(conn: &Connection, doc: &str, charges: &Charges) -> rusqlite::Result<()> {
+/// Adds `charges` (inside the writer's transaction).
+pub(super) fn charge(conn: &Connection, charges: &Charges) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO usage(device, bytes) VALUES (?1, ?2)
          ON CONFLICT(device) DO UPDATE SET bytes = bytes + excluded.bytes",
     )?;
     for (device, bytes) in charges {
         stmt.execute(params![device, i64::try_from(*bytes).unwrap_or(i64::MAX)])?;
-    }
-    let mut wrote =
-        conn.prepare_cached("INSERT OR IGNORE INTO wrote(device, doc) VALUES (?1, ?2)")?;
-    for (device, _) in charges {
-        wrote.execute(params![device, doc])?;
     }
     Ok(())
 }
@@ -49,18 +41,6 @@ impl Store {
                 let bytes: i64 = r.get(1)?;
                 Ok((r.get::<_, String>(0)?, u64::try_from(bytes).unwrap_or(0)))
             })?;
-            rows.collect()
-        })
-    }
-
-    /// Which documents each device key wrote to: `(device:<hex>, document)`.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub fn writers(&self) -> Result<Vec<(String, String)>, StorageError> {
-        self.with_conn(|c| {
-            let mut stmt = c.prepare("SELECT device, doc FROM wrote")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect()
         })
     }

@@ -81,7 +81,7 @@ pub async fn fetch_community(
         }));
     }
     let _ = s.settle().await;
-    s.write_back(svc)?;
+    s.write_back(svc, Some(community))?;
     s.stop().await;
     Ok(())
 }

@@ -89,7 +89,7 @@ pub(crate) async fn keep_in_step(
     let relay = label;
     let new_ids = to_find(svc, s)?;
     s.find_all(&new_ids).await;
-    s.write_back(svc)?;
+    s.write_back(svc, None)?;
     let mut seen = s.heads();
     // Versions whose content the repository has. Documents written back from the repository
     // are not marked here: a local change may have landed in between, so the next look merges
@@ -159,7 +159,7 @@ pub(crate) async fn keep_in_step(
             .map(|(id, _)| id.clone())
             .collect();
         if !changed.is_empty() {
-            s.write_back(svc)?;
+            s.write_back(svc, None)?;
             for id in &changed {
                 on_change(&format!("received {id}"));
             }
