@@ -448,11 +448,7 @@ impl Community {
     /// can tell), or `None` before they joined.
     #[must_use]
     pub fn member_at(&self, member: &str, at: Millis) -> Option<&Member> {
-        self.history
-            .iter()
-            .rev()
-            .find(|(t, m)| m.id == member && *t <= at)
-            .map(|(_, m)| m)
+        self.history.latest_at(member, at)
     }
 
     /// Whether `device` belonged to the active member `member` at time `at`. An invite key

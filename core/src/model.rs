@@ -14,6 +14,7 @@ mod common;
 mod community;
 mod event;
 mod idea;
+mod member_history;
 mod opportunity;
 mod organisation;
 mod post;
@@ -28,6 +29,7 @@ pub use community::{
 };
 pub use event::{Event, Registration};
 pub use idea::{Idea, IdeaStatus};
+pub use member_history::MemberHistory;
 pub use opportunity::{Opportunity, Signup, Term};
 pub use organisation::{OrgProject, Organisation};
 pub use post::{Post, PostKind};

@@ -48,6 +48,7 @@ impl Service {
     pub fn community_view(&mut self, community: &str) -> Result<allmende_core::model::Community> {
         let key = self.device.actor();
         load_community(self.store.conn(), &mut self.cache, &key, community)
+            .map(std::sync::Arc::unwrap_or_clone)
     }
 
     /// A member's device keys (hex), from the signed roster. Not for guests: a pupil's
@@ -77,7 +78,7 @@ impl Service {
         let community = self.resolve(community)?;
         let key = self.device.actor();
         let c = load_community(self.store.conn(), &mut self.cache, &key, &community)?;
-        let mut log = c.moderation_log;
+        let mut log = c.moderation_log.clone();
         log.reverse();
         Ok(log)
     }

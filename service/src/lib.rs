@@ -74,7 +74,8 @@ struct Cached {
     doc: AutoCommit,
     version: i64,
     /// For a community document: its replayed log at this version.
-    community: Option<allmende_core::model::Community>,
+    /// Shared: an item is judged against it without copying 2,000 members each time.
+    community: Option<std::sync::Arc<allmende_core::model::Community>>,
     /// What was read of its log's history (kept across versions, so a replay after a
     /// change reads only the new changes).
     history: allmende_core::governance::LogHistory,

@@ -472,8 +472,8 @@ impl Service {
         }
         Ok(Overview {
             community: summary,
-            categories: c.categories,
-            settings: c.settings,
+            categories: c.categories.clone(),
+            settings: c.settings.clone(),
             latest,
             upcoming_events,
             overdue_requests,

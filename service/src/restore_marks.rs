@@ -83,7 +83,7 @@ pub(super) fn restore_deleted_marks(
     if chunks::doc_meta(conn, community)?.is_none() {
         return Ok(Vec::new());
     }
-    let c: Community = load_community(conn, cache, key, community)?;
+    let c = load_community(conn, cache, key, community)?;
     let doc = load_cached(conn, cache, key, id)?;
     let new: Vec<ChangeHash> = doc
         .get_changes_meta(before)

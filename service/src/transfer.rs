@@ -82,7 +82,7 @@ impl Service {
             let raw = docs::item_at(doc, &meta.id, &meta.community)?;
             items.push(checked_item(self.store.conn(), &mut self.cache, &key, &meta.id, &raw)?.0);
         }
-        Ok((c, items))
+        Ok((std::sync::Arc::unwrap_or_clone(c), items))
     }
 
     /// The whole community as JSON.
@@ -255,7 +255,7 @@ impl Service {
                     }
                 }
             }
-            parsed.push((id.clone(), header, doc, unreadable, read));
+            parsed.push((id.clone(), header, doc, unreadable, read, bytes.as_slice()));
         }
         let community = community.unwrap_or_default();
         if let Some(expected) = expected {
@@ -281,7 +281,7 @@ impl Service {
                 ..ImportReport::default()
             };
             let mut roster_changed = Vec::new();
-            for (id, header, mut incoming_doc, unreadable, read) in parsed {
+            for (id, header, mut incoming_doc, unreadable, read, bytes) in parsed {
                 let mut governed_before = None;
                 let kind = header.kind.as_str();
                 let meta = (id.as_str(), kind, header.community.as_str());
@@ -344,7 +344,12 @@ impl Service {
                     (load_cached(tx, cache, &key, &id)?, false)
                 } else {
                     incoming_doc.set_actor(key.clone());
-                    save_new(tx, cache, meta, incoming_doc)?;
+                    // Stored as it arrived (a whole document, just loaded from these bytes
+                    // and not changed since): saving it again would only compress it again.
+                    let as_sent =
+                        (automerge::transaction::Transactable::pending_ops(&incoming_doc) == 0)
+                            .then_some(bytes);
+                    save_new(tx, cache, meta, incoming_doc, as_sent)?;
                     report.created += 1;
                     (load_cached(tx, cache, &key, &id)?, true)
                 };
@@ -353,7 +358,7 @@ impl Service {
                     index::put_community(tx, &project_community(&c))?;
                     // A community document also changes when an item is added anywhere (its
                     // catalogue): the items are judged again only when what judges them did.
-                    let reached = reach(governed_before.as_ref(), &c);
+                    let reached = reach(governed_before.as_deref(), &c);
                     if !reached.is_nothing() {
                         roster_changed.push((id.clone(), reached));
                     }
@@ -491,7 +496,7 @@ fn flags_of(
     community: &str,
 ) -> Result<Vec<Flag>> {
     if is_community {
-        return Ok(load_community(tx, cache, key, id)?.flags);
+        return Ok(load_community(tx, cache, key, id)?.flags.clone());
     }
     let raw = docs::item_at(load_cached(tx, cache, key, id)?, id, community)?;
     Ok(checked_item(tx, cache, key, id, &raw)?.1)

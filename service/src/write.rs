@@ -2,6 +2,7 @@
 //! reconciled, appended and indexed; committed before the write is acknowledged.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use allmende_core::apply::Item;
 use allmende_core::apply::{self, Ctx, Effects, Workspace};
@@ -291,13 +292,17 @@ fn load_workspace(
         ws.items.insert(id, item);
     }
     if let Some(c) = &community {
-        ws.community = Some(load_community(tx, cache, key, c).map_err(|e| match e {
-            PeerError::BadInput(_) => PeerError::Domain(DomainError::NotFound {
-                what: "community",
-                id: c.clone(),
-            }),
-            other => other,
-        })?);
+        ws.community = Some(
+            load_community(tx, cache, key, c)
+                .map_err(|e| match e {
+                    PeerError::BadInput(_) => PeerError::Domain(DomainError::NotFound {
+                        what: "community",
+                        id: c.clone(),
+                    }),
+                    other => other,
+                })
+                .map(Arc::unwrap_or_clone)?,
+        );
     }
     Ok((ws, community))
 }
@@ -365,16 +370,16 @@ pub(super) fn load_community(
     cache: &mut HashMap<String, Cached>,
     key: &ActorId,
     id: &str,
-) -> Result<Community> {
+) -> Result<Arc<Community>> {
     load_cached(conn, cache, key, id)?;
     let entry = cache
         .get_mut(id)
         .ok_or_else(|| PeerError::BadInput(format!("document {id} vanished")))?;
     if let Some(c) = &entry.community {
-        return Ok(c.clone());
+        return Ok(Arc::clone(c));
     }
-    let c = docs::community(id, &mut entry.doc, &mut entry.history)?;
-    entry.community = Some(c.clone());
+    let c = Arc::new(docs::community(id, &mut entry.doc, &mut entry.history)?);
+    entry.community = Some(Arc::clone(&c));
     Ok(c)
 }
 
@@ -403,12 +408,12 @@ fn community_of(
     cache: &mut HashMap<String, Cached>,
     key: &ActorId,
     item: &Item,
-) -> Result<Community> {
+) -> Result<Arc<Community>> {
     let cid = &item.header().community;
     if chunks::doc_meta(conn, cid)?.is_some() {
         load_community(conn, cache, key, cid)
     } else {
-        Ok(Community::empty(item.header().clone()))
+        Ok(Arc::new(Community::empty(item.header().clone())))
     }
 }
 
@@ -560,14 +565,18 @@ pub(super) fn save_changes(
     Ok(())
 }
 
-/// Saves a brand-new document.
+/// Saves a brand-new document (`saved`: its bytes as saved already, when it has them).
 pub(super) fn save_new(
     tx: &Transaction<'_>,
     cache: &mut HashMap<String, Cached>,
     meta: (&str, &str, &str),
     mut doc: AutoCommit,
+    saved: Option<&[u8]>,
 ) -> Result<()> {
-    let bytes = doc.save();
+    let bytes = match saved {
+        Some(b) => std::borrow::Cow::Borrowed(b),
+        None => std::borrow::Cow::Owned(doc.save()),
+    };
     let heads = docs::heads(&mut doc);
     let version = chunks::append(tx, meta, &bytes, &heads)?;
     make_room(cache);
@@ -609,7 +618,7 @@ fn persist(
         docs::append_log(&mut doc, community, &ws.pending, signer)?;
         docs::add_to_catalog(&mut doc, &fx.catalog)?;
         commit(&mut doc, &cid, message, at, signer);
-        save_new(tx, cache, cmeta, doc)?;
+        save_new(tx, cache, cmeta, doc, None)?;
         // A community made on a device that syncs through a relay syncs through it too.
         tx.execute(
             "INSERT OR IGNORE INTO meta(key, value)
@@ -629,7 +638,7 @@ fn persist(
     }
     // What readers see is the replayed log, so index that (it also checks the new entries).
     let community = if ws.pending.is_empty() {
-        community.clone()
+        Arc::new(community.clone())
     } else {
         load_community(tx, cache, key, &cid)?
     };
@@ -640,7 +649,7 @@ fn persist(
     // items that name a member or key it touched, or that a moderation decision is about),
     // all for a change of settings or categories. What this command wrote is judged below.
     if let Some(governed_before) = governed_before {
-        let reach = governance::reach::reach(Some(&governed_before), &community);
+        let reach = governance::reach::reach(Some(&*governed_before), &community);
         let written: BTreeSet<String> = fx.created.iter().chain(&fx.changed).cloned().collect();
         judge_items_again(tx, cache, key, &cid, &reach, &written)?;
     }
@@ -655,7 +664,7 @@ fn persist(
             let mut doc = docs::new_doc(key);
             docs::put_item(&mut doc, item)?;
             commit(&mut doc, id, message, at, signer);
-            save_new(tx, cache, meta, doc)?;
+            save_new(tx, cache, meta, doc, None)?;
         } else {
             let doc = load_cached(tx, cache, key, id)?;
             let heads = doc.get_heads();

@@ -6,8 +6,7 @@
 //! ([`super::deleted_marks`]).
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
-use std::sync::{LazyLock, Mutex};
+use std::collections::HashMap;
 
 use automerge::{ActorId, Automerge, ChangeHash, ObjId, ReadDoc, ScalarValue, Value, ROOT};
 
@@ -175,37 +174,8 @@ impl Claims {
     }
 }
 
-/// Signatures already found to hold in this process, by a hash of what was checked: reading
-/// an item again (a list, a roster change) does not check its signatures again.
-static VERIFIED: LazyLock<Mutex<HashSet<[u8; 32]>>> = LazyLock::new(Mutex::default);
-
-/// How many verified signatures are remembered before the memo starts afresh.
-const MAX_VERIFIED: usize = 200_000;
-
 pub(super) fn verified(bytes: &[u8], device: &str, sig: &str) -> bool {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    for part in [bytes, device.as_bytes(), sig.as_bytes()] {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part);
-    }
-    let key: [u8; 32] = h.finalize().into();
-    let memo = |f: &mut dyn FnMut(&mut HashSet<[u8; 32]>) -> bool| {
-        VERIFIED.lock().map(|mut m| f(&mut m)).unwrap_or(false)
-    };
-    if memo(&mut |m| m.contains(&key)) {
-        return true;
-    }
-    if check_signature(device, bytes, sig).is_err() {
-        return false;
-    }
-    memo(&mut |m| {
-        if m.len() >= MAX_VERIFIED {
-            m.clear();
-        }
-        m.insert(key)
-    });
-    true
+    check_signature(device, bytes, sig).is_ok()
 }
 
 /// The header as it was at `heads`, read field by field.

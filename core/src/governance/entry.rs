@@ -5,6 +5,9 @@
 //! key in the document's `log` map) is a hash of the same bytes, so an entry cannot be edited
 //! in place: any change to the text breaks the id or the signature, and readers ignore it.
 
+use std::collections::HashSet;
+use std::sync::{LazyLock, Mutex};
+
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -94,11 +97,41 @@ pub enum Flaw {
     BadSignature,
 }
 
+/// Signatures already found to hold in this process, by a hash of exactly what was checked
+/// (the message, the key and the signature): reading an item again (a list, a roster change,
+/// the three questions a join asks of each item's header) does not check them again. Only a
+/// check of the very same bytes hits, so it answers as the check would.
+static VERIFIED: LazyLock<Mutex<HashSet<[u8; 32]>>> = LazyLock::new(Mutex::default);
+
+/// How many verified signatures are remembered before the memo starts afresh.
+const MAX_VERIFIED: usize = 200_000;
+
 /// Checks `sig` (hex) by `device` (hex) over `message`.
 ///
 /// # Errors
 /// [`Flaw::BadSignature`] when the key or signature is malformed or does not match.
 pub fn check_signature(device: &str, message: &[u8], sig: &str) -> Result<(), Flaw> {
+    let mut h = Sha256::new();
+    for part in [message, device.as_bytes(), sig.as_bytes()] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    let checked: [u8; 32] = h.finalize().into();
+    if VERIFIED.lock().is_ok_and(|m| m.contains(&checked)) {
+        return Ok(());
+    }
+    verify_signature(device, message, sig)?;
+    if let Ok(mut m) = VERIFIED.lock() {
+        if m.len() >= MAX_VERIFIED {
+            m.clear();
+        }
+        m.insert(checked);
+    }
+    Ok(())
+}
+
+/// [`check_signature`] without the memo.
+fn verify_signature(device: &str, message: &[u8], sig: &str) -> Result<(), Flaw> {
     let key: [u8; 32] = hex::decode(device)
         .ok()
         .and_then(|b| b.try_into().ok())

@@ -55,7 +55,7 @@ pub struct Community {
     pub moderation_log: Vec<Moderation>,
     /// The roster after each accepted roster change, in replay order, with its time:
     /// how signed fields in item documents are checked against the roster of their time.
-    pub history: Vec<(Millis, Member)>,
+    pub history: super::MemberHistory,
     /// Device key -> the member it was first given to. A key belongs to one member for good
     /// (it signed their entries), also after it is taken off them.
     #[serde(default)]
@@ -145,7 +145,7 @@ impl Community {
             members: BTreeMap::new(),
             moderation: BTreeMap::new(),
             moderation_log: Vec::new(),
-            history: Vec::new(),
+            history: super::MemberHistory::default(),
             device_owners: BTreeMap::new(),
             heads: Vec::new(),
             flags: Vec::new(),
