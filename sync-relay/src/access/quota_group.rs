@@ -63,6 +63,35 @@ impl Access {
     }
 }
 
+#[cfg(test)]
+impl Access {
+    /// Learns, as if from stored documents, a community's roster (device -> member) and the
+    /// items it holds (for tests of what a member's devices store together).
+    pub(crate) fn know_for_test(&self, community: &str, devices: &[(&str, &str)], items: &[&str]) {
+        let mut state = self.state.write().expect("state");
+        state.rosters.insert(
+            community.into(),
+            super::Roster {
+                devices: devices
+                    .iter()
+                    .map(|(d, m)| ((*d).to_string(), (*m).to_string()))
+                    .collect(),
+                ..super::Roster::default()
+            },
+        );
+        state.docs.insert(community.into(), DocAccess::Community);
+        for item in items {
+            state.docs.insert(
+                (*item).into(),
+                DocAccess::Item {
+                    community: community.into(),
+                    team: None,
+                },
+            );
+        }
+    }
+}
+
 /// The community of a document the relay knows.
 fn community_of(docs: &HashMap<String, DocAccess>, doc_id: &str) -> Option<String> {
     match docs.get(doc_id)? {
@@ -87,39 +116,18 @@ pub fn claimed_community(doc_id: &str, doc: &Automerge) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::access::Roster;
 
     /// Ben (keys b1, b2) in community C; Eve lists Ben's b1 under herself (keys e1, b1) in X.
     fn access() -> Access {
         let access = Access::new(false);
-        {
-            let mut state = access.state.write().expect("state");
-            let roster = |pairs: &[(&str, &str)]| Roster {
-                devices: pairs
-                    .iter()
-                    .map(|(d, m)| ((*d).to_string(), (*m).to_string()))
-                    .collect(),
-                ..Roster::default()
-            };
-            state
-                .rosters
-                .insert("C".into(), roster(&[("b1", "ben"), ("b2", "ben")]));
-            state
-                .rosters
-                .insert("X".into(), roster(&[("e1", "eve"), ("b1", "eve")]));
-            state.docs.insert("C".into(), DocAccess::Community);
-            state.docs.insert("X".into(), DocAccess::Community);
-            state.docs.insert("F".into(), DocAccess::Foreign);
-            for (item, community) in [("idea-c", "C"), ("idea-x", "X")] {
-                state.docs.insert(
-                    item.into(),
-                    DocAccess::Item {
-                        community: community.into(),
-                        team: None,
-                    },
-                );
-            }
-        }
+        access.know_for_test("C", &[("b1", "ben"), ("b2", "ben")], &["idea-c"]);
+        access.know_for_test("X", &[("e1", "eve"), ("b1", "eve")], &["idea-x"]);
+        access
+            .state
+            .write()
+            .expect("state")
+            .docs
+            .insert("F".into(), DocAccess::Foreign);
         access
     }
 

@@ -107,13 +107,19 @@ impl Document {
             let carried: usize = message.changes.iter().map(<[u8]>::len).sum();
             let device = crate::admission::device_of(&peer.conn.peer).to_string();
             let size = u64::try_from(carried).unwrap_or(u64::MAX);
-            let waits = self.waiting_by.get(&device).copied().unwrap_or(0);
-            // A member's devices share one quota: adding devices gives no more room.
+            // A member's devices share one quota: adding devices gives no more room. What
+            // any of them has waiting here counts too (each device's own alone would let a
+            // member park a quota's worth through every key).
+            let group = self.shared.access.quota_keys(&peer.conn.peer, &self.id);
+            let waits = group
+                .iter()
+                .filter_map(|k| self.waiting_by.get(k))
+                .fold(0_u64, |sum, w| sum.saturating_add(*w));
             if carried > 0
-                && !self.shared.quota.allows_together(
-                    &self.shared.access.quota_keys(&peer.conn.peer, &self.id),
-                    size.saturating_add(waits),
-                )
+                && !self
+                    .shared
+                    .quota
+                    .allows_together(&group, size.saturating_add(waits))
             {
                 let conn = peer.conn.clone();
                 self.over_quota(&conn);

@@ -451,3 +451,64 @@ async fn changes_that_wait_in_a_document_the_relay_does_not_hold_close_the_conne
         1
     );
 }
+
+/// From a review: what waits for a dependency counted against the quota per device, so each
+/// key of a member could park up to the member's quota in waiting changes. The waiting bytes
+/// of all the member's keys count together now.
+#[tokio::test]
+async fn changes_waiting_from_one_members_two_keys_count_together() {
+    let config = crate::Config {
+        max_bytes_per_key: 25_000,
+        ..crate::Config::default()
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let metrics = Arc::new(Metrics::default());
+    // Its changes carry no header (this relay takes such documents in); the relay knows
+    // the document as an item of Ben's community all the same.
+    let access = Access::new(true);
+    access.know_for_test("C1", &[("ab", "ben"), ("cd", "ben")], &["4Tz9wt"]);
+    let hub = Hub::new(
+        Store::open(dir.path()).expect("store"),
+        access,
+        metrics.clone(),
+        1 << 30,
+        1 << 30,
+    )
+    .with_connection_limits(&config);
+    let (mut txs, mut outs) = (Vec::new(), Vec::new());
+    let peers = ["device:ab:w1", "device:cd:w2"];
+    for peer in peers {
+        let (conn, tx, mut out) = channel_conn();
+        hub.accept(conn, peer.into());
+        tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
+        assert_eq!(next_frame(&mut out).await.0, "peer");
+        txs.push(tx);
+        outs.push(out);
+    }
+    // Ben's first key stores a change of 10 KB, then parks one that waits (10 KB more).
+    let mut changes = chain(4, 10_000);
+    let root = changes.remove(0);
+    let send = |i: usize, change: Vec<u8>| {
+        txs[i]
+            .unbounded_send(Ok(protocol::sync(
+                peers[i],
+                RELAY_ID,
+                "4Tz9wt",
+                &carrying(vec![change]),
+            )))
+            .expect("send");
+    };
+    send(0, root);
+    assert_eq!(next_frame(&mut outs[0]).await.0, "sync");
+    send(0, changes.pop().expect("last"));
+    assert_eq!(next_frame(&mut outs[0]).await.0, "sync");
+    assert_eq!(metrics.refused_quota.load(Ordering::Relaxed), 0);
+    // His second key parks another 10 KB: 30 KB of his are held, past the 25 KB.
+    send(1, changes.pop().expect("middle"));
+    let (kind, _) = next_frame(&mut outs[1]).await;
+    assert_eq!(
+        kind, "error",
+        "the second key parked past the member's quota"
+    );
+    assert_eq!(metrics.refused_quota.load(Ordering::Relaxed), 1);
+}
