@@ -144,3 +144,48 @@ fn two_peers_sync_directly_by_ticket_without_any_server() {
     let (code, msg) = anna.fails(&["peer", "connect", "allmende-peer:kaputt"]);
     assert_eq!(code, 2, "{msg}");
 }
+
+/// Issue 15: progress people can see, also peer to peer. `peer connect --progress` prints a
+/// line per window of documents ("done / total documents"), and the count only grows to the
+/// whole.
+#[test]
+fn a_direct_sync_shows_its_progress() {
+    let (anna, others) = {
+        let relay = RelayProc::start("");
+        let (anna, others, _) = community_with_members(&relay, &["Ben"]);
+        (anna, others)
+    };
+    let ben = &others[0];
+    anna.ok(&["dev", "write-ideas", "--count", "600"]);
+    let listener = Listener::start(ben);
+    let out = Command::new(bin())
+        .arg("--data")
+        .arg(anna.path())
+        .args([
+            "--lang",
+            "en",
+            "peer",
+            "connect",
+            &listener.ticket,
+            "--progress",
+        ])
+        .output()
+        .expect("connect");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let steps: Vec<(usize, usize)> = stderr
+        .lines()
+        .filter_map(|line| {
+            let (done, rest) = line.trim().split_once(" / ")?;
+            let total = rest.split_whitespace().next()?;
+            Some((done.parse().ok()?, total.parse().ok()?))
+        })
+        .collect();
+    assert!(steps.len() >= 3, "a line per window of documents: {stderr}");
+    assert!(
+        steps.windows(2).all(|w| w[0].0 <= w[1].0),
+        "the count only grows: {steps:?}"
+    );
+    let (done, total) = *steps.last().expect("a last step");
+    assert!(done == total && total > 600, "{steps:?}");
+}

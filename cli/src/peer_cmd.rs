@@ -34,6 +34,10 @@ pub enum PeerCmd {
         timeout: u64,
         #[arg(long, env = "ALLMENDE_IROH_RELAY")]
         relay: Option<String>,
+        /// Print a progress line to standard error after every window of documents, also
+        /// when it is not a terminal.
+        #[arg(long)]
+        progress: bool,
     },
     /// Known peers: how they were found, when they were last seen and synced, what waits.
     List,
@@ -89,15 +93,19 @@ pub(super) fn run(svc: &mut Service, out: &Printer, cmd: PeerCmd) -> Result<()> 
             ticket,
             timeout,
             relay,
+            progress,
         } => {
             let ticket = Ticket::parse(&ticket)?;
             let opts = NodeOptions { bind: None, relay };
+            let mut bar = crate::sync_cmd::progress_bar(de, progress);
             let report = runtime()?.block_on(allmende_net::p2p::connect::connect(
                 svc,
                 &ticket,
                 &opts,
                 Duration::from_secs(timeout.max(1)),
+                &mut bar,
             ))?;
+            crate::sync_cmd::progress_done(&report);
             if out.is_json() {
                 return out.json_out(&report);
             }

@@ -181,6 +181,7 @@ fn direct(root: &Path, idea: &[String], n: usize) -> Duration {
         &ticket,
         &NodeOptions::default(),
         Duration::from_secs(60),
+        &mut |_| {},
     ))
     .expect("connect");
     // B's listener writes what A brought into its store.

@@ -2,8 +2,9 @@
 //! share policy on both sides.
 
 /// Syncs once with the device of a ticket (both directions, until both are in step), from a
-/// temporary endpoint of this device. Refuses devices that are in none of this device's
-/// communities: there would be nothing to sync and nothing to share.
+/// temporary endpoint of this device, telling `progress` after every window of documents.
+/// Refuses devices that are in none of this device's communities: there would be nothing to
+/// sync and nothing to share.
 ///
 /// # Errors
 /// A stranger, no connection, storage errors.
@@ -12,6 +13,7 @@ pub async fn connect(
     ticket: &super::node::Ticket,
     opts: &super::node::NodeOptions,
     timeout: std::time::Duration,
+    progress: &mut dyn FnMut(crate::sync::Progress),
 ) -> allmende_store::error::Result<crate::sync::SyncReport> {
     let rules = super::policy::Rules::learn(svc)?;
     if !rules.knows(&ticket.device) {
@@ -30,7 +32,7 @@ pub async fn connect(
             policy: super::policy::PeerPolicy::new(rules),
         },
         timeout,
-        &mut |_| {},
+        progress,
     )
     .await;
     endpoint.close().await;
