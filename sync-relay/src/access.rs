@@ -657,4 +657,38 @@ pub(crate) mod tests {
         restarted.refresh(&id, &doc.save());
         assert_eq!(community_of(&restarted), "C1", "and after a restart too");
     }
+
+    /// From the second review of issue 12's plan authorship: a team-only project that stops
+    /// reading (a member's client writes a value of the wrong type into it, until an honest
+    /// device repairs it) turned public on the relay. It keeps what the relay knew of it.
+    #[test]
+    fn a_team_only_project_that_stops_reading_stays_closed() {
+        let project: Project = serde_json::from_value(serde_json::json!({
+            "header": {"schema": 1, "kind": "project", "id": "P1", "community": "C1",
+                       "created_at": 2, "created_by": "m1"},
+            "title": "Geheimplan", "summary": "", "category": "", "from_idea": "",
+            "stage": "concept", "visibility": "team",
+            "team": {"m1": {"role": "lead", "joined_at": 2}},
+            "steps": {}, "tasks": {}, "notes": "", "milestones": {}, "needs": {},
+            "progress": null, "comments": {}, "reports": {}, "updated_at": 2
+        }))
+        .expect("project");
+        let mut doc = AutoCommit::new();
+        autosurgeon::reconcile(&mut doc, &project).expect("project");
+        let access = Access::new(false);
+        access.refresh_doc("P1", doc.document());
+        let team = |a: &Access| match a.state.read().expect("state").docs.get("P1") {
+            Some(DocAccess::Item { team, .. }) => team.clone(),
+            other => panic!("not an item: {other:?}"),
+        };
+        assert!(team(&access).is_some(), "team-only");
+        doc.put(ROOT, "team", "kaputt").expect("put");
+        doc.commit();
+        assert!(autosurgeon::hydrate::<_, Project>(doc.document()).is_err());
+        access.refresh_doc("P1", doc.document());
+        assert!(
+            team(&access).is_some(),
+            "an unreadable project turned public"
+        );
+    }
 }
