@@ -923,3 +923,70 @@ fn a_list_replaced_under_the_same_keys_and_a_forged_entry_deleted_show_no_forger
         p.steps
     );
 }
+
+/// From the second review of this work: a plan entry deleted by someone off the team is put
+/// back only by a device that may plan (a copy by a device off the team would count as
+/// nobody's, and is flagged instead); the next planner's device puts it back.
+#[test]
+fn a_deleted_plan_entry_is_put_back_only_by_a_device_that_may_plan() {
+    let (mut anna, mut ben, mut mallory, community, id, step) = garden();
+    // Anna takes Ben off the team: neither Ben nor Mallory may plan now.
+    let ben_id = ben.svc.me(&community).expect("id").expect("Ben");
+    anna.svc
+        .execute(Command::RemoveTeamMember {
+            project: id.clone(),
+            member: ben_id,
+        })
+        .expect("Ben off the team");
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    hand(&mut anna.svc, &mut mallory.svc, &id);
+    let by_mallory = forge(&mut mallory.svc, &id, |doc| {
+        let steps = child(doc, &ROOT, "steps");
+        doc.delete(&steps, step.as_str()).expect("delete");
+    });
+    let heads_of = |bytes: &[u8]| AutoCommit::load(bytes).expect("load").get_heads();
+    let sent = heads_of(&by_mallory);
+    hand_bytes(&mut ben.svc, &id, by_mallory);
+    let held = ben.svc.doc_bytes(&id).expect("bytes");
+    assert_eq!(
+        heads_of(&held),
+        sent,
+        "Ben's device, off the team, wrote a copy of the step"
+    );
+    // Anna's device, the project's author's, puts it back.
+    hand_bytes(&mut anna.svc, &id, held);
+    assert_eq!(
+        project(&mut anna.svc, &id).steps[&step].title,
+        "Beete anlegen"
+    );
+}
+
+/// From the second review of this work: a plan entry Mallory first changed (a title of her
+/// own, not shown) and then deleted came back with her title, copied and signed by the
+/// honest device that put it back. It comes back only as it held; otherwise it stays
+/// deleted, and flagged.
+#[test]
+fn a_deleted_plan_entry_holding_a_forged_value_is_not_put_back_with_it() {
+    let (mut anna, _ben, mut mallory, _community, id, step) = garden();
+    // Two changes of Mallory's client, each signed as the app signs: the title, then the
+    // deletion.
+    let device = mallory.svc.device().clone();
+    let deleted = forge(&mut mallory.svc, &id, |doc| {
+        let steps = child(doc, &ROOT, "steps");
+        let s = child(doc, &steps, step.as_str());
+        doc.put(&s, "title", "Gift streuen").expect("title");
+        let hash = doc.commit().expect("a change");
+        doc.empty_change(
+            automerge::transaction::CommitOptions::default()
+                .with_message(signature_message(&device, &id, &hash)),
+        );
+        doc.delete(&steps, step.as_str()).expect("delete");
+    });
+    hand_bytes(&mut anna.svc, &id, deleted);
+    let p = project(&mut anna.svc, &id);
+    assert!(
+        p.steps.values().all(|s| s.title != "Gift streuen"),
+        "Mallory's title came back signed by Anna's device: {:?}",
+        p.steps
+    );
+}
