@@ -271,3 +271,39 @@ fn a_device_let_in_again_gets_what_changed_while_it_was_out() {
         "the comment made while Ben's device was out reached it"
     );
 }
+
+/// The feed lists a device only documents of the communities it names (a roster elsewhere
+/// may list its key without its word). From a review of that change: a device naming more
+/// communities than the relay answers for (256) heard nothing of those past the limit, and
+/// their changes stopped without a word. Then it hears of all it may read.
+#[test]
+fn the_feed_lists_the_named_communities_documents_and_all_past_its_limit() {
+    let relay = RelayProc::start("");
+    let (anna, _, village) = allmende_tests::community_with_members(&relay, &[]);
+    let idea = anna.create(&["idea", "add", "--title", "Bank", "--category", "energy"]);
+    anna.ok(&["sync"]);
+    let seed = [61_u8; 32];
+    let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+    anna.add_own_device(&village, &hex::encode(key.verifying_key().to_bytes()));
+    let feed = |communities: &[String]| {
+        relay.get(&format!(
+            "/changes?{}&communities={}",
+            relay.login_query(&key, "f1"),
+            communities.join(",")
+        ))
+    };
+    let others: Vec<String> = (0..256).map(|i| format!("Andere{i:03}")).collect();
+    // Naming its own community among others: its idea is listed.
+    assert!(feed(std::slice::from_ref(&village)).contains(&idea));
+    assert!(
+        !feed(&others[..3]).contains(&idea),
+        "listed for other communities"
+    );
+    // Named last of 257: still listed.
+    let mut many = others.clone();
+    many.push(village.clone());
+    assert!(
+        feed(&many).contains(&idea),
+        "past the limit, nothing was listed"
+    );
+}

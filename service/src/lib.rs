@@ -54,7 +54,7 @@ pub use guests::{ClassCode, ClassCodeFault, GuestSession, DEFAULT_CODE_USES};
 pub use ids::RandomIds;
 pub use quarantine::Quarantined;
 pub use read::QueryResult;
-pub use transfer::ImportReport;
+pub use transfer::{ImportReport, Intake};
 
 /// Where a device keeps its data unless told otherwise (`ALLMENDE_DIR` or `--dir`).
 #[must_use]

@@ -8,7 +8,7 @@ use rusqlite::OptionalExtension;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{ImportReport, Service};
+use super::{ImportReport, Intake, Service};
 use allmende_store::error::{PeerError, Result};
 
 /// A document left out, and why.
@@ -45,6 +45,20 @@ impl Service {
         &mut self,
         incoming: &[(String, Vec<u8>)],
     ) -> Result<(ImportReport, Vec<Quarantined>)> {
+        self.receive_each_in(incoming, Intake::Any)
+    }
+
+    /// [`Service::receive_each`] taking in new documents only as `intake` allows (what a
+    /// sync brings: [`Intake::Mine`]). Documents left out are remembered, so a sync does not
+    /// fetch them again ([`Service::left_out_here`]).
+    ///
+    /// # Errors
+    /// Faults of this device (storage); never a refused document.
+    pub fn receive_each_in(
+        &mut self,
+        incoming: &[(String, Vec<u8>)],
+        intake: Intake<'_>,
+    ) -> Result<(ImportReport, Vec<Quarantined>)> {
         let mut held = Vec::new();
         // The common case, nothing in quarantine: the batch as it is (no copy of its bytes).
         let copied: Vec<(String, Vec<u8>)>;
@@ -61,7 +75,7 @@ impl Service {
         } else {
             incoming
         };
-        let report = match self.receive_many(fresh) {
+        let report = match self.receive_many_in(fresh, intake) {
             Ok(report) => {
                 self.release(fresh.iter().map(|(id, _)| id.as_str()))?;
                 report
@@ -70,9 +84,10 @@ impl Service {
                 // Find the bad ones: each alone (a rare path; the good ones are written too).
                 let mut total = ImportReport::default();
                 for one in fresh {
-                    match self.receive_many(std::slice::from_ref(one)) {
+                    match self.receive_many_in(std::slice::from_ref(one), intake) {
                         Ok(r) => {
                             total.community = r.community;
+                            total.left_out.extend(r.left_out);
                             total.created += r.created;
                             total.merged += r.merged;
                             total.unchanged += r.unchanged;
@@ -89,7 +104,23 @@ impl Service {
             }
             Err(e) => return Err(e),
         };
+        for (id, community) in &report.left_out {
+            self.store_mut()
+                .set_setting(&format!("left_out:{id}"), community)?;
+        }
         Ok((report, held))
+    }
+
+    /// Whether document `id` was left out of a sync (see [`Intake::Mine`]) and its community
+    /// is still none of this device's: a sync need not fetch it again.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn left_out_here(&self, id: &str) -> Result<bool> {
+        match self.store().setting(&format!("left_out:{id}"))? {
+            Some(community) => Ok(!self.belongs_to(&community)?),
+            None => Ok(false),
+        }
     }
 
     /// Every document in quarantine, newest first.

@@ -39,6 +39,25 @@ pub struct ImportReport {
     /// moderation, settings) changed.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub rejudged: usize,
+    /// New documents not taken in: of a community this device does not belong to (see
+    /// [`Intake::Mine`]), with that community.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<(String, String)>,
+}
+
+/// Which new documents a batch may bring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intake<'a> {
+    /// Any (a bundle or an export the user chose to import).
+    Any,
+    /// Only documents of communities this device belongs to, and of `joining` (a community
+    /// fetched with an invite's key). What a sync brings: a roster elsewhere may list this
+    /// device's key without its holder's word, and a relay or a peer then offers that
+    /// community's documents, which would fill the store, and which this device would write
+    /// into (a repair of a value someone broke) as if it were one of theirs. Judged by the
+    /// community the store takes the document as (a founded log is a community whatever its
+    /// header says), never by the header alone.
+    Mine { joining: Option<&'a str> },
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -183,7 +202,20 @@ impl Service {
         incoming: &[(String, Vec<u8>)],
         expected: Option<&str>,
     ) -> Result<ImportReport> {
-        self.receive(incoming, expected, false)
+        self.receive(incoming, expected, false, Intake::Any)
+    }
+
+    /// [`Service::receive_many`] taking in new documents only as `intake` allows; the others
+    /// are left out (and reported), not refused.
+    ///
+    /// # Errors
+    /// As [`Service::receive_many`].
+    pub fn receive_many_in(
+        &mut self,
+        incoming: &[(String, Vec<u8>)],
+        intake: Intake<'_>,
+    ) -> Result<ImportReport> {
+        self.receive(incoming, None, false, intake)
     }
 
     /// [`Service::receive_many_of`] for documents brought in a file (a bundle, an export),
@@ -199,7 +231,7 @@ impl Service {
         incoming: &[(String, Vec<u8>)],
         expected: Option<&str>,
     ) -> Result<ImportReport> {
-        self.receive(incoming, expected, true)
+        self.receive(incoming, expected, true, Intake::Any)
     }
 
     fn receive(
@@ -207,9 +239,11 @@ impl Service {
         incoming: &[(String, Vec<u8>)],
         expected: Option<&str>,
         from_file: bool,
+        intake: Intake<'_>,
     ) -> Result<ImportReport> {
         let mut parsed = Vec::new();
         let mut community: Option<String> = None;
+        let mut left_out = Vec::new();
         for (id, bytes) in incoming {
             if bytes.len() > MAX_DOC_BYTES {
                 return Err(PeerError::BadInput(format!(
@@ -226,6 +260,15 @@ impl Service {
             })?;
             refuse_tangled(id, doc.document())?;
             let header = self.effective_header(id, &mut doc)?;
+            if let Intake::Mine { joining } = intake {
+                if joining != Some(header.community.as_str())
+                    && chunks::doc_meta(self.store.conn(), id)?.is_none()
+                    && !self.belongs_to(&header.community)?
+                {
+                    left_out.push((id.clone(), header.community.clone()));
+                    continue;
+                }
+            }
             match &community {
                 Some(c) if *c != header.community => {
                     return Err(PeerError::BadInput(
@@ -278,6 +321,7 @@ impl Service {
             let mut before: Vec<(String, bool, Vec<Flag>)> = Vec::new();
             let mut report = ImportReport {
                 community: community.clone(),
+                left_out: left_out.clone(),
                 ..ImportReport::default()
             };
             let mut roster_changed = Vec::new();

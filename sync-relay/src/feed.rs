@@ -54,27 +54,33 @@ pub(crate) async fn answer(
         .map(|list| {
             list.split(',')
                 .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()))
-                .take(MAX_COMMUNITIES)
                 .collect()
         })
         .unwrap_or_default();
     // A device that names its communities hears only of their documents: a roster elsewhere
     // may list its key without its holder's word, and that community is none of its business.
+    // (One that names more than can be answered for hears of all it may read: leaving out
+    // the communities past the limit would stop their changes without a word.)
+    let only: Option<std::collections::HashSet<&str>> = (!named.is_empty()
+        && named.len() <= MAX_COMMUNITIES)
+        .then(|| named.iter().copied().collect());
     let changed: Vec<(String, String)> = changes
         .docs
         .into_iter()
         .filter(|(doc, _)| {
             access.may_read(doc, &peer)
-                && (named.is_empty()
-                    || access
+                && only.as_ref().is_none_or(|only| {
+                    access
                         .community_of(doc)
-                        .is_some_and(|c| named.contains(&c.as_str())))
+                        .is_some_and(|c| only.contains(c.as_str()))
+                })
         })
         .collect();
     Metrics::add(&app.metrics.feed_requests, 1);
     Metrics::add(&app.metrics.feed_documents, changed.len() as u64);
     let communities = named
         .iter()
+        .take(MAX_COMMUNITIES)
         .map(|id| ((*id).to_string(), access.standing(id, &peer)))
         .collect();
     let feed = ChangeFeed {

@@ -203,6 +203,14 @@ async fn sync_scoped(
     let recorded = svc.synced_heads(&label)?;
     let mut planned = plan(&local, &recorded, answer.as_ref(), continues);
     planned.offer.retain(|id| !out_of_scope.contains(id));
+    // Nor what was left out before (a relay of an older release lists such documents).
+    let mut offer = Vec::with_capacity(planned.offer.len());
+    for id in planned.offer {
+        if local.contains_key(&id) || !svc.left_out_here(&id)? {
+            offer.push(id);
+        }
+    }
+    planned.offer = offer;
     svc.record_synced(&label, &planned.in_step)?;
 
     let mut report = SyncReport {
@@ -258,10 +266,14 @@ async fn sync_scoped(
         };
         discover_all = false;
         let here: HashSet<String> = svc.local_heads()?.into_keys().collect();
-        let mut next: Vec<String> = catalogued(svc, &looked_at)?
-            .into_iter()
-            .filter(|id| !here.contains(id) && !tried.contains(id))
-            .collect();
+        let mut next: Vec<String> = Vec::new();
+        for id in catalogued(svc, &looked_at)? {
+            // One left out before (of a community this device does not belong to) is not
+            // fetched again.
+            if !here.contains(&id) && !tried.contains(&id) && !svc.left_out_here(&id)? {
+                next.push(id);
+            }
+        }
         next.sort();
         next.dedup();
         if next.is_empty() {
@@ -334,11 +346,15 @@ async fn run_window(
         .filter(|id| !held.contains(id))
         .cloned()
         .collect();
-    let (received, created, quarantined) = s.write_back(svc, None)?;
+    let back = s.write_back(svc, None)?;
+    let (received, created, quarantined) = (back.received, back.created, back.quarantined);
+    // Neither what was refused nor what was left out (of a community this device does not
+    // belong to) is in step here.
     let refused: HashSet<&str> = unsettled
         .iter()
         .map(String::as_str)
         .chain(quarantined.iter().map(|q| q.id.as_str()))
+        .chain(back.left_out.iter().map(String::as_str))
         .collect();
     let in_step: Vec<(String, String)> = s
         .in_step()

@@ -14,7 +14,7 @@ use samod::{BackoffConfig, DocHandle, DocumentId, PeerId, Repo, Url};
 
 use super::dialer::RelayDialer;
 use super::repo_tasks::RepoTasks;
-use allmende_service::{Quarantined, Service};
+use allmende_service::{Intake, Quarantined, Service};
 use allmende_store::error::{PeerError, Result};
 
 /// Where a session connects to.
@@ -335,16 +335,14 @@ impl Session {
     /// transaction per community; a document the store refuses goes into quarantine and the
     /// others are written. A document whose heads the store already has is not written.
     ///
-    /// Only documents of communities this device belongs to (or holds) are taken in, and
-    /// `joining`'s (a community fetched with an invite's key): a roster elsewhere may list
-    /// this device's key without its holder's word, and the relay or a peer then offers that
-    /// community's documents, which would fill the store, and which this device would write
-    /// into (a repair of a value someone broke) as if it were one of theirs.
+    /// New documents are taken in only as [`Intake::Mine`] allows (of communities this
+    /// device belongs to, and of `joining`, a community fetched with an invite's key): the
+    /// store judges which community a document is, as for any document it receives.
     pub(super) fn write_back(
         &self,
         svc: &mut Service,
         joining: Option<&str>,
-    ) -> Result<(usize, usize, Vec<Quarantined>)> {
+    ) -> Result<WrittenBack> {
         let mut by_community: HashMap<String, Vec<(String, Vec<u8>)>> = HashMap::new();
         for (id, h) in &self.handles {
             let stored = svc.stored_heads(id)?;
@@ -353,7 +351,8 @@ impl Session {
             if unchanged {
                 continue;
             }
-            // A community document belongs to itself, whatever its header says.
+            // Batched by the community the header names (a community document by its own
+            // id); the store takes each as what it judges it to be.
             let community = h.with_document(|doc| {
                 header_of(doc).map(|hd| match hd.kind {
                     DocKind::Community => id.clone(),
@@ -364,28 +363,24 @@ impl Session {
                 tracing::debug!(%id, "not an Allmende document; left in the relay");
                 continue;
             };
-            // What the store holds already it judges itself (a header edited since).
-            if stored.is_none()
-                && joining != Some(community.as_str())
-                && !svc.belongs_to(&community)?
-            {
-                tracing::info!(%id, %community, "not a community of this device; left out");
-                continue;
-            }
             let bytes = h.with_document(|doc| doc.save());
             by_community
                 .entry(community)
                 .or_default()
                 .push((id.clone(), bytes));
         }
-        let (mut received, mut created, mut quarantined) = (0, 0, Vec::new());
+        let mut out = WrittenBack::default();
         for docs in by_community.values() {
-            let (report, held) = svc.receive_each(docs)?;
-            received += report.merged;
-            created += report.created;
-            quarantined.extend(held);
+            let (report, held) = svc.receive_each_in(docs, Intake::Mine { joining })?;
+            out.received += report.merged;
+            out.created += report.created;
+            out.quarantined.extend(held);
+            for (id, community) in report.left_out {
+                tracing::info!(%id, %community, "not a community of this device; left out");
+                out.left_out.push(id);
+            }
         }
-        Ok((received, created, quarantined))
+        Ok(out)
     }
 
     /// Documents and the heads both sides of the connection hold (what the other side has
@@ -422,6 +417,16 @@ impl Session {
             .map(|(id, h)| (id.clone(), h.with_document(|d| d.get_heads())))
             .collect()
     }
+}
+
+/// What a session wrote back into the store.
+#[derive(Debug, Default)]
+pub(super) struct WrittenBack {
+    pub received: usize,
+    pub created: usize,
+    pub quarantined: Vec<Quarantined>,
+    /// New documents of communities this device does not belong to, not taken in.
+    pub left_out: Vec<String>,
 }
 
 impl Session {

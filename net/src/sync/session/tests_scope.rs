@@ -38,7 +38,7 @@ fn a_community_the_device_does_not_belong_to_is_not_written_back() {
     );
     let mut ben = Service::open(ben_dir.path()).expect("open");
     let mut eve = Service::open(eve_dir.path()).expect("open");
-    community(&mut ben, "Bendorf");
+    let bendorf = community(&mut ben, "Bendorf");
     let elsewhere = community(&mut eve, "Evesdorf");
     let eve_member = eve
         .store()
@@ -61,6 +61,26 @@ fn a_community_the_device_does_not_belong_to_is_not_written_back() {
         crate::sync::sync_once(&mut eve, &url, Duration::from_secs(30))
             .await
             .expect("Eve syncs");
+        // From a review: Eve also rewrites her community's header to name Ben's community as
+        // an idea of it (the relay keeps it as what it first was, a community, and so does a
+        // store that takes it in). Judged by that header, it passed as one of Ben's.
+        let bytes = eve.doc_bytes(&elsewhere).expect("bytes");
+        let mut doc = crate::sync::session::tests_scope::load(&bytes);
+        {
+            use automerge::transaction::Transactable;
+            let (_, header) = automerge::ReadDoc::get(&doc, &automerge::ROOT, "header")
+                .expect("read")
+                .expect("header");
+            doc.put(&header, "kind", "idea").expect("kind");
+            doc.put(&header, "community", bendorf.as_str())
+                .expect("community");
+            doc.commit();
+        }
+        eve.receive_many(&[(elsewhere.clone(), doc.save())])
+            .expect("Eve's store takes her own edit");
+        crate::sync::sync_once(&mut eve, &url, Duration::from_secs(30))
+            .await
+            .expect("Eve syncs her edit");
         let key = ben.device().clone();
         let ids = [elsewhere.clone()];
         for joining in [None, Some(elsewhere.as_str())] {
@@ -72,10 +92,21 @@ fn a_community_the_device_does_not_belong_to_is_not_written_back() {
                 "the relay handed it over"
             );
             let _ = s.settle().await;
-            s.write_back(&mut ben, joining).expect("write back");
+            let back = s.write_back(&mut ben, joining).expect("write back");
             s.stop().await;
             let stored = ben.stored_heads(&elsewhere).expect("heads").is_some();
             assert_eq!(stored, joining.is_some(), "joining: {joining:?}");
+            if joining.is_none() {
+                assert_eq!(back.left_out, std::slice::from_ref(&elsewhere));
+                assert!(
+                    ben.left_out_here(&elsewhere).expect("left out"),
+                    "remembered"
+                );
+            }
         }
     });
+}
+
+fn load(bytes: &[u8]) -> automerge::AutoCommit {
+    automerge::AutoCommit::load(bytes).expect("load")
 }
