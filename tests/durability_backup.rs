@@ -141,3 +141,40 @@ fn a_restored_device_syncs_with_what_it_wrote_after_the_backup() {
         .titles(&["idea", "list"])
         .contains(&"Nach der Wiederherstellung".to_string()));
 }
+
+/// From a review: a sync takes in only the communities a device belongs to, and the relay's
+/// feed lists a device only the communities it names. A device restored from a backup made
+/// before it joined a community names it nowhere and holds no identity there: that
+/// community never came back. It does now: its log holds an entry this device signed
+/// (joining, a device takes its invite key off itself), which no stranger's roster can fake.
+#[test]
+fn a_restored_device_gets_back_a_community_it_joined_after_the_backup() {
+    let relay = RelayProc::start("");
+    let a = Peer::new();
+    a.create(&["init", "--name", "Sicherdorf", "--kind", "village"]);
+    a.ok(&["sync", "--relay", &relay.url()]);
+    let file = a.path().join("sicherung.allmende");
+    a.ok(&["backup", file.to_str().expect("path")]);
+    // After the backup, the laptop joins Carl's town and writes an idea there.
+    let (carl, _, town) = allmende_tests::community_with_members(&relay, &[]);
+    let token = carl.ok(&["invite", "--name", "Anna"]).trim().to_string();
+    carl.ok(&["sync"]);
+    a.ok(&["join", &token]);
+    a.ok(&[
+        "idea",
+        "add",
+        "--community",
+        &town,
+        "--title",
+        "Im neuen Ort",
+        "--category",
+        "energy",
+    ]);
+    a.ok(&["sync"]);
+    let b = Peer::new();
+    b.ok(&["restore-backup", file.to_str().expect("path")]);
+    b.ok(&["sync", "--timeout", "20"]);
+    b.ok(&["sync", "--timeout", "20"]);
+    let titles = b.titles(&["idea", "list", "--community", &town]);
+    assert!(titles.contains(&"Im neuen Ort".to_string()), "{titles:?}");
+}

@@ -179,6 +179,7 @@ pub fn resolve_written(
         };
         match outcome {
             Ok(()) => {
+                c.signers.insert(body.device.to_ascii_lowercase());
                 if body.act.touches_roster() {
                     record_roster(&mut c, body);
                 }

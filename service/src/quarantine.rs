@@ -104,10 +104,7 @@ impl Service {
             }
             Err(e) => return Err(e),
         };
-        for (id, community) in &report.left_out {
-            self.store_mut()
-                .set_setting(&format!("left_out:{id}"), community)?;
-        }
+        self.note_left_out(&report.left_out)?;
         Ok((report, held))
     }
 

@@ -86,12 +86,61 @@ impl Service {
     }
 
     /// Whether this device takes in documents of `community`: it is a member there (it
-    /// founded or joined it), or holds its document already (a bundle brought it in).
+    /// founded or joined it), or holds its community document already (a bundle brought it
+    /// in).
     ///
     /// # Errors
     /// Storage errors.
     pub fn belongs_to(&self, community: &str) -> Result<bool> {
-        Ok(self.store().identity(community)?.is_some() || self.stored_heads(community)?.is_some())
+        Ok(self.store().identity(community)?.is_some()
+            || allmende_store::chunks_api::doc_meta(self.store().conn(), community)?
+                .is_some_and(|m| m.kind == "community"))
+    }
+
+    /// Whether the community document `bytes` (of `id`) holds an accepted entry signed by
+    /// this device: it founded or joined that community, or acted in it (a device restored
+    /// from a backup made before it joined). A roster that merely lists this device's key
+    /// does not count.
+    pub fn took_part_in(&self, id: &str, bytes: &[u8]) -> bool {
+        let me = self.device().public_hex().to_ascii_lowercase();
+        crate::docs::load(bytes, &automerge::ActorId::random())
+            .and_then(|mut doc| {
+                crate::docs::community(
+                    id,
+                    &mut doc,
+                    &mut allmende_core::governance::LogHistory::default(),
+                )
+            })
+            .is_ok_and(|c| c.signers.contains(&me))
+    }
+
+    /// Remembers documents a sync left out (of a community this device does not belong
+    /// to), with that community, in one transaction: a sync does not fetch them again while
+    /// the community is none of this device's ([`Service::left_out_here`]). Ids that are not
+    /// document ids are not kept.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn note_left_out(&mut self, left: &[(String, String)]) -> Result<()> {
+        let left: Vec<&(String, String)> = left
+            .iter()
+            .filter(|(id, c)| {
+                allmende_core::DocId::parse(id).is_ok() && allmende_core::DocId::parse(c).is_ok()
+            })
+            .collect();
+        if left.is_empty() {
+            return Ok(());
+        }
+        self.store_mut().write(|tx| {
+            let mut put = tx.prepare_cached(
+                "INSERT INTO meta(key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            )?;
+            for (id, community) in left {
+                put.execute([format!("left_out:{id}"), community.clone()])?;
+            }
+            Ok(())
+        })
     }
 
     /// Every local document's heads as the store keeps them.

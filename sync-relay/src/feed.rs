@@ -61,9 +61,17 @@ pub(crate) async fn answer(
     // may list its key without its holder's word, and that community is none of its business.
     // (One that names more than can be answered for hears of all it may read: leaving out
     // the communities past the limit would stop their changes without a word.)
-    let only: Option<std::collections::HashSet<&str>> = (!named.is_empty()
-        && named.len() <= MAX_COMMUNITIES)
-        .then(|| named.iter().copied().collect());
+    // Also the communities whose log holds an entry the device signed (it founded or joined
+    // them): a device restored from a backup made before does not name them.
+    let took_part = access.took_part_in(&peer);
+    let only: Option<std::collections::HashSet<&str>> =
+        (!named.is_empty() && named.len() <= MAX_COMMUNITIES).then(|| {
+            named
+                .iter()
+                .copied()
+                .chain(took_part.iter().map(String::as_str))
+                .collect()
+        });
     let changed: Vec<(String, String)> = changes
         .docs
         .into_iter()

@@ -66,6 +66,7 @@ pub fn reach(before: Option<&Community>, after: &Community) -> Reach {
         history,
         device_owners,
         heads: _,
+        signers: _,
         flags: _,
     } = after;
     // An empty roster judges nothing (see `body::check_body`): its first members change

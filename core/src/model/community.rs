@@ -60,6 +60,12 @@ pub struct Community {
     /// (it signed their entries), also after it is taken off them.
     #[serde(default)]
     pub device_owners: BTreeMap<String, String>,
+    /// Devices (lower-case hex) that signed an accepted entry of the log: a device that
+    /// founded the community, joined it (a joining device takes its invite key off itself)
+    /// or acted in it. No entry written by someone else can put a device here, so this is
+    /// where a device took part, which a roster that merely lists its key is not.
+    #[serde(default)]
+    pub signers: std::collections::BTreeSet<String>,
     /// The log's latest entries (what a new entry has `seen`).
     pub heads: Vec<String>,
     /// Entries that were not accepted.
@@ -147,6 +153,7 @@ impl Community {
             moderation_log: Vec::new(),
             history: super::MemberHistory::default(),
             device_owners: BTreeMap::new(),
+            signers: std::collections::BTreeSet::new(),
             heads: Vec::new(),
             flags: Vec::new(),
         }

@@ -337,7 +337,11 @@ impl Session {
     ///
     /// New documents are taken in only as [`Intake::Mine`] allows (of communities this
     /// device belongs to, and of `joining`, a community fetched with an invite's key): the
-    /// store judges which community a document is, as for any document it receives.
+    /// store judges which community a document is, as for any document it receives. A
+    /// community not held here yet is taken in (with its items of this session) where this
+    /// device signed an entry of its log (it founded or joined it: a device restored from a
+    /// backup made before); the documents of any other community are left out before the
+    /// store reads them (a stranger's damaged document is no quarantine here).
     pub(super) fn write_back(
         &self,
         svc: &mut Service,
@@ -348,7 +352,7 @@ impl Session {
             let stored = svc.stored_heads(id)?;
             let unchanged =
                 h.with_document(|doc| stored.as_deref() == Some(&*heads_text(&doc.get_heads())));
-            if unchanged {
+            if unchanged || (stored.is_none() && joining.is_none() && svc.left_out_here(id)?) {
                 continue;
             }
             // Batched by the community the header names (a community document by its own
@@ -370,7 +374,27 @@ impl Session {
                 .push((id.clone(), bytes));
         }
         let mut out = WrittenBack::default();
-        for docs in by_community.values() {
+        for (community, docs) in &by_community {
+            let ours = joining == Some(community.as_str()) || svc.belongs_to(community)?;
+            let took_part = !ours
+                && docs
+                    .iter()
+                    .any(|(id, bytes)| id == community && svc.took_part_in(id, bytes));
+            if !ours && !took_part {
+                let left: Vec<(String, String)> = docs
+                    .iter()
+                    .map(|(id, _)| (id.clone(), community.clone()))
+                    .collect();
+                svc.note_left_out(&left)?;
+                tracing::info!(%community, documents = left.len(), "not a community of this device; left out");
+                out.left_out.extend(left.into_iter().map(|(id, _)| id));
+                continue;
+            }
+            let joining = if took_part {
+                Some(community.as_str())
+            } else {
+                joining
+            };
             let (report, held) = svc.receive_each_in(docs, Intake::Mine { joining })?;
             out.received += report.merged;
             out.created += report.created;

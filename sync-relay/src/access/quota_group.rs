@@ -41,6 +41,22 @@ impl Access {
         community_of(&self.state.read().ok()?.docs, doc_id)
     }
 
+    /// The communities whose log holds an accepted entry signed by `peer`'s device: those it
+    /// founded, joined or acted in (a roster that merely lists its key is not one).
+    #[must_use]
+    pub fn took_part_in(&self, peer: &str) -> Vec<String> {
+        let (Some(device), Ok(state)) = (device_of_peer(peer), self.state.read()) else {
+            return Vec::new();
+        };
+        let device = device.to_ascii_lowercase();
+        state
+            .views
+            .iter()
+            .filter(|(_, c)| c.signers.contains(&device))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
     /// [`Access::quota_keys`] for a write into a document of `community` (a document the
     /// relay does not hold yet says its community itself: [`claimed_community`]).
     #[must_use]

@@ -66,6 +66,7 @@ fn to_find(svc: &Service, s: &Session) -> Result<Vec<String>> {
     for id in s.catalogued() {
         if !s.handles.contains_key(&id)
             && allmende_store::chunks_api::doc_meta(conn, &id)?.is_none()
+            && !svc.left_out_here(&id)?
         {
             kept.push(id);
         }
