@@ -170,11 +170,19 @@ fn a_restored_device_gets_back_a_community_it_joined_after_the_backup() {
         "--category",
         "energy",
     ]);
+    // Enough ideas for several windows of documents: the town's document may come after
+    // some of its items (a restored device does not know it as a community yet).
+    a.ok(&["--community", &town, "dev", "write-ideas", "--count", "700"]);
     a.ok(&["sync"]);
     let b = Peer::new();
     b.ok(&["restore-backup", file.to_str().expect("path")]);
-    b.ok(&["sync", "--timeout", "20"]);
-    b.ok(&["sync", "--timeout", "20"]);
-    let titles = b.titles(&["idea", "list", "--community", &town]);
+    b.ok(&["sync", "--timeout", "30"]);
+    let titles = b.titles(&["idea", "list", "--community", &town, "--limit", "1000"]);
     assert!(titles.contains(&"Im neuen Ort".to_string()), "{titles:?}");
+    let all = b.json(&["idea", "list", "--community", &town, "--limit", "1000"]);
+    assert_eq!(
+        all["items"].as_array().map(Vec::len),
+        Some(701),
+        "every idea of the town came back in one sync"
+    );
 }

@@ -315,6 +315,34 @@ fn an_edited_community_header_locks_nobody_out() {
     );
 }
 
+/// From a review of this session's sync intake: a header rewritten to another kind and
+/// community (the community document as "an idea of elsewhere") made every device leave the
+/// document out, so no change of the community reached anyone's store any more.
+#[test]
+fn a_community_header_rewritten_as_an_item_elsewhere_freezes_nothing() {
+    let (_relay, anna, others, community, _) = demoted_mallory();
+    let (ben, mallory) = (&others[0], &others[1]);
+    tamper(mallory, &community, |d, _| {
+        let (_, header) = d.get(&ROOT, "header").expect("read").expect("header");
+        d.put(&header, "kind", "idea").expect("kind");
+        d.put(&header, "community", "E7KhVoyZ3ReDKESAUKaZ9wg1F4A")
+            .expect("community");
+    });
+    mallory.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    anna.ok(&["sync"]);
+    anna.ok(&["community", "edit", "--name", "Neudorf"]);
+    anna.ok(&["sync"]);
+    ben.ok(&["sync"]);
+    let listed = ben.json(&["community", "list"]);
+    assert!(
+        listed
+            .as_array()
+            .is_some_and(|all| all.iter().any(|c| c["name"] == "Neudorf")),
+        "the rename reached Ben: {listed}"
+    );
+}
+
 /// Finding 4: authorship of ordinary content was taken from plain fields. Mallory's client
 /// writes a comment as Anna, rewrites Ben's comment, adds supporters who never supported and
 /// names herself the idea's author; no honest peer shows any of it, and each is flagged.

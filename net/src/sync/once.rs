@@ -236,6 +236,11 @@ async fn sync_scoped(
         .iter()
         .flat_map(|f| f.changed.iter().map(|(id, _)| id.clone()))
         .collect();
+    // Documents left out in this session: those of a community taken in by a later window
+    // (a device restored from a backup, whose community document came after its items) are
+    // asked for again.
+    let mut left: Vec<String> = Vec::new();
+    let mut asked_again: HashSet<String> = HashSet::new();
     loop {
         for window in super::plan::windows(&queue, &communities, WINDOW) {
             let w = run_window(svc, to.clone(), timeout, &key, &window, &label).await?;
@@ -246,6 +251,7 @@ async fn sync_scoped(
             report.not_synced.extend(w.missing);
             unsettled.extend(w.unsettled);
             report.quarantined.extend(w.quarantined);
+            left.extend(w.left_out);
             report.bytes_sent += w.bytes.0;
             report.bytes_received += w.bytes.1;
             moved.extend(w.synced);
@@ -271,6 +277,12 @@ async fn sync_scoped(
             // One left out before (of a community this device does not belong to) is not
             // fetched again.
             if !here.contains(&id) && !tried.contains(&id) && !svc.left_out_here(&id)? {
+                next.push(id);
+            }
+        }
+        for id in std::mem::take(&mut left) {
+            // Once each: one left out for a community that is no document id is not noted.
+            if !here.contains(&id) && !svc.left_out_here(&id)? && asked_again.insert(id.clone()) {
                 next.push(id);
             }
         }
@@ -327,6 +339,8 @@ struct Window {
     received: usize,
     created: usize,
     quarantined: Vec<Quarantined>,
+    /// New documents of a community this device does not belong to (yet).
+    left_out: Vec<String>,
     bytes: (u64, u64),
 }
 
@@ -371,6 +385,7 @@ async fn run_window(
         received,
         created,
         quarantined,
+        left_out: back.left_out,
         bytes,
     })
 }

@@ -347,7 +347,8 @@ impl Session {
         svc: &mut Service,
         joining: Option<&str>,
     ) -> Result<WrittenBack> {
-        let mut by_community: HashMap<String, Vec<(String, Vec<u8>)>> = HashMap::new();
+        // Community -> (stored documents, new documents).
+        let mut by_community: HashMap<String, Batch> = HashMap::new();
         for (id, h) in &self.handles {
             let stored = svc.stored_heads(id)?;
             let unchanged =
@@ -355,39 +356,51 @@ impl Session {
             if unchanged || (stored.is_none() && joining.is_none() && svc.left_out_here(id)?) {
                 continue;
             }
-            // Batched by the community the header names (a community document by its own
-            // id); the store takes each as what it judges it to be.
-            let community = h.with_document(|doc| {
-                header_of(doc).map(|hd| match hd.kind {
-                    DocKind::Community => id.clone(),
-                    _ => hd.community,
-                })
-            });
+            // A stored document is batched with the community it is stored under (whatever
+            // its header says now: the store judges it by what it was); a new one by the
+            // community its header names (a community document by its own id), and the
+            // store takes it as what it judges it to be.
+            let community = match allmende_store::chunks_api::doc_meta(svc.store().conn(), id)? {
+                Some(meta) => Some(meta.community),
+                None => h.with_document(|doc| {
+                    header_of(doc).map(|hd| match hd.kind {
+                        DocKind::Community => id.clone(),
+                        _ => hd.community,
+                    })
+                }),
+            };
             let Some(community) = community else {
                 tracing::debug!(%id, "not an Allmende document; left in the relay");
                 continue;
             };
             let bytes = h.with_document(|doc| doc.save());
-            by_community
-                .entry(community)
-                .or_default()
-                .push((id.clone(), bytes));
+            let batch = by_community.entry(community).or_default();
+            if stored.is_some() {
+                batch.0.push((id.clone(), bytes));
+            } else {
+                batch.1.push((id.clone(), bytes));
+            }
         }
         let mut out = WrittenBack::default();
-        for (community, docs) in &by_community {
-            let ours = joining == Some(community.as_str()) || svc.belongs_to(community)?;
+        for (community, (held_here, new)) in by_community {
+            let ours = joining == Some(community.as_str()) || svc.belongs_to(&community)?;
             let took_part = !ours
-                && docs
+                && new
                     .iter()
-                    .any(|(id, bytes)| id == community && svc.took_part_in(id, bytes));
-            if !ours && !took_part {
-                let left: Vec<(String, String)> = docs
+                    .any(|(id, bytes)| *id == community && svc.took_part_in(id, bytes));
+            let mut docs = held_here;
+            if ours || took_part {
+                docs.extend(new);
+            } else if !new.is_empty() {
+                let left: Vec<(String, String)> = new
                     .iter()
                     .map(|(id, _)| (id.clone(), community.clone()))
                     .collect();
                 svc.note_left_out(&left)?;
                 tracing::info!(%community, documents = left.len(), "not a community of this device; left out");
                 out.left_out.extend(left.into_iter().map(|(id, _)| id));
+            }
+            if docs.is_empty() {
                 continue;
             }
             let joining = if took_part {
@@ -395,7 +408,7 @@ impl Session {
             } else {
                 joining
             };
-            let (report, held) = svc.receive_each_in(docs, Intake::Mine { joining })?;
+            let (report, held) = svc.receive_each_in(&docs, Intake::Mine { joining })?;
             out.received += report.merged;
             out.created += report.created;
             out.quarantined.extend(held);
@@ -442,6 +455,9 @@ impl Session {
             .collect()
     }
 }
+
+/// Documents of one community to write back: those stored here already, and new ones.
+type Batch = (Vec<(String, Vec<u8>)>, Vec<(String, Vec<u8>)>);
 
 /// What a session wrote back into the store.
 #[derive(Debug, Default)]
