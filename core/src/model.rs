@@ -14,7 +14,7 @@ mod common;
 mod community;
 mod event;
 mod idea;
-mod member_history;
+mod member;
 mod opportunity;
 mod organisation;
 mod post;
@@ -25,11 +25,11 @@ mod template;
 
 pub use common::{Comment, Header, Proof, Report};
 pub use community::{
-    Catalog, Community, CommunityDoc, CommunityKind, ItemRef, Member, Moderation, Role, Settings,
+    Catalog, Community, CommunityDoc, CommunityKind, ItemRef, Moderation, Settings,
 };
 pub use event::{Event, Registration};
 pub use idea::{Idea, IdeaStatus};
-pub use member_history::MemberHistory;
+pub use member::{Member, MemberHistory, Role};
 pub use opportunity::{Opportunity, Signup, Term};
 pub use organisation::{OrgProject, Organisation};
 pub use post::{Post, PostKind};

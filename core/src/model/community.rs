@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
-use super::{DocKind, Header};
+use super::{DocKind, Header, Member, Role};
 use crate::category::CategoryDef;
 use crate::governance::{Entry, Flag};
 use crate::time::Millis;
@@ -16,16 +16,6 @@ string_enum! {
         Town => "town",
         Village => "village",
         School => "school",
-    }
-}
-
-string_enum! {
-    /// What a member may do in a community; see [`crate::permission`].
-    pub enum Role {
-        Member => "member",
-        Moderator => "moderator",
-        MunicipalStaff => "municipal_staff",
-        Admin => "admin",
     }
 }
 
@@ -78,35 +68,6 @@ pub struct Settings {
     pub code_of_conduct: String,
     /// Hold a new member's first posts for review.
     pub hold_first_posts: bool,
-}
-
-/// A member in the roster.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Member {
-    pub id: String,
-    pub role: Role,
-    pub joined_at: Millis,
-    /// The member's profile document.
-    pub profile: String,
-    /// Device public keys (hex) -> when added. A member is a set of device keys.
-    pub devices: BTreeMap<String, Millis>,
-    /// Invite keys among the devices -> until when they may be used.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub expires: BTreeMap<String, Millis>,
-    pub removed: bool,
-    /// Whether the member's posts are shown without review. New members of a community that
-    /// holds first posts start untrusted until a moderator approves them.
-    #[serde(default)]
-    pub trusted: bool,
-}
-
-impl Member {
-    /// Whether `device` (hex) is one of the member's and, if it is an invite key, still
-    /// usable at `now`.
-    #[must_use]
-    pub fn device_open_at(&self, device: &str, now: Millis) -> bool {
-        self.devices.contains_key(device) && self.expires.get(device).is_none_or(|u| now <= *u)
-    }
 }
 
 /// The catalogue of item documents, kept under the key `items` of the community document.

@@ -1,15 +1,53 @@
-//! The roster after each accepted roster change, in replay order, with an index by member: a
-//! signed field is checked against its author's entry at the time it was written, once per
-//! field of every item, so that lookup must not walk the whole history of a town of 2,000
-//! members.
+//! A member of a community's roster, and the roster after each accepted roster change in
+//! replay order, indexed by member: a signed field is checked against its author's entry at
+//! the time it was written, once per field of every item, so that lookup must not walk the
+//! whole history of a town of 2,000 members.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Deref;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::Member;
 use crate::time::Millis;
+
+string_enum! {
+    /// What a member may do in a community; see [`crate::permission`].
+    pub enum Role {
+        Member => "member",
+        Moderator => "moderator",
+        MunicipalStaff => "municipal_staff",
+        Admin => "admin",
+    }
+}
+
+/// A member in the roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub id: String,
+    pub role: Role,
+    pub joined_at: Millis,
+    /// The member's profile document.
+    pub profile: String,
+    /// Device public keys (hex) -> when added. A member is a set of device keys.
+    pub devices: BTreeMap<String, Millis>,
+    /// Invite keys among the devices -> until when they may be used.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub expires: BTreeMap<String, Millis>,
+    pub removed: bool,
+    /// Whether the member's posts are shown without review. New members of a community that
+    /// holds first posts start untrusted until a moderator approves them.
+    #[serde(default)]
+    pub trusted: bool,
+}
+
+impl Member {
+    /// Whether `device` (hex) is one of the member's and, if it is an invite key, still
+    /// usable at `now`.
+    #[must_use]
+    pub fn device_open_at(&self, device: &str, now: Millis) -> bool {
+        self.devices.contains_key(device) && self.expires.get(device).is_none_or(|u| now <= *u)
+    }
+}
 
 /// Each accepted roster change's member entry, in replay order, with its time.
 #[derive(Debug, Clone, Default)]
