@@ -341,6 +341,14 @@ fn a_community_header_rewritten_as_an_item_elsewhere_freezes_nothing() {
             .is_some_and(|all| all.iter().any(|c| c["name"] == "Neudorf")),
         "the rename reached Ben: {listed}"
     );
+    // And a new member still joins (her device holds nothing of the community yet), and
+    // gets its items.
+    let idea = anna.create(&["idea", "add", "--title", "Dorfbank", "--category", "energy"]);
+    let token = anna.ok(&["invite", "--name", "Dana"]).trim().to_string();
+    anna.ok(&["sync"]);
+    let dana = Peer::new();
+    dana.ok(&["join", &token]);
+    assert!(dana.ok(&["idea", "show", &idea]).contains("Dorfbank"));
 }
 
 /// Finding 4: authorship of ordinary content was taken from plain fields. Mallory's client

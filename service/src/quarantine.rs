@@ -108,6 +108,18 @@ impl Service {
         Ok((report, held))
     }
 
+    /// Whether document `id` was left out of a sync and its community is this device's now
+    /// (it arrived later in the same sync, say): worth asking for again.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn left_out_now_mine(&self, id: &str) -> Result<bool> {
+        match self.store().setting(&format!("left_out:{id}"))? {
+            Some(community) => self.belongs_to(&community),
+            None => Ok(false),
+        }
+    }
+
     /// Whether document `id` was left out of a sync (see [`Intake::Mine`]) and its community
     /// is still none of this device's: a sync need not fetch it again.
     ///

@@ -255,7 +255,10 @@ async fn sync_scoped(
             report.bytes_sent += w.bytes.0;
             report.bytes_received += w.bytes.1;
             moved.extend(w.synced);
-            shown.done += window.len();
+            shown.done += window
+                .iter()
+                .filter(|id| !asked_again.contains(*id))
+                .count();
             shown.bytes_received = report.bytes_received;
             progress(shown);
         }
@@ -281,8 +284,9 @@ async fn sync_scoped(
             }
         }
         for id in std::mem::take(&mut left) {
-            // Once each: one left out for a community that is no document id is not noted.
-            if !here.contains(&id) && !svc.left_out_here(&id)? && asked_again.insert(id.clone()) {
+            // Once each, and only those noted for a community that is this device's now.
+            if !here.contains(&id) && svc.left_out_now_mine(&id)? && asked_again.insert(id.clone())
+            {
                 next.push(id);
             }
         }
@@ -291,8 +295,9 @@ async fn sync_scoped(
         if next.is_empty() {
             break;
         }
+        // Counted once each in the progress (those asked again were counted already).
+        shown.total += next.iter().filter(|id| !tried.contains(*id)).count();
         tried.extend(next.iter().cloned());
-        shown.total += next.len();
         queue = next;
     }
     // The next ask starts where this one did, unless a document was left half-way or one the
@@ -400,16 +405,9 @@ fn catalogued(svc: &mut Service, communities: &[String]) -> Result<Vec<String>> 
         let Ok(doc) = automerge::Automerge::load(&bytes) else {
             continue;
         };
-        let is_community = autosurgeon::hydrate_prop::<_, allmende_core::model::Header, _, _>(
-            &doc,
-            &automerge::ROOT,
-            "header",
-        )
-        .is_ok_and(|h| h.kind == allmende_core::model::DocKind::Community);
-        if is_community {
-            if let Ok(c) = autosurgeon::hydrate::<_, Catalog>(&doc) {
-                out.extend(c.items.into_keys());
-            }
+        // The store holds it as a community (a header rewritten since changes nothing).
+        if let Ok(c) = autosurgeon::hydrate::<_, Catalog>(&doc) {
+            out.extend(c.items.into_keys());
         }
     }
     Ok(out)

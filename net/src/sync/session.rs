@@ -316,15 +316,17 @@ impl Session {
             .collect()
     }
 
-    /// Item ids listed in the catalogues of the communities we hold.
-    fn catalogued(&self) -> Vec<String> {
+    /// Item ids listed in the catalogues of `communities` (those the store holds as
+    /// communities: a header rewritten since does not make one something else).
+    fn catalogued(&self, communities: &std::collections::HashSet<String>) -> Vec<String> {
         let mut out = Vec::new();
-        for h in self.handles.values() {
+        for (id, h) in &self.handles {
+            if !communities.contains(id) {
+                continue;
+            }
             h.with_document(|doc| {
-                if header_of(doc).is_some_and(|hd| hd.kind == DocKind::Community) {
-                    if let Ok(c) = autosurgeon::hydrate::<_, Catalog>(doc) {
-                        out.extend(c.items.into_keys());
-                    }
+                if let Ok(c) = autosurgeon::hydrate::<_, Catalog>(doc) {
+                    out.extend(c.items.into_keys());
                 }
             });
         }
@@ -362,10 +364,20 @@ impl Session {
             // store takes it as what it judges it to be.
             let community = match allmende_store::chunks_api::doc_meta(svc.store().conn(), id)? {
                 Some(meta) => Some(meta.community),
+                // A document with a log is a community's (the store judges whether its log
+                // founds one), whatever its header says now.
                 None => h.with_document(|doc| {
-                    header_of(doc).map(|hd| match hd.kind {
-                        DocKind::Community => id.clone(),
-                        _ => hd.community,
+                    header_of(doc).map(|hd| {
+                        if hd.kind == DocKind::Community
+                            || automerge::ReadDoc::get(doc, ROOT, "log")
+                                .ok()
+                                .flatten()
+                                .is_some()
+                        {
+                            id.clone()
+                        } else {
+                            hd.community
+                        }
                     })
                 }),
             };

@@ -63,7 +63,8 @@ fn to_find(svc: &Service, s: &Session) -> Result<Vec<String>> {
     let conn = svc.store().conn();
     let mut kept = Vec::new();
     // Those the session holds need no lookup (most of them, on every look).
-    for id in s.catalogued() {
+    let communities = svc.community_ids()?;
+    for id in s.catalogued(&communities) {
         if !s.handles.contains_key(&id)
             && allmende_store::chunks_api::doc_meta(conn, &id)?.is_none()
             && !svc.left_out_here(&id)?
