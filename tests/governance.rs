@@ -351,6 +351,33 @@ fn a_community_header_rewritten_as_an_item_elsewhere_freezes_nothing() {
     assert!(dana.ok(&["idea", "show", &idea]).contains("Dorfbank"));
 }
 
+/// From a review of the sync intake: a new device batched a document that has a root `log`
+/// as a community of its own, so an item Mallory added a `log` key to never reached anyone
+/// joining later; and a community whose header Mallory made unreadable was skipped as "not
+/// an Allmende document", so nobody could join any more.
+#[test]
+fn an_item_given_a_log_and_an_unreadable_community_header_still_reach_a_new_member() {
+    let (_relay, anna, others, community, _) = demoted_mallory();
+    let mallory = &others[1];
+    let idea = anna.create(&["idea", "add", "--title", "Dorfbank", "--category", "energy"]);
+    anna.ok(&["sync"]);
+    mallory.ok(&["sync"]);
+    tamper(mallory, &idea, |d, _| {
+        d.put(&ROOT, "log", 0_i64).expect("log");
+    });
+    tamper(mallory, &community, |d, _| {
+        let (_, header) = d.get(&ROOT, "header").expect("read").expect("header");
+        d.put(&header, "kind", 7_i64).expect("kind");
+    });
+    mallory.ok(&["sync"]);
+    anna.ok(&["sync"]);
+    let token = anna.ok(&["invite", "--name", "Dana"]).trim().to_string();
+    anna.ok(&["sync"]);
+    let dana = Peer::new();
+    dana.ok(&["join", &token]);
+    assert!(dana.ok(&["idea", "show", &idea]).contains("Dorfbank"));
+}
+
 /// Finding 4: authorship of ordinary content was taken from plain fields. Mallory's client
 /// writes a comment as Anna, rewrites Ben's comment, adds supporters who never supported and
 /// names herself the idea's author; no honest peer shows any of it, and each is flagged.

@@ -30,13 +30,14 @@ impl Service {
     /// # Errors
     /// Storage errors.
     pub fn community_ids(&self) -> Result<HashSet<String>> {
-        Ok(self
+        let mut stmt = self
             .store()
-            .docs(None)?
-            .into_iter()
-            .filter(|d| d.kind == "community")
-            .map(|d| d.id)
-            .collect())
+            .conn()
+            .prepare_cached("SELECT id FROM docs WHERE kind = 'community'")?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<std::result::Result<HashSet<_>, _>>()?;
+        Ok(ids)
     }
 
     /// The relays `community` syncs through.

@@ -364,20 +364,15 @@ impl Session {
             // store takes it as what it judges it to be.
             let community = match allmende_store::chunks_api::doc_meta(svc.store().conn(), id)? {
                 Some(meta) => Some(meta.community),
-                // A document with a log is a community's (the store judges whether its log
-                // founds one), whatever its header says now.
+                // A document whose log founds a community is that community's, whatever its
+                // header says now (or whether it reads): as the store judges it.
                 None => h.with_document(|doc| {
-                    header_of(doc).map(|hd| {
-                        if hd.kind == DocKind::Community
-                            || automerge::ReadDoc::get(doc, ROOT, "log")
-                                .ok()
-                                .flatten()
-                                .is_some()
-                        {
-                            id.clone()
-                        } else {
-                            hd.community
-                        }
+                    if founds_community(id, doc) {
+                        return Some(id.clone());
+                    }
+                    header_of(doc).map(|hd| match hd.kind {
+                        DocKind::Community => id.clone(),
+                        _ => hd.community,
                     })
                 }),
             };
@@ -466,6 +461,21 @@ impl Session {
             .map(|(id, h)| (id.clone(), h.with_document(|d| d.get_heads())))
             .collect()
     }
+}
+
+/// Whether `doc`'s log founds community `id` (replayed, only where there is a log).
+fn founds_community(id: &str, doc: &Automerge) -> bool {
+    automerge::ReadDoc::get(doc, ROOT, "log")
+        .ok()
+        .flatten()
+        .is_some()
+        && allmende_core::governance::replay_document(
+            id,
+            doc,
+            &mut allmende_core::governance::LogHistory::default(),
+            &mut allmende_core::governance::Checked::default(),
+        )
+        .is_founded()
 }
 
 /// Documents of one community to write back: those stored here already, and new ones.
