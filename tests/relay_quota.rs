@@ -23,25 +23,32 @@ fn noise(seed: u64, len: usize) -> String {
         .collect()
 }
 
+/// `count` ideas titled "`title` N", each with about 12 KB of letters that compress little
+/// (seeds from `seed`), written on `peer`; the id of the last.
+fn noisy_ideas(peer: &allmende_tests::Peer, title: &str, seed: u64, count: u64) -> String {
+    let mut last = String::new();
+    for i in 0..count {
+        last = peer.create(&[
+            "idea",
+            "add",
+            "--title",
+            &format!("{title} {i}"),
+            "--category",
+            "energy",
+            "--text",
+            &noise(seed + i, 19_000),
+        ]);
+    }
+    last
+}
+
 #[test]
 fn a_member_who_adds_devices_gets_no_more_room_on_the_relay() {
     let relay = RelayProc::start("max_bytes_per_key = 100000\n");
     let (anna, members, community) = community_with_members(&relay, &["Ben"]);
     let ben = &members[0];
     // Ben stores about 60 KB through his own device: within the quota of 100 KB.
-    let mut idea = String::new();
-    for i in 0..5 {
-        idea = ben.create(&[
-            "idea",
-            "add",
-            "--title",
-            &format!("Messreihe {i}"),
-            "--category",
-            "energy",
-            "--text",
-            &noise(i, 19_000),
-        ]);
-    }
+    let idea = noisy_ideas(ben, "Messreihe", 0, 5);
     ben.ok(&["sync"]);
     assert_eq!(relay.metric("allmende_relay_refused_quota_total"), 0);
     // His modified client adds a key of its own making to him, which the roster allows (a
@@ -116,18 +123,7 @@ fn new_items_from_a_members_added_device_count_against_the_members_quota() {
     let (anna, members, community) = community_with_members(&relay, &["Ben"]);
     let ben = &members[0];
     // Ben's own device stores about 85 KB of the 100 KB.
-    for i in 0..7 {
-        ben.create(&[
-            "idea",
-            "add",
-            "--title",
-            &format!("Messreihe {i}"),
-            "--category",
-            "energy",
-            "--text",
-            &noise(i, 19_000),
-        ]);
-    }
+    noisy_ideas(ben, "Messreihe", 0, 7);
     ben.ok(&["sync"]);
     // Ben's second device: its key added to him, the community handed over as a file.
     let second = allmende_tests::Peer::new();
@@ -144,18 +140,7 @@ fn new_items_from_a_members_added_device_count_against_the_members_quota() {
         .expect("open")
         .adopt_identity(&community, &ben.member_id())
         .expect("identity");
-    for i in 0..5 {
-        second.create(&[
-            "idea",
-            "add",
-            "--title",
-            &format!("Zweitgerät {i}"),
-            "--category",
-            "energy",
-            "--text",
-            &noise(50 + i, 19_000),
-        ]);
-    }
+    noisy_ideas(&second, "Zweitgerät", 50, 5);
     let _ = second.run(&["sync", "--relay", &relay.url(), "--timeout", "10"]);
     assert!(
         relay.metric("allmende_relay_refused_quota_total") >= 1,
@@ -260,18 +245,7 @@ fn a_key_listed_on_a_strangers_roster_does_not_share_the_strangers_quota() {
     let (eve, _, elsewhere) = community_with_members(&relay, &[]);
     eve.add_own_device(&elsewhere, &ben_key);
     let ideas = |peer: &allmende_tests::Peer, title: &str, seed: u64| {
-        for i in 0..5 {
-            peer.create(&[
-                "idea",
-                "add",
-                "--title",
-                &format!("{title} {i}"),
-                "--category",
-                "energy",
-                "--text",
-                &noise(seed + i, 19_000),
-            ]);
-        }
+        noisy_ideas(peer, title, seed, 5);
         peer.ok(&["sync"]);
     };
     // About 60 KB each: Eve's within her quota, Ben's within his.
@@ -300,18 +274,7 @@ fn a_new_keys_first_upload_of_a_new_item_counts_with_its_members_keys() {
     let (anna, members, community) = community_with_members(&relay, &["Ben"]);
     let ben = &members[0];
     // Ben's own device stores about 85 KB of the 100 KB.
-    for i in 0..7 {
-        ben.create(&[
-            "idea",
-            "add",
-            "--title",
-            &format!("Messreihe {i}"),
-            "--category",
-            "energy",
-            "--text",
-            &noise(i, 19_000),
-        ]);
-    }
+    noisy_ideas(ben, "Messreihe", 0, 7);
     ben.ok(&["sync"]);
     assert_eq!(relay.metric("allmende_relay_refused_quota_total"), 0);
     let seed = [44_u8; 32];

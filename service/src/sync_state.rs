@@ -131,16 +131,16 @@ impl Service {
         if left.is_empty() {
             return Ok(());
         }
-        self.store_mut().write(|tx| {
-            let mut put = tx.prepare_cached(
-                "INSERT INTO meta(key, value) VALUES (?1, ?2)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            )?;
-            for (id, community) in left {
-                put.execute([format!("left_out:{id}"), community.clone()])?;
-            }
-            Ok(())
-        })
+        let keys: Vec<String> = left
+            .iter()
+            .map(|(id, _)| format!("left_out:{id}"))
+            .collect();
+        let settings: Vec<(&str, &str)> = keys
+            .iter()
+            .zip(&left)
+            .map(|(key, (_, community))| (key.as_str(), community.as_str()))
+            .collect();
+        self.store_mut().set_settings(&settings)
     }
 
     /// Every local document's heads as the store keeps them.

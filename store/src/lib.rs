@@ -139,9 +139,11 @@ impl Store {
     /// # Errors
     /// Storage errors.
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        // Cached: a sync asks once per document it may fetch (`left_out:` marks).
         Ok(self
             .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
             .optional()?)
     }
 
@@ -150,11 +152,24 @@ impl Store {
     /// # Errors
     /// Storage errors.
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [key, value],
-        )?;
-        Ok(())
+        self.set_settings(&[(key, value)])
+    }
+
+    /// Sets local settings, all in one transaction.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn set_settings(&mut self, settings: &[(&str, &str)]) -> Result<()> {
+        self.write(|tx| {
+            let mut put = tx.prepare_cached(
+                "INSERT INTO meta(key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            )?;
+            for (key, value) in settings {
+                put.execute([key, value])?;
+            }
+            Ok(())
+        })
     }
 
     /// This device's secret key, created on first use.

@@ -362,7 +362,11 @@ impl Session {
             // its header says now: the store judges it by what it was); a new one by the
             // community its header names (a community document by its own id), and the
             // store takes it as what it judges it to be.
-            let community = match allmende_store::chunks_api::doc_meta(svc.store().conn(), id)? {
+            let held = match stored {
+                Some(_) => allmende_store::chunks_api::doc_meta(svc.store().conn(), id)?,
+                None => None,
+            };
+            let community = match held {
                 Some(meta) => Some(meta.community),
                 // A document whose log founds a community is that community's, whatever its
                 // header says now (or whether it reads): as the store judges it.
