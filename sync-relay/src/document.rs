@@ -23,9 +23,11 @@ mod acks;
 pub(crate) mod pace;
 mod receive;
 mod states;
+mod waiting;
 use acks::Acks;
 use pace::Pace;
 use states::States;
+use waiting::Waiting;
 
 /// Most messages taken in one round.
 const MAX_ROUND: usize = 512;
@@ -64,13 +66,10 @@ struct Document {
     disk: OnDisk,
     /// The stored bytes could not be read: the relay serves nothing and writes nothing.
     damaged: bool,
-    /// Bytes of changes received per device while some wait for a dependency that has not
-    /// come (Automerge keeps them in memory until it does). They count against the size
-    /// limit and the device's quota, and are charged once they are stored.
-    waiting_by: HashMap<String, u64>,
-    /// The change chunks that arrived while some wait (Automerge shows no metadata of the
-    /// changes it holds back): checked with each new message for tangled operation numbers.
-    waiting_chunks: Vec<Vec<u8>>,
+    /// Changes held back until their dependencies come (Automerge keeps them in memory).
+    /// They count against the size limit and the bringers' quota, and are charged once
+    /// they are stored.
+    waiting: Waiting,
     /// Bytes of changes applied since the last write (the size limit counts them too).
     unsaved: usize,
     /// Bytes of new changes per device since the last write, counted with it.
@@ -180,8 +179,7 @@ impl Document {
             doc,
             disk,
             damaged,
-            waiting_by: HashMap::new(),
-            waiting_chunks: Vec::new(),
+            waiting: Waiting::new(shared.clone()),
             unsaved: 0,
             charges: Vec::new(),
             peers: HashMap::new(),
@@ -328,8 +326,7 @@ impl Document {
                     peer.state = Arc::default();
                 }
                 self.unsaved = 0;
-                self.waiting_by.clear();
-                self.waiting_chunks.clear();
+                self.waiting.clear();
                 if holds {
                     self.doc = rebuilt;
                     self.unsaved = self.doc.save().len();

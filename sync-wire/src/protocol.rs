@@ -76,37 +76,7 @@ struct Fields {
 /// # Errors
 /// A [`ProtocolError`] for anything that is not a well-formed message of a known type.
 pub fn decode(frame: &[u8]) -> Result<Inbound, ProtocolError> {
-    let mut d = Decoder::new(frame);
-    let len = d.map()?;
-    let mut f = Fields::default();
-    let mut i = 0u64;
-    loop {
-        match len {
-            Some(n) if i >= n => break,
-            None if d.datatype()? == Type::Break => break,
-            _ => {}
-        }
-        i += 1;
-        let key = d.str()?;
-        match key {
-            "type" => f.kind = Some(d.str()?.to_string()),
-            "senderId" => f.sender = Some(d.str()?.to_string()),
-            "documentId" => f.document = Some(d.str()?.to_string()),
-            "sessionId" => f.session = Some(d.str()?.to_string()),
-            "data" => f.data = Some(d.bytes()?.to_vec()),
-            "count" => f.count = Some(d.u64()?),
-            "supportedProtocolVersions" => {
-                let n = d.array()?.unwrap_or(0);
-                for _ in 0..n.min(16) {
-                    f.versions.push(d.str()?.to_string());
-                }
-                for _ in 16..n {
-                    d.skip()?;
-                }
-            }
-            _ => d.skip()?,
-        }
-    }
+    let f = fields(frame)?;
     let kind = f.kind.ok_or(ProtocolError::Missing("type"))?;
     let document = |doc: Option<String>| -> Result<String, ProtocolError> {
         let doc = doc.ok_or(ProtocolError::Missing("documentId"))?;
@@ -141,6 +111,51 @@ pub fn decode(frame: &[u8]) -> Result<Inbound, ProtocolError> {
         }
         other => Err(ProtocolError::UnknownType(other.chars().take(40).collect())),
     }
+}
+
+/// The fields of one frame that the relay reads.
+fn fields(frame: &[u8]) -> Result<Fields, ProtocolError> {
+    let mut d = Decoder::new(frame);
+    let len = d.map()?;
+    let mut f = Fields::default();
+    let mut i = 0u64;
+    loop {
+        match len {
+            Some(n) if i >= n => break,
+            None if d.datatype()? == Type::Break => break,
+            _ => {}
+        }
+        i += 1;
+        let key = d.str()?;
+        match key {
+            "type" => f.kind = Some(d.str()?.to_string()),
+            "senderId" => f.sender = Some(d.str()?.to_string()),
+            "documentId" => f.document = Some(d.str()?.to_string()),
+            "sessionId" => f.session = Some(d.str()?.to_string()),
+            "data" => f.data = Some(d.bytes()?.to_vec()),
+            "count" => f.count = Some(d.u64()?),
+            "supportedProtocolVersions" => {
+                let n = d.array()?.unwrap_or(0);
+                for _ in 0..n.min(16) {
+                    f.versions.push(d.str()?.to_string());
+                }
+                for _ in 16..n {
+                    d.skip()?;
+                }
+            }
+            _ => d.skip()?,
+        }
+    }
+    Ok(f)
+}
+
+/// The `type` of any well-formed message (also of those [`decode`] ignores, such as
+/// `error` and `doc-unavailable`).
+///
+/// # Errors
+/// A [`ProtocolError`] for a frame that is not a CBOR map with a `type`.
+pub fn message_type(frame: &[u8]) -> Result<String, ProtocolError> {
+    fields(frame)?.kind.ok_or(ProtocolError::Missing("type"))
 }
 
 /// Whether `id` looks like an automerge-repo document id (base58, bounded length).

@@ -34,7 +34,7 @@ impl Document {
             self.refuse(&conn);
             return false;
         }
-        if self.disk.bytes + self.unsaved + self.waiting() + data.len()
+        if self.disk.bytes + self.unsaved + self.waiting.bytes() + data.len()
             > self.shared.max_document_bytes
         {
             tracing::warn!(doc = %self.id, peer = %conn.peer, "refused: the document would exceed its size limit");
@@ -88,10 +88,7 @@ impl Document {
                 .unwrap_or_default();
             if allmende_core::governance::tangled::tangles(
                 &self.doc,
-                chunks
-                    .iter()
-                    .copied()
-                    .chain(self.waiting_chunks.iter().map(Vec::as_slice)),
+                chunks.iter().copied().chain(self.waiting.chunks()),
             ) {
                 tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: changes with tangled operation numbers");
                 Metrics::add(&self.shared.metrics.closed_bad_input, 1);
@@ -108,19 +105,10 @@ impl Document {
             let device = crate::admission::device_of(&peer.conn.peer).to_string();
             let size = u64::try_from(carried).unwrap_or(u64::MAX);
             // A member's devices share one quota: adding devices gives no more room. What
-            // any of them has waiting here counts too (each device's own alone would let a
-            // member park a quota's worth through every key).
+            // any of them holds back waiting, in any document, counts too (else a member
+            // could park a quota's worth through every key, in every document).
             let group = self.shared.access.quota_keys(&peer.conn.peer, &self.id);
-            let waits = group
-                .iter()
-                .filter_map(|k| self.waiting_by.get(k))
-                .fold(0_u64, |sum, w| sum.saturating_add(*w));
-            if carried > 0
-                && !self
-                    .shared
-                    .quota
-                    .allows_together(&group, size.saturating_add(waits))
-            {
+            if carried > 0 && !self.shared.quota.allows_together(&group, size) {
                 let conn = peer.conn.clone();
                 self.over_quota(&conn);
                 return false;
@@ -143,11 +131,8 @@ impl Document {
                 self.acks.put(&heads, data, before, &peer.state);
             }
             if carried > 0 {
-                if automerge::ReadDoc::get_missing_deps(&self.doc, &[]).is_empty() {
-                    self.waiting_chunks.clear();
-                } else {
-                    self.waiting_chunks.extend(incoming);
-                }
+                let waits = !automerge::ReadDoc::get_missing_deps(&self.doc, &[]).is_empty();
+                self.waiting.arrived(incoming, waits);
             }
             if carried > 0 && !self.settle(&device, size, self.doc.get_heads() != heads, id) {
                 return false;
@@ -159,11 +144,6 @@ impl Document {
         true
     }
 
-    /// Bytes of changes waiting for a dependency, from every device.
-    fn waiting(&self) -> usize {
-        usize::try_from(self.waiting_by.values().sum::<u64>()).unwrap_or(usize::MAX)
-    }
-
     /// Accounts for `size` bytes of changes `device` just brought (`moved`: the document's
     /// heads moved with them). What is stored is charged to the devices that brought it
     /// (changes that waited included, once they no longer wait); what waits counts against
@@ -173,11 +153,11 @@ impl Document {
         let waits = !automerge::ReadDoc::get_missing_deps(&self.doc, &[]).is_empty();
         if moved {
             let mut stored = vec![(device.to_string(), size)];
-            if let Some(waited) = self.waiting_by.remove(device) {
+            if let Some(waited) = self.waiting.take(device) {
                 stored[0].1 = stored[0].1.saturating_add(waited);
             }
             if !waits {
-                stored.extend(self.waiting_by.drain());
+                stored.extend(self.waiting.take_all());
             }
             for (d, bytes) in stored {
                 self.unsaved = self
@@ -187,8 +167,7 @@ impl Document {
                 self.charges.push((d, bytes));
             }
         } else if waits {
-            let n = self.waiting_by.entry(device.to_string()).or_insert(0);
-            *n = n.saturating_add(size);
+            self.waiting.add(device, size);
         } else {
             // Nothing new (changes the relay already had): nothing to count.
             return true;
@@ -198,7 +177,8 @@ impl Document {
         }
         let empty = self.doc.get_heads().is_empty();
         if !empty
-            && self.disk.bytes + self.unsaved + self.waiting() <= self.shared.max_document_bytes
+            && self.disk.bytes + self.unsaved + self.waiting.bytes()
+                <= self.shared.max_document_bytes
         {
             return true;
         }
@@ -230,8 +210,7 @@ impl Document {
                 self.damaged = true;
             }
         }
-        self.waiting_by.clear();
-        self.waiting_chunks.clear();
+        self.waiting.clear();
         false
     }
 }

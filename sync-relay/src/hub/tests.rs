@@ -24,12 +24,8 @@ pub(super) async fn next_frame(out: &mut Answers) -> (String, Vec<u8>) {
         .await
         .expect("an answer in time")
         .expect("an answer");
-    let text = String::from_utf8_lossy(&frame).to_string();
-    let kind = ["peer", "sync", "error", "doc-unavailable"]
-        .into_iter()
-        .find(|t| text.contains(t))
-        .unwrap_or("?")
-        .to_string();
+    // By the message's own `type` (a change's text may hold any word).
+    let kind = allmende_sync_wire::protocol::message_type(&frame).unwrap_or_else(|_| "?".into());
     (kind, frame)
 }
 

@@ -512,3 +512,59 @@ async fn changes_waiting_from_one_members_two_keys_count_together() {
     );
     assert_eq!(metrics.refused_quota.load(Ordering::Relaxed), 1);
 }
+
+/// From a review: what waits for a dependency counted against the quota only within its
+/// document, so a member could park up to the quota in every document (relay memory). What
+/// a member's keys have waiting counts together across documents now.
+#[tokio::test]
+async fn changes_waiting_in_two_documents_count_together() {
+    let config = crate::Config {
+        max_bytes_per_key: 35_000,
+        ..crate::Config::default()
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let metrics = Arc::new(Metrics::default());
+    let access = Access::new(true);
+    access.know_for_test("C1", &[("ab", "ben")], &["4Tz9wa", "4Tz9wb"]);
+    let hub = Hub::new(
+        Store::open(dir.path()).expect("store"),
+        access,
+        metrics.clone(),
+        1 << 30,
+        1 << 30,
+    )
+    .with_connection_limits(&config);
+    let peer = "device:ab:w1";
+    let (conn, tx, mut out) = channel_conn();
+    hub.accept(conn, peer.into());
+    tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    let send = |doc: &str, change: Vec<u8>| {
+        tx.unbounded_send(Ok(protocol::sync(
+            peer,
+            RELAY_ID,
+            doc,
+            &carrying(vec![change]),
+        )))
+        .expect("send");
+    };
+    // In each document Ben stores a change of 10 KB and parks one that waits (10 KB more).
+    let mut first = chain(3, 10_000);
+    send("4Tz9wa", first.remove(0));
+    assert_eq!(next_frame(&mut out).await.0, "sync");
+    send("4Tz9wa", first.pop().expect("last"));
+    assert_eq!(next_frame(&mut out).await.0, "sync");
+    let mut second = chain(3, 10_000);
+    send("4Tz9wb", second.remove(0));
+    assert_eq!(next_frame(&mut out).await.0, "sync");
+    assert_eq!(metrics.refused_quota.load(Ordering::Relaxed), 0);
+    // 20 KB stored and 10 KB held in the first document: 10 KB more held in the second
+    // passes the 35 KB.
+    send("4Tz9wb", second.pop().expect("last"));
+    let (kind, _) = next_frame(&mut out).await;
+    assert_eq!(
+        kind, "error",
+        "parked past the member's quota in a second document"
+    );
+    assert_eq!(metrics.refused_quota.load(Ordering::Relaxed), 1);
+}
