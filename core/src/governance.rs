@@ -27,6 +27,7 @@ pub mod content;
 mod deleted_marks;
 mod entries;
 pub mod entry;
+mod field_writes;
 pub mod history;
 mod items;
 pub mod reach;

@@ -5,13 +5,14 @@
 //! tell which device wrote a value ([`super::body`]) or deleted a mark
 //! ([`super::deleted_marks`]).
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 
 use automerge::{ActorId, Automerge, ChangeHash, ObjId, ReadDoc, ScalarValue, Value, ROOT};
 
 use super::content::creator_proof;
 use super::entry::{check_signature, signing_bytes, Signer};
+use super::field_writes::FieldWrites;
 use crate::model::{DocKind, Header};
 use crate::time::Millis;
 
@@ -50,6 +51,8 @@ pub(crate) struct Claims {
     /// The operation numbers of each actor's changes that hold operations.
     ranges: HashMap<ActorId, Vec<(u64, u64)>>,
     checked: RefCell<HashMap<ChangeHash, Vec<String>>>,
+    /// Every value written to a map field, read when a reader first needs it.
+    writes: OnceCell<FieldWrites>,
 }
 
 impl Claims {
@@ -119,6 +122,7 @@ impl Claims {
             times,
             ranges,
             checked: RefCell::default(),
+            writes: OnceCell::new(),
         }
     }
 
@@ -147,12 +151,23 @@ impl Claims {
         let ObjId::Id(counter, actor, _) = id else {
             return false;
         };
+        self.ambiguous_op(*counter, actor)
+    }
+
+    /// [`Claims::ambiguous`] for operation `counter` of `actor`.
+    pub(crate) fn ambiguous_op(&self, counter: u64, actor: &ActorId) -> bool {
         self.ranges.get(actor).is_some_and(|r| {
             r.iter()
-                .filter(|(start, max)| start <= counter && counter <= max)
+                .filter(|(start, max)| *start <= counter && counter <= *max)
                 .count()
                 > 1
         })
+    }
+
+    /// Every value written to a map field of `doc` (the document these claims were read
+    /// from), read once.
+    pub(super) fn writes(&self, doc: &Automerge) -> &FieldWrites {
+        self.writes.get_or_init(|| FieldWrites::read(doc))
     }
 
     /// The time a change claims, as the end of its second in milliseconds.

@@ -9,9 +9,10 @@
 //! never deletes one: `super::deleted_marks`). Not covered yet: the shared notes, whose
 //! characters are not traced.
 
-use automerge::{Automerge, ChangeHash, ObjId, ObjType, ReadDoc, Value, ROOT};
+use automerge::{Automerge, ObjId, ObjType, ReadDoc, Value, ROOT};
 
 use super::change_sigs::Claims;
+use super::field_writes::last_kept;
 use super::trace::{not_entitled, put_path, scalar, trace};
 use super::writers::{Also, Owner};
 use super::Flag;
@@ -186,7 +187,8 @@ fn newest_object(doc: &Automerge, parent: &ObjId, key: &str) -> Option<ObjId> {
 }
 
 /// The newest map at `key` of `parent` that an entitled device made: of objects written
-/// apart, an entitled one; else the one the replacing change replaced, and so on back.
+/// apart, an entitled one; else the last one an entitled device made before, passing over
+/// every object others made there, however many.
 fn entitled_object(
     doc: &Automerge,
     claims: &Claims,
@@ -194,34 +196,32 @@ fn entitled_object(
     parent: &ObjId,
     key: &str,
 ) -> Option<Found> {
-    let mut heads: Option<Vec<ChangeHash>> = None;
-    let mut replaced = None;
-    for _ in 0..MAX_OBJECT_STEPS {
-        let all = match &heads {
-            None => doc.get_all(parent, key),
-            Some(h) => doc.get_all_at(parent, key, h),
-        }
-        .ok()?;
-        let maps = || {
-            all.iter()
-                .filter(|(v, _)| matches!(v, Value::Object(ObjType::Map | ObjType::Table)))
-        };
-        if let Some((_, id)) = maps().rev().find(|(_, id)| owner.wrote(doc, claims, id)) {
-            return Some(Found {
-                id: id.clone(),
-                replaced,
-            });
-        }
-        let (_, last) = all.last()?;
-        replaced.get_or_insert_with(|| writer(doc, claims, last));
-        let hash = doc.hash_for_opid(last)?;
-        heads = Some(doc.get_change_meta_by_hash(&hash)?.deps);
+    let all = doc.get_all(parent, key).ok()?;
+    let map = |v: &Value<'_>| matches!(v, Value::Object(ObjType::Map | ObjType::Table));
+    if let Some((_, id)) = all
+        .iter()
+        .rev()
+        .find(|(v, id)| map(v) && owner.wrote(doc, claims, id))
+    {
+        return Some(Found {
+            id: id.clone(),
+            replaced: None,
+        });
     }
-    None
+    let (_, last) = all.last()?;
+    let replaced = Some(writer(doc, claims, last));
+    let made = last_kept(doc, claims.writes(doc).of(parent, key), None, |w| {
+        matches!(w.object, Some(ObjType::Map | ObjType::Table))
+            && owner.wrote_op(claims, w.counter, &w.actor, w.change)
+    })?;
+    // The object's id as this document names it: shown where the change that made it ends.
+    let (_, id) = doc
+        .get_all_at(parent, key, &[made.change])
+        .ok()?
+        .into_iter()
+        .find(|(_, id)| matches!(id, ObjId::Id(n, actor, _) if *n == made.counter && *actor == made.actor))?;
+    Some(Found { id, replaced })
 }
-
-/// How far back a reader looks for a list or an entry an entitled device made.
-const MAX_OBJECT_STEPS: usize = 64;
 
 /// An entry's values as they are now, for an entry read from a replaced object.
 fn read_entry(doc: &Automerge, entry: &ObjId) -> serde_json::Value {

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use automerge::{Automerge, ChangeHash, ObjId, ObjType, ReadDoc, Value, ROOT};
 
 use super::change_sigs::Claims;
+use super::field_writes::{last_kept, Write};
 use super::items::accepted_team;
 use super::writers::{Also, Owner, PastTeam};
 use crate::model::{Community, Project, TeamMember, TeamRole, Visibility};
@@ -250,9 +251,6 @@ fn read_team(doc: &Automerge, heads: &[ChangeHash], claims: &Claims) -> Team {
     team
 }
 
-/// How far back a reader looks for the version of a team entry its own device wrote.
-const MAX_SIG_STEPS: usize = 64;
-
 fn text_at(doc: &Automerge, obj: &ObjId, field: &str, heads: &[ChangeHash]) -> Option<String> {
     match doc.get_at(obj, field, heads) {
         Ok(Some((Value::Scalar(s), _))) => s.as_str().map(str::to_string),
@@ -261,31 +259,21 @@ fn text_at(doc: &Automerge, obj: &ObjId, field: &str, heads: &[ChangeHash]) -> O
 }
 
 /// The change that wrote the newest signature of team entry `entry` (as of `heads`) whose
-/// writing device is the device the entry names at that change.
+/// writing device is the device the entry names at that change. Signatures written over it
+/// by others are passed over, however many there are.
 fn signed_version(
     doc: &Automerge,
     claims: &Claims,
     entry: &ObjId,
     heads: &[ChangeHash],
 ) -> Option<ChangeHash> {
-    let mut at = heads.to_vec();
-    for _ in 0..MAX_SIG_STEPS {
-        let all = doc.get_all_at(entry, "sig", &at).ok()?;
-        for (_, op) in all.iter().rev() {
-            if claims.ambiguous(op) {
-                continue;
-            }
-            let Some(hash) = doc.hash_for_opid(op) else {
-                continue;
-            };
-            let (writer, _) = super::entries::writer(doc, claims, op);
-            if !writer.is_empty() && text_at(doc, entry, "device", &[hash]) == Some(writer) {
-                return Some(hash);
-            }
+    let writes = claims.writes(doc).of(entry, "sig");
+    let signed = |w: &Write| {
+        if claims.ambiguous_op(w.counter, &w.actor) {
+            return false;
         }
-        let (_, last) = all.last()?;
-        let hash = doc.hash_for_opid(last)?;
-        at = doc.get_change_meta_by_hash(&hash)?.deps;
-    }
-    None
+        let writer = claims.signers(&w.change).into_iter().next();
+        writer.is_some_and(|d| text_at(doc, entry, "device", &[w.change]) == Some(d))
+    };
+    last_kept(doc, writes, Some(heads), signed).map(|w| w.change)
 }

@@ -1,16 +1,14 @@
-//! The walk back from a value nobody entitled wrote to the last one an entitled device
-//! signed ([`super::body`], [`super::entries`]), and putting what it found into an item.
+//! From a value nobody entitled wrote back to the last one an entitled device signed
+//! ([`super::body`], [`super::entries`]), and putting what it found into an item.
 
 use automerge::{Automerge, ChangeHash, ObjId, ReadDoc, ScalarValue, Value, ROOT};
 use serde_json::Value as Json;
 
 use super::change_sigs::Claims;
+use super::field_writes::last_kept;
 use super::writers::{Also, Owner};
 use crate::apply::Item;
 use crate::time::Millis;
-
-/// How far back a reader looks for a value an entitled device wrote.
-const MAX_STEPS: usize = 64;
 
 fn to_json(v: &ScalarValue) -> Option<Json> {
     Some(match v {
@@ -41,8 +39,9 @@ pub(super) struct Forged {
     pub(super) at: Millis,
 }
 
-/// Walks back from a field's current value to the last one an entitled device signed. Of
-/// values written apart, an entitled one is taken over one nobody entitled wrote.
+/// For a field whose current value no entitled device wrote: the last value one did (see
+/// [`last_entitled`]). Of values written apart, an entitled one is taken over one nobody
+/// entitled wrote.
 pub(super) fn trace(
     doc: &Automerge,
     claims: &Claims,
@@ -84,69 +83,46 @@ fn trace_from(
     field: &str,
     from: Option<Vec<ChangeHash>>,
 ) -> Option<Forged> {
-    let mut heads: Option<Vec<ChangeHash>> = from;
-    let mut first: Option<(String, Millis)> = None;
-    let found = |first: Option<(String, Millis)>, restored: Option<Json>| {
-        first.map(|(device, at)| Forged {
-            field: field.to_string(),
-            restored,
-            device,
-            at,
-        })
-    };
-    for _ in 0..MAX_STEPS {
-        let got = match &heads {
-            None => doc.get_all(obj, field),
-            Some(h) => doc.get_all_at(obj, field, h),
-        };
-        // Automerge shows the last of the values written apart.
-        let Some((value, shown)) = got.ok().and_then(|all| {
-            let apart = all
-                .iter()
-                .rev()
-                .find(|(_, id)| owner.wrote(doc, claims, id))
-                .map(|(v, _)| scalar(v));
-            all.last().map(|(v, id)| ((v.clone(), apart), id.clone()))
-        }) else {
-            // No value here: deleted (a repair may have put one back). Step back past the
-            // deletion, one layer of changes at a time.
-            let Some(h) = &heads else {
-                break;
-            };
-            let mut back: Vec<ChangeHash> = h
-                .iter()
-                .filter_map(|x| doc.get_change_meta_by_hash(x))
-                .flat_map(|m| m.deps)
-                .collect();
-            back.sort_unstable();
-            back.dedup();
-            if back.is_empty() {
-                break;
-            }
-            heads = Some(back);
-            continue;
-        };
-        let (value, apart) = value;
-        if owner.wrote(doc, claims, &shown) {
-            return found(first, scalar(&value));
-        }
-        // A value no change can be found for is nobody's (never taken as entitled).
-        let Some(hash) = doc.hash_for_opid(&shown) else {
-            return found(first.or_else(|| Some((String::new(), 0))), None);
-        };
-        if first.is_none() {
-            let device = claims.signers(&hash).into_iter().next();
-            first = Some((device.unwrap_or_default(), claims.at(&hash)));
-        }
-        if let Some(restored) = apart {
-            return found(first, restored);
-        }
-        let Some(meta) = doc.get_change_meta_by_hash(&hash) else {
-            return found(first, None);
-        };
-        heads = Some(meta.deps);
+    let all = match &from {
+        None => doc.get_all(obj, field),
+        Some(h) => doc.get_all_at(obj, field, h),
     }
-    found(first, None)
+    .ok()?;
+    // Automerge shows the last of the values written apart; no value, nothing to judge.
+    let (_, shown) = all.last()?;
+    if owner.wrote(doc, claims, shown) {
+        return None;
+    }
+    // A value no change can be found for is nobody's (never taken as entitled).
+    let (device, at) = doc.hash_for_opid(shown).map_or((String::new(), 0), |hash| {
+        let device = claims.signers(&hash).into_iter().next();
+        (device.unwrap_or_default(), claims.at(&hash))
+    });
+    Some(Forged {
+        field: field.to_string(),
+        restored: last_entitled(doc, claims, owner, obj, field, from.as_deref()),
+        device,
+        at,
+    })
+}
+
+/// Of every value written to `field` of `obj` (in the document as it stood at `within`, or
+/// in all of it), the last one an entitled device wrote: of those no later entitled write
+/// (one whose change came after it) replaced, the one Automerge would show last. Values
+/// nobody entitled wrote are passed over, however many there are. `None` where an entitled
+/// device never wrote a value there (or wrote an object).
+fn last_entitled(
+    doc: &Automerge,
+    claims: &Claims,
+    owner: &Owner<'_>,
+    obj: &ObjId,
+    field: &str,
+    within: Option<&[ChangeHash]>,
+) -> Option<Json> {
+    last_kept(doc, claims.writes(doc).of(obj, field), within, |w| {
+        owner.wrote_op(claims, w.counter, &w.actor, w.change)
+    })
+    .and_then(|w| w.value.as_ref().and_then(to_json))
 }
 
 /// Why a change of a field does not count, for a flag.

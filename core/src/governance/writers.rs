@@ -3,7 +3,7 @@
 //! visibility: its leads then, see [`super::team_at`]); for a request's department, also
 //! the town hall's staff who answer requests.
 
-use automerge::{Automerge, ChangeHash, ObjId};
+use automerge::{ActorId, Automerge, ChangeHash, ObjId};
 
 use super::change_sigs::Claims;
 use crate::model::Community;
@@ -69,6 +69,22 @@ impl Owner<'_> {
         let Some(hash) = doc.hash_for_opid(id) else {
             return false;
         };
+        self.signed(claims, hash)
+    }
+
+    /// Whether an entitled device signed change `hash` (that wrote operation `counter` of
+    /// `actor`).
+    pub(super) fn wrote_op(
+        &self,
+        claims: &Claims,
+        counter: u64,
+        actor: &ActorId,
+        hash: ChangeHash,
+    ) -> bool {
+        !claims.ambiguous_op(counter, actor) && self.signed(claims, hash)
+    }
+
+    fn signed(&self, claims: &Claims, hash: ChangeHash) -> bool {
         let at = claims.at(&hash);
         claims
             .signers(&hash)

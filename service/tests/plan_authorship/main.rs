@@ -4,7 +4,9 @@
 //! device: what nobody entitled signed is put back (or, for a plan entry nobody entitled
 //! made, left out) and flagged with the device that wrote it.
 
+#[path = "../common/mod.rs"]
 mod common;
+mod long_forgeries;
 
 use allmende_core::apply::Item;
 use allmende_core::governance::body::signature_message;

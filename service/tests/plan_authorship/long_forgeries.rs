@@ -1,0 +1,148 @@
+//! Forgeries written over and over: a reader looks back past every value nobody entitled
+//! wrote, however many there are, to the last one an entitled device wrote (a walk with a
+//! bound gave up past 64 forged values and fell back to the item as created, or, for a
+//! project's visibility, to team-only).
+
+use allmende_core::governance::body::signature_message;
+use allmende_core::model::Visibility;
+use allmende_core::Command;
+use allmende_service::Service;
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ObjType, ReadDoc, ROOT};
+
+use super::{child, garden, hand, hand_bytes, project};
+
+/// How often a member forges: past any bound a walk one change at a time could afford.
+const TIMES: usize = 100;
+
+/// `by`'s modified client writes `value` into root field `field` of `id`, `TIMES` times,
+/// each a change of its own signed as the app would; returns the bytes.
+fn forge_often(by: &mut Service, id: &str, field: &str, value: &str) -> Vec<u8> {
+    let bytes = by.doc_bytes(id).expect("bytes");
+    let mut doc = AutoCommit::load(&bytes).expect("load");
+    doc.set_actor(by.device().actor());
+    for n in 0..TIMES {
+        // Automerge writes nothing for a value equal to the one there: another one first.
+        doc.put(ROOT, field, format!("{value} {n}")).expect("put");
+        doc.put(ROOT, field, value).expect("put");
+        let hash = doc.commit().expect("a change");
+        doc.empty_change(
+            automerge::transaction::CommitOptions::default().with_message(signature_message(
+                by.device(),
+                id,
+                &hash,
+            )),
+        );
+    }
+    doc.save()
+}
+
+fn edit_project(svc: &mut Service, id: &str, title: Option<&str>, visibility: Option<Visibility>) {
+    svc.execute(Command::EditProject {
+        project: id.to_string(),
+        title: title.map(str::to_string),
+        summary: None,
+        category: None,
+        stage: None,
+        visibility,
+        progress: None,
+    })
+    .expect("an edit");
+}
+
+#[test]
+fn a_public_project_stays_public_however_often_a_member_forges_it_closed() {
+    let (mut anna, mut ben, _mallory, _community, id, _step) = garden();
+    let bytes = forge_often(&mut ben.svc, &id, "visibility", "team");
+    hand_bytes(&mut anna.svc, &id, bytes);
+    assert_eq!(project(&mut anna.svc, &id).visibility, Visibility::Public);
+}
+
+#[test]
+fn a_closed_project_stays_closed_however_often_a_member_forges_it_open() {
+    let (mut anna, mut ben, _mallory, _community, id, _step) = garden();
+    edit_project(&mut anna.svc, &id, None, Some(Visibility::Team));
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    let bytes = forge_often(&mut ben.svc, &id, "visibility", "public");
+    hand_bytes(&mut anna.svc, &id, bytes);
+    assert_eq!(project(&mut anna.svc, &id).visibility, Visibility::Team);
+}
+
+#[test]
+fn the_authors_last_title_holds_however_often_someone_off_the_team_forges_it() {
+    let (mut anna, _ben, mut mallory, _community, id, _step) = garden();
+    edit_project(&mut anna.svc, &id, Some("Dorfgarten am Bach"), None);
+    hand(&mut anna.svc, &mut mallory.svc, &id);
+    let bytes = forge_often(&mut mallory.svc, &id, "title", "Mallorys Garten");
+    hand_bytes(&mut anna.svc, &id, bytes);
+    assert_eq!(project(&mut anna.svc, &id).title, "Dorfgarten am Bach");
+}
+
+#[test]
+fn a_team_entry_whose_signature_is_written_over_again_and_again_keeps_its_member() {
+    let (mut anna, _ben, mut mallory, community, id, _step) = garden();
+    let me = anna.svc.me(&community).expect("id");
+    let ben_id = project(&mut anna.svc, &id)
+        .team
+        .keys()
+        .find(|m| Some(m.as_str()) != me.as_deref())
+        .cloned()
+        .expect("Ben on the team");
+    let bytes = mallory.svc.doc_bytes(&id).expect("bytes");
+    let mut doc = AutoCommit::load(&bytes).expect("load");
+    doc.set_actor(mallory.svc.device().actor());
+    for _ in 0..TIMES {
+        let team = child(&doc, &ROOT, "team");
+        let e = child(&doc, &team, &ben_id);
+        let (sig, _) = doc.get(&e, "sig").expect("read").expect("sig");
+        let sig = sig.as_str().map(str::to_string).expect("text");
+        doc.delete(&e, "sig").expect("delete");
+        doc.put(&e, "sig", sig.as_str()).expect("sig");
+        let hash = doc.commit().expect("a change");
+        doc.empty_change(
+            automerge::transaction::CommitOptions::default().with_message(signature_message(
+                mallory.svc.device(),
+                &id,
+                &hash,
+            )),
+        );
+    }
+    hand_bytes(&mut anna.svc, &id, doc.save());
+    assert!(project(&mut anna.svc, &id).team.contains_key(&ben_id));
+}
+
+#[test]
+fn a_step_replaced_again_and_again_by_someone_off_the_team_reads_as_the_team_made_it() {
+    let (mut anna, _ben, mut mallory, _community, id, step) = garden();
+    let bytes = mallory.svc.doc_bytes(&id).expect("bytes");
+    let mut doc = AutoCommit::load(&bytes).expect("load");
+    doc.set_actor(mallory.svc.device().actor());
+    for n in 0..TIMES {
+        let steps = child(&doc, &ROOT, "steps");
+        let s = doc
+            .put_object(&steps, step.as_str(), ObjType::Map)
+            .expect("step");
+        for (k, v) in [
+            ("id", step.as_str()),
+            ("title", "Asphalt gießen"),
+            ("stage", ""),
+        ] {
+            doc.put(&s, k, v).expect("field");
+        }
+        doc.put(&s, "position", i64::try_from(n).expect("n"))
+            .expect("field");
+        doc.put(&s, "done", true).expect("field");
+        let hash = doc.commit().expect("a change");
+        doc.empty_change(
+            automerge::transaction::CommitOptions::default().with_message(signature_message(
+                mallory.svc.device(),
+                &id,
+                &hash,
+            )),
+        );
+    }
+    hand_bytes(&mut anna.svc, &id, doc.save());
+    let p = project(&mut anna.svc, &id);
+    assert_eq!(p.steps[&step].title, "Beete anlegen");
+    assert!(!p.steps[&step].done);
+}
