@@ -328,7 +328,14 @@ impl Document {
                 self.unsaved = 0;
                 self.waiting.clear();
                 if holds {
-                    self.doc = rebuilt;
+                    // What waits in the rebuilt document was held for nobody: dropped.
+                    self.doc = match waiting::without_waiting(&rebuilt) {
+                        Ok(doc) => doc,
+                        Err(e) => {
+                            tracing::error!(doc = %self.id, error = %e, "cannot drop waiting changes");
+                            rebuilt
+                        }
+                    };
                     self.unsaved = self.doc.save().len();
                     changed = true;
                 } else {

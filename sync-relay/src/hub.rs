@@ -509,3 +509,5 @@ mod tests;
 mod tests_first_upload;
 #[cfg(test)]
 mod tests_limits;
+#[cfg(test)]
+mod tests_waiting;

@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use automerge::sync::{self, SyncDoc};
-use automerge::Automerge;
+use automerge::ChangeHash;
 
+use super::waiting::{without_waiting, New};
 use super::{Document, Pace, Peer};
 use crate::metrics::Metrics;
 use crate::protocol;
@@ -83,9 +84,9 @@ impl Document {
             // Every chunk of the message (Automerge reads the entries as one stream), and
             // those still waiting for a dependency, against what is held.
             // (The inflate guard above refused what is not chunks.)
-            let chunks: Vec<&[u8]> = allmende_sync_wire::inflate::chunks(message.changes.iter())
-                .map(|c| c.into_iter().map(|(_, bytes)| bytes).collect())
-                .unwrap_or_default();
+            let typed =
+                allmende_sync_wire::inflate::chunks(message.changes.iter()).unwrap_or_default();
+            let chunks: Vec<&[u8]> = typed.iter().map(|(_, bytes)| *bytes).collect();
             if allmende_core::governance::tangled::tangles(
                 &self.doc,
                 chunks.iter().copied().chain(self.waiting.chunks()),
@@ -99,16 +100,19 @@ impl Document {
                 self.peers.remove(&id);
                 return false;
             }
-            let incoming: Vec<Vec<u8>> = chunks.iter().map(|c| c.to_vec()).collect();
+            // What the message brings that is new here: a change the relay has, or holds
+            // back already, costs nothing again.
+            let new = self.waiting.new_in(&self.doc, &typed);
+            let size = new.iter().fold(0_u64, |sum, n| {
+                sum.saturating_add(u64::try_from(n.chunk.len()).unwrap_or(u64::MAX))
+            });
             let answer = message.changes.iter().all(<[u8]>::is_empty);
-            let carried: usize = message.changes.iter().map(<[u8]>::len).sum();
             let device = crate::admission::device_of(&peer.conn.peer).to_string();
-            let size = u64::try_from(carried).unwrap_or(u64::MAX);
             // A member's devices share one quota: adding devices gives no more room. What
             // any of them holds back waiting, in any document, counts too (else a member
             // could park a quota's worth through every key, in every document).
             let group = self.shared.access.quota_keys(&peer.conn.peer, &self.id);
-            if carried > 0 && !self.shared.quota.allows_together(&group, size) {
+            if size > 0 && !self.shared.quota.allows_together(&group, size) {
                 let conn = peer.conn.clone();
                 self.over_quota(&conn);
                 return false;
@@ -130,11 +134,7 @@ impl Document {
             if let Some(before) = before {
                 self.acks.put(&heads, data, before, &peer.state);
             }
-            if carried > 0 {
-                let waits = !automerge::ReadDoc::get_missing_deps(&self.doc, &[]).is_empty();
-                self.waiting.arrived(incoming, waits);
-            }
-            if carried > 0 && !self.settle(&device, size, self.doc.get_heads() != heads, id) {
+            if !new.is_empty() && !self.settle(&device, new, &heads, id) {
                 return false;
             }
         }
@@ -144,35 +144,20 @@ impl Document {
         true
     }
 
-    /// Accounts for `size` bytes of changes `device` just brought (`moved`: the document's
-    /// heads moved with them). What is stored is charged to the devices that brought it
-    /// (changes that waited included, once they no longer wait); what waits counts against
-    /// the limit. Changes that wait in a document the relay does not hold, or past its
-    /// limit, close the connection `id` and are dropped. True when the connection stays.
-    fn settle(&mut self, device: &str, size: u64, moved: bool, id: u64) -> bool {
-        let waits = !automerge::ReadDoc::get_missing_deps(&self.doc, &[]).is_empty();
-        if moved {
-            let mut stored = vec![(device.to_string(), size)];
-            if let Some(waited) = self.waiting.take(device) {
-                stored[0].1 = stored[0].1.saturating_add(waited);
-            }
-            if !waits {
-                stored.extend(self.waiting.take_all());
-            }
-            for (d, bytes) in stored {
-                self.unsaved = self
-                    .unsaved
-                    .saturating_add(usize::try_from(bytes).unwrap_or(usize::MAX));
-                self.shared.quota.charge(&d, bytes);
-                self.charges.push((d, bytes));
-            }
-        } else if waits {
-            self.waiting.add(device, size);
-        } else {
-            // Nothing new (changes the relay already had): nothing to count.
-            return true;
+    /// Accounts for the changes `new` that `device` just brought (the document's heads were
+    /// `before`): what is stored now is charged to the devices that brought it (changes
+    /// that waited included, once applied); what waits is held back and counts against the
+    /// limit. Changes that wait in a document the relay does not hold, or past its limit,
+    /// close the connection `id` and are dropped. True when the connection stays.
+    fn settle(&mut self, device: &str, new: Vec<New>, before: &[ChangeHash], id: u64) -> bool {
+        for (d, bytes) in self.waiting.settle(&self.doc, before, device, new) {
+            self.unsaved = self
+                .unsaved
+                .saturating_add(usize::try_from(bytes).unwrap_or(usize::MAX));
+            self.shared.quota.charge(&d, bytes);
+            self.charges.push((d, bytes));
         }
-        if !waits {
+        if automerge::ReadDoc::get_missing_deps(&self.doc, &[]).is_empty() {
             return true;
         }
         let empty = self.doc.get_heads().is_empty();
@@ -197,13 +182,7 @@ impl Document {
                 )
             });
         }
-        // Automerge keeps waiting changes until their dependencies come; a document loaded
-        // from its applied changes alone has none.
-        let applied = self.doc.save_with_options(automerge::SaveOptions {
-            deflate: false,
-            retain_orphans: false,
-        });
-        match Automerge::load(&applied) {
+        match without_waiting(&self.doc) {
             Ok(doc) => self.doc = doc,
             Err(e) => {
                 tracing::error!(doc = %self.id, error = %e, "cannot drop waiting changes");

@@ -1,87 +1,233 @@
-//! Changes a document holds back until their dependencies come: whose they are, how many
-//! bytes, and their chunks. The bytes count against the bringer's quota across every
-//! document ([`crate::quota::Quota::hold`]) while they are held, and stop counting as held
-//! when they are stored, dropped, or the document's actor ends.
+//! Changes a document holds back until their dependencies come, by change hash: who
+//! brought each and its bytes. While held they count against the bringer's quota across
+//! every document ([`crate::quota::Quota::hold`]); once Automerge applies one, whoever
+//! brought it is charged for it (also when another device's change let it in), and when
+//! they are dropped, or the document's actor ends, they stop counting.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+
+use automerge::{Automerge, ChangeHash, ReadDoc};
+use sha2::{Digest, Sha256};
 
 use crate::shared::Shared;
 
+/// A change held back.
+struct Held {
+    device: String,
+    /// Its chunk (checked with each new message for tangled operation numbers).
+    chunk: Vec<u8>,
+}
+
 pub(super) struct Waiting {
-    /// Bytes held back per device key.
-    by: HashMap<String, u64>,
-    /// The change chunks that arrived while some wait (Automerge shows no metadata of the
-    /// changes it holds back): checked with each new message for tangled operation numbers.
-    chunks: Vec<Vec<u8>>,
+    held: HashMap<ChangeHash, Held>,
     shared: Arc<Shared>,
+}
+
+/// One chunk of a message that the document does not have and does not hold back yet.
+pub(super) struct New {
+    /// `None` for a chunk that is not one change (a whole document or a bundle).
+    pub(super) hash: Option<ChangeHash>,
+    pub(super) chunk: Vec<u8>,
 }
 
 impl Waiting {
     pub(super) fn new(shared: Arc<Shared>) -> Waiting {
         Waiting {
-            by: HashMap::new(),
-            chunks: Vec::new(),
+            held: HashMap::new(),
             shared,
         }
     }
 
     /// Bytes held back here, from every device.
     pub(super) fn bytes(&self) -> usize {
-        usize::try_from(
-            self.by
-                .values()
-                .fold(0_u64, |sum, b| sum.saturating_add(*b)),
-        )
-        .unwrap_or(usize::MAX)
+        self.held.values().map(|h| h.chunk.len()).sum()
     }
 
-    /// The chunks that arrived while some changes wait.
+    /// The chunks of the changes held back.
     pub(super) fn chunks(&self) -> impl Iterator<Item = &[u8]> {
-        self.chunks.iter().map(Vec::as_slice)
+        self.held.values().map(|h| h.chunk.as_slice())
     }
 
-    /// Keeps the chunks of a message while changes wait, forgets them all once none does.
-    pub(super) fn arrived(&mut self, chunks: Vec<Vec<u8>>, still_waiting: bool) {
-        if still_waiting {
-            self.chunks.extend(chunks);
-        } else {
-            self.chunks.clear();
+    /// The chunks (type and bytes) of a message that are new here: neither in `doc` nor
+    /// held back already (a change sent again costs nothing).
+    pub(super) fn new_in(&self, doc: &Automerge, chunks: &[(u8, &[u8])]) -> Vec<New> {
+        let mut seen = HashSet::new();
+        chunks
+            .iter()
+            .filter_map(|&(kind, chunk)| {
+                let hash = change_hash(kind, chunk);
+                let known = hash.is_some_and(|h| {
+                    !seen.insert(h)
+                        || self.held.contains_key(&h)
+                        || doc.get_change_meta_by_hash(&h).is_some()
+                });
+                (!known).then(|| New {
+                    hash,
+                    chunk: chunk.to_vec(),
+                })
+            })
+            .collect()
+    }
+
+    /// After `new` (brought by `device`) was applied to `doc`, whose heads were `before`:
+    /// what was stored, per device that brought it (what waited included, once applied);
+    /// the changes of `new` that wait are held back.
+    pub(super) fn settle(
+        &mut self,
+        doc: &Automerge,
+        before: &[ChangeHash],
+        device: &str,
+        new: Vec<New>,
+    ) -> Vec<(String, u64)> {
+        let waits = !doc.get_missing_deps(&[]).is_empty();
+        let mut stored: Vec<(String, u64)> = Vec::new();
+        let mut charge = |who: &str, bytes: usize| {
+            let bytes = u64::try_from(bytes).unwrap_or(u64::MAX);
+            match stored.iter_mut().find(|(d, _)| d == who) {
+                Some((_, n)) => *n = n.saturating_add(bytes),
+                None => stored.push((who.to_string(), bytes)),
+            }
+        };
+        if !waits && self.held.is_empty() {
+            // Everything the message brought was applied.
+            for n in &new {
+                charge(device, n.chunk.len());
+            }
+            return stored;
         }
-    }
-
-    /// `bytes` more of `device`'s changes are held back.
-    pub(super) fn add(&mut self, device: &str, bytes: u64) {
-        let n = self.by.entry(device.to_string()).or_insert(0);
-        *n = n.saturating_add(bytes);
-        self.shared.quota.hold(device, bytes);
-    }
-
-    /// What `device` had held back here, no longer held (it was just stored).
-    pub(super) fn take(&mut self, device: &str) -> Option<u64> {
-        let bytes = self.by.remove(device)?;
-        self.shared.quota.release(device, bytes);
-        Some(bytes)
-    }
-
-    /// Everything held back here, per device, no longer held (it was just stored).
-    pub(super) fn take_all(&mut self) -> Vec<(String, u64)> {
-        let all: Vec<(String, u64)> = self.by.drain().collect();
-        for (device, bytes) in &all {
-            self.shared.quota.release(device, *bytes);
+        let applied: HashSet<ChangeHash> = doc
+            .get_changes_meta(before)
+            .iter()
+            .map(|m| m.hash)
+            .collect();
+        let let_in: Vec<ChangeHash> = self
+            .held
+            .keys()
+            .filter(|h| applied.contains(h))
+            .copied()
+            .collect();
+        for hash in let_in {
+            if let Some(h) = self.held.remove(&hash) {
+                self.release(&h);
+                charge(&h.device, h.chunk.len());
+            }
         }
-        all
+        for n in new {
+            match n.hash {
+                Some(hash) if !applied.contains(&hash) => {
+                    let bytes = u64::try_from(n.chunk.len()).unwrap_or(u64::MAX);
+                    self.shared.quota.hold(device, bytes);
+                    self.held.insert(
+                        hash,
+                        Held {
+                            device: device.to_string(),
+                            chunk: n.chunk,
+                        },
+                    );
+                }
+                // Applied; or not one change: charged as stored, whatever part of it waits.
+                _ => charge(device, n.chunk.len()),
+            }
+        }
+        stored
     }
 
     /// Drops what is held back (the changes were dropped with it).
     pub(super) fn clear(&mut self) {
-        self.take_all();
-        self.chunks.clear();
+        for (_, h) in std::mem::take(&mut self.held) {
+            self.release(&h);
+        }
+    }
+
+    fn release(&self, h: &Held) {
+        let bytes = u64::try_from(h.chunk.len()).unwrap_or(u64::MAX);
+        self.shared.quota.release(&h.device, bytes);
     }
 }
 
 impl Drop for Waiting {
     fn drop(&mut self) {
-        self.take_all();
+        self.clear();
+    }
+}
+
+/// `doc` without the changes it holds back (Automerge keeps them until their dependencies
+/// come; a document loaded from its applied changes alone has none).
+pub(super) fn without_waiting(doc: &Automerge) -> Result<Automerge, automerge::AutomergeError> {
+    let applied = doc.save_with_options(automerge::SaveOptions {
+        deflate: false,
+        retain_orphans: false,
+    });
+    Automerge::load(&applied)
+}
+
+/// The hash of a change chunk (type 1, or 2 compressed), as Automerge computes it;
+/// `None` for other chunks.
+fn change_hash(kind: u8, chunk: &[u8]) -> Option<ChangeHash> {
+    match kind {
+        1 => {
+            // Magic and checksum, then the type, the length and the data: the hash covers
+            // the type, the length (as Automerge writes it) and the data.
+            let rest = chunk.get(9..)?;
+            let (len, used) = uleb(rest)?;
+            let data = rest.get(used..)?;
+            if u64::try_from(data.len()).ok()? != len {
+                return None;
+            }
+            let mut header = vec![kind];
+            let mut n = len;
+            loop {
+                let byte = u8::try_from(n & 0x7f).unwrap_or(0);
+                n >>= 7;
+                if n == 0 {
+                    header.push(byte);
+                    break;
+                }
+                header.push(byte | 0x80);
+            }
+            let mut hasher = Sha256::new();
+            hasher.update(&header);
+            hasher.update(data);
+            Some(ChangeHash(hasher.finalize().into()))
+        }
+        2 => automerge::Change::try_from(chunk).ok().map(|c| c.hash()),
+        _ => None,
+    }
+}
+
+/// An unsigned LEB128 number at the start of `bytes`, and how many bytes it took.
+fn uleb(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut value: u64 = 0;
+    for (i, b) in bytes.iter().enumerate().take(10) {
+        value |= u64::from(b & 0x7f).checked_shl(u32::try_from(7 * i).ok()?)?;
+        if b & 0x80 == 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::transaction::Transactable;
+
+    #[test]
+    fn a_change_chunks_hash_is_the_one_automerge_gives_it() {
+        let mut doc = Automerge::new();
+        for len in [3_usize, 200, 5_000] {
+            doc.transact(|t| t.put(automerge::ROOT, "text", "x".repeat(len)))
+                .expect("edit");
+            let change = doc.get_last_local_change().expect("a change");
+            let bytes = change.raw_bytes().to_vec();
+            let chunks = allmende_sync_wire::inflate::chunks([bytes.as_slice()]).expect("chunks");
+            let (kind, chunk) = chunks[0];
+            assert_eq!(
+                change_hash(kind, chunk),
+                Some(change.hash()),
+                "{len} bytes, type {kind}"
+            );
+        }
     }
 }

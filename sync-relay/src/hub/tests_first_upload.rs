@@ -177,3 +177,128 @@ async fn a_stranger_writing_in_the_round_of_a_first_upload_gets_nothing_and_keep
         "the stranger's change is not"
     );
 }
+
+/// From a review of the quota across documents: the document built again from the
+/// creator's messages kept the changes that wait for a dependency, held for nobody (the
+/// round had let go of what it held), so once the dependency came they were stored and
+/// charged to nobody. What waits in the rebuilt document is dropped now (the creator's
+/// client sends it again).
+#[tokio::test]
+async fn changes_waiting_in_a_rebuilt_first_upload_are_never_stored_for_free() {
+    use automerge::ReadDoc;
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(dir.path()).expect("store");
+    let key = crate::access::tests::Key(ed25519_dalek::SigningKey::from_bytes(&[7; 32]));
+    let (id, mut doc) = crate::access::tests::proven_idea(&key);
+    let hex = allmende_core::governance::Signer::public_hex(&key);
+    let creator = format!("device:{hex}:s1");
+    // The creator is a member of the community the idea names; the stranger is not.
+    let access = Access::new(false);
+    access.know_for_test("C1", &[(hex.as_str(), "m1")], &[]);
+    let hub = Hub::new(
+        store.clone(),
+        access,
+        Arc::new(Metrics::default()),
+        1 << 30,
+        1 << 30,
+    );
+    let stranger = "device:ef:s2".to_string();
+    let mut conns = Vec::new();
+    for peer in [&stranger, &creator] {
+        let (conn, tx, mut out) = channel_conn();
+        hub.accept(conn, peer.as_str().into());
+        tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
+        assert_eq!(next_frame(&mut out).await.0, "peer");
+        conns.push((tx, out));
+    }
+    let message = |changes: Vec<Vec<u8>>| {
+        let mut m = automerge::Automerge::new()
+            .generate_sync_message(&mut automerge::sync::State::new())
+            .expect("first message");
+        m.changes = changes.into();
+        m.encode()
+    };
+    let upload: Vec<Vec<u8>> = doc
+        .document()
+        .get_changes(&[])
+        .iter()
+        .map(|c| c.raw_bytes().to_vec())
+        .collect();
+    let mut later = doc.fork();
+    later.put(automerge::ROOT, "first", "x").expect("edit");
+    later.commit();
+    let missing = later
+        .get_last_local_change()
+        .expect("change")
+        .raw_bytes()
+        .to_vec();
+    later
+        .put(
+            automerge::ROOT,
+            "later",
+            super::tests::noise(9, 20_000).as_str(),
+        )
+        .expect("edit");
+    later.commit();
+    let waits = later
+        .get_last_local_change()
+        .expect("change")
+        .raw_bytes()
+        .to_vec();
+    let mut own = automerge::Automerge::new();
+    own.transact(|t| t.put(automerge::ROOT, "graffiti", "Mallory war hier"))
+        .expect("edit");
+    let graffiti = own
+        .get_last_local_change()
+        .expect("change")
+        .raw_bytes()
+        .to_vec();
+    conns[0]
+        .0
+        .unbounded_send(Ok(protocol::sync(
+            &stranger,
+            RELAY_ID,
+            &id,
+            &message(vec![graffiti]),
+        )))
+        .expect("send");
+    let mut first = upload;
+    first.push(waits.clone());
+    conns[1]
+        .0
+        .unbounded_send(Ok(protocol::sync(&creator, RELAY_ID, &id, &message(first))))
+        .expect("send");
+    assert_eq!(next_frame(&mut conns[0].1).await.0, "doc-unavailable");
+    assert_eq!(next_frame(&mut conns[1].1).await.0, "sync");
+    // The dependency comes.
+    conns[1]
+        .0
+        .unbounded_send(Ok(protocol::sync(
+            &creator,
+            RELAY_ID,
+            &id,
+            &message(vec![missing]),
+        )))
+        .expect("send");
+    assert_eq!(next_frame(&mut conns[1].1).await.0, "sync");
+    let stored =
+        automerge::Automerge::load(&store.document_bytes(&id).expect("stored")).expect("load");
+    let kept = stored
+        .get(automerge::ROOT, "later")
+        .expect("read")
+        .is_some();
+    let device = creator
+        .rsplit_once(':')
+        .map(|(d, _)| d.to_string())
+        .expect("device");
+    let charged = store
+        .usage()
+        .expect("usage")
+        .get(&device)
+        .copied()
+        .unwrap_or(0);
+    assert!(
+        !kept || charged >= u64::try_from(waits.len()).expect("len"),
+        "stored uncharged: {charged} bytes charged to {device}"
+    );
+}

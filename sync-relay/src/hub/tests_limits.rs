@@ -369,7 +369,7 @@ fn chain(n: u64, len: usize) -> Vec<Vec<u8>> {
 }
 
 /// A sync message carrying exactly `changes`.
-fn carrying(changes: Vec<Vec<u8>>) -> Vec<u8> {
+pub(super) fn carrying(changes: Vec<Vec<u8>>) -> Vec<u8> {
     use automerge::sync::SyncDoc;
     let mut m = automerge::Automerge::new()
         .generate_sync_message(&mut automerge::sync::State::new())

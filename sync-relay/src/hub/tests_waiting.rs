@@ -1,0 +1,146 @@
+//! Changes held back for a dependency: who pays for them once they are stored, and that a
+//! change sent again costs nothing (from a review of the quota across documents).
+use automerge::transaction::Transactable;
+use automerge::Automerge;
+
+use super::tests::{channel_conn, next_frame, noise, Answers, Sent as Sender};
+use super::tests_limits::carrying;
+use super::*;
+
+/// A change to `doc` putting `len` bytes of text; its bytes.
+fn change(doc: &mut Automerge, seed: u64, len: usize) -> Vec<u8> {
+    doc.transact(|t| t.put(automerge::ROOT, "text", noise(seed, len).as_str()))
+        .expect("edit");
+    doc.get_last_local_change()
+        .expect("a change")
+        .raw_bytes()
+        .to_vec()
+}
+
+struct Relay {
+    dir: tempfile::TempDir,
+    hub: Hub,
+}
+
+impl Relay {
+    /// A relay that knows document `4Tz9wc` as an item of a community of Anna (`ab`) and
+    /// Ben (`cd`).
+    fn new() -> Relay {
+        let dir = tempfile::tempdir().expect("tmp");
+        let access = Access::new(true);
+        access.know_for_test("C1", &[("ab", "anna"), ("cd", "ben")], &["4Tz9wc"]);
+        let hub = Hub::new(
+            Store::open(dir.path()).expect("store"),
+            access,
+            Arc::new(Metrics::default()),
+            1 << 30,
+            1 << 30,
+        );
+        Relay { dir, hub }
+    }
+
+    fn join(&self, peer: &str) -> (Sender, Answers) {
+        let (conn, tx, out) = channel_conn();
+        self.hub.accept(conn, peer.into());
+        tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
+        (tx, out)
+    }
+
+    /// The bytes charged to each key, as stored.
+    fn usage(&self) -> std::collections::HashMap<String, u64> {
+        Store::open(self.dir.path())
+            .expect("store")
+            .usage()
+            .expect("usage")
+    }
+}
+
+async fn send(tx: &Sender, out: &mut Answers, peer: &str, changes: Vec<Vec<u8>>) -> String {
+    tx.unbounded_send(Ok(protocol::sync(
+        peer,
+        RELAY_ID,
+        "4Tz9wc",
+        &carrying(changes),
+    )))
+    .expect("send");
+    next_frame(out).await.0
+}
+
+/// Ben parks a change that waits for another; Anna's change lets it in. Ben pays for his
+/// change (before, whoever's change let it in was charged for its own alone, and Ben's
+/// waiting bytes were let go when the document unloaded: stored for free).
+#[tokio::test]
+async fn a_change_let_in_by_another_devices_change_is_charged_to_who_brought_it() {
+    let relay = Relay::new();
+    let (anna, ben) = ("device:ab:w1", "device:cd:w2");
+    let (tx_a, mut out_a) = relay.join(anna);
+    assert_eq!(next_frame(&mut out_a).await.0, "peer");
+    let (tx_b, mut out_b) = relay.join(ben);
+    assert_eq!(next_frame(&mut out_b).await.0, "peer");
+    let mut doc = Automerge::new();
+    let root = change(&mut doc, 1, 1_000);
+    let mut first = doc.fork();
+    let a = change(&mut first, 2, 1_000);
+    let b = change(&mut first, 3, 10_000);
+    let mut other = doc.fork();
+    let _never = change(&mut other, 4, 1_000);
+    let z = change(&mut other, 5, 1_000);
+    assert_eq!(
+        send(&tx_a, &mut out_a, anna, vec![root.clone()]).await,
+        "sync"
+    );
+    // Ben's B waits for A; his Z waits for a change that never comes.
+    assert_eq!(
+        send(&tx_b, &mut out_b, ben, vec![b.clone(), z]).await,
+        "sync"
+    );
+    // Anna brings A: A and B are stored, Z still waits.
+    assert_eq!(send(&tx_a, &mut out_a, anna, vec![a.clone()]).await, "sync");
+    let used = relay.usage();
+    let len = |c: &Vec<u8>| u64::try_from(c.len()).expect("len");
+    assert_eq!(
+        used.get("device:ab").copied(),
+        Some(len(&root) + len(&a)),
+        "{used:?}"
+    );
+    assert_eq!(used.get("device:cd").copied(), Some(len(&b)), "{used:?}");
+}
+
+/// Ben parks a change that waits; Anna sends a change the relay already has, then a new
+/// one. She pays for the new one alone (before, the change sent again was held for her
+/// while anything waited, and charged with her next change).
+#[tokio::test]
+async fn a_change_sent_again_while_something_waits_costs_nothing() {
+    let relay = Relay::new();
+    let (anna, ben) = ("device:ab:w1", "device:cd:w2");
+    let (tx_a, mut out_a) = relay.join(anna);
+    assert_eq!(next_frame(&mut out_a).await.0, "peer");
+    let (tx_b, mut out_b) = relay.join(ben);
+    assert_eq!(next_frame(&mut out_b).await.0, "peer");
+    let mut doc = Automerge::new();
+    let root = change(&mut doc, 1, 1_000);
+    let mut other = doc.fork();
+    let _never = change(&mut other, 4, 1_000);
+    let z = change(&mut other, 5, 1_000);
+    assert_eq!(
+        send(&tx_a, &mut out_a, anna, vec![root.clone()]).await,
+        "sync"
+    );
+    assert_eq!(send(&tx_b, &mut out_b, ben, vec![z]).await, "sync");
+    assert_eq!(
+        send(&tx_a, &mut out_a, anna, vec![root.clone()]).await,
+        "sync"
+    );
+    let next = change(&mut doc, 6, 2_000);
+    assert_eq!(
+        send(&tx_a, &mut out_a, anna, vec![next.clone()]).await,
+        "sync"
+    );
+    let used = relay.usage();
+    let len = |c: &Vec<u8>| u64::try_from(c.len()).expect("len");
+    assert_eq!(
+        used.get("device:ab").copied(),
+        Some(len(&root) + len(&next)),
+        "{used:?}"
+    );
+}
