@@ -61,6 +61,15 @@ impl FieldWrites {
         FieldWrites { by_field }
     }
 
+    /// Every key written in the object that operation `counter` of `actor` made.
+    pub(super) fn keys_in(&self, counter: u64, actor: &ActorId) -> impl Iterator<Item = &str> {
+        let obj = ObjectId::Id(OpId(counter, actor.clone()));
+        self.by_field
+            .keys()
+            .filter(move |(o, _)| *o == obj)
+            .map(|(_, key)| key.as_str())
+    }
+
     /// The values written to `field` of `obj`, oldest first.
     pub(super) fn of(&self, obj: &ObjId, field: &str) -> &[Write] {
         let obj = match obj {
@@ -73,37 +82,49 @@ impl FieldWrites {
     }
 }
 
-/// Of `writes` (those of one field) that `keep` takes, in the document as it stood at
-/// `within` (or all of it), the last: of those no later kept write (one whose change came
-/// after it) replaced, the one Automerge would show last. Writes `keep` passes over do not
-/// count, however many there are.
+/// Of `writes` (those of one field, in the order of the document's history) that `keep`
+/// takes, in the document as it stood at `within` (or all of it), the last: of those no
+/// later kept write (one whose change came after it) replaced, the one Automerge would show
+/// last. Writes `keep` passes over do not count, however many there are. Newest first:
+/// `keep` is not asked about a write a kept one replaced (in a history written in one line,
+/// it is asked about the newest writes only, up to the first it takes).
 pub(super) fn last_kept<'w>(
     doc: &Automerge,
     writes: &'w [Write],
     within: Option<&[ChangeHash]>,
     keep: impl Fn(&Write) -> bool,
 ) -> Option<&'w Write> {
-    let inside = within.map(|heads| before(doc, heads.iter().copied()));
-    let kept: Vec<&Write> = writes
-        .iter()
-        .filter(|w| inside.as_ref().is_none_or(|set| set.contains(&w.change)))
-        .filter(|w| keep(w))
-        .collect();
-    // What came before a kept write's change was replaced by it.
-    let replaced = before(
-        doc,
-        kept.iter()
-            .filter_map(|w| doc.get_change_meta_by_hash(&w.change))
-            .flat_map(|m| m.deps),
-    );
-    kept.into_iter()
-        .filter(|w| !replaced.contains(&w.change))
-        .max_by(|a, b| (a.counter, &a.actor).cmp(&(b.counter, &b.actor)))
+    if writes.is_empty() {
+        return None;
+    }
+    let inside = within.map(|heads| {
+        let mut set = HashSet::new();
+        reach(doc, &mut set, heads.iter().copied());
+        set
+    });
+    let mut replaced: HashSet<ChangeHash> = HashSet::new();
+    let mut best: Option<&Write> = None;
+    for w in writes.iter().rev() {
+        if inside.as_ref().is_some_and(|set| !set.contains(&w.change))
+            || replaced.contains(&w.change)
+            || !keep(w)
+        {
+            continue;
+        }
+        // What came before the change of a kept write was replaced by it.
+        if let Some(meta) = doc.get_change_meta_by_hash(&w.change) {
+            reach(doc, &mut replaced, meta.deps.into_iter());
+        }
+        if best.is_none_or(|b| (w.counter, &w.actor) > (b.counter, &b.actor)) {
+            best = Some(w);
+        }
+    }
+    best
 }
 
-/// The changes `from` and every change they depend on, directly or not.
-fn before(doc: &Automerge, from: impl Iterator<Item = ChangeHash>) -> HashSet<ChangeHash> {
-    let mut seen = HashSet::new();
+/// Adds to `seen` the changes `from` and every change they depend on, directly or not
+/// (each change is visited once, however often this is called with one `seen`).
+fn reach(doc: &Automerge, seen: &mut HashSet<ChangeHash>, from: impl Iterator<Item = ChangeHash>) {
     let mut next: Vec<ChangeHash> = from.collect();
     while let Some(hash) = next.pop() {
         if seen.insert(hash) {
@@ -112,5 +133,4 @@ fn before(doc: &Automerge, from: impl Iterator<Item = ChangeHash>) -> HashSet<Ch
             }
         }
     }
-    seen
 }

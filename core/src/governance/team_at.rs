@@ -4,7 +4,7 @@
 //! project was public then, as its leads had set it. A member who has left the team since
 //! (or the community) keeps what they wrote while on it.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use automerge::{Automerge, ChangeHash, ObjId, ObjType, ReadDoc, Value, ROOT};
@@ -34,6 +34,8 @@ pub(super) struct TeamAt<'a> {
     /// before) gets "no" past these, never a stack overflow or minutes of work.
     budget: Cell<usize>,
     depth: Cell<usize>,
+    /// Every member any team map of the project's history named (read once it is needed).
+    ever: OnceCell<BTreeSet<String>>,
 }
 
 /// How many past teams one judgement reads at most.
@@ -58,13 +60,21 @@ impl<'a> TeamAt<'a> {
             named: RefCell::default(),
             budget: Cell::new(MAX_PAST_TEAMS),
             depth: Cell::new(0),
+            ever: OnceCell::new(),
         }
     }
 
-    /// Runs `read` as one more past team read, or answers `false` past the budget or depth.
-    fn bounded(&self, read: impl FnOnce() -> bool) -> bool {
+    /// Runs `read` (whether `member` was on the team, or a lead) as one more past team
+    /// read, or answers `false` past the budget or depth. Once half the budget is spent, a
+    /// member no team map of the project's history ever named is answered `false` without
+    /// a read: many changes of someone never on the team (forged values, say) cannot spend
+    /// the reads that the team's own changes need.
+    fn bounded(&self, member: &str, read: impl FnOnce() -> bool) -> bool {
         let (left, depth) = (self.budget.get(), self.depth.get());
         if left == 0 || depth >= MAX_DEPTH {
+            return false;
+        }
+        if left <= MAX_PAST_TEAMS / 2 && !self.ever_named(member) {
             return false;
         }
         self.budget.set(left - 1);
@@ -72,6 +82,31 @@ impl<'a> TeamAt<'a> {
         let answer = read();
         self.depth.set(depth);
         answer
+    }
+
+    /// Whether any team map of the project's history (or its creator, or its team now)
+    /// names `member`.
+    fn ever_named(&self, member: &str) -> bool {
+        self.ever
+            .get_or_init(|| {
+                let mut names: BTreeSet<String> = self
+                    .project
+                    .iter()
+                    .flat_map(|p| p.team.keys().cloned().chain([p.header.created_by.clone()]))
+                    .collect();
+                let writes = self.claims.writes(self.doc);
+                for made in writes.of(&ROOT, "team") {
+                    if made.object.is_some() {
+                        names.extend(
+                            writes
+                                .keys_in(made.counter, &made.actor)
+                                .map(str::to_string),
+                        );
+                    }
+                }
+                names
+            })
+            .contains(member)
     }
 
     /// The members and devices named by the past teams read so far.
@@ -123,7 +158,7 @@ impl<'a> TeamAt<'a> {
         if let Some(leads) = self.leads.borrow().get(&hash) {
             return leads.iter().any(|m| m == member);
         }
-        self.bounded(|| self.read_leads(hash, member))
+        self.bounded(member, || self.read_leads(hash, member))
     }
 
     fn read_leads(&self, hash: ChangeHash, member: &str) -> bool {
@@ -145,7 +180,7 @@ impl<'a> TeamAt<'a> {
         if let Some(team) = self.at.borrow().get(&hash) {
             return team.iter().any(|m| m == member);
         }
-        self.bounded(|| self.read_team_at(hash, member))
+        self.bounded(member, || self.read_team_at(hash, member))
     }
 
     fn read_team_at(&self, hash: ChangeHash, member: &str) -> bool {
@@ -267,6 +302,20 @@ fn signed_version(
     entry: &ObjId,
     heads: &[ChangeHash],
 ) -> Option<ChangeHash> {
+    // The signature shown there, when its entry's own device wrote it (an honest entry).
+    let shown = doc.get_all_at(entry, "sig", heads).ok()?;
+    for (_, op) in shown.iter().rev() {
+        if claims.ambiguous(op) {
+            continue;
+        }
+        let Some(hash) = doc.hash_for_opid(op) else {
+            continue;
+        };
+        let (writer, _) = super::entries::writer(doc, claims, op);
+        if !writer.is_empty() && text_at(doc, entry, "device", &[hash]) == Some(writer) {
+            return Some(hash);
+        }
+    }
     let writes = claims.writes(doc).of(entry, "sig");
     let signed = |w: &Write| {
         if claims.ambiguous_op(w.counter, &w.actor) {

@@ -25,16 +25,26 @@ fn forge_often(by: &mut Service, id: &str, field: &str, value: &str) -> Vec<u8> 
         // Automerge writes nothing for a value equal to the one there: another one first.
         doc.put(ROOT, field, format!("{value} {n}")).expect("put");
         doc.put(ROOT, field, value).expect("put");
-        let hash = doc.commit().expect("a change");
-        doc.empty_change(
-            automerge::transaction::CommitOptions::default().with_message(signature_message(
-                by.device(),
-                id,
-                &hash,
-            )),
-        );
+        commit_signed(&mut doc, by, id, n);
     }
     doc.save()
+}
+
+/// Commits what `by`'s client wrote into `doc` (document `id`) as its `n`-th forged change,
+/// dated after everyone joined (a change without a time reads as made in 1970, when its
+/// device was nobody's and no team needs asking), and signs it as the app would.
+fn commit_signed(doc: &mut AutoCommit, by: &Service, id: &str, n: usize) {
+    let seconds = super::common::T0 / 1000 + 60 + i64::try_from(n).expect("n");
+    let hash = doc
+        .commit_with(automerge::transaction::CommitOptions::default().with_time(seconds))
+        .expect("a change");
+    doc.empty_change(
+        automerge::transaction::CommitOptions::default().with_message(signature_message(
+            by.device(),
+            id,
+            &hash,
+        )),
+    );
 }
 
 fn edit_project(svc: &mut Service, id: &str, title: Option<&str>, visibility: Option<Visibility>) {
@@ -91,21 +101,14 @@ fn a_team_entry_whose_signature_is_written_over_again_and_again_keeps_its_member
     let bytes = mallory.svc.doc_bytes(&id).expect("bytes");
     let mut doc = AutoCommit::load(&bytes).expect("load");
     doc.set_actor(mallory.svc.device().actor());
-    for _ in 0..TIMES {
+    for n in 0..TIMES {
         let team = child(&doc, &ROOT, "team");
         let e = child(&doc, &team, &ben_id);
         let (sig, _) = doc.get(&e, "sig").expect("read").expect("sig");
         let sig = sig.as_str().map(str::to_string).expect("text");
         doc.delete(&e, "sig").expect("delete");
         doc.put(&e, "sig", sig.as_str()).expect("sig");
-        let hash = doc.commit().expect("a change");
-        doc.empty_change(
-            automerge::transaction::CommitOptions::default().with_message(signature_message(
-                mallory.svc.device(),
-                &id,
-                &hash,
-            )),
-        );
+        commit_signed(&mut doc, &mallory.svc, &id, n);
     }
     hand_bytes(&mut anna.svc, &id, doc.save());
     assert!(project(&mut anna.svc, &id).team.contains_key(&ben_id));
@@ -132,17 +135,41 @@ fn a_step_replaced_again_and_again_by_someone_off_the_team_reads_as_the_team_mad
         doc.put(&s, "position", i64::try_from(n).expect("n"))
             .expect("field");
         doc.put(&s, "done", true).expect("field");
-        let hash = doc.commit().expect("a change");
-        doc.empty_change(
-            automerge::transaction::CommitOptions::default().with_message(signature_message(
-                mallory.svc.device(),
-                &id,
-                &hash,
-            )),
-        );
+        commit_signed(&mut doc, &mallory.svc, &id, n);
     }
     hand_bytes(&mut anna.svc, &id, doc.save());
     let p = project(&mut anna.svc, &id);
     assert_eq!(p.steps[&step].title, "Beete anlegen");
     assert!(!p.steps[&step].done);
+}
+
+/// From a review of the walk's replacement: every forged value of someone never on the
+/// team asked for a past team, and a judgement reads at most 2,048 of them; past that,
+/// team members counted as off the team, and their plan reverted.
+#[test]
+fn thousands_of_forged_values_leave_the_teams_own_edits_standing() {
+    let (mut anna, mut ben, mut mallory, _community, id, step) = garden();
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    ben.svc
+        .execute(Command::EditStep {
+            project: id.clone(),
+            step: step.clone(),
+            title: Some("Beete und Wege".into()),
+            done: None,
+            position: None,
+        })
+        .expect("Ben edits as a team member");
+    hand(&mut ben.svc, &mut mallory.svc, &id);
+    let bytes = mallory.svc.doc_bytes(&id).expect("bytes");
+    let mut doc = AutoCommit::load(&bytes).expect("load");
+    doc.set_actor(mallory.svc.device().actor());
+    for n in 0..2_100 {
+        doc.put(ROOT, "summary", format!("Mallorys Garten {n}"))
+            .expect("put");
+        commit_signed(&mut doc, &mallory.svc, &id, n);
+    }
+    hand_bytes(&mut anna.svc, &id, doc.save());
+    let p = project(&mut anna.svc, &id);
+    assert_eq!(p.summary, "Ein Garten für alle");
+    assert_eq!(p.steps[&step].title, "Beete und Wege");
 }
