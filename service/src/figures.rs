@@ -10,8 +10,9 @@ use allmende_core::model::{DocKind, Request};
 use allmende_core::query::{ListFilter, Notification};
 use allmende_core::time::DAY_MS;
 
-use super::write::{checked_item, load_cached, load_community};
+use super::write::checked_item;
 use super::Service;
+use crate::cache::{load_cached, load_community};
 use crate::docs;
 use allmende_store::error::Result;
 

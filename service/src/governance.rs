@@ -5,8 +5,9 @@
 use allmende_core::governance::{body, Flag};
 use allmende_core::model::Moderation;
 
-use super::write::{checked_item, load_cached, load_community};
+use super::write::checked_item;
 use super::Service;
+use crate::cache::{load_cached, load_community};
 use crate::docs;
 use allmende_store::error::Result;
 

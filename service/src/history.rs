@@ -15,8 +15,8 @@ use allmende_core::model::Community;
 use allmende_core::query::{Conflict, ConflictValue, History, HistoryEntry};
 use automerge::{AutoCommit, ObjId, PatchAction, Prop, ReadDoc, ScalarValue, Value, ROOT};
 
-use super::write::{load_cached, load_community};
 use super::Service;
+use crate::cache::{load_cached, load_community};
 use allmende_store::error::Result;
 use allmende_store::index;
 

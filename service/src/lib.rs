@@ -26,6 +26,7 @@ pub mod qr;
 pub mod relays;
 pub mod sync_state;
 
+mod cache;
 mod calendar_feed;
 mod classes;
 pub mod demo;

@@ -12,8 +12,9 @@ use allmende_core::DomainError;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
-use super::write::{checked_item, item_for_index, load_cached, load_community};
+use super::write::{checked_item, item_for_index};
 use super::Service;
+use crate::cache::{load_cached, load_community};
 use crate::docs;
 use allmende_store::error::{PeerError, Result};
 use allmende_store::index::{self, ListQuery};

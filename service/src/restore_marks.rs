@@ -18,8 +18,9 @@ use allmende_core::model::Community;
 use automerge::{ActorId, ChangeHash, ReadDoc, ROOT};
 use rusqlite::Connection;
 
-use super::write::{commit, load_cached, load_community};
+use super::write::commit;
 use super::Cached;
+use crate::cache::{load_cached, load_community};
 use crate::device::DeviceKey;
 use crate::docs;
 use allmende_store::chunks_api as chunks;

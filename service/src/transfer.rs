@@ -11,11 +11,9 @@ use allmende_core::index::project_community;
 use allmende_core::model::{DocKind, Header};
 use serde::{Deserialize, Serialize};
 
-use super::write::{
-    checked_item, index_item, judge_items_again, load_cached, load_community, save_changes,
-    save_new,
-};
+use super::write::{checked_item, index_item, judge_items_again, save_changes, save_new};
 use super::Service;
+use crate::cache::{load_cached, load_community};
 use crate::docs::{self, MAX_DOC_BYTES};
 use allmende_store::chunks_api as chunks;
 use allmende_store::error::{PeerError, Result};
