@@ -2,14 +2,13 @@
 //! registered (for the organiser and moderators), and the edit form with cancelling.
 
 use allmende_core::model::Event;
-use allmende_core::permission::{allows, Action as May};
 use allmende_core::query::ItemDetail;
 use allmende_core::Command;
 use yew::prelude::*;
 
 use super::choices;
 use super::form::{CommandForm, Field, Input, Values};
-use super::load::{run, use_app, use_me};
+use super::load::{may_edit, run, use_app, use_me};
 use crate::i18n::t;
 
 #[derive(Properties, PartialEq)]
@@ -26,10 +25,7 @@ pub fn event_view(props: &Props) -> Html {
     let me = use_me();
     let (e, id) = (&props.event, props.id.clone());
     let my_id = me.as_ref().map(|(m, _)| m.clone());
-    let organiser = my_id.as_deref() == Some(props.detail.summary.author.as_str())
-        || me
-            .as_ref()
-            .is_some_and(|(_, r)| allows(*r, May::EditAnyContent));
+    let organiser = may_edit(me.as_ref(), &props.detail.summary.author);
     let registered = my_id
         .as_ref()
         .is_some_and(|m| e.registrations.contains_key(m));

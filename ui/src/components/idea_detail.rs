@@ -3,11 +3,10 @@
 
 use allmende_core::apply::Item;
 use allmende_core::lang::label;
-use allmende_core::permission::{allows, Action as May};
 use allmende_core::query::{ItemDetail, Query};
 use yew::prelude::*;
 
-use super::load::{status, use_app, use_me, use_query, Loaded};
+use super::load::{may_edit, status, use_app, use_me, use_query, Loaded};
 use crate::i18n::t;
 use crate::state::{Action, Route};
 
@@ -82,10 +81,7 @@ pub fn idea_detail(props: &Props) -> Html {
     };
     let mine = me.as_ref().is_some_and(|(m, _)| *m == d.summary.author);
     // Moderators may edit anyone's idea or post, so they may also take a version.
-    let may_edit = mine
-        || me
-            .as_ref()
-            .is_some_and(|(_, r)| allows(*r, May::EditAnyContent));
+    let may_edit = may_edit(me.as_ref(), &d.summary.author);
     html! {
         <article>
             <button class="link" onclick={back}>{ "← " }{ t(lang, "back") }</button>

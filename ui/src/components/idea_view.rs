@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use super::choices;
 use super::form::{CommandForm, Field, Input, Values};
-use super::load::{run, use_app, use_me};
+use super::load::{may_edit, run, use_app, use_me};
 use crate::i18n::t;
 use crate::state::{Action, Route};
 
@@ -28,10 +28,7 @@ pub fn idea_view(props: &Props) -> Html {
     let (x, id, d) = (&props.idea, props.id.clone(), &props.detail);
     let my_id = me.as_ref().map(|(m, _)| m.as_str());
     let mine = my_id == Some(x.author.as_str());
-    let may_edit = mine
-        || me
-            .as_ref()
-            .is_some_and(|(_, r)| allows(*r, May::EditAnyContent));
+    let may_edit = may_edit(me.as_ref(), &x.author);
     let supported = my_id.is_some_and(|m| x.supporters.contains_key(m));
     let support = {
         let (app, id) = (app.clone(), id.clone());

@@ -2,6 +2,7 @@
 //! change tick moves, and runs commands with a notice afterwards.
 
 use allmende_core::model::Role;
+use allmende_core::permission::{allows, Action as May};
 use allmende_core::query::{CommunitySummary, Query};
 use allmende_core::{ApiError, Command};
 use serde::de::DeserializeOwned;
@@ -153,6 +154,11 @@ pub fn use_me() -> Option<(String, Role)> {
         .find(|c| Some(&c.id) == app.community.as_ref())?;
     let role = c.my_role.as_deref().and_then(|r| r.parse().ok())?;
     Some((c.me?, role))
+}
+
+/// Whether `me` may edit an item `author` wrote: its author, or a moderator.
+pub fn may_edit(me: Option<&(String, Role)>, author: &str) -> bool {
+    me.is_some_and(|(m, r)| m == author || allows(*r, May::EditAnyContent))
 }
 
 /// Loading and error states, the same everywhere.

@@ -3,14 +3,13 @@
 
 use allmende_core::lang::label;
 use allmende_core::model::Opportunity;
-use allmende_core::permission::{allows, Action as May};
 use allmende_core::query::ItemDetail;
 use allmende_core::Command;
 use yew::prelude::*;
 
 use super::choices;
 use super::form::{CommandForm, Field, Input, Values};
-use super::load::{run, use_app, use_me};
+use super::load::{may_edit, run, use_app, use_me};
 use crate::i18n::t;
 
 #[derive(Properties, PartialEq)]
@@ -27,10 +26,7 @@ pub fn opportunity_view(props: &Props) -> Html {
     let me = use_me();
     let (o, id) = (&props.opportunity, props.id.clone());
     let my_id = me.as_ref().map(|(m, _)| m.clone());
-    let coordinator = my_id.as_deref() == Some(props.detail.summary.author.as_str())
-        || me
-            .as_ref()
-            .is_some_and(|(_, r)| allows(*r, May::EditAnyContent));
+    let coordinator = may_edit(me.as_ref(), &props.detail.summary.author);
     let signed_up = my_id.as_ref().is_some_and(|m| o.signups.contains_key(m));
     let withdraw = {
         let (app, id) = (app.clone(), id.clone());

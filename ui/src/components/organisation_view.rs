@@ -3,14 +3,13 @@
 //! or running again.
 
 use allmende_core::model::Organisation;
-use allmende_core::permission::{allows, Action as May};
 use allmende_core::query::ItemDetail;
 use allmende_core::Command;
 use yew::prelude::*;
 
 use super::choices;
 use super::form::{CommandForm, Field, Input, Values};
-use super::load::{run, use_app, use_me};
+use super::load::{may_edit, run, use_app, use_me};
 use crate::i18n::t;
 
 #[derive(Properties, PartialEq)]
@@ -26,9 +25,7 @@ pub fn organisation_view(props: &Props) -> Html {
     let lang = app.lang;
     let me = use_me();
     let (o, id) = (&props.organisation, props.id.clone());
-    let may_edit = me
-        .as_ref()
-        .is_some_and(|(m, r)| *m == props.detail.summary.author || allows(*r, May::EditAnyContent));
+    let may_edit = may_edit(me.as_ref(), &props.detail.summary.author);
     let edit = {
         let id = id.clone();
         Callback::from(move |v: Values| {

@@ -1,14 +1,13 @@
 //! A piece of news, an everyday tip or a support offer, and its edit form.
 
 use allmende_core::model::Post;
-use allmende_core::permission::{allows, Action as May};
 use allmende_core::query::ItemDetail;
 use allmende_core::Command;
 use yew::prelude::*;
 
 use super::choices;
 use super::form::{CommandForm, Field, Input, Values};
-use super::load::{use_app, use_me};
+use super::load::{may_edit, use_app, use_me};
 use crate::i18n::t;
 
 #[derive(Properties, PartialEq)]
@@ -24,9 +23,7 @@ pub fn post_view(props: &Props) -> Html {
     let lang = app.lang;
     let me = use_me();
     let p = &props.post;
-    let may_edit = me
-        .as_ref()
-        .is_some_and(|(m, r)| *m == props.detail.summary.author || allows(*r, May::EditAnyContent));
+    let may_edit = may_edit(me.as_ref(), &props.detail.summary.author);
     let edit = {
         let id = props.id.clone();
         Callback::from(move |v: Values| {
