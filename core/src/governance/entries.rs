@@ -210,9 +210,10 @@ fn entitled_object(
     }
     let (_, last) = all.last()?;
     let replaced = Some(writer(doc, claims, last));
+    let refused = std::cell::RefCell::default();
     let made = last_kept(doc, claims.writes(doc).of(parent, key), None, |w| {
         matches!(w.object, Some(ObjType::Map | ObjType::Table))
-            && owner.wrote_op(claims, w.counter, &w.actor, w.change)
+            && owner.wrote_op_limited(claims, w.counter, &w.actor, w.change, &refused)
     })?;
     // The object's id as this document names it: shown where the change that made it ends.
     let (_, id) = doc

@@ -11,6 +11,8 @@ use automerge::{ActorId, Automerge, ChangeHash, ObjId, ObjType, ScalarValue};
 /// One value written to a field.
 pub(super) struct Write {
     pub(super) change: ChangeHash,
+    /// How far its change lies from the document's start (see [`FieldWrites::read`]).
+    depth: u64,
     /// Its operation number and actor: the order in which Automerge shows values written
     /// apart.
     pub(super) counter: u64,
@@ -21,7 +23,8 @@ pub(super) struct Write {
     pub(super) object: Option<ObjType>,
 }
 
-/// The writes of a document, by object and field, in the order of its history.
+/// The writes of a document, by object and field, in the order of its history (one order
+/// on every device).
 #[derive(Default)]
 pub(super) struct FieldWrites {
     by_field: HashMap<(ObjectId, String), Vec<Write>>,
@@ -30,11 +33,21 @@ pub(super) struct FieldWrites {
 impl FieldWrites {
     pub(super) fn read(doc: &Automerge) -> Self {
         let mut by_field: HashMap<(ObjectId, String), Vec<Write>> = HashMap::new();
+        // How far from the document's start each change is (the longest way through its
+        // dependencies): a change always lies further than everything it depends on.
+        let mut depth: HashMap<ChangeHash, u64> = HashMap::new();
         for change in doc.get_changes(&[]) {
+            let hash = change.hash();
+            let d = change
+                .deps()
+                .iter()
+                .filter_map(|h| depth.get(h))
+                .max()
+                .map_or(0, |d| d + 1);
+            depth.insert(hash, d);
             if change.is_empty() {
                 continue;
             }
-            let hash = change.hash();
             let actor = change.actor_id().clone();
             let start = change.start_op().get();
             for (i, op) in change.decode().operations.into_iter().enumerate() {
@@ -51,6 +64,7 @@ impl FieldWrites {
                     .or_default()
                     .push(Write {
                         change: hash,
+                        depth: d,
                         counter: start.saturating_add(i as u64),
                         actor: actor.clone(),
                         value,
@@ -58,19 +72,18 @@ impl FieldWrites {
                     });
             }
         }
+        // One order on every device, whatever order the changes arrived in: by depth, then
+        // by change hash, then in the change.
+        for writes in by_field.values_mut() {
+            writes.sort_by(|a, b| {
+                (a.depth, a.change, a.counter).cmp(&(b.depth, b.change, b.counter))
+            });
+        }
         FieldWrites { by_field }
     }
 
-    /// Every key written in the object that operation `counter` of `actor` made.
-    pub(super) fn keys_in(&self, counter: u64, actor: &ActorId) -> impl Iterator<Item = &str> {
-        let obj = ObjectId::Id(OpId(counter, actor.clone()));
-        self.by_field
-            .keys()
-            .filter(move |(o, _)| *o == obj)
-            .map(|(_, key)| key.as_str())
-    }
-
-    /// The values written to `field` of `obj`, oldest first.
+    /// The values written to `field` of `obj`, oldest first (a write always after those its
+    /// change depends on).
     pub(super) fn of(&self, obj: &ObjId, field: &str) -> &[Write] {
         let obj = match obj {
             ObjId::Root => ObjectId::Root,
@@ -83,7 +96,8 @@ impl FieldWrites {
 }
 
 /// Of `writes` (those of one field, in the order of the document's history) that `keep`
-/// takes, in the document as it stood at `within` (or all of it), the last: of those no
+/// takes, among the changes `within` (the document as it stood then, see [`as_of`]; `None`:
+/// all of it), the last: of those no
 /// later kept write (one whose change came after it) replaced, the one Automerge would show
 /// last. Writes `keep` passes over do not count, however many there are. Newest first:
 /// `keep` is not asked about a write a kept one replaced (in a history written in one line,
@@ -91,21 +105,13 @@ impl FieldWrites {
 pub(super) fn last_kept<'w>(
     doc: &Automerge,
     writes: &'w [Write],
-    within: Option<&[ChangeHash]>,
+    within: Option<&HashSet<ChangeHash>>,
     keep: impl Fn(&Write) -> bool,
 ) -> Option<&'w Write> {
-    if writes.is_empty() {
-        return None;
-    }
-    let inside = within.map(|heads| {
-        let mut set = HashSet::new();
-        reach(doc, &mut set, heads.iter().copied());
-        set
-    });
     let mut replaced: HashSet<ChangeHash> = HashSet::new();
     let mut best: Option<&Write> = None;
     for w in writes.iter().rev() {
-        if inside.as_ref().is_some_and(|set| !set.contains(&w.change))
+        if within.is_some_and(|set| !set.contains(&w.change))
             || replaced.contains(&w.change)
             || !keep(w)
         {
@@ -122,6 +128,13 @@ pub(super) fn last_kept<'w>(
     best
 }
 
+/// The changes `heads` and every change they depend on: the document as it stood then.
+pub(super) fn as_of(doc: &Automerge, heads: &[ChangeHash]) -> HashSet<ChangeHash> {
+    let mut set = HashSet::new();
+    reach(doc, &mut set, heads.iter().copied());
+    set
+}
+
 /// Adds to `seen` the changes `from` and every change they depend on, directly or not
 /// (each change is visited once, however often this is called with one `seen`).
 fn reach(doc: &Automerge, seen: &mut HashSet<ChangeHash>, from: impl Iterator<Item = ChangeHash>) {
@@ -132,5 +145,43 @@ fn reach(doc: &Automerge, seen: &mut HashSet<ChangeHash>, from: impl Iterator<It
                 next.extend(meta.deps);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::transaction::Transactable;
+    use automerge::ROOT;
+
+    /// Two devices took in the same concurrent changes in opposite orders: both list the
+    /// writes of a field alike (a verdict that depends on the order of the questions asked
+    /// is then the same everywhere).
+    #[test]
+    fn every_device_lists_a_fields_writes_in_one_order() {
+        let mut base = Automerge::new();
+        base.transact(|t| t.put(ROOT, "title", "a")).expect("edit");
+        let mut changes = Vec::new();
+        for n in 0..6 {
+            let mut fork = base.fork();
+            fork.transact(|t| t.put(ROOT, "title", format!("v{n}")))
+                .expect("edit");
+            changes.push(fork.get_last_local_change().expect("change").clone());
+        }
+        let mut one = base.fork();
+        let mut other = base.fork();
+        one.apply_changes(changes.iter().cloned()).expect("apply");
+        other
+            .apply_changes(changes.iter().rev().cloned())
+            .expect("apply");
+        let list = |doc: &Automerge| -> Vec<(ChangeHash, u64)> {
+            FieldWrites::read(doc)
+                .of(&ObjId::Root, "title")
+                .iter()
+                .map(|w| (w.change, w.counter))
+                .collect()
+        };
+        assert_eq!(list(&one).len(), 7);
+        assert_eq!(list(&one), list(&other));
     }
 }

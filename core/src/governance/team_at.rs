@@ -5,12 +5,12 @@
 //! (or the community) keeps what they wrote while on it.
 
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use automerge::{Automerge, ChangeHash, ObjId, ObjType, ReadDoc, Value, ROOT};
 
 use super::change_sigs::Claims;
-use super::field_writes::{last_kept, Write};
+use super::field_writes::{as_of, last_kept, Write};
 use super::items::accepted_team;
 use super::writers::{Also, Owner, PastTeam};
 use crate::model::{Community, Project, TeamMember, TeamRole, Visibility};
@@ -34,8 +34,6 @@ pub(super) struct TeamAt<'a> {
     /// before) gets "no" past these, never a stack overflow or minutes of work.
     budget: Cell<usize>,
     depth: Cell<usize>,
-    /// Every member any team map of the project's history named (read once it is needed).
-    ever: OnceCell<BTreeSet<String>>,
 }
 
 /// How many past teams one judgement reads at most.
@@ -60,21 +58,13 @@ impl<'a> TeamAt<'a> {
             named: RefCell::default(),
             budget: Cell::new(MAX_PAST_TEAMS),
             depth: Cell::new(0),
-            ever: OnceCell::new(),
         }
     }
 
-    /// Runs `read` (whether `member` was on the team, or a lead) as one more past team
-    /// read, or answers `false` past the budget or depth. Once half the budget is spent, a
-    /// member no team map of the project's history ever named is answered `false` without
-    /// a read: many changes of someone never on the team (forged values, say) cannot spend
-    /// the reads that the team's own changes need.
-    fn bounded(&self, member: &str, read: impl FnOnce() -> bool) -> bool {
+    /// Runs `read` as one more past team read, or answers `false` past the budget or depth.
+    fn bounded(&self, read: impl FnOnce() -> bool) -> bool {
         let (left, depth) = (self.budget.get(), self.depth.get());
         if left == 0 || depth >= MAX_DEPTH {
-            return false;
-        }
-        if left <= MAX_PAST_TEAMS / 2 && !self.ever_named(member) {
             return false;
         }
         self.budget.set(left - 1);
@@ -82,31 +72,6 @@ impl<'a> TeamAt<'a> {
         let answer = read();
         self.depth.set(depth);
         answer
-    }
-
-    /// Whether any team map of the project's history (or its creator, or its team now)
-    /// names `member`.
-    fn ever_named(&self, member: &str) -> bool {
-        self.ever
-            .get_or_init(|| {
-                let mut names: BTreeSet<String> = self
-                    .project
-                    .iter()
-                    .flat_map(|p| p.team.keys().cloned().chain([p.header.created_by.clone()]))
-                    .collect();
-                let writes = self.claims.writes(self.doc);
-                for made in writes.of(&ROOT, "team") {
-                    if made.object.is_some() {
-                        names.extend(
-                            writes
-                                .keys_in(made.counter, &made.actor)
-                                .map(str::to_string),
-                        );
-                    }
-                }
-                names
-            })
-            .contains(member)
     }
 
     /// The members and devices named by the past teams read so far.
@@ -158,7 +123,7 @@ impl<'a> TeamAt<'a> {
         if let Some(leads) = self.leads.borrow().get(&hash) {
             return leads.iter().any(|m| m == member);
         }
-        self.bounded(member, || self.read_leads(hash, member))
+        self.bounded(|| self.read_leads(hash, member))
     }
 
     fn read_leads(&self, hash: ChangeHash, member: &str) -> bool {
@@ -180,7 +145,7 @@ impl<'a> TeamAt<'a> {
         if let Some(team) = self.at.borrow().get(&hash) {
             return team.iter().any(|m| m == member);
         }
-        self.bounded(member, || self.read_team_at(hash, member))
+        self.bounded(|| self.read_team_at(hash, member))
     }
 
     fn read_team_at(&self, hash: ChangeHash, member: &str) -> bool {
@@ -252,13 +217,14 @@ fn read_team(doc: &Automerge, heads: &[ChangeHash], claims: &Claims) -> Team {
     else {
         return team;
     };
+    let inside = OnceCell::new();
     for member in doc.keys_at(&obj, heads) {
         let Ok(Some((Value::Object(ObjType::Map | ObjType::Table), entry))) =
             doc.get_at(&obj, &member, heads)
         else {
             continue;
         };
-        let Some(signed) = signed_version(doc, claims, &entry, heads) else {
+        let Some(signed) = signed_version(doc, claims, &entry, heads, &inside) else {
             continue;
         };
         let at = [signed];
@@ -296,11 +262,15 @@ fn text_at(doc: &Automerge, obj: &ObjId, field: &str, heads: &[ChangeHash]) -> O
 /// The change that wrote the newest signature of team entry `entry` (as of `heads`) whose
 /// writing device is the device the entry names at that change. Signatures written over it
 /// by others are passed over, however many there are.
+///
+/// `inside` holds the changes up to `heads` once one entry needed them (shared by the
+/// entries of one reading).
 fn signed_version(
     doc: &Automerge,
     claims: &Claims,
     entry: &ObjId,
     heads: &[ChangeHash],
+    inside: &OnceCell<HashSet<ChangeHash>>,
 ) -> Option<ChangeHash> {
     // The signature shown there, when its entry's own device wrote it (an honest entry).
     let shown = doc.get_all_at(entry, "sig", heads).ok()?;
@@ -317,6 +287,7 @@ fn signed_version(
         }
     }
     let writes = claims.writes(doc).of(entry, "sig");
+    let inside = inside.get_or_init(|| as_of(doc, heads));
     let signed = |w: &Write| {
         if claims.ambiguous_op(w.counter, &w.actor) {
             return false;
@@ -324,5 +295,5 @@ fn signed_version(
         let writer = claims.signers(&w.change).into_iter().next();
         writer.is_some_and(|d| text_at(doc, entry, "device", &[w.change]) == Some(d))
     };
-    last_kept(doc, writes, Some(heads), signed).map(|w| w.change)
+    last_kept(doc, writes, Some(inside), signed).map(|w| w.change)
 }

@@ -1,11 +1,14 @@
 //! From a value nobody entitled wrote back to the last one an entitled device signed
 //! ([`super::body`], [`super::entries`]), and putting what it found into an item.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use automerge::{Automerge, ChangeHash, ObjId, ReadDoc, ScalarValue, Value, ROOT};
 use serde_json::Value as Json;
 
 use super::change_sigs::Claims;
-use super::field_writes::last_kept;
+use super::field_writes::{as_of, last_kept};
 use super::writers::{Also, Owner};
 use crate::apply::Item;
 use crate::time::Millis;
@@ -119,8 +122,14 @@ fn last_entitled(
     field: &str,
     within: Option<&[ChangeHash]>,
 ) -> Option<Json> {
-    last_kept(doc, claims.writes(doc).of(obj, field), within, |w| {
-        owner.wrote_op(claims, w.counter, &w.actor, w.change)
+    let writes = claims.writes(doc).of(obj, field);
+    if writes.is_empty() {
+        return None;
+    }
+    let inside = within.map(|heads| as_of(doc, heads));
+    let refused = RefCell::new(HashMap::<String, usize>::new());
+    last_kept(doc, writes, inside.as_ref(), |w| {
+        owner.wrote_op_limited(claims, w.counter, &w.actor, w.change, &refused)
     })
     .and_then(|w| w.value.as_ref().and_then(to_json))
 }

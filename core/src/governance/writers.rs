@@ -3,12 +3,19 @@
 //! visibility: its leads then, see [`super::team_at`]); for a request's department, also
 //! the town hall's staff who answer requests.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use automerge::{ActorId, Automerge, ChangeHash, ObjId};
 
 use super::change_sigs::Claims;
 use crate::model::Community;
 use crate::permission::{allows, Action};
 use crate::time::Millis;
+
+/// How many writes of one member a search back through a field asks about after finding
+/// none of theirs entitled (see [`Owner::wrote_op_limited`]).
+const MAX_REFUSED_PER_MEMBER: usize = 64;
 
 /// Who besides the author and moderators may write a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,16 +79,39 @@ impl Owner<'_> {
         self.signed(claims, hash)
     }
 
-    /// Whether an entitled device signed change `hash` (that wrote operation `counter` of
-    /// `actor`).
-    pub(super) fn wrote_op(
+    /// [`Owner::wrote_op`] in a search back through a field's writes: once
+    /// [`MAX_REFUSED_PER_MEMBER`] writes of one member (the first signer's) were not
+    /// entitled, their older writes count as not entitled unasked (`refused` counts per
+    /// member). A member's own forged values then end the walk back through them, as a walk
+    /// one change at a time ended after 64, without using up the past-team reads that the
+    /// writes of others need, nor hiding those.
+    pub(super) fn wrote_op_limited(
         &self,
         claims: &Claims,
         counter: u64,
         actor: &ActorId,
         hash: ChangeHash,
+        refused: &RefCell<HashMap<String, usize>>,
     ) -> bool {
-        !claims.ambiguous_op(counter, actor) && self.signed(claims, hash)
+        if claims.ambiguous_op(counter, actor) {
+            return false;
+        }
+        let Some(first) = claims.signers(&hash).into_iter().next() else {
+            return false;
+        };
+        let who = self.c.device_owners.get(&first).cloned().unwrap_or(first);
+        if refused
+            .borrow()
+            .get(&who)
+            .is_some_and(|n| *n >= MAX_REFUSED_PER_MEMBER)
+        {
+            return false;
+        }
+        let entitled = self.signed(claims, hash);
+        if !entitled {
+            *refused.borrow_mut().entry(who).or_insert(0) += 1;
+        }
+        entitled
     }
 
     fn signed(&self, claims: &Claims, hash: ChangeHash) -> bool {

@@ -143,12 +143,13 @@ fn a_step_replaced_again_and_again_by_someone_off_the_team_reads_as_the_team_mad
     assert!(!p.steps[&step].done);
 }
 
-/// From a review of the walk's replacement: every forged value of someone never on the
-/// team asked for a past team, and a judgement reads at most 2,048 of them; past that,
-/// team members counted as off the team, and their plan reverted.
+/// From reviews of the walk's replacement: every forged value asked for a past team, and a
+/// judgement reads at most 2,048 of them; past that, team members counted as off the team,
+/// and their plan reverted. (Mallory also writes a key of her own into the team map: a
+/// first fix skipped the reads only for members no team map ever named.)
 #[test]
 fn thousands_of_forged_values_leave_the_teams_own_edits_standing() {
-    let (mut anna, mut ben, mut mallory, _community, id, step) = garden();
+    let (mut anna, mut ben, mut mallory, community, id, step) = garden();
     hand(&mut anna.svc, &mut ben.svc, &id);
     ben.svc
         .execute(Command::EditStep {
@@ -163,6 +164,9 @@ fn thousands_of_forged_values_leave_the_teams_own_edits_standing() {
     let bytes = mallory.svc.doc_bytes(&id).expect("bytes");
     let mut doc = AutoCommit::load(&bytes).expect("load");
     doc.set_actor(mallory.svc.device().actor());
+    let me = mallory.svc.me(&community).expect("id").expect("Mallory");
+    let team = child(&doc, &ROOT, "team");
+    doc.put(&team, me.as_str(), 1).expect("junk entry");
     for n in 0..2_100 {
         doc.put(ROOT, "summary", format!("Mallorys Garten {n}"))
             .expect("put");
