@@ -307,16 +307,9 @@ impl Document {
                     && kept
                         .iter()
                         .all(|w| self.shared.access.may_create(&self.id, &rebuilt, &w.peer));
-                let refused_devices: Vec<&str> = refused
-                    .iter()
-                    .map(|c| crate::admission::device_of(&c.peer))
-                    .collect();
+                // The round's charges start over (see `first_upload_charges`).
                 for (device, bytes) in std::mem::take(&mut self.charges) {
-                    if holds && !refused_devices.contains(&device.as_str()) {
-                        self.charges.push((device, bytes));
-                    } else {
-                        self.shared.quota.refund(&device, bytes);
-                    }
+                    self.shared.quota.refund(&device, bytes);
                 }
                 // Everyone else of the round starts over: what they sent went with the
                 // round (or is in the rebuilt document), and a relay that answers from a
@@ -337,6 +330,12 @@ impl Document {
                         }
                     };
                     self.unsaved = self.doc.save().len();
+                    for (device, bytes) in
+                        waiting::first_upload_charges(&self.doc, &first_writes, &kept)
+                    {
+                        self.shared.quota.charge(&device, bytes);
+                        self.charges.push((device, bytes));
+                    }
                     changed = true;
                 } else {
                     self.doc = Automerge::new();

@@ -102,7 +102,14 @@ impl Document {
             }
             // What the message brings that is new here: a change the relay has, or holds
             // back already, costs nothing again.
-            let new = self.waiting.new_in(&self.doc, &typed);
+            let Ok(new) = self.waiting.new_in(&self.doc, &typed) else {
+                Metrics::add(&self.shared.metrics.closed_bad_input, 1);
+                peer.conn
+                    .close("changes refused: a change whose checksum does not match".to_string());
+                self.peers.remove(&id);
+                return false;
+            };
+            let carried = !typed.is_empty();
             let size = new.iter().fold(0_u64, |sum, n| {
                 sum.saturating_add(u64::try_from(n.chunk.len()).unwrap_or(u64::MAX))
             });
@@ -123,6 +130,9 @@ impl Document {
                 Metrics::add(&self.shared.metrics.closed_bad_input, 1);
                 peer.conn.close(format!("sync message does not apply: {e}"));
                 self.peers.remove(&id);
+                // Automerge may have emptied its queue of waiting changes on the way (a
+                // change of an actor and number it has): what is held goes with it.
+                self.drop_waiting();
                 return false;
             }
             if state.sent_hashes.is_empty() {
@@ -134,7 +144,7 @@ impl Document {
             if let Some(before) = before {
                 self.acks.put(&heads, data, before, &peer.state);
             }
-            if !new.is_empty() && !self.settle(&device, new, &heads, id) {
+            if carried && !self.settle(&device, new, &heads, id) {
                 return false;
             }
         }
@@ -182,6 +192,17 @@ impl Document {
                 )
             });
         }
+        self.drop_waiting();
+        false
+    }
+
+    /// Drops the changes that wait for a dependency, and lets go of what they held.
+    fn drop_waiting(&mut self) {
+        if automerge::ReadDoc::get_missing_deps(&self.doc, &[]).is_empty()
+            && self.waiting.bytes() == 0
+        {
+            return;
+        }
         match without_waiting(&self.doc) {
             Ok(doc) => self.doc = doc,
             Err(e) => {
@@ -190,6 +211,5 @@ impl Document {
             }
         }
         self.waiting.clear();
-        false
     }
 }

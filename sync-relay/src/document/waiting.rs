@@ -17,7 +17,14 @@ struct Held {
     device: String,
     /// Its chunk (checked with each new message for tangled operation numbers).
     chunk: Vec<u8>,
+    /// The changes it waits for (one at least is missing while it is held).
+    deps: Vec<ChangeHash>,
 }
+
+/// A change chunk whose checksum does not match its contents (Automerge drops it, and
+/// every chunk after it in the message, without an error).
+#[derive(Debug)]
+pub(super) struct BadChecksum;
 
 pub(super) struct Waiting {
     held: HashMap<ChangeHash, Held>,
@@ -51,23 +58,31 @@ impl Waiting {
 
     /// The chunks (type and bytes) of a message that are new here: neither in `doc` nor
     /// held back already (a change sent again costs nothing).
-    pub(super) fn new_in(&self, doc: &Automerge, chunks: &[(u8, &[u8])]) -> Vec<New> {
+    ///
+    /// # Errors
+    /// A change chunk whose checksum is wrong.
+    pub(super) fn new_in(
+        &self,
+        doc: &Automerge,
+        chunks: &[(u8, &[u8])],
+    ) -> Result<Vec<New>, BadChecksum> {
         let mut seen = HashSet::new();
-        chunks
-            .iter()
-            .filter_map(|&(kind, chunk)| {
-                let hash = change_hash(kind, chunk);
-                let known = hash.is_some_and(|h| {
-                    !seen.insert(h)
-                        || self.held.contains_key(&h)
-                        || doc.get_change_meta_by_hash(&h).is_some()
-                });
-                (!known).then(|| New {
+        let mut new = Vec::new();
+        for &(kind, chunk) in chunks {
+            let hash = change_hash(kind, chunk)?;
+            let known = hash.is_some_and(|h| {
+                !seen.insert(h)
+                    || self.held.contains_key(&h)
+                    || doc.get_change_meta_by_hash(&h).is_some()
+            });
+            if !known {
+                new.push(New {
                     hash,
                     chunk: chunk.to_vec(),
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        Ok(new)
     }
 
     /// After `new` (brought by `device`) was applied to `doc`, whose heads were `before`:
@@ -116,6 +131,9 @@ impl Waiting {
         for n in new {
             match n.hash {
                 Some(hash) if !applied.contains(&hash) => {
+                    let deps = automerge::Change::try_from(n.chunk.as_slice())
+                        .map(|c| c.deps().to_vec())
+                        .unwrap_or_default();
                     let bytes = u64::try_from(n.chunk.len()).unwrap_or(u64::MAX);
                     self.shared.quota.hold(device, bytes);
                     self.held.insert(
@@ -123,11 +141,30 @@ impl Waiting {
                         Held {
                             device: device.to_string(),
                             chunk: n.chunk,
+                            deps,
                         },
                     );
                 }
                 // Applied; or not one change: charged as stored, whatever part of it waits.
                 _ => charge(device, n.chunk.len()),
+            }
+        }
+        // A held change whose dependencies are all here is not waiting: Automerge would
+        // have applied it. It is in no queue (a chunk Automerge dropped, or a queue an
+        // error emptied): let go, charged to nobody; sent again, it is new.
+        let gone: Vec<ChangeHash> = self
+            .held
+            .iter()
+            .filter(|(_, h)| {
+                h.deps
+                    .iter()
+                    .all(|d| doc.get_change_meta_by_hash(d).is_some())
+            })
+            .map(|(hash, _)| *hash)
+            .collect();
+        for hash in gone {
+            if let Some(h) = self.held.remove(&hash) {
+                self.release(&h);
             }
         }
         stored
@@ -152,6 +189,47 @@ impl Drop for Waiting {
     }
 }
 
+/// Who pays for a first upload built again from the messages of the writers `kept` alone:
+/// each change of `doc` is charged to the first of them whose message brought it (a
+/// chunk that is not one change, to whoever brought it). Charges made as the round's
+/// messages came in cannot stand: a change a refused stranger sent first cost the writer
+/// who sent it again nothing.
+pub(super) fn first_upload_charges(
+    doc: &Automerge,
+    first_writes: &[(u64, Vec<u8>)],
+    kept: &[crate::shared::ConnHandle],
+) -> Vec<(String, u64)> {
+    let mut charged = HashSet::new();
+    let mut out: Vec<(String, u64)> = Vec::new();
+    for (conn, data) in first_writes {
+        let Some(writer) = kept.iter().find(|k| k.id == *conn) else {
+            continue;
+        };
+        let Ok(message) = automerge::sync::Message::decode(data) else {
+            continue;
+        };
+        let Ok(chunks) = allmende_sync_wire::inflate::chunks(message.changes.iter()) else {
+            continue;
+        };
+        let device = crate::admission::device_of(&writer.peer).to_string();
+        for (kind, chunk) in chunks {
+            let pays = match change_hash(kind, chunk) {
+                Ok(Some(h)) => doc.get_change_meta_by_hash(&h).is_some() && charged.insert(h),
+                Ok(None) => true,
+                Err(BadChecksum) => false,
+            };
+            if pays {
+                let bytes = u64::try_from(chunk.len()).unwrap_or(u64::MAX);
+                match out.iter_mut().find(|(d, _)| *d == device) {
+                    Some((_, n)) => *n = n.saturating_add(bytes),
+                    None => out.push((device.clone(), bytes)),
+                }
+            }
+        }
+    }
+    out
+}
+
 /// `doc` without the changes it holds back (Automerge keeps them until their dependencies
 /// come; a document loaded from its applied changes alone has none).
 pub(super) fn without_waiting(doc: &Automerge) -> Result<Automerge, automerge::AutomergeError> {
@@ -164,16 +242,19 @@ pub(super) fn without_waiting(doc: &Automerge) -> Result<Automerge, automerge::A
 
 /// The hash of a change chunk (type 1, or 2 compressed), as Automerge computes it;
 /// `None` for other chunks.
-fn change_hash(kind: u8, chunk: &[u8]) -> Option<ChangeHash> {
-    match kind {
+///
+/// # Errors
+/// A change chunk whose checksum (the first bytes of its hash) does not match.
+fn change_hash(kind: u8, chunk: &[u8]) -> Result<Option<ChangeHash>, BadChecksum> {
+    let hash = match kind {
         1 => {
             // Magic and checksum, then the type, the length and the data: the hash covers
             // the type, the length (as Automerge writes it) and the data.
-            let rest = chunk.get(9..)?;
-            let (len, used) = uleb(rest)?;
-            let data = rest.get(used..)?;
-            if u64::try_from(data.len()).ok()? != len {
-                return None;
+            let rest = chunk.get(9..).ok_or(BadChecksum)?;
+            let (len, used) = uleb(rest).ok_or(BadChecksum)?;
+            let data = rest.get(used..).ok_or(BadChecksum)?;
+            if u64::try_from(data.len()).ok() != Some(len) {
+                return Err(BadChecksum);
             }
             let mut header = vec![kind];
             let mut n = len;
@@ -189,11 +270,17 @@ fn change_hash(kind: u8, chunk: &[u8]) -> Option<ChangeHash> {
             let mut hasher = Sha256::new();
             hasher.update(&header);
             hasher.update(data);
-            Some(ChangeHash(hasher.finalize().into()))
+            ChangeHash(hasher.finalize().into())
         }
-        2 => automerge::Change::try_from(chunk).ok().map(|c| c.hash()),
-        _ => None,
+        2 => automerge::Change::try_from(chunk)
+            .map_err(|_| BadChecksum)?
+            .hash(),
+        _ => return Ok(None),
+    };
+    if kind == 1 && chunk.get(4..8) != Some(&hash.0[..4]) {
+        return Err(BadChecksum);
     }
+    Ok(Some(hash))
 }
 
 /// An unsigned LEB128 number at the start of `bytes`, and how many bytes it took.
@@ -224,10 +311,18 @@ mod tests {
             let chunks = allmende_sync_wire::inflate::chunks([bytes.as_slice()]).expect("chunks");
             let (kind, chunk) = chunks[0];
             assert_eq!(
-                change_hash(kind, chunk),
+                change_hash(kind, chunk).expect("checksum"),
                 Some(change.hash()),
                 "{len} bytes, type {kind}"
             );
+            if kind == 1 {
+                let mut bad = chunk.to_vec();
+                bad[4] ^= 1;
+                assert!(
+                    change_hash(kind, &bad).is_err(),
+                    "a wrong checksum is refused"
+                );
+            }
         }
     }
 }

@@ -302,3 +302,92 @@ async fn changes_waiting_in_a_rebuilt_first_upload_are_never_stored_for_free() {
         "stored uncharged: {charged} bytes charged to {device}"
     );
 }
+
+/// From a second review: in the round of a first upload, a stranger sent the creator's
+/// changes first; the creator, sending them too, paid only for what was new by then, and the
+/// refused stranger's charge was taken back, so the document was stored for free. Who pays
+/// for a rebuilt first upload is worked out from the kept writers' messages now.
+#[tokio::test]
+async fn a_strangers_copy_in_the_round_of_a_first_upload_makes_nothing_free() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(dir.path()).expect("store");
+    let key = crate::access::tests::Key(ed25519_dalek::SigningKey::from_bytes(&[8; 32]));
+    let (id, mut doc) = crate::access::tests::proven_idea(&key);
+    let hex = allmende_core::governance::Signer::public_hex(&key);
+    let creator = format!("device:{hex}:s1");
+    let access = Access::new(false);
+    access.know_for_test("C1", &[(hex.as_str(), "m1")], &[]);
+    let hub = Hub::new(
+        store.clone(),
+        access,
+        Arc::new(Metrics::default()),
+        1 << 30,
+        1 << 30,
+    );
+    let stranger = "device:ef:s2".to_string();
+    let mut conns = Vec::new();
+    for peer in [&stranger, &creator] {
+        let (conn, tx, mut out) = channel_conn();
+        hub.accept(conn, peer.as_str().into());
+        tx.unbounded_send(Ok(protocol::join(peer))).expect("send");
+        assert_eq!(next_frame(&mut out).await.0, "peer");
+        conns.push((tx, out));
+    }
+    let message = |changes: Vec<Vec<u8>>| {
+        let mut m = automerge::Automerge::new()
+            .generate_sync_message(&mut automerge::sync::State::new())
+            .expect("first message");
+        m.changes = changes.into();
+        m.encode()
+    };
+    let upload: Vec<Vec<u8>> = doc
+        .document()
+        .get_changes(&[])
+        .iter()
+        .map(|c| c.raw_bytes().to_vec())
+        .collect();
+    doc.put(automerge::ROOT, "note", "x").expect("edit");
+    doc.commit();
+    let more = doc
+        .get_last_local_change()
+        .expect("change")
+        .raw_bytes()
+        .to_vec();
+    conns[0]
+        .0
+        .unbounded_send(Ok(protocol::sync(
+            &stranger,
+            RELAY_ID,
+            &id,
+            &message(upload.clone()),
+        )))
+        .expect("send");
+    let mut all = upload;
+    all.push(more);
+    conns[1]
+        .0
+        .unbounded_send(Ok(protocol::sync(
+            &creator,
+            RELAY_ID,
+            &id,
+            &message(all.clone()),
+        )))
+        .expect("send");
+    assert_eq!(next_frame(&mut conns[0].1).await.0, "doc-unavailable");
+    assert_eq!(next_frame(&mut conns[1].1).await.0, "sync");
+    let device = creator
+        .rsplit_once(':')
+        .map(|(d, _)| d.to_string())
+        .expect("device");
+    let charged = store.usage().expect("usage");
+    let brought: u64 = all
+        .iter()
+        .map(|c| u64::try_from(c.len()).expect("len"))
+        .sum();
+    assert_eq!(charged.get(&device).copied(), Some(brought), "{charged:?}");
+    assert_eq!(
+        charged.get("device:ef").copied().unwrap_or(0),
+        0,
+        "{charged:?}"
+    );
+}

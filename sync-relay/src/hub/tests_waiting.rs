@@ -144,3 +144,72 @@ async fn a_change_sent_again_while_something_waits_costs_nothing() {
         "{used:?}"
     );
 }
+
+/// From a second review: a change chunk with a wrong checksum was held under the hash of
+/// its contents while Automerge dropped it, and once sent again properly it was taken for
+/// the held one and stored for free. A message with such a chunk is refused now.
+#[tokio::test]
+async fn a_change_with_a_wrong_checksum_is_refused() {
+    let relay = Relay::new();
+    let ben = "device:cd:w2";
+    let (tx, mut out) = relay.join(ben);
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    let mut doc = Automerge::new();
+    let root = change(&mut doc, 1, 1_000);
+    assert_eq!(send(&tx, &mut out, ben, vec![root]).await, "sync");
+    let mut bad = change(&mut doc, 2, 5_000);
+    bad[4] ^= 1;
+    assert_eq!(send(&tx, &mut out, ben, vec![bad]).await, "error");
+}
+
+/// From a second review: a change that made Automerge fail (an empty change under an
+/// actor and number it has) emptied Automerge's queue of waiting changes but not what the
+/// relay held; Anna's held change, sent again after its dependency, then counted as held
+/// already and was stored for free. What waits is dropped with such an error now, and a
+/// held change whose dependencies are all here is let go.
+#[tokio::test]
+async fn a_held_change_that_left_automerges_queue_is_charged_when_it_comes_again() {
+    let relay = Relay::new();
+    let (anna, ben) = ("device:ab:w1", "device:cd:w2");
+    let (tx_a, mut out_a) = relay.join(anna);
+    assert_eq!(next_frame(&mut out_a).await.0, "peer");
+    let (tx_b, mut out_b) = relay.join(ben);
+    assert_eq!(next_frame(&mut out_b).await.0, "peer");
+    let mut doc = Automerge::new();
+    let first: Vec<Vec<u8>> = (0..3).map(|n| change(&mut doc, n, 1_000)).collect();
+    let at_three = doc.fork_at(&doc.get_heads()).expect("fork");
+    let fourth = change(&mut doc, 3, 1_000);
+    let fifth = change(&mut doc, 4, 1_000);
+    let sixth = change(&mut doc, 5, 8_000);
+    let mut all = first.clone();
+    all.push(fourth.clone());
+    assert_eq!(send(&tx_a, &mut out_a, anna, all.clone()).await, "sync");
+    // Anna's sixth change waits for the fifth.
+    assert_eq!(
+        send(&tx_a, &mut out_a, anna, vec![sixth.clone()]).await,
+        "sync"
+    );
+    // Ben sends an empty change under Anna's actor and the fourth number: Automerge fails.
+    let mut forged = automerge::AutoCommit::load(&at_three.save()).expect("load");
+    forged.set_actor(doc.get_actor().clone());
+    let hash = forged.empty_change(automerge::transaction::CommitOptions::default());
+    let empty = forged
+        .get_change_by_hash(&hash)
+        .expect("change")
+        .raw_bytes()
+        .to_vec();
+    assert_eq!(send(&tx_b, &mut out_b, ben, vec![empty]).await, "error");
+    // Anna sends the fifth, then the sixth again.
+    assert_eq!(
+        send(&tx_a, &mut out_a, anna, vec![fifth.clone()]).await,
+        "sync"
+    );
+    assert_eq!(
+        send(&tx_a, &mut out_a, anna, vec![sixth.clone()]).await,
+        "sync"
+    );
+    let used = relay.usage();
+    let len = |c: &Vec<u8>| u64::try_from(c.len()).expect("len");
+    let stored: u64 = all.iter().chain([&fifth, &sixth]).map(len).sum();
+    assert_eq!(used.get("device:ab").copied(), Some(stored), "{used:?}");
+}
