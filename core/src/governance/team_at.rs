@@ -210,21 +210,76 @@ pub(super) fn team_now(doc: &Automerge, claims: &Claims) -> Team {
 /// a copy of an old entry pasted back by anyone else (a member taken off the team, putting
 /// back the entry that once added them) is not one, and a signature someone else wrote over
 /// an entry (to take its member off the team) is stepped past to the version before.
+///
+/// The map read is the one shown at `ROOT.team`; where someone other than the project's
+/// creating device made that one (a modified client putting an empty map in its place), the
+/// map the creating device made is read first and the entries of the one shown on top of
+/// it (each entry still counts only as its own device signed it).
 fn read_team(doc: &Automerge, heads: &[ChangeHash], claims: &Claims) -> Team {
     let mut team = Team::default();
-    let Ok(Some((Value::Object(ObjType::Map | ObjType::Table), obj))) =
+    let Ok(Some((Value::Object(ObjType::Map | ObjType::Table), shown))) =
         doc.get_at(ROOT, "team", heads)
     else {
         return team;
     };
     let inside = OnceCell::new();
-    for member in doc.keys_at(&obj, heads) {
+    if let Some(original) = creators_team_map(doc, claims, &shown, heads, &inside) {
+        read_entries(doc, claims, &original, heads, &inside, &mut team);
+    }
+    read_entries(doc, claims, &shown, heads, &inside, &mut team);
+    team
+}
+
+/// The team map the project's creating device made, where the map shown at `heads` (`shown`)
+/// is another one; `None` where it is that one, or there is none.
+fn creators_team_map(
+    doc: &Automerge,
+    claims: &Claims,
+    shown: &ObjId,
+    heads: &[ChangeHash],
+    inside: &OnceCell<HashSet<ChangeHash>>,
+) -> Option<ObjId> {
+    let creator = claims.first_header(doc)?.1.device;
+    let made_by_creator = |hash: &ChangeHash| claims.signers(hash).contains(&creator);
+    if doc
+        .hash_for_opid(shown)
+        .is_some_and(|h| made_by_creator(&h))
+    {
+        return None;
+    }
+    let inside = inside.get_or_init(|| as_of(doc, heads));
+    let made = claims.writes(doc).of(&ROOT, "team").iter().find(|w| {
+        matches!(w.object, Some(ObjType::Map | ObjType::Table))
+            && inside.contains(&w.change)
+            && !claims.ambiguous_op(w.counter, &w.actor)
+            && made_by_creator(&w.change)
+    })?;
+    let (_, id) = doc
+        .get_all_at(ROOT, "team", &[made.change])
+        .ok()?
+        .into_iter()
+        .find(
+            |(_, id)| matches!(id, ObjId::Id(n, a, _) if *n == made.counter && *a == made.actor),
+        )?;
+    Some(id)
+}
+
+/// Reads the entries of team map `obj` at `heads` into `team` (over those already there).
+fn read_entries(
+    doc: &Automerge,
+    claims: &Claims,
+    obj: &ObjId,
+    heads: &[ChangeHash],
+    inside: &OnceCell<HashSet<ChangeHash>>,
+    team: &mut Team,
+) {
+    for member in doc.keys_at(obj, heads) {
         let Ok(Some((Value::Object(ObjType::Map | ObjType::Table), entry))) =
-            doc.get_at(&obj, &member, heads)
+            doc.get_at(obj, &member, heads)
         else {
             continue;
         };
-        let Some(signed) = signed_version(doc, claims, &entry, heads, &inside) else {
+        let Some(signed) = signed_version(doc, claims, &entry, heads, inside) else {
             continue;
         };
         let at = [signed];
@@ -249,7 +304,6 @@ fn read_team(doc: &Automerge, heads: &[ChangeHash], claims: &Claims) -> Team {
             },
         );
     }
-    team
 }
 
 fn text_at(doc: &Automerge, obj: &ObjId, field: &str, heads: &[ChangeHash]) -> Option<String> {

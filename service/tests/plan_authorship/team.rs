@@ -347,3 +347,19 @@ fn a_team_entry_rewritten_thousands_of_times_is_read_in_bounded_work() {
     hand_bytes(&mut anna.svc, &secret, doc.save());
     assert!(!project(&mut anna.svc, &secret).team.contains_key(&me));
 }
+
+/// From a review: the team map itself, replaced whole by someone off the team (an empty map
+/// in its place), must not empty the team.
+#[test]
+fn a_team_map_replaced_by_someone_off_the_team_empties_nothing() {
+    let (mut anna, _ben, mut mallory, _community, id, _step) = garden();
+    let before = project(&mut anna.svc, &id).team.len();
+    assert_eq!(before, 2, "Anna and Ben");
+    let forged = forge(&mut mallory.svc, &id, |doc| {
+        doc.put_object(ROOT, "team", ObjType::Map)
+            .expect("empty team");
+    });
+    hand_bytes(&mut anna.svc, &id, forged);
+    let p = project(&mut anna.svc, &id);
+    assert_eq!(p.team.len(), before, "{:?}", p.team.keys());
+}
