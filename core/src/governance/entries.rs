@@ -201,7 +201,7 @@ fn entitled_object(
     if let Some((_, id)) = all
         .iter()
         .rev()
-        .find(|(v, id)| map(v) && owner.wrote(doc, claims, id))
+        .find(|(v, id)| map(v) && owner.wrote_limited(doc, claims, id))
     {
         return Some(Found {
             id: id.clone(),
@@ -210,10 +210,9 @@ fn entitled_object(
     }
     let (_, last) = all.last()?;
     let replaced = Some(writer(doc, claims, last));
-    let refused = std::cell::RefCell::default();
     let made = last_kept(doc, claims.writes(doc).of(parent, key), None, |w| {
         matches!(w.object, Some(ObjType::Map | ObjType::Table))
-            && owner.wrote_op_limited(claims, w.counter, &w.actor, w.change, &refused)
+            && owner.wrote_op_limited(claims, w.counter, &w.actor, w.change)
     })?;
     // The object's id as this document names it: shown where the change that made it ends.
     let (_, id) = doc

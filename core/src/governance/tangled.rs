@@ -26,39 +26,58 @@ pub fn tangled(doc: &Automerge) -> bool {
 /// such as a bundle whose changes depend on others) counts as tangling: what cannot be
 /// checked is not taken in.
 #[must_use]
+///
+/// Two changes of one actor with the same sequence number tangle too: Automerge refuses the
+/// second, and on the way drops the changes of that actor it holds back waiting.
 pub fn tangles<'a>(held: &Automerge, incoming: impl IntoIterator<Item = &'a [u8]>) -> bool {
     let mut ranges = Ranges::default();
     for bytes in incoming {
         if let Ok(c) = automerge::Change::from_bytes(bytes.to_vec()) {
             ranges.add(c.actor_id(), c.hash(), c.start_op().get(), c.max_op());
+            ranges.numbered(c.actor_id(), c.seq(), c.hash());
         } else if let Ok(doc) = Automerge::load(bytes) {
             // A whole document holds every change it needs.
             for m in doc.get_changes_meta(&[]) {
                 ranges.add(&m.actor, m.hash, m.start_op, m.max_op);
+                ranges.numbered(&m.actor, m.seq, m.hash);
             }
         } else {
             return true;
         }
     }
-    if ranges.by_actor.is_empty() {
+    if ranges.seqs.is_empty() {
         return false;
     }
+    if ranges.twice {
+        return true;
+    }
     for m in held.get_changes_meta(&[]) {
-        if ranges.by_actor.contains_key(m.actor.as_ref()) {
+        if ranges.seqs.contains_key(m.actor.as_ref()) {
             ranges.add(&m.actor, m.hash, m.start_op, m.max_op);
+            ranges.numbered(&m.actor, m.seq, m.hash);
         }
     }
-    ranges.overlap()
+    ranges.twice || ranges.overlap()
 }
 
-/// Operation numbers claimed per actor, each change counted once.
+/// Operation numbers claimed per actor, each change counted once; and each actor's
+/// sequence numbers, with whether one was claimed by two changes.
 #[derive(Default)]
 struct Ranges {
     by_actor: HashMap<ActorId, Vec<(u64, u64)>>,
     seen: HashSet<ChangeHash>,
+    seqs: HashMap<ActorId, HashMap<u64, ChangeHash>>,
+    twice: bool,
 }
 
 impl Ranges {
+    fn numbered(&mut self, actor: &ActorId, seq: u64, hash: ChangeHash) {
+        let by = self.seqs.entry(actor.clone()).or_default();
+        if *by.entry(seq).or_insert(hash) != hash {
+            self.twice = true;
+        }
+    }
+
     fn add(&mut self, actor: &ActorId, hash: ChangeHash, start: u64, max: u64) {
         // An empty change (a signature) holds no numbers.
         if max >= start && self.seen.insert(hash) {
@@ -136,5 +155,28 @@ mod tests {
         held.apply_changes([next.clone()]).expect("apply");
         assert!(!tangles(&held, [next.raw_bytes()]));
         assert!(!tangled(&held));
+    }
+
+    /// From a review: an empty change under an actor and sequence number the document has
+    /// (no operation numbers to overlap) made Automerge fail, dropping that actor's waiting
+    /// changes on the way. Two changes of one actor and number tangle.
+    #[test]
+    fn a_second_change_under_one_actor_and_number_tangles() {
+        let mut a = automerge::AutoCommit::new();
+        a.put(automerge::ROOT, "title", "eins").expect("put");
+        a.commit();
+        let before = a.get_heads();
+        a.put(automerge::ROOT, "title", "zwei").expect("put");
+        a.commit();
+        let mut other = a.fork_at(&before).expect("fork");
+        other.set_actor(a.get_actor().clone());
+        let hash = other.empty_change(automerge::transaction::CommitOptions::default());
+        let twin = other
+            .get_change_by_hash(&hash)
+            .expect("change")
+            .raw_bytes()
+            .to_vec();
+        assert!(tangles(a.document(), [twin.as_slice()]));
+        assert!(!tangled(a.document()));
     }
 }

@@ -223,45 +223,40 @@ fn read_team(doc: &Automerge, heads: &[ChangeHash], claims: &Claims) -> Team {
         return team;
     };
     let inside = OnceCell::new();
-    if let Some(original) = creators_team_map(doc, claims, &shown, heads, &inside) {
+    if let Some(original) = creators_team_map(doc, claims, &shown) {
         read_entries(doc, claims, &original, heads, &inside, &mut team);
     }
     read_entries(doc, claims, &shown, heads, &inside, &mut team);
     team
 }
 
-/// The team map the project's creating device made, where the map shown at `heads` (`shown`)
-/// is another one; `None` where it is that one, or there is none.
-fn creators_team_map(
-    doc: &Automerge,
-    claims: &Claims,
-    shown: &ObjId,
-    heads: &[ChangeHash],
-    inside: &OnceCell<HashSet<ChangeHash>>,
-) -> Option<ObjId> {
-    let creator = claims.first_header(doc)?.1.device;
-    let made_by_creator = |hash: &ChangeHash| claims.signers(hash).contains(&creator);
-    if doc
-        .hash_for_opid(shown)
-        .is_some_and(|h| made_by_creator(&h))
-    {
-        return None;
-    }
-    let inside = inside.get_or_init(|| as_of(doc, heads));
-    let made = claims.writes(doc).of(&ROOT, "team").iter().find(|w| {
-        matches!(w.object, Some(ObjType::Map | ObjType::Table))
-            && inside.contains(&w.change)
-            && !claims.ambiguous_op(w.counter, &w.actor)
-            && made_by_creator(&w.change)
+/// The team map the project's creating device made first, where the map shown (`shown`) is
+/// another object (whoever made that one: a map made again by the app over a table a
+/// modified client put there is another object too); `None` where it is that one, or
+/// there is none.
+fn creators_team_map(doc: &Automerge, claims: &Claims, shown: &ObjId) -> Option<ObjId> {
+    let original = claims.team_map(|| {
+        let creator = claims.first_header(doc)?.1.device;
+        let made = claims.writes(doc).of(&ROOT, "team").iter().find(|w| {
+            matches!(w.object, Some(ObjType::Map | ObjType::Table))
+                && !claims.ambiguous_op(w.counter, &w.actor)
+                && claims.signers(&w.change).contains(&creator)
+        })?;
+        doc.get_all_at(ROOT, "team", &[made.change])
+            .ok()?
+            .into_iter()
+            .find(|(_, id)| same_object(id, made.counter, &made.actor))
+            .map(|(_, id)| id)
     })?;
-    let (_, id) = doc
-        .get_all_at(ROOT, "team", &[made.change])
-        .ok()?
-        .into_iter()
-        .find(
-            |(_, id)| matches!(id, ObjId::Id(n, a, _) if *n == made.counter && *a == made.actor),
-        )?;
-    Some(id)
+    let ObjId::Id(counter, actor, _) = original else {
+        return None;
+    };
+    (!same_object(shown, *counter, actor)).then(|| original.clone())
+}
+
+/// Whether `id` is the object operation `counter` of `actor` made.
+fn same_object(id: &ObjId, counter: u64, actor: &automerge::ActorId) -> bool {
+    matches!(id, ObjId::Id(n, a, _) if *n == counter && a == actor)
 }
 
 /// Reads the entries of team map `obj` at `heads` into `team` (over those already there).

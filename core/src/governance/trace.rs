@@ -1,9 +1,6 @@
 //! From a value nobody entitled wrote back to the last one an entitled device signed
 //! ([`super::body`], [`super::entries`]), and putting what it found into an item.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-
 use automerge::{Automerge, ChangeHash, ObjId, ReadDoc, ScalarValue, Value, ROOT};
 use serde_json::Value as Json;
 
@@ -127,9 +124,8 @@ fn last_entitled(
         return None;
     }
     let inside = within.map(|heads| as_of(doc, heads));
-    let refused = RefCell::new(HashMap::<String, usize>::new());
     last_kept(doc, writes, inside.as_ref(), |w| {
-        owner.wrote_op_limited(claims, w.counter, &w.actor, w.change, &refused)
+        owner.wrote_op_limited(claims, w.counter, &w.actor, w.change)
     })
     .and_then(|w| w.value.as_ref().and_then(to_json))
 }

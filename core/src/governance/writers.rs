@@ -3,9 +3,6 @@
 //! visibility: its leads then, see [`super::team_at`]); for a request's department, also
 //! the town hall's staff who answer requests.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-
 use automerge::{ActorId, Automerge, ChangeHash, ObjId};
 
 use super::change_sigs::Claims;
@@ -79,19 +76,18 @@ impl Owner<'_> {
         self.signed(claims, hash)
     }
 
-    /// [`Owner::wrote_op`] in a search back through a field's writes: once
-    /// [`MAX_REFUSED_PER_MEMBER`] writes of one member (the first signer's) were not
-    /// entitled, their older writes count as not entitled unasked (`refused` counts per
-    /// member). A member's own forged values then end the walk back through them, as a walk
-    /// one change at a time ended after 64, without using up the past-team reads that the
-    /// writes of others need, nor hiding those.
+    /// Whether an entitled device signed change `hash` (that wrote operation `counter` of
+    /// `actor`), in a search through many writes: once [`MAX_REFUSED_PER_MEMBER`] writes of
+    /// one member (the first signer's) were found not entitled in this judgement, their
+    /// further writes count as not entitled unasked. One member's forged values, in any
+    /// number of fields, entries or concurrent copies, then cannot use up the past-team reads
+    /// that the writes of others need.
     pub(super) fn wrote_op_limited(
         &self,
         claims: &Claims,
         counter: u64,
         actor: &ActorId,
         hash: ChangeHash,
-        refused: &RefCell<HashMap<String, usize>>,
     ) -> bool {
         if claims.ambiguous_op(counter, actor) {
             return false;
@@ -100,6 +96,7 @@ impl Owner<'_> {
             return false;
         };
         let who = self.c.device_owners.get(&first).cloned().unwrap_or(first);
+        let refused = claims.refused();
         if refused
             .borrow()
             .get(&who)
@@ -112,6 +109,15 @@ impl Owner<'_> {
             *refused.borrow_mut().entry(who).or_insert(0) += 1;
         }
         entitled
+    }
+
+    /// [`Owner::wrote_op_limited`] for the value or object `id`.
+    pub(super) fn wrote_limited(&self, doc: &Automerge, claims: &Claims, id: &ObjId) -> bool {
+        let ObjId::Id(counter, actor, _) = id else {
+            return false;
+        };
+        doc.hash_for_opid(id)
+            .is_some_and(|hash| self.wrote_op_limited(claims, *counter, actor, hash))
     }
 
     fn signed(&self, claims: &Claims, hash: ChangeHash) -> bool {

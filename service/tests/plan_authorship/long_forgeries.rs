@@ -177,3 +177,55 @@ fn thousands_of_forged_values_leave_the_teams_own_edits_standing() {
     assert_eq!(p.summary, "Ein Garten für alle");
     assert_eq!(p.steps[&step].title, "Beete und Wege");
 }
+
+/// From a third review: the limit on one member's refused writes counted per field, so 64
+/// forged values in each of many steps used up the judgement's past-team reads all the same.
+#[test]
+fn forged_values_spread_over_many_steps_leave_the_teams_own_edits_standing() {
+    let (mut anna, mut ben, mut mallory, _community, id, _step) = garden();
+    let steps: Vec<String> = (0..36)
+        .map(|n| {
+            anna.svc
+                .execute(Command::AddStep {
+                    project: id.clone(),
+                    title: format!("Schritt {n}"),
+                })
+                .expect("step")
+                .id
+        })
+        .collect();
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    // Milestones are judged after steps: Ben's must still count as a team member's.
+    let milestone = ben
+        .svc
+        .execute(Command::AddMilestone {
+            project: id.clone(),
+            title: "Erste Ernte".into(),
+            due: None,
+        })
+        .expect("Ben adds a milestone as a team member")
+        .id;
+    hand(&mut ben.svc, &mut mallory.svc, &id);
+    let bytes = mallory.svc.doc_bytes(&id).expect("bytes");
+    let mut doc = AutoCommit::load(&bytes).expect("load");
+    doc.set_actor(mallory.svc.device().actor());
+    let mut n = 0;
+    for s in &steps {
+        for _ in 0..66 {
+            let all = child(&doc, &ROOT, "steps");
+            let entry = child(&doc, &all, s);
+            doc.put(&entry, "title", format!("Mallory {n}"))
+                .expect("put");
+            commit_signed(&mut doc, &mallory.svc, &id, n);
+            n += 1;
+        }
+    }
+    hand_bytes(&mut anna.svc, &id, doc.save());
+    let p = project(&mut anna.svc, &id);
+    assert_eq!(p.steps[&steps[0]].title, "Schritt 0");
+    assert!(
+        p.milestones.contains_key(&milestone),
+        "Ben's milestone: {:?}",
+        p.milestones.keys()
+    );
+}

@@ -363,3 +363,42 @@ fn a_team_map_replaced_by_someone_off_the_team_empties_nothing() {
     let p = project(&mut anna.svc, &id);
     assert_eq!(p.team.len(), before, "{:?}", p.team.keys());
 }
+
+/// From a review: a table put where the team map was would make the app write a new map
+/// over it, a copy whose entries the creator's device wrote, taken for the creator's own map
+/// (who had joined by themselves would fall off the team). The app did not make such a copy
+/// here (this passed before the team map was told by object too); it guards the case.
+#[test]
+fn a_team_map_forged_as_a_table_keeps_who_joined_by_themselves() {
+    let (mut anna, mut ben, mut mallory, community, id, _step) = garden();
+    let mallory_id = mallory.svc.me(&community).expect("id").expect("Mallory");
+    mallory
+        .svc
+        .execute(Command::AddTeamMember {
+            project: id.clone(),
+            member: mallory_id.clone(),
+            role: TeamRole::Member,
+        })
+        .expect("Mallory joins the public project");
+    hand(&mut mallory.svc, &mut ben.svc, &id);
+    let forged = forge(&mut ben.svc, &id, |doc| {
+        doc.put_object(ROOT, "team", ObjType::Table)
+            .expect("a table in place of the team");
+    });
+    hand_bytes(&mut anna.svc, &id, forged);
+    // Anna makes Ben a lead: her app writes the team again.
+    let ben_id = ben.svc.me(&community).expect("id").expect("Ben");
+    anna.svc
+        .execute(Command::AddTeamMember {
+            project: id.clone(),
+            member: ben_id,
+            role: TeamRole::Lead,
+        })
+        .expect("Anna makes Ben a lead");
+    let p = project(&mut anna.svc, &id);
+    assert!(
+        p.team.contains_key(&mallory_id),
+        "who joined by themselves stays: {:?}",
+        p.team.keys()
+    );
+}

@@ -87,10 +87,12 @@ impl Document {
             let typed =
                 allmende_sync_wire::inflate::chunks(message.changes.iter()).unwrap_or_default();
             let chunks: Vec<&[u8]> = typed.iter().map(|(_, bytes)| *bytes).collect();
-            if allmende_core::governance::tangled::tangles(
-                &self.doc,
-                chunks.iter().copied().chain(self.waiting.chunks()),
-            ) {
+            if !chunks.is_empty()
+                && allmende_core::governance::tangled::tangles(
+                    &self.doc,
+                    chunks.iter().copied().chain(self.waiting.chunks()),
+                )
+            {
                 tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: changes with tangled operation numbers");
                 Metrics::add(&self.shared.metrics.closed_bad_input, 1);
                 peer.conn.close(
@@ -130,9 +132,12 @@ impl Document {
                 Metrics::add(&self.shared.metrics.closed_bad_input, 1);
                 peer.conn.close(format!("sync message does not apply: {e}"));
                 self.peers.remove(&id);
-                // Automerge may have emptied its queue of waiting changes on the way (a
-                // change of an actor and number it has): what is held goes with it.
-                self.drop_waiting();
+                // A change under an actor and number the document has makes Automerge drop
+                // that actor's waiting changes on the way (refused above as tangled; should
+                // one pass, what is held goes with them).
+                if matches!(e, automerge::AutomergeError::DuplicateSeqNumber(..)) {
+                    self.drop_waiting();
+                }
                 return false;
             }
             if state.sent_hashes.is_empty() {

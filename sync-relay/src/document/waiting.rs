@@ -19,6 +19,9 @@ struct Held {
     chunk: Vec<u8>,
     /// The changes it waits for (one at least is missing while it is held).
     deps: Vec<ChangeHash>,
+    /// What it takes while held: Automerge keeps it inflated (a compressed change counts
+    /// as its inflated size against the limit and the quota while it waits).
+    bytes: u64,
 }
 
 /// A change chunk whose checksum does not match its contents (Automerge drops it, and
@@ -48,7 +51,11 @@ impl Waiting {
 
     /// Bytes held back here, from every device.
     pub(super) fn bytes(&self) -> usize {
-        self.held.values().map(|h| h.chunk.len()).sum()
+        let all = self
+            .held
+            .values()
+            .fold(0_u64, |sum, h| sum.saturating_add(h.bytes));
+        usize::try_from(all).unwrap_or(usize::MAX)
     }
 
     /// The chunks of the changes held back.
@@ -134,7 +141,13 @@ impl Waiting {
                     let deps = automerge::Change::try_from(n.chunk.as_slice())
                         .map(|c| c.deps().to_vec())
                         .unwrap_or_default();
-                    let bytes = u64::try_from(n.chunk.len()).unwrap_or(u64::MAX);
+                    let inflated = allmende_sync_wire::inflate::inflated_size(
+                        [n.chunk.as_slice()],
+                        usize::MAX - 1,
+                    )
+                    .unwrap_or(0)
+                    .max(n.chunk.len());
+                    let bytes = u64::try_from(inflated).unwrap_or(u64::MAX);
                     self.shared.quota.hold(device, bytes);
                     self.held.insert(
                         hash,
@@ -142,6 +155,7 @@ impl Waiting {
                             device: device.to_string(),
                             chunk: n.chunk,
                             deps,
+                            bytes,
                         },
                     );
                 }
@@ -178,8 +192,7 @@ impl Waiting {
     }
 
     fn release(&self, h: &Held) {
-        let bytes = u64::try_from(h.chunk.len()).unwrap_or(u64::MAX);
-        self.shared.quota.release(&h.device, bytes);
+        self.shared.quota.release(&h.device, h.bytes);
     }
 }
 
@@ -277,7 +290,9 @@ fn change_hash(kind: u8, chunk: &[u8]) -> Result<Option<ChangeHash>, BadChecksum
             .hash(),
         _ => return Ok(None),
     };
-    if kind == 1 && chunk.get(4..8) != Some(&hash.0[..4]) {
+    // The checksum is the first bytes of the hash (of the inflated change, for a
+    // compressed one).
+    if chunk.get(4..8) != Some(&hash.0[..4]) {
         return Err(BadChecksum);
     }
     Ok(Some(hash))
@@ -303,6 +318,7 @@ mod tests {
     #[test]
     fn a_change_chunks_hash_is_the_one_automerge_gives_it() {
         let mut doc = Automerge::new();
+        let mut compressed_seen = false;
         for len in [3_usize, 200, 5_000] {
             doc.transact(|t| t.put(automerge::ROOT, "text", "x".repeat(len)))
                 .expect("edit");
@@ -315,14 +331,32 @@ mod tests {
                 Some(change.hash()),
                 "{len} bytes, type {kind}"
             );
-            if kind == 1 {
+            let mut bad = chunk.to_vec();
+            bad[4] ^= 1;
+            assert!(
+                change_hash(kind, &bad).is_err(),
+                "a wrong checksum is refused"
+            );
+            // The same change compressed (type 2), as a client may send a large one.
+            let compressed = change.clone().bytes().to_vec();
+            let chunks =
+                allmende_sync_wire::inflate::chunks([compressed.as_slice()]).expect("chunks");
+            let (kind, chunk) = chunks[0];
+            assert_eq!(
+                change_hash(kind, chunk).expect("checksum"),
+                Some(change.hash()),
+                "{len} bytes compressed, type {kind}"
+            );
+            if kind == 2 {
+                compressed_seen = true;
                 let mut bad = chunk.to_vec();
                 bad[4] ^= 1;
                 assert!(
                     change_hash(kind, &bad).is_err(),
-                    "a wrong checksum is refused"
+                    "a compressed change's wrong checksum is refused"
                 );
             }
         }
+        assert!(compressed_seen, "a compressed change was checked");
     }
 }

@@ -26,6 +26,11 @@ impl Relay {
     /// A relay that knows document `4Tz9wc` as an item of a community of Anna (`ab`) and
     /// Ben (`cd`).
     fn new() -> Relay {
+        Relay::with_quota(crate::Config::default().max_bytes_per_key)
+    }
+
+    /// [`Relay::new`] with a quota of `max` bytes per member.
+    fn with_quota(max: u64) -> Relay {
         let dir = tempfile::tempdir().expect("tmp");
         let access = Access::new(true);
         access.know_for_test("C1", &[("ab", "anna"), ("cd", "ben")], &["4Tz9wc"]);
@@ -35,7 +40,11 @@ impl Relay {
             Arc::new(Metrics::default()),
             1 << 30,
             1 << 30,
-        );
+        )
+        .with_connection_limits(&crate::Config {
+            max_bytes_per_key: max,
+            ..crate::Config::default()
+        });
         Relay { dir, hub }
     }
 
@@ -212,4 +221,34 @@ async fn a_held_change_that_left_automerges_queue_is_charged_when_it_comes_again
     let len = |c: &Vec<u8>| u64::try_from(c.len()).expect("len");
     let stored: u64 = all.iter().chain([&fifth, &sixth]).map(len).sum();
     assert_eq!(used.get("device:ab").copied(), Some(stored), "{used:?}");
+}
+
+/// From a third review: a held change counted at its compressed size, while Automerge keeps
+/// it inflated: a member could park a change that inflates a thousandfold for the price of
+/// its compressed bytes. It counts at its inflated size now.
+#[tokio::test]
+async fn a_held_compressed_change_counts_at_its_inflated_size() {
+    let relay = Relay::with_quota(300_000);
+    let ben = "device:cd:w2";
+    let (tx, mut out) = relay.join(ben);
+    assert_eq!(next_frame(&mut out).await.0, "peer");
+    let mut doc = Automerge::new();
+    let root = change(&mut doc, 1, 1_000);
+    assert_eq!(send(&tx, &mut out, ben, vec![root]).await, "sync");
+    let mut parked = doc.fork();
+    let _missing = change(&mut parked, 2, 100);
+    parked
+        .transact(|t| t.put(automerge::ROOT, "text", "x".repeat(1_000_000)))
+        .expect("edit");
+    let big = parked
+        .get_last_local_change()
+        .expect("a change")
+        .clone()
+        .bytes()
+        .to_vec();
+    assert!(big.len() < 50_000, "compressed: {} bytes", big.len());
+    assert_eq!(send(&tx, &mut out, ben, vec![big]).await, "sync");
+    // A megabyte is held for Ben: his next change passes his 300 KB.
+    let next = change(&mut doc, 3, 1_000);
+    assert_eq!(send(&tx, &mut out, ben, vec![next]).await, "error");
 }
