@@ -149,3 +149,43 @@ fn a_town_hall_answer_pops_up_on_the_desktop() {
     );
     assert!(log.contains("Genehmigt, Bau im Mai."), "{log}");
 }
+
+/// A newcomer joins a community of 2,500 documents in the real window; while the join runs,
+/// the window says how much of it has arrived, and the share only grows
+/// (tests/webdriver_join.py).
+#[test]
+#[ignore = "needs the built Tauri app, Xvfb, tauri-driver and WebKitWebDriver; run by scripts/test.sh"]
+fn a_newcomer_sees_how_far_the_join_has_come_in_the_window() {
+    let relay = RelayProc::start("");
+    let admin = Peer::new();
+    admin.create(&[
+        "init",
+        "--name",
+        "Hofheim",
+        "--kind",
+        "town",
+        "--admin-name",
+        "Paula",
+    ]);
+    admin.ok(&["dev", "write-ideas", "--count", "2500"]);
+    admin.ok(&["sync", "--relay", &relay.url(), "--timeout", "120"]);
+    let token = admin.ok(&["invite", "--name", "Jonas"]).trim().to_string();
+    admin.ok(&["sync", "--timeout", "120"]);
+    let newcomer = Peer::new();
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("webdriver_join.py");
+    let status = Command::new("xvfb-run")
+        .args(["-a", "--server-args=-screen 0 1280x800x24", "python3"])
+        .arg(script)
+        .arg(app())
+        .arg(newcomer.path())
+        .arg(&token)
+        .arg("2500")
+        .status()
+        .expect("xvfb-run");
+    assert!(
+        status.success(),
+        "the join progress checks failed (see output above)"
+    );
+    let communities = newcomer.json(&["community", "list"]).to_string();
+    assert!(communities.contains("Hofheim"), "{communities}");
+}
