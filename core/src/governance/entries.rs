@@ -197,11 +197,12 @@ fn entitled_object(
     key: &str,
 ) -> Option<Found> {
     let all = doc.get_all(parent, key).ok()?;
+    let refused = std::cell::RefCell::default();
     let map = |v: &Value<'_>| matches!(v, Value::Object(ObjType::Map | ObjType::Table));
     if let Some((_, id)) = all
         .iter()
         .rev()
-        .find(|(v, id)| map(v) && owner.wrote_limited(doc, claims, id))
+        .find(|(v, id)| map(v) && owner.wrote_limited(doc, claims, id, &refused))
     {
         return Some(Found {
             id: id.clone(),
@@ -212,7 +213,7 @@ fn entitled_object(
     let replaced = Some(writer(doc, claims, last));
     let made = last_kept(doc, claims.writes(doc).of(parent, key), None, |w| {
         matches!(w.object, Some(ObjType::Map | ObjType::Table))
-            && owner.wrote_op_limited(claims, w.counter, &w.actor, w.change)
+            && owner.wrote_op_limited(claims, w.counter, &w.actor, w.change, &refused)
     })?;
     // The object's id as this document names it: shown where the change that made it ends.
     let (_, id) = doc

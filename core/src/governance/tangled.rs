@@ -60,6 +60,35 @@ pub fn tangles<'a>(held: &Automerge, incoming: impl IntoIterator<Item = &'a [u8]
     ranges.twice || ranges.overlap()
 }
 
+/// Whether changes of `one` and of `other` (chunks each; changes a relay holds back, say,
+/// and those just arrived) claim the same operation numbers, or the same sequence number,
+/// of one actor. A chunk that is not one change is passed over (the check of `one` against
+/// the document refuses what cannot be checked).
+#[must_use]
+pub fn tangle_between<'a>(
+    one: impl IntoIterator<Item = &'a [u8]>,
+    other: impl IntoIterator<Item = &'a [u8]>,
+) -> bool {
+    let mut ranges = Ranges::default();
+    let mut actors = HashSet::new();
+    for bytes in one {
+        if let Ok(c) = automerge::Change::from_bytes(bytes.to_vec()) {
+            actors.insert(c.actor_id().clone());
+            ranges.add(c.actor_id(), c.hash(), c.start_op().get(), c.max_op());
+            ranges.numbered(c.actor_id(), c.seq(), c.hash());
+        }
+    }
+    for bytes in other {
+        if let Ok(c) = automerge::Change::from_bytes(bytes.to_vec()) {
+            if actors.contains(c.actor_id()) {
+                ranges.add(c.actor_id(), c.hash(), c.start_op().get(), c.max_op());
+                ranges.numbered(c.actor_id(), c.seq(), c.hash());
+            }
+        }
+    }
+    ranges.twice || ranges.overlap()
+}
+
 /// Operation numbers claimed per actor, each change counted once; and each actor's
 /// sequence numbers, with whether one was claimed by two changes.
 #[derive(Default)]

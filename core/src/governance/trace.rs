@@ -1,6 +1,8 @@
 //! From a value nobody entitled wrote back to the last one an entitled device signed
 //! ([`super::body`], [`super::entries`]), and putting what it found into an item.
 
+use std::cell::RefCell;
+
 use automerge::{Automerge, ChangeHash, ObjId, ReadDoc, ScalarValue, Value, ROOT};
 use serde_json::Value as Json;
 
@@ -124,8 +126,9 @@ fn last_entitled(
         return None;
     }
     let inside = within.map(|heads| as_of(doc, heads));
+    let refused = RefCell::default();
     last_kept(doc, writes, inside.as_ref(), |w| {
-        owner.wrote_op_limited(claims, w.counter, &w.actor, w.change)
+        owner.wrote_op_limited(claims, w.counter, &w.actor, w.change, &refused)
     })
     .and_then(|w| w.value.as_ref().and_then(to_json))
 }

@@ -3,6 +3,9 @@
 //! visibility: its leads then, see [`super::team_at`]); for a request's department, also
 //! the town hall's staff who answer requests.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use automerge::{ActorId, Automerge, ChangeHash, ObjId};
 
 use super::change_sigs::Claims;
@@ -10,9 +13,11 @@ use crate::model::Community;
 use crate::permission::{allows, Action};
 use crate::time::Millis;
 
-/// How many writes of one member a search back through a field asks about after finding
-/// none of theirs entitled (see [`Owner::wrote_op_limited`]).
+/// How many writes of one member found not entitled a search through one field's writes
+/// asks about (see [`Owner::wrote_op_limited`]).
 const MAX_REFUSED_PER_MEMBER: usize = 64;
+/// The same over a whole judgement: half the past-team reads one judgement makes.
+const MAX_REFUSED_PER_JUDGEMENT: usize = 1_024;
 
 /// Who besides the author and moderators may write a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,17 +82,21 @@ impl Owner<'_> {
     }
 
     /// Whether an entitled device signed change `hash` (that wrote operation `counter` of
-    /// `actor`), in a search through many writes: once [`MAX_REFUSED_PER_MEMBER`] writes of
-    /// one member (the first signer's) were found not entitled in this judgement, their
-    /// further writes count as not entitled unasked. One member's forged values, in any
-    /// number of fields, entries or concurrent copies, then cannot use up the past-team reads
-    /// that the writes of others need.
+    /// `actor`), in a search through the writes of one field (`refused` counts, per member,
+    /// the writes found not entitled in it). Once [`MAX_REFUSED_PER_MEMBER`] writes of one
+    /// member (the first signer's) were not entitled in this field, or
+    /// [`MAX_REFUSED_PER_JUDGEMENT`] in the whole judgement, their further writes count as
+    /// not entitled unasked. One member's forged values, in any number of fields, entries or
+    /// concurrent copies, then cannot use up the past-team reads the writes of others need;
+    /// an earlier entitled write of a member who later wrote what they may not is found
+    /// unless they did so that often.
     pub(super) fn wrote_op_limited(
         &self,
         claims: &Claims,
         counter: u64,
         actor: &ActorId,
         hash: ChangeHash,
+        refused: &RefCell<HashMap<String, usize>>,
     ) -> bool {
         if claims.ambiguous_op(counter, actor) {
             return false;
@@ -96,28 +105,32 @@ impl Owner<'_> {
             return false;
         };
         let who = self.c.device_owners.get(&first).cloned().unwrap_or(first);
-        let refused = claims.refused();
-        if refused
-            .borrow()
-            .get(&who)
-            .is_some_and(|n| *n >= MAX_REFUSED_PER_MEMBER)
-        {
+        let here = refused.borrow().get(&who).copied().unwrap_or(0);
+        let all = claims.refused().borrow().get(&who).copied().unwrap_or(0);
+        if here >= MAX_REFUSED_PER_MEMBER || all >= MAX_REFUSED_PER_JUDGEMENT {
             return false;
         }
         let entitled = self.signed(claims, hash);
         if !entitled {
-            *refused.borrow_mut().entry(who).or_insert(0) += 1;
+            *refused.borrow_mut().entry(who.clone()).or_insert(0) += 1;
+            *claims.refused().borrow_mut().entry(who).or_insert(0) += 1;
         }
         entitled
     }
 
     /// [`Owner::wrote_op_limited`] for the value or object `id`.
-    pub(super) fn wrote_limited(&self, doc: &Automerge, claims: &Claims, id: &ObjId) -> bool {
+    pub(super) fn wrote_limited(
+        &self,
+        doc: &Automerge,
+        claims: &Claims,
+        id: &ObjId,
+        refused: &RefCell<HashMap<String, usize>>,
+    ) -> bool {
         let ObjId::Id(counter, actor, _) = id else {
             return false;
         };
         doc.hash_for_opid(id)
-            .is_some_and(|hash| self.wrote_op_limited(claims, *counter, actor, hash))
+            .is_some_and(|hash| self.wrote_op_limited(claims, *counter, actor, hash, refused))
     }
 
     fn signed(&self, claims: &Claims, hash: ChangeHash) -> bool {

@@ -229,3 +229,59 @@ fn forged_values_spread_over_many_steps_leave_the_teams_own_edits_standing() {
         p.milestones.keys()
     );
 }
+
+/// From a fourth review: with the limit on refused writes counted over the whole judgement
+/// alone, a member taken off the team who then edited many steps (each edit not theirs to
+/// make any more) lost the edits they made while on it in the steps judged last. The limit
+/// counts per field first, and over the judgement only far past what one field allows.
+#[test]
+fn a_member_off_the_team_keeps_the_edits_made_on_it_in_every_step() {
+    let (mut anna, mut ben, _mallory, community, id, _step) = garden();
+    let steps: Vec<String> = (0..70)
+        .map(|n| {
+            anna.svc
+                .execute(Command::AddStep {
+                    project: id.clone(),
+                    title: format!("Schritt {n}"),
+                })
+                .expect("step")
+                .id
+        })
+        .collect();
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    for s in &steps {
+        ben.svc
+            .execute(Command::EditStep {
+                project: id.clone(),
+                step: s.clone(),
+                title: Some(format!("Ben: {s}")),
+                done: None,
+                position: None,
+            })
+            .expect("Ben edits as a team member");
+    }
+    hand(&mut ben.svc, &mut anna.svc, &id);
+    let ben_id = ben.svc.me(&community).expect("id").expect("Ben");
+    anna.svc
+        .execute(Command::RemoveTeamMember {
+            project: id.clone(),
+            member: ben_id,
+        })
+        .expect("Anna takes Ben off the team");
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    // Ben's client writes on as if he were still on the team.
+    let bytes = ben.svc.doc_bytes(&id).expect("bytes");
+    let mut doc = AutoCommit::load(&bytes).expect("load");
+    doc.set_actor(ben.svc.device().actor());
+    for (n, s) in steps.iter().enumerate() {
+        let all = child(&doc, &ROOT, "steps");
+        let entry = child(&doc, &all, s);
+        doc.put(&entry, "title", "nicht mehr seins").expect("put");
+        commit_signed(&mut doc, &ben.svc, &id, 1_000 + n);
+    }
+    hand_bytes(&mut anna.svc, &id, doc.save());
+    let p = project(&mut anna.svc, &id);
+    for s in &steps {
+        assert_eq!(p.steps[s].title, format!("Ben: {s}"));
+    }
+}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use automerge::sync::{self, SyncDoc};
 use automerge::ChangeHash;
 
-use super::waiting::{without_waiting, New};
+use super::waiting::{drop_all, New};
 use super::{Document, Pace, Peer};
 use crate::metrics::Metrics;
 use crate::protocol;
@@ -81,18 +81,20 @@ impl Document {
                 self.peers.remove(&id);
                 return false;
             }
-            // Every chunk of the message (Automerge reads the entries as one stream), and
-            // those still waiting for a dependency, against what is held.
+            // Every chunk of the message (Automerge reads the entries as one stream) against
+            // the document, and against what this device has waiting here.
             // (The inflate guard above refused what is not chunks.)
             let typed =
                 allmende_sync_wire::inflate::chunks(message.changes.iter()).unwrap_or_default();
             let chunks: Vec<&[u8]> = typed.iter().map(|(_, bytes)| *bytes).collect();
-            if !chunks.is_empty()
-                && allmende_core::governance::tangled::tangles(
-                    &self.doc,
-                    chunks.iter().copied().chain(self.waiting.chunks()),
-                )
-            {
+            let device = crate::admission::device_of(&peer.conn.peer).to_string();
+            let tangled = !chunks.is_empty()
+                && (allmende_core::governance::tangled::tangles(&self.doc, chunks.iter().copied())
+                    || allmende_core::governance::tangled::tangle_between(
+                        chunks.iter().copied(),
+                        self.waiting.chunks_of(&device, true),
+                    ));
+            if tangled {
                 tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: changes with tangled operation numbers");
                 Metrics::add(&self.shared.metrics.closed_bad_input, 1);
                 peer.conn.close(
@@ -101,6 +103,19 @@ impl Document {
                 );
                 self.peers.remove(&id);
                 return false;
+            }
+            // A change another device has waiting here that claims the numbers of one just
+            // arrived (a twin a modified client parked under someone else's actor, to keep
+            // their next change out): what waits goes, the new one is judged against the
+            // document alone.
+            if !chunks.is_empty()
+                && allmende_core::governance::tangled::tangle_between(
+                    chunks.iter().copied(),
+                    self.waiting.chunks_of(&device, false),
+                )
+                && !drop_all(&mut self.doc, &mut self.waiting)
+            {
+                self.damaged = true;
             }
             // What the message brings that is new here: a change the relay has, or holds
             // back already, costs nothing again.
@@ -116,7 +131,6 @@ impl Document {
                 sum.saturating_add(u64::try_from(n.chunk.len()).unwrap_or(u64::MAX))
             });
             let answer = message.changes.iter().all(<[u8]>::is_empty);
-            let device = crate::admission::device_of(&peer.conn.peer).to_string();
             // A member's devices share one quota: adding devices gives no more room. What
             // any of them holds back waiting, in any document, counts too (else a member
             // could park a quota's worth through every key, in every document).
@@ -203,18 +217,8 @@ impl Document {
 
     /// Drops the changes that wait for a dependency, and lets go of what they held.
     fn drop_waiting(&mut self) {
-        if automerge::ReadDoc::get_missing_deps(&self.doc, &[]).is_empty()
-            && self.waiting.bytes() == 0
-        {
-            return;
+        if !drop_all(&mut self.doc, &mut self.waiting) {
+            self.damaged = true;
         }
-        match without_waiting(&self.doc) {
-            Ok(doc) => self.doc = doc,
-            Err(e) => {
-                tracing::error!(doc = %self.id, error = %e, "cannot drop waiting changes");
-                self.damaged = true;
-            }
-        }
-        self.waiting.clear();
     }
 }

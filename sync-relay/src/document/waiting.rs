@@ -58,9 +58,17 @@ impl Waiting {
         usize::try_from(all).unwrap_or(usize::MAX)
     }
 
-    /// The chunks of the changes held back.
-    pub(super) fn chunks(&self) -> impl Iterator<Item = &[u8]> {
-        self.held.values().map(|h| h.chunk.as_slice())
+    /// The chunks of the changes held back that `device` brought (`mine`), or that others
+    /// brought.
+    pub(super) fn chunks_of<'a>(
+        &'a self,
+        device: &'a str,
+        mine: bool,
+    ) -> impl Iterator<Item = &'a [u8]> {
+        self.held
+            .values()
+            .filter(move |h| (h.device == device) == mine)
+            .map(|h| h.chunk.as_slice())
     }
 
     /// The chunks (type and bytes) of a message that are new here: neither in `doc` nor
@@ -241,6 +249,27 @@ pub(super) fn first_upload_charges(
         }
     }
     out
+}
+
+/// Drops the changes `doc` holds back and lets go of what `waiting` held for them; false
+/// when the document could not be loaded again without them (it is then damaged).
+pub(super) fn drop_all(doc: &mut Automerge, waiting: &mut Waiting) -> bool {
+    let ok = if doc.get_missing_deps(&[]).is_empty() {
+        true
+    } else {
+        match without_waiting(doc) {
+            Ok(d) => {
+                *doc = d;
+                true
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot drop waiting changes");
+                false
+            }
+        }
+    };
+    waiting.clear();
+    ok
 }
 
 /// `doc` without the changes it holds back (Automerge keeps them until their dependencies

@@ -55,6 +55,11 @@ impl Relay {
         (tx, out)
     }
 
+    /// The relay's store, opened again.
+    fn hub_store(&self) -> Store {
+        Store::open(self.dir.path()).expect("store")
+    }
+
     /// The bytes charged to each key, as stored.
     fn usage(&self) -> std::collections::HashMap<String, u64> {
         Store::open(self.dir.path())
@@ -251,4 +256,44 @@ async fn a_held_compressed_change_counts_at_its_inflated_size() {
     // A megabyte is held for Ben: his next change passes his 300 KB.
     let next = change(&mut doc, 3, 1_000);
     assert_eq!(send(&tx, &mut out, ben, vec![next]).await, "error");
+}
+
+/// From a fourth review: a change held back counted as tangling with a new one of the same
+/// actor and number, so a member who parked an empty change under Anna's actor and her next
+/// number (waiting for a change that never comes) kept Anna's real next change out for as
+/// long as the document stayed open. What is held goes now; Anna's change is taken.
+#[tokio::test]
+async fn a_twin_parked_under_someone_elses_actor_keeps_nothing_out() {
+    let relay = Relay::new();
+    let (anna, ben) = ("device:ab:w1", "device:cd:w2");
+    let (tx_a, mut out_a) = relay.join(anna);
+    assert_eq!(next_frame(&mut out_a).await.0, "peer");
+    let (tx_b, mut out_b) = relay.join(ben);
+    assert_eq!(next_frame(&mut out_b).await.0, "peer");
+    let mut doc = Automerge::new();
+    let root = change(&mut doc, 1, 1_000);
+    assert_eq!(send(&tx_a, &mut out_a, anna, vec![root]).await, "sync");
+    // Ben's client: a change of its own it never sends, then an empty change under Anna's
+    // actor (her next number) that depends on it.
+    let mut forged = automerge::AutoCommit::load(&doc.save()).expect("load");
+    forged.put(automerge::ROOT, "x", 1).expect("put");
+    forged.commit();
+    forged.set_actor(doc.get_actor().clone());
+    let hash = forged.empty_change(automerge::transaction::CommitOptions::default());
+    let twin = forged
+        .get_change_by_hash(&hash)
+        .expect("change")
+        .raw_bytes()
+        .to_vec();
+    assert_eq!(send(&tx_b, &mut out_b, ben, vec![twin]).await, "sync");
+    let next = change(&mut doc, 2, 1_000);
+    assert_eq!(send(&tx_a, &mut out_a, anna, vec![next]).await, "sync");
+    let stored =
+        automerge::Automerge::load(&relay.hub_store().document_bytes("4Tz9wc").expect("stored"))
+            .expect("load");
+    assert_eq!(
+        stored.get_heads(),
+        doc.get_heads(),
+        "Anna's change is stored"
+    );
 }
