@@ -62,8 +62,9 @@ pub fn tangles<'a>(held: &Automerge, incoming: impl IntoIterator<Item = &'a [u8]
 
 /// Whether changes of `one` and of `other` (chunks each; changes a relay holds back, say,
 /// and those just arrived) claim the same operation numbers, or the same sequence number,
-/// of one actor. A chunk that is not one change is passed over (the check of `one` against
-/// the document refuses what cannot be checked).
+/// of one actor. `one` may hold whole documents too (each of their changes counts); a chunk
+/// of `one` that is neither is passed over (the check of `one` against the document refuses
+/// what cannot be checked).
 #[must_use]
 pub fn tangle_between<'a>(
     one: impl IntoIterator<Item = &'a [u8]>,
@@ -76,6 +77,13 @@ pub fn tangle_between<'a>(
             actors.insert(c.actor_id().clone());
             ranges.add(c.actor_id(), c.hash(), c.start_op().get(), c.max_op());
             ranges.numbered(c.actor_id(), c.seq(), c.hash());
+        } else if let Ok(doc) = Automerge::load(bytes) {
+            // A whole document: every change in it.
+            for m in doc.get_changes_meta(&[]) {
+                actors.insert(m.actor.clone().into_owned());
+                ranges.add(&m.actor, m.hash, m.start_op, m.max_op);
+                ranges.numbered(&m.actor, m.seq, m.hash);
+            }
         }
     }
     for bytes in other {

@@ -16,8 +16,9 @@ use crate::time::Millis;
 /// How many writes of one member found not entitled a search through one field's writes
 /// asks about (see [`Owner::wrote_op_limited`]).
 const MAX_REFUSED_PER_MEMBER: usize = 64;
-/// The same over a whole judgement: half the past-team reads one judgement makes.
-const MAX_REFUSED_PER_JUDGEMENT: usize = 1_024;
+/// The same over a whole judgement: an eighth of the past-team reads one judgement makes
+/// (eight members would have to collude to use them all up).
+const MAX_REFUSED_PER_JUDGEMENT: usize = 256;
 
 /// Who besides the author and moderators may write a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -104,19 +104,6 @@ impl Document {
                 self.peers.remove(&id);
                 return false;
             }
-            // A change another device has waiting here that claims the numbers of one just
-            // arrived (a twin a modified client parked under someone else's actor, to keep
-            // their next change out): what waits goes, the new one is judged against the
-            // document alone.
-            if !chunks.is_empty()
-                && allmende_core::governance::tangled::tangle_between(
-                    chunks.iter().copied(),
-                    self.waiting.chunks_of(&device, false),
-                )
-                && !drop_all(&mut self.doc, &mut self.waiting)
-            {
-                self.damaged = true;
-            }
             // What the message brings that is new here: a change the relay has, or holds
             // back already, costs nothing again.
             let Ok(new) = self.waiting.new_in(&self.doc, &typed) else {
@@ -125,6 +112,29 @@ impl Document {
                     .close("changes refused: a change whose checksum does not match".to_string());
                 self.peers.remove(&id);
                 return false;
+            };
+            // A change another device has waiting here that claims the numbers of one just
+            // arrived (a twin a modified client parked under someone else's actor, to keep
+            // their next change out): what waits goes, and the other followers start over
+            // so that their clients send what they had waiting again; the new change is
+            // judged against the document alone.
+            let dropped = !chunks.is_empty()
+                && allmende_core::governance::tangled::tangle_between(
+                    chunks.iter().copied(),
+                    self.waiting.chunks_of(&device, false),
+                );
+            if dropped && !drop_all(&mut self.doc, &mut self.waiting) {
+                self.damaged = true;
+                peer.conn
+                    .close("the document cannot be read here".to_string());
+                self.peers.remove(&id);
+                return false;
+            }
+            // What was held went: it is new again.
+            let new = if dropped {
+                self.waiting.new_in(&self.doc, &typed).unwrap_or_default()
+            } else {
+                new
             };
             let carried = !typed.is_empty();
             let size = new.iter().fold(0_u64, |sum, n| {
@@ -162,6 +172,13 @@ impl Document {
             self.states.share(&mut peer.state, followers);
             if let Some(before) = before {
                 self.acks.put(&heads, data, before, &peer.state);
+            }
+            if dropped {
+                for (other, p) in &mut self.peers {
+                    if *other != id {
+                        p.state = Arc::default();
+                    }
+                }
             }
             if carried && !self.settle(&device, new, &heads, id) {
                 return false;

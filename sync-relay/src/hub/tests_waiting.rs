@@ -297,3 +297,54 @@ async fn a_twin_parked_under_someone_elses_actor_keeps_nothing_out() {
         "Anna's change is stored"
     );
 }
+
+/// From a fifth review: a whole document in a message was passed over when the message was
+/// checked against what its own device has waiting. A device could park a change X whose
+/// operation numbers lie inside a change W it had not sent, then send a whole document
+/// holding W: Automerge applied W, then X, and the stored document was tangled.
+#[tokio::test]
+async fn a_document_tangling_with_a_waiting_change_of_its_device_is_refused() {
+    use automerge::legacy::{Key, ObjectId, Op, OpId, OpType};
+    let relay = Relay::new();
+    let (anna, ben) = ("device:ab:w1", "device:cd:w2");
+    let (tx_a, mut out_a) = relay.join(anna);
+    assert_eq!(next_frame(&mut out_a).await.0, "peer");
+    let (tx_b, mut out_b) = relay.join(ben);
+    assert_eq!(next_frame(&mut out_b).await.0, "peer");
+    let mut doc = Automerge::new();
+    let root = change(&mut doc, 1, 1_000);
+    assert_eq!(send(&tx_a, &mut out_a, anna, vec![root]).await, "sync");
+    // W: two operations of actor Z, never sent as a change.
+    let z = automerge::ActorId::random();
+    let mut with_w = automerge::AutoCommit::load(&doc.save()).expect("load");
+    with_w.set_actor(z.clone());
+    with_w.put(automerge::ROOT, "note", "eins").expect("put");
+    with_w.put(automerge::ROOT, "seen", "ja").expect("put");
+    let w = with_w.commit().expect("W");
+    let w_meta = with_w.document().get_change_meta_by_hash(&w).expect("meta");
+    // X: Z's next change on top of W, claiming W's second operation number.
+    let x = automerge::Change::from(automerge::ExpandedChange {
+        operations: vec![Op {
+            action: OpType::Put("drei".into()),
+            obj: ObjectId::Root,
+            key: Key::Map("note".into()),
+            pred: vec![OpId(w_meta.start_op, z.clone())].into(),
+            insert: false,
+        }],
+        actor_id: z,
+        hash: None,
+        seq: w_meta.seq + 1,
+        start_op: std::num::NonZeroU64::new(w_meta.max_op).expect("numbers start at 1"),
+        time: 0,
+        message: None,
+        deps: vec![w],
+        extra_bytes: Vec::new(),
+        author: None,
+    });
+    assert_eq!(
+        send(&tx_b, &mut out_b, ben, vec![x.raw_bytes().to_vec()]).await,
+        "sync"
+    );
+    let whole = with_w.save();
+    assert_eq!(send(&tx_b, &mut out_b, ben, vec![whole]).await, "error");
+}
