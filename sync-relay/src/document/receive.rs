@@ -90,10 +90,11 @@ impl Document {
             let device = crate::admission::device_of(&peer.conn.peer).to_string();
             let tangled = !chunks.is_empty()
                 && (allmende_core::governance::tangled::tangles(&self.doc, chunks.iter().copied())
-                    || allmende_core::governance::tangled::tangle_between(
-                        chunks.iter().copied(),
-                        self.waiting.chunks_of(&device, true),
-                    ));
+                    || !self.waiting.is_empty()
+                        && allmende_core::governance::tangled::tangle_between(
+                            chunks.iter().copied(),
+                            self.waiting.chunks_of(&device, true),
+                        ));
             if tangled {
                 tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: changes with tangled operation numbers");
                 Metrics::add(&self.shared.metrics.closed_bad_input, 1);
@@ -119,6 +120,7 @@ impl Document {
             // so that their clients send what they had waiting again; the new change is
             // judged against the document alone.
             let dropped = !chunks.is_empty()
+                && !self.waiting.is_empty()
                 && allmende_core::governance::tangled::tangle_between(
                     chunks.iter().copied(),
                     self.waiting.chunks_of(&device, false),

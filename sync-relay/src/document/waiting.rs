@@ -49,6 +49,11 @@ impl Waiting {
         }
     }
 
+    /// Whether nothing is held back here.
+    pub(super) fn is_empty(&self) -> bool {
+        self.held.is_empty()
+    }
+
     /// Bytes held back here, from every device.
     pub(super) fn bytes(&self) -> usize {
         let all = self
