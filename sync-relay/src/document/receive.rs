@@ -7,7 +7,7 @@ use std::sync::Arc;
 use automerge::sync::{self, SyncDoc};
 use automerge::ChangeHash;
 
-use super::waiting::{drop_all, New};
+use super::waiting::{drop_all, drop_these, New};
 use super::{Document, Pace, Peer};
 use crate::metrics::Metrics;
 use crate::protocol;
@@ -116,27 +116,32 @@ impl Document {
             };
             // A change another device has waiting here that claims the numbers of one just
             // arrived (a twin a modified client parked under someone else's actor, to keep
-            // their next change out): what waits goes, and the other followers start over
-            // so that their clients send what they had waiting again; the new change is
-            // judged against the document alone.
-            let dropped = !chunks.is_empty()
-                && !self.waiting.is_empty()
-                && allmende_core::governance::tangled::tangle_between(
-                    chunks.iter().copied(),
-                    self.waiting.chunks_of(&device, false),
-                );
-            if dropped && !drop_all(&mut self.doc, &mut self.waiting) {
+            // their next change out): that change goes (with what waits for it), and the
+            // followers of the devices that brought them start over so that their clients
+            // send what they had waiting again; the new change is judged against the
+            // document alone. What others have waiting stays (else one member with two keys
+            // could make the relay drop everybody's waiting changes with every message).
+            let twins = if chunks.is_empty() || self.waiting.is_empty() {
+                std::collections::HashSet::new()
+            } else {
+                self.waiting.tangling_with(&device, &chunks)
+            };
+            let dropped = if twins.is_empty() {
+                Vec::new()
+            } else if let Some(devices) = drop_these(&mut self.doc, &mut self.waiting, &twins) {
+                devices
+            } else {
                 self.damaged = true;
                 peer.conn
                     .close("the document cannot be read here".to_string());
                 self.peers.remove(&id);
                 return false;
-            }
+            };
             // What was held went: it is new again.
-            let new = if dropped {
-                self.waiting.new_in(&self.doc, &typed).unwrap_or_default()
-            } else {
+            let new = if twins.is_empty() {
                 new
+            } else {
+                self.waiting.new_in(&self.doc, &typed).unwrap_or_default()
             };
             let carried = !typed.is_empty();
             let size = new.iter().fold(0_u64, |sum, n| {
@@ -175,11 +180,10 @@ impl Document {
             if let Some(before) = before {
                 self.acks.put(&heads, data, before, &peer.state);
             }
-            if dropped {
-                for (other, p) in &mut self.peers {
-                    if *other != id {
-                        p.state = Arc::default();
-                    }
+            for (other, p) in &mut self.peers {
+                let device = crate::admission::device_of(&p.conn.peer);
+                if *other != id && dropped.iter().any(|d| d == device) {
+                    p.state = Arc::default();
                 }
             }
             if carried && !self.settle(&device, new, &heads, id) {

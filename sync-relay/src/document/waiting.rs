@@ -197,6 +197,36 @@ impl Waiting {
         stored
     }
 
+    /// The changes devices other than `device` hold back here that tangle with `chunks`
+    /// (a twin parked under someone's actor and number), and the held changes that wait
+    /// for one of them (they would wait for good).
+    pub(super) fn tangling_with(&self, device: &str, chunks: &[&[u8]]) -> HashSet<ChangeHash> {
+        let mut out: HashSet<ChangeHash> = self
+            .held
+            .iter()
+            .filter(|(_, h)| {
+                h.device != device
+                    && allmende_core::governance::tangled::tangle_between(
+                        chunks.iter().copied(),
+                        std::iter::once(h.chunk.as_slice()),
+                    )
+            })
+            .map(|(hash, _)| *hash)
+            .collect();
+        loop {
+            let more: Vec<ChangeHash> = self
+                .held
+                .iter()
+                .filter(|(hash, h)| !out.contains(*hash) && h.deps.iter().any(|d| out.contains(d)))
+                .map(|(hash, _)| *hash)
+                .collect();
+            if more.is_empty() {
+                return out;
+            }
+            out.extend(more);
+        }
+    }
+
     /// Drops what is held back (the changes were dropped with it).
     pub(super) fn clear(&mut self) {
         for (_, h) in std::mem::take(&mut self.held) {
@@ -275,6 +305,44 @@ pub(super) fn drop_all(doc: &mut Automerge, waiting: &mut Waiting) -> bool {
     };
     waiting.clear();
     ok
+}
+
+/// Drops the held changes `these` from `doc` and lets go of what they held; what else waits
+/// stays held (the document is loaded again from its applied changes, and the other held
+/// changes are queued again). Returns the devices whose changes went (their clients send
+/// them again once their sync starts over); `None` when the document could not be loaded
+/// again (it is then damaged, and nothing is held).
+pub(super) fn drop_these(
+    doc: &mut Automerge,
+    waiting: &mut Waiting,
+    these: &HashSet<ChangeHash>,
+) -> Option<Vec<String>> {
+    let mut devices: Vec<String> = Vec::new();
+    for hash in these {
+        if let Some(h) = waiting.held.remove(hash) {
+            waiting.release(&h);
+            if !devices.contains(&h.device) {
+                devices.push(h.device);
+            }
+        }
+    }
+    let rebuilt = without_waiting(doc).and_then(|mut d| {
+        for h in waiting.held.values() {
+            d.load_incremental(&h.chunk)?;
+        }
+        Ok(d)
+    });
+    match rebuilt {
+        Ok(d) => {
+            *doc = d;
+            Some(devices)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot drop waiting changes");
+            waiting.clear();
+            None
+        }
+    }
 }
 
 /// `doc` without the changes it holds back (Automerge keeps them until their dependencies

@@ -23,8 +23,8 @@ struct Relay {
 }
 
 impl Relay {
-    /// A relay that knows document `4Tz9wc` as an item of a community of Anna (`ab`) and
-    /// Ben (`cd`).
+    /// A relay that knows document `4Tz9wc` as an item of a community of Anna (`ab`), Ben
+    /// (`cd`, and a second device `ef`) and Cara (`gh`).
     fn new() -> Relay {
         Relay::with_quota(crate::Config::default().max_bytes_per_key)
     }
@@ -33,7 +33,11 @@ impl Relay {
     fn with_quota(max: u64) -> Relay {
         let dir = tempfile::tempdir().expect("tmp");
         let access = Access::new(true);
-        access.know_for_test("C1", &[("ab", "anna"), ("cd", "ben")], &["4Tz9wc"]);
+        access.know_for_test(
+            "C1",
+            &[("ab", "anna"), ("cd", "ben"), ("ef", "ben"), ("gh", "cara")],
+            &["4Tz9wc"],
+        );
         let hub = Hub::new(
             Store::open(dir.path()).expect("store"),
             access,
@@ -347,4 +351,94 @@ async fn a_document_tangling_with_a_waiting_change_of_its_device_is_refused() {
     );
     let whole = with_w.save();
     assert_eq!(send(&tx_b, &mut out_b, ben, vec![whole]).await, "error");
+}
+
+/// The bytes of the change `hash` of `doc`.
+fn bytes_of(doc: &mut automerge::AutoCommit, hash: automerge::ChangeHash) -> Vec<u8> {
+    doc.get_change_by_hash(&hash)
+        .expect("change")
+        .raw_bytes()
+        .to_vec()
+}
+
+/// Left by the fifth review: a twin parked by one of a member's devices, met by a change
+/// from another of their devices, made the relay drop every change waiting in the document
+/// (and start every follower over), so one member with two keys could throw away what
+/// everyone else had waiting with each message. Only the twin goes now: Cara's change,
+/// waiting for the one she sends next, is stored.
+#[tokio::test]
+async fn a_twin_dropped_takes_nothing_else_that_waits() {
+    let relay = Relay::new();
+    let (anna, ben, ben_2, cara) = (
+        "device:ab:w1",
+        "device:cd:w2",
+        "device:ef:w3",
+        "device:gh:w4",
+    );
+    let mut joined = Vec::new();
+    for peer in [anna, ben, ben_2, cara] {
+        let (tx, mut out) = relay.join(peer);
+        assert_eq!(next_frame(&mut out).await.0, "peer");
+        joined.push((tx, out));
+    }
+    let (tx_c, mut out_c) = joined.pop().expect("Cara");
+    let (tx_b2, mut out_b2) = joined.pop().expect("Ben's second device");
+    let (tx_b, mut out_b) = joined.pop().expect("Ben");
+    let (tx_a, mut out_a) = joined.pop().expect("Anna");
+    let mut doc = Automerge::new();
+    let root = change(&mut doc, 1, 1_000);
+    assert_eq!(send(&tx_a, &mut out_a, anna, vec![root]).await, "sync");
+    // Cara's client sends her second change before her first (it waits for it).
+    let mut caras = automerge::AutoCommit::load(&doc.save()).expect("load");
+    caras.put(automerge::ROOT, "cara", 1).expect("put");
+    let c1 = caras.commit().expect("c1");
+    caras.put(automerge::ROOT, "cara", 2).expect("put");
+    let c2 = caras.commit().expect("c2");
+    assert_eq!(
+        send(&tx_c, &mut out_c, cara, vec![bytes_of(&mut caras, c2)]).await,
+        "sync"
+    );
+    // Ben's first device parks X, the first change of actor Z, waiting for a change M it
+    // never sends; his second device sends Y, another first change of Z.
+    let z = automerge::ActorId::random();
+    let mut with_x = automerge::AutoCommit::load(&doc.save()).expect("load");
+    with_x.put(automerge::ROOT, "m", 1).expect("put");
+    with_x.commit();
+    with_x.set_actor(z.clone());
+    with_x.put(automerge::ROOT, "x", 1).expect("put");
+    let x = with_x.commit().expect("x");
+    let mut with_y = automerge::AutoCommit::load(&doc.save()).expect("load");
+    with_y.set_actor(z);
+    with_y.put(automerge::ROOT, "y", 1).expect("put");
+    let y = with_y.commit().expect("y");
+    assert_eq!(
+        send(&tx_b, &mut out_b, ben, vec![bytes_of(&mut with_x, x)]).await,
+        "sync"
+    );
+    assert_eq!(
+        send(&tx_b2, &mut out_b2, ben_2, vec![bytes_of(&mut with_y, y)]).await,
+        "sync"
+    );
+    // Cara's first change comes: both of hers are stored.
+    assert_eq!(
+        send(&tx_c, &mut out_c, cara, vec![bytes_of(&mut caras, c1)]).await,
+        "sync"
+    );
+    let stored =
+        automerge::Automerge::load(&relay.hub_store().document_bytes("4Tz9wc").expect("stored"))
+            .expect("load");
+    for (what, hash) in [
+        ("Cara's waiting change", c2),
+        ("Cara's first", c1),
+        ("Y", y),
+    ] {
+        assert!(
+            stored.get_change_meta_by_hash(&hash).is_some(),
+            "{what} is stored"
+        );
+    }
+    assert!(
+        stored.get_change_meta_by_hash(&x).is_none(),
+        "the twin went"
+    );
 }
