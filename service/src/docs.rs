@@ -265,6 +265,23 @@ pub fn rewrite_item(doc: &mut AutoCommit, item: &Item, before: &Item) -> Result<
     if let (Item::Project(to), Item::Project(from)) = (&mut to_write, item) {
         to.notes = from.notes.clone();
     }
+    // Team entries the command found put back (taken out of the map by someone not entitled
+    // to) are not copied into the map: they count as they are. One the command takes off is
+    // written as an entry made and deleted at once, so that readers see an entitled change
+    // take the member off.
+    let mut taken_off: Vec<String> = Vec::new();
+    if let (Item::Project(to), Item::Project(was), Item::Project(raw)) =
+        (&mut to_write, before, &raw)
+    {
+        to.team
+            .retain(|m, t| raw.team.contains_key(m) || was.team.get(m).is_none_or(|w| w != t));
+        taken_off = was
+            .team
+            .keys()
+            .filter(|m| !raw.team.contains_key(*m) && !to.team.contains_key(*m))
+            .cloned()
+            .collect();
+    }
     settle_owned_fields(doc, &to_write, &changed)?;
     for (list, key, field, value) in &plan_changed {
         let Some((_, map)) = doc.get(ROOT, list.as_str())? else {
@@ -274,7 +291,14 @@ pub fn rewrite_item(doc: &mut AutoCommit, item: &Item, before: &Item) -> Result<
             settle_value(doc, &entry, field, value)?;
         }
     }
-    put_item(doc, &to_write)
+    put_item(doc, &to_write)?;
+    if let Some((_, team)) = doc.get(ROOT, "team")? {
+        for member in taken_off {
+            doc.put_object(&team, member.as_str(), automerge::ObjType::Map)?;
+            doc.delete(&team, member.as_str())?;
+        }
+    }
+    Ok(())
 }
 
 /// The entries of plan list `list` (a project's steps, tasks, ...) to write: as the document

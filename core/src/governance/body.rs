@@ -231,8 +231,21 @@ fn check_fields(
     }
     // The team as readers see it follows the visibility they see (self-joins count only on
     // a public project): judged again from the document with the visibility put back.
+    // A command starts from the team map as the document holds it, with the entries put
+    // back that someone not entitled took out (a lead can then take such a member off).
+    if let (false, Item::Project(p)) = (header, &mut *item) {
+        let mut now = super::team_at::team_now(doc, &claims);
+        for (member, _) in team.put_back(&mut now, p.visibility) {
+            if let Some(entry) = now.entries.get(&member) {
+                p.team.entry(member).or_insert_with(|| entry.clone());
+            }
+        }
+    }
     if let (true, Item::Project(p)) = (header, &mut *item) {
-        let now = super::team_at::team_now(doc, &claims);
+        let mut now = super::team_at::team_now(doc, &claims);
+        for (member, removal) in team.put_back(&mut now, p.visibility) {
+            flags.push(team_entry_taken(c, doc_id, &claims, &member, removal));
+        }
         p.team = now.entries.clone();
         let lead_then = |m: &str, t: &TeamMember| team.lead_when_written(now.written(), m, t);
         let _ = super::items::check_team_with(c, p, &lead_then);
@@ -242,6 +255,30 @@ fn check_fields(
         parties.extend(team.named());
     }
     flags
+}
+
+/// A flag for the team entry of `member` taken away (deleted, or written over) by change
+/// `removal` of someone not entitled to take them off the team.
+fn team_entry_taken(
+    c: &Community,
+    doc_id: &str,
+    claims: &Claims,
+    member: &str,
+    removal: Option<automerge::ChangeHash>,
+) -> Flag {
+    let device = removal
+        .and_then(|r| claims.signers(&r).into_iter().next())
+        .unwrap_or_default();
+    Flag {
+        doc: doc_id.to_string(),
+        entry: format!("deleted:team:{member}"),
+        member: c.device_owners.get(&device).cloned().unwrap_or_default(),
+        device,
+        at: removal.map_or(0, |r| claims.at(&r)),
+        what: format!("take {member} off the team"),
+        reason: "only the member, a lead of the project or a moderator takes someone off a team"
+            .to_string(),
+    }
 }
 
 /// A flag for a project made a showcase after it was created (which would lock its team out).

@@ -24,15 +24,18 @@ pub(super) struct Write {
 }
 
 /// The writes of a document, by object and field, in the order of its history (one order
-/// on every device).
+/// on every device), and the changes that took each value written to a map field away
+/// (deleted it, or wrote over it).
 #[derive(Default)]
 pub(super) struct FieldWrites {
     by_field: HashMap<(ObjectId, String), Vec<Write>>,
+    unlinked_by: HashMap<OpId, Vec<ChangeHash>>,
 }
 
 impl FieldWrites {
     pub(super) fn read(doc: &Automerge) -> Self {
         let mut by_field: HashMap<(ObjectId, String), Vec<Write>> = HashMap::new();
+        let mut unlinked_by: HashMap<OpId, Vec<ChangeHash>> = HashMap::new();
         // How far from the document's start each change is (the longest way through its
         // dependencies): a change always lies further than everything it depends on.
         let mut depth: HashMap<ChangeHash, u64> = HashMap::new();
@@ -54,6 +57,14 @@ impl FieldWrites {
                 let Key::Map(key) = op.key else {
                     continue;
                 };
+                if matches!(op.action, OpType::Put(_) | OpType::Make(_) | OpType::Delete) {
+                    for pred in op.pred.iter() {
+                        let by = unlinked_by.entry(pred.clone()).or_default();
+                        if !by.contains(&hash) {
+                            by.push(hash);
+                        }
+                    }
+                }
                 let (value, object) = match op.action {
                     OpType::Put(v) => (Some(v), None),
                     OpType::Make(kind) => (None, Some(kind)),
@@ -79,19 +90,46 @@ impl FieldWrites {
                 (a.depth, a.change, a.counter).cmp(&(b.depth, b.change, b.counter))
             });
         }
-        FieldWrites { by_field }
+        FieldWrites {
+            by_field,
+            unlinked_by,
+        }
+    }
+
+    /// Every field of `obj` a value was ever written to.
+    pub(super) fn fields_in(&self, obj: &ObjId) -> Vec<String> {
+        let obj = object_id(obj);
+        let mut fields: Vec<String> = self
+            .by_field
+            .keys()
+            .filter(|(o, _)| *o == obj)
+            .map(|(_, field)| field.clone())
+            .collect();
+        fields.sort();
+        fields
+    }
+
+    /// The changes that took away the value (or object) operation `counter` of `actor`
+    /// wrote to a map field: deleted it, or wrote another value over it.
+    pub(super) fn unlinked_by(&self, counter: u64, actor: &ActorId) -> &[ChangeHash] {
+        self.unlinked_by
+            .get(&OpId(counter, actor.clone()))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The values written to `field` of `obj`, oldest first (a write always after those its
     /// change depends on).
     pub(super) fn of(&self, obj: &ObjId, field: &str) -> &[Write] {
-        let obj = match obj {
-            ObjId::Root => ObjectId::Root,
-            ObjId::Id(counter, actor, _) => ObjectId::Id(OpId(*counter, actor.clone())),
-        };
         self.by_field
-            .get(&(obj, field.to_string()))
+            .get(&(object_id(obj), field.to_string()))
             .map_or(&[], Vec::as_slice)
+    }
+}
+
+fn object_id(obj: &ObjId) -> ObjectId {
+    match obj {
+        ObjId::Root => ObjectId::Root,
+        ObjId::Id(counter, actor, _) => ObjectId::Id(OpId(*counter, actor.clone())),
     }
 }
 

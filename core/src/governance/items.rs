@@ -212,6 +212,32 @@ pub(super) fn accepted_team(
     accepted
 }
 
+/// Whether team entry `t` of `member` in project `p` (seen with visibility `visibility`)
+/// holds on its own: signed by its device, which belonged to its author then, whose role
+/// let them add members, or who created the project, or who joined a public project by
+/// themselves, or (asked last, the costly question) who was a lead then (`lead_then`).
+pub(super) fn entry_holds(
+    c: &Community,
+    p: &Project,
+    visibility: Visibility,
+    member: &str,
+    t: &TeamMember,
+    lead_then: impl FnOnce() -> bool,
+) -> bool {
+    let signed = super::change_sigs::verified(
+        &signing_bytes("team", &p.header.id, &team_payload(member, t)),
+        &t.device,
+        &t.sig,
+    );
+    let Some(role) = role_at(c, &t.by, &t.device, t.joined_at).filter(|_| signed) else {
+        return false;
+    };
+    allows(role, Action::EditAnyContent)
+        || (creator_verified(c, p) && p.header.created_by == t.by)
+        || (visibility == Visibility::Public && t.by == member && t.role == TeamRole::Member)
+        || lead_then()
+}
+
 /// Whether the project's header was signed by its creator's device (so the creator may lead
 /// the team).
 fn creator_verified(_c: &Community, p: &Project) -> bool {

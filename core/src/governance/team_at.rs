@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use automerge::{Automerge, ChangeHash, ObjId, ObjType, ReadDoc, Value, ROOT};
 
+pub(super) mod gone;
+
 use super::change_sigs::Claims;
 use super::field_writes::{as_of, last_kept, Write};
 use super::items::accepted_team;
@@ -34,6 +36,8 @@ pub(super) struct TeamAt<'a> {
     /// before) gets "no" past these, never a stack overflow or minutes of work.
     budget: Cell<usize>,
     depth: Cell<usize>,
+    /// The entries ever taken out of the document's team maps, read once (see [`gone`]).
+    taken: OnceCell<Vec<gone::Taken>>,
 }
 
 /// How many past teams one judgement reads at most.
@@ -58,6 +62,7 @@ impl<'a> TeamAt<'a> {
             named: RefCell::default(),
             budget: Cell::new(MAX_PAST_TEAMS),
             depth: Cell::new(0),
+            taken: OnceCell::new(),
         }
     }
 
@@ -94,7 +99,8 @@ impl<'a> TeamAt<'a> {
         visibility: Visibility,
     ) -> Option<(Project, HashMap<String, ChangeHash>)> {
         let mut then = self.project.clone()?;
-        let team = read_team(self.doc, heads, self.claims);
+        let mut team = read_team(self.doc, heads, self.claims);
+        self.put_back(&mut team, visibility);
         then.team = team.entries;
         then.visibility = visibility;
         self.named.borrow_mut().extend(
@@ -189,6 +195,10 @@ impl PastTeam for TeamAt<'_> {
 pub(super) struct Team {
     pub(super) entries: BTreeMap<String, TeamMember>,
     written: HashMap<String, ChangeHash>,
+    /// The team maps read, and where (the changes up to `heads`): the entries taken out of
+    /// them count where nobody entitled took them out ([`TeamAt::put_back`]).
+    maps: Vec<ObjId>,
+    heads: Vec<ChangeHash>,
 }
 
 impl Team {
@@ -223,10 +233,13 @@ fn read_team(doc: &Automerge, heads: &[ChangeHash], claims: &Claims) -> Team {
         return team;
     };
     let inside = OnceCell::new();
-    if let Some(original) = creators_team_map(doc, claims, &shown) {
-        read_entries(doc, claims, &original, heads, &inside, &mut team);
+    let original = creators_team_map(doc, claims, &shown);
+    if let Some(original) = &original {
+        read_entries(doc, claims, original, heads, &inside, &mut team);
     }
     read_entries(doc, claims, &shown, heads, &inside, &mut team);
+    team.maps = original.into_iter().chain([shown]).collect();
+    team.heads = heads.to_vec();
     team
 }
 
@@ -274,31 +287,40 @@ fn read_entries(
         else {
             continue;
         };
-        let Some(signed) = signed_version(doc, claims, &entry, heads, inside) else {
-            continue;
-        };
-        let at = [signed];
-        let text = |field: &str| text_at(doc, &entry, field, &at);
-        let joined_at = match doc.get_at(&entry, "joined_at", &at) {
-            Ok(Some((Value::Scalar(s), _))) => s.as_i64(),
-            _ => None,
-        };
-        let role = text("role").and_then(|r| r.parse::<TeamRole>().ok());
-        let (Some(role), Some(joined_at)) = (role, joined_at) else {
-            continue;
-        };
-        team.written.insert(member.clone(), signed);
-        team.entries.insert(
-            member,
-            TeamMember {
-                role,
-                joined_at,
-                by: text("by").unwrap_or_default(),
-                device: text("device").unwrap_or_default(),
-                sig: text("sig").unwrap_or_default(),
-            },
-        );
+        if let Some((read, signed)) = read_object(doc, claims, &entry, heads, inside) {
+            team.written.insert(member.clone(), signed);
+            team.entries.insert(member, read);
+        }
     }
+}
+
+/// Team entry object `entry` at `heads`, in the version its own device signed, and the
+/// change that wrote that signature; `None` where it does not read as an entry.
+fn read_object(
+    doc: &Automerge,
+    claims: &Claims,
+    entry: &ObjId,
+    heads: &[ChangeHash],
+    inside: &OnceCell<HashSet<ChangeHash>>,
+) -> Option<(TeamMember, ChangeHash)> {
+    let signed = signed_version(doc, claims, entry, heads, inside)?;
+    let at = [signed];
+    let text = |field: &str| text_at(doc, entry, field, &at);
+    let joined_at = match doc.get_at(entry, "joined_at", &at) {
+        Ok(Some((Value::Scalar(s), _))) => s.as_i64(),
+        _ => None,
+    }?;
+    let role = text("role").and_then(|r| r.parse::<TeamRole>().ok())?;
+    Some((
+        TeamMember {
+            role,
+            joined_at,
+            by: text("by").unwrap_or_default(),
+            device: text("device").unwrap_or_default(),
+            sig: text("sig").unwrap_or_default(),
+        },
+        signed,
+    ))
 }
 
 fn text_at(doc: &Automerge, obj: &ObjId, field: &str, heads: &[ChangeHash]) -> Option<String> {

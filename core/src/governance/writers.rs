@@ -18,7 +18,7 @@ use crate::time::Millis;
 const MAX_REFUSED_PER_MEMBER: usize = 64;
 /// The same over a whole judgement: an eighth of the past-team reads one judgement makes
 /// (eight members would have to collude to use them all up).
-const MAX_REFUSED_PER_JUDGEMENT: usize = 256;
+pub(super) const MAX_REFUSED_PER_JUDGEMENT: usize = 256;
 
 /// Who besides the author and moderators may write a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

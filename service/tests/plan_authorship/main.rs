@@ -9,6 +9,7 @@ mod common;
 mod long_forgeries;
 mod replaced;
 mod team;
+mod team_taken;
 
 use allmende_core::apply::Item;
 use allmende_core::governance::body::signature_message;
