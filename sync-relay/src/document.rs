@@ -316,7 +316,7 @@ impl Document {
                 // fresh state makes a client send what is missing again (instead of taking
                 // it as delivered and waiting).
                 for peer in self.peers.values_mut() {
-                    peer.state = Arc::default();
+                    peer.state = receive::afresh(&peer.state);
                 }
                 self.unsaved = 0;
                 self.waiting.clear();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use automerge::sync::{self, SyncDoc};
 use automerge::ChangeHash;
 
-use super::waiting::{drop_all, drop_these, New};
+use super::waiting::{applies_now, drop_all, drop_these, New};
 use super::{Document, Pace, Peer};
 use crate::metrics::Metrics;
 use crate::protocol;
@@ -116,16 +116,48 @@ impl Document {
             };
             // A change another device has waiting here that claims the numbers of one just
             // arrived (a twin a modified client parked under someone else's actor, to keep
-            // their next change out): that change goes (with what waits for it), and the
-            // followers of the devices that brought them start over so that their clients
-            // send what they had waiting again; the new change is judged against the
-            // document alone. What others have waiting stays (else one member with two keys
-            // could make the relay drop everybody's waiting changes with every message).
-            let twins = if chunks.is_empty() || self.waiting.is_empty() {
+            // their next change out): what arrived wins only if it applies now; then the
+            // twin goes (with what waits for it) and the followers of the devices that
+            // brought them start over, so that their clients send what they had waiting
+            // again. What others have waiting stays (else one member with two keys could make
+            // the relay drop everybody's waiting changes with every message), and a change
+            // that would wait itself displaces nothing (else two keys could take turns
+            // displacing each other's twin, each time at the cost of a reload).
+            let twins = if chunks.is_empty()
+                || self.waiting.is_empty()
+                || !allmende_core::governance::tangled::tangle_between(
+                    chunks.iter().copied(),
+                    self.waiting.chunks_of(&device, false),
+                ) {
                 std::collections::HashSet::new()
             } else {
                 self.waiting.tangling_with(&device, &chunks)
             };
+            if !twins.is_empty() && !applies_now(&self.doc, &typed) {
+                tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: a change that would wait, tangled with one waiting");
+                Metrics::add(&self.shared.metrics.closed_bad_input, 1);
+                peer.conn.close(
+                    "changes refused: a change that waits for others claims the numbers of one already waiting"
+                        .to_string(),
+                );
+                self.peers.remove(&id);
+                return false;
+            }
+            let carried = !typed.is_empty();
+            let size = new.iter().fold(0_u64, |sum, n| {
+                sum.saturating_add(u64::try_from(n.chunk.len()).unwrap_or(u64::MAX))
+            });
+            let answer = message.changes.iter().all(<[u8]>::is_empty);
+            // A member's devices share one quota: adding devices gives no more room. What
+            // any of them holds back waiting, in any document, counts too (else a member
+            // could park a quota's worth through every key, in every document).
+            let group = self.shared.access.quota_keys(&peer.conn.peer, &self.id);
+            if size > 0 && !self.shared.quota.allows_together(&group, size) {
+                let conn = peer.conn.clone();
+                self.over_quota(&conn);
+                return false;
+            }
+            // Only now, with the message past every refusal, does the twin go.
             let dropped = if twins.is_empty() {
                 Vec::new()
             } else if let Some(devices) = drop_these(&mut self.doc, &mut self.waiting, &twins) {
@@ -143,23 +175,26 @@ impl Document {
             } else {
                 self.waiting.new_in(&self.doc, &typed).unwrap_or_default()
             };
-            let carried = !typed.is_empty();
-            let size = new.iter().fold(0_u64, |sum, n| {
-                sum.saturating_add(u64::try_from(n.chunk.len()).unwrap_or(u64::MAX))
-            });
-            let answer = message.changes.iter().all(<[u8]>::is_empty);
-            // A member's devices share one quota: adding devices gives no more room. What
-            // any of them holds back waiting, in any document, counts too (else a member
-            // could park a quota's worth through every key, in every document).
-            let group = self.shared.access.quota_keys(&peer.conn.peer, &self.id);
-            if size > 0 && !self.shared.quota.allows_together(&group, size) {
-                let conn = peer.conn.clone();
-                self.over_quota(&conn);
-                return false;
-            }
             let before = answer.then(|| sync::State::clone(&peer.state));
             let state = Arc::make_mut(&mut peer.state);
-            if let Err(e) = self.doc.receive_sync_message(state, message) {
+            // Automerge 0.12 panics on some changes instead of refusing them (one whose
+            // sequence number skips one of its actor's, its dependencies present): such a
+            // message closes its connection and the document is loaded again as stored,
+            // instead of ending the document's task (and every follower's sync with it).
+            let doc = &mut self.doc;
+            let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                doc.receive_sync_message(state, message)
+            }));
+            let Ok(applied) = applied else {
+                tracing::warn!(doc = %self.id, peer = %peer.conn.peer, "refused: a change Automerge cannot apply (it panicked)");
+                Metrics::add(&self.shared.metrics.closed_bad_input, 1);
+                peer.conn
+                    .close("changes refused: a change that cannot be applied".to_string());
+                self.peers.remove(&id);
+                self.reload();
+                return false;
+            };
+            if let Err(e) = applied {
                 Metrics::add(&self.shared.metrics.closed_bad_input, 1);
                 peer.conn.close(format!("sync message does not apply: {e}"));
                 self.peers.remove(&id);
@@ -169,6 +204,7 @@ impl Document {
                 if matches!(e, automerge::AutomergeError::DuplicateSeqNumber(..)) {
                     self.drop_waiting();
                 }
+                self.start_over(id, &dropped);
                 return false;
             }
             if state.sent_hashes.is_empty() {
@@ -180,12 +216,7 @@ impl Document {
             if let Some(before) = before {
                 self.acks.put(&heads, data, before, &peer.state);
             }
-            for (other, p) in &mut self.peers {
-                let device = crate::admission::device_of(&p.conn.peer);
-                if *other != id && dropped.iter().any(|d| d == device) {
-                    p.state = Arc::default();
-                }
-            }
+            self.start_over(id, &dropped);
             if carried && !self.settle(&device, new, &heads, id) {
                 return false;
             }
@@ -238,10 +269,63 @@ impl Document {
         false
     }
 
+    /// The document as stored, after Automerge panicked on a message (what this round
+    /// applied before is not acknowledged yet, and goes): nothing waits, nothing is charged
+    /// for this round, and every follower starts over (their sync states may count changes
+    /// that went). A document that cannot be read back is not served.
+    fn reload(&mut self) {
+        let stored = self.shared.store.document(&self.id);
+        let doc = match &stored {
+            Ok(s) if s.bytes.is_empty() => Ok(automerge::Automerge::new()),
+            Ok(s) => automerge::Automerge::load(&s.bytes).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match doc {
+            Ok(doc) => self.doc = doc,
+            Err(e) => {
+                tracing::error!(doc = %self.id, error = %e, "cannot load the document again; not serving it");
+                self.doc = automerge::Automerge::new();
+                self.damaged = true;
+            }
+        }
+        self.waiting.clear();
+        self.unsaved = 0;
+        self.charges.clear();
+        for p in self.peers.values_mut() {
+            p.state = afresh(&p.state);
+        }
+    }
+
+    /// Starts over the sync with the followers (but `id`) of the devices `dropped`, whose
+    /// waiting changes went: their clients are told to send again what they sent before
+    /// (else they would take those changes as arrived).
+    fn start_over(&mut self, id: u64, dropped: &[String]) {
+        if dropped.is_empty() {
+            return;
+        }
+        for (other, p) in &mut self.peers {
+            let device = crate::admission::device_of(&p.conn.peer);
+            if *other != id && dropped.iter().any(|d| d == device) {
+                p.state = afresh(&p.state);
+            }
+        }
+    }
+
     /// Drops the changes that wait for a dependency, and lets go of what they held.
     fn drop_waiting(&mut self) {
         if !drop_all(&mut self.doc, &mut self.waiting) {
             self.damaged = true;
         }
     }
+}
+
+/// A follower's sync state started over: their client is told to send again what it sent
+/// before (Automerge's sync reset, or empty heads for a client without it), since what it
+/// took as arrived may not be here.
+pub(super) fn afresh(state: &sync::State) -> Arc<sync::State> {
+    Arc::new(sync::State {
+        their_capabilities: state.their_capabilities.clone(),
+        needs_reset: true,
+        ..sync::State::default()
+    })
 }

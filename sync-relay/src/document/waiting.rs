@@ -213,18 +213,22 @@ impl Waiting {
             })
             .map(|(hash, _)| *hash)
             .collect();
-        loop {
-            let more: Vec<ChangeHash> = self
-                .held
-                .iter()
-                .filter(|(hash, h)| !out.contains(*hash) && h.deps.iter().any(|d| out.contains(d)))
-                .map(|(hash, _)| *hash)
-                .collect();
-            if more.is_empty() {
-                return out;
+        // What waits for one of them, directly or not.
+        let mut waiting_for: HashMap<ChangeHash, Vec<ChangeHash>> = HashMap::new();
+        for (hash, h) in &self.held {
+            for d in &h.deps {
+                waiting_for.entry(*d).or_default().push(*hash);
             }
-            out.extend(more);
         }
+        let mut next: Vec<ChangeHash> = out.iter().copied().collect();
+        while let Some(hash) = next.pop() {
+            for after in waiting_for.get(&hash).into_iter().flatten() {
+                if out.insert(*after) {
+                    next.push(*after);
+                }
+            }
+        }
+        out
     }
 
     /// Drops what is held back (the changes were dropped with it).
@@ -326,11 +330,32 @@ pub(super) fn drop_these(
             }
         }
     }
+    // The changes still held, queued again in one go.
+    let rest: Vec<u8> = waiting
+        .held
+        .values()
+        .flat_map(|h| h.chunk.iter().copied())
+        .collect();
     let rebuilt = without_waiting(doc).and_then(|mut d| {
-        for h in waiting.held.values() {
-            d.load_incremental(&h.chunk)?;
+        if rest.is_empty() {
+            return Ok(d);
         }
-        Ok(d)
+        // Automerge 0.12 panics on some changes rather than refusing them: then nothing
+        // stays held.
+        let queued =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.load_incremental(&rest)));
+        match queued {
+            Ok(result) => result.map(|_| d),
+            Err(_) => {
+                for h in waiting.held.values() {
+                    if !devices.contains(&h.device) {
+                        devices.push(h.device.clone());
+                    }
+                }
+                waiting.clear();
+                without_waiting(doc)
+            }
+        }
     });
     match rebuilt {
         Ok(d) => {
@@ -343,6 +368,26 @@ pub(super) fn drop_these(
             None
         }
     }
+}
+
+/// Whether every change of `chunks` (the chunks of one message) applies to `doc` now: each
+/// depends only on changes `doc` has or the message brings. A whole document counts as
+/// applying (it holds its own history).
+pub(super) fn applies_now(doc: &Automerge, chunks: &[(u8, &[u8])]) -> bool {
+    let mut brought = HashSet::new();
+    let mut deps = Vec::new();
+    for &(kind, chunk) in chunks {
+        if !matches!(kind, 1 | 2) {
+            continue;
+        }
+        let Ok(change) = automerge::Change::try_from(chunk) else {
+            return false;
+        };
+        brought.insert(change.hash());
+        deps.extend(change.deps().iter().copied());
+    }
+    deps.iter()
+        .all(|d| brought.contains(d) || doc.get_change_meta_by_hash(d).is_some())
 }
 
 /// `doc` without the changes it holds back (Automerge keeps them until their dependencies

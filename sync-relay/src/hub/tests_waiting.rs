@@ -442,3 +442,154 @@ async fn a_twin_dropped_takes_nothing_else_that_waits() {
         "the twin went"
     );
 }
+
+/// A change of `actor`, numbered `seq` and starting at operation `start`, on top of `deps`
+/// (a modified client can write any numbers).
+fn numbered(
+    actor: &automerge::ActorId,
+    seq: u64,
+    start: u64,
+    deps: Vec<automerge::ChangeHash>,
+) -> Vec<u8> {
+    use automerge::legacy::{Key, ObjectId, Op, OpType};
+    automerge::Change::from(automerge::ExpandedChange {
+        operations: vec![Op {
+            action: OpType::Put("gefälscht".into()),
+            obj: ObjectId::Root,
+            key: Key::Map("note".into()),
+            pred: Vec::new().into(),
+            insert: false,
+        }],
+        actor_id: actor.clone(),
+        hash: None,
+        seq,
+        start_op: std::num::NonZeroU64::new(start).expect("from 1"),
+        time: 0,
+        message: None,
+        deps,
+        extra_bytes: Vec::new(),
+        author: None,
+    })
+    .raw_bytes()
+    .to_vec()
+}
+
+/// From a review of the fix above: a change that would wait itself still displaced a waiting
+/// twin. One key could send, for Cara's actor and next number, a change waiting for a
+/// change that never comes, and her real change (waiting for its dependency) went. Such a
+/// change is refused now; Cara's changes are stored once her first one arrives.
+#[tokio::test]
+async fn a_change_that_would_wait_displaces_no_twin() {
+    let relay = Relay::new();
+    let (anna, ben, cara) = ("device:ab:w1", "device:cd:w2", "device:gh:w4");
+    let (tx_a, mut out_a) = relay.join(anna);
+    assert_eq!(next_frame(&mut out_a).await.0, "peer");
+    let (tx_b, mut out_b) = relay.join(ben);
+    assert_eq!(next_frame(&mut out_b).await.0, "peer");
+    let (tx_c, mut out_c) = relay.join(cara);
+    assert_eq!(next_frame(&mut out_c).await.0, "peer");
+    let mut doc = Automerge::new();
+    let root = change(&mut doc, 1, 1_000);
+    assert_eq!(send(&tx_a, &mut out_a, anna, vec![root]).await, "sync");
+    let mut caras = automerge::AutoCommit::load(&doc.save()).expect("load");
+    caras.put(automerge::ROOT, "cara", 1).expect("put");
+    let c1 = caras.commit().expect("c1");
+    caras.put(automerge::ROOT, "cara", 2).expect("put");
+    let c2 = caras.commit().expect("c2");
+    assert_eq!(
+        send(&tx_c, &mut out_c, cara, vec![bytes_of(&mut caras, c2)]).await,
+        "sync"
+    );
+    // Ben's twin: Cara's actor, her second number, waiting for a change nobody has.
+    let nowhere = automerge::ChangeHash([7; 32]);
+    let twin = numbered(caras.get_actor(), 2, 900, vec![nowhere]);
+    assert_eq!(send(&tx_b, &mut out_b, ben, vec![twin]).await, "error");
+    assert_eq!(
+        send(&tx_c, &mut out_c, cara, vec![bytes_of(&mut caras, c1)]).await,
+        "sync"
+    );
+    let stored =
+        automerge::Automerge::load(&relay.hub_store().document_bytes("4Tz9wc").expect("stored"))
+            .expect("load");
+    assert!(
+        stored.get_change_meta_by_hash(&c2).is_some(),
+        "Cara's waiting change is stored"
+    );
+}
+
+/// From the same review: a follower whose waiting change went was given a fresh sync state,
+/// which does not tell its client to send again (the client keeps the change among those it
+/// sent). The relay's next message to it now asks for a sync reset.
+#[tokio::test]
+async fn a_follower_whose_waiting_change_went_is_told_to_send_again() {
+    let relay = Relay::new();
+    let (anna, ben, cara) = ("device:ab:w1", "device:cd:w2", "device:gh:w4");
+    let (tx_a, mut out_a) = relay.join(anna);
+    assert_eq!(next_frame(&mut out_a).await.0, "peer");
+    let (tx_b, mut out_b) = relay.join(ben);
+    assert_eq!(next_frame(&mut out_b).await.0, "peer");
+    let (tx_c, mut out_c) = relay.join(cara);
+    assert_eq!(next_frame(&mut out_c).await.0, "peer");
+    let mut doc = Automerge::new();
+    let root = change(&mut doc, 1, 1_000);
+    assert_eq!(send(&tx_a, &mut out_a, anna, vec![root]).await, "sync");
+    // Cara's first change under a new actor waits for one of hers under another.
+    let mut caras = automerge::AutoCommit::load(&doc.save()).expect("load");
+    caras.put(automerge::ROOT, "cara", 1).expect("put");
+    caras.commit();
+    let k = automerge::ActorId::random();
+    caras.set_actor(k.clone());
+    caras.put(automerge::ROOT, "cara", 2).expect("put");
+    let k1 = caras.commit().expect("k1");
+    assert_eq!(
+        send(&tx_c, &mut out_c, cara, vec![bytes_of(&mut caras, k1)]).await,
+        "sync"
+    );
+    // A change under actor K, number 1, that applies now: Cara's goes.
+    let twin = numbered(&k, 1, 500, doc.get_heads());
+    assert_eq!(send(&tx_b, &mut out_b, ben, vec![twin]).await, "sync");
+    let (kind, frame) = next_frame(&mut out_c).await;
+    assert_eq!(kind, "sync");
+    let Ok(allmende_sync_wire::protocol::Inbound::Sync { data, .. }) =
+        allmende_sync_wire::protocol::decode(&frame)
+    else {
+        panic!("a sync message");
+    };
+    let message = automerge::sync::Message::decode(&data).expect("message");
+    assert!(
+        message
+            .flags
+            .is_some_and(|f| f.contains(automerge::sync::MessageFlags::SYNC_RESET)),
+        "{:?}",
+        message.flags
+    );
+}
+
+/// Automerge 0.12 panics on a change whose sequence number skips one of its actor's (its
+/// dependencies present). From any member, such a change ended the document's task: no
+/// answer to anyone, the document stuck until the relay restarted. Its connection is closed
+/// now, and the document serves on.
+#[tokio::test]
+async fn a_change_skipping_a_number_closes_its_connection_and_the_document_serves_on() {
+    let relay = Relay::new();
+    let (anna, ben) = ("device:ab:w1", "device:cd:w2");
+    let (tx_a, mut out_a) = relay.join(anna);
+    assert_eq!(next_frame(&mut out_a).await.0, "peer");
+    let (tx_b, mut out_b) = relay.join(ben);
+    assert_eq!(next_frame(&mut out_b).await.0, "peer");
+    let mut doc = Automerge::new();
+    let root = change(&mut doc, 1, 1_000);
+    assert_eq!(send(&tx_a, &mut out_a, anna, vec![root]).await, "sync");
+    let skipping = numbered(doc.get_actor(), 3, 50, doc.get_heads());
+    assert_eq!(send(&tx_b, &mut out_b, ben, vec![skipping]).await, "error");
+    let next = change(&mut doc, 2, 1_000);
+    assert_eq!(send(&tx_a, &mut out_a, anna, vec![next]).await, "sync");
+    let stored =
+        automerge::Automerge::load(&relay.hub_store().document_bytes("4Tz9wc").expect("stored"))
+            .expect("load");
+    assert_eq!(
+        stored.get_heads(),
+        doc.get_heads(),
+        "Anna's change is stored"
+    );
+}
