@@ -265,22 +265,35 @@ pub fn rewrite_item(doc: &mut AutoCommit, item: &Item, before: &Item) -> Result<
     if let (Item::Project(to), Item::Project(from)) = (&mut to_write, item) {
         to.notes = from.notes.clone();
     }
-    // Team entries the command found put back (taken out of the map by someone not entitled
-    // to) are not copied into the map: they count as they are. One the command takes off is
-    // written as an entry made and deleted at once, so that readers see an entitled change
-    // take the member off.
+    // The command started from the team as readers judge it (entries someone not entitled
+    // took out put back, junk written over an entry left out). What it did not change
+    // stays in the map as the document holds it (nothing copied, nothing deleted); one it
+    // took off that the map shown does not hold is written as an entry made and deleted
+    // at once, so that readers see an entitled change take the member off.
     let mut taken_off: Vec<String> = Vec::new();
     if let (Item::Project(to), Item::Project(was), Item::Project(raw)) =
         (&mut to_write, before, &raw)
     {
-        to.team
-            .retain(|m, t| raw.team.contains_key(m) || was.team.get(m).is_none_or(|w| w != t));
-        taken_off = was
+        let members: std::collections::BTreeSet<String> = to
             .team
             .keys()
-            .filter(|m| !raw.team.contains_key(*m) && !to.team.contains_key(*m))
+            .chain(was.team.keys())
+            .chain(raw.team.keys())
             .cloned()
             .collect();
+        for m in members {
+            let changed = to.team.get(&m) != was.team.get(&m);
+            if changed {
+                if !to.team.contains_key(&m) && !raw.team.contains_key(&m) {
+                    taken_off.push(m);
+                }
+                continue;
+            }
+            match raw.team.get(&m) {
+                Some(kept) => to.team.insert(m, kept.clone()),
+                None => to.team.remove(&m),
+            };
+        }
     }
     settle_owned_fields(doc, &to_write, &changed)?;
     for (list, key, field, value) in &plan_changed {

@@ -231,17 +231,9 @@ fn check_fields(
     }
     // The team as readers see it follows the visibility they see (self-joins count only on
     // a public project): judged again from the document with the visibility put back.
-    // A command starts from the team map as the document holds it, with the entries put
-    // back that someone not entitled took out (a lead can then take such a member off).
-    if let (false, Item::Project(p)) = (header, &mut *item) {
-        let mut now = super::team_at::team_now(doc, &claims);
-        for (member, _) in team.put_back(&mut now, p.visibility) {
-            if let Some(entry) = now.entries.get(&member) {
-                p.team.entry(member).or_insert_with(|| entry.clone());
-            }
-        }
-    }
-    if let (true, Item::Project(p)) = (header, &mut *item) {
+    // Commands start from this team too (entries put back included, junk written over an
+    // entry left out): a lead can take off a member whose entry someone deleted.
+    if let Item::Project(p) = &mut *item {
         let mut now = super::team_at::team_now(doc, &claims);
         for (member, removal) in team.put_back(&mut now, p.visibility) {
             flags.push(team_entry_taken(c, doc_id, &claims, &member, removal));

@@ -53,8 +53,6 @@ pub(crate) struct Claims {
     checked: RefCell<HashMap<ChangeHash, Vec<String>>>,
     /// Every value written to a map field, read when a reader first needs it.
     writes: OnceCell<FieldWrites>,
-    /// The team map a project's creating device made first (see [`super::team_at`]).
-    team_map: OnceCell<Option<ObjId>>,
     /// Per member, how many of their writes a reader found not entitled in this judgement
     /// (see [`super::writers::Owner::wrote_op_limited`]).
     refused: RefCell<HashMap<String, usize>>,
@@ -128,7 +126,6 @@ impl Claims {
             ranges,
             checked: RefCell::default(),
             writes: OnceCell::new(),
-            team_map: OnceCell::new(),
             refused: RefCell::default(),
         }
     }
@@ -169,11 +166,6 @@ impl Claims {
                 .count()
                 > 1
         })
-    }
-
-    /// The team map the project's creating device made first, worked out once by `find`.
-    pub(super) fn team_map(&self, find: impl FnOnce() -> Option<ObjId>) -> Option<&ObjId> {
-        self.team_map.get_or_init(find).as_ref()
     }
 
     /// Per member, the writes found not entitled so far in this judgement.

@@ -3,7 +3,7 @@
 //! the last one an entitled device wrote ([`super::trace`]), however many forged values lie
 //! between (a walk back one change at a time needs a bound, and gave up past it).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use automerge::legacy::{Key, ObjectId, OpId, OpType};
 use automerge::{ActorId, Automerge, ChangeHash, ObjId, ObjType, ScalarValue};
@@ -29,13 +29,22 @@ pub(super) struct Write {
 #[derive(Default)]
 pub(super) struct FieldWrites {
     by_field: HashMap<(ObjectId, String), Vec<Write>>,
-    unlinked_by: HashMap<OpId, Vec<ChangeHash>>,
+    unlinked_by: HashMap<OpId, Vec<Unlink>>,
+    fields: HashMap<ObjectId, BTreeSet<String>>,
+}
+
+/// A change that took away a value or object: by deleting it, or by writing over it.
+#[derive(Clone, Copy)]
+pub(super) struct Unlink {
+    pub(super) change: ChangeHash,
+    pub(super) deletes: bool,
 }
 
 impl FieldWrites {
     pub(super) fn read(doc: &Automerge) -> Self {
         let mut by_field: HashMap<(ObjectId, String), Vec<Write>> = HashMap::new();
-        let mut unlinked_by: HashMap<OpId, Vec<ChangeHash>> = HashMap::new();
+        let mut unlinked_by: HashMap<OpId, Vec<Unlink>> = HashMap::new();
+        let mut fields: HashMap<ObjectId, BTreeSet<String>> = HashMap::new();
         // How far from the document's start each change is (the longest way through its
         // dependencies): a change always lies further than everything it depends on.
         let mut depth: HashMap<ChangeHash, u64> = HashMap::new();
@@ -54,17 +63,30 @@ impl FieldWrites {
             let actor = change.actor_id().clone();
             let start = change.start_op().get();
             for (i, op) in change.decode().operations.into_iter().enumerate() {
-                let Key::Map(key) = op.key else {
-                    continue;
-                };
-                if matches!(op.action, OpType::Put(_) | OpType::Make(_) | OpType::Delete) {
-                    for pred in op.pred.iter() {
-                        let by = unlinked_by.entry(pred.clone()).or_default();
-                        if !by.contains(&hash) {
-                            by.push(hash);
+                // Any operation takes away what it names as its predecessors (Automerge
+                // reads an increment of a value that is no counter as writing over it):
+                // noted whatever its kind and key.
+                let deletes = matches!(op.action, OpType::Delete);
+                for pred in op.pred.iter() {
+                    let by = unlinked_by.entry(pred.clone()).or_default();
+                    if !by.iter().any(|u| u.change == hash) {
+                        by.push(Unlink {
+                            change: hash,
+                            deletes,
+                        });
+                    } else if deletes {
+                        for u in by.iter_mut().filter(|u| u.change == hash) {
+                            u.deletes = true;
                         }
                     }
                 }
+                let Key::Map(key) = op.key else {
+                    continue;
+                };
+                fields
+                    .entry(op.obj.clone())
+                    .or_default()
+                    .insert(key.to_string());
                 let (value, object) = match op.action {
                     OpType::Put(v) => (Some(v), None),
                     OpType::Make(kind) => (None, Some(kind)),
@@ -93,25 +115,22 @@ impl FieldWrites {
         FieldWrites {
             by_field,
             unlinked_by,
+            fields,
         }
     }
 
     /// Every field of `obj` a value was ever written to.
-    pub(super) fn fields_in(&self, obj: &ObjId) -> Vec<String> {
-        let obj = object_id(obj);
-        let mut fields: Vec<String> = self
-            .by_field
-            .keys()
-            .filter(|(o, _)| *o == obj)
-            .map(|(_, field)| field.clone())
-            .collect();
-        fields.sort();
-        fields
+    pub(super) fn fields_in(&self, obj: &ObjId) -> impl Iterator<Item = &str> {
+        self.fields
+            .get(&object_id(obj))
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
     }
 
     /// The changes that took away the value (or object) operation `counter` of `actor`
     /// wrote to a map field: deleted it, or wrote another value over it.
-    pub(super) fn unlinked_by(&self, counter: u64, actor: &ActorId) -> &[ChangeHash] {
+    pub(super) fn unlinked_by(&self, counter: u64, actor: &ActorId) -> &[Unlink] {
         self.unlinked_by
             .get(&OpId(counter, actor.clone()))
             .map_or(&[], Vec::as_slice)

@@ -195,10 +195,14 @@ impl PastTeam for TeamAt<'_> {
 pub(super) struct Team {
     pub(super) entries: BTreeMap<String, TeamMember>,
     written: HashMap<String, ChangeHash>,
-    /// The team maps read, and where (the changes up to `heads`): the entries taken out of
-    /// them count where nobody entitled took them out ([`TeamAt::put_back`]).
+    /// The object of each entry read.
+    objects: HashMap<String, ObjId>,
+    /// The team maps read, and where (the changes up to `heads`, `inside` once worked
+    /// out): the entries taken out of them count where nobody entitled took them out
+    /// ([`TeamAt::put_back`]).
     maps: Vec<ObjId>,
     heads: Vec<ChangeHash>,
+    inside: Option<HashSet<ChangeHash>>,
 }
 
 impl Team {
@@ -221,10 +225,10 @@ pub(super) fn team_now(doc: &Automerge, claims: &Claims) -> Team {
 /// back the entry that once added them) is not one, and a signature someone else wrote over
 /// an entry (to take its member off the team) is stepped past to the version before.
 ///
-/// The map read is the one shown at `ROOT.team`; where someone other than the project's
-/// creating device made that one (a modified client putting an empty map in its place), the
-/// map the creating device made is read first and the entries of the one shown on top of
-/// it (each entry still counts only as its own device signed it).
+/// Every map ever made at `ROOT.team` by then is read, oldest first, the one shown last: a
+/// map someone put in place of another (a modified client putting an empty map there) hides
+/// none of the entries the other held (each entry still counts only as its own device
+/// signed it).
 fn read_team(doc: &Automerge, heads: &[ChangeHash], claims: &Claims) -> Team {
     let mut team = Team::default();
     let Ok(Some((Value::Object(ObjType::Map | ObjType::Table), shown))) =
@@ -233,43 +237,29 @@ fn read_team(doc: &Automerge, heads: &[ChangeHash], claims: &Claims) -> Team {
         return team;
     };
     let inside = OnceCell::new();
-    let original = creators_team_map(doc, claims, &shown);
-    if let Some(original) = &original {
-        read_entries(doc, claims, original, heads, &inside, &mut team);
-    }
-    read_entries(doc, claims, &shown, heads, &inside, &mut team);
-    team.maps = original.into_iter().chain([shown]).collect();
-    team.heads = heads.to_vec();
-    team
-}
-
-/// The team map the project's creating device made first, where the map shown (`shown`) is
-/// another object (whoever made that one: a map made again by the app over a table a
-/// modified client put there is another object too); `None` where it is that one, or
-/// there is none.
-fn creators_team_map(doc: &Automerge, claims: &Claims, shown: &ObjId) -> Option<ObjId> {
-    let original = claims.team_map(|| {
-        let creator = claims.first_header(doc)?.1.device;
-        let made = claims.writes(doc).of(&ROOT, "team").iter().find(|w| {
-            matches!(w.object, Some(ObjType::Map | ObjType::Table))
-                && !claims.ambiguous_op(w.counter, &w.actor)
-                && claims.signers(&w.change).contains(&creator)
-        })?;
-        doc.get_all_at(ROOT, "team", &[made.change])
-            .ok()?
+    // Every team map made by then, oldest first (the one shown among them): a map put in
+    // place of another (by anyone) hides nothing the other held.
+    let all = gone::team_maps(doc, claims);
+    let maps: Vec<ObjId> = if all.len() <= 1 {
+        vec![shown]
+    } else {
+        let within = inside.get_or_init(|| as_of(doc, heads));
+        let mut maps: Vec<ObjId> = all
             .into_iter()
-            .find(|(_, id)| same_object(id, made.counter, &made.actor))
-            .map(|(_, id)| id)
-    })?;
-    let ObjId::Id(counter, actor, _) = original else {
-        return None;
+            .filter(|(_, made)| within.contains(made))
+            .map(|(map, _)| map)
+            .filter(|map| *map != shown)
+            .collect();
+        maps.push(shown);
+        maps
     };
-    (!same_object(shown, *counter, actor)).then(|| original.clone())
-}
-
-/// Whether `id` is the object operation `counter` of `actor` made.
-fn same_object(id: &ObjId, counter: u64, actor: &automerge::ActorId) -> bool {
-    matches!(id, ObjId::Id(n, a, _) if *n == counter && a == actor)
+    for map in &maps {
+        read_entries(doc, claims, map, heads, &inside, &mut team);
+    }
+    team.maps = maps;
+    team.heads = heads.to_vec();
+    team.inside = inside.into_inner();
+    team
 }
 
 /// Reads the entries of team map `obj` at `heads` into `team` (over those already there).
@@ -289,6 +279,7 @@ fn read_entries(
         };
         if let Some((read, signed)) = read_object(doc, claims, &entry, heads, inside) {
             team.written.insert(member.clone(), signed);
+            team.objects.insert(member.clone(), entry);
             team.entries.insert(member, read);
         }
     }

@@ -158,3 +158,147 @@ fn a_member_who_leaves_stays_off_the_team() {
     hand(&mut ben.svc, &mut anna.svc, &id);
     assert!(!project(&mut anna.svc, &id).team.contains_key(&ben_id));
 }
+
+/// From a review of the first fix: a table written over Ben's entry made the next honest
+/// edit of the project (autosurgeon writes a new map over a table) count as taking him off:
+/// a writing-over by someone entitled ended the search. Writing over is no taking off.
+#[test]
+fn a_table_written_over_an_entry_keeps_its_member_through_the_next_edit() {
+    let (mut anna, _ben, mut mallory, community, id, _step) = garden();
+    let ben = ben_of(&mut anna.svc, &community, &id);
+    let forged = forge_dated(&mut mallory.svc, &id, 1, |doc| {
+        let team = child(doc, &ROOT, "team");
+        doc.put_object(&team, ben.as_str(), ObjType::Table)
+            .expect("entry");
+    });
+    hand_bytes(&mut anna.svc, &id, forged);
+    assert!(project(&mut anna.svc, &id).team.contains_key(&ben));
+    anna.svc
+        .execute(Command::AddStep {
+            project: id.clone(),
+            title: "Kompost".into(),
+        })
+        .expect("Anna plans");
+    assert!(project(&mut anna.svc, &id).team.contains_key(&ben));
+    hand(&mut anna.svc, &mut mallory.svc, &id);
+    assert!(project(&mut mallory.svc, &id).team.contains_key(&ben));
+}
+
+/// From the same review: an operation that is no put, make or delete (an increment naming
+/// Ben's entry as its predecessor, which Automerge reads as writing over it) hid his entry
+/// without anyone noticing that it was taken out.
+#[test]
+fn an_entry_hidden_by_an_increment_keeps_its_member() {
+    use automerge::legacy::{Key, ObjectId, Op, OpId, OpType};
+    let (mut anna, _ben, mut mallory, community, id, _step) = garden();
+    let ben = ben_of(&mut anna.svc, &community, &id);
+    let bytes = mallory.svc.doc_bytes(&id).expect("bytes");
+    let mut doc = AutoCommit::load(&bytes).expect("load");
+    doc.set_actor(mallory.svc.device().actor());
+    let team = child(&doc, &ROOT, "team");
+    let entry = child(&doc, &team, &ben);
+    let (automerge::ObjId::Id(tc, ta, _), automerge::ObjId::Id(ec, ea, _)) = (&team, &entry) else {
+        panic!("objects");
+    };
+    let seconds = super::common::T0 / 1000 + 61;
+    let max_op = doc
+        .document()
+        .get_changes(&[])
+        .iter()
+        .map(|c| c.max_op())
+        .max()
+        .unwrap_or(0);
+    let hidden = automerge::Change::from(automerge::ExpandedChange {
+        operations: vec![Op {
+            action: OpType::Increment(1),
+            obj: ObjectId::Id(OpId(*tc, ta.clone())),
+            key: Key::Map(ben.as_str().into()),
+            pred: vec![OpId(*ec, ea.clone())].into(),
+            insert: false,
+        }],
+        actor_id: mallory.svc.device().actor(),
+        hash: None,
+        seq: 1,
+        start_op: std::num::NonZeroU64::new(max_op + 1).expect("n"),
+        time: seconds,
+        message: None,
+        deps: doc.get_heads(),
+        extra_bytes: Vec::new(),
+        author: None,
+    });
+    let hash = hidden.hash();
+    doc.apply_changes([hidden]).expect("apply");
+    doc.empty_change(
+        automerge::transaction::CommitOptions::default().with_message(signature_message(
+            mallory.svc.device(),
+            &id,
+            &hash,
+        )),
+    );
+    hand_bytes(&mut anna.svc, &id, doc.save());
+    assert!(project(&mut anna.svc, &id).team.contains_key(&ben));
+}
+
+/// `by`'s client puts a new, empty team map in place of the one shown.
+fn replace_team_map(by: &mut Service, id: &str, n: i64) -> Vec<u8> {
+    forge_dated(by, id, n, |doc| {
+        doc.put_object(ROOT, "team", ObjType::Map).expect("map");
+    })
+}
+
+/// From the same review: only the creator's map and the one shown were read, so a member
+/// added into a map someone had put in place of the first was dropped when that map was
+/// replaced again.
+#[test]
+fn a_member_added_into_a_replaced_map_stays_when_it_is_replaced_again() {
+    let (mut anna, _ben, mut mallory, community, id, _step) = garden();
+    let forged = replace_team_map(&mut mallory.svc, &id, 1);
+    hand_bytes(&mut anna.svc, &id, forged);
+    let cara = anna
+        .svc
+        .execute(Command::AddMember {
+            community: community.clone(),
+            display_name: "Cara".into(),
+            role: allmende_core::model::Role::Member,
+        })
+        .expect("Cara")
+        .id;
+    anna.svc
+        .execute(Command::AddTeamMember {
+            project: id.clone(),
+            member: cara.clone(),
+            role: allmende_core::model::TeamRole::Member,
+        })
+        .expect("Cara on the team");
+    let community_bytes = anna.svc.doc_bytes(&community).expect("community");
+    hand_bytes(&mut mallory.svc, &community, community_bytes);
+    hand(&mut anna.svc, &mut mallory.svc, &id);
+    let forged = replace_team_map(&mut mallory.svc, &id, 2);
+    hand_bytes(&mut anna.svc, &id, forged);
+    let team = project(&mut anna.svc, &id).team;
+    assert!(team.contains_key(&cara), "{team:?}");
+}
+
+/// From the same review: Mallory deletes Ben's entry, Anna takes Ben off (her change lands
+/// in the map shown then), and Mallory puts yet another map in place: Ben stays off.
+#[test]
+fn a_member_taken_off_stays_off_when_the_map_is_replaced_again() {
+    let (mut anna, _ben, mut mallory, community, id, _step) = garden();
+    let ben = ben_of(&mut anna.svc, &community, &id);
+    let forged = forge_dated(&mut mallory.svc, &id, 1, |doc| delete_entry(doc, &ben));
+    hand_bytes(&mut mallory.svc, &id, forged);
+    let forged = replace_team_map(&mut mallory.svc, &id, 2);
+    hand_bytes(&mut anna.svc, &id, forged);
+    assert!(project(&mut anna.svc, &id).team.contains_key(&ben));
+    anna.svc
+        .execute(Command::RemoveTeamMember {
+            project: id.clone(),
+            member: ben.clone(),
+        })
+        .expect("Anna takes Ben off");
+    assert!(!project(&mut anna.svc, &id).team.contains_key(&ben));
+    hand(&mut anna.svc, &mut mallory.svc, &id);
+    let forged = replace_team_map(&mut mallory.svc, &id, 3);
+    hand_bytes(&mut anna.svc, &id, forged);
+    assert!(!project(&mut anna.svc, &id).team.contains_key(&ben));
+}

@@ -1,43 +1,52 @@
-//! Team entries taken out of a project's team map: deleted, or written over by another
-//! object. The app takes an entry away only when its member leaves the team, or a lead or a
-//! moderator takes them off; any member's modified client can delete any entry. An entry
-//! taken away by nobody entitled to still counts ([`TeamAt::put_back`]).
+//! Team entries taken out of a project's team maps: deleted, or hidden by another value or
+//! object written over them. The app deletes an entry only when its member leaves the team,
+//! or a lead or a moderator takes them off; any member's modified client can take out any
+//! entry. An entry taken out by nobody entitled to delete it still counts
+//! ([`TeamAt::put_back`]).
 //!
-//! What a document ever had in its team maps and lost is read once per judgement
-//! ([`TeamAt`] keeps it); each reading of a team (now, or at a past change) picks from it
-//! what had been taken out by then.
+//! What a document's team maps ever held and lost is read once per judgement ([`TeamAt`]
+//! keeps it); each reading of a team (now, or at a past change) picks from it what had been
+//! taken out by then.
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashSet};
 
-use automerge::{ActorId, Automerge, ChangeHash, ObjId, ObjType, ROOT};
+use automerge::{ActorId, Automerge, ChangeHash, ObjId, ObjType, ReadDoc, ROOT};
 
 use super::{read_object, Team, TeamAt};
 use crate::governance::change_sigs::Claims;
-use crate::model::{TeamMember, Visibility};
+use crate::governance::field_writes::Unlink;
+use crate::model::{TeamMember, TeamRole, Visibility};
 
 /// An entry object once in a team map and taken out of it since (as read once per
-/// document).
+/// judgement).
 pub(super) struct Taken {
-    /// The team map it was in, and its member.
     map: ObjId,
     member: String,
     /// The change that made it, and its operation (the order Automerge shows values in).
     made: ChangeHash,
-    counter: u64,
-    actor: ActorId,
+    order: (u64, ActorId),
     /// The entry, in the version its own device signed, and the change that wrote that;
     /// `None` for an object that never was such an entry.
     entry: Option<(TeamMember, ChangeHash)>,
-    /// The changes that took it out (deleted it, or wrote over it).
-    unlinks: Vec<ChangeHash>,
+    /// The changes that took it out (deleted it, or wrote over it); none for one hidden by
+    /// an operation that names no predecessor.
+    unlinks: Vec<Unlink>,
 }
 
-/// An entry taken out of a team map by the time a team is read, with the changes that took
-/// it out by then.
-struct Alternative {
-    entry: Option<(TeamMember, ChangeHash)>,
-    unlinks: Vec<ChangeHash>,
+/// Every map ever made at `ROOT.team`, oldest first, with the change that made it.
+pub(super) fn team_maps(doc: &Automerge, claims: &Claims) -> Vec<(ObjId, ChangeHash)> {
+    let mut maps: Vec<(ObjId, ChangeHash, (u64, ActorId))> = claims
+        .writes(doc)
+        .of(&ROOT, "team")
+        .iter()
+        .filter(|w| matches!(w.object, Some(ObjType::Map | ObjType::Table)))
+        .filter_map(|w| {
+            object(doc, w.counter, &w.actor).map(|o| (o, w.change, (w.counter, w.actor.clone())))
+        })
+        .collect();
+    maps.sort_by(|a, b| a.2.cmp(&b.2));
+    maps.into_iter().map(|(o, c, _)| (o, c)).collect()
 }
 
 /// Every entry object ever made in a team map of `doc` and taken out since.
@@ -46,31 +55,29 @@ fn taken(doc: &Automerge, claims: &Claims) -> Vec<Taken> {
     let heads = doc.get_heads();
     let inside = OnceCell::new();
     let mut out = Vec::new();
-    for map_write in writes.of(&ROOT, "team") {
-        if !matches!(map_write.object, Some(ObjType::Map | ObjType::Table)) {
-            continue;
-        }
-        let Some(map) = object(doc, map_write.counter, &map_write.actor) else {
-            continue;
-        };
+    for (map, _) in team_maps(doc, claims) {
         for member in writes.fields_in(&map) {
-            for w in writes.of(&map, &member) {
+            for w in writes.of(&map, member) {
                 if !matches!(w.object, Some(ObjType::Map | ObjType::Table)) {
                     continue;
                 }
+                let Some(obj) = object(doc, w.counter, &w.actor) else {
+                    continue;
+                };
                 let unlinks = writes.unlinked_by(w.counter, &w.actor);
-                if unlinks.is_empty() {
+                let shown = || {
+                    doc.get_all(&map, member)
+                        .is_ok_and(|all| all.iter().any(|(_, id)| *id == obj))
+                };
+                if unlinks.is_empty() && shown() {
                     continue;
                 }
-                let entry = object(doc, w.counter, &w.actor)
-                    .and_then(|obj| read_object(doc, claims, &obj, &heads, &inside));
                 out.push(Taken {
                     map: map.clone(),
-                    member: member.clone(),
+                    member: member.to_string(),
                     made: w.change,
-                    counter: w.counter,
-                    actor: w.actor.clone(),
-                    entry,
+                    order: (w.counter, w.actor.clone()),
+                    entry: read_object(doc, claims, &obj, &heads, &inside),
                     unlinks: unlinks.to_vec(),
                 });
             }
@@ -84,55 +91,22 @@ fn object(doc: &Automerge, counter: u64, actor: &ActorId) -> Option<ObjId> {
     doc.import_obj(&format!("{counter}@{actor}")).ok()
 }
 
-/// Per member, the entries of team maps `maps` taken out by `heads`, newest first, from
-/// `all` (every entry ever taken out of the document's team maps).
-fn alternatives(
-    doc: &Automerge,
-    all: &[Taken],
-    maps: &[ObjId],
-    heads: &[ChangeHash],
-) -> BTreeMap<String, Vec<Alternative>> {
-    let relevant: Vec<&Taken> = all.iter().filter(|t| maps.contains(&t.map)).collect();
-    if relevant.is_empty() {
-        return BTreeMap::new();
-    }
-    let inside: HashSet<ChangeHash> = super::as_of(doc, heads);
-    let mut found: BTreeMap<String, Vec<&Taken>> = BTreeMap::new();
-    for t in relevant {
-        if inside.contains(&t.made) && t.unlinks.iter().any(|u| inside.contains(u)) {
-            found.entry(t.member.clone()).or_default().push(t);
-        }
-    }
-    found
-        .into_iter()
-        .map(|(member, mut list)| {
-            list.sort_by(|a, b| (b.counter, &b.actor).cmp(&(a.counter, &a.actor)));
-            let alternatives = list
-                .into_iter()
-                .map(|t| Alternative {
-                    entry: t
-                        .entry
-                        .clone()
-                        .filter(|(_, signed)| inside.contains(signed)),
-                    unlinks: t
-                        .unlinks
-                        .iter()
-                        .filter(|u| inside.contains(*u))
-                        .copied()
-                        .collect(),
-                })
-                .collect();
-            (member, alternatives)
-        })
-        .collect()
+/// One entry a member's place on the team is judged by: shown, or taken out by then.
+struct Candidate {
+    order: (u64, ActorId),
+    entry: Option<(TeamMember, ChangeHash)>,
+    unlinks: Vec<Unlink>,
+    taken: bool,
 }
 
 impl TeamAt<'_> {
-    /// Puts back into `team` (read with visibility `visibility`) the entries taken out of
-    /// the map by nobody entitled to: for a member whose entry shown does not hold (or who
-    /// has none), the entries taken out are looked at newest first, up to one an entitled
-    /// change took out (their member was taken off the team). Returns the members put
-    /// back, with the change that last took their entry out.
+    /// Puts back into `team` (read with visibility `visibility`) what was taken out of its
+    /// maps by nobody entitled to. For each member with an entry taken out by then, their
+    /// entries (shown and taken out) are looked at newest first: one deleted by someone
+    /// entitled to take them off the team ends it (they are off); otherwise the first that
+    /// holds is theirs. An entry written over counts on (writing over is no taking off: an
+    /// honest edit writes a new entry over junk someone put in place of the member's).
+    /// Returns the members put back, with the change that last took their entry out.
     pub(in crate::governance) fn put_back(
         &self,
         team: &mut Team,
@@ -143,54 +117,112 @@ impl TeamAt<'_> {
             return back;
         };
         let all = self.taken.get_or_init(|| taken(self.doc, self.claims));
-        let alternatives = alternatives(self.doc, all, &team.maps, &team.heads);
-        for (member, alternatives) in alternatives {
-            let holds = |entry: &TeamMember, written: ChangeHash| {
-                super::super::items::entry_holds(
-                    self.c,
-                    project,
-                    visibility,
-                    &member,
-                    entry,
-                    || self.lead_at(written, &entry.by),
-                )
-            };
-            let shown = team
-                .entries
-                .get(&member)
-                .zip(team.written.get(&member).copied());
-            if shown.is_some_and(|(entry, written)| holds(entry, written)) {
+        if !all.iter().any(|t| team.maps.contains(&t.map)) {
+            return back;
+        }
+        let inside = team
+            .inside
+            .get_or_insert_with(|| super::as_of(self.doc, &team.heads));
+        let mut by_member: BTreeMap<&str, Vec<Candidate>> = BTreeMap::new();
+        for t in all.iter().filter(|t| team.maps.contains(&t.map)) {
+            if !inside.contains(&t.made)
+                || !(t.unlinks.is_empty() || t.unlinks.iter().any(|u| inside.contains(&u.change)))
+            {
                 continue;
             }
-            for alternative in alternatives {
-                if alternative
+            by_member.entry(&t.member).or_default().push(Candidate {
+                order: t.order.clone(),
+                entry: t
+                    .entry
+                    .clone()
+                    .filter(|(_, signed)| inside.contains(signed)),
+                unlinks: t
                     .unlinks
                     .iter()
-                    .any(|u| self.may_take_off(*u, &member))
+                    .filter(|u| inside.contains(&u.change))
+                    .copied()
+                    .collect(),
+                taken: true,
+            });
+        }
+        // Who was ever a lead: only their entries need the costly question of whether they
+        // were one when they wrote (junk entries of others never ask it).
+        let ever_lead: HashSet<String> = all
+            .iter()
+            .filter_map(|t| t.entry.as_ref().map(|(e, _)| (&t.member, e)))
+            .chain(team.entries.iter())
+            .filter(|(_, e)| e.role == TeamRole::Lead)
+            .map(|(m, _)| m.clone())
+            .collect();
+        for (member, mut candidates) in by_member {
+            if let (Some(entry), Some(written), Some(ObjId::Id(counter, actor, _))) = (
+                team.entries.get(member),
+                team.written.get(member),
+                team.objects.get(member),
+            ) {
+                candidates.push(Candidate {
+                    order: (*counter, actor.clone()),
+                    entry: Some((entry.clone(), *written)),
+                    unlinks: Vec::new(),
+                    taken: false,
+                });
+            }
+            candidates.sort_by(|a, b| b.order.cmp(&a.order));
+            let mut chosen = None;
+            for c in candidates {
+                if c.unlinks
+                    .iter()
+                    .any(|u| u.deletes && self.may_take_off(u.change, member, &ever_lead))
                 {
                     break;
                 }
-                let Some((entry, signed)) = alternative.entry else {
+                let Some((entry, signed)) = c.entry else {
                     continue;
                 };
-                if holds(&entry, signed) {
-                    team.written.insert(member.clone(), signed);
-                    team.entries.insert(member.clone(), entry);
-                    back.push((member.clone(), alternative.unlinks.last().copied()));
+                if self.holds(project, visibility, member, &entry, signed, &ever_lead) {
+                    chosen = Some((entry, signed, c.taken, c.unlinks.last().map(|u| u.change)));
                     break;
+                }
+            }
+            match chosen {
+                Some((entry, signed, taken, last)) => {
+                    team.written.insert(member.to_string(), signed);
+                    team.entries.insert(member.to_string(), entry);
+                    if taken {
+                        back.push((member.to_string(), last));
+                    }
+                }
+                None => {
+                    team.entries.remove(member);
+                    team.written.remove(member);
                 }
             }
         }
         back
     }
 
-    /// Whether change `change`, which took the team entry of `member` out of the map, was
-    /// signed by a device of the member themselves, of someone who may edit any content, or
-    /// of a lead of the project then. A member whose changes were found not entitled often
-    /// in this judgement is not asked about again (their further ones count as not
-    /// entitled: the entry stays), so that one member's forgeries cannot use up the
-    /// past-team reads.
-    fn may_take_off(&self, change: ChangeHash, member: &str) -> bool {
+    /// Whether entry `t` of `member` (its signature written by change `written`) holds on
+    /// its own ([`crate::governance::items::entry_holds`]). Whether its author was a lead
+    /// then is asked only of someone who ever led the project, and not of a member whose
+    /// writes were found not entitled often in this judgement (see [`Self::may_take_off`]).
+    fn holds(
+        &self,
+        project: &crate::model::Project,
+        visibility: Visibility,
+        member: &str,
+        t: &TeamMember,
+        written: ChangeHash,
+        ever_lead: &HashSet<String>,
+    ) -> bool {
+        crate::governance::items::entry_holds(self.c, project, visibility, member, t, || {
+            ever_lead.contains(&t.by) && self.lead_limited(written, &t.by)
+        })
+    }
+
+    /// Whether change `change`, which deleted a team entry of `member`, was signed by a
+    /// device of the member themselves, of someone who may edit any content, or of a lead
+    /// of the project then.
+    fn may_take_off(&self, change: ChangeHash, member: &str, ever_lead: &HashSet<String>) -> bool {
         let at = self.claims.at(&change);
         self.claims.signers(&change).iter().any(|device| {
             let Some(owner) = self.c.device_owners.get(device) else {
@@ -199,22 +231,27 @@ impl TeamAt<'_> {
             let Some(role) = self.c.device_of_at(owner, device, at).map(|m| m.role) else {
                 return false;
             };
-            if owner == member
+            owner == member
                 || crate::permission::allows(role, crate::permission::Action::EditAnyContent)
-            {
-                return true;
-            }
-            let refused = self.claims.refused();
-            if refused.borrow().get(owner).copied().unwrap_or(0)
-                >= crate::governance::writers::MAX_REFUSED_PER_JUDGEMENT
-            {
-                return false;
-            }
-            let lead = self.lead_at(change, owner);
-            if !lead {
-                *refused.borrow_mut().entry(owner.clone()).or_insert(0) += 1;
-            }
-            lead
+                || (ever_lead.contains(owner) && self.lead_limited(change, owner))
         })
+    }
+
+    /// Whether `member` was a lead when change `change` was made, asked at most
+    /// [`MAX_REFUSED_PER_JUDGEMENT`](crate::governance::writers::MAX_REFUSED_PER_JUDGEMENT)
+    /// times with the answer "no" per member in a judgement (past that, "no" unasked): one
+    /// member's forged entries cannot use up the past-team reads others' need.
+    fn lead_limited(&self, change: ChangeHash, member: &str) -> bool {
+        let refused = self.claims.refused();
+        if refused.borrow().get(member).copied().unwrap_or(0)
+            >= crate::governance::writers::MAX_REFUSED_PER_JUDGEMENT
+        {
+            return false;
+        }
+        let lead = self.lead_at(change, member);
+        if !lead {
+            *refused.borrow_mut().entry(member.to_string()).or_insert(0) += 1;
+        }
+        lead
     }
 }
