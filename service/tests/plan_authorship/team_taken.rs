@@ -302,3 +302,101 @@ fn a_member_taken_off_stays_off_when_the_map_is_replaced_again() {
     hand_bytes(&mut anna.svc, &id, forged);
     assert!(!project(&mut anna.svc, &id).team.contains_key(&ben));
 }
+
+/// From a review: Mallory's 2,100 team entries under keys of her own (each signed as the app
+/// signs one, written in a change of its own and deleted again) each asked whether she was
+/// a lead when she wrote it, using up the 2,048 past-team reads of a judgement; Ben's
+/// taking her off the team (he leads, he did not create the project) then counted as not
+/// entitled, and she was back on it. Only who ever led is asked that now, a bounded number
+/// of times.
+#[test]
+fn thousands_of_entries_made_and_deleted_do_not_undo_a_leads_removal() {
+    use allmende_core::apply::Item;
+    use allmende_core::model::{TeamMember, TeamRole};
+    let (mut anna, mut ben, mut mallory, community, id, _step) = garden();
+    let ben_id = ben.svc.me(&community).expect("id").expect("Ben");
+    let mallory_id = mallory.svc.me(&community).expect("id").expect("Mallory");
+    for (member, role) in [(&ben_id, TeamRole::Lead), (&mallory_id, TeamRole::Member)] {
+        anna.svc
+            .execute(Command::AddTeamMember {
+                project: id.clone(),
+                member: member.clone(),
+                role,
+            })
+            .expect("on the team");
+    }
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    ben.svc
+        .execute(Command::RemoveTeamMember {
+            project: id.clone(),
+            member: mallory_id.clone(),
+        })
+        .expect("Ben takes Mallory off");
+    hand(&mut ben.svc, &mut anna.svc, &id);
+    hand(&mut ben.svc, &mut mallory.svc, &id);
+    assert!(!project(&mut anna.svc, &id).team.contains_key(&mallory_id));
+    let shape = project(&mut mallory.svc, &id);
+    let device = mallory.svc.device().public_hex();
+    let bytes = mallory.svc.doc_bytes(&id).expect("bytes");
+    let mut doc = AutoCommit::load(&bytes).expect("load");
+    doc.set_actor(mallory.svc.device().actor());
+    let team = child(&doc, &ROOT, "team");
+    for n in 0..2_100_i64 {
+        let key = format!("!{n:04}");
+        let before = Item::Project(allmende_core::model::Project {
+            team: std::collections::BTreeMap::new(),
+            ..shape.clone()
+        });
+        let mut item = Item::Project(allmende_core::model::Project {
+            team: std::collections::BTreeMap::from([(
+                key.clone(),
+                TeamMember {
+                    role: TeamRole::Member,
+                    joined_at: super::common::T0 + n,
+                    by: mallory_id.clone(),
+                    device: device.clone(),
+                    sig: String::new(),
+                },
+            )]),
+            ..shape.clone()
+        });
+        allmende_core::governance::sign_item(&mut item, Some(&before), mallory.svc.device());
+        let Item::Project(signed) = item else {
+            panic!("a project");
+        };
+        let t = &signed.team[&key];
+        let e = doc
+            .put_object(&team, key.as_str(), ObjType::Map)
+            .expect("entry");
+        for (k, v) in [
+            ("role", "member"),
+            ("by", t.by.as_str()),
+            ("device", t.device.as_str()),
+            ("sig", t.sig.as_str()),
+        ] {
+            doc.put(&e, k, v).expect("field");
+        }
+        doc.put(&e, "joined_at", t.joined_at).expect("field");
+        commit_dated(&mut doc, &mallory.svc, &id, 2 * n);
+        doc.delete(&team, key.as_str()).expect("delete");
+        commit_dated(&mut doc, &mallory.svc, &id, 2 * n + 1);
+    }
+    hand_bytes(&mut anna.svc, &id, doc.save());
+    assert!(!project(&mut anna.svc, &id).team.contains_key(&mallory_id));
+}
+
+/// Commits what `by`'s client wrote into `doc` as its `n`-th forged change, dated after
+/// everyone joined, and signs it as the app would.
+fn commit_dated(doc: &mut AutoCommit, by: &Service, id: &str, n: i64) {
+    let seconds = super::common::T0 / 1000 + 60 + n;
+    let hash = doc
+        .commit_with(automerge::transaction::CommitOptions::default().with_time(seconds))
+        .expect("a change");
+    doc.empty_change(
+        automerge::transaction::CommitOptions::default().with_message(signature_message(
+            by.device(),
+            id,
+            &hash,
+        )),
+    );
+}
