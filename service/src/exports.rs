@@ -7,8 +7,8 @@ use allmende_core::export_json::{ExportFault, JsonExport};
 
 use crate::cache::{load_cached, load_community};
 use crate::docs;
+use crate::judge::checked_item;
 use crate::transfer::ImportReport;
-use crate::write::checked_item;
 use crate::Service;
 use allmende_store::error::{PeerError, Result};
 

@@ -10,7 +10,7 @@ use allmende_core::model::{DocKind, Request};
 use allmende_core::query::{ListFilter, Notification};
 use allmende_core::time::DAY_MS;
 
-use super::write::checked_item;
+use super::judge::checked_item;
 use super::Service;
 use crate::cache::{load_cached, load_community};
 use crate::docs;

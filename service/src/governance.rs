@@ -5,7 +5,7 @@
 use allmende_core::governance::{body, Flag};
 use allmende_core::model::Moderation;
 
-use super::write::checked_item;
+use super::judge::checked_item;
 use super::Service;
 use crate::cache::{load_cached, load_community};
 use crate::docs;

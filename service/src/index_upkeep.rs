@@ -5,7 +5,7 @@ use allmende_core::index::{project, project_community};
 
 use crate::cache::{load_cached, load_community};
 use crate::docs;
-use crate::write::{checked_item, item_for_index};
+use crate::judge::{checked_item, item_for_index};
 use crate::Service;
 use allmende_store::error::Result;
 use allmende_store::index;

@@ -37,6 +37,7 @@ mod guests;
 mod history;
 mod ids;
 mod index_upkeep;
+mod judge;
 mod private_contact;
 mod quarantine;
 mod read;

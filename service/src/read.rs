@@ -12,7 +12,7 @@ use allmende_core::DomainError;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
-use super::write::checked_item;
+use super::judge::checked_item;
 use super::Service;
 use crate::cache::{load_cached, load_community};
 use crate::docs;

@@ -8,7 +8,8 @@ use allmende_core::index::project_community;
 use allmende_core::model::{DocKind, Header};
 use serde::{Deserialize, Serialize};
 
-use super::write::{checked_item, index_item, judge_items_again, save_changes, save_new};
+use super::judge::{checked_item, index_item, judge_items_again};
+use super::write::{save_changes, save_new};
 use super::Service;
 use crate::cache::{load_cached, load_community};
 use crate::docs::{self, MAX_DOC_BYTES};
