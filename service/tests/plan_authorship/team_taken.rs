@@ -400,3 +400,83 @@ fn commit_dated(doc: &mut AutoCommit, by: &Service, id: &str, n: i64) {
         )),
     );
 }
+
+/// From a second review: an object written at Ben's key concurrently with his entry (no
+/// predecessor named, a higher operation number) hides his entry without taking it out:
+/// Automerge shows the higher one. Ben stays.
+#[test]
+fn an_entry_hidden_by_a_concurrent_object_keeps_its_member() {
+    use automerge::legacy::{Key, ObjectId, Op, OpId, OpType};
+    let (mut anna, _ben, mut mallory, community, id, _step) = garden();
+    let ben = ben_of(&mut anna.svc, &community, &id);
+    let bytes = mallory.svc.doc_bytes(&id).expect("bytes");
+    let mut doc = AutoCommit::load(&bytes).expect("load");
+    doc.set_actor(mallory.svc.device().actor());
+    let team = child(&doc, &ROOT, "team");
+    let automerge::ObjId::Id(tc, ta, _) = &team else {
+        panic!("a map");
+    };
+    let max_op = doc
+        .document()
+        .get_changes(&[])
+        .iter()
+        .map(|c| c.max_op())
+        .max()
+        .unwrap_or(0);
+    // A well-formed entry (so no repair touches it), of Mallory's own device.
+    let me = mallory.svc.device().actor();
+    let made = ObjectId::Id(OpId(max_op + 1, me.clone()));
+    let mallory_id = mallory.svc.me(&community).expect("id").expect("Mallory");
+    let device = mallory.svc.device().public_hex();
+    let mut operations = vec![Op {
+        action: OpType::Make(ObjType::Map),
+        obj: ObjectId::Id(OpId(*tc, ta.clone())),
+        key: Key::Map(ben.as_str().into()),
+        pred: Vec::new().into(),
+        insert: false,
+    }];
+    for (k, v) in [
+        ("role", "member"),
+        ("by", mallory_id.as_str()),
+        ("device", device.as_str()),
+        ("sig", "00"),
+    ] {
+        operations.push(Op {
+            action: OpType::Put(v.into()),
+            obj: made.clone(),
+            key: Key::Map(k.into()),
+            pred: Vec::new().into(),
+            insert: false,
+        });
+    }
+    operations.push(Op {
+        action: OpType::Put(automerge::ScalarValue::Int(1)),
+        obj: made,
+        key: Key::Map("joined_at".into()),
+        pred: Vec::new().into(),
+        insert: false,
+    });
+    let hiding = automerge::Change::from(automerge::ExpandedChange {
+        operations,
+        actor_id: mallory.svc.device().actor(),
+        hash: None,
+        seq: 1,
+        start_op: std::num::NonZeroU64::new(max_op + 1).expect("n"),
+        time: super::common::T0 / 1000 + 61,
+        message: None,
+        deps: doc.get_heads(),
+        extra_bytes: Vec::new(),
+        author: None,
+    });
+    let hash = hiding.hash();
+    doc.apply_changes([hiding]).expect("apply");
+    doc.empty_change(
+        automerge::transaction::CommitOptions::default().with_message(signature_message(
+            mallory.svc.device(),
+            &id,
+            &hash,
+        )),
+    );
+    hand_bytes(&mut anna.svc, &id, doc.save());
+    assert!(project(&mut anna.svc, &id).team.contains_key(&ben));
+}

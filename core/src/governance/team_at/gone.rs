@@ -65,9 +65,11 @@ fn taken(doc: &Automerge, claims: &Claims) -> Vec<Taken> {
                     continue;
                 };
                 let unlinks = writes.unlinked_by(w.counter, &w.actor);
+                // Shown: the value Automerge shows there (one written concurrently with a
+                // higher number, naming no predecessor, hides it as well as a deletion).
                 let shown = || {
-                    doc.get_all(&map, member)
-                        .is_ok_and(|all| all.iter().any(|(_, id)| *id == obj))
+                    doc.get(&map, member)
+                        .is_ok_and(|v| v.is_some_and(|(_, id)| id == obj))
                 };
                 if unlinks.is_empty() && shown() {
                     continue;
