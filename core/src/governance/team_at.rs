@@ -197,6 +197,8 @@ pub(super) struct Team {
     written: HashMap<String, ChangeHash>,
     /// The object of each entry read.
     objects: HashMap<String, ObjId>,
+    /// Entries of older maps a newer map's entry for the same member was read over.
+    overridden: HashMap<String, Vec<(TeamMember, ChangeHash, ObjId)>>,
     /// The team maps read, and where (the changes up to `heads`, `inside` once worked
     /// out): the entries taken out of them count where nobody entitled took them out
     /// ([`TeamAt::put_back`]).
@@ -278,6 +280,18 @@ fn read_entries(
             continue;
         };
         if let Some((read, signed)) = read_object(doc, claims, &entry, heads, inside) {
+            // One an older map held stays a candidate (a newer map someone put in place
+            // can hold junk for the member, see `gone`).
+            if let (Some(was), Some(written), Some(object)) = (
+                team.entries.remove(&member),
+                team.written.remove(&member),
+                team.objects.remove(&member),
+            ) {
+                team.overridden
+                    .entry(member.clone())
+                    .or_default()
+                    .push((was, written, object));
+            }
             team.written.insert(member.clone(), signed);
             team.objects.insert(member.clone(), entry);
             team.entries.insert(member, read);
@@ -312,6 +326,51 @@ fn read_object(
         },
         signed,
     ))
+}
+
+/// Every version of team entry object `entry` its own device signed (the change that wrote
+/// its signature is the device's the entry names then), among the changes `inside`, newest
+/// first, with the operation that wrote the signature.
+fn signed_versions(
+    doc: &Automerge,
+    claims: &Claims,
+    entry: &ObjId,
+    inside: &HashSet<ChangeHash>,
+) -> Vec<(TeamMember, ChangeHash, (u64, automerge::ActorId))> {
+    let mut out = Vec::new();
+    for w in claims.writes(doc).of(entry, "sig").iter().rev() {
+        if !inside.contains(&w.change) || claims.ambiguous_op(w.counter, &w.actor) {
+            continue;
+        }
+        let writer = claims.signers(&w.change).into_iter().next();
+        let at = [w.change];
+        let text = |field: &str| text_at(doc, entry, field, &at);
+        if writer.is_none() || text("device") != writer {
+            continue;
+        }
+        let joined_at = match doc.get_at(entry, "joined_at", &at) {
+            Ok(Some((Value::Scalar(s), _))) => s.as_i64(),
+            _ => None,
+        };
+        let (Some(role), Some(joined_at)) = (
+            text("role").and_then(|r| r.parse::<TeamRole>().ok()),
+            joined_at,
+        ) else {
+            continue;
+        };
+        out.push((
+            TeamMember {
+                role,
+                joined_at,
+                by: text("by").unwrap_or_default(),
+                device: text("device").unwrap_or_default(),
+                sig: text("sig").unwrap_or_default(),
+            },
+            w.change,
+            (w.counter, w.actor.clone()),
+        ));
+    }
+    out
 }
 
 fn text_at(doc: &Automerge, obj: &ObjId, field: &str, heads: &[ChangeHash]) -> Option<String> {

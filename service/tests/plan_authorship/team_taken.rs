@@ -480,3 +480,88 @@ fn an_entry_hidden_by_a_concurrent_object_keeps_its_member() {
     hand_bytes(&mut anna.svc, &id, doc.save());
     assert!(project(&mut anna.svc, &id).team.contains_key(&ben));
 }
+
+/// From a second review: Mallory writes her own device and a signature of hers into Ben's
+/// entry, in place. The entry then read as signed by her (and did not hold); Ben's own
+/// version counts on.
+#[test]
+fn an_entry_signed_over_in_place_with_another_device_keeps_its_member() {
+    let (mut anna, _ben, mut mallory, community, id, _step) = garden();
+    let ben = ben_of(&mut anna.svc, &community, &id);
+    let device = mallory.svc.device().public_hex();
+    let forged = forge_dated(&mut mallory.svc, &id, 1, |doc| {
+        let team = child(doc, &ROOT, "team");
+        let e = child(doc, &team, &ben);
+        doc.put(&e, "device", device.as_str()).expect("device");
+        doc.put(&e, "sig", "00").expect("sig");
+    });
+    hand_bytes(&mut anna.svc, &id, forged);
+    assert!(project(&mut anna.svc, &id).team.contains_key(&ben));
+}
+
+/// From a second review: a newer team map holding an entry for Ben that reads (signed by
+/// Mallory's own device) but does not hold was read over his entry in the older map.
+#[test]
+fn a_junk_entry_in_a_newer_map_keeps_the_member_of_the_older_one() {
+    let (mut anna, _ben, mut mallory, community, id, _step) = garden();
+    let ben = ben_of(&mut anna.svc, &community, &id);
+    let device = mallory.svc.device().public_hex();
+    let mallory_id = mallory.svc.me(&community).expect("id").expect("Mallory");
+    let forged = forge_dated(&mut mallory.svc, &id, 1, |doc| {
+        let team = doc.put_object(ROOT, "team", ObjType::Map).expect("map");
+        let e = doc
+            .put_object(&team, ben.as_str(), ObjType::Map)
+            .expect("entry");
+        for (k, v) in [
+            ("role", "member"),
+            ("by", mallory_id.as_str()),
+            ("device", device.as_str()),
+            ("sig", "00"),
+        ] {
+            doc.put(&e, k, v).expect("field");
+        }
+        doc.put(&e, "joined_at", super::common::T0).expect("field");
+    });
+    hand_bytes(&mut anna.svc, &id, forged);
+    assert!(project(&mut anna.svc, &id).team.contains_key(&ben));
+}
+
+/// From a second review: who may take a member off was asked the costly question of
+/// whether they led then only if a team entry of theirs still read as a lead's; Ben, a lead
+/// demoted in place after taking Mallory off, no longer counted, and his removal was
+/// undone. Ben's removal stands.
+#[test]
+fn a_lead_demoted_after_taking_someone_off_leaves_them_off() {
+    let (mut anna, mut ben, mallory, community, id, _step) = garden();
+    let ben_id = ben.svc.me(&community).expect("id").expect("Ben");
+    let mallory_id = mallory.svc.me(&community).expect("id").expect("Mallory");
+    for (member, role) in [
+        (&ben_id, allmende_core::model::TeamRole::Lead),
+        (&mallory_id, allmende_core::model::TeamRole::Member),
+    ] {
+        anna.svc
+            .execute(Command::AddTeamMember {
+                project: id.clone(),
+                member: member.clone(),
+                role,
+            })
+            .expect("on the team");
+    }
+    hand(&mut anna.svc, &mut ben.svc, &id);
+    ben.svc
+        .execute(Command::RemoveTeamMember {
+            project: id.clone(),
+            member: mallory_id.clone(),
+        })
+        .expect("Ben takes Mallory off");
+    hand(&mut ben.svc, &mut anna.svc, &id);
+    anna.svc
+        .execute(Command::AddTeamMember {
+            project: id.clone(),
+            member: ben_id.clone(),
+            role: allmende_core::model::TeamRole::Member,
+        })
+        .expect("Anna makes Ben a member");
+    let team = project(&mut anna.svc, &id).team;
+    assert!(!team.contains_key(&mallory_id), "{team:?}");
+}

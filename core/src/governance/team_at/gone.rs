@@ -9,14 +9,14 @@
 //! taken out by then.
 
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use automerge::{ActorId, Automerge, ChangeHash, ObjId, ObjType, ReadDoc, ROOT};
 
 use super::{read_object, Team, TeamAt};
 use crate::governance::change_sigs::Claims;
 use crate::governance::field_writes::Unlink;
-use crate::model::{TeamMember, TeamRole, Visibility};
+use crate::model::{TeamMember, Visibility};
 
 /// An entry object once in a team map and taken out of it since (as read once per
 /// judgement).
@@ -119,7 +119,19 @@ impl TeamAt<'_> {
             return back;
         };
         let all = self.taken.get_or_init(|| taken(self.doc, self.claims));
-        if !all.iter().any(|t| team.maps.contains(&t.map)) {
+        let writes = self.claims.writes(self.doc);
+        // Members whose shown entry was signed more than once (rewritten in place: by a
+        // lead, or by someone who wrote their own device and signature into it).
+        let rewritten: Vec<String> = team
+            .objects
+            .iter()
+            .filter(|(_, obj)| writes.of(obj, "sig").len() > 1)
+            .map(|(m, _)| m.clone())
+            .collect();
+        if rewritten.is_empty()
+            && team.overridden.is_empty()
+            && !all.iter().any(|t| team.maps.contains(&t.map))
+        {
             return back;
         }
         let inside = team
@@ -147,41 +159,64 @@ impl TeamAt<'_> {
                 taken: true,
             });
         }
-        // Who was ever a lead: only their entries need the costly question of whether they
-        // were one when they wrote (junk entries of others never ask it).
-        let ever_lead: HashSet<String> = all
-            .iter()
-            .filter_map(|t| t.entry.as_ref().map(|(e, _)| (&t.member, e)))
-            .chain(team.entries.iter())
-            .filter(|(_, e)| e.role == TeamRole::Lead)
-            .map(|(m, _)| m.clone())
+        for (member, overridden) in &team.overridden {
+            for (entry, written, object) in overridden {
+                if let ObjId::Id(counter, actor, _) = object {
+                    by_member.entry(member).or_default().push(Candidate {
+                        order: (*counter, actor.clone()),
+                        entry: Some((entry.clone(), *written)),
+                        unlinks: Vec::new(),
+                        taken: true,
+                    });
+                }
+            }
+        }
+        for member in &rewritten {
+            by_member.entry(member).or_default();
+        }
+        let by_member: BTreeMap<String, Vec<Candidate>> = by_member
+            .into_iter()
+            .map(|(m, c)| (m.to_string(), c))
             .collect();
         for (member, mut candidates) in by_member {
-            if let (Some(entry), Some(written), Some(ObjId::Id(counter, actor, _))) = (
+            let member = member.as_str();
+            if let (Some(entry), Some(written), Some(object)) = (
                 team.entries.get(member),
                 team.written.get(member),
                 team.objects.get(member),
             ) {
-                candidates.push(Candidate {
-                    order: (*counter, actor.clone()),
-                    entry: Some((entry.clone(), *written)),
-                    unlinks: Vec::new(),
-                    taken: false,
-                });
+                // The shown object's versions its own devices signed, newest first: the
+                // newest that holds counts (one someone wrote over it in place, with their
+                // own device and signature, does not).
+                let versions = if rewritten.iter().any(|m| m == member) {
+                    super::signed_versions(self.doc, self.claims, object, inside)
+                } else if let ObjId::Id(counter, actor, _) = object {
+                    vec![(entry.clone(), *written, (*counter, actor.clone()))]
+                } else {
+                    Vec::new()
+                };
+                for (entry, written, order) in versions {
+                    candidates.push(Candidate {
+                        order,
+                        entry: Some((entry, written)),
+                        unlinks: Vec::new(),
+                        taken: false,
+                    });
+                }
             }
             candidates.sort_by(|a, b| b.order.cmp(&a.order));
             let mut chosen = None;
             for c in candidates {
                 if c.unlinks
                     .iter()
-                    .any(|u| u.deletes && self.may_take_off(u.change, member, &ever_lead))
+                    .any(|u| u.deletes && self.may_take_off(u.change, member))
                 {
                     break;
                 }
                 let Some((entry, signed)) = c.entry else {
                     continue;
                 };
-                if self.holds(project, visibility, member, &entry, signed, &ever_lead) {
+                if self.holds(project, visibility, member, &entry, signed) {
                     chosen = Some((entry, signed, c.taken, c.unlinks.last().map(|u| u.change)));
                     break;
                 }
@@ -205,8 +240,8 @@ impl TeamAt<'_> {
 
     /// Whether entry `t` of `member` (its signature written by change `written`) holds on
     /// its own ([`crate::governance::items::entry_holds`]). Whether its author was a lead
-    /// then is asked only of someone who ever led the project, and not of a member whose
-    /// writes were found not entitled often in this judgement (see [`Self::may_take_off`]).
+    /// then is not asked of a member found not to be one often in this judgement (see
+    /// [`Self::lead_limited`]).
     fn holds(
         &self,
         project: &crate::model::Project,
@@ -214,17 +249,16 @@ impl TeamAt<'_> {
         member: &str,
         t: &TeamMember,
         written: ChangeHash,
-        ever_lead: &HashSet<String>,
     ) -> bool {
         crate::governance::items::entry_holds(self.c, project, visibility, member, t, || {
-            ever_lead.contains(&t.by) && self.lead_limited(written, &t.by)
+            self.lead_limited(written, &t.by)
         })
     }
 
     /// Whether change `change`, which deleted a team entry of `member`, was signed by a
     /// device of the member themselves, of someone who may edit any content, or of a lead
     /// of the project then.
-    fn may_take_off(&self, change: ChangeHash, member: &str, ever_lead: &HashSet<String>) -> bool {
+    fn may_take_off(&self, change: ChangeHash, member: &str) -> bool {
         let at = self.claims.at(&change);
         self.claims.signers(&change).iter().any(|device| {
             let Some(owner) = self.c.device_owners.get(device) else {
@@ -235,7 +269,7 @@ impl TeamAt<'_> {
             };
             owner == member
                 || crate::permission::allows(role, crate::permission::Action::EditAnyContent)
-                || (ever_lead.contains(owner) && self.lead_limited(change, owner))
+                || self.lead_limited(change, owner)
         })
     }
 
