@@ -309,23 +309,24 @@ fn read_object(
     inside: &OnceCell<HashSet<ChangeHash>>,
 ) -> Option<(TeamMember, ChangeHash)> {
     let signed = signed_version(doc, claims, entry, heads, inside)?;
-    let at = [signed];
+    Some((entry_at(doc, entry, signed)?, signed))
+}
+
+/// Team entry object `entry` as change `at` left it; `None` where it does not read as one.
+fn entry_at(doc: &Automerge, entry: &ObjId, at: ChangeHash) -> Option<TeamMember> {
+    let at = [at];
     let text = |field: &str| text_at(doc, entry, field, &at);
     let joined_at = match doc.get_at(entry, "joined_at", &at) {
         Ok(Some((Value::Scalar(s), _))) => s.as_i64(),
         _ => None,
     }?;
-    let role = text("role").and_then(|r| r.parse::<TeamRole>().ok())?;
-    Some((
-        TeamMember {
-            role,
-            joined_at,
-            by: text("by").unwrap_or_default(),
-            device: text("device").unwrap_or_default(),
-            sig: text("sig").unwrap_or_default(),
-        },
-        signed,
-    ))
+    Some(TeamMember {
+        role: text("role").and_then(|r| r.parse::<TeamRole>().ok())?,
+        joined_at,
+        by: text("by").unwrap_or_default(),
+        device: text("device").unwrap_or_default(),
+        sig: text("sig").unwrap_or_default(),
+    })
 }
 
 /// Every version of team entry object `entry` its own device signed (the change that wrote
@@ -343,32 +344,12 @@ fn signed_versions(
             continue;
         }
         let writer = claims.signers(&w.change).into_iter().next();
-        let at = [w.change];
-        let text = |field: &str| text_at(doc, entry, field, &at);
-        if writer.is_none() || text("device") != writer {
+        if writer.is_none() || text_at(doc, entry, "device", &[w.change]) != writer {
             continue;
         }
-        let joined_at = match doc.get_at(entry, "joined_at", &at) {
-            Ok(Some((Value::Scalar(s), _))) => s.as_i64(),
-            _ => None,
-        };
-        let (Some(role), Some(joined_at)) = (
-            text("role").and_then(|r| r.parse::<TeamRole>().ok()),
-            joined_at,
-        ) else {
-            continue;
-        };
-        out.push((
-            TeamMember {
-                role,
-                joined_at,
-                by: text("by").unwrap_or_default(),
-                device: text("device").unwrap_or_default(),
-                sig: text("sig").unwrap_or_default(),
-            },
-            w.change,
-            (w.counter, w.actor.clone()),
-        ));
+        if let Some(member) = entry_at(doc, entry, w.change) {
+            out.push((member, w.change, (w.counter, w.actor.clone())));
+        }
     }
     out
 }

@@ -18,10 +18,43 @@ fn forge_dated(by: &mut Service, id: &str, n: i64, edit: impl FnOnce(&mut AutoCo
     let mut doc = AutoCommit::load(&bytes).expect("load");
     doc.set_actor(by.device().actor());
     edit(&mut doc);
-    let seconds = super::common::T0 / 1000 + 60 + n;
-    let hash = doc
-        .commit_with(automerge::transaction::CommitOptions::default().with_time(seconds))
-        .expect("a change");
+    commit_dated(&mut doc, by, id, n);
+    doc.save()
+}
+
+/// The operation number after every one `doc` holds (where a hand-built change starts).
+fn next_op(doc: &mut AutoCommit) -> u64 {
+    doc.document()
+        .get_changes(&[])
+        .iter()
+        .map(|c| c.max_op())
+        .max()
+        .unwrap_or(0)
+        + 1
+}
+
+/// Applies `operations`, a change of `by`'s device built by hand (dated after everyone
+/// joined, starting at [`next_op`]), to `doc`, and signs it as the app would.
+fn apply_signed(
+    doc: &mut AutoCommit,
+    by: &Service,
+    id: &str,
+    operations: Vec<automerge::legacy::Op>,
+) {
+    let change = automerge::Change::from(automerge::ExpandedChange {
+        operations,
+        actor_id: by.device().actor(),
+        hash: None,
+        seq: 1,
+        start_op: std::num::NonZeroU64::new(next_op(doc)).expect("from 1"),
+        time: super::common::T0 / 1000 + 61,
+        message: None,
+        deps: doc.get_heads(),
+        extra_bytes: Vec::new(),
+        author: None,
+    });
+    let hash = change.hash();
+    doc.apply_changes([change]).expect("apply");
     doc.empty_change(
         automerge::transaction::CommitOptions::default().with_message(signature_message(
             by.device(),
@@ -29,7 +62,6 @@ fn forge_dated(by: &mut Service, id: &str, n: i64, edit: impl FnOnce(&mut AutoCo
             &hash,
         )),
     );
-    doc.save()
 }
 
 /// Ben's member id, in Anna's project `id`.
@@ -200,41 +232,14 @@ fn an_entry_hidden_by_an_increment_keeps_its_member() {
     let (automerge::ObjId::Id(tc, ta, _), automerge::ObjId::Id(ec, ea, _)) = (&team, &entry) else {
         panic!("objects");
     };
-    let seconds = super::common::T0 / 1000 + 61;
-    let max_op = doc
-        .document()
-        .get_changes(&[])
-        .iter()
-        .map(|c| c.max_op())
-        .max()
-        .unwrap_or(0);
-    let hidden = automerge::Change::from(automerge::ExpandedChange {
-        operations: vec![Op {
-            action: OpType::Increment(1),
-            obj: ObjectId::Id(OpId(*tc, ta.clone())),
-            key: Key::Map(ben.as_str().into()),
-            pred: vec![OpId(*ec, ea.clone())].into(),
-            insert: false,
-        }],
-        actor_id: mallory.svc.device().actor(),
-        hash: None,
-        seq: 1,
-        start_op: std::num::NonZeroU64::new(max_op + 1).expect("n"),
-        time: seconds,
-        message: None,
-        deps: doc.get_heads(),
-        extra_bytes: Vec::new(),
-        author: None,
-    });
-    let hash = hidden.hash();
-    doc.apply_changes([hidden]).expect("apply");
-    doc.empty_change(
-        automerge::transaction::CommitOptions::default().with_message(signature_message(
-            mallory.svc.device(),
-            &id,
-            &hash,
-        )),
-    );
+    let increment = Op {
+        action: OpType::Increment(1),
+        obj: ObjectId::Id(OpId(*tc, ta.clone())),
+        key: Key::Map(ben.as_str().into()),
+        pred: vec![OpId(*ec, ea.clone())].into(),
+        insert: false,
+    };
+    apply_signed(&mut doc, &mallory.svc, &id, vec![increment]);
     hand_bytes(&mut anna.svc, &id, doc.save());
     assert!(project(&mut anna.svc, &id).team.contains_key(&ben));
 }
@@ -416,16 +421,9 @@ fn an_entry_hidden_by_a_concurrent_object_keeps_its_member() {
     let automerge::ObjId::Id(tc, ta, _) = &team else {
         panic!("a map");
     };
-    let max_op = doc
-        .document()
-        .get_changes(&[])
-        .iter()
-        .map(|c| c.max_op())
-        .max()
-        .unwrap_or(0);
     // A well-formed entry (so no repair touches it), of Mallory's own device.
     let me = mallory.svc.device().actor();
-    let made = ObjectId::Id(OpId(max_op + 1, me.clone()));
+    let made = ObjectId::Id(OpId(next_op(&mut doc), me));
     let mallory_id = mallory.svc.me(&community).expect("id").expect("Mallory");
     let device = mallory.svc.device().public_hex();
     let mut operations = vec![Op {
@@ -456,27 +454,7 @@ fn an_entry_hidden_by_a_concurrent_object_keeps_its_member() {
         pred: Vec::new().into(),
         insert: false,
     });
-    let hiding = automerge::Change::from(automerge::ExpandedChange {
-        operations,
-        actor_id: mallory.svc.device().actor(),
-        hash: None,
-        seq: 1,
-        start_op: std::num::NonZeroU64::new(max_op + 1).expect("n"),
-        time: super::common::T0 / 1000 + 61,
-        message: None,
-        deps: doc.get_heads(),
-        extra_bytes: Vec::new(),
-        author: None,
-    });
-    let hash = hiding.hash();
-    doc.apply_changes([hiding]).expect("apply");
-    doc.empty_change(
-        automerge::transaction::CommitOptions::default().with_message(signature_message(
-            mallory.svc.device(),
-            &id,
-            &hash,
-        )),
-    );
+    apply_signed(&mut doc, &mallory.svc, &id, operations);
     hand_bytes(&mut anna.svc, &id, doc.save());
     assert!(project(&mut anna.svc, &id).team.contains_key(&ben));
 }
