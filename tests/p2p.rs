@@ -189,3 +189,19 @@ fn a_direct_sync_shows_its_progress() {
     let (done, total) = *steps.last().expect("a last step");
     assert!(done == total && total > 600, "{steps:?}");
 }
+
+impl Listener {
+    /// The listener process's peak resident memory so far (`VmHWM`), in bytes.
+    fn peak_rss_bytes(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the listener's /proc status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map_or(0, |kib| kib * 1024)
+    }
+}
+
+#[path = "p2p_hostile.rs"]
+mod hostile;

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use allmende_sync_wire::protocol;
-use allmende_tests::raw::{Pushed, RawClient};
+use allmende_tests::raw::{bomb, Pushed, RawClient};
 use allmende_tests::{community_with_members, RelayProc};
 
 /// What the hostile clients saw, for the assertions after the honest work.
@@ -20,33 +20,6 @@ struct Seen {
     replay_refused: bool,
     idle_held: usize,
     metrics_status: String,
-}
-
-/// One sync message whose single change chunk inflates to `mib` MiB of zeros (about a
-/// thousandth of that on the wire): a compression bomb.
-fn bomb(mib: usize) -> Vec<u8> {
-    use automerge::sync::SyncDoc as _;
-    use std::io::Write as _;
-    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
-    let zeros = vec![0u8; 1 << 20];
-    for _ in 0..mib {
-        e.write_all(&zeros).expect("deflate");
-    }
-    let deflated = e.finish().expect("deflate");
-    // A change chunk: magic, checksum, type 2 (compressed change), length, body.
-    let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 2];
-    let mut n = deflated.len();
-    while n >= 0x80 {
-        chunk.push(u8::try_from(n & 0x7f).expect("byte") | 0x80);
-        n >>= 7;
-    }
-    chunk.push(u8::try_from(n).expect("byte"));
-    chunk.extend_from_slice(&deflated);
-    let mut message = automerge::Automerge::new()
-        .generate_sync_message(&mut automerge::sync::State::new())
-        .expect("first message");
-    message.changes = vec![chunk].into();
-    message.encode()
 }
 
 fn random_id(i: u64) -> String {

@@ -5,7 +5,9 @@
 //! (`plan`); those go in windows, each a short samod session (`session`) that finds them,
 //! waits until both sides have each other's changes and writes back what moved. Without a
 //! feed every document is offered and the catalogues say what is missing. `watch` keeps one
-//! session with every document and moves changes both ways as they happen.
+//! session with every document and moves changes both ways as they happen. What the other
+//! side sends is checked before samod reads it (`screen`), and a repository that broke on it
+//! anyway ends its session with the reason, never the process (`repo_tasks`).
 
 pub(crate) mod dialer;
 mod feed;
@@ -15,6 +17,7 @@ mod once;
 mod plan;
 mod progress;
 mod repo_tasks;
+mod screen;
 mod session;
 
 pub use allmende_service::relays::known_relays;
@@ -23,5 +26,6 @@ pub use dialer::RelayDialer;
 pub(crate) use once::sync_via;
 pub use once::{sync_joined, sync_once, sync_once_showing, Progress, SyncReport};
 pub(crate) use repo_tasks::RepoTasks;
+pub(crate) use screen::over_stream;
 pub use session::{check_relay, fetch, fetch_community, push_as, watch};
 pub(crate) use session::{keep_in_step, preload, Connector, Session};

@@ -52,6 +52,10 @@ pub enum ProtocolError {
     UnknownType(String),
     #[error("`{0}` is not a valid document id")]
     DocumentId(String),
+    /// A field given twice: another decoder could read the other one (and apply changes
+    /// this one never checked).
+    #[error("the field `{0}` is given twice")]
+    Twice(&'static str),
 }
 
 impl From<minicbor::decode::Error> for ProtocolError {
@@ -113,11 +117,23 @@ pub fn decode(frame: &[u8]) -> Result<Inbound, ProtocolError> {
     }
 }
 
+/// The keys [`fields`] reads; each may be given once.
+const READ: [&str; 7] = [
+    "type",
+    "senderId",
+    "documentId",
+    "sessionId",
+    "data",
+    "count",
+    "supportedProtocolVersions",
+];
+
 /// The fields of one frame that the relay reads.
 fn fields(frame: &[u8]) -> Result<Fields, ProtocolError> {
     let mut d = Decoder::new(frame);
     let len = d.map()?;
     let mut f = Fields::default();
+    let mut seen = std::collections::HashSet::new();
     let mut i = 0u64;
     loop {
         match len {
@@ -127,6 +143,11 @@ fn fields(frame: &[u8]) -> Result<Fields, ProtocolError> {
         }
         i += 1;
         let key = d.str()?;
+        if let Some(known) = READ.iter().find(|k| **k == key) {
+            if !seen.insert(*known) {
+                return Err(ProtocolError::Twice(known));
+            }
+        }
         match key {
             "type" => f.kind = Some(d.str()?.to_string()),
             "senderId" => f.sender = Some(d.str()?.to_string()),
@@ -289,6 +310,20 @@ pub fn error(message: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A field given twice is refused: a check reading the last `data` while samod applied
+    /// the first would check what is never applied.
+    #[test]
+    fn a_field_given_twice_is_refused() {
+        let mut e = Encoder::new(Vec::new());
+        e.map(4)
+            .and_then(|e| e.str("type")?.str("sync"))
+            .and_then(|e| e.str("documentId")?.str("4Tz9abc"))
+            .and_then(|e| e.str("data")?.bytes(b"erst"))
+            .and_then(|e| e.str("data")?.bytes(b"zweit"))
+            .expect("encode");
+        assert_eq!(decode(&e.into_writer()), Err(ProtocolError::Twice("data")));
+    }
 
     #[test]
     fn decodes_what_it_encodes_and_skips_unknown_fields() {

@@ -14,6 +14,7 @@ use serde_json::Value;
 pub mod clean_root;
 pub mod lan;
 pub mod raw;
+pub mod raw_p2p;
 mod relay;
 mod serve;
 pub use relay::{community_with_members, community_with_members_at, relay_bin, RelayProc};

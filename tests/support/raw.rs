@@ -236,3 +236,70 @@ pub fn proven_idea(
     }
     (id, d.document().clone())
 }
+
+/// A change of `actor` numbered `seq`, starting at operation `start`, on top of `deps`: a
+/// modified client can write any numbers (Automerge 0.12 panics on a change numbered past
+/// its actor's next one).
+#[must_use]
+pub fn numbered_change(
+    actor: &automerge::ActorId,
+    seq: u64,
+    start: u64,
+    deps: Vec<automerge::ChangeHash>,
+) -> Vec<u8> {
+    use automerge::legacy::{Key, ObjectId, Op, OpType};
+    automerge::Change::from(automerge::ExpandedChange {
+        operations: vec![Op {
+            action: OpType::Put("gefälscht".into()),
+            obj: ObjectId::Root,
+            key: Key::Map("note".into()),
+            pred: Vec::new().into(),
+            insert: false,
+        }],
+        actor_id: actor.clone(),
+        hash: None,
+        seq,
+        start_op: std::num::NonZeroU64::new(start).expect("numbers start at 1"),
+        time: 0,
+        message: None,
+        deps,
+        extra_bytes: Vec::new(),
+        author: None,
+    })
+    .raw_bytes()
+    .to_vec()
+}
+
+/// An automerge sync message (its bytes) carrying `changes` as they are.
+#[must_use]
+pub fn carrying(changes: Vec<Vec<u8>>) -> Vec<u8> {
+    use automerge::sync::SyncDoc as _;
+    let mut message = automerge::Automerge::new()
+        .generate_sync_message(&mut automerge::sync::State::new())
+        .expect("first message");
+    message.changes = changes.into();
+    message.encode()
+}
+
+/// A sync message whose one change chunk inflates to `mib` MiB of zeros (about a
+/// thousandth of that on the wire): a compression bomb.
+#[must_use]
+pub fn bomb(mib: usize) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..mib {
+        e.write_all(&zeros).expect("deflate");
+    }
+    let deflated = e.finish().expect("deflate");
+    // A change chunk: magic, checksum, type 2 (compressed change), length, body.
+    let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 2];
+    let mut n = deflated.len();
+    while n >= 0x80 {
+        chunk.push(u8::try_from(n & 0x7f).expect("byte") | 0x80);
+        n >>= 7;
+    }
+    chunk.push(u8::try_from(n).expect("byte"));
+    chunk.extend_from_slice(&deflated);
+    carrying(vec![chunk])
+}

@@ -70,6 +70,7 @@ impl Dialer for IrohDialer {
     fn connect(&self) -> BoxFuture<'static, Result<Transport, DialError<Infallible>>> {
         let (endpoint, addr, alpn) = (self.endpoint.clone(), self.addr.clone(), self.alpn);
         let (preamble, expected) = (self.preamble.clone(), self.expected.clone());
+        let device = self.device();
         async move {
             let conn = endpoint
                 .connect(addr, alpn)
@@ -82,7 +83,7 @@ impl Dialer for IrohDialer {
                     .map_err(DialError::transient)?;
             }
             let io = tokio::io::join(recv, send);
-            Ok(Transport::from_tokio_io(io).with_expected_peer_id(expected))
+            Ok(crate::sync::over_stream(io, expected, device))
         }
         .boxed()
     }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use iroh::Endpoint;
 use samod::storage::InMemoryStorage;
-use samod::{Repo, Transport, Url};
+use samod::{Repo, Url};
 use tokio::sync::mpsc;
 
 use super::dial::peer_id_of;
@@ -53,6 +53,35 @@ pub async fn listen_with(
     mut on_event: impl FnMut(&str),
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
+    tokio::pin!(stop);
+    loop {
+        match listen_once(svc, &endpoint, discover, timeout, &mut on_event, &mut stop).await {
+            // What a peer sent broke the repository (see `sync::repo_tasks`): the others'
+            // links go on with a fresh one over the store.
+            Ok(Ended::Broken(why)) => {
+                tracing::warn!(%why, "the peers' repository broke on what a peer sent; starting it again");
+                on_event("restarted");
+            }
+            Ok(Ended::Stopped) => return Ok(()),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// How one run of the listener ended.
+enum Ended {
+    Stopped,
+    Broken(String),
+}
+
+async fn listen_once(
+    svc: &mut Service,
+    endpoint: &Endpoint,
+    discover: bool,
+    timeout: Duration,
+    on_event: &mut impl FnMut(&str),
+    stop: &mut std::pin::Pin<&mut impl std::future::Future<Output = ()>>,
+) -> Result<Ended> {
     // Read before learning: a change made meanwhile is learned in the first round.
     let mut learned_at: i64 = svc.store().docs(None)?.iter().map(|d| d.version).sum();
     let policy = PeerPolicy::new(Rules::learn(svc)?);
@@ -99,8 +128,11 @@ pub async fn listen_with(
                     let Ok((send, recv)) = conn.accept_bi().await else {
                         return;
                     };
-                    let transport = Transport::from_tokio_io(tokio::io::join(recv, send))
-                        .with_expected_peer_id(peer_id_of(&device));
+                    let transport = crate::sync::over_stream(
+                        tokio::io::join(recv, send),
+                        peer_id_of(&device),
+                        device.clone(),
+                    );
                     if acceptor.accept(transport).is_ok() {
                         let _ = arrivals.send(Arrival {
                             device: device.clone(),
@@ -149,7 +181,7 @@ pub async fn listen_with(
     };
     let discovery_task = if discover {
         match super::discover::spawn(
-            &endpoint,
+            endpoint,
             repo_for_discovery,
             policy.clone(),
             arrivals.clone(),
@@ -170,7 +202,7 @@ pub async fn listen_with(
         &mut session,
         "peers",
         false,
-        &mut on_event_moved(&mut on_event),
+        &mut on_event_moved(on_event),
         |svc| {
             while let Ok(a) = arrived.try_recv() {
                 svc.record_peer(&a.device, &a.how, std::slice::from_ref(&a.addr))?;
@@ -206,6 +238,11 @@ pub async fn listen_with(
     if let Some(t) = discovery_task {
         t.abort();
     }
+    let broken = session.broken().map(|e| e.to_string());
     session.stop().await;
-    result
+    match (result, broken) {
+        (_, Some(why)) => Ok(Ended::Broken(why)),
+        (Ok(()), None) => Ok(Ended::Stopped),
+        (Err(e), None) => Err(e),
+    }
 }

@@ -52,6 +52,8 @@ impl Dialer for RelayDialer {
         let (url, key, session) = (self.url.clone(), self.key.clone(), self.session.clone());
         let traffic = self.traffic.clone();
         async move {
+            // Named in the log without the signed login.
+            let from = url.origin().ascii_serialization();
             let url = super::login::signed(&url, None, &key, &session)
                 .await
                 .map_err(DialError::transient)?;
@@ -83,7 +85,8 @@ impl Dialer for RelayDialer {
                     Message::Binary(bytes.into()),
                 ))
             });
-            Ok(Transport::new(Box::pin(inbound), Box::pin(outbound)))
+            let inbound = super::screen::screened(inbound, from);
+            Ok(Transport::new(inbound, Box::pin(outbound)))
         }
         .boxed()
     }

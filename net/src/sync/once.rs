@@ -366,6 +366,12 @@ async fn run_window(
         .cloned()
         .collect();
     let back = s.write_back(svc, None)?;
+    // What the other side sent broke the repository: what it had read is written, and the
+    // sync ends with the reason (the documents it touched were left as they were here).
+    if let Some(e) = s.broken() {
+        s.stop().await;
+        return Err(e);
+    }
     let (received, created, quarantined) = (back.received, back.created, back.quarantined);
     // Neither what was refused nor what was left out (of a community this device does not
     // belong to) is in step here.

@@ -9,11 +9,12 @@ use std::time::Duration;
 use allmende_core::model::{Catalog, DocKind, Header};
 use allmende_core::wire::device_peer_id;
 use automerge::{Automerge, ChangeHash, ROOT};
+use futures::FutureExt as _;
 use samod::storage::{InMemoryStorage, Storage, StorageKey};
 use samod::{BackoffConfig, DocHandle, DocumentId, PeerId, Repo, Url};
 
 use super::dialer::RelayDialer;
-use super::repo_tasks::RepoTasks;
+use super::repo_tasks::{guarded, read_doc, RepoTasks};
 use allmende_service::{Intake, Quarantined, Service};
 use allmende_store::error::{PeerError, Result};
 
@@ -70,6 +71,27 @@ const RETRY_MISSING_MAX: Duration = Duration::from_secs(60);
 
 fn bad(e: impl std::fmt::Display) -> PeerError {
     PeerError::BadInput(e.to_string())
+}
+
+/// The error of a sync whose repository broke on what the other side sent (see
+/// `repo_tasks`).
+fn broken(tasks: &RepoTasks) -> PeerError {
+    PeerError::Network(format!(
+        "the other side sent changes this device cannot take in ({}); the documents they \
+         touched were not written, the others were",
+        tasks.broken().unwrap_or_default()
+    ))
+}
+
+/// Stops `repo`; a broken one (see `repo_tasks`) never would, its documents' task is gone,
+/// so it is only let go.
+async fn stop_repo(repo: &Repo, tasks: &RepoTasks) {
+    if tasks.broken().is_none() {
+        tokio::select! {
+            () = repo.stop() => {}
+            () = tasks.breaks() => {}
+        }
+    }
 }
 
 /// The relay could not be reached or did not answer.
@@ -265,7 +287,11 @@ impl Session {
         });
         // Progress, not a deadline per document: a relay that reads a large first sync
         // slowly goes on answering one document after another.
-        let waited = super::progress::while_progressing(finds, self.timeout).await;
+        let waited = tokio::select! {
+            waited = super::progress::while_progressing(finds, self.timeout) => waited,
+            // Nothing is found in a broken repository (see `repo_tasks`).
+            () = self.tasks.breaks() => super::progress::Waited { done: Vec::new(), started: 0 },
+        };
         let mut outcome: HashMap<String, Option<DocHandle>> = waited.done.into_iter().collect();
         let mut missing = Vec::new();
         // Only documents asked for can be missing: those behind a window that stalled were
@@ -296,19 +322,22 @@ impl Session {
             return Vec::new();
         };
         let waits = self.handles.iter().map(|(id, h)| {
-            let both =
-                futures::future::join(h.they_have_our_changes(conn), h.we_have_their_changes(conn));
-            async move {
-                both.await;
-                id
-            }
+            // samod's waits read the document's lock, which a broken repository left
+            // poisoned: its panic is caught here (see `repo_tasks`).
+            let both = std::panic::AssertUnwindSafe(futures::future::join(
+                h.they_have_our_changes(conn),
+                h.we_have_their_changes(conn),
+            ))
+            .catch_unwind();
+            async move { both.await.ok().map(|_| id) }
         });
-        let settled: std::collections::HashSet<&String> =
-            super::progress::while_progressing(waits, self.timeout)
-                .await
-                .done
-                .into_iter()
-                .collect();
+        let settled: std::collections::HashSet<&String> = tokio::select! {
+            waited = super::progress::while_progressing(waits, self.timeout) => {
+                waited.done.into_iter().flatten().collect()
+            }
+            // Nothing settles in a broken repository.
+            () = self.tasks.breaks() => std::collections::HashSet::new(),
+        };
         self.handles
             .keys()
             .filter(|id| !settled.contains(id))
@@ -324,7 +353,7 @@ impl Session {
             if !communities.contains(id) {
                 continue;
             }
-            h.with_document(|doc| {
+            read_doc(h, |doc| {
                 if let Ok(c) = autosurgeon::hydrate::<_, Catalog>(doc) {
                     out.extend(c.items.into_keys());
                 }
@@ -353,8 +382,12 @@ impl Session {
         let mut by_community: HashMap<String, Batch> = HashMap::new();
         for (id, h) in &self.handles {
             let stored = svc.stored_heads(id)?;
-            let unchanged =
-                h.with_document(|doc| stored.as_deref() == Some(&*heads_text(&doc.get_heads())));
+            let Some(unchanged) = read_doc(h, |doc| {
+                stored.as_deref() == Some(&*heads_text(&doc.get_heads()))
+            }) else {
+                tracing::warn!(%id, "unreadable in the broken repository; not written back");
+                continue;
+            };
             if unchanged || (stored.is_none() && joining.is_none() && svc.left_out_here(id)?) {
                 continue;
             }
@@ -370,7 +403,7 @@ impl Session {
                 Some(meta) => Some(meta.community),
                 // A document whose log founds a community is that community's, whatever its
                 // header says now (or whether it reads): as the store judges it.
-                None => h.with_document(|doc| {
+                None => read_doc(h, |doc| {
                     if founds_community(id, doc) {
                         return Some(id.clone());
                     }
@@ -378,13 +411,16 @@ impl Session {
                         DocKind::Community => id.clone(),
                         _ => hd.community,
                     })
-                }),
+                })
+                .flatten(),
             };
             let Some(community) = community else {
                 tracing::debug!(%id, "not an Allmende document; left in the relay");
                 continue;
             };
-            let bytes = h.with_document(|doc| doc.save());
+            let Some(bytes) = read_doc(h, |doc| doc.save()) else {
+                continue;
+            };
             let batch = by_community.entry(community).or_default();
             if stored.is_some() {
                 batch.0.push((id.clone(), bytes));
@@ -440,7 +476,8 @@ impl Session {
         self.handles
             .iter()
             .filter_map(|(id, h)| {
-                let shared = h.peers().0.get(&conn)?.shared_heads.clone()?;
+                let peers = guarded(|| h.peers().0)?;
+                let shared = peers.get(&conn)?.shared_heads.clone()?;
                 Some((id.clone(), heads_text(&shared)))
             })
             .collect()
@@ -462,7 +499,7 @@ impl Session {
     fn heads(&self) -> HashMap<String, Vec<ChangeHash>> {
         self.handles
             .iter()
-            .map(|(id, h)| (id.clone(), h.with_document(|d| d.get_heads())))
+            .filter_map(|(id, h)| Some((id.clone(), read_doc(h, |d| d.get_heads())?)))
             .collect()
     }
 }
@@ -527,9 +564,14 @@ impl Session {
     /// Stops the repository and frees it: its dialer and acceptor are closed and its tasks
     /// ended, so the documents it held are dropped (see `repo_tasks`).
     pub(crate) async fn stop(self) {
-        self.repo.stop().await;
+        stop_repo(&self.repo, &self.tasks).await;
         self.let_go();
         self.tasks.end().await;
+    }
+
+    /// The error to end with when the repository broke on what the other side sent.
+    pub(crate) fn broken(&self) -> Option<PeerError> {
+        self.tasks.broken().map(|_| broken(&self.tasks))
     }
 
     fn let_go(&self) {

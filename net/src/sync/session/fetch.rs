@@ -6,7 +6,8 @@ use std::time::Duration;
 use samod::storage::InMemoryStorage;
 use samod::{BackoffConfig, DocumentId};
 
-use super::{bad, dial_relay, unreachable, Session};
+use super::{bad, broken, dial_relay, stop_repo, unreachable, Session};
+use crate::sync::repo_tasks::read_doc;
 use allmende_service::Service;
 use allmende_store::error::{PeerError, Result};
 
@@ -48,13 +49,15 @@ pub async fn fetch(
                     id: id.clone(),
                 })
             })?;
-        Ok::<_, PeerError>(
-            found.with_document(|doc| serde_json::to_value(automerge::AutoSerde::from(&*doc)))?,
-        )
+        read_doc(&found, |doc| {
+            serde_json::to_value(automerge::AutoSerde::from(&*doc))
+        })
+        .ok_or_else(|| broken(&tasks))?
+        .map_err(PeerError::from)
     }
     .await;
     // Freed on every path (see `repo_tasks`).
-    repo.stop().await;
+    stop_repo(&repo, &tasks).await;
     handle.close();
     tasks.end().await;
     found

@@ -8,6 +8,7 @@ use automerge::Automerge;
 use samod::storage::{Storage, StorageKey};
 
 use super::{bad, Session};
+use crate::sync::repo_tasks::read_doc;
 use allmende_service::Service;
 use allmende_store::error::Result;
 
@@ -105,6 +106,12 @@ pub(crate) async fn keep_in_step(
             () = &mut stop => break,
             () = tokio::time::sleep(Duration::from_millis(300)) => {}
         }
+        // A repository broken by what the other side sent does no more work (see
+        // `repo_tasks`): what it read is written, and the caller hears why.
+        if let Some(e) = s.broken() {
+            s.write_back(svc, None)?;
+            return Err(e);
+        }
         if each(svc)? {
             continue;
         }
@@ -126,11 +133,12 @@ pub(crate) async fn keep_in_step(
             let bytes = svc.doc_bytes(&meta.id)?;
             let sent = if let Some(h) = s.handles.get(&meta.id) {
                 Automerge::load(&bytes).is_ok_and(|mut local| {
-                    h.with_document(|d| {
+                    read_doc(h, |d| {
                         let before = d.get_heads();
                         let _ = d.merge(&mut local);
                         d.get_heads() != before
                     })
+                    .unwrap_or(false)
                 })
             } else {
                 let key =
