@@ -173,7 +173,31 @@ pub fn judge_project(
     }
 }
 
-/// The team of a team-only project as its community's roster (none yet: nobody's) accepts it.
+/// The team of team-only project `p` as [`judge_project`] left it: judged with the
+/// document's history where the community is known (an entry a lead added holds when that
+/// lead has left the team since, as every device reads it); without the community, as
+/// [`team_of`] judges it.
+#[must_use]
+pub fn judged_team(community: Option<&Community>, p: &Project) -> HashSet<String> {
+    match community {
+        Some(_) => p.team.keys().cloned().collect(),
+        None => team_of(None, p),
+    }
+}
+
+/// The team of `p`, judged with its document's history before (see [`judged_team`]), judged
+/// again by the community's roster now, without the document: the entries that held then
+/// hold (`held`), and whoever has left the community since is off the team.
+#[must_use]
+pub fn team_again(community: &Community, p: &Project, held: &HashSet<String>) -> HashSet<String> {
+    let mut p = p.clone();
+    crate::governance::check_team_with(community, &mut p, &|member, _| held.contains(member));
+    p.team.keys().cloned().collect()
+}
+
+/// The team of a team-only project as its community's roster (none yet: nobody's) accepts it,
+/// without the document's history: only leads on the team now (and the creator and
+/// moderators) count as having added someone.
 #[must_use]
 pub fn team_of(community: Option<&Community>, p: &Project) -> HashSet<String> {
     let checked = match community {

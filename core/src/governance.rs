@@ -45,6 +45,7 @@ use serde::{Deserialize, Serialize};
 pub use act::Act;
 pub use entry::{seal, Body, Entry, Signer};
 pub use history::{LogHistory, Removal, Written};
+pub(crate) use items::check_team_with;
 pub use items::{check_item, sign_item};
 pub use transition::{apply_act, Refusal};
 

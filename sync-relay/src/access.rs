@@ -46,7 +46,7 @@ struct State {
     /// judged again whenever their community's roster changes, so a project that arrived
     /// before its community (or before the roster that makes its lead a member) is not shut
     /// to its own team.
-    teams: HashMap<String, Project>,
+    teams: HashMap<String, KeptTeam>,
     /// Each item's header as the relay first learned it: what it is and who made it stay
     /// that, whatever a later header says (a member's modified client turning an idea into a
     /// team-only project with a team of one, or naming itself the creator of a project).
@@ -188,8 +188,8 @@ impl Access {
                 let judged: Vec<(String, HashSet<String>)> = state
                     .teams
                     .iter()
-                    .filter(|(_, p)| p.header.community == doc_id)
-                    .map(|(id, p)| (id.clone(), team_of(Some(&c), p)))
+                    .filter(|(_, kept)| kept.project.header.community == doc_id)
+                    .map(|(id, kept)| (id.clone(), kept.team_by(&c)))
                     .collect();
                 for (id, team) in judged {
                     if let Some(DocAccess::Item { team: t, .. }) = state.docs.get_mut(&id) {
@@ -343,10 +343,33 @@ impl Access {
     }
 }
 
+/// A team-only project as the relay keeps it.
+#[derive(Debug)]
+struct KeptTeam {
+    /// Header, visibility and team only.
+    project: Project,
+    /// Whether the team was judged with the document's history (its community was known):
+    /// then an entry that held by the history holds when the roster changes (a lead who
+    /// added a member has left the team since), as devices judge it.
+    with_history: bool,
+}
+
+impl KeptTeam {
+    /// The team as `c`'s roster accepts it now.
+    fn team_by(&self, c: &Community) -> HashSet<String> {
+        if self.with_history {
+            let held: HashSet<String> = self.project.team.keys().cloned().collect();
+            allmende_core::access::team_again(c, &self.project, &held)
+        } else {
+            team_of(Some(c), &self.project)
+        }
+    }
+}
+
 enum Learned {
     Community(Box<Community>),
     Item(DocAccess),
-    TeamProject(DocAccess, Box<Project>),
+    TeamProject(DocAccess, Box<KeptTeam>),
     Foreign,
     Nothing,
 }
@@ -447,13 +470,19 @@ fn classify_as(
                 header: header.clone(),
                 ..trimmed(project)
             };
-            let team = team_of(communities.get(&header.community), &project);
+            // Judged with the document's history above (where the community is known): not
+            // again without it, which would drop whom a lead added before leaving the team.
+            let community = communities.get(&header.community);
+            let team = allmende_core::access::judged_team(community, &project);
             Learned::TeamProject(
                 DocAccess::Item {
                     community: header.community,
                     team: Some(team),
                 },
-                Box::new(project),
+                Box::new(KeptTeam {
+                    project,
+                    with_history: community.is_some(),
+                }),
             )
         }
         _ => Learned::Item(DocAccess::Item {

@@ -251,7 +251,7 @@ pub(super) fn check_team(c: &Community, p: &mut Project) -> Vec<Flag> {
 
 /// [`check_team`], with what the document's history says of who was a lead when (see
 /// [`accepted_team`]).
-pub(super) fn check_team_with(
+pub(crate) fn check_team_with(
     c: &Community,
     p: &mut Project,
     lead_then: &dyn Fn(&str, &TeamMember) -> bool,

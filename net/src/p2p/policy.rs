@@ -154,7 +154,10 @@ fn team_of(svc: &mut Service, meta: &allmende_store::StoredDoc) -> Result<Option
     // Team-only or not as readers judge it (the leads' visibility, the signed team).
     let c = svc.community_view(&meta.community)?;
     allmende_core::access::judge_project(Some(&c), &meta.id, doc.document(), &mut p);
-    Ok((p.visibility == Visibility::Team).then(|| allmende_core::access::team_of(Some(&c), &p)))
+    Ok(
+        (p.visibility == Visibility::Team)
+            .then(|| allmende_core::access::judged_team(Some(&c), &p)),
+    )
 }
 
 /// The rules as a samod share policy; the listener replaces them as the store changes, and
