@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use allmende_service::Service;
 use allmende_sync_wire::protocol;
-use allmende_tests::raw::{bomb, carrying, numbered_change};
+use allmende_tests::raw::{bomb, carrying, numbered_change, run_of_operations, with_bloom};
 use allmende_tests::raw_p2p::RawPeer;
 use allmende_tests::{community_with_members, Peer, RelayProc};
 
@@ -126,4 +126,41 @@ fn a_bomb_or_a_gigabyte_frame_closes_only_the_senders_link() {
         peak >> 20
     );
     anna_reaches_ben(&anna, &ben, &listener, "Trotz der Bombe");
+}
+
+/// From the review of the fixes above: a bloom filter without bits (Automerge divides by zero
+/// for every change it holds when it answers) and a change of about 60 bytes whose columns
+/// claim 2^40 operations (Automerge walks every one; before, Ben's listener was stuck in it
+/// for good, serving nobody). Each is refused before Automerge reads it.
+#[test]
+fn a_bloom_filter_or_a_change_automerge_cannot_read_closes_only_the_senders_link() {
+    let (anna, ben, cara, community) = village();
+    let listener = Listener::start(&ben);
+    let (seed, _) = cara_holds(&cara, &community);
+    runtime().block_on(async {
+        let mut raw = RawPeer::open(&listener.ticket, seed)
+            .await
+            .expect("Cara's client links");
+        let frame = protocol::sync(&raw.peer, &raw.other, &community, &with_bloom(&[1, 0, 7]));
+        raw.send(&frame).await.expect("sent");
+        assert!(
+            raw.closed_within(Duration::from_secs(30)).await,
+            "the bloom filter's link is closed"
+        );
+        let mut raw = RawPeer::open(&listener.ticket, seed)
+            .await
+            .expect("Cara's client links again");
+        let frame = protocol::sync(
+            &raw.peer,
+            &raw.other,
+            &community,
+            &carrying(vec![run_of_operations(1 << 40)]),
+        );
+        raw.send(&frame).await.expect("sent");
+        assert!(
+            raw.closed_within(Duration::from_secs(30)).await,
+            "the link of the change claiming 2^40 operations is closed"
+        );
+    });
+    anna_reaches_ben(&anna, &ben, &listener, "Trotz allem");
 }

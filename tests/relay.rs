@@ -510,3 +510,6 @@ mod frames;
 
 #[path = "relay_watch.rs"]
 mod watch;
+
+#[path = "relay_unreadable.rs"]
+mod unreadable;

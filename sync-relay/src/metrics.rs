@@ -20,6 +20,9 @@ pub struct Metrics {
     pub closed_bad_input: AtomicU64,
     /// Sync messages refused before decompression: their changes inflate past the limit.
     pub refused_inflated: AtomicU64,
+    /// Sync messages refused before Automerge read them: their columns claim more
+    /// operations than a message may bring, or their bloom filter is one Automerge cannot use.
+    pub refused_operations: AtomicU64,
     /// Connections closed because changes waiting for missing dependencies would take a
     /// document past its size limit.
     pub refused_missing_dependencies: AtomicU64,
@@ -146,6 +149,12 @@ impl Metrics {
             "counter",
             "Sync messages refused before decompression (changes inflating past the limit).",
             get(&self.refused_inflated),
+        );
+        metric(
+            "allmende_relay_refused_operations_total",
+            "counter",
+            "Sync messages refused before Automerge read them (columns claiming too many operations, or a bloom filter Automerge cannot use).",
+            get(&self.refused_operations),
         );
         metric(
             "allmende_relay_refused_missing_dependencies_total",

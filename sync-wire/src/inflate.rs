@@ -10,9 +10,9 @@
 
 use std::io::Read;
 
-const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
-const DEFLATE_BIT: u64 = 0b1000;
-const HASH: usize = 32;
+pub(crate) const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+pub(crate) const DEFLATE_BIT: u64 = 0b1000;
+pub(crate) const HASH: usize = 32;
 
 /// Why a message's changes are refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,12 +24,12 @@ pub enum Refused {
     Malformed(&'static str),
 }
 
-struct Input<'a> {
-    bytes: &'a [u8],
+pub(crate) struct Input<'a> {
+    pub(crate) bytes: &'a [u8],
 }
 
 impl<'a> Input<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Refused> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], Refused> {
         if n > self.bytes.len() {
             return Err(Refused::Malformed("truncated"));
         }
@@ -38,7 +38,7 @@ impl<'a> Input<'a> {
         Ok(head)
     }
 
-    fn uleb(&mut self) -> Result<u64, Refused> {
+    pub(crate) fn uleb(&mut self) -> Result<u64, Refused> {
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
             let [b] = self.take(1)? else {
@@ -52,12 +52,30 @@ impl<'a> Input<'a> {
         Err(Refused::Malformed("overlong number"))
     }
 
-    fn len(&mut self) -> Result<usize, Refused> {
+    pub(crate) fn len(&mut self) -> Result<usize, Refused> {
         usize::try_from(self.uleb()?).map_err(|_| Refused::Malformed("length"))
     }
 
+    /// A signed LEB128 number.
+    pub(crate) fn sleb(&mut self) -> Result<i64, Refused> {
+        let mut value = 0i64;
+        for shift in (0..64).step_by(7) {
+            let [b] = self.take(1)? else {
+                return Err(Refused::Malformed("truncated"));
+            };
+            value |= i64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                if shift + 7 < 64 && b & 0x40 != 0 {
+                    value |= -1i64 << (shift + 7);
+                }
+                return Ok(value);
+            }
+        }
+        Err(Refused::Malformed("overlong number"))
+    }
+
     /// `count` items of `size` bytes each, or length-prefixed items when `size` is `None`.
-    fn skip_list(&mut self, size: Option<usize>) -> Result<(), Refused> {
+    pub(crate) fn skip_list(&mut self, size: Option<usize>) -> Result<(), Refused> {
         let count = self.uleb()?;
         for _ in 0..count {
             let n = match size {
@@ -70,7 +88,7 @@ impl<'a> Input<'a> {
     }
 
     /// Column metadata: `(is deflated, length)` for each column.
-    fn columns(&mut self) -> Result<Vec<(bool, usize)>, Refused> {
+    pub(crate) fn columns(&mut self) -> Result<Vec<(bool, usize)>, Refused> {
         let count = self.uleb()?;
         let mut out = Vec::new();
         for _ in 0..count {

@@ -5,6 +5,8 @@
 //! - [`head`]: an HTTP request head (the relay's GETs and WebSocket upgrades).
 //! - [`inflate`]: how far the Automerge chunks of a sync message or a document inflate,
 //!   found before anything is decompressed (a compression bomb is refused, not inflated).
+//! - [`runs`]: how many values the columns of those chunks hold (a run-length bomb is
+//!   refused before Automerge walks it), and whether a bloom filter is one Automerge can use.
 //!
 //! Small and free of IO, so the relay, the peer and the fuzz targets (`fuzz/`) share it.
 
@@ -14,3 +16,4 @@ pub mod frame;
 pub mod head;
 pub mod inflate;
 pub mod protocol;
+pub mod runs;

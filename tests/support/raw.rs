@@ -303,3 +303,78 @@ pub fn bomb(mib: usize) -> Vec<u8> {
     chunk.extend_from_slice(&deflated);
     carrying(vec![chunk])
 }
+
+fn uleb(mut n: u64, out: &mut Vec<u8>) {
+    loop {
+        let byte = u8::try_from(n & 0x7f).expect("seven bits");
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// A sync message whose one `have` carries the bloom filter `bloom` (its bytes as Automerge
+/// encodes one: entries, bits per entry, probes, bits), which Automerge reads as sent.
+///
+/// # Panics
+/// When Automerge cannot parse `bloom` at all.
+#[must_use]
+pub fn with_bloom(bloom: &[u8]) -> Vec<u8> {
+    use automerge::sync::SyncDoc as _;
+    let mut message = automerge::Automerge::new()
+        .generate_sync_message(&mut automerge::sync::State::new())
+        .expect("first message");
+    message.have = vec![automerge::sync::Have {
+        last_sync: Vec::new(),
+        bloom: automerge::sync::BloomFilter::try_from(bloom).expect("a bloom filter"),
+    }];
+    message.encode()
+}
+
+/// A change chunk (about 60 bytes) whose run-length encoded columns claim `run` operations
+/// "put null at key k of the root"; Automerge 0.12 walks every one when it reads the change.
+#[must_use]
+pub fn run_of_operations(run: u64) -> Vec<u8> {
+    let mut cols: Vec<(u64, Vec<u8>)> = Vec::new();
+    // A run (a signed count, positive) of one value; `run` fits in 63 bits.
+    let runs = |value: &[u8]| {
+        let mut c = Vec::new();
+        let mut n = run;
+        loop {
+            let byte = u8::try_from(n & 0x7f).expect("seven bits");
+            n >>= 7;
+            if n == 0 && byte & 0x40 == 0 {
+                c.push(byte);
+                break;
+            }
+            c.push(byte | 0x80);
+        }
+        c.extend_from_slice(value);
+        c
+    };
+    cols.push(((1 << 4) | 5, runs(&[1, b'k']))); // key strings
+    let mut inserts = Vec::new();
+    uleb(run, &mut inserts);
+    cols.push(((3 << 4) | 4, inserts)); // insert: a run of false
+    cols.push(((4 << 4) | 2, runs(&[1]))); // action: put
+    cols.push(((5 << 4) | 6, runs(&[0]))); // value metadata: null
+    cols.push((7 << 4, runs(&[0]))); // no predecessors
+    let mut body = vec![0, 16];
+    body.extend_from_slice(&[7; 16]); // the actor
+    body.extend_from_slice(&[1, 1, 0, 0, 0]); // seq, start op, time, message, other actors
+    uleb(cols.len() as u64, &mut body);
+    for (spec, data) in &cols {
+        uleb(*spec, &mut body);
+        uleb(data.len() as u64, &mut body);
+    }
+    for (_, data) in &cols {
+        body.extend_from_slice(data);
+    }
+    let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 1];
+    uleb(body.len() as u64, &mut chunk);
+    chunk.extend_from_slice(&body);
+    chunk
+}

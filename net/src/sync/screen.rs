@@ -8,14 +8,15 @@
 //! - is a sync message that another decoder could read differently (a field given twice),
 //!   or whose changes are not Automerge chunks;
 //! - carries changes that inflate past [`MAX_INFLATED`] (a compression bomb, found before
-//!   anything is inflated);
-//! - carries changes Automerge panics on that can be told without the document: an
-//!   authored change not numbered 1, or two changes of one actor with one number.
+//!   anything is inflated), or whose columns claim more operations than a message may bring
+//!   (a run-length bomb: a few bytes claiming billions, which Automerge would walk for good);
+//! - carries a bloom filter Automerge cannot use (no bits: a division by zero; billions of
+//!   probes: an allocation of gigabytes per change, an abort no guard catches);
+//! - carries changes Automerge panics on that can be told without the document (an
+//!   authored change not numbered 1), or a bundle (changes Automerge unpacks unchecked).
 //!
 //! Changes whose trouble only the document shows (numbered past their actor's next number)
 //! are left to the repository's guard (`repo_tasks`).
-
-use std::collections::HashMap;
 
 use allmende_service::docs::MAX_DOC_BYTES;
 use allmende_sync_wire::protocol::{self, Inbound};
@@ -40,8 +41,8 @@ pub(crate) enum Refused {
     Inflate(#[from] allmende_sync_wire::inflate::Refused),
     #[error("changes refused: an authored change numbered {0}, not 1")]
     AuthoredPastOne(u64),
-    #[error("changes refused: two changes of one actor numbered {0}")]
-    Twins(u64),
+    #[error("changes refused: a bundle of changes (the sync protocol sends changes one by one)")]
+    Bundle,
 }
 
 /// Checks one frame from the other side (see the module's overview).
@@ -60,9 +61,24 @@ pub(crate) fn check(frame: &[u8]) -> Result<(), Refused> {
     let message = automerge::sync::Message::decode(&data).map_err(|_| Refused::Message)?;
     let changes: Vec<&[u8]> = message.changes.iter().collect();
     allmende_sync_wire::inflate::inflated_size(changes.iter().copied(), MAX_INFLATED)?;
+    // Before anything parses a change: Automerge walks every operation a change's columns
+    // claim, and a few bytes can claim billions.
+    allmende_sync_wire::runs::operations(
+        changes.iter().copied(),
+        allmende_sync_wire::runs::MAX_OPERATIONS,
+        MAX_INFLATED,
+    )?;
+    for have in &message.have {
+        allmende_sync_wire::runs::bloom(&have.bloom.to_bytes())?;
+    }
     let chunks = allmende_sync_wire::inflate::chunks(changes.iter().copied())?;
-    let mut numbered: HashMap<(automerge::ActorId, u64), automerge::ChangeHash> = HashMap::new();
     for (kind, chunk) in chunks {
+        // Bundles and documents unpack into changes inside Automerge, unchecked here:
+        // peers and relays send changes one by one, and whole documents (kind 0) only
+        // where the other side has nothing yet (their panics are the repository's guard's).
+        if kind == 3 {
+            return Err(Refused::Bundle);
+        }
         if !matches!(kind, 1 | 2) {
             continue;
         }
@@ -73,11 +89,6 @@ pub(crate) fn check(frame: &[u8]) -> Result<(), Refused> {
         };
         if change.author().is_some() && change.seq() != 1 {
             return Err(Refused::AuthoredPastOne(change.seq()));
-        }
-        let hash = change.hash();
-        let key = (change.actor_id().clone(), change.seq());
-        if *numbered.entry(key).or_insert(hash) != hash {
-            return Err(Refused::Twins(change.seq()));
         }
     }
     Ok(())

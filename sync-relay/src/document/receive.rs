@@ -81,6 +81,29 @@ impl Document {
                 self.peers.remove(&id);
                 return false;
             }
+            // Columns claiming billions of operations in a few bytes (Automerge would walk
+            // them for good) and bloom filters Automerge cannot use (it would divide by zero,
+            // or allocate gigabytes, for every change here): refused before anything reads
+            // them.
+            let sane = allmende_sync_wire::runs::operations(
+                message.changes.iter(),
+                allmende_sync_wire::runs::MAX_OPERATIONS,
+                self.shared.max_inflated_bytes,
+            )
+            .and_then(|_| {
+                message
+                    .have
+                    .iter()
+                    .try_for_each(|h| allmende_sync_wire::runs::bloom(&h.bloom.to_bytes()))
+            });
+            if let Err(e) = sane {
+                tracing::warn!(doc = %self.id, peer = %peer.conn.peer, error = %e, "refused: a message Automerge cannot read safely");
+                Metrics::add(&self.shared.metrics.refused_operations, 1);
+                Metrics::add(&self.shared.metrics.closed_bad_input, 1);
+                peer.conn.close(format!("changes refused: {e}"));
+                self.peers.remove(&id);
+                return false;
+            }
             // Every chunk of the message (Automerge reads the entries as one stream) against
             // the document, and against what this device has waiting here.
             // (The inflate guard above refused what is not chunks.)
