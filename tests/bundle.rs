@@ -181,3 +181,31 @@ fn a_bundle_bringing_content_no_member_signed_is_refused_whole() {
     let again = anna.json(&["bundle", "import", file.to_str().expect("path")]);
     assert_eq!(again["created"], 0, "{again}");
 }
+
+/// Issue 13, from the review of the relay's checks: a bundle is a stranger's file, and
+/// Automerge walks every operation a document's columns claim. A document carrying a change
+/// of about 60 bytes that claims 2^40 operations kept `bundle import` busy for good; it is
+/// refused at once now, and nothing is written.
+#[test]
+fn a_bundle_whose_document_claims_billions_of_operations_is_refused() {
+    let a = Peer::new();
+    a.ok(&["demo"]);
+    let file = a.path().join("b.allmende");
+    a.ok(&["bundle", "export", file.to_str().expect("path")]);
+    let mut bundle = allmende_core::bundle::Bundle::decode(&std::fs::read(&file).expect("bundle"))
+        .expect("a bundle");
+    bundle.docs[1]
+        .1
+        .extend_from_slice(&allmende_tests::raw::run_of_operations(1 << 40));
+    let forged = a.path().join("forged.allmende");
+    std::fs::write(&forged, bundle.encode().expect("encode")).expect("write");
+    let b = Peer::new();
+    let (code, err) = b.fails(&["bundle", "import", forged.to_str().expect("path")]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("operations"), "{err}");
+    assert_eq!(
+        b.json(&["community", "list"]),
+        serde_json::json!([]),
+        "nothing was written"
+    );
+}

@@ -34,6 +34,30 @@ pub fn load(bytes: &[u8], actor: &ActorId) -> Result<AutoCommit> {
     Ok(doc)
 }
 
+/// How far a stored document may inflate when it is read (its saved form is at most
+/// [`MAX_DOC_BYTES`]).
+const MAX_INFLATED: usize = 4 * MAX_DOC_BYTES;
+
+/// Whether a stranger's saved document (from a file) may be given to Automerge: its
+/// compressed parts inflate within bounds, and its columns claim no more operations than a
+/// sync message may bring (a few bytes can claim billions, which Automerge walks one by
+/// one). Checked before [`load`], which would take them as they are.
+///
+/// # Errors
+/// The reason, in words.
+pub fn readable(bytes: &[u8]) -> std::result::Result<(), String> {
+    allmende_sync_wire::inflate::inflated_size([bytes], MAX_INFLATED)
+        .and_then(|_| {
+            allmende_sync_wire::runs::operations(
+                [bytes],
+                allmende_sync_wire::runs::MAX_OPERATIONS,
+                MAX_INFLATED,
+            )
+        })
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 /// A new, empty document written by this device.
 ///
 /// Text positions are counted in UTF-8 bytes locally (what `autosurgeon::Text` uses); the

@@ -149,6 +149,13 @@ impl Service {
                 )));
             }
             allmende_core::DocId::parse(id)?;
+            if from_file {
+                docs::readable(bytes).map_err(|reason| {
+                    PeerError::BadInput(format!(
+                        "document {id} in the file is refused ({reason}); nothing was written"
+                    ))
+                })?;
+            }
             let mut doc = docs::load(bytes, &automerge::ActorId::random()).map_err(|e| {
                 PeerError::CorruptDocument {
                     id: id.clone(),

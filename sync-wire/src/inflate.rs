@@ -22,6 +22,8 @@ pub enum Refused {
     TooLarge { limit: usize },
     #[error("the changes are not Automerge chunks: {0}")]
     Malformed(&'static str),
+    #[error("the changes claim more than {limit} operations")]
+    TooManyOperations { limit: u64 },
 }
 
 pub(crate) struct Input<'a> {

@@ -29,18 +29,16 @@ pub const MAX_OPERATIONS: u64 = 4 << 20;
 /// counts its change columns too.
 ///
 /// # Errors
-/// [`Refused::TooLarge`] once the sum passes `limit` (the limit names the operations),
-/// [`Refused::Malformed`] for bytes that are not chunks or columns; `inflate_limit` bounds
-/// each compressed part it inflates.
+/// [`Refused::TooManyOperations`] once the sum passes `limit`, [`Refused::Malformed`] for
+/// bytes that are not chunks or columns, [`Refused::TooLarge`] for a compressed part that
+/// inflates past `inflate_limit`.
 pub fn operations<'a>(
     changes: impl IntoIterator<Item = &'a [u8]>,
     limit: u64,
     inflate_limit: usize,
 ) -> Result<u64, Refused> {
     let mut total = 0u64;
-    let too_many = Refused::TooLarge {
-        limit: usize::try_from(limit).unwrap_or(usize::MAX),
-    };
+    let too_many = Refused::TooManyOperations { limit };
     for bytes in changes {
         let mut input = Input { bytes };
         while !input.bytes.is_empty() {
@@ -147,9 +145,7 @@ fn columns(
 
 /// How many values one column of type `kind` holds; refused once past `limit`.
 fn values(kind: u64, data: &[u8], limit: u64) -> Result<u64, Refused> {
-    let too_many = || Refused::TooLarge {
-        limit: usize::try_from(limit).unwrap_or(usize::MAX),
-    };
+    let too_many = || Refused::TooManyOperations { limit };
     let mut input = Input { bytes: data };
     let mut total = 0u64;
     let mut add = |n: u64| -> Result<(), Refused> {

@@ -58,7 +58,7 @@ fn a_run_of_a_value_counts_as_so_many() {
     );
     assert_eq!(
         operations([run_of(1 << 62).as_slice()], LIMIT, INFLATE),
-        Err(Refused::TooLarge { limit: 1 << 20 })
+        Err(Refused::TooManyOperations { limit: 1 << 20 })
     );
 }
 
@@ -179,6 +179,6 @@ fn a_change_claiming_a_trillion_operations_is_refused_before_automerge_reads_it(
     assert!(bomb.len() < 100, "{} bytes", bomb.len());
     assert_eq!(
         operations([bomb.as_slice()], LIMIT, INFLATE),
-        Err(Refused::TooLarge { limit: 1 << 20 })
+        Err(Refused::TooManyOperations { limit: 1 << 20 })
     );
 }
