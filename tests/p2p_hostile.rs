@@ -53,7 +53,9 @@ fn anna_reaches_ben(anna: &Peer, ben: &Peer, listener: &Listener, title: &str) {
 /// Automerge 0.12 panics on a change whose number skips one of its actor's. samod 0.16 runs
 /// every document of a repository in one task: before, the panic ended it, and Ben's
 /// listener took in and served nothing from anyone until it was restarted (Anna's link got
-/// no answer). Now the listener starts its repository again over the store.
+/// no answer). Now the listener starts its repository again over the store, without the
+/// device that sent the change (from the review: else one member could keep it starting
+/// again, each time cutting everyone's links).
 #[test]
 fn a_change_automerge_panics_on_does_not_stop_the_listener() {
     let (anna, ben, cara, community) = village();
@@ -81,6 +83,12 @@ fn a_change_automerge_panics_on_does_not_stop_the_listener() {
         assert!(
             raw.closed_within(Duration::from_secs(30)).await,
             "the link that broke the repository is closed"
+        );
+        // Her device sent the message that broke it: shut out while the listener runs
+        // (else one member could keep it starting again, and everyone's links with it).
+        assert!(
+            RawPeer::open(&listener.ticket, seed).await.is_none(),
+            "Cara's device is shut out"
         );
     });
     anna_reaches_ben(&anna, &ben, &listener, "Nach dem Angriff");

@@ -26,6 +26,6 @@ pub use dialer::RelayDialer;
 pub(crate) use once::sync_via;
 pub use once::{sync_joined, sync_once, sync_once_showing, Progress, SyncReport};
 pub(crate) use repo_tasks::RepoTasks;
-pub(crate) use screen::over_stream;
+pub(crate) use screen::{over_stream, LastSender};
 pub use session::{check_relay, fetch, fetch_community, push_as, watch};
 pub(crate) use session::{keep_in_step, preload, Connector, Session};

@@ -25,6 +25,9 @@ pub struct IrohDialer {
     /// Sent before the sync messages (the session name, for a relay).
     preamble: Option<String>,
     expected: PeerId,
+    /// Where the link names its peer when it lets a sync message through (see
+    /// `sync::screen`).
+    last: Option<crate::sync::LastSender>,
 }
 
 impl IrohDialer {
@@ -38,7 +41,15 @@ impl IrohDialer {
             alpn: ALPN,
             preamble: None,
             expected,
+            last: None,
         }
+    }
+
+    /// The same dialer, naming its peer in `last` when a sync message comes through.
+    #[must_use]
+    pub(crate) fn noting(mut self, last: crate::sync::LastSender) -> Self {
+        self.last = Some(last);
+        self
     }
 
     /// Dials a relay that accepts iroh connections, as this device's `session`.
@@ -50,6 +61,7 @@ impl IrohDialer {
             alpn: allmende_core::wire::RELAY_ALPN,
             preamble: Some(format!("{session}\n")),
             expected: PeerId::from(allmende_core::wire::RELAY_PEER_ID),
+            last: None,
         }
     }
 
@@ -70,7 +82,7 @@ impl Dialer for IrohDialer {
     fn connect(&self) -> BoxFuture<'static, Result<Transport, DialError<Infallible>>> {
         let (endpoint, addr, alpn) = (self.endpoint.clone(), self.addr.clone(), self.alpn);
         let (preamble, expected) = (self.preamble.clone(), self.expected.clone());
-        let device = self.device();
+        let (device, last) = (self.device(), self.last.clone());
         async move {
             let conn = endpoint
                 .connect(addr, alpn)
@@ -83,7 +95,7 @@ impl Dialer for IrohDialer {
                     .map_err(DialError::transient)?;
             }
             let io = tokio::io::join(recv, send);
-            Ok(crate::sync::over_stream(io, expected, device))
+            Ok(crate::sync::over_stream(io, expected, device, last))
         }
         .boxed()
     }

@@ -51,6 +51,7 @@ pub fn spawn(
     repo: Repo,
     policy: PeerPolicy,
     arrivals: mpsc::UnboundedSender<Arrival>,
+    last: crate::sync::LastSender,
 ) -> Result<tokio::task::JoinHandle<()>> {
     let mdns = MdnsAddressLookup::builder()
         .service_name(SERVICE)
@@ -113,7 +114,7 @@ pub fn spawn(
                 max_delay: Duration::from_secs(2),
                 max_retries: None,
             };
-            let dialer = Arc::new(IrohDialer::new(endpoint.clone(), addr));
+            let dialer = Arc::new(IrohDialer::new(endpoint.clone(), addr).noting(last.clone()));
             match repo.dial(backoff, dialer) {
                 Ok(handle) => {
                     dialing.0.insert(device, handle);

@@ -2,6 +2,7 @@
 //! community can connect to (by ticket, or found on the local network), kept in step with
 //! the store while it runs.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use iroh::Endpoint;
@@ -12,7 +13,7 @@ use tokio::sync::mpsc;
 use super::dial::peer_id_of;
 use super::discover::Arrival;
 use super::policy::{PeerPolicy, Rules};
-use crate::sync::{keep_in_step, preload, RepoTasks, Session};
+use crate::sync::{keep_in_step, preload, LastSender, RepoTasks, Session};
 use allmende_service::Service;
 use allmende_store::error::{PeerError, Result};
 
@@ -54,18 +55,42 @@ pub async fn listen_with(
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
     tokio::pin!(stop);
+    // Devices shut out for the rest of this run: each sent the last sync message let through
+    // before the repository broke (most likely the one that broke it).
+    let mut shut: HashSet<String> = HashSet::new();
     loop {
-        match listen_once(svc, &endpoint, discover, timeout, &mut on_event, &mut stop).await {
+        let last = LastSender::default();
+        let run = Run {
+            endpoint: &endpoint,
+            discover,
+            timeout,
+            shut: &shut,
+            last: last.clone(),
+        };
+        match listen_once(svc, run, &mut on_event, &mut stop).await {
             // What a peer sent broke the repository (see `sync::repo_tasks`): the others'
-            // links go on with a fresh one over the store.
+            // links go on with a fresh one over the store, without the peer that sent it.
             Ok(Ended::Broken(why)) => {
-                tracing::warn!(%why, "the peers' repository broke on what a peer sent; starting it again");
+                let sender = last.lock().ok().and_then(|mut l| l.take());
+                tracing::warn!(%why, device = ?sender, "the peers' repository broke on what a peer sent; starting it again without that peer");
+                shut.extend(sender);
                 on_event("restarted");
             }
             Ok(Ended::Stopped) => return Ok(()),
             Err(e) => return Err(e),
         }
     }
+}
+
+/// What one run of the listener works with.
+struct Run<'a> {
+    endpoint: &'a Endpoint,
+    discover: bool,
+    timeout: Duration,
+    /// Devices shut out (see `Rules::shutting`).
+    shut: &'a HashSet<String>,
+    /// Who sent the last sync message let through.
+    last: LastSender,
 }
 
 /// How one run of the listener ended.
@@ -76,15 +101,20 @@ enum Ended {
 
 async fn listen_once(
     svc: &mut Service,
-    endpoint: &Endpoint,
-    discover: bool,
-    timeout: Duration,
+    run: Run<'_>,
     on_event: &mut impl FnMut(&str),
     stop: &mut std::pin::Pin<&mut impl std::future::Future<Output = ()>>,
 ) -> Result<Ended> {
+    let Run {
+        endpoint,
+        discover,
+        timeout,
+        shut,
+        last,
+    } = run;
     // Read before learning: a change made meanwhile is learned in the first round.
     let mut learned_at: i64 = svc.store().docs(None)?.iter().map(|d| d.version).sum();
-    let policy = PeerPolicy::new(Rules::learn(svc)?);
+    let policy = PeerPolicy::new(Rules::learn(svc)?.shutting(shut));
     let mut next_expiry = policy.current().next_expiry(svc.now());
     let storage = InMemoryStorage::new();
     let loaded = preload(svc, &storage).await?;
@@ -101,11 +131,12 @@ async fn listen_once(
     let (arrivals, mut arrived) = mpsc::unbounded_channel::<Arrival>();
     let repo_for_discovery = repo.clone();
     let accept_task = {
-        let (endpoint, policy, arrivals, acceptor) = (
+        let (endpoint, policy, arrivals, acceptor, last) = (
             endpoint.clone(),
             policy.clone(),
             arrivals.clone(),
             acceptor.clone(),
+            last.clone(),
         );
         tokio::spawn(async move {
             // Each peer's link, ended with this task (each holds the acceptor, which holds
@@ -123,7 +154,7 @@ async fn listen_once(
                     continue;
                 }
                 let addr = String::new();
-                let (acceptor, arrivals) = (acceptor.clone(), arrivals.clone());
+                let (acceptor, arrivals, last) = (acceptor.clone(), arrivals.clone(), last.clone());
                 links.spawn(async move {
                     let Ok((send, recv)) = conn.accept_bi().await else {
                         return;
@@ -132,6 +163,7 @@ async fn listen_once(
                         tokio::io::join(recv, send),
                         peer_id_of(&device),
                         device.clone(),
+                        Some(last),
                     );
                     if acceptor.accept(transport).is_ok() {
                         let _ = arrivals.send(Arrival {
@@ -185,6 +217,7 @@ async fn listen_once(
             repo_for_discovery,
             policy.clone(),
             arrivals.clone(),
+            last.clone(),
         ) {
             Ok(task) => Some(task),
             Err(e) => {
@@ -219,7 +252,7 @@ async fn listen_once(
             }
             if versions != learned_at {
                 let before = policy.current();
-                let rules = Rules::learn(svc)?;
+                let rules = Rules::learn(svc)?.shutting(shut);
                 let narrower = before.takes_away(&rules);
                 next_expiry = rules.next_expiry(now);
                 policy.update(rules);

@@ -26,6 +26,9 @@ pub struct Rules {
     /// Document -> what it is: a community, or an item of one (a team-only project with
     /// its checked team).
     docs: HashMap<String, DocAccess>,
+    /// Devices this listener shut out for the rest of its run (their messages broke its
+    /// repository): whatever the rosters say, they get nothing.
+    shut: HashSet<String>,
 }
 
 impl Rules {
@@ -79,6 +82,9 @@ impl Rules {
     /// Whether `device` may read and write document `doc`.
     #[must_use]
     pub fn allows(&self, doc: &str, device: &str) -> bool {
+        if self.shut.contains(device) {
+            return false;
+        }
         match self.docs.get(doc) {
             // A document this device does not know: a member of a community here may push it
             // (it reveals nothing); a device of none (a removed member on a live link) not.
@@ -90,10 +96,20 @@ impl Rules {
     /// Whether `device` is a member of any community here (worth syncing with at all).
     #[must_use]
     pub fn knows(&self, device: &str) -> bool {
+        if self.shut.contains(device) {
+            return false;
+        }
         let now = now();
         self.rosters
             .values()
             .any(|r| r.member_at(device, now).is_some())
+    }
+
+    /// These rules, with `devices` shut out whatever the rosters say.
+    #[must_use]
+    pub fn shutting(mut self, devices: &HashSet<String>) -> Rules {
+        self.shut.extend(devices.iter().cloned());
+        self
     }
 
     /// Whether `newer` takes anything away that these rules give: a device off a community
@@ -122,7 +138,8 @@ impl Rules {
                     .is_none_or(|old| until < old)
             })
         });
-        members || docs || expires
+        let shut = newer.shut.iter().any(|d| !self.shut.contains(d));
+        members || docs || expires || shut
     }
 
     /// The next end of an invite key's validity after `now`: when the rules say something

@@ -85,7 +85,7 @@ impl Dialer for RelayDialer {
                     Message::Binary(bytes.into()),
                 ))
             });
-            let inbound = super::screen::screened(inbound, from);
+            let inbound = super::screen::screened(inbound, from, None);
             Ok(Transport::new(inbound, Box::pin(outbound)))
         }
         .boxed()

@@ -18,6 +18,8 @@
 //! Changes whose trouble only the document shows (numbered past their actor's next number)
 //! are left to the repository's guard (`repo_tasks`).
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use allmende_service::docs::MAX_DOC_BYTES;
 use allmende_sync_wire::protocol::{self, Inbound};
 use futures::{SinkExt, StreamExt, TryStreamExt};
@@ -49,13 +51,19 @@ pub(crate) enum Refused {
 ///
 /// # Errors
 /// The reason the frame is refused.
+#[cfg(test)]
 pub(crate) fn check(frame: &[u8]) -> Result<(), Refused> {
+    screen(frame).map(|_| ())
+}
+
+/// [`check`], saying whether the frame is a sync message (what Automerge reads).
+fn screen(frame: &[u8]) -> Result<bool, Refused> {
     let data = match protocol::decode(frame) {
         Ok(Inbound::Sync { data, .. }) => data,
-        Ok(_) => return Ok(()),
+        Ok(_) => return Ok(false),
         // A type this decoder does not know (a newer protocol's) is samod's to judge; one
         // that is a sync message must decode here, or it is never checked.
-        Err(protocol::ProtocolError::UnknownType(_)) => return Ok(()),
+        Err(protocol::ProtocolError::UnknownType(_)) => return Ok(false),
         Err(e) => return Err(e.into()),
     };
     let message = automerge::sync::Message::decode(&data).map_err(|_| Refused::Message)?;
@@ -91,7 +99,7 @@ pub(crate) fn check(frame: &[u8]) -> Result<(), Refused> {
             return Err(Refused::AuthoredPastOne(change.seq()));
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// How a screened stream ended: the transport's error, or the reason a frame was refused.
@@ -99,11 +107,16 @@ pub(crate) fn check(frame: &[u8]) -> Result<(), Refused> {
 #[error("{0}")]
 pub(crate) struct Ended(String);
 
+/// Who sent the last sync message a repository's links let through: when a message breaks
+/// the repository anyway (see `repo_tasks`), its sender is most likely the one.
+pub(crate) type LastSender = Arc<Mutex<Option<String>>>;
+
 /// `frames` from `from`, each checked: the first refused ends the stream with its reason
-/// (samod then closes the connection).
+/// (samod then closes the connection). A sync message let through names `from` in `last`.
 pub(crate) fn screened<E>(
     frames: impl futures::Stream<Item = Result<Vec<u8>, E>> + Send + 'static,
     from: String,
+    last: Option<LastSender>,
 ) -> futures::stream::BoxStream<'static, Result<Vec<u8>, Ended>>
 where
     E: std::fmt::Display,
@@ -111,18 +124,32 @@ where
     frames
         .map_err(|e| Ended(e.to_string()))
         .and_then(move |frame| {
-            let checked = check(&frame).map(|()| frame).map_err(|why| {
-                tracing::warn!(%from, %why, "a frame refused; the connection is closed");
-                Ended(why.to_string())
-            });
+            let checked = match screen(&frame) {
+                Ok(sync) => {
+                    if let Some(last) = last.as_ref().filter(|_| sync) {
+                        *last.lock().unwrap_or_else(PoisonError::into_inner) = Some(from.clone());
+                    }
+                    Ok(frame)
+                }
+                Err(why) => {
+                    tracing::warn!(%from, %why, "a frame refused; the connection is closed");
+                    Err(Ended(why.to_string()))
+                }
+            };
             futures::future::ready(checked)
         })
         .boxed()
 }
 
 /// A transport over a QUIC stream to a peer or a relay: length-prefixed frames of at most
-/// [`MAX_FRAME`] bytes, each checked, from the peer `expected` (named `from` in the log).
-pub(crate) fn over_stream<S>(io: S, expected: PeerId, from: String) -> Transport
+/// [`MAX_FRAME`] bytes, each checked, from the peer `expected` (named `from` in the log and
+/// in `last`).
+pub(crate) fn over_stream<S>(
+    io: S,
+    expected: PeerId,
+    from: String,
+    last: Option<LastSender>,
+) -> Transport
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
 {
@@ -130,7 +157,7 @@ where
         .max_frame_length(MAX_FRAME)
         .new_codec();
     let (sink, stream) = tokio_util::codec::Framed::new(io, codec).split();
-    let stream = screened(stream.map_ok(|b| b.to_vec()), from);
+    let stream = screened(stream.map_ok(|b| b.to_vec()), from, last);
     let sink = Box::pin(sink.with(|frame: Vec<u8>| {
         futures::future::ready(Ok::<_, std::io::Error>(bytes::Bytes::from(frame)))
     }));

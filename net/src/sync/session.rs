@@ -575,12 +575,16 @@ impl Session {
     }
 
     fn let_go(&self) {
-        if let Some(d) = &self.dialer {
-            d.close();
-        }
-        if let Some(a) = &self.acceptor {
-            a.close();
-        }
+        // Also from `Drop`, maybe while a panic unwinds: a panic here (samod's lock poisoned
+        // by a broken repository) would abort the process.
+        guarded(|| {
+            if let Some(d) = &self.dialer {
+                d.close();
+            }
+            if let Some(a) = &self.acceptor {
+                a.close();
+            }
+        });
     }
 }
 
