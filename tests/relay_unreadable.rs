@@ -78,3 +78,66 @@ fn messages_automerge_cannot_read_safely_close_only_their_connection() {
         .iter()
         .any(|t| t == "Danach"));
 }
+
+/// The other way: a relay operator's modified server answers a device's sync with a change
+/// claiming 2^40 operations. Before, the device's repository walked them for good and the
+/// sync never ended (the command hung, holding the store); now the frame is refused, the
+/// sync ends with the documents not in step, and nothing here changes.
+#[test]
+fn a_relay_sending_what_automerge_cannot_read_ends_the_sync_and_changes_nothing() {
+    let anna = allmende_tests::Peer::new();
+    anna.create(&[
+        "init",
+        "--name",
+        "Grünhausen",
+        "--kind",
+        "village",
+        "--admin-name",
+        "Anna",
+    ]);
+    anna.create(&[
+        "idea",
+        "add",
+        "--title",
+        "Bleibt da",
+        "--category",
+        "energy",
+    ]);
+    let before = anna.doc_heads();
+    let relay =
+        allmende_tests::hostile_relay::HostileRelay::start(carrying(vec![run_of_operations(
+            1 << 40,
+        )]));
+    let mut child = std::process::Command::new(allmende_tests::bin())
+        .arg("--data")
+        .arg(anna.path())
+        .args(["--json", "sync", "--relay", &relay.url(), "--timeout", "5"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sync");
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the sync with the hostile relay never ended");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().expect("output");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if out.status.success() {
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a report");
+        assert_ne!(report["not_synced"], serde_json::json!([]), "{said}");
+    }
+    assert_eq!(anna.doc_heads(), before, "nothing here changed: {said}");
+    assert!(anna
+        .titles(&["idea", "list"])
+        .iter()
+        .any(|t| t == "Bleibt da"));
+}

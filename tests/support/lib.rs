@@ -12,6 +12,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 pub mod clean_root;
+pub mod hostile_relay;
 pub mod lan;
 pub mod raw;
 pub mod raw_p2p;

@@ -334,8 +334,9 @@ pub fn with_bloom(bloom: &[u8]) -> Vec<u8> {
     message.encode()
 }
 
-/// A change chunk (about 60 bytes) whose run-length encoded columns claim `run` operations
-/// "put null at key k of the root"; Automerge 0.12 walks every one when it reads the change.
+/// A change chunk (about 60 bytes, its checksum right) whose run-length encoded columns
+/// claim `run` operations "put null at key k of the root"; Automerge 0.12 walks every one
+/// when it reads the change.
 #[must_use]
 pub fn run_of_operations(run: u64) -> Vec<u8> {
     let mut cols: Vec<(u64, Vec<u8>)> = Vec::new();
@@ -373,8 +374,14 @@ pub fn run_of_operations(run: u64) -> Vec<u8> {
     for (_, data) in &cols {
         body.extend_from_slice(data);
     }
-    let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 1];
-    uleb(body.len() as u64, &mut chunk);
-    chunk.extend_from_slice(&body);
+    // The checksum: the first bytes of the SHA-256 of type, length and body (the change's
+    // hash), as Automerge checks it.
+    let mut hashed = vec![1];
+    uleb(body.len() as u64, &mut hashed);
+    hashed.extend_from_slice(&body);
+    let hash = <sha2::Sha256 as sha2::Digest>::digest(&hashed);
+    let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83];
+    chunk.extend_from_slice(&hash[..4]);
+    chunk.extend_from_slice(&hashed);
     chunk
 }
