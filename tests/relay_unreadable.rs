@@ -66,8 +66,47 @@ fn messages_automerge_cannot_read_safely_close_only_their_connection() {
             closed(&mut c, Duration::from_secs(30)).await,
             "the connection of the change claiming 2^40 operations is closed"
         );
+        // From the second review: Automerge 0.12 panics answering a `need` that names one
+        // change twice (the document's task ended, and was loaded again from disk at the next
+        // message, its followers' sync states lost).
+        let doc = automerge::Automerge::load(
+            &Service::open(cara.path())
+                .expect("Cara's store")
+                .doc_bytes(&community)
+                .expect("the community"),
+        )
+        .expect("loads");
+        let small = doc
+            .get_changes_meta(&[])
+            .into_iter()
+            // The one with the fewest operations (not an empty one, a signature).
+            .filter(|m| m.max_op >= m.start_op)
+            .min_by_key(|m| m.max_op - m.start_op)
+            .expect("changes")
+            .hash;
+        let mut asking = {
+            use automerge::sync::SyncDoc as _;
+            automerge::Automerge::new()
+                .generate_sync_message(&mut automerge::sync::State::new())
+                .expect("a message")
+        };
+        // As a client without the newer flags sends it (a whole document is not sent
+        // then), with no bloom filter.
+        asking.need = vec![small, small];
+        asking.have = Vec::new();
+        asking.flags = None;
+        asking.version = automerge::sync::MessageVersion::V1;
+        let mut c = RawClient::open(&relay, local, seed, "hostile3")
+            .await
+            .expect("Cara's client logs in a third time");
+        let frame = protocol::sync(&c.peer, &c.relay, &community, &asking.encode());
+        c.send(frame).await.expect("sent");
+        assert!(
+            closed(&mut c, Duration::from_secs(30)).await,
+            "the connection asking for a change twice is closed"
+        );
     });
-    assert!(relay.metric("allmende_relay_refused_operations_total") >= 2);
+    assert!(relay.metric("allmende_relay_refused_operations_total") >= 3);
     // The community document serves on.
     anna.ok(&["idea", "add", "--title", "Danach", "--category", "energy"]);
     let report = anna.json(&["sync", "--timeout", "20"]);

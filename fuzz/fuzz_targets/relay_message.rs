@@ -11,7 +11,10 @@ use libfuzzer_sys::fuzz_target;
 
 /// The limits for the fuzzer: small, so a bomb shows as a refusal rather than memory or time.
 const MAX_INFLATED: usize = 1 << 20;
-const MAX_OPERATIONS: u64 = 1 << 16;
+const LIMITS: allmende_sync_wire::runs::Limits = allmende_sync_wire::runs::Limits {
+    per_change: 1 << 14,
+    per_message: 1 << 16,
+};
 
 fuzz_target!(|frame: &[u8]| {
     let data = match allmende_sync_wire::protocol::decode(frame) {
@@ -25,8 +28,10 @@ fuzz_target!(|frame: &[u8]| {
     if allmende_sync_wire::inflate::inflated_size(message.changes.iter(), MAX_INFLATED).is_err() {
         return;
     }
-    if allmende_sync_wire::runs::operations(message.changes.iter(), MAX_OPERATIONS, MAX_INFLATED)
+    if allmende_sync_wire::runs::operations(message.changes.iter(), LIMITS, MAX_INFLATED)
         .is_err()
+        || allmende_sync_wire::runs::asks(message.need.iter().map(|h| &h.0), message.have.len())
+            .is_err()
         || message
             .have
             .iter()

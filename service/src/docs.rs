@@ -50,7 +50,7 @@ pub fn readable(bytes: &[u8]) -> std::result::Result<(), String> {
         .and_then(|_| {
             allmende_sync_wire::runs::operations(
                 [bytes],
-                allmende_sync_wire::runs::MAX_OPERATIONS,
+                allmende_sync_wire::runs::LIMITS,
                 MAX_INFLATED,
             )
         })

@@ -419,6 +419,7 @@ impl Document {
     fn answer(&mut self, changed: bool, asked: &[u64], brought: &[u64]) {
         let mut refused = Vec::new();
         let mut slow = Vec::new();
+        let mut broken = Vec::new();
         let now = tokio::time::Instant::now();
         let mut made: HashMap<sync::State, Made> = HashMap::new();
         let followers = self.peers.len();
@@ -447,9 +448,21 @@ impl Document {
                 }
                 None => {
                     let before = sync::State::clone(&peer.state);
-                    let message = self
-                        .doc
-                        .generate_sync_message(Arc::make_mut(&mut peer.state));
+                    // Automerge answers from what the peer said it has and needs; should a
+                    // message the checks let through still make it panic, that peer's
+                    // connection goes, not the document's task (the document is only read).
+                    let generated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        self.doc
+                            .generate_sync_message(Arc::make_mut(&mut peer.state))
+                    }));
+                    let Ok(message) = generated else {
+                        tracing::error!(doc = %self.id, peer = %peer.conn.peer, "answering this peer panicked; its connection is closed");
+                        Metrics::add(&self.shared.metrics.closed_bad_input, 1);
+                        peer.conn
+                            .close("the relay could not answer what this client sent".to_string());
+                        broken.push(*id);
+                        continue;
+                    };
                     self.states.share(&mut peer.state, followers);
                     let m = Made {
                         changes: message
@@ -479,6 +492,9 @@ impl Document {
         }
         for id in slow {
             tracing::warn!(doc = %self.id, conn = id, "connection reads too slowly; dropped");
+            self.peers.remove(&id);
+        }
+        for id in broken {
             self.peers.remove(&id);
         }
     }

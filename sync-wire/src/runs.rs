@@ -19,24 +19,46 @@ use std::io::Read;
 
 use crate::inflate::{Input, Refused, DEFLATE_BIT, HASH, MAGIC};
 
-/// The most operations one sync message may bring: far past any document of Allmende's
-/// (a project's notes at their limit are 200,000 insertions), and a bound on what a message
-/// costs Automerge to read (an entry per operation of a change).
-pub const MAX_OPERATIONS: u64 = 4 << 20;
+/// How many operations a message may bring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// In one change (Automerge allocates an entry per operation of a change it reads).
+    pub per_change: u64,
+    /// In the whole message, whole documents included (Automerge walks each once).
+    pub per_message: u64,
+}
+
+/// The limits of peers and the relay: a change far past Allmende's largest (a project's
+/// notes pasted at their limit are 200,000 insertions), a message far past its largest
+/// document's whole history, and a bound on what reading one costs.
+pub const LIMITS: Limits = Limits {
+    per_change: 1 << 20,
+    per_message: 16 << 20,
+};
+
+/// The most hashes a sync message may ask for (`need`): the dependencies a peer misses
+/// below the heads it was told of, a handful in an honest sync.
+pub const MAX_NEED: usize = 4096;
+
+/// The most bloom filters (`have` entries) a sync message may carry: Automerge sends one,
+/// and checks every change of the document against each it gets.
+pub const MAX_HAVES: usize = 8;
 
 /// The number of operations `changes` (each entry one or more concatenated chunks, as in a
 /// sync message) hold at most: per chunk its longest column, summed. A document chunk
 /// counts its change columns too.
 ///
 /// # Errors
-/// [`Refused::TooManyOperations`] once the sum passes `limit`, [`Refused::Malformed`] for
+/// [`Refused::TooManyOperations`] for a change past `limits.per_change` or a sum past
+/// `limits.per_message`, [`Refused::Malformed`] for
 /// bytes that are not chunks or columns, [`Refused::TooLarge`] for a compressed part that
 /// inflates past `inflate_limit`.
 pub fn operations<'a>(
     changes: impl IntoIterator<Item = &'a [u8]>,
-    limit: u64,
+    limits: Limits,
     inflate_limit: usize,
 ) -> Result<u64, Refused> {
+    let limit = limits.per_message;
     let mut total = 0u64;
     let too_many = Refused::TooManyOperations { limit };
     for bytes in changes {
@@ -51,8 +73,8 @@ pub fn operations<'a>(
             let data = input.take(len)?;
             let most = match kind {
                 0 => document(data, limit, inflate_limit)?,
-                1 => change(data, limit)?,
-                2 => change(&inflated(data, inflate_limit)?, limit)?,
+                1 => change(data, limits.per_change)?,
+                2 => change(&inflated(data, inflate_limit)?, limits.per_change)?,
                 3 => bundle(data, limit, inflate_limit)?,
                 _ => return Err(Refused::Malformed("unknown chunk type")),
             };
@@ -216,6 +238,32 @@ fn inflated(data: &[u8], limit: usize) -> Result<Vec<u8>, Refused> {
         return Err(Refused::TooLarge { limit });
     }
     Ok(out)
+}
+
+/// Whether what a sync message asks for can be answered safely: its `need` (the hashes'
+/// bytes) names no change twice (Automerge 0.12 panics building such an answer) and holds at
+/// most [`MAX_NEED`] hashes, and it carries at most [`MAX_HAVES`] bloom filters.
+///
+/// # Errors
+/// [`Refused::Malformed`] with the reason.
+pub fn asks<'a>(need: impl IntoIterator<Item = &'a [u8; 32]>, haves: usize) -> Result<(), Refused> {
+    if haves > MAX_HAVES {
+        return Err(Refused::Malformed(
+            "more bloom filters than a sync message sends",
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for hash in need {
+        if seen.len() >= MAX_NEED {
+            return Err(Refused::Malformed(
+                "more changes asked for than a sync asks",
+            ));
+        }
+        if !seen.insert(hash) {
+            return Err(Refused::Malformed("a change asked for twice"));
+        }
+    }
+    Ok(())
 }
 
 /// Whether a sync message's bloom filter (one `have`'s, as Automerge encodes it: entries,

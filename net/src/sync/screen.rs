@@ -11,7 +11,8 @@
 //!   anything is inflated), or whose columns claim more operations than a message may bring
 //!   (a run-length bomb: a few bytes claiming billions, which Automerge would walk for good);
 //! - carries a bloom filter Automerge cannot use (no bits: a division by zero; billions of
-//!   probes: an allocation of gigabytes per change, an abort no guard catches);
+//!   probes: an allocation of gigabytes per change, an abort no guard catches), more bloom
+//!   filters than a sync sends, or asks for a change twice (Automerge panics answering);
 //! - carries changes Automerge panics on that can be told without the document (an
 //!   authored change not numbered 1), or a bundle (changes Automerge unpacks unchecked).
 //!
@@ -73,9 +74,10 @@ fn screen(frame: &[u8]) -> Result<bool, Refused> {
     // claim, and a few bytes can claim billions.
     allmende_sync_wire::runs::operations(
         changes.iter().copied(),
-        allmende_sync_wire::runs::MAX_OPERATIONS,
+        allmende_sync_wire::runs::LIMITS,
         MAX_INFLATED,
     )?;
+    allmende_sync_wire::runs::asks(message.need.iter().map(|h| &h.0), message.have.len())?;
     for have in &message.have {
         allmende_sync_wire::runs::bloom(&have.bloom.to_bytes())?;
     }

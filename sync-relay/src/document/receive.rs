@@ -82,15 +82,22 @@ impl Document {
                 return false;
             }
             // Columns claiming billions of operations in a few bytes (Automerge would walk
-            // them for good) and bloom filters Automerge cannot use (it would divide by zero,
-            // or allocate gigabytes, for every change here): refused before anything reads
+            // them for good), bloom filters Automerge cannot use (it would divide by zero,
+            // or allocate gigabytes, for every change here) or too many of them, and a change
+            // asked for twice (Automerge panics answering): refused before anything reads
             // them.
             let sane = allmende_sync_wire::runs::operations(
                 message.changes.iter(),
-                allmende_sync_wire::runs::MAX_OPERATIONS,
+                allmende_sync_wire::runs::LIMITS,
                 self.shared.max_inflated_bytes,
             )
             .and_then(|_| {
+                allmende_sync_wire::runs::asks(
+                    message.need.iter().map(|h| &h.0),
+                    message.have.len(),
+                )
+            })
+            .and_then(|()| {
                 message
                     .have
                     .iter()

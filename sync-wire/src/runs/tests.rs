@@ -4,6 +4,10 @@ use super::*;
 use automerge::transaction::Transactable as _;
 
 const LIMIT: u64 = 1 << 20;
+const LIMITS: Limits = Limits {
+    per_change: LIMIT,
+    per_message: 4 * LIMIT,
+};
 const INFLATE: usize = 1 << 24;
 
 fn uleb(mut n: u64, out: &mut Vec<u8>) {
@@ -53,11 +57,11 @@ fn run_of(run: i64) -> Vec<u8> {
 #[test]
 fn a_run_of_a_value_counts_as_so_many() {
     assert_eq!(
-        operations([run_of(1_000).as_slice()], LIMIT, INFLATE),
+        operations([run_of(1_000).as_slice()], LIMITS, INFLATE),
         Ok(1_000)
     );
     assert_eq!(
-        operations([run_of(1 << 62).as_slice()], LIMIT, INFLATE),
+        operations([run_of(1 << 62).as_slice()], LIMITS, INFLATE),
         Err(Refused::TooManyOperations { limit: 1 << 20 })
     );
 }
@@ -79,18 +83,22 @@ fn changes_and_documents_automerge_writes_count_their_operations() {
         .iter()
         .map(|c| c.raw_bytes().to_vec())
         .collect();
-    let n = operations(changes.iter().map(Vec::as_slice), LIMIT, INFLATE).expect("honest");
+    let n = operations(changes.iter().map(Vec::as_slice), LIMITS, INFLATE).expect("honest");
     assert!((502..=510).contains(&n), "{n}");
     let saved = doc.save();
-    let n = operations([saved.as_slice()], LIMIT, INFLATE).expect("a whole document");
+    let n = operations([saved.as_slice()], LIMITS, INFLATE).expect("a whole document");
     assert!((502..=510).contains(&n), "{n}");
     let plain = doc.save_nocompress();
     assert_eq!(
-        operations([plain.as_slice()], LIMIT, INFLATE),
+        operations([plain.as_slice()], LIMITS, INFLATE),
         Ok(n),
         "compressed or not"
     );
-    assert!(operations([saved.as_slice()], 100, INFLATE).is_err());
+    let small = Limits {
+        per_change: 100,
+        per_message: 100,
+    };
+    assert!(operations([saved.as_slice()], small, INFLATE).is_err());
 }
 
 #[test]
@@ -174,11 +182,56 @@ fn a_change_claiming_a_trillion_operations_is_refused_before_automerge_reads_it(
             .len(),
         3
     );
-    assert_eq!(operations([small.as_slice()], LIMIT, INFLATE), Ok(3));
+    assert_eq!(operations([small.as_slice()], LIMITS, INFLATE), Ok(3));
     let bomb = ops_run(1 << 40);
     assert!(bomb.len() < 100, "{} bytes", bomb.len());
     assert_eq!(
-        operations([bomb.as_slice()], LIMIT, INFLATE),
+        operations([bomb.as_slice()], LIMITS, INFLATE),
         Err(Refused::TooManyOperations { limit: 1 << 20 })
     );
+}
+
+/// A change may hold up to a million operations, a message (whole documents included) up to
+/// the message limit: a whole document past a change's limit passes.
+#[test]
+fn a_document_may_hold_more_operations_than_a_change() {
+    let limits = Limits {
+        per_change: 100,
+        per_message: 10_000,
+    };
+    let mut doc = automerge::AutoCommit::new();
+    for i in 0..50 {
+        doc.put(automerge::ROOT, format!("k{i}"), i).expect("put");
+        doc.commit();
+    }
+    let saved = doc.save();
+    assert!(operations([saved.as_slice()], limits, INFLATE).is_ok());
+    assert_eq!(
+        operations([ops_run(101).as_slice()], limits, INFLATE),
+        Err(Refused::TooManyOperations { limit: 100 })
+    );
+    let many: Vec<Vec<u8>> = (0..101).map(|_| ops_run(100)).collect();
+    assert_eq!(
+        operations(many.iter().map(Vec::as_slice), limits, INFLATE),
+        Err(Refused::TooManyOperations { limit: 10_000 })
+    );
+}
+
+/// Automerge 0.12 panics answering a `need` that names one change twice (found by a
+/// review); an honest sync names each once, and asks for a handful.
+#[test]
+fn a_need_naming_a_change_twice_or_too_many_filters_are_refused() {
+    let a = [1u8; 32];
+    let b = [2u8; 32];
+    assert_eq!(asks([&a, &b], 1), Ok(()));
+    assert!(asks([&a, &a], 1).is_err());
+    assert!(asks([], MAX_HAVES + 1).is_err());
+    let many: Vec<[u8; 32]> = (0..=MAX_NEED)
+        .map(|i| {
+            let mut h = [0u8; 32];
+            h[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            h
+        })
+        .collect();
+    assert!(asks(many.iter(), 1).is_err());
 }
