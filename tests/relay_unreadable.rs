@@ -180,3 +180,45 @@ fn a_relay_sending_what_automerge_cannot_read_ends_the_sync_and_changes_nothing(
         .iter()
         .any(|t| t == "Bleibt da"));
 }
+
+/// From the second review: a change's columns can claim a million operations in about 60
+/// bytes, and every device holding the document holds each. The relay charged the 60 bytes;
+/// it charges 16 bytes per operation where that is more, so a member's quota bounds the
+/// operations they store too.
+#[test]
+fn operations_count_against_the_quota() {
+    let relay = RelayProc::start("max_bytes_per_key = 4000000\n");
+    let (_anna, members, community) = community_with_members(&relay, &["Cara"]);
+    let cara = &members[0];
+    let seed = Service::open(cara.path())
+        .expect("Cara's store")
+        .device()
+        .secret_bytes();
+    let doc = automerge::Automerge::load(
+        &Service::open(cara.path())
+            .expect("Cara's store")
+            .doc_bytes(&community)
+            .expect("the community"),
+    )
+    .expect("loads");
+    let before = relay.metric("allmende_relay_refused_quota_total");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let mut c = RawClient::open(&relay, "127.0.0.1".parse().expect("address"), seed, "ops")
+            .await
+            .expect("Cara's client logs in");
+        // 300,000 operations on top of the community as Cara has it: 4.8 MB as charged.
+        let chunk = allmende_tests::raw::run_of_operations_on(300_000, doc.get_heads());
+        assert!(chunk.len() < 200, "{} bytes", chunk.len());
+        let frame = protocol::sync(&c.peer, &c.relay, &community, &carrying(vec![chunk]));
+        c.send(frame).await.expect("sent");
+        assert!(
+            closed(&mut c, Duration::from_secs(30)).await,
+            "the connection past the quota is closed"
+        );
+    });
+    assert!(relay.metric("allmende_relay_refused_quota_total") > before);
+}

@@ -339,6 +339,12 @@ pub fn with_bloom(bloom: &[u8]) -> Vec<u8> {
 /// when it reads the change.
 #[must_use]
 pub fn run_of_operations(run: u64) -> Vec<u8> {
+    run_of_operations_on(run, Vec::new())
+}
+
+/// [`run_of_operations`] on top of `deps`.
+#[must_use]
+pub fn run_of_operations_on(run: u64, deps: Vec<automerge::ChangeHash>) -> Vec<u8> {
     let mut cols: Vec<(u64, Vec<u8>)> = Vec::new();
     // A run (a signed count, positive) of one value; `run` fits in 63 bits.
     let runs = |value: &[u8]| {
@@ -363,7 +369,12 @@ pub fn run_of_operations(run: u64) -> Vec<u8> {
     cols.push(((4 << 4) | 2, runs(&[1]))); // action: put
     cols.push(((5 << 4) | 6, runs(&[0]))); // value metadata: null
     cols.push((7 << 4, runs(&[0]))); // no predecessors
-    let mut body = vec![0, 16];
+    let mut body = Vec::new();
+    uleb(deps.len() as u64, &mut body);
+    for d in &deps {
+        body.extend_from_slice(&d.0);
+    }
+    body.push(16);
     body.extend_from_slice(&[7; 16]); // the actor
     body.extend_from_slice(&[1, 1, 0, 0, 0]); // seq, start op, time, message, other actors
     uleb(cols.len() as u64, &mut body);

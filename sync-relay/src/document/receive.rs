@@ -174,8 +174,12 @@ impl Document {
                 return false;
             }
             let carried = !typed.is_empty();
+            // Charged by bytes, or by the operations the columns claim where that is more
+            // (`waiting::cost`).
             let size = new.iter().fold(0_u64, |sum, n| {
-                sum.saturating_add(u64::try_from(n.chunk.len()).unwrap_or(u64::MAX))
+                sum.saturating_add(
+                    u64::try_from(super::waiting::cost(&n.chunk)).unwrap_or(u64::MAX),
+                )
             });
             let answer = message.changes.iter().all(<[u8]>::is_empty);
             // A member's devices share one quota: adding devices gives no more room. What

@@ -127,7 +127,7 @@ impl Waiting {
         if !waits && self.held.is_empty() {
             // Everything the message brought was applied.
             for n in &new {
-                charge(device, n.chunk.len());
+                charge(device, cost(&n.chunk));
             }
             return stored;
         }
@@ -145,7 +145,7 @@ impl Waiting {
         for hash in let_in {
             if let Some(h) = self.held.remove(&hash) {
                 self.release(&h);
-                charge(&h.device, h.chunk.len());
+                charge(&h.device, cost(&h.chunk));
             }
         }
         for n in new {
@@ -159,7 +159,7 @@ impl Waiting {
                         usize::MAX - 1,
                     )
                     .unwrap_or(0)
-                    .max(n.chunk.len());
+                    .max(cost(&n.chunk));
                     let bytes = u64::try_from(inflated).unwrap_or(u64::MAX);
                     self.shared.quota.hold(device, bytes);
                     self.held.insert(
@@ -173,7 +173,7 @@ impl Waiting {
                     );
                 }
                 // Applied; or not one change: charged as stored, whatever part of it waits.
-                _ => charge(device, n.chunk.len()),
+                _ => charge(device, cost(&n.chunk)),
             }
         }
         // A held change whose dependencies are all here is not waiting: Automerge would
@@ -279,7 +279,7 @@ pub(super) fn first_upload_charges(
                 Err(BadChecksum) => false,
             };
             if pays {
-                let bytes = u64::try_from(chunk.len()).unwrap_or(u64::MAX);
+                let bytes = u64::try_from(cost(chunk)).unwrap_or(u64::MAX);
                 match out.iter_mut().find(|(d, _)| *d == device) {
                     Some((_, n)) => *n = n.saturating_add(bytes),
                     None => out.push((device.clone(), bytes)),
@@ -368,6 +368,26 @@ pub(super) fn drop_these(
             None
         }
     }
+}
+
+/// What one operation is charged, in bytes: a change's columns can claim a million
+/// operations in 60 bytes, and every device that holds the document holds each of them.
+/// An honest change takes one or two bytes per operation.
+pub(super) const OPERATION_BYTES: usize = 16;
+
+/// What storing `chunk` is charged against quotas and the document's limit: its bytes, or
+/// [`OPERATION_BYTES`] per operation its columns claim, whichever is more.
+pub(super) fn cost(chunk: &[u8]) -> usize {
+    // The message passed the checks of `receive.rs`: the count is bounded, and a chunk it
+    // cannot read costs its bytes.
+    let ops = allmende_sync_wire::runs::operations(
+        [chunk],
+        allmende_sync_wire::runs::LIMITS,
+        usize::MAX - 1,
+    )
+    .unwrap_or(0);
+    let ops = usize::try_from(ops).unwrap_or(usize::MAX);
+    chunk.len().max(ops.saturating_mul(OPERATION_BYTES))
 }
 
 /// Whether every change of `chunks` (the chunks of one message) applies to `doc` now: each
