@@ -211,7 +211,7 @@ fn operations_count_against_the_quota() {
             .await
             .expect("Cara's client logs in");
         // 300,000 operations on top of the community as Cara has it: 4.8 MB as charged.
-        let chunk = allmende_tests::raw::run_of_operations_on(300_000, doc.get_heads());
+        let chunk = allmende_tests::raw::run_of_operations_on(300_000, doc.get_heads(), 1, 7);
         assert!(chunk.len() < 200, "{} bytes", chunk.len());
         let frame = protocol::sync(&c.peer, &c.relay, &community, &carrying(vec![chunk]));
         c.send(frame).await.expect("sent");
@@ -221,4 +221,68 @@ fn operations_count_against_the_quota() {
         );
     });
     assert!(relay.metric("allmende_relay_refused_quota_total") > before);
+}
+
+/// From the third review: the relay took changes until a document held more operations than
+/// a device takes in one message; a fresh device (sent the document whole) or one back from
+/// offline (sent every change) could then never receive it. A document is held to a number
+/// of operations now, like its bytes.
+#[test]
+fn a_document_is_held_to_its_limit_of_operations() {
+    let relay = RelayProc::start("max_document_operations = 20000\n");
+    let (_anna, members, community) = community_with_members(&relay, &["Cara"]);
+    let cara = &members[0];
+    let seed = Service::open(cara.path())
+        .expect("Cara's store")
+        .device()
+        .secret_bytes();
+    let doc = automerge::Automerge::load(
+        &Service::open(cara.path())
+            .expect("Cara's store")
+            .doc_bytes(&community)
+            .expect("the community"),
+    )
+    .expect("loads");
+    let next = doc
+        .get_changes_meta(&[])
+        .iter()
+        .map(|m| m.max_op)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let before = relay.metric("allmende_relay_refused_operations_total");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let local = "127.0.0.1".parse().expect("address");
+        let mut c = RawClient::open(&relay, local, seed, "ops1")
+            .await
+            .expect("Cara's client logs in");
+        // 15,000 operations: within the limit, taken.
+        let first = allmende_tests::raw::run_of_operations_on(15_000, doc.get_heads(), next, 7);
+        let frame = protocol::sync(&c.peer, &c.relay, &community, &carrying(vec![first]));
+        c.send(frame).await.expect("sent");
+        assert!(
+            c.next(Duration::from_secs(10)).await.is_some(),
+            "the relay answers the first"
+        );
+        // 15,000 more, by another actor: past the limit, refused.
+        let mut c = RawClient::open(&relay, local, seed, "ops2")
+            .await
+            .expect("Cara's client logs in again");
+        let second = allmende_tests::raw::run_of_operations_on(15_000, doc.get_heads(), next, 8);
+        let frame = protocol::sync(&c.peer, &c.relay, &community, &carrying(vec![second]));
+        c.send(frame).await.expect("sent");
+        assert!(
+            closed(&mut c, Duration::from_secs(30)).await,
+            "the connection taking the document past its limit is closed"
+        );
+    });
+    assert_eq!(
+        relay.metric("allmende_relay_refused_operations_total"),
+        before + 1,
+        "only the second was refused"
+    );
 }

@@ -23,6 +23,11 @@ pub struct Config {
     /// Most bytes the changes of one sync message may inflate to (checked before anything
     /// is decompressed); a message beyond it closes the connection.
     pub max_inflated_bytes: usize,
+    /// Most operations a document may hold (its changes' columns can claim a million in 60
+    /// bytes); a message that would take it past is refused. At most what devices take in
+    /// one message (`allmende_sync_wire::runs::LIMITS`), else a fresh device could never
+    /// receive the document whole.
+    pub max_document_operations: u64,
     /// Most bytes of changes the relay stores for one device key, over all documents and
     /// all time (changes it already had cost nothing); beyond it the device's new changes
     /// are refused. Counted in the store, so a restart does not reset it.
@@ -99,6 +104,7 @@ impl Default for Config {
             max_message_bytes: 16 * 1024 * 1024,
             max_document_bytes: 256 * 1024 * 1024,
             max_inflated_bytes: 64 * 1024 * 1024,
+            max_document_operations: allmende_sync_wire::runs::LIMITS.per_message,
             max_bytes_per_key: 1024 * 1024 * 1024,
             max_queued_bytes: 64 * 1024 * 1024,
             max_connections: 4096,
@@ -199,6 +205,9 @@ impl Config {
         }
         if let Some(v) = get("ALLMENDE_RELAY_MAX_INFLATED_BYTES") {
             self.max_inflated_bytes = parse("ALLMENDE_RELAY_MAX_INFLATED_BYTES", &v)?;
+        }
+        if let Some(v) = get("ALLMENDE_RELAY_MAX_DOCUMENT_OPERATIONS") {
+            self.max_document_operations = parse("ALLMENDE_RELAY_MAX_DOCUMENT_OPERATIONS", &v)?;
         }
         if let Some(v) = get("ALLMENDE_RELAY_MAX_BYTES_PER_KEY") {
             self.max_bytes_per_key = parse("ALLMENDE_RELAY_MAX_BYTES_PER_KEY", &v)?;

@@ -63,6 +63,7 @@ impl Hub {
                 max_document_bytes,
                 max_queued_bytes,
                 max_inflated_bytes: defaults.max_inflated_bytes,
+                max_document_operations: defaults.max_document_operations,
                 max_documents_per_connection: defaults.max_documents_per_connection,
                 max_ephemeral_bytes: defaults.max_ephemeral_bytes,
                 quota: crate::quota::Quota::new(defaults.max_bytes_per_key, used),
@@ -92,6 +93,7 @@ impl Hub {
     pub fn with_connection_limits(mut self, config: &crate::Config) -> Hub {
         if let Some(shared) = Arc::get_mut(&mut self.shared) {
             shared.max_documents_per_connection = config.max_documents_per_connection;
+            shared.max_document_operations = config.max_document_operations;
             shared.max_ephemeral_bytes = config.max_ephemeral_bytes;
             let quota = std::mem::replace(
                 &mut shared.quota,

@@ -67,6 +67,8 @@ pub struct Shared {
     pub max_queued_bytes: usize,
     /// See [`crate::Config::max_inflated_bytes`].
     pub max_inflated_bytes: usize,
+    /// See [`crate::Config::max_document_operations`].
+    pub max_document_operations: u64,
     /// See [`crate::Config::max_documents_per_connection`].
     pub max_documents_per_connection: usize,
     /// See [`crate::Config::max_ephemeral_bytes`].

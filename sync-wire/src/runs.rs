@@ -28,17 +28,16 @@ pub struct Limits {
     pub per_message: u64,
 }
 
-/// The limits of peers and the relay: a change far past Allmende's largest (a project's
-/// notes pasted at their limit are 200,000 insertions), a message far past its largest
-/// document's whole history, and a bound on what reading one costs.
+/// The limits of peers and the relay: a change or a message may bring as many operations as
+/// a document may hold, far past Allmende's largest (a project's notes rewritten twenty
+/// times at their limit of 200,000 characters), and a bound on what reading one costs
+/// (Automerge allocates an entry per operation of a change). The relay holds each document
+/// to the same number (`max_document_operations`), so that what it took in reaches every
+/// device, as a change or as a whole document.
 pub const LIMITS: Limits = Limits {
-    per_change: 1 << 20,
-    per_message: 16 << 20,
+    per_change: 4 << 20,
+    per_message: 4 << 20,
 };
-
-/// The most hashes a sync message may ask for (`need`): the dependencies a peer misses
-/// below the heads it was told of, a handful in an honest sync.
-pub const MAX_NEED: usize = 4096;
 
 /// The most bloom filters (`have` entries) a sync message may carry: Automerge sends one,
 /// and checks every change of the document against each it gets.
@@ -241,8 +240,10 @@ fn inflated(data: &[u8], limit: usize) -> Result<Vec<u8>, Refused> {
 }
 
 /// Whether what a sync message asks for can be answered safely: its `need` (the hashes'
-/// bytes) names no change twice (Automerge 0.12 panics building such an answer) and holds at
-/// most [`MAX_NEED`] hashes, and it carries at most [`MAX_HAVES`] bloom filters.
+/// bytes) names no change twice (Automerge 0.12 panics building such an answer), and it
+/// carries at most [`MAX_HAVES`] bloom filters. How many changes it asks for is not
+/// bounded here (a member can make a document with thousands of heads, and an honest
+/// device then asks for all of them); the message's size bounds it.
 ///
 /// # Errors
 /// [`Refused::Malformed`] with the reason.
@@ -254,11 +255,6 @@ pub fn asks<'a>(need: impl IntoIterator<Item = &'a [u8; 32]>, haves: usize) -> R
     }
     let mut seen = std::collections::HashSet::new();
     for hash in need {
-        if seen.len() >= MAX_NEED {
-            return Err(Refused::Malformed(
-                "more changes asked for than a sync asks",
-            ));
-        }
         if !seen.insert(hash) {
             return Err(Refused::Malformed("a change asked for twice"));
         }

@@ -339,12 +339,19 @@ pub fn with_bloom(bloom: &[u8]) -> Vec<u8> {
 /// when it reads the change.
 #[must_use]
 pub fn run_of_operations(run: u64) -> Vec<u8> {
-    run_of_operations_on(run, Vec::new())
+    run_of_operations_on(run, Vec::new(), 1, 7)
 }
 
-/// [`run_of_operations`] on top of `deps`.
+/// [`run_of_operations`] on top of `deps`, its operations numbered from `start` (past the
+/// largest of its dependencies, for a change Automerge applies), by the actor of sixteen
+/// bytes `actor`.
 #[must_use]
-pub fn run_of_operations_on(run: u64, deps: Vec<automerge::ChangeHash>) -> Vec<u8> {
+pub fn run_of_operations_on(
+    run: u64,
+    deps: Vec<automerge::ChangeHash>,
+    start: u64,
+    actor: u8,
+) -> Vec<u8> {
     let mut cols: Vec<(u64, Vec<u8>)> = Vec::new();
     // A run (a signed count, positive) of one value; `run` fits in 63 bits.
     let runs = |value: &[u8]| {
@@ -375,8 +382,10 @@ pub fn run_of_operations_on(run: u64, deps: Vec<automerge::ChangeHash>) -> Vec<u
         body.extend_from_slice(&d.0);
     }
     body.push(16);
-    body.extend_from_slice(&[7; 16]); // the actor
-    body.extend_from_slice(&[1, 1, 0, 0, 0]); // seq, start op, time, message, other actors
+    body.extend_from_slice(&[actor; 16]);
+    body.push(1); // seq
+    uleb(start, &mut body);
+    body.extend_from_slice(&[0, 0, 0]); // time, message, other actors
     uleb(cols.len() as u64, &mut body);
     for (spec, data) in &cols {
         uleb(*spec, &mut body);

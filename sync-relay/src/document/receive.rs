@@ -91,7 +91,26 @@ impl Document {
                 allmende_sync_wire::runs::LIMITS,
                 self.shared.max_inflated_bytes,
             )
-            .and_then(|_| {
+            .and_then(|brought| {
+                // What the document holds and what the message brings, against the
+                // document's limit of operations (counted only when changes come).
+                if brought == 0 {
+                    return Ok(());
+                }
+                let held: u64 = self
+                    .doc
+                    .get_changes_meta(&[])
+                    .iter()
+                    .map(|m| (m.max_op + 1).saturating_sub(m.start_op))
+                    .sum();
+                let limit = self.shared.max_document_operations;
+                if held.saturating_add(brought) > limit {
+                    Err(allmende_sync_wire::inflate::Refused::TooManyOperations { limit })
+                } else {
+                    Ok(())
+                }
+            })
+            .and_then(|()| {
                 allmende_sync_wire::runs::asks(
                     message.need.iter().map(|h| &h.0),
                     message.have.len(),
