@@ -28,8 +28,7 @@ fuzz_target!(|frame: &[u8]| {
     if allmende_sync_wire::inflate::inflated_size(message.changes.iter(), MAX_INFLATED).is_err() {
         return;
     }
-    if allmende_sync_wire::runs::operations(message.changes.iter(), LIMITS, MAX_INFLATED)
-        .is_err()
+    if allmende_sync_wire::runs::operations(message.changes.iter(), LIMITS, MAX_INFLATED).is_err()
         || allmende_sync_wire::runs::asks(message.need.iter().map(|h| &h.0), message.have.len())
             .is_err()
         || message
