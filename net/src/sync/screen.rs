@@ -62,10 +62,14 @@ fn screen(frame: &[u8]) -> Result<bool, Refused> {
     let data = match protocol::decode(frame) {
         Ok(Inbound::Sync { data, .. }) => data,
         Ok(_) => return Ok(false),
-        // A type this decoder does not know (a newer protocol's) is samod's to judge; one
-        // that is a sync message must decode here, or it is never checked.
-        Err(protocol::ProtocolError::UnknownType(_)) => return Ok(false),
-        Err(e) => return Err(e.into()),
+        // Only what Automerge reads must decode here, or it is never checked. Any other
+        // message (a newer protocol's type, an ephemeral message whose count another client
+        // writes as a float) is samod's to judge; a frame whose type cannot be read is
+        // refused.
+        Err(e) => match protocol::message_type(frame) {
+            Ok(kind) if kind != "sync" && kind != "request" => return Ok(false),
+            _ => return Err(e.into()),
+        },
     };
     let message = automerge::sync::Message::decode(&data).map_err(|_| Refused::Message)?;
     let changes: Vec<&[u8]> = message.changes.iter().collect();

@@ -127,3 +127,25 @@ fn a_sync_message_that_does_not_decode_is_refused() {
     assert_eq!(check(&frame), Err(Refused::Message));
     assert!(matches!(check(b"\xff\x00"), Err(Refused::Protocol(_))));
 }
+
+/// A CBOR map of short text keys and values (each under 24 bytes).
+fn map_of(pairs: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = vec![0xa0 | u8::try_from(pairs.len()).expect("few")];
+    for text in pairs.iter().flat_map(|(k, v)| [*k, *v]) {
+        out.push(0x60 | u8::try_from(text.len()).expect("short"));
+        out.extend_from_slice(text.as_bytes());
+    }
+    out
+}
+
+/// Messages Automerge does not read are samod's to judge, also where this decoder would
+/// refuse them (an ephemeral message without the fields the relay reads, a newer type); a
+/// sync message that does not decode here is refused.
+#[test]
+fn only_what_automerge_reads_must_decode_here() {
+    let ephemeral = map_of(&[("type", "ephemeral"), ("documentId", "4Tz9wc")]);
+    assert_eq!(check(&ephemeral), Ok(()));
+    assert_eq!(check(&map_of(&[("type", "something-newer")])), Ok(()));
+    let sync = map_of(&[("type", "sync"), ("documentId", "4Tz9wc")]);
+    assert!(matches!(check(&sync), Err(Refused::Protocol(_))));
+}
