@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use allmende_service::Service;
 use allmende_sync_wire::protocol;
 use allmende_tests::raw::{bomb, carrying, numbered_change, run_of_operations, with_bloom};
 use allmende_tests::raw_p2p::RawPeer;
@@ -27,12 +26,7 @@ fn village() -> (Peer, Peer, Peer, String) {
 
 /// Cara's device key and her copy of `community`.
 fn cara_holds(cara: &Peer, community: &str) -> ([u8; 32], automerge::Automerge) {
-    let mut svc = Service::open(cara.path()).expect("Cara's store");
-    let bytes = svc.doc_bytes(community).expect("the community");
-    (
-        svc.device().secret_bytes(),
-        automerge::Automerge::load(&bytes).expect("loads"),
-    )
+    (cara.device_seed(), cara.stored_doc(community))
 }
 
 fn runtime() -> tokio::runtime::Runtime {

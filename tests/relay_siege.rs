@@ -38,7 +38,7 @@ fn empty_request() -> Vec<u8> {
 }
 
 /// Whether the relay ends the connection (an error message or a close) within `wait`.
-async fn closed(client: &mut RawClient, wait: Duration) -> bool {
+pub(super) async fn closed(client: &mut RawClient, wait: Duration) -> bool {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());

@@ -7,36 +7,18 @@
 
 use std::time::Duration;
 
-use allmende_service::Service;
 use allmende_sync_wire::protocol;
 use allmende_tests::raw::{carrying, run_of_operations, with_bloom, RawClient};
 use allmende_tests::{community_with_members, RelayProc};
 
-/// Whether the relay closes `client` (or tells it of an error) within `wait`.
-async fn closed(client: &mut RawClient, wait: Duration) -> bool {
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        if left.is_zero() {
-            return false;
-        }
-        match client.next(left).await {
-            None => return tokio::time::Instant::now() < deadline,
-            Some(frame) if frame.windows(5).any(|w| w == b"error") => return true,
-            Some(_) => {}
-        }
-    }
-}
+use super::siege::closed;
 
 #[test]
 fn messages_automerge_cannot_read_safely_close_only_their_connection() {
     let relay = RelayProc::start("");
     let (anna, members, community) = community_with_members(&relay, &["Ben", "Cara"]);
     let (ben, cara) = (&members[0], &members[1]);
-    let seed = Service::open(cara.path())
-        .expect("Cara's store")
-        .device()
-        .secret_bytes();
+    let seed = cara.device_seed();
     let local = "127.0.0.1".parse().expect("address");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -69,13 +51,7 @@ fn messages_automerge_cannot_read_safely_close_only_their_connection() {
         // From the second review: Automerge 0.12 panics answering a `need` that names one
         // change twice (the document's task ended, and was loaded again from disk at the next
         // message, its followers' sync states lost).
-        let doc = automerge::Automerge::load(
-            &Service::open(cara.path())
-                .expect("Cara's store")
-                .doc_bytes(&community)
-                .expect("the community"),
-        )
-        .expect("loads");
+        let doc = cara.stored_doc(&community);
         let small = doc
             .get_changes_meta(&[])
             .into_iter()
@@ -190,17 +166,8 @@ fn operations_count_against_the_quota() {
     let relay = RelayProc::start("max_bytes_per_key = 4000000\n");
     let (_anna, members, community) = community_with_members(&relay, &["Cara"]);
     let cara = &members[0];
-    let seed = Service::open(cara.path())
-        .expect("Cara's store")
-        .device()
-        .secret_bytes();
-    let doc = automerge::Automerge::load(
-        &Service::open(cara.path())
-            .expect("Cara's store")
-            .doc_bytes(&community)
-            .expect("the community"),
-    )
-    .expect("loads");
+    let seed = cara.device_seed();
+    let doc = cara.stored_doc(&community);
     let before = relay.metric("allmende_relay_refused_quota_total");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -232,17 +199,8 @@ fn a_document_is_held_to_its_limit_of_operations() {
     let relay = RelayProc::start("max_document_operations = 20000\n");
     let (_anna, members, community) = community_with_members(&relay, &["Cara"]);
     let cara = &members[0];
-    let seed = Service::open(cara.path())
-        .expect("Cara's store")
-        .device()
-        .secret_bytes();
-    let doc = automerge::Automerge::load(
-        &Service::open(cara.path())
-            .expect("Cara's store")
-            .doc_bytes(&community)
-            .expect("the community"),
-    )
-    .expect("loads");
+    let seed = cara.device_seed();
+    let doc = cara.stored_doc(&community);
     let next = doc
         .get_changes_meta(&[])
         .iter()

@@ -146,6 +146,31 @@ impl Peer {
         self.dir.path()
     }
 
+    /// This device's secret key (what a modified client on it would sign with).
+    ///
+    /// # Panics
+    /// When the store cannot be opened (an `allmende` process holds it).
+    #[must_use]
+    pub fn device_seed(&self) -> [u8; 32] {
+        allmende_service::Service::open(self.path())
+            .expect("the store")
+            .device()
+            .secret_bytes()
+    }
+
+    /// Document `id` as this device stores it.
+    ///
+    /// # Panics
+    /// When the store cannot be opened or does not hold it.
+    #[must_use]
+    pub fn stored_doc(&self, id: &str) -> automerge::Automerge {
+        let bytes = allmende_service::Service::open(self.path())
+            .expect("the store")
+            .doc_bytes(id)
+            .expect("the document");
+        automerge::Automerge::load(&bytes).expect("loads")
+    }
+
     /// The database file.
     #[must_use]
     pub fn db(&self) -> PathBuf {
